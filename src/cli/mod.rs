@@ -1,0 +1,154 @@
+//! Command-line interface: clap types (one file per command), prompts and exit codes.
+//! Holds no business logic: each command parses its arguments and calls library modules.
+
+pub mod apply;
+pub mod completions;
+pub mod entitlements;
+pub mod invoices;
+pub mod orders;
+pub mod plan;
+pub mod reconcile;
+pub mod sandbox;
+pub mod schema;
+pub mod settings;
+pub mod show;
+pub mod validate;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code: success, no changes.
+pub const EXIT_OK: u8 = 0;
+/// Exit code: an error, blocked items, or a partial apply.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit code: `plan --detailed-exitcode` found changes (and similar "found something" signals).
+pub const EXIT_CHANGES: u8 = 2;
+
+#[derive(Debug, Parser)]
+#[command(name = "reservoir", version, about = "Declarative Azure reservations through Partner Center", long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options every command accepts.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GlobalArgs {
+    /// Partner Center endpoint: `sandbox` (embedded simulator), `global`, `china`, or a URL.
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_ENDPOINT",
+        default_value = "sandbox"
+    )]
+    pub endpoint: String,
+    /// Directory for the journal, locks, caches and the embedded sandbox's world.
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_STATE_DIR",
+        default_value = ".reservoir"
+    )]
+    pub state_dir: std::path::PathBuf,
+    /// Only these customers (id or name); repeatable.
+    #[arg(long = "customer", global = true, value_name = "ID|NAME")]
+    pub customers: Vec<String>,
+    /// Customers worked on at once.
+    #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub parallelism: u16,
+    /// Partner-wide request budget per minute (Partner Center publishes 500).
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_RATE_LIMIT",
+        default_value_t = 500
+    )]
+    pub rate_limit: u32,
+    /// Per-customer request budget per minute.
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_CUSTOMER_RATE_LIMIT",
+        default_value_t = 100
+    )]
+    pub customer_rate_limit: u32,
+    /// Print only the requested output and errors.
+    #[arg(long, short, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More logging on stderr (repeat for more).
+    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Never colour output (also honoured: the NO_COLOR environment variable).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check manifests without contacting Partner Center.
+    Validate(validate::ValidateArgs),
+    /// Show what apply would buy and register, and why anything cannot be bought.
+    Plan(plan::PlanArgs),
+    /// Register subscriptions and buy what the plan says is missing — exactly once.
+    Apply(apply::ApplyArgs),
+    /// Render a saved plan file.
+    Show(show::ShowArgs),
+    /// Print the manifest JSON Schema.
+    Schema(schema::SchemaArgs),
+    /// Run the embedded Partner Center simulator.
+    #[command(subcommand)]
+    Sandbox(sandbox::SandboxCommand),
+    /// Customers' orders (read-only).
+    Orders(orders::OrdersArgs),
+    /// What customers own, and when it expires (read-only).
+    Entitlements(entitlements::EntitlementsArgs),
+    /// Partner invoices and their one-time line items (read-only).
+    #[command(subcommand)]
+    Invoices(invoices::InvoicesCommand),
+    /// Match one-time invoice charges with the orders reservoir placed.
+    Reconcile(reconcile::ReconcileArgs),
+    /// Print shell completions.
+    Completions(completions::CompletionsArgs),
+}
+
+/// Parses arguments, runs the command on a tokio runtime, and maps the outcome to an exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    settings::init_logging(&cli.global);
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(EXIT_ERROR);
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let g = &cli.global;
+    match cli.command {
+        Command::Validate(a) => validate::run(a, g).await,
+        Command::Plan(a) => plan::run(a, g).await,
+        Command::Apply(a) => apply::run(a, g).await,
+        Command::Show(a) => show::run(a, g).await,
+        Command::Schema(a) => schema::run(a, g).await,
+        Command::Sandbox(a) => sandbox::run(a, g).await,
+        Command::Orders(a) => orders::run(a, g).await,
+        Command::Entitlements(a) => entitlements::run(a, g).await,
+        Command::Invoices(a) => invoices::run(a, g).await,
+        Command::Reconcile(a) => reconcile::run(a, g).await,
+        Command::Completions(a) => completions::run(a, g).await,
+    }
+}

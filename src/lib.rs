@@ -1,0 +1,16 @@
+//! reservoir: a declarative reconciler for Azure reservations bought through the Microsoft
+//! Partner Center API. See `DESIGN.md` §7 for how the modules fit together:
+//!
+//! manifest → desired state; partner_center (+ catalog, observe) → observed state;
+//! plan::diff → plan → render; apply (+ journal) → receipt; sandbox: an independent simulator.
+
+pub mod apply;
+pub mod catalog;
+pub mod cli;
+pub mod journal;
+pub mod manifest;
+pub mod observe;
+pub mod partner_center;
+pub mod plan;
+pub mod render;
+pub mod sandbox;

@@ -1,0 +1,221 @@
+//! The normalised desired state: what the manifests ask for, after defaults, lower-casing and
+//! merging of every file. This is the contract between `manifest` (which produces it) and
+//! `plan` / `apply` (which consume it). Everything is sorted, so iteration order is deterministic.
+
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+
+/// Where a value came from in the manifests (1-based line and column).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct SourceRef {
+    pub file: PathBuf,
+    pub line: usize,
+    pub column: usize,
+}
+
+impl std::fmt::Display for SourceRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file.display(), self.line, self.column)
+    }
+}
+
+/// Every manifest file merged into one desired state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredState {
+    /// Sorted by customer id.
+    pub customers: Vec<DesiredCustomer>,
+    pub limits: Limits,
+    /// Hex SHA-256 over the normalised desired state (not the raw bytes), so reformatting a
+    /// file does not change it but any change of meaning does.
+    pub manifest_hash: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_units_per_apply: Option<u32>,
+    pub max_units_per_item: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredCustomer {
+    /// Lower-case GUID.
+    pub id: String,
+    pub name: Option<String>,
+    /// Sorted by subscription id.
+    pub subscriptions: Vec<DesiredSubscription>,
+    /// Sorted by item name.
+    pub software: Vec<DesiredSoftware>,
+    pub source: SourceRef,
+}
+
+impl DesiredCustomer {
+    /// The name when given, else the id: what output shows.
+    pub fn label(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.id)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredSubscription {
+    /// Lower-case GUID.
+    pub id: String,
+    pub kind: SubscriptionKind,
+    /// Sorted by item name.
+    pub reservations: Vec<DesiredReservation>,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SubscriptionKind {
+    /// An Azure plan (new commerce); reservations use `reservationScope=AzurePlan`.
+    AzurePlan,
+    /// A legacy CSP Azure subscription, offer `MS-AZR-0145P`.
+    Legacy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReservationType {
+    Vm,
+    Sql,
+    Cosmosdb,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Term {
+    P1Y,
+    P3Y,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Scope {
+    Shared,
+    Single,
+}
+
+/// How a reservation names what to buy.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReservationTarget {
+    /// `sku:` (armSkuName, as written, case preserved) + `region:` (armRegionName, lower-cased).
+    Arm {
+        arm_sku_name: String,
+        arm_region_name: String,
+    },
+    /// `product:` + `sku:` catalog ids pinned in the manifest (upper-cased product id).
+    Pinned { product_id: String, sku_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredReservation {
+    pub name: String,
+    pub reservation_type: ReservationType,
+    pub target: ReservationTarget,
+    pub term: Term,
+    pub scope: Scope,
+    /// "At least this many units owned"; always ≥ 1.
+    pub quantity: u32,
+    pub source: SourceRef,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DesiredSoftware {
+    pub name: String,
+    /// Upper-cased catalog product id.
+    pub product_id: String,
+    pub sku_id: String,
+    pub quantity: u32,
+    /// Billing cycle requested (snake_case wire value, e.g. `one_time`); `None` = the SKU's only one.
+    pub billing_cycle: Option<String>,
+    /// Term duration requested (`P1Y`, `P3Y`) for software subscriptions that offer several.
+    pub term: Option<String>,
+    pub source: SourceRef,
+}
+
+/// The identity of a purchase: two items with the same key are the same thing to buy.
+/// Reservations: (customer, subscription, type, target, term, scope); software: (customer, product, sku).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PurchaseKey {
+    Reservation {
+        customer_id: String,
+        subscription_id: String,
+        reservation_type: ReservationType,
+        target: ReservationTarget,
+        term: Term,
+        scope: Scope,
+    },
+    Software {
+        customer_id: String,
+        product_id: String,
+        sku_id: String,
+    },
+}
+
+impl DesiredReservation {
+    pub fn purchase_key(&self, customer_id: &str, subscription_id: &str) -> PurchaseKey {
+        PurchaseKey::Reservation {
+            customer_id: customer_id.to_owned(),
+            subscription_id: subscription_id.to_owned(),
+            reservation_type: self.reservation_type,
+            target: self.target.clone(),
+            term: self.term,
+            scope: self.scope,
+        }
+    }
+}
+
+impl DesiredSoftware {
+    pub fn purchase_key(&self, customer_id: &str) -> PurchaseKey {
+        PurchaseKey::Software {
+            customer_id: customer_id.to_owned(),
+            product_id: self.product_id.clone(),
+            sku_id: self.sku_id.clone(),
+        }
+    }
+}
+
+impl Term {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Term::P1Y => "P1Y",
+            Term::P3Y => "P3Y",
+        }
+    }
+    /// The provisioning-context `duration` value (`1Year` / `3Years`).
+    pub fn duration(self) -> &'static str {
+        match self {
+            Term::P1Y => "1Year",
+            Term::P3Y => "3Years",
+        }
+    }
+}
+
+impl Scope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scope::Shared => "shared",
+            Scope::Single => "single",
+        }
+    }
+}
+
+impl ReservationType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ReservationType::Vm => "vm",
+            ReservationType::Sql => "sql",
+            ReservationType::Cosmosdb => "cosmosdb",
+        }
+    }
+    /// The catalog `targetView` for this reservation type.
+    pub fn target_view(self) -> &'static str {
+        match self {
+            ReservationType::Vm => "AzureReservationsVM",
+            ReservationType::Sql => "AzureReservationsSQL",
+            ReservationType::Cosmosdb => "AzureReservationsCosmosDb",
+        }
+    }
+}
