@@ -1,2 +1,258 @@
 //! The Partner Center client: HTTP, auth, headers, retry/backoff, rate limiting, paging, wire
 //! types and API errors. Knows nothing about manifests or plans.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use reservoir::partner_center::{Client, ClientConfig, Credentials, EndpointSpec};
+//! let EndpointSpec::Url(base) = EndpointSpec::parse("global")? else { unreachable!() };
+//! let client = Client::new(ClientConfig::new(base, Credentials::from_env()?))?;
+//! let customer = client.get_customer("4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01").await?;
+//! # Ok(()) }
+//! ```
+//!
+//! One async method per operation lives in `ops/` (one file per area); collections are read
+//! completely across pages. Writes take a caller-supplied [`RequestId`].
+
+pub mod auth;
+pub mod backoff;
+pub mod endpoint;
+pub mod error;
+pub mod http;
+mod ops;
+pub mod paging;
+pub mod ratelimit;
+pub mod secret;
+pub mod wire;
+
+pub use auth::{Credentials, CredentialsError, CredentialsKind};
+pub use backoff::{Backoff, Clock, ManualClock, TokioClock};
+pub use endpoint::{EndpointError, EndpointSpec};
+pub use error::ApiError;
+pub use http::{Category, RequestId, RetryPolicy};
+pub use ratelimit::{RateLimiter, RateLimits};
+pub use secret::Secret;
+
+use auth::TokenSource;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Once};
+use std::time::Duration;
+use url::Url;
+
+/// Everything a [`Client`] needs.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// Base URL without `/v1` (e.g. `https://api.partnercenter.microsoft.com`).
+    pub base_url: Url,
+    pub credentials: Credentials,
+    pub rate_limits: RateLimits,
+    pub retry: RetryPolicy,
+    /// Per-attempt timeout (connect + response).
+    pub request_timeout: Duration,
+    /// Time source for backoff, rate limiting and token expiry ([`TokioClock`] by default).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("base_url", &self.base_url.as_str())
+            .field("credentials", &self.credentials.kind())
+            .field("rate_limits", &self.rate_limits)
+            .field("retry", &self.retry)
+            .field("request_timeout", &self.request_timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ClientConfig {
+    /// Defaults: 500/min partner-wide, 100/min per customer, 5 attempts, 60 s timeout, tokio clock.
+    pub fn new(base_url: Url, credentials: Credentials) -> Self {
+        ClientConfig {
+            base_url,
+            credentials,
+            rate_limits: RateLimits::default(),
+            retry: RetryPolicy::default(),
+            request_timeout: Duration::from_secs(60),
+            clock: Arc::new(TokioClock::default()),
+        }
+    }
+}
+
+/// Request counters, shared by all clones of a client.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// HTTP attempts sent (token requests included).
+    pub requests: u64,
+    /// 429 answers received.
+    pub throttled: u64,
+    /// Attempts after the first one of an operation.
+    pub retries: u64,
+    /// HTTP attempts per category (`"catalog"`, `"customer"`, `"order"`, `"cart"`,
+    /// `"entitlement"`, `"invoice"`, `"auth"`).
+    pub by_category: BTreeMap<String, u64>,
+}
+
+#[derive(Default)]
+struct StatsInner {
+    requests: AtomicU64,
+    throttled: AtomicU64,
+    retries: AtomicU64,
+    by_category: Mutex<BTreeMap<Category, u64>>,
+}
+
+impl StatsInner {
+    fn request(&self, c: Category) {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        *self
+            .by_category
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .entry(c)
+            .or_default() += 1;
+    }
+    fn throttled(&self) {
+        self.throttled.fetch_add(1, Ordering::Relaxed);
+    }
+    fn retry(&self) {
+        self.retries.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+struct Inner {
+    http: reqwest::Client,
+    base_url: Url,
+    tokens: TokenSource,
+    limiter: RateLimiter,
+    retry: RetryPolicy,
+    request_timeout: Duration,
+    clock: Arc<dyn Clock>,
+    stats: StatsInner,
+}
+
+/// The Partner Center client. `Clone` is cheap and shares the connection pool, token cache,
+/// rate limiter and statistics.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url.as_str())
+            .field("credentials", &self.inner.tokens.kind())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Installs the rustls ring crypto provider once (reqwest is built without one).
+pub fn install_crypto_provider() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // Err means a provider is already installed, which is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
+impl Client {
+    /// Builds a client.
+    pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
+        install_crypto_provider();
+        let mut base_url = config.base_url;
+        if !base_url.path().ends_with('/') {
+            let p = format!("{}/", base_url.path());
+            base_url.set_path(&p);
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(http::CLIENT_NAME)
+            .connect_timeout(config.request_timeout.min(Duration::from_secs(30)))
+            .build()
+            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url,
+                tokens: TokenSource::new(config.credentials, config.clock.clone()),
+                limiter: RateLimiter::new(config.rate_limits, config.clock.clone()),
+                retry: config.retry,
+                request_timeout: config.request_timeout,
+                clock: config.clock,
+                stats: StatsInner::default(),
+            }),
+        })
+    }
+
+    /// Kind of the configured credentials (App+User-only calls need [`CredentialsKind::AppUser`]
+    /// or possibly a ready token).
+    pub fn credentials_kind(&self) -> CredentialsKind {
+        self.inner.tokens.kind()
+    }
+
+    /// The base URL (ends with `/`).
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The shared rate limiter.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.inner.limiter
+    }
+
+    /// A snapshot of the request counters.
+    pub fn stats(&self) -> Stats {
+        let s = &self.inner.stats;
+        Stats {
+            requests: s.requests.load(Ordering::Relaxed),
+            throttled: s.throttled.load(Ordering::Relaxed),
+            retries: s.retries.load(Ordering::Relaxed),
+            by_category: s
+                .by_category
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .map(|(k, v)| (k.as_str().to_string(), *v))
+                .collect(),
+        }
+    }
+
+    /// `{base}/v1/{segments…}?{query…}`, each segment percent-encoded.
+    pub(crate) fn url(&self, segments: &[&str], query: &[(&str, &str)]) -> Url {
+        let mut url = self.inner.base_url.clone();
+        if let Ok(mut segs) = url.path_segments_mut() {
+            segs.pop_if_empty().push("v1");
+            for s in segments {
+                segs.push(s);
+            }
+        }
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        url
+    }
+}
+
+/// Validates a GUID id (customer, subscription) before it goes into a path.
+pub(crate) fn guid<'a>(what: &'static str, value: &'a str) -> Result<&'a str, ApiError> {
+    let v = value.trim();
+    uuid::Uuid::parse_str(v)
+        .map(|_| v)
+        .map_err(|_| ApiError::InvalidInput {
+            what,
+            value: value.to_string(),
+            reason: "expected a GUID like 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01".into(),
+        })
+}
+
+/// Validates a free-form id (product, SKU, order, cart, invoice) before it goes into a path.
+pub(crate) fn segment<'a>(what: &'static str, value: &'a str) -> Result<&'a str, ApiError> {
+    let v = value.trim();
+    if v.is_empty() || v == "." || v == ".." || v.len() > 200 || v.chars().any(char::is_control) {
+        return Err(ApiError::InvalidInput {
+            what,
+            value: value.to_string(),
+            reason: "not a valid identifier".into(),
+        });
+    }
+    Ok(v)
+}

@@ -1,0 +1,309 @@
+//! Client-side rate limiter: token buckets partner-wide and per customer, shared by every clone
+//! of the client, adapting to 429s (wait out `Retry-After` for the throttled key, halve that
+//! key's rate, recover additively on success).
+
+use super::backoff::Clock;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// Configured budgets in requests per minute.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RateLimits {
+    /// Partner-wide budget (Partner Center publishes 500/min per tenant).
+    pub partner_per_minute: u32,
+    /// Budget per customer tenant.
+    pub customer_per_minute: u32,
+}
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        RateLimits {
+            partner_per_minute: 500,
+            customer_per_minute: 100,
+        }
+    }
+}
+
+/// Lowest fraction of the configured rate adaptation may fall to.
+const MIN_FACTOR: f64 = 0.1;
+/// Fraction of the configured rate regained per successful request.
+const RECOVERY_STEP: f64 = 0.02;
+
+#[derive(Debug)]
+struct Bucket {
+    per_sec: f64,
+    capacity: f64,
+    tokens: f64,
+    last: Duration,
+    factor: f64,
+    blocked_until: Duration,
+}
+
+impl Bucket {
+    fn new(per_minute: u32, now: Duration) -> Self {
+        let per_minute = per_minute.max(1);
+        // A modest burst: 1/20 of a minute's budget, between 1 and 10 requests.
+        let capacity = (f64::from(per_minute) / 20.0).clamp(1.0, 10.0);
+        Bucket {
+            per_sec: f64::from(per_minute) / 60.0,
+            capacity,
+            tokens: capacity,
+            last: now,
+            factor: 1.0,
+            blocked_until: Duration::ZERO,
+        }
+    }
+
+    fn refill(&mut self, now: Duration) {
+        let dt = now.saturating_sub(self.last).as_secs_f64();
+        self.last = now;
+        if now < self.blocked_until {
+            return;
+        }
+        self.tokens = (self.tokens + dt * self.per_sec * self.factor).min(self.capacity);
+    }
+
+    /// How long until one token is available (zero when available now).
+    fn wait(&self, now: Duration) -> Duration {
+        if now < self.blocked_until {
+            return self.blocked_until - now;
+        }
+        if self.tokens >= 1.0 {
+            return Duration::ZERO;
+        }
+        let need = (1.0 - self.tokens) / (self.per_sec * self.factor);
+        Duration::from_secs_f64(need).max(Duration::from_millis(1))
+    }
+
+    fn throttled(&mut self, now: Duration, retry_after: Duration) {
+        self.refill(now);
+        self.blocked_until = self.blocked_until.max(now + retry_after);
+        self.last = self.blocked_until.max(now);
+        self.tokens = 0.0;
+        self.factor = (self.factor / 2.0).max(MIN_FACTOR);
+    }
+
+    fn succeeded(&mut self) {
+        self.factor = (self.factor + RECOVERY_STEP).min(1.0);
+    }
+}
+
+#[derive(Debug)]
+struct State {
+    partner: Bucket,
+    customers: HashMap<String, Bucket>,
+}
+
+/// The shared limiter. Cheap to clone (an `Arc` inside).
+#[derive(Clone)]
+pub struct RateLimiter {
+    limits: RateLimits,
+    state: Arc<Mutex<State>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for RateLimiter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RateLimiter")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
+    }
+}
+
+impl RateLimiter {
+    /// A limiter on the given clock.
+    pub fn new(limits: RateLimits, clock: Arc<dyn Clock>) -> Self {
+        let now = clock.now();
+        RateLimiter {
+            limits,
+            state: Arc::new(Mutex::new(State {
+                partner: Bucket::new(limits.partner_per_minute, now),
+                customers: HashMap::new(),
+            })),
+            clock,
+        }
+    }
+
+    /// The configured budgets.
+    pub fn limits(&self) -> RateLimits {
+        self.limits
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Waits until one request may be sent (partner-wide, and for `customer` when given), then
+    /// takes the tokens.
+    pub async fn acquire(&self, customer: Option<&str>) {
+        loop {
+            let wait = {
+                let now = self.clock.now();
+                let mut st = self.lock();
+                let State { partner, customers } = &mut *st;
+                partner.refill(now);
+                let mut wait = partner.wait(now);
+                let cust = customer.map(|c| {
+                    customers
+                        .entry(c.to_ascii_lowercase())
+                        .or_insert_with(|| Bucket::new(self.limits.customer_per_minute, now))
+                });
+                if let Some(b) = cust {
+                    b.refill(now);
+                    wait = wait.max(b.wait(now));
+                    if wait.is_zero() {
+                        b.tokens -= 1.0;
+                    }
+                }
+                if wait.is_zero() {
+                    partner.tokens -= 1.0;
+                    return;
+                }
+                wait
+            };
+            self.clock.sleep(wait).await;
+        }
+    }
+
+    /// Records a 429: blocks the key (the customer when known, else partner-wide) for
+    /// `retry_after`, and halves its rate until successes restore it.
+    pub fn throttled(&self, customer: Option<&str>, retry_after: Duration) {
+        let now = self.clock.now();
+        let mut st = self.lock();
+        match customer {
+            Some(c) => {
+                let limit = self.limits.customer_per_minute;
+                st.customers
+                    .entry(c.to_ascii_lowercase())
+                    .or_insert_with(|| Bucket::new(limit, now))
+                    .throttled(now, retry_after);
+            }
+            None => st.partner.throttled(now, retry_after),
+        }
+    }
+
+    /// Records a response that was not a 429, letting an adapted rate recover.
+    pub fn succeeded(&self, customer: Option<&str>) {
+        let mut st = self.lock();
+        st.partner.succeeded();
+        if let Some(b) = customer.and_then(|c| st.customers.get_mut(&c.to_ascii_lowercase())) {
+            b.succeeded();
+        }
+    }
+
+    /// Current fraction of the configured rate for a key (1.0 = unthrottled). For tests and stats.
+    pub fn factor(&self, customer: Option<&str>) -> f64 {
+        let st = self.lock();
+        match customer {
+            Some(c) => st
+                .customers
+                .get(&c.to_ascii_lowercase())
+                .map_or(1.0, |b| b.factor),
+            None => st.partner.factor,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::partner_center::backoff::ManualClock;
+
+    /// Max number of events inside any window of `window` length.
+    fn max_in_window(times: &[Duration], window: Duration) -> usize {
+        let mut best = 0;
+        for (i, t) in times.iter().enumerate() {
+            let n = times[i..].iter().take_while(|u| **u < *t + window).count();
+            best = best.max(n);
+        }
+        best
+    }
+
+    #[tokio::test]
+    async fn never_exceeds_partner_rate_on_a_simulated_clock() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(
+            RateLimits {
+                partner_per_minute: 120,
+                customer_per_minute: 1000,
+            },
+            Arc::new(clock.clone()),
+        );
+        let mut times = Vec::new();
+        for _ in 0..600 {
+            rl.acquire(None).await;
+            times.push(clock.now());
+        }
+        // burst capacity for 120/min is 6
+        let worst = max_in_window(&times, Duration::from_secs(60));
+        assert!(worst <= 120 + 6, "{worst} requests in one minute");
+        // and it runs close to the rate: 600 requests take about 5 minutes
+        let total = times.last().copied().unwrap_or_default();
+        assert!(
+            total >= Duration::from_secs(290) && total <= Duration::from_secs(300),
+            "{total:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn per_customer_budget_is_separate() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(
+            RateLimits {
+                partner_per_minute: 6000,
+                customer_per_minute: 60,
+            },
+            Arc::new(clock.clone()),
+        );
+        let mut a = Vec::new();
+        for _ in 0..200 {
+            rl.acquire(Some("A")).await;
+            a.push(clock.now());
+        }
+        assert!(max_in_window(&a, Duration::from_secs(60)) <= 60 + 3);
+        // customer B is not slowed by A's exhausted budget
+        let before = clock.now();
+        rl.acquire(Some("b")).await;
+        assert_eq!(clock.now(), before);
+    }
+
+    #[tokio::test]
+    async fn backs_off_after_429_and_recovers() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(
+            RateLimits {
+                partner_per_minute: 600,
+                customer_per_minute: 600,
+            },
+            Arc::new(clock.clone()),
+        );
+        rl.acquire(Some("c")).await;
+        rl.throttled(Some("c"), Duration::from_secs(23));
+        let t0 = clock.now();
+        rl.acquire(Some("c")).await;
+        assert!(
+            clock.now() - t0 >= Duration::from_secs(23),
+            "waited {:?}",
+            clock.now() - t0
+        );
+        assert!(rl.factor(Some("c")) <= 0.5);
+        // other customers are unaffected
+        let t1 = clock.now();
+        rl.acquire(Some("d")).await;
+        assert_eq!(clock.now(), t1);
+        for _ in 0..100 {
+            rl.succeeded(Some("c"));
+        }
+        assert_eq!(rl.factor(Some("c")), 1.0);
+    }
+
+    #[tokio::test]
+    async fn partner_wide_429_blocks_everyone() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(RateLimits::default(), Arc::new(clock.clone()));
+        rl.throttled(None, Duration::from_secs(10));
+        rl.acquire(Some("x")).await;
+        assert!(clock.now() >= Duration::from_secs(10));
+    }
+}
