@@ -14,6 +14,8 @@ use tokio::sync::Mutex;
 pub const DEFAULT_AUTHORITY: &str = "https://login.microsoftonline.com";
 /// Token audience for the global cloud.
 pub const DEFAULT_RESOURCE: &str = "https://api.partnercenter.microsoft.com";
+/// Token audience for Partner Center operated by 21Vianet.
+pub const CHINA_RESOURCE: &str = "https://partner.partnercenterapi.microsoftonline.cn";
 /// Refresh this long before the token expires.
 const EXPIRY_BUFFER: Duration = Duration::from_secs(300);
 
@@ -128,6 +130,15 @@ impl Credentials {
         }
     }
 
+    /// Sets the token audience (`resource`), e.g. [`CHINA_RESOURCE`] for the 21Vianet cloud.
+    /// No effect on a ready access token.
+    pub fn with_resource(mut self, new_resource: &str) -> Self {
+        if let Credentials::Client { resource, .. } = &mut self {
+            *resource = new_resource.to_string();
+        }
+        self
+    }
+
     /// What these credentials can do.
     pub fn kind(&self) -> CredentialsKind {
         match self {
@@ -207,6 +218,7 @@ impl TokenSource {
         &self,
         http: &reqwest::Client,
         stale: Option<&Secret>,
+        timeout: Duration,
     ) -> Result<(Secret, bool), ApiError> {
         let (tenant_id, client_id, client_secret, authority, resource) = match &*self.creds {
             Credentials::AccessToken(t) => return Ok((t.clone(), false)),
@@ -251,9 +263,11 @@ impl TokenSource {
             authority: authority.clone(),
             message,
             status,
+            retryable: status.is_none_or(|s| s == 408 || s == 429 || s >= 500),
         };
         let resp = http
             .post(&url)
+            .timeout(timeout)
             .header("Accept", "application/json")
             .form(&form)
             .send()

@@ -58,6 +58,8 @@ pub enum ApiError {
         authority: String,
         message: String,
         status: Option<u16>,
+        /// A transient failure (network, timeout, 5xx, 429) worth retrying.
+        retryable: bool,
     },
     /// The response could not be read as the documented shape.
     #[error("{method} {path}: unexpected response (HTTP {status}): {message}")]

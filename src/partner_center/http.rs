@@ -225,10 +225,22 @@ impl Client {
                 inner.stats.retry();
             }
             inner.limiter.acquire(call.customer.as_deref()).await;
-            let (token, fetched) = inner
+            let (token, fetched) = match inner
                 .tokens
-                .token(&inner.http, stale_token.as_ref())
-                .await?;
+                .token(&inner.http, stale_token.as_ref(), inner.request_timeout)
+                .await
+            {
+                Ok(t) => t,
+                Err(ApiError::Auth {
+                    retryable: true, ..
+                }) if attempts < max_attempts => {
+                    inner.stats.request(Category::Auth);
+                    let d = backoff.next().unwrap_or_default();
+                    inner.clock.sleep(d).await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             if fetched {
                 inner.stats.request(super::Category::Auth);
             }

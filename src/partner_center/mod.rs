@@ -160,6 +160,17 @@ impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, ApiError> {
         install_crypto_provider();
         let mut base_url = config.base_url;
+        let mut credentials = config.credentials;
+        // The 21Vianet cloud wants its own token audience.
+        if base_url.host_str()
+            == url::Url::parse(endpoint::CHINA_URL)
+                .ok()
+                .as_ref()
+                .and_then(|u| u.host_str())
+            && matches!(&credentials, Credentials::Client { resource, .. } if resource == auth::DEFAULT_RESOURCE)
+        {
+            credentials = credentials.with_resource(auth::CHINA_RESOURCE);
+        }
         if !base_url.path().ends_with('/') {
             let p = format!("{}/", base_url.path());
             base_url.set_path(&p);
@@ -173,7 +184,7 @@ impl Client {
             inner: Arc::new(Inner {
                 http,
                 base_url,
-                tokens: TokenSource::new(config.credentials, config.clock.clone()),
+                tokens: TokenSource::new(credentials, config.clock.clone()),
                 limiter: RateLimiter::new(config.rate_limits, config.clock.clone()),
                 retry: config.retry,
                 request_timeout: config.request_timeout,

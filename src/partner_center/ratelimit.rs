@@ -56,7 +56,11 @@ impl Bucket {
     }
 
     fn refill(&mut self, now: Duration) {
-        let dt = now.saturating_sub(self.last).as_secs_f64();
+        // No refill while blocked: count only the time since the later of the last refill and
+        // the end of the block.
+        let dt = now
+            .saturating_sub(self.last.max(self.blocked_until))
+            .as_secs_f64();
         self.last = now;
         if now < self.blocked_until {
             return;
@@ -79,7 +83,6 @@ impl Bucket {
     fn throttled(&mut self, now: Duration, retry_after: Duration) {
         self.refill(now);
         self.blocked_until = self.blocked_until.max(now + retry_after);
-        self.last = self.blocked_until.max(now);
         self.tokens = 0.0;
         self.factor = (self.factor / 2.0).max(MIN_FACTOR);
     }

@@ -398,3 +398,178 @@ async fn malformed_response_is_a_decode_error_naming_the_call() {
     );
     assert!(err.to_string().contains("registrationstatus"), "{err}");
 }
+
+#[tokio::test]
+async fn remaining_operations_use_the_documented_paths() {
+    let mock = Mock::start().await;
+    let cust = format!("/customers/{CUSTOMER}");
+    mock.on("GET", &v1(&format!("{cust}/subscriptions/{SUBSCRIPTION}")), vec![Canned::json(200, json!({"id": SUBSCRIPTION, "status": "active", "billingCycle": "OneTime", "commitmentEndDate": "9999-12-10T00:00:00Z"}))]);
+    mock.on(
+        "PUT",
+        &v1(&format!("{cust}/carts/cart-1")),
+        vec![Canned::json(
+            201,
+            json!({"id": "cart-1", "status": "Active"}),
+        )],
+    );
+    mock.on("GET", &v1(&format!("{cust}/orders/ord-1/provisioningstatus")), vec![Canned::json(200, json!({"items": [
+        {"lineItemNumber": 0, "status": "fulfilled", "quantityProvisioningInformation": [{"quantity": 2, "status": "Fulfilled"}]}]}))]);
+    mock.on(
+        "GET",
+        "/v1/products/P1",
+        vec![Canned::json(200, json!({"id": "P1"}))],
+    );
+    mock.on(
+        "GET",
+        "/v1/products/P1/skus/S1",
+        vec![Canned::json(200, json!({"id": "S1"}))],
+    );
+    mock.on(
+        "GET",
+        "/v1/products/P1/skus/S1/availabilities/A1",
+        vec![Canned::json(
+            200,
+            json!({"id": "A1", "catalogItemId": "P1:S1:A1"}),
+        )],
+    );
+    mock.on(
+        "GET",
+        "/v1/invoices/summaries",
+        vec![Canned::json(
+            200,
+            json!({"items": [{"currencyCode": "USD"}, {"currencyCode": "EUR"}]}),
+        )],
+    );
+    mock.on("GET", "/v1/invoices/G1", vec![Canned::json(200, json!({"id": "G1", "invoiceType": "OneTime", "pdfDownloadLink": "/invoices/G1/documents/statement"}))]);
+    mock.on("GET", "/v1/invoices/D1/lineitems/Azure/BillingLineItems", vec![
+        Canned::json(200, json!({"items": [{"a": 1}], "links": {"next": {"uri": "/invoices/D1/lineitems/Azure/BillingLineItems?size=1&offset=1"}}})),
+        Canned::json(200, json!({"items": [{"a": 2}]})),
+    ]);
+    let (client, _) = client(&mock, app_user(&mock));
+    let sub = client
+        .get_subscription(CUSTOMER, SUBSCRIPTION)
+        .await
+        .unwrap();
+    assert_eq!(
+        sub.billing_cycle,
+        Some(reservoir::partner_center::wire::BillingCycle::OneTime)
+    );
+    let cart = client
+        .update_cart(
+            CUSTOMER,
+            "cart-1",
+            &reservoir::partner_center::wire::CartRequest::default(),
+            RequestId::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(cart.id, "cart-1");
+    let prov = client
+        .get_order_provisioning_status(CUSTOMER, "ord-1")
+        .await
+        .unwrap();
+    assert_eq!(
+        prov[0].status,
+        Some(reservoir::partner_center::wire::ProvisioningState::Fulfilled)
+    );
+    assert_eq!(
+        client
+            .get_product("P1", "us", Some(&ReservationScope::AzurePlan))
+            .await
+            .unwrap()
+            .id,
+        "P1"
+    );
+    assert_eq!(
+        client.get_sku("P1", "S1", "US", None).await.unwrap().id,
+        "S1"
+    );
+    assert_eq!(
+        client
+            .get_availability("P1", "S1", "A1", "US", None)
+            .await
+            .unwrap()
+            .catalog_item_id,
+        "P1:S1:A1"
+    );
+    assert_eq!(client.list_invoice_summaries().await.unwrap().len(), 2);
+    assert_eq!(
+        client
+            .get_invoice("G1")
+            .await
+            .unwrap()
+            .invoice_type
+            .as_deref(),
+        Some("OneTime")
+    );
+    let legacy = client
+        .list_invoice_line_items("D1", "Azure", "BillingLineItems", 1)
+        .await
+        .unwrap();
+    assert_eq!(legacy, vec![json!({"a": 1}), json!({"a": 2})]);
+    let reqs = mock.api_requests();
+    assert_eq!(reqs[1].method, "PUT");
+    assert_eq!(
+        reqs[3].query.as_deref(),
+        Some("country=us&reservationScope=AzurePlan")
+    );
+    let last = reqs.last().unwrap();
+    assert_eq!(last.query.as_deref(), Some("size=1&offset=1"));
+}
+
+#[tokio::test]
+async fn clones_share_the_rate_limiter_and_stats() {
+    use reservoir::partner_center::Clock;
+    let mock = Mock::start().await;
+    mock.on(
+        "GET",
+        &v1(&format!("/customers/{CUSTOMER}")),
+        vec![Canned::json(200, json!({"id": CUSTOMER}))],
+    );
+    let clock = reservoir::partner_center::ManualClock::new();
+    let mut cfg = reservoir::partner_center::ClientConfig::new(
+        url::Url::parse(&mock.base).unwrap(),
+        app_only(&mock),
+    );
+    cfg.clock = std::sync::Arc::new(clock.clone());
+    cfg.rate_limits = reservoir::partner_center::RateLimits {
+        partner_per_minute: 600,
+        customer_per_minute: 60,
+    };
+    let client = reservoir::partner_center::Client::new(cfg).unwrap();
+    let other = client.clone();
+    for i in 0..30 {
+        let c = if i % 2 == 0 { &client } else { &other };
+        c.get_customer(CUSTOMER).await.unwrap();
+    }
+    // 60/min per customer with a burst of 3: 30 calls need at least 27 simulated seconds
+    assert!(
+        clock.now() >= std::time::Duration::from_secs(27),
+        "{:?}",
+        clock.now()
+    );
+    assert_eq!(client.stats().by_category.get("customer"), Some(&30));
+    assert_eq!(other.stats(), client.stats());
+}
+
+#[tokio::test]
+async fn a_failing_token_endpoint_is_retried_when_transient() {
+    let mock = Mock::start().await;
+    mock.on(
+        "POST",
+        &format!("/{TENANT}/oauth2/token"),
+        vec![
+            Canned::empty(503),
+            Canned::json(200, json!({"access_token": "tok", "expires_in": "3599"})),
+        ],
+    );
+    mock.on(
+        "GET",
+        &v1(&format!("/customers/{CUSTOMER}")),
+        vec![Canned::json(200, json!({"id": CUSTOMER}))],
+    );
+    let (client, clock) = client(&mock, app_only(&mock));
+    client.get_customer(CUSTOMER).await.unwrap();
+    assert_eq!(mock.token_requests().len(), 2);
+    assert_eq!(clock.sleeps().len(), 1);
+}
