@@ -170,7 +170,9 @@ impl RateLimiter {
     }
 
     /// Records a 429: blocks the key (the customer when known, else partner-wide) for
-    /// `retry_after`, and halves its rate until successes restore it.
+    /// `retry_after` and halves its rate until successes restore it; a customer's 429 also
+    /// lowers the partner-wide rate by a quarter, since the answer does not say which limit
+    /// tripped.
     pub fn throttled(&self, customer: Option<&str>, retry_after: Duration) {
         let now = self.clock.now();
         let mut st = self.lock();
@@ -181,6 +183,8 @@ impl RateLimiter {
                     .entry(c.to_ascii_lowercase())
                     .or_insert_with(|| Bucket::new(limit, now))
                     .throttled(now, retry_after);
+                // The server does not say which limit tripped: slow partner-wide a little too.
+                st.partner.factor = (st.partner.factor * 0.75).max(MIN_FACTOR);
             }
             None => st.partner.throttled(now, retry_after),
         }

@@ -38,6 +38,23 @@ pub struct Links {
     pub other: serde_json::Map<String, Value>,
 }
 
+impl Links {
+    /// A link by name (`self`, `next`, `previous`, or any other such as `skus`,
+    /// `provisioningStatus`), matched case-insensitively.
+    pub fn get(&self, name: &str) -> Option<Link> {
+        match name.to_ascii_lowercase().as_str() {
+            "self" => return self.self_link.clone(),
+            "next" => return self.next.clone(),
+            "previous" => return self.previous.clone(),
+            _ => {}
+        }
+        self.other
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .and_then(|(_, v)| serde_json::from_value(v.clone()).ok())
+    }
+}
+
 /// `attributes` of a resource.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -324,6 +341,20 @@ mod tests {
             v,
             serde_json::json!({"lineItems":[{"catalogItemId":"x"}],"ID":1,"MS-X":2})
         );
+    }
+
+    #[test]
+    fn links_by_name() {
+        let l: Links = serde_json::from_value(serde_json::json!({
+            "self": {"uri": "/a"}, "skus": {"uri": "/products/P/skus?country=US", "method": "GET", "headers": []}
+        }))
+        .unwrap();
+        assert_eq!(l.get("self").map(|x| x.uri), Some("/a".to_string()));
+        assert_eq!(
+            l.get("SKUS").map(|x| x.uri),
+            Some("/products/P/skus?country=US".to_string())
+        );
+        assert_eq!(l.get("next"), None);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 lenient_enum! {
     /// Order `status` (table spellings; compared ignoring case, `_` and spaces).
     pub enum OrderStatus {
-        Unknown0 => "unknown", Completed => "completed", Pending => "pending",
+        Unspecified => "unknown", Completed => "completed", Pending => "pending",
         Cancelled => "cancelled", Suspended => "suspended", PendingReview => "pending review",
         PartialSuccess => "partial success", Error => "error",
     }
