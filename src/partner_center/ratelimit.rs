@@ -16,6 +16,16 @@ pub struct RateLimits {
     pub customer_per_minute: u32,
 }
 
+impl RateLimits {
+    /// Budgets from `--rate-limit` and the per-customer limit (requests per minute; 0 counts as 1).
+    pub fn new(partner_per_minute: u32, customer_per_minute: u32) -> Self {
+        RateLimits {
+            partner_per_minute,
+            customer_per_minute,
+        }
+    }
+}
+
 impl Default for RateLimits {
     fn default() -> Self {
         RateLimits {
