@@ -342,7 +342,7 @@ impl<'a> CustomerDiff<'a> {
             subscription_id: Some(obs.id.to_ascii_lowercase()),
             item: None,
             kind: ItemKind::Reservation,
-            what: "subscription registration".to_owned(),
+            what: "registration for reservations".to_owned(),
             key: None,
             term: None,
             action: Action::Register,
@@ -353,7 +353,10 @@ impl<'a> CustomerDiff<'a> {
             surplus: 0,
             resolved: None,
             irreversible: false,
-            reason: Some("NotRegistered; reservations need a registered subscription".to_owned()),
+            reason: Some(
+                "the subscription is NotRegistered; reservations need a registered subscription"
+                    .to_owned(),
+            ),
             fingerprint: fingerprint(&basis),
             basis,
         });

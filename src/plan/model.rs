@@ -129,7 +129,7 @@ pub struct Row {
     pub item: Option<String>,
     pub kind: ItemKind,
     /// What the row is about in words, e.g. `vm Standard_D4s_v5 eastus P3Y shared`,
-    /// `software DG7GMGF0DWM3/0002`, `subscription registration`.
+    /// `software DG7GMGF0DWM3/0002`, `registration for reservations`.
     pub what: String,
     /// The declared item's purchase key; `None` for register and unmanaged rows.
     pub key: Option<PurchaseKey>,

@@ -167,7 +167,11 @@ fn row_line(p: &Painter, r: &Row) -> String {
     };
     let (marker, style, head) = match r.action {
         Action::Purchase => ("+", GREEN, format!("purchase {} × {item}", r.to_buy)),
-        Action::Register => ("~", CYAN, format!("register {}", r.what)),
+        Action::Register => (
+            "~",
+            CYAN,
+            "register the subscription for reservations".to_owned(),
+        ),
         Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
         Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),
         Action::Surplus => ("^", YELLOW, format!("surplus {} × {item}", r.surplus)),
