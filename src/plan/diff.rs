@@ -569,7 +569,7 @@ impl<'a> CustomerDiff<'a> {
     }
 
     fn push_unmanaged(&mut self) {
-        for h in self.holdings.iter().flatten() {
+        for h in self.holdings.iter().flatten().filter(|h| h.quantity > 0) {
             let subscription_id = match &h.kind {
                 HoldingKind::Reservation(a) => {
                     a.subscription_id.as_ref().map(|s| s.to_ascii_lowercase())

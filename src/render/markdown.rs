@@ -93,14 +93,14 @@ fn trim_note(sections: &[Section], tables: usize, details: usize) -> String {
     }
     if tables < n {
         parts.push(format!(
-            "{} customer(s) with {dropped_rows} row(s) in all",
+            "the last {} customer(s) entirely ({dropped_rows} row(s))",
             n - tables
         ));
     }
     format!(
-        "> [!NOTE]\n> This comment was trimmed to stay under {LIMIT} characters: {} left out. \
-         Run `reservoir show` on the saved plan for everything.\n",
-        parts.join(" and ")
+        "> [!NOTE]\n> This comment was trimmed to stay under {LIMIT} characters. Left out: {}. \
+         Run `reservoir show` on the saved plan to see everything.\n",
+        parts.join("; ")
     )
 }
 
