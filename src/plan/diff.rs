@@ -21,6 +21,13 @@ use crate::plan::observed::{
 };
 use sha2::{Digest, Sha256};
 
+mod blockers;
+mod matching;
+
+use blockers::purchase_caveat;
+use matching::{Item, holding_matches, pending_matches, resolved_ids};
+pub use matching::{describe_holding, describe_reservation};
+
 /// Computes the plan. Pure: no I/O, no clock.
 pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan {
     let mut customers_sorted: Vec<&DesiredCustomer> = desired.customers.iter().collect();
@@ -81,99 +88,6 @@ fn sort_key(r: &Row) -> SortKey {
         name,
         r.what.clone() + &r.basis.catalog.clone().unwrap_or_default(),
     )
-}
-
-/// A declared item, seen from the diff.
-#[derive(Clone, Copy)]
-enum Item<'a> {
-    Reservation {
-        subscription_id: &'a str,
-        r: &'a DesiredReservation,
-    },
-    Software(&'a DesiredSoftware),
-}
-
-impl Item<'_> {
-    fn key(&self, customer_id: &str) -> PurchaseKey {
-        match self {
-            Item::Reservation {
-                subscription_id, r, ..
-            } => r.purchase_key(customer_id, subscription_id),
-            Item::Software(s) => s.purchase_key(customer_id),
-        }
-    }
-    fn name(&self) -> &str {
-        match self {
-            Item::Reservation { r, .. } => &r.name,
-            Item::Software(s) => &s.name,
-        }
-    }
-    fn quantity(&self) -> u32 {
-        match self {
-            Item::Reservation { r, .. } => r.quantity,
-            Item::Software(s) => s.quantity,
-        }
-    }
-    fn subscription_id(&self) -> Option<String> {
-        match self {
-            Item::Reservation {
-                subscription_id, ..
-            } => Some(subscription_id.to_ascii_lowercase()),
-            Item::Software(_) => None,
-        }
-    }
-    fn what(&self) -> String {
-        match self {
-            Item::Reservation { r, .. } => describe_reservation(r),
-            Item::Software(s) => match &s.term {
-                Some(t) => format!("software {}/{} {t}", s.product_id, s.sku_id),
-                None => format!("software {}/{}", s.product_id, s.sku_id),
-            },
-        }
-    }
-}
-
-/// `vm Standard_D4s_v5 eastus P3Y shared`, or with pinned ids `vm PRODUCT/SKU P3Y shared`.
-pub fn describe_reservation(r: &DesiredReservation) -> String {
-    let target = match &r.target {
-        ReservationTarget::Arm {
-            arm_sku_name,
-            arm_region_name,
-        } => format!("{arm_sku_name} {arm_region_name}"),
-        ReservationTarget::Pinned { product_id, sku_id } => format!("{product_id}/{sku_id}"),
-    };
-    format!(
-        "{} {target} {} {}",
-        r.reservation_type.as_str(),
-        r.term.as_str(),
-        r.scope.as_str()
-    )
-}
-
-/// Describes a holding the way declared items are described, `?` for what is unknown.
-pub fn describe_holding(h: &Holding) -> String {
-    match &h.kind {
-        HoldingKind::Software => format!("software {}/{}", h.product_id, h.sku_id),
-        HoldingKind::Reservation(a) => {
-            let target = match (&a.arm_sku_name, &a.arm_region_name) {
-                (Some(s), Some(r)) => format!("{s} {r}"),
-                _ => format!("{}/{}", h.product_id, h.sku_id),
-            };
-            format!(
-                "{} {target} {} {}",
-                a.reservation_type.map_or("reservation", |t| t.as_str()),
-                a.term.map_or("?", |t| t.as_str()),
-                a.scope.map_or("?", |s| s.as_str())
-            )
-        }
-    }
-}
-
-fn kind_words(k: SubscriptionKind) -> &'static str {
-    match k {
-        SubscriptionKind::AzurePlan => "azure-plan",
-        SubscriptionKind::Legacy => "legacy MS-AZR-0145P",
-    }
 }
 
 fn subscription_state(s: &ObservedSubscription) -> String {
@@ -306,30 +220,6 @@ impl<'a> CustomerDiff<'a> {
         self.push_notes();
     }
 
-    fn subscription_problem(
-        &self,
-        id: &str,
-        declared: SubscriptionKind,
-        obs: Option<&ObservedSubscription>,
-    ) -> Option<String> {
-        let label = self.dc.label();
-        match obs {
-            None => Some(format!(
-                "subscription {id} was not found for customer {label} in Partner Center"
-            )),
-            Some(s) if s.status != SubscriptionStatus::Active => Some(format!(
-                "subscription {id} is {}, not active",
-                s.status.as_str()
-            )),
-            Some(s) if s.kind != declared => Some(format!(
-                "subscription {id} is declared {} but Partner Center says {}",
-                kind_words(declared),
-                kind_words(s.kind)
-            )),
-            Some(_) => None,
-        }
-    }
-
     fn push_register(&mut self, obs: &ObservedSubscription) {
         let basis = Basis {
             subscription: Some(subscription_state(obs)),
@@ -444,96 +334,6 @@ impl<'a> CustomerDiff<'a> {
             }
         }
         self.rows.push(row);
-    }
-
-    /// Why the shortfall of an item cannot be bought, if anything stops it.
-    fn blocker(
-        &self,
-        item: &Item<'_>,
-        res: Option<&Resolution>,
-        sub_problem: Option<&str>,
-        shortfall: u32,
-    ) -> Option<(Action, String)> {
-        let blocked = |s: String| Some((Action::Blocked, s));
-        let what = match item {
-            Item::Reservation { .. } => "Azure reservations are",
-            Item::Software(_) => "software is",
-        };
-        let market = format!(
-            "customer {} is in {}, where {what} not sold",
-            self.dc.label(),
-            self.oc.country
-        );
-        if !market_available(&self.oc.country) {
-            return blocked(market);
-        }
-        if let Some(p) = sub_problem {
-            return blocked(p.to_owned());
-        }
-        let ci = match res {
-            None => {
-                return Some((
-                    Action::Error,
-                    "the catalog was not searched for this item".to_owned(),
-                ));
-            }
-            Some(Resolution::Error(e)) => {
-                return Some((Action::Error, format!("reading the catalog failed: {e}")));
-            }
-            Some(Resolution::NeedsAppUser) => {
-                return blocked(
-                    "verifying this product needs App+User credentials \
-                     (set PARTNER_CENTER_REFRESH_TOKEN); the run used app-only"
-                        .to_owned(),
-                );
-            }
-            Some(Resolution::NotFound {
-                searched,
-                suggestions,
-            }) => {
-                let mut s = format!("no SKU in the catalog for {searched}");
-                if !suggestions.is_empty() {
-                    s.push_str(&format!("; close matches: {}", suggestions.join(", ")));
-                }
-                return blocked(s);
-            }
-            Some(Resolution::MarketUnavailable) => return blocked(market),
-            Some(Resolution::Found(ci)) => ci,
-        };
-        if let Inventory::Restricted { reason } = &ci.inventory {
-            return blocked(format!(
-                "inventory is restricted for {}: {reason}",
-                ci.title
-            ));
-        }
-        if shortfall < ci.min_quantity {
-            return blocked(format!(
-                "buying {shortfall} units is below the SKU's minimum of {}",
-                ci.min_quantity
-            ));
-        }
-        if shortfall > ci.max_quantity {
-            return blocked(format!(
-                "buying {shortfall} units is above the SKU's maximum of {}",
-                ci.max_quantity
-            ));
-        }
-        if let Some(max) = self.limits.max_units_per_item
-            && shortfall > max
-        {
-            return blocked(format!(
-                "buying {shortfall} units exceeds limits.max_units_per_item ({max})"
-            ));
-        }
-        if self.oc.in_flight_unknown {
-            return blocked(
-                "orders placed in the last 15 minutes cannot be ruled out (the purchase journal \
-                 is missing or unreadable); wait 15 minutes and run plan again once the order \
-                 list has caught up"
-                    .to_owned(),
-            );
-        }
-        None
     }
 
     /// Sums (and consumes) the holdings that count for an item.
@@ -657,158 +457,6 @@ impl<'a> CustomerDiff<'a> {
                  counted as pending; apply resumes them instead of buying again."
             ));
         }
-    }
-}
-
-/// A non-blocking remark on a purchase row.
-fn purchase_caveat(
-    item: &Item<'_>,
-    res: Option<&Resolution>,
-    obs_sub: Option<&ObservedSubscription>,
-) -> Option<String> {
-    let mut notes = Vec::new();
-    if matches!(item, Item::Reservation { .. })
-        && let Some(s) = obs_sub
-    {
-        match s.registration {
-            Registration::NotRegistered => {
-                notes.push("apply registers the subscription first".to_owned())
-            }
-            Registration::Registering => {
-                notes.push("the subscription is still registering; apply waits".to_owned())
-            }
-            _ => {}
-        }
-    }
-    if let Some(Resolution::Found(ci)) = res
-        && ci.inventory == Inventory::Unknown
-    {
-        notes.push("inventory not checked yet; apply checks it before buying".to_owned());
-    }
-    (!notes.is_empty()).then(|| notes.join("; "))
-}
-
-fn resolved_ids(item: &Item<'_>, res: Option<&Resolution>) -> Option<Resolved> {
-    if let Some(Resolution::Found(ci)) = res {
-        return Some(Resolved {
-            product_id: ci.product_id.clone(),
-            sku_id: ci.sku_id.clone(),
-            availability_id: Some(ci.availability_id.clone()),
-            catalog_item_id: Some(ci.catalog_item_id.clone()),
-            title: Some(ci.title.clone()),
-        });
-    }
-    let (product_id, sku_id) = match item {
-        Item::Software(s) => (s.product_id.clone(), s.sku_id.clone()),
-        Item::Reservation { r, .. } => match &r.target {
-            ReservationTarget::Pinned { product_id, sku_id } => {
-                (product_id.clone(), sku_id.clone())
-            }
-            ReservationTarget::Arm { .. } => return None,
-        },
-    };
-    Some(Resolved {
-        product_id,
-        sku_id,
-        availability_id: None,
-        catalog_item_id: None,
-        title: None,
-    })
-}
-
-fn same_product(h_product: &str, h_sku: &str, product: &str, sku: &str) -> bool {
-    h_product.eq_ignore_ascii_case(product) && h_sku.eq_ignore_ascii_case(sku)
-}
-
-/// Whether a holding counts for a declared item: same subscription, term and scope, and the same
-/// product+SKU (as resolved, as pinned, or by the holding's armSkuName/armRegionName).
-fn holding_matches(h: &Holding, item: &Item<'_>, res: Option<&Resolution>) -> bool {
-    let found = match res {
-        Some(Resolution::Found(ci)) => {
-            same_product(&h.product_id, &h.sku_id, &ci.product_id, &ci.sku_id)
-        }
-        _ => false,
-    };
-    match (item, &h.kind) {
-        (Item::Software(s), HoldingKind::Software) => {
-            found || same_product(&h.product_id, &h.sku_id, &s.product_id, &s.sku_id)
-        }
-        (
-            Item::Reservation {
-                subscription_id, r, ..
-            },
-            HoldingKind::Reservation(a),
-        ) => {
-            let attributed = a
-                .subscription_id
-                .as_deref()
-                .is_some_and(|s| s.eq_ignore_ascii_case(subscription_id))
-                && a.term == Some(r.term)
-                && a.scope == Some(r.scope);
-            if !attributed {
-                return false;
-            }
-            found
-                || match &r.target {
-                    ReservationTarget::Pinned { product_id, sku_id } => {
-                        same_product(&h.product_id, &h.sku_id, product_id, sku_id)
-                    }
-                    ReservationTarget::Arm {
-                        arm_sku_name,
-                        arm_region_name,
-                    } => {
-                        a.reservation_type.is_none_or(|t| t == r.reservation_type)
-                            && a.arm_sku_name
-                                .as_deref()
-                                .is_some_and(|s| s.eq_ignore_ascii_case(arm_sku_name))
-                            && a.arm_region_name
-                                .as_deref()
-                                .is_some_and(|s| s.eq_ignore_ascii_case(arm_region_name))
-                    }
-                }
-        }
-        _ => false,
-    }
-}
-
-/// Whether a journalled purchase counts for a declared item: the same purchase key, or the same
-/// product+SKU bought for the same subscription, term and scope.
-fn pending_matches(p: &PendingPurchase, key: &PurchaseKey, resolved: Option<&Resolved>) -> bool {
-    if &p.key == key {
-        return true;
-    }
-    let Some(res) = resolved else {
-        return false;
-    };
-    if !same_product(&p.product_id, &p.sku_id, &res.product_id, &res.sku_id) {
-        return false;
-    }
-    match (&p.key, key) {
-        (
-            PurchaseKey::Reservation {
-                customer_id: c1,
-                subscription_id: s1,
-                term: t1,
-                scope: o1,
-                ..
-            },
-            PurchaseKey::Reservation {
-                customer_id: c2,
-                subscription_id: s2,
-                term: t2,
-                scope: o2,
-                ..
-            },
-        ) => c1.eq_ignore_ascii_case(c2) && s1.eq_ignore_ascii_case(s2) && t1 == t2 && o1 == o2,
-        (
-            PurchaseKey::Software {
-                customer_id: c1, ..
-            },
-            PurchaseKey::Software {
-                customer_id: c2, ..
-            },
-        ) => c1.eq_ignore_ascii_case(c2),
-        _ => false,
     }
 }
 
