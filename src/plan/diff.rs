@@ -522,26 +522,43 @@ fn failed_summary(dc: &DesiredCustomer, reason: String) -> CustomerSummary {
 /// `limits.max_units_per_apply`: when the plan as a whole would buy more, every purchase row is
 /// blocked with the limit in its reason.
 fn apply_per_apply_limit(rows: &mut [Row], limits: &Limits) {
-    let Some(max) = limits.max_units_per_apply else {
-        return;
-    };
+    if let Some(max) = limits.max_units_per_apply {
+        block_over_total(rows, max, "limits.max_units_per_apply");
+    }
+}
+
+/// Blocks every purchase row when the rows buy more than `max` units in total, naming `limit`
+/// (e.g. `limits.max_units_per_apply`, `--max-units`) in the reason. Returns whether it did.
+fn block_over_total(rows: &mut [Row], max: u32, limit: &str) -> bool {
     let total: u32 = rows
         .iter()
         .filter(|r| r.action == Action::Purchase)
         .map(|r| r.to_buy)
         .fold(0u32, u32::saturating_add);
     if total <= max {
-        return;
+        return false;
     }
     for r in rows.iter_mut().filter(|r| r.action == Action::Purchase) {
         r.reason = Some(format!(
-            "the plan would buy {total} units in total, more than limits.max_units_per_apply ({max}); \
-             this item needs {}",
+            "the plan would buy {total} units in total, more than {limit} ({max}); this item \
+             needs {}",
             r.to_buy
         ));
         r.action = Action::Blocked;
         r.to_buy = 0;
         r.irreversible = false;
+    }
+    true
+}
+
+impl Plan {
+    /// Applies a run-wide unit cap (`apply --max-units N`) to a computed plan: when it would buy
+    /// more than `max` units, every purchase row becomes `blocked` naming `limit`, and the summary
+    /// is recomputed. Pure, like [`diff`].
+    pub fn limit_total_units(&mut self, max: u32, limit: &str) {
+        if block_over_total(&mut self.rows, max, limit) {
+            self.summary = Summary::from_rows(&self.rows, &self.unmanaged);
+        }
     }
 }
 

@@ -468,6 +468,24 @@ fn blocked_by_limits_per_item_and_per_apply() {
 }
 
 #[test]
+fn a_run_wide_cap_blocks_every_purchase_and_updates_the_summary() {
+    let (d, oc) = simple();
+    let mut plan = diff(&d, &obs(vec![oc]));
+    plan.limit_total_units(10, "--max-units");
+    assert_eq!(item_row(&plan, "web").action, Action::Purchase);
+    plan.limit_total_units(3, "--max-units");
+    let r = item_row(&plan, "web");
+    assert_eq!(r.action, Action::Blocked);
+    assert!(
+        r.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("more than --max-units (3)")
+    );
+    assert_eq!((plan.summary.to_buy, plan.summary.blocked), (0, 1));
+}
+
+#[test]
 fn in_flight_doubt_blocks_purchases_and_says_to_wait() {
     let (d, mut oc) = simple();
     oc.in_flight_unknown = true;
@@ -766,4 +784,56 @@ fn fingerprints_change_with_the_observations_and_compare_names_them() {
             .contains("the saved plan said ok, now purchase 4"),
         "{changes:#?}"
     );
+}
+
+proptest::proptest! {
+    /// Never buy more than the shortfall, never buy when owned + pending covers the item, and
+    /// never buy when anything blocks it.
+    #[test]
+    fn purchases_never_exceed_the_shortfall(
+        desired in 1u32..50,
+        owned in proptest::collection::vec(0u32..20, 0..4),
+        pending in proptest::collection::vec(0u32..20, 0..3),
+        in_flight in proptest::bool::ANY,
+        suspended in proptest::bool::ANY,
+        per_item in proptest::option::of(1u32..40),
+    ) {
+        let (mut d, mut oc) = simple();
+        d.customers[0].subscriptions[0].reservations[0].quantity = desired;
+        d.limits.max_units_per_item = per_item;
+        let key = d.customers[0].subscriptions[0].reservations[0].purchase_key(C1, S1);
+        for (i, q) in owned.iter().enumerate() {
+            oc.holdings.push(holding(S1, "Standard_D4s_v5", Term::P3Y, *q, &format!("o{i}")));
+        }
+        for (i, q) in pending.iter().enumerate() {
+            oc.pending.push(PendingPurchase {
+                order_id: Some(format!("p{i}")),
+                key: key.clone(),
+                product_id: "X".into(),
+                sku_id: "Y".into(),
+                quantity: *q,
+            });
+        }
+        oc.in_flight_unknown = in_flight;
+        if suspended {
+            sub_mut(&mut oc).status = SubscriptionStatus::Suspended;
+        }
+        let plan = diff(&d, &obs(vec![oc]));
+        let r = item_row(&plan, "web");
+        let o: u32 = owned.iter().sum();
+        let p: u32 = pending.iter().sum();
+        proptest::prop_assert_eq!((r.owned, r.pending), (o, p));
+        if r.action == Action::Purchase {
+            proptest::prop_assert_eq!(o + p + r.to_buy, desired);
+            proptest::prop_assert!(!in_flight && !suspended);
+            proptest::prop_assert!(per_item.is_none_or(|m| r.to_buy <= m));
+            proptest::prop_assert!(r.irreversible);
+        } else {
+            proptest::prop_assert_eq!(r.to_buy, 0);
+            proptest::prop_assert!(!r.irreversible);
+        }
+        if o + p >= desired {
+            proptest::prop_assert!(r.action != Action::Purchase && r.action != Action::Blocked);
+        }
+    }
 }
