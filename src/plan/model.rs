@@ -104,7 +104,7 @@ pub struct Resolved {
 }
 
 /// The observations a row rests on; [`Row::fingerprint`] is a hash of it, and
-/// [`crate::plan::compare`] names the fields that changed.
+/// [`crate::plan::compare()`] names the fields that changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Basis {
     pub owned: u32,

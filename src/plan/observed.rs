@@ -1,5 +1,5 @@
 //! The observed state: what Partner Center (and the local purchase journal) say each declared
-//! customer has right now. This is the input of [`crate::plan::diff`] next to the desired state.
+//! customer has right now. This is the input of [`crate::plan::diff()`] next to the desired state.
 //!
 //! It is plain data so `observe` can fill it from Partner Center answers and tests can build it by
 //! hand. Every identifier is stored as Partner Center returns it except where a field says it is
