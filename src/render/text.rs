@@ -88,16 +88,22 @@ fn render_group(
     unmanaged: &[&Row],
     observed: bool,
 ) {
-    let title = match sub {
-        Some(s) => format!("subscription {s}"),
-        None => "software".to_owned(),
-    };
-    let _ = writeln!(out, "  {title}");
     let mine: Vec<&Row> = rows
         .iter()
         .filter(|r| &r.subscription_id == sub)
         .copied()
         .collect();
+    let title = match sub {
+        Some(s) => {
+            // `status/kind/registration` as observed, e.g. `active/azure-plan/Registered`.
+            match mine.iter().find_map(|r| r.basis.subscription.as_deref()) {
+                Some(state) => format!("subscription {s} ({})", state.replace('/', ", ")),
+                None => format!("subscription {s}"),
+            }
+        }
+        None => "software".to_owned(),
+    };
+    let _ = writeln!(out, "  {title}");
     let theirs: Vec<&Row> = unmanaged
         .iter()
         .filter(|r| &r.subscription_id == sub)
