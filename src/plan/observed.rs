@@ -7,6 +7,21 @@
 //! manifest's), product ids upper-case, `armRegionName` lower-case. The diff never does I/O and
 //! never reads a clock, so anything time-dependent (expiry, "the last 15 minutes") is decided by
 //! `observe` and recorded here as data.
+//!
+//! Filling it from Partner Center (partner-center-api.md sections in brackets):
+//!
+//! | field | source |
+//! |---|---|
+//! | [`ObservedCustomer::country`] | `GET /v1/customers/{id}` → `billingProfile.defaultAddress.country` (§4.1) |
+//! | [`ObservedCustomer::company_name`] | same call, `companyProfile.companyName` |
+//! | [`ObservedSubscription`] | `GET …/subscriptions` (§4.2): `status` via [`SubscriptionStatus::from_wire`], kind via [`kind_from_offer_id`] on `offerId` |
+//! | [`ObservedSubscription::registration`] | `GET …/subscriptions/{id}/registrationstatus` (§5.2) via [`Registration::from_wire`], only for subscriptions the manifest gives reservations |
+//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§9.1): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§8.1) |
+//! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
+//! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
+//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
+//! | [`ObservedCustomer::in_flight_unknown`] | the journal is missing/unreadable *and* holdings could miss recent orders |
+//! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
 
 use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
 use serde::{Deserialize, Serialize};
