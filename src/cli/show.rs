@@ -1,6 +1,9 @@
-//! `reservoir show`.
+//! `reservoir show`: renders a plan saved by `plan --out`. Warns on stderr when it has expired
+//! but still renders it.
 
-use super::GlobalArgs;
+use super::{EXIT_OK, GlobalArgs};
+use crate::plan::SavedPlan;
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -12,6 +15,20 @@ pub struct ShowArgs {
     pub format: crate::render::Format,
 }
 
-pub async fn run(_args: ShowArgs, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir show` is not built yet")
+pub async fn run(args: ShowArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let saved = SavedPlan::read(&args.file)?;
+    let now = chrono::Utc::now();
+    if saved.is_expired(now) {
+        eprintln!(
+            "warning: this plan expired at {} (created {}); `apply --plan` will refuse it — run plan again",
+            saved.expires_at.to_rfc3339(),
+            saved.created_at.to_rfc3339()
+        );
+    }
+    let color = super::settings::use_color_stdout(g);
+    let text = crate::render::render_plan(&saved.plan, args.format, color);
+    let mut stdout = std::io::stdout().lock();
+    stdout.write_all(text.as_bytes())?;
+    stdout.flush()?;
+    Ok(ExitCode::from(EXIT_OK))
 }

@@ -1,1 +1,24 @@
 //! The plan model and the pure diff of desired vs observed state (no I/O, no clock).
+//!
+//! * [`observed`] — the observed state `observe` fills from Partner Center and the journal.
+//! * [`diff()`] — desired × observed → [`Plan`], pure and deterministic.
+//! * [`model`] — the plan, its rows and summary (the JSON plan, `format_version: "1"`).
+//! * [`compare()`] — what changed between a saved plan and a fresh one (`apply --plan`).
+//! * [`saved`] — the saved-plan file (`plan --out`, `show`).
+//! * [`markets`] — markets where reservations and software are not sold.
+
+pub mod compare;
+pub mod diff;
+pub mod markets;
+pub mod model;
+pub mod observed;
+pub mod saved;
+
+pub use compare::{RowChange, compare};
+pub use diff::diff;
+pub use markets::market_available;
+pub use model::{
+    Action, Basis, CustomerSummary, FORMAT_VERSION, ItemKind, Plan, Resolved, Row, Summary,
+};
+pub use observed::*;
+pub use saved::{SavedPlan, SavedPlanError, parse_ttl};

@@ -1,0 +1,156 @@
+//! Why a shortfall cannot be bought: every pre-flight reason becomes a `blocked` (or `error`)
+//! row with one sentence naming the cause; and the non-blocking caveats of purchase rows.
+
+use super::matching::Item;
+use super::*;
+
+fn kind_words(k: SubscriptionKind) -> &'static str {
+    match k {
+        SubscriptionKind::AzurePlan => "azure-plan",
+        SubscriptionKind::Legacy => "legacy MS-AZR-0145P",
+    }
+}
+
+impl CustomerDiff<'_> {
+    pub(super) fn subscription_problem(
+        &self,
+        id: &str,
+        declared: SubscriptionKind,
+        obs: Option<&ObservedSubscription>,
+    ) -> Option<String> {
+        let label = self.dc.label();
+        match obs {
+            None => Some(format!(
+                "subscription {id} was not found for customer {label} in Partner Center"
+            )),
+            Some(s) if s.status != SubscriptionStatus::Active => Some(format!(
+                "subscription {id} is {}, not active",
+                s.status.as_str()
+            )),
+            Some(s) if s.kind != declared => Some(format!(
+                "subscription {id} is declared {} but Partner Center says {}",
+                kind_words(declared),
+                kind_words(s.kind)
+            )),
+            Some(_) => None,
+        }
+    }
+
+    /// Why the shortfall of an item cannot be bought, if anything stops it.
+    pub(super) fn blocker(
+        &self,
+        item: &Item<'_>,
+        res: Option<&Resolution>,
+        sub_problem: Option<&str>,
+        shortfall: u32,
+    ) -> Option<(Action, String)> {
+        let blocked = |s: String| Some((Action::Blocked, s));
+        let what = match item {
+            Item::Reservation { .. } => "Azure reservations are",
+            Item::Software(_) => "software is",
+        };
+        let market = format!(
+            "customer {} is in {}, where {what} not sold",
+            self.dc.label(),
+            self.oc.country
+        );
+        if !market_available(&self.oc.country) {
+            return blocked(market);
+        }
+        if let Some(p) = sub_problem {
+            return blocked(p.to_owned());
+        }
+        let ci = match res {
+            None => {
+                return Some((
+                    Action::Error,
+                    "the catalog was not searched for this item".to_owned(),
+                ));
+            }
+            Some(Resolution::Error(e)) => {
+                return Some((Action::Error, format!("reading the catalog failed: {e}")));
+            }
+            Some(Resolution::NeedsAppUser) => {
+                return blocked(
+                    "verifying this product needs App+User credentials \
+                     (set PARTNER_CENTER_REFRESH_TOKEN); the run used app-only"
+                        .to_owned(),
+                );
+            }
+            Some(Resolution::NotFound {
+                searched,
+                suggestions,
+            }) => {
+                let mut s = format!("no SKU in the catalog for {searched}");
+                if !suggestions.is_empty() {
+                    s.push_str(&format!("; close matches: {}", suggestions.join(", ")));
+                }
+                return blocked(s);
+            }
+            Some(Resolution::MarketUnavailable) => return blocked(market),
+            Some(Resolution::Found(ci)) => ci,
+        };
+        if let Inventory::Restricted { reason } = &ci.inventory {
+            return blocked(format!(
+                "inventory is restricted for {}: {reason}",
+                ci.title
+            ));
+        }
+        if shortfall < ci.min_quantity {
+            return blocked(format!(
+                "buying {shortfall} units is below the SKU's minimum of {}",
+                ci.min_quantity
+            ));
+        }
+        if shortfall > ci.max_quantity {
+            return blocked(format!(
+                "buying {shortfall} units is above the SKU's maximum of {}",
+                ci.max_quantity
+            ));
+        }
+        if let Some(max) = self.limits.max_units_per_item
+            && shortfall > max
+        {
+            return blocked(format!(
+                "buying {shortfall} units exceeds limits.max_units_per_item ({max})"
+            ));
+        }
+        if self.oc.in_flight_unknown {
+            return blocked(
+                "orders placed in the last 15 minutes cannot be ruled out (the purchase journal \
+                 is missing or unreadable); wait 15 minutes and run plan again once the order \
+                 list has caught up"
+                    .to_owned(),
+            );
+        }
+        None
+    }
+}
+
+/// A non-blocking remark on a purchase row.
+pub(super) fn purchase_caveat(
+    item: &Item<'_>,
+    res: Option<&Resolution>,
+    obs_sub: Option<&ObservedSubscription>,
+) -> Option<String> {
+    let mut notes = Vec::new();
+    if matches!(item, Item::Reservation { .. })
+        && let Some(s) = obs_sub
+    {
+        match s.registration {
+            Registration::NotRegistered => {
+                notes.push("apply registers the subscription first".to_owned())
+            }
+            Registration::Registering => {
+                notes.push("the subscription is still registering; apply waits".to_owned())
+            }
+            _ => {}
+        }
+    }
+    if let Some(Resolution::Found(ci)) = res
+        && ci.inventory == Inventory::Unknown
+    {
+        notes.push("inventory not checked yet; apply checks it before buying".to_owned());
+    }
+    (!notes.is_empty()).then(|| notes.join("; "))
+}

@@ -1,0 +1,358 @@
+//! The plan model: what `plan` decided, one row per declared item (plus registrations and
+//! unmanaged holdings), a per-customer summary and the totals. Serialised as the JSON plan
+//! (`format_version: "1"`), rendered by `render`, saved by [`crate::plan::saved`].
+
+use crate::manifest::{PurchaseKey, Term};
+use crate::plan::observed::{CredentialsKind, HoldingsSource};
+use serde::{Deserialize, Serialize};
+
+/// The JSON plan format version this build writes and reads.
+pub const FORMAT_VERSION: &str = "1";
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Plan {
+    /// Always [`FORMAT_VERSION`].
+    pub format_version: String,
+    /// The desired state's hash (`DesiredState::manifest_hash`).
+    pub manifest_hash: String,
+    /// One entry per declared customer, sorted by id.
+    pub customers: Vec<CustomerSummary>,
+    /// Register rows and one row per declared item, sorted by customer id, subscription id
+    /// (subscription rows before software), register before items, then item name.
+    pub rows: Vec<Row>,
+    /// Holdings no declared item accounts for (action `unmanaged`), same order.
+    pub unmanaged: Vec<Row>,
+    pub summary: Summary,
+}
+
+/// What the plan knows about one customer as a whole.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomerSummary {
+    pub id: String,
+    /// The manifest name, else the Partner Center company name, else the id.
+    pub name: String,
+    pub country: Option<String>,
+    /// `None` when the customer could not be read.
+    pub holdings_source: Option<HoldingsSource>,
+    pub credentials: Option<CredentialsKind>,
+    /// Sentences the output shows under the customer (holdings source caveats, in-flight
+    /// warnings, unconfirmed journal intents).
+    pub notes: Vec<String>,
+    /// Why the customer could not be read, when it could not.
+    pub error: Option<String>,
+}
+
+/// What a row proposes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Register the subscription for reservations (a subscription row).
+    Register,
+    /// Buy `to_buy` units. Irreversible.
+    Purchase,
+    /// The shortfall is covered by orders placed but not yet visible as holdings.
+    Pending,
+    /// Owned equals desired.
+    Ok,
+    /// Owned exceeds desired; reported, never acted on.
+    Surplus,
+    /// Cannot be bought; `reason` says why.
+    Blocked,
+    /// The customer or the item could not be observed; `reason` says why.
+    Error,
+    /// A holding no manifest declares.
+    Unmanaged,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Register => "register",
+            Action::Purchase => "purchase",
+            Action::Pending => "pending",
+            Action::Ok => "ok",
+            Action::Surplus => "surplus",
+            Action::Blocked => "blocked",
+            Action::Error => "error",
+            Action::Unmanaged => "unmanaged",
+        }
+    }
+
+    /// Whether `apply` acts on rows with this action.
+    pub fn is_change(self) -> bool {
+        matches!(self, Action::Register | Action::Purchase)
+    }
+}
+
+/// What a row is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ItemKind {
+    Reservation,
+    Software,
+}
+
+/// The catalog item a row resolved to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolved {
+    pub product_id: String,
+    pub sku_id: String,
+    pub availability_id: Option<String>,
+    pub catalog_item_id: Option<String>,
+    pub title: Option<String>,
+}
+
+/// The observations a row rests on; [`Row::fingerprint`] is a hash of it, and
+/// [`crate::plan::compare()`] names the fields that changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Basis {
+    pub owned: u32,
+    pub pending: u32,
+    /// `status/kind/registration` of the subscription, e.g. `active/azure-plan/Registered`.
+    pub subscription: Option<String>,
+    /// The catalog item id and inventory state, e.g. `P:S:A inventory=not_required`, or the
+    /// resolution outcome when nothing was found.
+    pub catalog: Option<String>,
+    /// The customer's country.
+    pub country: Option<String>,
+}
+
+/// One line of the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    pub customer_id: String,
+    pub customer_name: String,
+    /// Lower-case subscription id; `None` for software.
+    pub subscription_id: Option<String>,
+    /// The manifest item name; `None` for register and unmanaged rows.
+    pub item: Option<String>,
+    pub kind: ItemKind,
+    /// What the row is about in words, e.g. `vm Standard_D4s_v5 eastus P3Y shared`,
+    /// `software DG7GMGF0DWM3/0002`, `registration for reservations`.
+    pub what: String,
+    /// The declared item's purchase key; `None` for register and unmanaged rows.
+    pub key: Option<PurchaseKey>,
+    /// The term units are bought for (`None` for software).
+    pub term: Option<Term>,
+    pub action: Action,
+    pub desired: u32,
+    pub owned: u32,
+    pub pending: u32,
+    pub to_buy: u32,
+    pub surplus: u32,
+    pub resolved: Option<Resolved>,
+    /// True for purchases: they commit money and cannot be undone.
+    pub irreversible: bool,
+    /// Why the row is blocked or an error, or a caveat about it.
+    pub reason: Option<String>,
+    pub basis: Basis,
+    /// Short hex SHA-256 of `basis`.
+    pub fingerprint: String,
+}
+
+impl Row {
+    /// The identity of a row across two plans: customer, subscription, item (or `what` for rows
+    /// without an item) and whether it is a registration.
+    pub fn identity(&self) -> (String, Option<String>, String, bool) {
+        (
+            self.customer_id.clone(),
+            self.subscription_id.clone(),
+            self.item.clone().unwrap_or_else(|| self.what.clone()),
+            self.action == Action::Register,
+        )
+    }
+
+    /// A short label for messages: `contoso / 9a51d0e2-… / web-tier`.
+    pub fn label(&self) -> String {
+        let mut s = self.customer_name.clone();
+        if let Some(sub) = &self.subscription_id {
+            s.push_str(" / ");
+            s.push_str(sub);
+        }
+        s.push_str(" / ");
+        s.push_str(self.item.as_deref().unwrap_or(&self.what));
+        s
+    }
+}
+
+/// Totals over the plan.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Units to buy, all kinds.
+    pub to_buy: u32,
+    pub to_buy_p1y: u32,
+    pub to_buy_p3y: u32,
+    pub to_buy_software: u32,
+    /// Purchase rows (cart lines apply would check out).
+    pub purchases: u32,
+    /// Subscriptions to register.
+    pub register: u32,
+    pub blocked: u32,
+    pub pending: u32,
+    pub ok: u32,
+    pub surplus: u32,
+    pub errors: u32,
+    pub unmanaged: u32,
+}
+
+impl Summary {
+    /// Totals computed from rows.
+    pub fn from_rows(rows: &[Row], unmanaged: &[Row]) -> Self {
+        let mut s = Summary {
+            unmanaged: unmanaged.len() as u32,
+            ..Summary::default()
+        };
+        for r in rows {
+            match r.action {
+                Action::Register => s.register += 1,
+                Action::Purchase => {
+                    s.purchases += 1;
+                    s.to_buy += r.to_buy;
+                    match (r.kind, r.term) {
+                        (ItemKind::Software, _) | (_, None) => s.to_buy_software += r.to_buy,
+                        (ItemKind::Reservation, Some(Term::P1Y)) => s.to_buy_p1y += r.to_buy,
+                        (ItemKind::Reservation, Some(Term::P3Y)) => s.to_buy_p3y += r.to_buy,
+                    }
+                }
+                Action::Pending => s.pending += 1,
+                Action::Ok => s.ok += 1,
+                Action::Surplus => s.surplus += 1,
+                Action::Blocked => s.blocked += 1,
+                Action::Error => s.errors += 1,
+                Action::Unmanaged => s.unmanaged += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether applying the plan would do anything.
+    pub fn has_changes(&self) -> bool {
+        self.to_buy > 0 || self.register > 0
+    }
+
+    /// The process exit code: 1 when anything is blocked or an error; otherwise with
+    /// `--detailed-exitcode` 2 when there are changes, else 0.
+    pub fn exit_code(&self, detailed: bool) -> u8 {
+        if self.blocked > 0 || self.errors > 0 {
+            1
+        } else if detailed && self.has_changes() {
+            2
+        } else {
+            0
+        }
+    }
+
+    /// The one-line summary every format shows, e.g.
+    /// `Plan: buy 6 units (4 × P3Y, 2 × P1Y), register 1 subscription, 2 blocked, 0 pending, 1 surplus.`
+    pub fn line(&self) -> String {
+        let mut s = String::from("Plan: ");
+        if self.to_buy == 0 {
+            s.push_str("buy nothing");
+        } else {
+            let mut parts = Vec::new();
+            if self.to_buy_p3y > 0 {
+                parts.push(format!("{} × P3Y", self.to_buy_p3y));
+            }
+            if self.to_buy_p1y > 0 {
+                parts.push(format!("{} × P1Y", self.to_buy_p1y));
+            }
+            if self.to_buy_software > 0 {
+                parts.push(format!("{} × software", self.to_buy_software));
+            }
+            s.push_str(&format!(
+                "buy {} ({})",
+                plural(self.to_buy, "unit", "units"),
+                parts.join(", ")
+            ));
+        }
+        s.push_str(&format!(
+            ", register {}, {} blocked, {} pending, {} surplus",
+            plural(self.register, "subscription", "subscriptions"),
+            self.blocked,
+            self.pending,
+            self.surplus
+        ));
+        if self.errors > 0 {
+            s.push_str(&format!(", {}", plural(self.errors, "error", "errors")));
+        }
+        s.push('.');
+        s
+    }
+}
+
+/// `1 unit`, `2 units`.
+pub fn plural(n: u32, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("{n} {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+impl Plan {
+    /// Whether applying the plan would do anything.
+    pub fn has_changes(&self) -> bool {
+        self.summary.has_changes()
+    }
+
+    /// See [`Summary::exit_code`].
+    pub fn exit_code(&self, detailed: bool) -> u8 {
+        self.summary.exit_code(detailed)
+    }
+
+    /// The summary of one customer.
+    pub fn customer(&self, id: &str) -> Option<&CustomerSummary> {
+        self.customers.iter().find(|c| c.id == id)
+    }
+
+    /// Whether any row buys something.
+    pub fn has_irreversible(&self) -> bool {
+        self.rows.iter().any(|r| r.irreversible)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_line_spells_terms_and_plurals() {
+        let s = Summary {
+            to_buy: 6,
+            to_buy_p1y: 2,
+            to_buy_p3y: 4,
+            register: 1,
+            blocked: 2,
+            surplus: 1,
+            ..Summary::default()
+        };
+        assert_eq!(
+            s.line(),
+            "Plan: buy 6 units (4 × P3Y, 2 × P1Y), register 1 subscription, 2 blocked, 0 pending, 1 surplus."
+        );
+        assert_eq!(
+            Summary::default().line(),
+            "Plan: buy nothing, register 0 subscriptions, 0 blocked, 0 pending, 0 surplus."
+        );
+    }
+
+    #[test]
+    fn exit_codes() {
+        let none = Summary::default();
+        assert_eq!(none.exit_code(true), 0);
+        let changes = Summary {
+            to_buy: 1,
+            ..Summary::default()
+        };
+        assert_eq!(changes.exit_code(true), 2);
+        assert_eq!(changes.exit_code(false), 0);
+        let blocked = Summary {
+            to_buy: 1,
+            blocked: 1,
+            ..Summary::default()
+        };
+        assert_eq!(blocked.exit_code(true), 1);
+        assert_eq!(blocked.exit_code(false), 1);
+    }
+}

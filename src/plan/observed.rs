@@ -1,0 +1,415 @@
+//! The observed state: what Partner Center (and the local purchase journal) say each declared
+//! customer has right now. This is the input of [`crate::plan::diff()`] next to the desired state.
+//!
+//! It is plain data so `observe` can fill it from Partner Center answers and tests can build it by
+//! hand. Every identifier is stored as Partner Center returns it except where a field says it is
+//! normalised: customer and subscription ids are **lower-case** GUIDs (so they compare equal to the
+//! manifest's), product ids upper-case, `armRegionName` lower-case. The diff never does I/O and
+//! never reads a clock, so anything time-dependent (expiry, "the last 15 minutes") is decided by
+//! `observe` and recorded here as data.
+//!
+//! Filling it from Partner Center (partner-center-api.md sections in brackets):
+//!
+//! | field | source |
+//! |---|---|
+//! | [`ObservedCustomer::country`] | `GET /v1/customers/{id}` → `billingProfile.defaultAddress.country` (§4.1) |
+//! | [`ObservedCustomer::company_name`] | same call, `companyProfile.companyName` |
+//! | [`ObservedSubscription`] | `GET …/subscriptions` (§4.2): `status` via [`SubscriptionStatus::from_wire`], kind via [`kind_from_offer_id`] on `offerId` |
+//! | [`ObservedSubscription::registration`] | `GET …/subscriptions/{id}/registrationstatus` (§5.2) via [`Registration::from_wire`], only for subscriptions the manifest gives reservations |
+//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§9.1): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§8.1) |
+//! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
+//! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
+//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
+//! | [`ObservedCustomer::in_flight_unknown`] | the journal is missing/unreadable *and* holdings could miss recent orders |
+//! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
+
+use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Everything observed for one `plan` run: one entry per declared customer (any order; the diff
+/// looks customers up by id). A declared customer with no entry here gets `error` rows.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Observation {
+    pub customers: Vec<CustomerObservation>,
+}
+
+impl Observation {
+    /// The observation of one customer (ids compared case-insensitively).
+    pub fn customer(&self, id: &str) -> Option<&CustomerObservation> {
+        self.customers
+            .iter()
+            .find(|c| c.customer_id().eq_ignore_ascii_case(id))
+    }
+}
+
+/// One customer: either everything `observe` could read, or why reading it failed. A failure makes
+/// that customer's rows `error` rows and does not stop the others.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum CustomerObservation {
+    Failed {
+        /// Lower-case customer tenant id.
+        customer_id: String,
+        /// One line naming what failed, e.g. `reading subscriptions: 503 Service Unavailable`.
+        error: String,
+    },
+    Observed(ObservedCustomer),
+}
+
+impl CustomerObservation {
+    pub fn customer_id(&self) -> &str {
+        match self {
+            CustomerObservation::Failed { customer_id, .. } => customer_id,
+            CustomerObservation::Observed(c) => &c.id,
+        }
+    }
+}
+
+/// A customer as read from Partner Center (`GET /v1/customers/{id}`, its subscriptions,
+/// registrations, entitlements or orders, the catalog) and the journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedCustomer {
+    /// Lower-case customer tenant id.
+    pub id: String,
+    /// `companyProfile.companyName`, when known.
+    pub company_name: Option<String>,
+    /// `billingProfile.defaultAddress.country`, ISO 3166 alpha-2 upper-case (or one of the
+    /// Microsoft pseudo-codes, see [`crate::plan::markets`]).
+    pub country: String,
+    /// Every subscription of the customer Partner Center returned, keyed by lower-case id.
+    /// Subscriptions the manifest does not mention may be left out.
+    pub subscriptions: BTreeMap<String, ObservedSubscription>,
+    /// What the customer owns: reservations and software, one entry per entitlement (or per order
+    /// line when [`HoldingsSource::Orders`]). Quantities exclude cancelled units.
+    pub holdings: Vec<Holding>,
+    /// Where `holdings` came from.
+    pub holdings_source: HoldingsSource,
+    /// The kind of credentials the run used (app-only cannot read entitlements).
+    pub credentials: CredentialsKind,
+    /// Purchases the journal knows about that are not yet visible in `holdings`. `observe` should
+    /// leave out orders already visible; the diff also ignores any whose order id appears in
+    /// `holdings`, so a unit is never counted as both owned and pending.
+    pub pending: Vec<PendingPurchase>,
+    /// Set when the journal is missing or unreadable and orders placed in the last 15 minutes
+    /// (which the order list may not show yet) cannot be ruled out. Every purchase for this
+    /// customer is then blocked: the plan says to wait instead of proposing a duplicate.
+    pub in_flight_unknown: bool,
+    /// The catalog resolution of each declared item of this customer, keyed by purchase key.
+    /// An item with no entry here becomes an `error` row.
+    pub resolutions: Vec<ItemResolution>,
+}
+
+impl ObservedCustomer {
+    /// The catalog resolution observed for a declared item.
+    pub fn resolution(&self, key: &PurchaseKey) -> Option<&Resolution> {
+        self.resolutions
+            .iter()
+            .find(|r| &r.key == key)
+            .map(|r| &r.resolution)
+    }
+
+    /// The subscription with this id (case-insensitive).
+    pub fn subscription(&self, id: &str) -> Option<&ObservedSubscription> {
+        self.subscriptions
+            .get(id)
+            .or_else(|| self.subscriptions.get(&id.to_ascii_lowercase()))
+    }
+}
+
+/// A subscription of the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ObservedSubscription {
+    /// Lower-case subscription id.
+    pub id: String,
+    pub status: SubscriptionStatus,
+    /// `Legacy` when `offerId` is `MS-AZR-0145P`, `AzurePlan` for the Azure plan product
+    /// (`DZH318Z0BPS6:0001:…`). Other subscriptions (software, seats) need not be listed at all.
+    pub kind: SubscriptionKind,
+    /// Registration for reservations (§5.2). Only queried for subscriptions the manifest gives
+    /// reservations; `Unknown` otherwise or when the query failed.
+    pub registration: Registration,
+}
+
+/// Partner Center's subscription `status`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SubscriptionStatus {
+    Active,
+    Suspended,
+    /// Any other value as Partner Center wrote it (`pending`, `expired`, `disabled`, `deleted`…).
+    Other(String),
+}
+
+impl SubscriptionStatus {
+    /// Parses Partner Center's value, case-insensitively.
+    pub fn from_wire(s: &str) -> Self {
+        match s.to_ascii_lowercase().as_str() {
+            "active" => SubscriptionStatus::Active,
+            "suspended" => SubscriptionStatus::Suspended,
+            other => SubscriptionStatus::Other(other.to_owned()),
+        }
+    }
+    pub fn as_str(&self) -> &str {
+        match self {
+            SubscriptionStatus::Active => "active",
+            SubscriptionStatus::Suspended => "suspended",
+            SubscriptionStatus::Other(s) => s,
+        }
+    }
+}
+
+/// Registration status of a subscription (§5.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Registration {
+    Registered,
+    Registering,
+    NotRegistered,
+    /// Not queried, or the query failed.
+    Unknown,
+}
+
+impl Registration {
+    /// Parses Partner Center's value, case-insensitively (`registered`, `NotRegistered`, …).
+    pub fn from_wire(s: &str) -> Self {
+        match s.to_ascii_lowercase().as_str() {
+            "registered" => Registration::Registered,
+            "registering" => Registration::Registering,
+            "notregistered" => Registration::NotRegistered,
+            _ => Registration::Unknown,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Registration::Registered => "Registered",
+            Registration::Registering => "Registering",
+            Registration::NotRegistered => "NotRegistered",
+            Registration::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Where holdings were read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HoldingsSource {
+    /// `GET …/entitlements` (needs App+User credentials).
+    Entitlements,
+    /// The customer's one-time orders, cancelled ones excluded — the fallback with app-only
+    /// credentials. The order list may miss orders of the last 15 minutes.
+    Orders,
+}
+
+impl HoldingsSource {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HoldingsSource::Entitlements => "entitlements",
+            HoldingsSource::Orders => "orders",
+        }
+    }
+}
+
+/// The kind of token the run used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CredentialsKind {
+    AppOnly,
+    AppUser,
+}
+
+/// One thing the customer owns.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holding {
+    pub kind: HoldingKind,
+    /// Upper-case catalog product id.
+    pub product_id: String,
+    pub sku_id: String,
+    /// Units owned (entitlement `quantity`, which excludes cancelled units).
+    pub quantity: u32,
+    /// The order that bought it (`referenceOrder.id`, or the order's id with orders).
+    pub order_id: String,
+    /// `expiryDate` (with `showExpiry=true`), RFC 3339, when the item expires.
+    pub expiry: Option<String>,
+    /// A human title (order line `friendlyName` or the SKU title), for output only.
+    pub title: Option<String>,
+}
+
+/// What kind of holding, and for reservations what it is attributed to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HoldingKind {
+    Reservation(ReservationAttribution),
+    Software,
+}
+
+/// A reservation's attribution, read through `referenceOrder` → the order line's
+/// `provisioningContext` (`subscriptionId`, `scope`, `duration`) and, when the catalog knows the
+/// SKU, its `dynamicAttributes`. A field is `None` when it could not be read; a holding missing
+/// its subscription, term or scope never counts for a declared item (it is listed as unmanaged).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReservationAttribution {
+    /// Lower-case subscription id.
+    pub subscription_id: Option<String>,
+    /// From `duration` (`1Year` → P1Y, `3Years` → P3Y) or the order line's `termDuration`.
+    pub term: Option<Term>,
+    /// From `scope` (`Shared` / `Single`, case-insensitive).
+    pub scope: Option<Scope>,
+    /// From the SKU's catalog (`targetView` of its product), when known.
+    pub reservation_type: Option<ReservationType>,
+    /// The SKU's `armSkuName`, when known.
+    pub arm_sku_name: Option<String>,
+    /// The SKU's `armRegionName` (lower-case), when known.
+    pub arm_region_name: Option<String>,
+}
+
+/// Reads a provisioning-context `duration` (`1Year`, `3Years`, also `3Year`) or an ISO term
+/// (`P1Y`, `P3Y`), case-insensitively.
+pub fn term_from_wire(s: &str) -> Option<Term> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1year" | "1years" | "p1y" => Some(Term::P1Y),
+        "3year" | "3years" | "p3y" => Some(Term::P3Y),
+        _ => None,
+    }
+}
+
+/// Reads a provisioning-context `scope` (`Shared` / `Single`), case-insensitively.
+pub fn scope_from_wire(s: &str) -> Option<Scope> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "shared" => Some(Scope::Shared),
+        "single" => Some(Scope::Single),
+        _ => None,
+    }
+}
+
+/// The Azure plan product id (`offerId` of an Azure plan subscription starts with it).
+pub const AZURE_PLAN_PRODUCT_ID: &str = "DZH318Z0BPS6";
+/// The offer id of a legacy CSP Azure subscription.
+pub const LEGACY_AZURE_OFFER_ID: &str = "MS-AZR-0145P";
+
+/// The kind of an Azure subscription from its `offerId`: `MS-AZR-0145P` is legacy,
+/// `DZH318Z0BPS6:…` an Azure plan; anything else is not an Azure subscription (`None`).
+pub fn kind_from_offer_id(offer_id: &str) -> Option<SubscriptionKind> {
+    let o = offer_id.trim();
+    if o.eq_ignore_ascii_case(LEGACY_AZURE_OFFER_ID) {
+        Some(SubscriptionKind::Legacy)
+    } else if o
+        .split(':')
+        .next()
+        .is_some_and(|p| p.eq_ignore_ascii_case(AZURE_PLAN_PRODUCT_ID))
+    {
+        Some(SubscriptionKind::AzurePlan)
+    } else {
+        None
+    }
+}
+
+/// A purchase recorded in the journal and not yet visible in holdings.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PendingPurchase {
+    /// The order id checkout returned; `None` for an intent whose outcome is not confirmed
+    /// (written before checkout, no order recorded yet) — counted as pending all the same.
+    pub order_id: Option<String>,
+    /// The purchase key of the declared item the purchase was made for.
+    pub key: PurchaseKey,
+    pub product_id: String,
+    pub sku_id: String,
+    pub quantity: u32,
+}
+
+/// A declared item's catalog resolution, keyed by its purchase key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ItemResolution {
+    pub key: PurchaseKey,
+    pub resolution: Resolution,
+}
+
+/// What the catalog said about a declared item, in the customer's country and scope.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum Resolution {
+    Found(CatalogItem),
+    /// No SKU matches. `searched` says what was looked for (e.g. "AzureReservationsVM, Azure
+    /// plan, country US: Standard_D4s_v6 in eastus for 3Years"); `suggestions` are close matches.
+    NotFound {
+        searched: String,
+        suggestions: Vec<String>,
+    },
+    /// The catalog offers nothing of this kind in the customer's country.
+    MarketUnavailable,
+    /// The product can only be verified with App+User credentials.
+    NeedsAppUser,
+    /// Reading the catalog failed.
+    Error(String),
+}
+
+/// A purchasable catalog item (§6).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    pub product_id: String,
+    pub sku_id: String,
+    pub availability_id: String,
+    /// `product:sku:availability`, the value a cart line buys.
+    pub catalog_item_id: String,
+    /// The SKU title.
+    pub title: String,
+    pub min_quantity: u32,
+    pub max_quantity: u32,
+    /// `purchasePrerequisites` contains `AzureSubscriptionRegistration`.
+    pub requires_registration: bool,
+    pub inventory: Inventory,
+}
+
+/// The result of the inventory check (§6.5) for SKUs that require it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Inventory {
+    /// The SKU does not list `InventoryCheck`.
+    NotRequired,
+    Available,
+    Restricted {
+        reason: String,
+    },
+    /// Required but not checked (apply checks again before buying).
+    Unknown,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wire_values_parse_case_insensitively() {
+        assert_eq!(term_from_wire("1Year"), Some(Term::P1Y));
+        assert_eq!(term_from_wire("3Years"), Some(Term::P3Y));
+        assert_eq!(term_from_wire("3Year"), Some(Term::P3Y));
+        assert_eq!(term_from_wire("P1Y"), Some(Term::P1Y));
+        assert_eq!(term_from_wire("P1M"), None);
+        assert_eq!(scope_from_wire("Shared"), Some(Scope::Shared));
+        assert_eq!(scope_from_wire("single"), Some(Scope::Single));
+        assert_eq!(
+            Registration::from_wire("notregistered"),
+            Registration::NotRegistered
+        );
+        assert_eq!(
+            Registration::from_wire("Registering"),
+            Registration::Registering
+        );
+        assert_eq!(
+            SubscriptionStatus::from_wire("Suspended"),
+            SubscriptionStatus::Suspended
+        );
+        assert_eq!(
+            SubscriptionStatus::from_wire("deleted"),
+            SubscriptionStatus::Other("deleted".into())
+        );
+        assert_eq!(
+            kind_from_offer_id("MS-AZR-0145P"),
+            Some(SubscriptionKind::Legacy)
+        );
+        assert_eq!(
+            kind_from_offer_id("DZH318Z0BPS6:0001:DZH318Z0BPS7"),
+            Some(SubscriptionKind::AzurePlan)
+        );
+        assert_eq!(kind_from_offer_id("CFQ7TTC0LH18:0001"), None);
+    }
+}

@@ -1,0 +1,197 @@
+//! The text rendering of a plan (`--format text`, the default): per customer, per subscription a
+//! unified diff of owned vs declared, then the rows; notes; the summary as the last line. Colour
+//! (plain ANSI codes) only when the caller allows it.
+
+use crate::plan::{Action, Plan, Row};
+use similar::TextDiff;
+use std::fmt::Write;
+
+const RESET: &str = "\x1b[0m";
+const BOLD: &str = "\x1b[1m";
+const DIM: &str = "\x1b[2m";
+const RED: &str = "\x1b[31m";
+const GREEN: &str = "\x1b[32m";
+const YELLOW: &str = "\x1b[33m";
+const CYAN: &str = "\x1b[36m";
+const MAGENTA: &str = "\x1b[35m";
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, style: &str, text: &str) -> String {
+        if self.color {
+            format!("{style}{text}{RESET}")
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+/// Renders a plan as text. `color`: whether ANSI colour codes may be used.
+pub fn render(plan: &Plan, color: bool) -> String {
+    let p = Painter { color };
+    let mut out = String::new();
+    for c in &plan.customers {
+        let mut header = format!("{} ({})", c.name, c.id);
+        if let Some(country) = &c.country {
+            let _ = write!(header, " · {country}");
+        }
+        if let Some(src) = c.holdings_source {
+            let _ = write!(header, " · holdings from {}", src.as_str());
+        }
+        let _ = writeln!(out, "{}", p.paint(BOLD, &header));
+        if let Some(e) = &c.error {
+            let _ = writeln!(out, "  {}", p.paint(RED, &format!("error: {e}")));
+        }
+        let rows: Vec<&Row> = plan.rows.iter().filter(|r| r.customer_id == c.id).collect();
+        let unmanaged: Vec<&Row> = plan
+            .unmanaged
+            .iter()
+            .filter(|r| r.customer_id == c.id)
+            .collect();
+        for group in groups(&rows, &unmanaged) {
+            render_group(&mut out, &p, &group, &rows, &unmanaged, c.error.is_none());
+        }
+        for n in &c.notes {
+            let _ = writeln!(out, "  {}", p.paint(YELLOW, &format!("note: {n}")));
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "{}", p.paint(BOLD, &plan.summary.line()));
+    out
+}
+
+/// The subscriptions (in order) and then `None` for software, that have rows.
+fn groups(rows: &[&Row], unmanaged: &[&Row]) -> Vec<Option<String>> {
+    let mut subs: Vec<Option<String>> = Vec::new();
+    for r in rows.iter().chain(unmanaged) {
+        if !subs.contains(&r.subscription_id) {
+            subs.push(r.subscription_id.clone());
+        }
+    }
+    subs.sort_by(|a, b| match (a, b) {
+        (Some(x), Some(y)) => x.cmp(y),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
+    });
+    subs
+}
+
+fn render_group(
+    out: &mut String,
+    p: &Painter,
+    sub: &Option<String>,
+    rows: &[&Row],
+    unmanaged: &[&Row],
+    observed: bool,
+) {
+    let mine: Vec<&Row> = rows
+        .iter()
+        .filter(|r| &r.subscription_id == sub)
+        .copied()
+        .collect();
+    let title = match sub {
+        Some(s) => {
+            // `status/kind/registration` as observed, e.g. `active/azure-plan/Registered`.
+            match mine.iter().find_map(|r| r.basis.subscription.as_deref()) {
+                Some(state) => format!("subscription {s} ({})", state.replace('/', ", ")),
+                None => format!("subscription {s}"),
+            }
+        }
+        None => "software".to_owned(),
+    };
+    let _ = writeln!(out, "  {title}");
+    let theirs: Vec<&Row> = unmanaged
+        .iter()
+        .filter(|r| &r.subscription_id == sub)
+        .copied()
+        .collect();
+    if observed {
+        render_diff(out, p, &mine, &theirs);
+    }
+    for r in mine.iter().chain(theirs.iter()) {
+        let _ = writeln!(out, "    {}", row_line(p, r));
+    }
+}
+
+/// A unified diff of what is owned vs what is declared in this group, one line per item.
+fn render_diff(out: &mut String, p: &Painter, rows: &[&Row], unmanaged: &[&Row]) {
+    let mut owned: Vec<String> = Vec::new();
+    let mut declared: Vec<String> = Vec::new();
+    for r in rows.iter().filter(|r| r.action != Action::Register) {
+        if r.owned > 0 {
+            owned.push(format!("{} ×{}", r.what, r.owned));
+        }
+        declared.push(format!("{} ×{}", r.what, r.desired));
+    }
+    for r in unmanaged {
+        owned.push(format!("{} ×{}", r.what, r.owned));
+    }
+    owned.sort();
+    declared.sort();
+    let old = lines(&owned);
+    let new = lines(&declared);
+    if old == new {
+        return;
+    }
+    let diff = TextDiff::from_lines(&old, &new);
+    let text = diff
+        .unified_diff()
+        .context_radius(1000)
+        .header("owned", "declared")
+        .to_string();
+    for line in text.lines() {
+        let styled = if line.starts_with("+++") || line.starts_with("---") {
+            p.paint(BOLD, line)
+        } else if line.starts_with("@@") {
+            p.paint(CYAN, line)
+        } else if line.starts_with('+') {
+            p.paint(GREEN, line)
+        } else if line.starts_with('-') {
+            p.paint(RED, line)
+        } else {
+            line.to_owned()
+        };
+        let _ = writeln!(out, "    {styled}");
+    }
+}
+
+fn lines(v: &[String]) -> String {
+    v.iter().map(|l| format!("{l}\n")).collect()
+}
+
+/// One row: a marker, the action, the item and its reason.
+fn row_line(p: &Painter, r: &Row) -> String {
+    let name = r.item.as_deref().unwrap_or("");
+    let item = if name.is_empty() {
+        r.what.clone()
+    } else {
+        format!("{name}: {}", r.what)
+    };
+    let (marker, style, head) = match r.action {
+        Action::Purchase => ("+", GREEN, format!("purchase {} × {item}", r.to_buy)),
+        Action::Register => (
+            "~",
+            CYAN,
+            "register the subscription for reservations".to_owned(),
+        ),
+        Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
+        Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),
+        Action::Surplus => ("^", YELLOW, format!("surplus {} × {item}", r.surplus)),
+        Action::Blocked => ("x", RED, format!("blocked {item}")),
+        Action::Error => ("!", RED, format!("error {item}")),
+        Action::Unmanaged => ("?", MAGENTA, format!("unmanaged {} × {}", r.owned, r.what)),
+    };
+    let mut s = p.paint(style, &format!("{marker} {head}"));
+    if r.irreversible {
+        s.push(' ');
+        s.push_str(&p.paint(&format!("{BOLD}{RED}"), "(irreversible)"));
+    }
+    if let Some(reason) = &r.reason {
+        s.push_str(&p.paint(DIM, &format!(" — {reason}")));
+    }
+    s
+}
