@@ -14,7 +14,8 @@ pub struct ValidateArgs {
 }
 
 pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let color = !g.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let color =
+        !g.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
     match manifest::load(&args.paths) {
         Ok(loaded) => {
             if !g.quiet {

@@ -4,7 +4,7 @@
 
 use super::desired::SourceRef;
 use super::diagnostics::{Diagnostic, Diagnostics, SourceFile};
-use super::model::{Choice, ChoiceSet};
+use super::model::{Choice, ChoiceSet, Number};
 use super::parse::line_col;
 use serde_saphyr::Spanned;
 
@@ -52,7 +52,9 @@ pub fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
     let id = v.value.trim();
     if !is_guid(id) {
         let hint = match what {
-            "customer id" => "use the customer's tenant id, e.g. 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01",
+            "customer id" => {
+                "use the customer's tenant id, e.g. 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01"
+            }
             _ => "use the subscription id (a GUID) as Partner Center shows it",
         };
         ctx.push(
@@ -88,18 +90,26 @@ pub fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option
 pub fn quantity(
     ctx: &mut Ctx<'_>,
     what: &str,
-    v: &Spanned<i64>,
+    v: &Spanned<Number>,
     max: Option<u32>,
 ) -> Option<u32> {
-    let q = v.value;
-    if q < 1 || q > i64::from(u32::MAX) {
+    let Some(q) = v
+        .value
+        .as_int()
+        .filter(|q| (1..=i64::from(u32::MAX)).contains(q))
+    else {
         ctx.push(
-            Diagnostic::error(format!("{what} {q} is not a positive integer"))
-                .with_hint("declare at least 1 unit; to stop managing an item, remove it"),
+            Diagnostic::error(format!("{what} {} is not a positive integer", v.value)).with_hint(
+                if v.value.as_int().is_some() {
+                    "declare at least 1 unit; to stop managing an item, remove it"
+                } else {
+                    "write a whole number of units, e.g. 2"
+                },
+            ),
             v,
         );
         return None;
-    }
+    };
     let q = q as u32;
     if let Some(max) = max
         && q > max
@@ -117,15 +127,21 @@ pub fn quantity(
 }
 
 /// A limit value: a positive integer.
-pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<i64>) -> Option<u32> {
-    let q = v.value;
-    if q < 1 || q > i64::from(u32::MAX) {
+pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> {
+    let Some(q) = v
+        .value
+        .as_int()
+        .filter(|q| (1..=i64::from(u32::MAX)).contains(q))
+    else {
         ctx.push(
-            Diagnostic::error(format!("limits.{what} {q} is not a positive integer")),
+            Diagnostic::error(format!(
+                "limits.{what} {} is not a positive integer",
+                v.value
+            )),
             v,
         );
         return None;
-    }
+    };
     Some(q as u32)
 }
 
@@ -134,17 +150,25 @@ pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(
-            Diagnostic::error("sku is empty").with_hint("give the SKU's armSkuName, e.g. Standard_D4s_v5"),
+            Diagnostic::error("sku is empty")
+                .with_hint("give the SKU's armSkuName, e.g. Standard_D4s_v5"),
             v,
         );
         return None;
     }
-    let plausible = s.bytes().all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
+    let plausible = s
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
         && s.as_bytes()[0].is_ascii_alphanumeric();
     if !plausible {
         ctx.push(
-            Diagnostic::error(format!("sku \"{}\" is not a plausible ARM SKU name", v.value))
-                .with_hint("ARM SKU names hold only letters, digits, '_', '-' and '.', e.g. Standard_D4s_v5"),
+            Diagnostic::error(format!(
+                "sku \"{}\" is not a plausible ARM SKU name",
+                v.value
+            ))
+            .with_hint(
+                "ARM SKU names hold only letters, digits, '_', '-' and '.', e.g. Standard_D4s_v5",
+            ),
             v,
         );
         return None;
@@ -157,7 +181,8 @@ pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(
-            Diagnostic::error("region is empty").with_hint("give the SKU's armRegionName, e.g. eastus"),
+            Diagnostic::error("region is empty")
+                .with_hint("give the SKU's armRegionName, e.g. eastus"),
             v,
         );
         return None;

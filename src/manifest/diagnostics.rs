@@ -187,7 +187,9 @@ impl Diagnostic {
         } else {
             GraphicalTheme::unicode_nocolor()
         };
-        let handler = GraphicalReportHandler::new_themed(theme).with_width(100);
+        let handler = GraphicalReportHandler::new_themed(theme)
+            .with_width(100)
+            .with_wrap_lines(false);
         let mut out = String::new();
         if handler.render_report(&mut out, self).is_err() || out.trim().is_empty() {
             return self.to_plain();
@@ -195,7 +197,7 @@ impl Diagnostic {
         if self.source.is_none()
             && let Some(loc) = &self.location
         {
-            out.push_str(&format!("  at {loc}\n"));
+            out.push_str(&format!("  in {}\n", loc.file.display()));
         }
         out
     }
@@ -235,10 +237,9 @@ impl miette::Diagnostic for Diagnostic {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let (offset, len) = self.span?;
-        Some(Box::new(std::iter::once(LabeledSpan::new_primary_with_span(
-            self.label.clone(),
-            (offset, len),
-        ))))
+        Some(Box::new(std::iter::once(
+            LabeledSpan::new_primary_with_span(self.label.clone(), (offset, len)),
+        )))
     }
 }
 
@@ -249,10 +250,10 @@ impl SourceCode for SourceFile {
         context_lines_before: usize,
         context_lines_after: usize,
     ) -> Result<Box<dyn miette::SpanContents<'a> + 'a>, miette::MietteError> {
-        let inner = self
-            .text
-            .as_str()
-            .read_span(span, context_lines_before, context_lines_after)?;
+        let inner =
+            self.text
+                .as_str()
+                .read_span(span, context_lines_before, context_lines_after)?;
         Ok(Box::new(miette::MietteSpanContents::new_named(
             self.path.display().to_string(),
             inner.data(),
@@ -297,7 +298,10 @@ impl Diagnostics {
 
     /// Every diagnostic rendered with miette, separated by blank lines.
     pub fn render(&self, color: bool) -> String {
-        self.all().map(|d| d.render(color)).collect::<Vec<_>>().join("\n")
+        self.all()
+            .map(|d| d.render(color))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     /// Every diagnostic in the plain one-problem-per-block form.

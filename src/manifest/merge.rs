@@ -52,14 +52,16 @@ pub fn merge(
             });
         if let Some((name, src)) = &decl.name {
             match customer_names.get(&decl.id) {
-                Some((first, first_src)) if first != name => diags.push(files.at(
-                    Diagnostic::error(format!(
-                        "customer {} is named \"{name}\" here but \"{first}\" at {first_src}",
-                        decl.id
-                    ))
-                    .with_hint("use one name for a customer in every file"),
-                    src,
-                )),
+                Some((first, first_src)) if first != name => diags.push(
+                    files.at(
+                        Diagnostic::error(format!(
+                            "customer {} is named \"{name}\" here but \"{first}\" at {first_src}",
+                            decl.id
+                        ))
+                        .with_hint("use one name for a customer in every file"),
+                        src,
+                    ),
+                ),
                 Some(_) => {}
                 None => {
                     customer_names.insert(decl.id.clone(), (name.clone(), src.clone()));
@@ -87,14 +89,16 @@ pub fn merge(
         for sub in decl.subscriptions {
             match sub_owner.get(&sub.id) {
                 Some((owner, owner_src)) if *owner != decl.id => {
-                    diags.push(files.at(
-                        Diagnostic::error(format!(
-                            "subscription {} is declared under two customers",
-                            sub.id
-                        ))
-                        .with_hint(format!("it is also under customer {owner} at {owner_src}")),
-                        &sub.id_source,
-                    ));
+                    diags.push(
+                        files.at(
+                            Diagnostic::error(format!(
+                                "subscription {} is declared under two customers",
+                                sub.id
+                            ))
+                            .with_hint(format!("it is also under customer {owner} at {owner_src}")),
+                            &sub.id_source,
+                        ),
+                    );
                     continue;
                 }
                 Some(_) => {}
@@ -107,16 +111,18 @@ pub fn merge(
             };
             match sub_kind.get(&sub.id) {
                 Some((first, first_src)) if *first != kind => {
-                    diags.push(files.at(
-                        Diagnostic::error(format!(
-                            "subscription {} is of kind {} here but {} at {first_src}",
-                            sub.id,
-                            kind_name(kind),
-                            kind_name(*first)
-                        ))
-                        .with_hint("a subscription has one kind: azure-plan or legacy"),
-                        &kind_src,
-                    ));
+                    diags.push(
+                        files.at(
+                            Diagnostic::error(format!(
+                                "subscription {} is of kind {} here but {} at {first_src}",
+                                sub.id,
+                                kind_name(kind),
+                                kind_name(*first)
+                            ))
+                            .with_hint("a subscription has one kind: azure-plan or legacy"),
+                            &kind_src,
+                        ),
+                    );
                     continue;
                 }
                 Some(_) => {}
@@ -185,16 +191,18 @@ pub fn merge(
             software_names.insert(name_key, s.source.clone());
             let key = s.purchase_key(&decl.id);
             if let Some((first, first_src)) = keys.get(&key) {
-                diags.push(files.at(
-                    Diagnostic::error(format!(
-                        "software \"{}\" buys the same thing as \"{first}\" ({} / {})",
-                        s.name, s.product_id, s.sku_id
-                    ))
-                    .with_hint(format!(
-                        "\"{first}\" is at {first_src}; declare the total quantity in one item"
-                    )),
-                    &s.source,
-                ));
+                diags.push(
+                    files.at(
+                        Diagnostic::error(format!(
+                            "software \"{}\" buys the same thing as \"{first}\" ({} / {})",
+                            s.name, s.product_id, s.sku_id
+                        ))
+                        .with_hint(format!(
+                            "\"{first}\" is at {first_src}; declare the total quantity in one item"
+                        )),
+                        &s.source,
+                    ),
+                );
                 continue;
             }
             keys.insert(key, (s.name.clone(), s.source.clone()));
@@ -234,26 +242,30 @@ fn kind_name(k: super::desired::SubscriptionKind) -> &'static str {
 fn warnings(files: &Files<'_>, customers: &[DesiredCustomer], diags: &mut Diagnostics) {
     for c in customers {
         if c.subscriptions.is_empty() && c.software.is_empty() {
-            diags.push(files.at(
-                Diagnostic::warning(format!(
-                    "customer \"{}\" declares nothing to buy",
-                    c.label()
-                ))
-                .with_hint("add subscriptions with reservations or software, or remove it"),
-                &c.source,
-            ));
+            diags.push(
+                files.at(
+                    Diagnostic::warning(format!(
+                        "customer \"{}\" declares nothing to buy",
+                        c.label()
+                    ))
+                    .with_hint("add subscriptions with reservations or software, or remove it"),
+                    &c.source,
+                ),
+            );
         }
         for s in &c.subscriptions {
             if s.reservations.is_empty() {
-                diags.push(files.at(
-                    Diagnostic::warning(format!(
-                        "subscription {} of customer \"{}\" declares no reservations",
-                        s.id,
-                        c.label()
-                    ))
-                    .with_hint("nothing is bought for it; add reservations or remove it"),
-                    &s.source,
-                ));
+                diags.push(
+                    files.at(
+                        Diagnostic::warning(format!(
+                            "subscription {} of customer \"{}\" declares no reservations",
+                            s.id,
+                            c.label()
+                        ))
+                        .with_hint("nothing is bought for it; add reservations or remove it"),
+                        &s.source,
+                    ),
+                );
             }
         }
     }

@@ -110,7 +110,7 @@ fn load_sources(
         }
         match parse::parse(file) {
             Ok(m) => parsed.push((file, m)),
-            Err(d) => diags.push(d),
+            Err(d) => diags.push(*d),
         }
     }
 

@@ -16,7 +16,7 @@ use std::marker::PhantomData;
 pub struct Manifest {
     /// Manifest format version. Only `1` is supported.
     #[schemars(with = "u32", range(min = 1, max = 1))]
-    pub version: Spanned<i64>,
+    pub version: Spanned<Number>,
     /// Values applied to every item of this file that omits them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub defaults: Option<Defaults>,
@@ -50,11 +50,11 @@ pub struct Limits {
     /// Most units one `apply` run may buy, over all customers and items.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<u32>", range(min = 1))]
-    pub max_units_per_apply: Option<Spanned<i64>>,
+    pub max_units_per_apply: Option<Spanned<Number>>,
     /// Largest `quantity` any single item may declare.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<u32>", range(min = 1))]
-    pub max_units_per_item: Option<Spanned<i64>>,
+    pub max_units_per_item: Option<Spanned<Number>>,
 }
 
 /// A CSP customer.
@@ -128,7 +128,7 @@ pub struct Reservation {
     pub scope: Option<Spanned<Choice<Scope>>>,
     /// Units the customer should own at least (a positive integer).
     #[schemars(with = "u32", range(min = 1))]
-    pub quantity: Spanned<i64>,
+    pub quantity: Spanned<Number>,
 }
 
 /// Software from the catalog: a perpetual licence or a software subscription.
@@ -146,7 +146,7 @@ pub struct Software {
     pub sku: Spanned<String>,
     /// Units (licences) the customer should own at least (a positive integer).
     #[schemars(with = "u32", range(min = 1))]
-    pub quantity: Spanned<i64>,
+    pub quantity: Spanned<Number>,
     /// Term, for software subscriptions that offer several. Omit for perpetual software.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Term>")]
@@ -155,6 +155,74 @@ pub struct Software {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<BillingCycle>")]
     pub billing_cycle: Option<Spanned<Choice<BillingCycle>>>,
+}
+
+/// A number as written. Anything that is not an integer (`2.5`, `many`, `"3"`) is kept as text
+/// so validation reports it with every other problem instead of stopping the parse.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Number {
+    Int(i64),
+    Other(String),
+}
+
+impl Number {
+    /// The value when it is an integer.
+    pub fn as_int(&self) -> Option<i64> {
+        match self {
+            Number::Int(i) => Some(*i),
+            Number::Other(_) => None,
+        }
+    }
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Number::Int(i) => write!(f, "{i}"),
+            Number::Other(s) if s.parse::<f64>().is_ok() => write!(f, "{s}"),
+            Number::Other(s) => write!(f, "{s:?}"),
+        }
+    }
+}
+
+impl Serialize for Number {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Number::Int(i) => s.serialize_i64(*i),
+            Number::Other(o) => s.serialize_str(o),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Number {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Number;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an integer")
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Number, E> {
+                Ok(Number::Int(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Number, E> {
+                Ok(i64::try_from(v).map_or_else(|_| Number::Other(v.to_string()), Number::Int))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Number, E> {
+                Ok(Number::Other(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Number, E> {
+                Ok(Number::Other(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Number, E> {
+                Ok(Number::Other(v.to_owned()))
+            }
+            fn visit_unit<E>(self) -> Result<Number, E> {
+                Ok(Number::Other(String::new()))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 /// A GUID in its hyphenated form.

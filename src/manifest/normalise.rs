@@ -36,7 +36,7 @@ pub struct SubscriptionDecl {
 /// Checks and normalises one file's customers. `max_per_item` is the merged
 /// `limits.max_units_per_item` of all files.
 pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> Vec<CustomerDecl> {
-    if m.version.value != SUPPORTED_VERSION {
+    if m.version.value.as_int() != Some(SUPPORTED_VERSION) {
         ctx.push(
             Diagnostic::error(format!("unsupported manifest version {}", m.version.value))
                 .with_hint("this reservoir reads version 1"),
@@ -66,9 +66,10 @@ fn customer(
     max: Option<u32>,
 ) -> CustomerDecl {
     let id = check::guid(ctx, "customer id", &c.id);
-    let name = c.name.as_ref().and_then(|n| {
-        check::name(ctx, "customer name", n).map(|v| (v, ctx.source(n)))
-    });
+    let name = c
+        .name
+        .as_ref()
+        .and_then(|n| check::name(ctx, "customer name", n).map(|v| (v, ctx.source(n))));
     let subscriptions = c
         .subscriptions
         .iter()
@@ -137,11 +138,8 @@ fn reservation(
         }
         (None, None) => {
             ctx.push(
-                Diagnostic::error(format!(
-                    "reservation \"{}\" has no region",
-                    r.name.value
-                ))
-                .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
+                Diagnostic::error(format!("reservation \"{}\" has no region", r.name.value))
+                    .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
                 &r.name,
             );
             None

@@ -8,8 +8,8 @@ use super::model::Manifest;
 use serde_saphyr::{Error, Location};
 
 /// Parses one manifest file.
-pub fn parse(file: &SourceFile) -> Result<Manifest, Diagnostic> {
-    serde_saphyr::from_str::<Manifest>(file.text.as_str()).map_err(|e| diagnose(file, &e))
+pub fn parse(file: &SourceFile) -> Result<Manifest, Box<Diagnostic>> {
+    serde_saphyr::from_str::<Manifest>(file.text.as_str()).map_err(|e| Box::new(diagnose(file, &e)))
 }
 
 /// True when the text holds nothing but blank lines, comments and document markers.
@@ -38,8 +38,20 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
                 None => d.with_hint(format!("expected one of: {}", expected.join(", "))),
             }
         }
-        Error::SerdeMissingField { field, .. } => {
-            Diagnostic::error(format!("missing required field \"{field}\""))
+        Error::SerdeMissingField { field, location } => {
+            let d = Diagnostic::error(format!("missing required field \"{field}\""));
+            let d = match missing_field_hint(field) {
+                Some(h) => d.with_hint(h),
+                None => d,
+            };
+            // Point at the start of the mapping that lacks the field, not at its last key.
+            return match line_col(location) {
+                Some((line, col)) => {
+                    let (line, col) = mapping_start(file, line, col);
+                    d.at(file, line, col)
+                }
+                None => d.in_file(&file.path),
+            };
         }
         Error::DuplicateMappingKey { key, .. } => match key {
             Some(k) => Diagnostic::error(format!("duplicate key \"{k}\""))
@@ -80,6 +92,15 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
         Error::NullIntoString { .. } => {
             Diagnostic::error("wrong type: expected a string, found an empty value")
         }
+        Error::Unexpected { expected, .. } => Diagnostic::error(format!(
+            "wrong type: expected {}",
+            match *expected {
+                "sequence start" => "a list",
+                "mapping start" => "a mapping",
+                "string scalar" => "a string",
+                other => other,
+            }
+        )),
         Error::MultipleDocuments { .. } => Diagnostic::error("more than one YAML document")
             .with_hint("put each document in its own file"),
         other => Diagnostic::error(first_line_lower(&other.to_string()))
@@ -89,6 +110,48 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
         Some((line, col)) => d.at(file, line, col),
         None => d.in_file(&file.path),
     }
+}
+
+fn missing_field_hint(field: &str) -> Option<&'static str> {
+    Some(match field {
+        "version" => "start the file with `version: 1`",
+        "id" => "give the customer's or subscription's id (a GUID)",
+        "kind" => "say whether the subscription is an azure-plan or legacy",
+        "sku" => "a reservation names sku + region (ARM names), or product + sku (catalog ids)",
+        "quantity" => "give how many units the customer should own at least",
+        "name" => "give the item a name, unique within its subscription",
+        "type" => "give the reservation type: vm, sql or cosmosdb",
+        "product" => "give the catalog product id, e.g. DG7GMGF0DWM3",
+        _ => return None,
+    })
+}
+
+/// The first key of the block mapping holding the key at (line, col): scanning upwards, the
+/// line where the mapping's sequence item starts (`- key:` with `key` at `col`), or the line
+/// after its parent key. Stays put for anything else.
+fn mapping_start(file: &SourceFile, line: usize, col: usize) -> (usize, usize) {
+    let lines: Vec<&str> = file.text.lines().collect();
+    let mut l = line.min(lines.len());
+    while l > 1 {
+        let text = lines[l - 1];
+        let indent = text.len() - text.trim_start().len();
+        let t = text.trim_start();
+        if t.is_empty() || t.starts_with('#') {
+            l -= 1;
+            continue;
+        }
+        if t.starts_with("- ") && indent + 3 == col {
+            return (l, col);
+        }
+        if indent + 1 < col && !t.starts_with("- ") {
+            return (l + 1, col);
+        }
+        if indent + 1 < col {
+            return (l, col);
+        }
+        l -= 1;
+    }
+    (line, col)
 }
 
 /// The known field closest to a misspelt one, if it is close enough to be a likely typo.

@@ -105,7 +105,14 @@ mod tests {
     fn walks_sorted_and_skips_dot_folders() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        for p in ["b.yaml", "a.yml", "notes.txt", "sub/c.yaml", ".github/w.yml", ".git/x.yaml"] {
+        for p in [
+            "b.yaml",
+            "a.yml",
+            "notes.txt",
+            "sub/c.yaml",
+            ".github/w.yml",
+            ".git/x.yaml",
+        ] {
             let p = root.join(p);
             std::fs::create_dir_all(p.parent().unwrap()).unwrap();
             std::fs::write(p, "version: 1\n").unwrap();
