@@ -161,8 +161,12 @@ pub struct Software {
 /// so validation reports it with every other problem instead of stopping the parse.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Number {
+    /// An integer.
     Int(i64),
+    /// Another number or a boolean, as written (`2.5`, `true`).
     Other(String),
+    /// A string (`"3"`, `many`).
+    Text(String),
 }
 
 impl Number {
@@ -170,7 +174,7 @@ impl Number {
     pub fn as_int(&self) -> Option<i64> {
         match self {
             Number::Int(i) => Some(*i),
-            Number::Other(_) => None,
+            Number::Other(_) | Number::Text(_) => None,
         }
     }
 }
@@ -179,8 +183,8 @@ impl std::fmt::Display for Number {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Number::Int(i) => write!(f, "{i}"),
-            Number::Other(s) if s.parse::<f64>().is_ok() => write!(f, "{s}"),
-            Number::Other(s) => write!(f, "{s:?}"),
+            Number::Other(s) => write!(f, "{s}"),
+            Number::Text(s) => write!(f, "{s:?}"),
         }
     }
 }
@@ -189,7 +193,7 @@ impl Serialize for Number {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Number::Int(i) => s.serialize_i64(*i),
-            Number::Other(o) => s.serialize_str(o),
+            Number::Other(o) | Number::Text(o) => s.serialize_str(o),
         }
     }
 }
@@ -215,7 +219,7 @@ impl<'de> Deserialize<'de> for Number {
                 Ok(Number::Other(v.to_string()))
             }
             fn visit_str<E>(self, v: &str) -> Result<Number, E> {
-                Ok(Number::Other(v.to_owned()))
+                Ok(Number::Text(v.to_owned()))
             }
             fn visit_unit<E>(self) -> Result<Number, E> {
                 Ok(Number::Other(String::new()))

@@ -39,7 +39,7 @@ pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> 
     if m.version.value.as_int() != Some(SUPPORTED_VERSION) {
         ctx.push(
             Diagnostic::error(format!("unsupported manifest version {}", m.version.value))
-                .with_hint("this reservoir reads version 1"),
+                .with_hint("this reservoir reads `version: 1` (a number)"),
             &m.version,
         );
     }
