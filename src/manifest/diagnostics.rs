@@ -59,6 +59,21 @@ impl SourceFile {
         let mut chars = line.char_indices();
         match chars.next() {
             None => 0,
+            Some((_, open @ ('[' | '{'))) => {
+                let close = if open == '[' { ']' } else { '}' };
+                let mut depth = 0usize;
+                for (i, c) in line.char_indices() {
+                    if c == open {
+                        depth += 1;
+                    } else if c == close {
+                        depth -= 1;
+                        if depth == 0 {
+                            return i + 1;
+                        }
+                    }
+                }
+                line.trim_end().len()
+            }
             Some((_, q @ ('"' | '\''))) => chars
                 .find(|&(_, c)| c == q)
                 .map(|(i, c)| i + c.len_utf8())
@@ -325,3 +340,50 @@ impl fmt::Display for Diagnostics {
 }
 
 impl std::error::Error for Diagnostics {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(text: &str) -> SourceFile {
+        SourceFile::new(Path::new("m.yaml"), text.to_owned())
+    }
+
+    fn token_at(f: &SourceFile, line: usize, col: usize) -> &str {
+        let start = f.offset(line, col);
+        &f.text[start..start + f.token_len(start)]
+    }
+
+    #[test]
+    fn tokens_under_a_location() {
+        let f = file(
+            "a: 1\nkey: \"quoted value\" # c\nlist: [x, [y]]\nplain: some words # c\nk2: v\r\n",
+        );
+        assert_eq!(token_at(&f, 1, 1), "a");
+        assert_eq!(token_at(&f, 2, 6), "\"quoted value\"");
+        assert_eq!(token_at(&f, 3, 7), "[x, [y]]");
+        assert_eq!(token_at(&f, 4, 8), "some words");
+        assert_eq!(token_at(&f, 5, 5), "v");
+    }
+
+    #[test]
+    fn columns_count_characters_not_bytes() {
+        let f = file("name: \"é\" x: bad\n");
+        assert_eq!(token_at(&f, 1, 14), "bad");
+    }
+
+    #[test]
+    fn plain_form_has_location_and_hint() {
+        let f = file("version: 2\n");
+        let d = Diagnostic::error("unsupported manifest version 2")
+            .with_hint("use 1")
+            .at(&f, 1, 10);
+        assert_eq!(
+            d.to_plain(),
+            "error: unsupported manifest version 2\n  --> m.yaml:1:10\n  = hint: use 1"
+        );
+        let rendered = d.render(false);
+        assert!(rendered.contains("m.yaml:1:10"), "{rendered}");
+        assert!(rendered.contains("version: 2"), "{rendered}");
+    }
+}

@@ -144,3 +144,42 @@ fn the_examples_folder_is_one_desired_state_of_the_demo_world() {
     assert_eq!(types.len(), 3);
     assert_eq!(d.limits.max_units_per_apply, Some(100));
 }
+
+#[test]
+fn the_examples_readme_describes_every_example() {
+    let readme = std::fs::read_to_string("examples/README.md").unwrap();
+    let mut files = Vec::new();
+    example_files(Path::new("examples"), &mut files);
+    for f in files {
+        let rel = f
+            .strip_prefix("examples")
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        let dir = rel.split('/').next().unwrap_or_default().to_owned() + "/";
+        assert!(
+            readme.contains(&format!("`{rel}`")) || readme.contains(&format!("`{dir}`")),
+            "examples/README.md does not mention {rel}"
+        );
+    }
+    assert!(Path::new("examples/.github/workflows/reservoir.yml").is_file());
+}
+
+#[test]
+fn the_workflow_plans_on_pull_requests_and_applies_on_main_with_secrets() {
+    let wf = std::fs::read_to_string("examples/.github/workflows/reservoir.yml").unwrap();
+    for needle in [
+        "pull_request:",
+        "reservoir plan . --format markdown",
+        "reservoir apply . --auto-approve",
+        "refs/heads/main",
+        "secrets.PARTNER_CENTER_CLIENT_SECRET",
+        "updateComment",
+    ] {
+        assert!(wf.contains(needle), "workflow lacks {needle:?}");
+    }
+    assert!(
+        !wf.contains("sandbox-demo-client-secret"),
+        "no credentials in the workflow"
+    );
+}
