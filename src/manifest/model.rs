@@ -97,6 +97,7 @@ pub struct Subscription {
 /// by pinned catalog ids `product` + `sku`.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(extend("oneOf" = [{"required": ["region"]}, {"required": ["product"]}]))]
 pub struct Reservation {
     /// Item name, unique within the subscription.
     #[schemars(with = "String", length(min = 1))]
