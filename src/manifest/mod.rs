@@ -2,7 +2,8 @@
 //! Owns parsing (serde-saphyr), the JSON Schema (schemars), and diagnostics with file:line:col.
 //! Does no I/O beyond reading the files it is given.
 //!
-//! Pipeline: `walk` finds the files, `parse` reads each into the `model`, `normalise` checks
+//! Pipeline: `walk` finds the files, `parse` reads each into the `model` (with `structure`
+//! reporting every structural problem of a file that does not fit it), `normalise` checks
 //! each file's values (`check`) and applies defaults, `merge` joins the files with the
 //! cross-file checks. Every problem is collected into [`Diagnostics`] before anything is
 //! returned.
@@ -15,6 +16,7 @@ pub mod model;
 mod normalise;
 mod parse;
 mod schema;
+mod structure;
 mod walk;
 
 pub use desired::*;
@@ -110,7 +112,7 @@ fn load_sources(
         }
         match parse::parse(file) {
             Ok(m) => parsed.push((file, m)),
-            Err(d) => diags.push(*d),
+            Err(all) => all.into_iter().for_each(|d| diags.push(d)),
         }
     }
 

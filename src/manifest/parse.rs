@@ -1,15 +1,24 @@
 //! One file's YAML → [`Manifest`], with serde-saphyr. Its errors (syntax, duplicate keys,
 //! unknown fields, wrong types, missing fields) become [`Diagnostic`]s with the file's location
 //! and, for a misspelt field, a "did you mean" hint. serde stops at the first such error in a
-//! file; every other file is still read, and semantic checks run on all that parsed.
+//! file, so `structure` then re-reads the file to find all of them; semantic checks run on every
+//! file that parsed.
 
 use super::diagnostics::{Diagnostic, SourceFile};
 use super::model::Manifest;
 use serde_saphyr::{Error, Location};
 
-/// Parses one manifest file.
-pub fn parse(file: &SourceFile) -> Result<Manifest, Box<Diagnostic>> {
-    serde_saphyr::from_str::<Manifest>(file.text.as_str()).map_err(|e| Box::new(diagnose(file, &e)))
+/// Parses one manifest file. On failure, every structural problem of the file is returned (see
+/// `structure`), or the parser's own error when the file is not valid YAML.
+pub fn parse(file: &SourceFile) -> Result<Manifest, Vec<Diagnostic>> {
+    serde_saphyr::from_str::<Manifest>(file.text.as_str()).map_err(|e| {
+        let all = super::structure::problems(file);
+        if all.is_empty() {
+            vec![diagnose(file, &e)]
+        } else {
+            all
+        }
+    })
 }
 
 /// True when the text holds nothing but blank lines, comments and document markers.
@@ -112,7 +121,7 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
     }
 }
 
-fn missing_field_hint(field: &str) -> Option<&'static str> {
+pub fn missing_field_hint(field: &str) -> Option<&'static str> {
     Some(match field {
         "version" => "start the file with `version: 1`",
         "id" => "give the customer's or subscription's id (a GUID)",
