@@ -1,7 +1,184 @@
 //! Manifests: YAML files → typed manifest → validated, normalised [`DesiredState`].
 //! Owns parsing (serde-saphyr), the JSON Schema (schemars), and diagnostics with file:line:col.
 //! Does no I/O beyond reading the files it is given.
+//!
+//! Pipeline: `walk` finds the files, `parse` reads each into the `model` (with `structure`
+//! reporting every structural problem of a file that does not fit it), `normalise` checks
+//! each file's values (`check`) and applies defaults, `merge` joins the files with the
+//! cross-file checks. Every problem is collected into [`Diagnostics`] before anything is
+//! returned.
 
+mod check;
 pub mod desired;
+pub mod diagnostics;
+mod merge;
+pub mod model;
+mod normalise;
+mod parse;
+mod schema;
+mod structure;
+mod walk;
 
 pub use desired::*;
+pub use diagnostics::{Diagnostic, Diagnostics, Severity, SourceFile};
+pub use schema::schema_json;
+
+use check::Ctx;
+use std::path::{Path, PathBuf};
+
+/// A successfully loaded desired state, with the warnings found on the way.
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    pub desired: DesiredState,
+    pub warnings: Vec<Diagnostic>,
+    /// The files read, in order.
+    pub files: Vec<PathBuf>,
+}
+
+impl Loaded {
+    /// Number of reservation and software items.
+    pub fn item_count(&self) -> usize {
+        self.desired
+            .customers
+            .iter()
+            .map(|c| {
+                c.software.len()
+                    + c.subscriptions
+                        .iter()
+                        .map(|s| s.reservations.len())
+                        .sum::<usize>()
+            })
+            .sum()
+    }
+}
+
+/// Loads manifests from files and folders (folders: recursive `*.yaml` / `*.yml`, sorted,
+/// dot-folders skipped) into one desired state. Fails with every problem found when there is at
+/// least one error; warnings alone do not fail.
+pub fn load(paths: &[PathBuf]) -> Result<Loaded, Diagnostics> {
+    let (files, problems) = walk::manifest_files(paths);
+    let mut diags = Diagnostics::default();
+    for p in problems {
+        diags.push(p);
+    }
+    let mut sources = Vec::new();
+    for path in &files {
+        match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(text) => sources.push(SourceFile::new(path, text)),
+                Err(_) => diags.push(
+                    Diagnostic::error(format!("\"{}\" is not UTF-8 text", path.display()))
+                        .in_file(path),
+                ),
+            },
+            Err(e) => diags.push(
+                Diagnostic::error(format!(
+                    "cannot read \"{}\": {}",
+                    path.display(),
+                    e.to_string().to_lowercase()
+                ))
+                .in_file(path),
+            ),
+        }
+    }
+    load_sources(sources, files, diags)
+}
+
+/// Loads manifests given as (path, text) pairs: the same pipeline as [`load`] without the file
+/// system. The paths are only used in diagnostics and sources.
+pub fn load_str(docs: &[(&Path, &str)]) -> Result<Loaded, Diagnostics> {
+    let sources = docs
+        .iter()
+        .map(|(p, t)| SourceFile::new(p, (*t).to_owned()))
+        .collect();
+    let files = docs.iter().map(|(p, _)| p.to_path_buf()).collect();
+    load_sources(sources, files, Diagnostics::default())
+}
+
+fn load_sources(
+    sources: Vec<SourceFile>,
+    files: Vec<PathBuf>,
+    mut diags: Diagnostics,
+) -> Result<Loaded, Diagnostics> {
+    let mut parsed = Vec::new();
+    for file in &sources {
+        if parse::is_blank(&file.text) {
+            diags.push(
+                Diagnostic::warning("manifest file is empty")
+                    .with_hint("it declares nothing; remove it or add `version: 1` and customers")
+                    .in_file(&file.path),
+            );
+            continue;
+        }
+        match parse::parse(file) {
+            Ok(m) => parsed.push((file, m)),
+            Err(all) => all.into_iter().for_each(|d| diags.push(d)),
+        }
+    }
+
+    let limits = merge_limits(&parsed, &mut diags);
+    let mut decls = Vec::new();
+    for (file, m) in &parsed {
+        let mut ctx = Ctx {
+            file,
+            diags: &mut diags,
+        };
+        decls.extend(normalise::normalise(&mut ctx, m, limits.max_units_per_item));
+        if m.customers.is_empty() {
+            diags.push(
+                Diagnostic::warning("manifest declares no customers")
+                    .with_hint("add a `customers:` list")
+                    .in_file(&file.path),
+            );
+        }
+    }
+    let desired = merge::merge(&merge::Files(&sources), decls, limits, &mut diags);
+    diags.sort();
+    if diags.has_errors() {
+        return Err(diags);
+    }
+    Ok(Loaded {
+        desired,
+        warnings: diags.warnings,
+        files,
+    })
+}
+
+/// `limits` from every file: each limit may be set in several files only with the same value.
+fn merge_limits(parsed: &[(&SourceFile, model::Manifest)], diags: &mut Diagnostics) -> Limits {
+    let mut limits = Limits::default();
+    let mut first: [Option<SourceRef>; 2] = [None, None];
+    for (file, m) in parsed {
+        let Some(l) = &m.limits else { continue };
+        let mut ctx = Ctx { file, diags };
+        let fields = [
+            ("max_units_per_apply", &l.max_units_per_apply),
+            ("max_units_per_item", &l.max_units_per_item),
+        ];
+        for (i, (what, v)) in fields.into_iter().enumerate() {
+            let Some(v) = v else { continue };
+            let Some(n) = check::limit(&mut ctx, what, v) else {
+                continue;
+            };
+            let slot = match i {
+                0 => &mut limits.max_units_per_apply,
+                _ => &mut limits.max_units_per_item,
+            };
+            match (*slot, &first[i]) {
+                (Some(prev), Some(prev_src)) if prev != n => ctx.push(
+                    Diagnostic::error(format!(
+                        "limits.{what} is {n} here but {prev} at {prev_src}"
+                    ))
+                    .with_hint("set each limit once, or to the same value everywhere"),
+                    v,
+                ),
+                (Some(_), _) => {}
+                (None, _) => {
+                    *slot = Some(n);
+                    first[i] = Some(ctx.source(v));
+                }
+            }
+        }
+    }
+    limits
+}

@@ -1,0 +1,223 @@
+//! Normalisation of one parsed file: defaults applied (the file's `defaults`, else `P1Y` and
+//! `shared`), ids lower-cased, regions lower-cased, product ids upper-cased, each value checked
+//! (see `check`). The result is the file's declarations, still per file; `merge` joins files.
+
+use super::check::{self, Ctx};
+use super::desired::{
+    DesiredReservation, DesiredSoftware, ReservationTarget, ReservationType, Scope, SourceRef,
+    SubscriptionKind, Term,
+};
+use super::diagnostics::Diagnostic;
+use super::model::{self, Manifest};
+
+/// The manifest format versions this build reads.
+pub const SUPPORTED_VERSION: i64 = 1;
+
+/// One customer as one file declares it.
+#[derive(Debug, Clone)]
+pub struct CustomerDecl {
+    pub id: String,
+    pub id_source: SourceRef,
+    pub name: Option<(String, SourceRef)>,
+    pub subscriptions: Vec<SubscriptionDecl>,
+    pub software: Vec<DesiredSoftware>,
+}
+
+/// One subscription as one file declares it.
+#[derive(Debug, Clone)]
+pub struct SubscriptionDecl {
+    pub id: String,
+    pub id_source: SourceRef,
+    /// `None` when the kind was not valid (already reported).
+    pub kind: Option<(SubscriptionKind, SourceRef)>,
+    pub reservations: Vec<DesiredReservation>,
+}
+
+/// Checks and normalises one file's customers. `max_per_item` is the merged
+/// `limits.max_units_per_item` of all files.
+pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> Vec<CustomerDecl> {
+    if m.version.value.as_int() != Some(SUPPORTED_VERSION) {
+        ctx.push(
+            Diagnostic::error(format!("unsupported manifest version {}", m.version.value))
+                .with_hint("this reservoir reads `version: 1` (a number)"),
+            &m.version,
+        );
+    }
+    let defaults = m.defaults.clone().unwrap_or_default();
+    let default_term = match &defaults.term {
+        Some(t) => check::choice(ctx, t).map(term),
+        None => Some(Term::P1Y),
+    };
+    let default_scope = match &defaults.scope {
+        Some(s) => check::choice(ctx, s).map(scope),
+        None => Some(Scope::Shared),
+    };
+    m.customers
+        .iter()
+        .map(|c| customer(ctx, c, default_term, default_scope, max_per_item))
+        .collect()
+}
+
+fn customer(
+    ctx: &mut Ctx<'_>,
+    c: &model::Customer,
+    default_term: Option<Term>,
+    default_scope: Option<Scope>,
+    max: Option<u32>,
+) -> CustomerDecl {
+    let id = check::guid(ctx, "customer id", &c.id);
+    let name = c
+        .name
+        .as_ref()
+        .and_then(|n| check::name(ctx, "customer name", n).map(|v| (v, ctx.source(n))));
+    let subscriptions = c
+        .subscriptions
+        .iter()
+        .map(|s| SubscriptionDecl {
+            id: check::guid(ctx, "subscription id", &s.id),
+            id_source: ctx.source(&s.id),
+            kind: check::choice(ctx, &s.kind).map(|k| (kind(k), ctx.source(&s.kind))),
+            reservations: s
+                .reservations
+                .iter()
+                .filter_map(|r| reservation(ctx, r, default_term, default_scope, max))
+                .collect(),
+        })
+        .collect();
+    let software = c
+        .software
+        .iter()
+        .filter_map(|s| software(ctx, s, max))
+        .collect();
+    CustomerDecl {
+        id,
+        id_source: ctx.source(&c.id),
+        name,
+        subscriptions,
+        software,
+    }
+}
+
+fn reservation(
+    ctx: &mut Ctx<'_>,
+    r: &model::Reservation,
+    default_term: Option<Term>,
+    default_scope: Option<Scope>,
+    max: Option<u32>,
+) -> Option<DesiredReservation> {
+    let name = check::name(ctx, "reservation name", &r.name);
+    let reservation_type = check::choice(ctx, &r.reservation_type).map(rtype);
+    let target = match (&r.region, &r.product) {
+        (Some(region), None) => {
+            let sku = check::arm_sku(ctx, &r.sku);
+            let region = check::region(ctx, region);
+            sku.zip(region)
+                .map(|(arm_sku_name, arm_region_name)| ReservationTarget::Arm {
+                    arm_sku_name,
+                    arm_region_name,
+                })
+        }
+        (None, Some(product)) => {
+            let product = check::catalog_id(ctx, "product", product);
+            let sku = check::catalog_id(ctx, "sku", &r.sku);
+            product.zip(sku).map(|(p, s)| ReservationTarget::Pinned {
+                product_id: p.to_ascii_uppercase(),
+                sku_id: s,
+            })
+        }
+        (Some(_), Some(product)) => {
+            ctx.push(
+                Diagnostic::error(format!(
+                    "reservation \"{}\" gives both region and product",
+                    r.name.value
+                ))
+                .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
+                product,
+            );
+            None
+        }
+        (None, None) => {
+            ctx.push(
+                Diagnostic::error(format!("reservation \"{}\" has no region", r.name.value))
+                    .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
+                &r.name,
+            );
+            None
+        }
+    };
+    let term = match &r.term {
+        Some(t) => check::choice(ctx, t).map(term),
+        None => default_term,
+    };
+    let scope = match &r.scope {
+        Some(s) => check::choice(ctx, s).map(scope),
+        None => default_scope,
+    };
+    let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
+    Some(DesiredReservation {
+        name: name?,
+        reservation_type: reservation_type?,
+        target: target?,
+        term: term?,
+        scope: scope?,
+        quantity: quantity?,
+        source: ctx.source(&r.name),
+    })
+}
+
+fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<DesiredSoftware> {
+    let name = check::name(ctx, "software name", &s.name);
+    let product = check::catalog_id(ctx, "product", &s.product);
+    let sku = check::catalog_id(ctx, "sku", &s.sku);
+    let quantity = check::quantity(ctx, "quantity", &s.quantity, max);
+    let term = s.term.as_ref().map(|t| check::choice(ctx, t));
+    let billing_cycle = s.billing_cycle.as_ref().map(|b| check::choice(ctx, b));
+    Some(DesiredSoftware {
+        term: match term {
+            Some(t) => Some(term_of(t?).as_str().to_owned()),
+            None => None,
+        },
+        billing_cycle: match billing_cycle {
+            Some(b) => Some(b?.as_str().to_owned()),
+            None => None,
+        },
+        name: name?,
+        product_id: product?.to_ascii_uppercase(),
+        sku_id: sku?,
+        quantity: quantity?,
+        source: ctx.source(&s.name),
+    })
+}
+
+fn term_of(t: model::Term) -> Term {
+    term(t)
+}
+
+fn term(t: model::Term) -> Term {
+    match t {
+        model::Term::P1Y => Term::P1Y,
+        model::Term::P3Y => Term::P3Y,
+    }
+}
+
+fn scope(s: model::Scope) -> Scope {
+    match s {
+        model::Scope::Shared => Scope::Shared,
+        model::Scope::Single => Scope::Single,
+    }
+}
+
+fn kind(k: model::SubscriptionKind) -> SubscriptionKind {
+    match k {
+        model::SubscriptionKind::AzurePlan => SubscriptionKind::AzurePlan,
+        model::SubscriptionKind::Legacy => SubscriptionKind::Legacy,
+    }
+}
+
+fn rtype(t: model::ReservationType) -> ReservationType {
+    match t {
+        model::ReservationType::Vm => ReservationType::Vm,
+        model::ReservationType::Sql => ReservationType::Sql,
+        model::ReservationType::Cosmosdb => ReservationType::Cosmosdb,
+    }
+}

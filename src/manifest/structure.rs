@@ -1,0 +1,218 @@
+//! Recovery for structural errors. serde stops at the first unknown field, missing field or wrong
+//! type in a file; when it does, the file is read again into a located YAML tree and checked
+//! against the JSON Schema (the same one `reservoir schema` prints), which finds every such
+//! problem in the file at once.
+
+use super::diagnostics::{Diagnostic, SourceFile};
+use super::parse::{did_you_mean, line_col, missing_field_hint};
+use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde_json::Value;
+use serde_saphyr::Spanned;
+
+/// A YAML node with its location.
+type Node = Spanned<Raw>;
+
+/// A YAML value, its children located.
+#[derive(Debug)]
+pub enum Raw {
+    Null,
+    Scalar(String),
+    Seq(Vec<Node>),
+    Map(Vec<(Spanned<String>, Node)>),
+}
+
+impl<'de> Deserialize<'de> for Raw {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Raw;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("any YAML value")
+            }
+            fn visit_unit<E>(self) -> Result<Raw, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_none<E>(self) -> Result<Raw, E> {
+                Ok(Raw::Null)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
+                Ok(Raw::Scalar(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
+                Ok(Raw::Scalar(v.to_string()))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
+                Ok(Raw::Scalar(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
+                Ok(Raw::Scalar(v.to_string()))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
+                Ok(Raw::Scalar(v.to_owned()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Raw, A::Error> {
+                let mut items = Vec::new();
+                while let Some(x) = a.next_element()? {
+                    items.push(x);
+                }
+                Ok(Raw::Seq(items))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut a: A) -> Result<Raw, A::Error> {
+                let mut entries = Vec::new();
+                while let Some(entry) = a.next_entry()? {
+                    entries.push(entry);
+                }
+                Ok(Raw::Map(entries))
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// Every structural problem of the file against the schema; empty when the file cannot be read
+/// as a tree either (then the parser's own error stands) or when the schema finds nothing.
+pub fn problems(file: &SourceFile) -> Vec<Diagnostic> {
+    let Ok(tree) = serde_saphyr::from_str::<Node>(file.text.as_str()) else {
+        return Vec::new();
+    };
+    let Ok(schema) = serde_json::from_str::<Value>(&super::schema_json()) else {
+        return Vec::new();
+    };
+    let mut walk = Walk {
+        file,
+        root: &schema,
+        out: Vec::new(),
+    };
+    walk.check(&tree, &schema);
+    walk.out
+}
+
+struct Walk<'a> {
+    file: &'a SourceFile,
+    root: &'a Value,
+    out: Vec<Diagnostic>,
+}
+
+impl<'a> Walk<'a> {
+    fn at<T>(&self, d: Diagnostic, node: &Spanned<T>) -> Diagnostic {
+        match line_col(&node.referenced) {
+            Some((l, c)) => d.at(self.file, l, c),
+            None => d.in_file(&self.file.path),
+        }
+    }
+
+    fn resolve(&self, schema: &'a Value) -> &'a Value {
+        match schema.get("$ref").and_then(Value::as_str) {
+            Some(r) => r
+                .strip_prefix("#/definitions/")
+                .and_then(|name| self.root.get("definitions")?.get(name))
+                .unwrap_or(schema),
+            None => schema,
+        }
+    }
+
+    fn check(&mut self, node: &Node, schema: &'a Value) {
+        let schema = self.resolve(schema);
+        if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
+            // `Option<T>`: T or null.
+            if matches!(node.value, Raw::Null) && branches.iter().any(is_null_type) {
+                return;
+            }
+            if let Some(b) = branches.iter().find(|b| !is_null_type(b)) {
+                self.check(node, b);
+            }
+            return;
+        }
+        let types = types_of(schema);
+        if types.is_empty() {
+            return; // enums and the like: checked with every value by the validation pass
+        }
+        match &node.value {
+            Raw::Null if types.contains(&"null") => {}
+            Raw::Map(entries) if types.contains(&"object") => self.object(node, entries, schema),
+            Raw::Seq(items) if types.contains(&"array") => {
+                if let Some(item_schema) = schema.get("items") {
+                    for item in items {
+                        self.check(item, item_schema);
+                    }
+                }
+            }
+            Raw::Scalar(_) if types.iter().any(|t| matches!(*t, "string" | "integer")) => {}
+            // serde reads an empty value as an absent list.
+            Raw::Null if types.contains(&"array") => {}
+            other => {
+                let expected = if types.contains(&"object") {
+                    "a mapping"
+                } else if types.contains(&"array") {
+                    "a list"
+                } else if types.contains(&"integer") {
+                    "an integer"
+                } else {
+                    "a string"
+                };
+                let found = match other {
+                    Raw::Null => "an empty value".to_owned(),
+                    Raw::Scalar(v) => format!("{v:?}"),
+                    Raw::Seq(_) => "a list".to_owned(),
+                    Raw::Map(_) => "a mapping".to_owned(),
+                };
+                let d =
+                    Diagnostic::error(format!("wrong type: expected {expected}, found {found}"));
+                let d = self.at(d, node);
+                self.out.push(d);
+            }
+        }
+    }
+
+    fn object(&mut self, node: &Node, entries: &[(Spanned<String>, Node)], schema: &'a Value) {
+        let props = schema.get("properties").and_then(Value::as_object);
+        let known: Vec<&str> = props
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        // A misspelt field is reported once, not also as the required field it misses.
+        let mut suggested = Vec::new();
+        for (key, value) in entries {
+            match props.and_then(|p| p.get(&key.value)) {
+                Some(prop_schema) => self.check(value, prop_schema),
+                None => {
+                    let d = Diagnostic::error(format!("unknown field \"{}\"", key.value));
+                    let d = match did_you_mean(&key.value, &known) {
+                        Some(k) => {
+                            suggested.push(k);
+                            d.with_hint(format!("did you mean \"{k}\"?"))
+                        }
+                        None => d.with_hint(format!("expected one of: {}", known.join(", "))),
+                    };
+                    let d = self.at(d, key);
+                    self.out.push(d);
+                }
+            }
+        }
+        let required = schema.get("required").and_then(Value::as_array);
+        for field in required.into_iter().flatten().filter_map(Value::as_str) {
+            if !entries.iter().any(|(k, _)| k.value == field) && !suggested.contains(&field) {
+                let mut d = Diagnostic::error(format!("missing required field \"{field}\""));
+                if let Some(h) = missing_field_hint(field) {
+                    d = d.with_hint(h);
+                }
+                let d = match entries.first() {
+                    Some((k, _)) => self.at(d, k),
+                    None => self.at(d, node),
+                };
+                self.out.push(d);
+            }
+        }
+    }
+}
+
+fn is_null_type(schema: &Value) -> bool {
+    schema.get("type").and_then(Value::as_str) == Some("null")
+}
+
+fn types_of(schema: &Value) -> Vec<&str> {
+    match schema.get("type") {
+        Some(Value::String(t)) => vec![t.as_str()],
+        Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}

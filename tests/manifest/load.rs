@@ -1,0 +1,140 @@
+//! Loading semantics: defaults, normalisation, merging of files, the manifest hash.
+
+use reservoir::manifest::{self, ReservationTarget, Scope, Term};
+use std::path::Path;
+
+const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
+const PLAN: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";
+
+fn load(docs: &[(&str, &str)]) -> manifest::Loaded {
+    let docs: Vec<(&Path, &str)> = docs.iter().map(|(p, t)| (Path::new(*p), *t)).collect();
+    manifest::load_str(&docs).unwrap_or_else(|d| panic!("{}", d.to_plain()))
+}
+
+#[test]
+fn defaults_apply_per_file_and_ids_are_normalised() {
+    let a = format!(
+        "version: 1\ndefaults:\n  term: P3Y\n  scope: single\ncustomers:\n  - id: {}\n    name: contoso\n    subscriptions:\n      - id: {}\n        kind: azure-plan\n        reservations:\n          - name: web\n            type: vm\n            sku: Standard_D4s_v5\n            region: EastUS\n            quantity: 4\n",
+        CONTOSO.to_uppercase(),
+        PLAN.to_uppercase()
+    );
+    let b = format!(
+        "version: 1\ncustomers:\n  - id: {CONTOSO}\n    subscriptions:\n      - id: {PLAN}\n        kind: azure-plan\n        reservations:\n          - name: db\n            type: sql\n            product: dzh318z0bq4m\n            sku: \"0007\"\n            quantity: 1\n    software:\n      - name: ws\n        product: dg7gmgf0dwm3\n        sku: \"0002\"\n        term: P1Y\n        billing_cycle: one_time\n        quantity: 5\n"
+    );
+    let loaded = load(&[("a.yaml", &a), ("b.yaml", &b)]);
+    let d = &loaded.desired;
+    assert_eq!(d.customers.len(), 1, "one customer merged from two files");
+    let c = &d.customers[0];
+    assert_eq!(c.id, CONTOSO);
+    assert_eq!(c.label(), "contoso");
+    assert_eq!(c.subscriptions.len(), 1);
+    let s = &c.subscriptions[0];
+    assert_eq!(s.id, PLAN);
+    let names: Vec<_> = s.reservations.iter().map(|r| r.name.as_str()).collect();
+    assert_eq!(names, ["db", "web"], "sorted by name");
+    let db = &s.reservations[0];
+    assert_eq!(
+        (db.term, db.scope),
+        (Term::P1Y, Scope::Shared),
+        "a.yaml's defaults stay in a.yaml"
+    );
+    assert_eq!(
+        db.target,
+        ReservationTarget::Pinned {
+            product_id: "DZH318Z0BQ4M".into(),
+            sku_id: "0007".into()
+        }
+    );
+    let web = &s.reservations[1];
+    assert_eq!((web.term, web.scope), (Term::P3Y, Scope::Single));
+    assert_eq!(
+        web.target,
+        ReservationTarget::Arm {
+            arm_sku_name: "Standard_D4s_v5".into(),
+            arm_region_name: "eastus".into()
+        }
+    );
+    assert_eq!(web.source.to_string(), "a.yaml:12:19");
+    let ws = &c.software[0];
+    assert_eq!(ws.product_id, "DG7GMGF0DWM3");
+    assert_eq!(ws.billing_cycle.as_deref(), Some("one_time"));
+    assert_eq!(ws.term.as_deref(), Some("P1Y"));
+}
+
+#[test]
+fn the_manifest_hash_ignores_layout_but_not_meaning() {
+    let one = format!(
+        "version: 1\ncustomers:\n  - id: {CONTOSO}\n    software:\n      - name: ws\n        product: DG7GMGF0DWM3\n        sku: \"0002\"\n        quantity: 5\n"
+    );
+    let reformatted = format!(
+        "# a comment\nversion: 1\n\ncustomers:\n- id: {}\n  software:\n  - {{quantity: 5, sku: '0002', product: dg7gmgf0dwm3, name: ws}}\n",
+        CONTOSO.to_uppercase()
+    );
+    let changed = one.replace("quantity: 5", "quantity: 6");
+    let h1 = load(&[("x.yaml", &one)]).desired.manifest_hash;
+    let h2 = load(&[("elsewhere/y.yaml", &reformatted)])
+        .desired
+        .manifest_hash;
+    let h3 = load(&[("x.yaml", &changed)]).desired.manifest_hash;
+    assert_eq!(h1.len(), 64);
+    assert_eq!(h1, h2);
+    assert_ne!(h1, h3);
+}
+
+#[test]
+fn quoted_and_unquoted_catalog_ids_keep_their_text() {
+    let text = format!(
+        "version: 1\ncustomers:\n  - id: {CONTOSO}\n    software:\n      - name: ws\n        product: DG7GMGF0DWM3\n        sku: 0002\n        quantity: 5\n"
+    );
+    let d = load(&[("x.yaml", &text)]).desired;
+    assert_eq!(d.customers[0].software[0].sku_id, "0002");
+}
+
+#[test]
+fn a_folder_is_read_recursively_in_sorted_order_skipping_dot_folders() {
+    let dir = tempfile::tempdir().unwrap();
+    let item = |name: &str, sku: &str| {
+        format!(
+            "version: 1\ncustomers:\n  - id: {CONTOSO}\n    name: contoso\n    software:\n      - name: {name}\n        product: DG7GMGF0DWM3\n        sku: \"{sku}\"\n        quantity: 1\n"
+        )
+    };
+    std::fs::create_dir_all(dir.path().join("z/deeper")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".reservoir")).unwrap();
+    std::fs::create_dir_all(dir.path().join(".github/workflows")).unwrap();
+    std::fs::write(dir.path().join("b.yml"), item("b", "0002")).unwrap();
+    std::fs::write(dir.path().join("z/deeper/a.yaml"), item("a", "0003")).unwrap();
+    std::fs::write(dir.path().join(".reservoir/junk.yaml"), "not: a manifest").unwrap();
+    std::fs::write(dir.path().join(".github/workflows/ci.yml"), "on: push").unwrap();
+    std::fs::write(dir.path().join("README.md"), "# hi").unwrap();
+    let loaded =
+        manifest::load(&[dir.path().to_path_buf()]).unwrap_or_else(|d| panic!("{}", d.to_plain()));
+    let files: Vec<_> = loaded
+        .files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(dir.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(files, ["b.yml", "z/deeper/a.yaml"]);
+    assert_eq!(loaded.item_count(), 2);
+}
+
+#[test]
+fn an_empty_folder_or_missing_path_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = manifest::load(&[dir.path().to_path_buf()]).expect_err("no manifests");
+    assert!(
+        err.errors[0].message.starts_with("no manifests"),
+        "{}",
+        err.to_plain()
+    );
+    let err = manifest::load(&[dir.path().join("missing.yaml")]).expect_err("missing");
+    assert!(
+        err.errors[0].message.contains("no such file or folder"),
+        "{}",
+        err.to_plain()
+    );
+}
