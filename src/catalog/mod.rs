@@ -1,2 +1,200 @@
 //! Catalog: product → SKU → availability resolution, inventory checks, and a per-run cache keyed
 //! by (country, reservation scope, target view). Decides nothing about what to buy.
+//!
+//! One [`Catalog`] is shared by every customer of a run. Each [`ViewKey`] is read once (products,
+//! then SKUs per product) no matter how many customers and items need it; availabilities are
+//! read once per (country, scope, product, SKU) actually resolved; the inventory check runs once
+//! per (customer, subscription, SKU, region). Failures are cached too, so a broken view costs one
+//! attempt per run, not one per customer. Concurrent callers of the same key wait for the one
+//! fetch in flight (`tokio::sync::OnceCell` per key).
+//!
+//! `apply` resolves with [`Freshness::Fresh`] right before buying: availabilities and inventory
+//! are read again (availability ids change over time, partner-center-api.md §6), while the
+//! product/SKU listing of the run is reused.
+
+mod resolve;
+pub use resolve::Buyer;
+pub mod view;
+
+pub use view::{SkuEntry, View, ViewKey};
+
+use crate::manifest::ReservationType;
+use crate::observe::Reader;
+use crate::partner_center::ApiError;
+use crate::partner_center::wire::Availability;
+use crate::plan::Inventory;
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::sync::{Arc, Mutex};
+use tokio::sync::OnceCell;
+
+/// Whether cached availabilities and inventory answers may be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Freshness {
+    /// Use what this run already read (plan).
+    Cached,
+    /// Read availabilities and inventory again and replace the cached answers (apply).
+    Fresh,
+}
+
+/// A catalog read that failed, kept for the rest of the run.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct CatalogFailure {
+    pub message: String,
+    /// Partner Center refused app-only credentials (403/900329).
+    pub app_user_required: bool,
+}
+
+impl From<&ApiError> for CatalogFailure {
+    fn from(e: &ApiError) -> Self {
+        CatalogFailure {
+            message: e.to_string(),
+            app_user_required: matches!(e, ApiError::AppUserRequired { .. }),
+        }
+    }
+}
+
+/// What the catalog knows about a SKU, for attributing holdings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkuFacts {
+    pub reservation_type: Option<ReservationType>,
+    pub arm_sku_name: Option<String>,
+    /// Lower-case.
+    pub arm_region_name: Option<String>,
+    pub title: String,
+}
+
+type Cell<T> = Arc<OnceCell<Result<T, CatalogFailure>>>;
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AvailabilityKey {
+    country: String,
+    azure_plan: bool,
+    product_id: String,
+    sku_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct InventoryKey {
+    country: String,
+    customer_id: String,
+    subscription_id: Option<String>,
+    product_id: String,
+    sku_id: String,
+    region: Option<String>,
+}
+
+/// The run-wide catalog cache. Cheap to share by reference across tasks.
+#[derive(Debug)]
+pub struct Catalog {
+    reader: Reader,
+    views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
+    availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
+    inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
+}
+
+fn cell<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K) -> Arc<OnceCell<V>> {
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .entry(key)
+        .or_default()
+        .clone()
+}
+
+fn replace<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K, value: V) {
+    map.lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(key, Arc::new(OnceCell::new_with(Some(value))));
+}
+
+impl Catalog {
+    /// An empty cache over a read-only client.
+    pub fn new(reader: Reader) -> Self {
+        Catalog {
+            reader,
+            views: Mutex::default(),
+            availabilities: Mutex::default(),
+            inventory: Mutex::default(),
+        }
+    }
+
+    /// The products and SKUs of a view, read once per run.
+    pub async fn view(&self, key: &ViewKey) -> Result<Arc<View>, CatalogFailure> {
+        let c = cell(&self.views, key.clone());
+        c.get_or_init(|| async {
+            tracing::debug!("catalog: reading {}", key.describe());
+            View::load(&self.reader, key.clone())
+                .await
+                .map(Arc::new)
+                .map_err(|e| CatalogFailure::from(&e))
+        })
+        .await
+        .clone()
+    }
+
+    /// The availabilities of a SKU in a country and scope.
+    pub async fn availabilities(
+        &self,
+        key: &ViewKey,
+        product_id: &str,
+        sku_id: &str,
+        freshness: Freshness,
+    ) -> Result<Arc<Vec<Availability>>, CatalogFailure> {
+        let k = AvailabilityKey {
+            country: key.country.clone(),
+            azure_plan: key.azure_plan,
+            product_id: product_id.to_ascii_uppercase(),
+            sku_id: sku_id.to_ascii_lowercase(),
+        };
+        let fetch = || async {
+            self.reader
+                .list_availabilities(product_id, sku_id, &key.country, key.scope().as_ref())
+                .await
+                .map(Arc::new)
+                .map_err(|e| CatalogFailure::from(&e))
+        };
+        match freshness {
+            Freshness::Cached => cell(&self.availabilities, k)
+                .get_or_init(fetch)
+                .await
+                .clone(),
+            Freshness::Fresh => {
+                let v = fetch().await;
+                replace(&self.availabilities, k, v.clone());
+                v
+            }
+        }
+    }
+
+    /// What the views read so far say about a SKU (no API call).
+    pub fn sku_facts(&self, product_id: &str, sku_id: &str) -> Option<SkuFacts> {
+        let views: Vec<Arc<View>> = self
+            .views
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .values()
+            .filter_map(|c| c.get().and_then(|r| r.as_ref().ok()).cloned())
+            .collect();
+        views.iter().find_map(|v| {
+            let e = v.find_id(product_id, sku_id)?;
+            Some(SkuFacts {
+                reservation_type: reservation_type_of_view(&v.key.view),
+                arm_sku_name: e.arm_sku_name.clone(),
+                arm_region_name: e.arm_region_name.clone(),
+                title: e.title(),
+            })
+        })
+    }
+}
+
+/// The reservation type a target view lists (`None` for software views).
+pub fn reservation_type_of_view(view: &str) -> Option<ReservationType> {
+    [
+        ReservationType::Vm,
+        ReservationType::Sql,
+        ReservationType::Cosmosdb,
+    ]
+    .into_iter()
+    .find(|t| t.target_view().eq_ignore_ascii_case(view))
+}

@@ -1,0 +1,310 @@
+//! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
+//! its declared items, its holdings and its pending purchases. Any failed read that the plan
+//! cannot do without makes the whole customer `Failed`, with one line naming the call.
+
+use super::Reader;
+use super::holdings::{self, Orders};
+use super::order_cache::OrderCache;
+use super::pending::{PendingSource, split_catalog_item};
+use crate::catalog::{Buyer, Catalog, Freshness};
+use crate::manifest::{DesiredCustomer, DesiredSubscription};
+use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
+use crate::plan::{
+    CredentialsKind, CustomerObservation, HoldingsSource, ItemResolution, ObservedCustomer,
+    ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus, kind_from_offer_id,
+    market_available,
+};
+use std::collections::{BTreeMap, BTreeSet};
+
+pub(super) struct Context<'a> {
+    pub reader: &'a Reader,
+    pub catalog: &'a Catalog,
+    pub journal: &'a dyn PendingSource,
+    pub cache: &'a OrderCache,
+}
+
+/// A failed read: what was being read, and the error.
+fn failed(customer_id: &str, what: &str, e: impl std::fmt::Display) -> CustomerObservation {
+    CustomerObservation::Failed {
+        customer_id: customer_id.to_owned(),
+        error: format!("{what}: {e}"),
+    }
+}
+
+impl Context<'_> {
+    pub async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
+        let id = dc.id.to_ascii_lowercase();
+        tracing::info!("observing customer {}", dc.label());
+        let customer = match self.reader.get_customer(&id).await {
+            Ok(c) => c,
+            Err(e) => return failed(&id, "reading the customer", e),
+        };
+        let Some(country) = customer.country().map(|c| c.trim().to_ascii_uppercase()) else {
+            return failed(
+                &id,
+                "reading the customer",
+                "Partner Center gives no country in its billing profile",
+            );
+        };
+        let market = market_available(&country);
+
+        let subscriptions = if dc.subscriptions.is_empty() {
+            BTreeMap::new()
+        } else {
+            match self.subscriptions(&id, dc, market).await {
+                Ok(s) => s,
+                Err(e) => return failed(&id, "reading subscriptions", e),
+            }
+        };
+
+        let resolutions = self.resolve(dc, &country, &subscriptions).await;
+
+        let (holdings, source) = match self.holdings(&id).await {
+            Ok(h) => h,
+            Err(e) => {
+                return CustomerObservation::Failed {
+                    customer_id: id,
+                    error: e,
+                };
+            }
+        };
+
+        let (pending, in_flight_unknown) = self.pending(&id, &holdings).await;
+
+        CustomerObservation::Observed(ObservedCustomer {
+            id,
+            company_name: customer.company_profile.and_then(|p| p.company_name),
+            country,
+            subscriptions,
+            holdings,
+            holdings_source: source,
+            credentials: match source {
+                HoldingsSource::Orders => CredentialsKind::AppOnly,
+                HoldingsSource::Entitlements => CredentialsKind::AppUser,
+            },
+            pending,
+            in_flight_unknown,
+            resolutions,
+        })
+    }
+
+    /// The customer's Azure subscriptions (legacy and Azure plan), with the registration status
+    /// of every active declared subscription of the declared kind that carries reservations.
+    async fn subscriptions(
+        &self,
+        id: &str,
+        dc: &DesiredCustomer,
+        market: bool,
+    ) -> Result<BTreeMap<String, ObservedSubscription>, ApiError> {
+        let mut out = BTreeMap::new();
+        for s in self.reader.list_subscriptions(id).await? {
+            let Some(kind) = s.offer_id.as_deref().and_then(kind_from_offer_id) else {
+                continue;
+            };
+            let sid = s.id.trim().to_ascii_lowercase();
+            let status = s
+                .status
+                .as_ref()
+                .map_or(SubscriptionStatus::Other("unknown".into()), |st| {
+                    SubscriptionStatus::from_wire(st.as_str())
+                });
+            out.insert(
+                sid.clone(),
+                ObservedSubscription {
+                    id: sid,
+                    status,
+                    kind,
+                    registration: Registration::Unknown,
+                },
+            );
+        }
+        let wanted: Vec<&DesiredSubscription> = dc
+            .subscriptions
+            .iter()
+            .filter(|ds| market && !ds.reservations.is_empty())
+            .filter(|ds| {
+                out.get(&ds.id.to_ascii_lowercase())
+                    .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
+            })
+            .collect();
+        let answers = futures::future::join_all(wanted.iter().map(|ds| async move {
+            let r = self.reader.get_registration_status(id, &ds.id).await;
+            (ds.id.to_ascii_lowercase(), r)
+        }))
+        .await;
+        for (sid, r) in answers {
+            match r {
+                Ok(st) => {
+                    if let Some(o) = out.get_mut(&sid) {
+                        o.registration = Registration::from_wire(st.status.as_str());
+                    }
+                }
+                Err(e) => {
+                    tracing::warn!("registration status of subscription {sid} unknown: {e}")
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The catalog resolution of every declared item. Reservations of a subscription that is
+    /// missing, inactive or of the other kind are not resolved (the diff blocks them first).
+    async fn resolve(
+        &self,
+        dc: &DesiredCustomer,
+        country: &str,
+        subscriptions: &BTreeMap<String, ObservedSubscription>,
+    ) -> Vec<ItemResolution> {
+        let buyer = Buyer {
+            customer_id: &dc.id,
+            country,
+        };
+        let usable = |ds: &DesiredSubscription| {
+            subscriptions
+                .get(&ds.id.to_ascii_lowercase())
+                .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
+        };
+        let reservations: Vec<_> = dc
+            .subscriptions
+            .iter()
+            .filter(|ds| usable(ds))
+            .flat_map(|ds| ds.reservations.iter().map(move |r| (ds, r)))
+            .collect();
+        let reservations =
+            futures::future::join_all(reservations.into_iter().map(|(ds, r)| async move {
+                ItemResolution {
+                    key: r.purchase_key(&dc.id, &ds.id),
+                    resolution: self
+                        .catalog
+                        .resolve_reservation(buyer, &ds.id, ds.kind, r, Freshness::Cached)
+                        .await,
+                }
+            }));
+        let software = futures::future::join_all(dc.software.iter().map(|s| async move {
+            ItemResolution {
+                key: s.purchase_key(&dc.id),
+                resolution: self
+                    .catalog
+                    .resolve_software(buyer, s, Freshness::Cached)
+                    .await,
+            }
+        }));
+        let (mut out, software) = futures::join!(reservations, software);
+        out.extend(software);
+        out
+    }
+
+    /// Holdings from entitlements, or from one-time orders when the credentials are app-only
+    /// (known up front, or learnt from a 403/900329).
+    async fn holdings(
+        &self,
+        id: &str,
+    ) -> Result<(Vec<crate::plan::Holding>, HoldingsSource), String> {
+        let orders = Orders {
+            reader: self.reader,
+            cache: self.cache,
+            customer_id: id,
+        };
+        if self.reader.credentials_kind() != ClientCredentials::AppOnly {
+            match self.reader.list_all_entitlements(id).await {
+                Ok(ents) => {
+                    let ids = holdings::orders_to_attribute(&ents);
+                    let by_id = orders
+                        .by_id(ids)
+                        .await
+                        .map_err(|(o, e)| format!("reading order {o}: {e}"))?;
+                    let h = holdings::from_entitlements(&ents, &by_id, self.catalog);
+                    return Ok((h, HoldingsSource::Entitlements));
+                }
+                Err(ApiError::AppUserRequired { .. }) => {
+                    tracing::info!(
+                        "entitlements of {id} need App+User credentials; reading one-time orders"
+                    );
+                }
+                Err(e) => return Err(format!("reading entitlements: {e}")),
+            }
+        }
+        let list = self
+            .reader
+            .list_one_time_orders(id)
+            .await
+            .map_err(|e| format!("reading one-time orders: {e}"))?;
+        let summaries: Vec<_> = list
+            .iter()
+            .map(super::order_cache::OrderSummary::from_wire)
+            .collect();
+        for o in &summaries {
+            self.cache.put(id, o);
+        }
+        Ok((
+            holdings::from_orders(&summaries, self.catalog),
+            HoldingsSource::Orders,
+        ))
+    }
+
+    /// Journalled purchases not yet visible in holdings. Placed orders are checked by id:
+    /// cancelled ones drop out; any other state (or a failed check) stays pending. Returns
+    /// whether in-flight orders cannot be ruled out (journal unreadable, or a journalled order
+    /// line that names no declared item).
+    async fn pending(
+        &self,
+        id: &str,
+        holdings: &[crate::plan::Holding],
+    ) -> (Vec<PendingPurchase>, bool) {
+        let entries = match self.journal.pending(id) {
+            Ok(e) => e,
+            Err(e) => {
+                tracing::warn!("{e}");
+                return (Vec::new(), true);
+            }
+        };
+        let visible: BTreeSet<&str> = holdings.iter().map(|h| h.order_id.as_str()).collect();
+        let mut unknown = false;
+        let mut to_check = BTreeSet::new();
+        for e in &entries {
+            if let Some(o) = &e.order_id
+                && !visible.contains(o.as_str())
+            {
+                to_check.insert(o.clone());
+            }
+        }
+        let mut cancelled = BTreeSet::new();
+        let orders = Orders {
+            reader: self.reader,
+            cache: self.cache,
+            customer_id: id,
+        };
+        for o in to_check {
+            match orders.by_id(BTreeSet::from([o.clone()])).await {
+                Ok(found) => {
+                    if found.get(&o).is_some_and(|s| s.is_cancelled()) {
+                        cancelled.insert(o);
+                    }
+                }
+                Err((_, e)) => tracing::warn!("checking journalled order {o}: {e}"),
+            }
+        }
+        let mut out = Vec::new();
+        for e in entries {
+            if e.order_id
+                .as_deref()
+                .is_some_and(|o| visible.contains(o) || cancelled.contains(o))
+            {
+                continue;
+            }
+            let Some(key) = e.key else {
+                unknown = true;
+                continue;
+            };
+            let (product_id, sku_id) = split_catalog_item(&e.catalog_item_id);
+            out.push(PendingPurchase {
+                order_id: e.order_id,
+                key,
+                product_id,
+                sku_id,
+                quantity: e.quantity,
+            });
+        }
+        (out, unknown)
+    }
+}

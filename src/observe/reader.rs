@@ -1,0 +1,117 @@
+//! [`Reader`]: the read-only face of the Partner Center client. `observe` and `catalog` only ever
+//! hold a `Reader`, which exposes GETs and the read-only inventory check — no cart, checkout or
+//! registration method exists on it, so `plan` has no code path that can write (DESIGN.md §1,
+//! promise 2).
+
+use crate::partner_center::wire::{
+    Availability, Customer, Entitlement, EntitlementType, InventoryCheckRequest, InventoryItem,
+    Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku, Subscription,
+    TargetView,
+};
+use crate::partner_center::{ApiError, Client, CredentialsKind, Stats};
+
+/// A Partner Center client that can only read.
+#[derive(Clone, Debug)]
+pub struct Reader {
+    client: Client,
+}
+
+impl Reader {
+    /// Wraps a client; the wrapper never hands the client back.
+    pub fn new(client: &Client) -> Self {
+        Reader {
+            client: client.clone(),
+        }
+    }
+
+    /// The kind of credentials the client uses.
+    pub fn credentials_kind(&self) -> CredentialsKind {
+        self.client.credentials_kind()
+    }
+
+    /// Request counters of the underlying client.
+    pub fn stats(&self) -> Stats {
+        self.client.stats()
+    }
+
+    pub async fn get_customer(&self, customer_id: &str) -> Result<Customer, ApiError> {
+        self.client.get_customer(customer_id).await
+    }
+
+    pub async fn list_subscriptions(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<Subscription>, ApiError> {
+        self.client.list_subscriptions(customer_id).await
+    }
+
+    pub async fn get_registration_status(
+        &self,
+        customer_id: &str,
+        subscription_id: &str,
+    ) -> Result<RegistrationStatus, ApiError> {
+        self.client
+            .get_registration_status(customer_id, subscription_id)
+            .await
+    }
+
+    /// Every entitlement of every type, with `expiryDate` (`showExpiry=true`).
+    pub async fn list_all_entitlements(
+        &self,
+        customer_id: &str,
+    ) -> Result<Vec<Entitlement>, ApiError> {
+        self.client
+            .list_entitlements(customer_id, None::<&EntitlementType>, true)
+            .await
+    }
+
+    pub async fn get_order(&self, customer_id: &str, order_id: &str) -> Result<Order, ApiError> {
+        self.client.get_order(customer_id, order_id).await
+    }
+
+    /// The customer's one-time orders (`billingType=OneTime`).
+    pub async fn list_one_time_orders(&self, customer_id: &str) -> Result<Vec<Order>, ApiError> {
+        self.client
+            .list_orders_by_billing_type(customer_id, &OrderBillingType::OneTime)
+            .await
+    }
+
+    pub async fn list_products(
+        &self,
+        country: &str,
+        view: &TargetView,
+        scope: Option<&ReservationScope>,
+    ) -> Result<Vec<Product>, ApiError> {
+        self.client.list_products(country, view, scope).await
+    }
+
+    pub async fn list_skus(
+        &self,
+        product_id: &str,
+        country: &str,
+        scope: Option<&ReservationScope>,
+    ) -> Result<Vec<Sku>, ApiError> {
+        self.client.list_skus(product_id, country, scope).await
+    }
+
+    pub async fn list_availabilities(
+        &self,
+        product_id: &str,
+        sku_id: &str,
+        country: &str,
+        scope: Option<&ReservationScope>,
+    ) -> Result<Vec<Availability>, ApiError> {
+        self.client
+            .list_availabilities(product_id, sku_id, country, scope)
+            .await
+    }
+
+    /// The inventory check: a POST that reads (partner-center-api.md §6.5).
+    pub async fn check_inventory(
+        &self,
+        country: &str,
+        request: &InventoryCheckRequest,
+    ) -> Result<Vec<InventoryItem>, ApiError> {
+        self.client.check_inventory(country, request).await
+    }
+}
