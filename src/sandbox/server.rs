@@ -86,7 +86,10 @@ impl RunningSandbox {
         {
             abort.abort();
         }
-        lock(&self.shared).persist();
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        g.persist();
     }
 }
 
@@ -405,7 +408,7 @@ fn serve(g: &mut Inner, req: &ApiRequest, now: chrono::DateTime<chrono::Utc>) ->
         && resp.status < 500
         && resp.status != 429
     {
-        g.world.replays.insert(
+        g.world.remember(
             key,
             StoredResponse {
                 method: req.method.to_string(),
@@ -416,6 +419,7 @@ fn serve(g: &mut Inner, req: &ApiRequest, now: chrono::DateTime<chrono::Utc>) ->
                     Body::Json(v) => Some(v.clone()),
                     _ => None,
                 },
+                at: Some(now),
             },
         );
         mutated = true;

@@ -141,3 +141,35 @@ fn serve_prints_one_json_line() {
     let _ = child.wait();
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn holdings_can_be_added_through_the_admin_api() {
+    let s = start().await;
+    let item = s
+        .reservation_item(
+            "DE",
+            "AzureReservationsVM",
+            "Standard_E8s_v5",
+            "germanywestcentral",
+            "3Years",
+            true,
+        )
+        .await;
+    let order = s
+        .admin_post(
+            "/_sandbox/holdings",
+            json!({ "customerId": NORTHWIND, "catalogItemId": item, "quantity": 3,
+                    "provisioningContext": { "subscriptionId": "e7a9c1d3-5f7b-4c9d-b1e3-4a6b8c0d2e15", "scope": "shared", "duration": "3Years" } }),
+        )
+        .await;
+    assert_eq!(order["lineItems"][0]["termDuration"], "P3Y");
+    let list = s.get(&format!("/v1/customers/{NORTHWIND}/orders")).await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    let ents = s
+        .get(&format!(
+            "/v1/customers/{NORTHWIND}/entitlements?entitlementType=reservedInstance"
+        ))
+        .await;
+    assert_eq!(ents.body["items"][0]["quantity"], 3);
+    assert_eq!(ents.body["items"][0]["referenceOrder"]["id"], order["id"]);
+}

@@ -7,6 +7,9 @@
 //! * `POST /_sandbox/availabilities/rotate` `{"productId"?, "skuId"?}` — new availability ids.
 //! * `GET|PUT /_sandbox/knobs` — latency, delays, rate limits (PUT merges the given fields).
 //! * `GET|POST|DELETE /_sandbox/faults` — scripted faults (`FaultRule` JSON).
+//! * `POST /_sandbox/holdings` `{customerId, catalogItemId, quantity, provisioningContext?,
+//!   termDuration?, daysAgo? (30)}` — adds a completed order (and so an entitlement and an
+//!   invoice line) placed in the past, without going through a cart.
 
 use crate::sandbox::clock::ts;
 use crate::sandbox::knobs::{FaultRule, Knobs};
@@ -34,6 +37,7 @@ pub fn router() -> Router<Shared> {
             "/_sandbox/faults",
             get(faults).post(add_fault).delete(clear_faults),
         )
+        .route("/_sandbox/holdings", post(add_holding))
         .layer(DefaultBodyLimit::max(512 * 1024 * 1024))
 }
 
@@ -236,4 +240,73 @@ async fn clear_faults(State(s): State<Shared>) -> Response {
     let mut g = lock(&s);
     g.faults.rules.clear();
     ok(json!([]))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Holding {
+    customer_id: String,
+    catalog_item_id: String,
+    quantity: i64,
+    #[serde(default)]
+    provisioning_context: std::collections::BTreeMap<String, String>,
+    #[serde(default)]
+    term_duration: Option<String>,
+    #[serde(default = "thirty")]
+    days_ago: i64,
+}
+
+fn thirty() -> i64 {
+    30
+}
+
+async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
+    use crate::sandbox::world::{Order, OrderLine, stable_guid};
+    let h: Holding = match parse(&body) {
+        Ok(h) => h,
+        Err(e) => return *e,
+    };
+    let mut g = lock(&s);
+    reload(&mut g);
+    let now = g.now();
+    let Some(c) = g.world.customer(&h.customer_id).cloned() else {
+        return bad(format!("unknown customer {}", h.customer_id));
+    };
+    let mut parts = h.catalog_item_id.split(':');
+    let found = crate::sandbox::catalog::catalog()
+        .product(parts.next().unwrap_or(""))
+        .and_then(|p| Some((p, p.sku(parts.next()?)?)));
+    let Some((p, sku)) = found else {
+        return bad(format!("unknown catalog item {}", h.catalog_item_id));
+    };
+    let (currency, _) = crate::sandbox::markets::currency(&c.country);
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let reservation = p.is_reservation();
+    let order = Order {
+        alternate_id: id[..12].to_string(),
+        id: id.clone(),
+        customer_id: c.id.clone(),
+        cart_id: None,
+        created: now - chrono::Duration::days(h.days_ago),
+        status: "completed".into(),
+        currency_code: currency.into(),
+        lines: vec![OrderLine {
+            line_item_number: 0,
+            catalog_item_id: h.catalog_item_id.clone(),
+            quantity: h.quantity,
+            term_duration: h.term_duration.or(sku.term.map(str::to_string)),
+            provisioning_context: h.provisioning_context,
+            friendly_name: Some(sku.title.clone()),
+            unit_price: crate::sandbox::markets::convert(sku.price_usd, currency),
+            reservation_order_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
+            reservation_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
+            line_item_guid: stable_guid(&format!("li|{id}|0")),
+            subscription_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
+        }],
+        seed: true,
+    };
+    let v = crate::sandbox::routes::orders::order_json(&order);
+    g.world.insert_order(order);
+    g.persist();
+    ok(v)
 }

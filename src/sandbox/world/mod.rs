@@ -266,6 +266,30 @@ pub struct StoredResponse {
     pub headers: Vec<(String, String)>,
     #[serde(default)]
     pub body: Option<serde_json::Value>,
+    /// When the first response was given (sandbox clock); the oldest are pruned first.
+    #[serde(default)]
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// At most this many `MS-RequestId` responses are kept.
+pub const MAX_REPLAYS: usize = 10_000;
+
+impl World {
+    /// Keeps a response for replay, pruning the oldest beyond [`MAX_REPLAYS`].
+    pub fn remember(&mut self, request_id: String, r: StoredResponse) {
+        self.replays.insert(request_id, r);
+        while self.replays.len() > MAX_REPLAYS {
+            let oldest = self
+                .replays
+                .iter()
+                .min_by_key(|(_, v)| v.at)
+                .map(|(k, _)| k.clone());
+            match oldest {
+                Some(k) => self.replays.remove(&k),
+                None => break,
+            };
+        }
+    }
 }
 
 /// A deterministic GUID-shaped id from a seed string (for demo and generated worlds).
