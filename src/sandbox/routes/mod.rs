@@ -3,6 +3,7 @@
 //! says which operations need an App+User token.
 
 pub mod admin;
+pub mod cart_lines;
 pub mod carts;
 pub mod catalog;
 pub mod customers;
