@@ -28,6 +28,9 @@ pub struct ServeArgs {
     /// Seconds before a new order appears in the customer's order list.
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub order_list_delay: u64,
+    /// Seconds a new order stays `pending` before it is `completed`.
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    pub fulfillment_delay: u64,
     /// Partner-wide requests per minute (429 beyond); unlimited when absent.
     #[arg(long, value_name = "N")]
     pub partner_rate_limit: Option<u32>,
@@ -61,6 +64,7 @@ pub async fn run(args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCo
         latency_ms: a.latency_ms,
         registration_delay_secs: a.registration_delay,
         order_list_delay_secs: a.order_list_delay,
+        fulfillment_delay_secs: a.fulfillment_delay,
         partner_rate_limit: a.partner_rate_limit,
         customer_rate_limit: a.customer_rate_limit,
     };

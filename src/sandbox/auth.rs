@@ -1,6 +1,7 @@
 //! Authentication: the Entra-ID-shaped token endpoint (`POST /{tenant}/oauth2/token` and
 //! `/oauth2/v2.0/token`, `client_credentials` and `refresh_token` grants) and bearer-token checks.
-//! Tokens are opaque random strings held in memory, valid one hour on the sandbox clock.
+//! Tokens are opaque random strings held in memory, valid one hour on the wall clock (not the
+//! sandbox clock, so advancing it does not invalidate a client's cached token).
 
 use super::http::ApiResponse;
 use super::world::Partner;

@@ -15,6 +15,8 @@ pub struct Knobs {
     pub registration_delay_secs: u64,
     /// Time before a new order shows in the customer's order list.
     pub order_list_delay_secs: u64,
+    /// Time a new order stays `pending` before it is `completed` (and entitled).
+    pub fulfillment_delay_secs: u64,
     /// Requests per minute for the partner tenant (all API calls); None = unlimited.
     pub partner_rate_limit: Option<u32>,
     /// Requests per minute per partner + customer; None = unlimited.
@@ -27,6 +29,7 @@ impl Default for Knobs {
             latency_ms: 0,
             registration_delay_secs: 3,
             order_list_delay_secs: 15 * 60,
+            fulfillment_delay_secs: 0,
             partner_rate_limit: None,
             customer_rate_limit: None,
         }

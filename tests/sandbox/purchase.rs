@@ -463,14 +463,6 @@ async fn carts_expire_after_seven_days() {
         )
         .await;
     s.advance(8 * 24 * 3600).await;
-    // Tokens live an hour on the sandbox clock: get new ones.
-    let s = Sbx {
-        app_user: s.token("refresh_token").await.body["access_token"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-        ..s
-    };
     let co = s
         .post(
             &format!(
@@ -482,4 +474,74 @@ async fn carts_expire_after_seven_days() {
         .await;
     assert_eq!(co.status, 400);
     assert!(co.body["description"].as_str().unwrap().contains("expired"));
+}
+
+#[tokio::test]
+async fn orders_stay_pending_during_the_fulfillment_delay() {
+    let s = start_knobs(reservoir::sandbox::Knobs {
+        fulfillment_delay_secs: 120,
+        ..Default::default()
+    })
+    .await;
+    let item = d2s_item(&s).await;
+    let cart = s
+        .post(
+            &format!("/v1/customers/{CONTOSO}/carts"),
+            json!({ "lineItems": [reservation_line(0, &item, 1, "P3Y", CONTOSO_PLAN, "3Years")] }),
+        )
+        .await;
+    let co = s
+        .post(
+            &format!(
+                "/v1/customers/{CONTOSO}/carts/{}/checkout",
+                cart.body["id"].as_str().unwrap()
+            ),
+            Value::Null,
+        )
+        .await;
+    assert_eq!(co.body["orders"][0]["status"], "pending");
+    let oid = co.body["orders"][0]["id"].as_str().unwrap().to_string();
+    let count = |r: &Resp| r.body["items"].as_array().unwrap().len();
+    let ents = format!("/v1/customers/{CONTOSO}/entitlements?entitlementType=reservedInstance");
+    assert_eq!(count(&s.get(&ents).await), 1, "only the demo holding");
+    assert_eq!(
+        s.get(&format!(
+            "/v1/customers/{CONTOSO}/orders/{oid}/provisioningstatus"
+        ))
+        .await
+        .body["items"][0]["status"],
+        "PrefulfillmentPending"
+    );
+    s.advance(121).await;
+    assert_eq!(
+        s.get(&format!("/v1/customers/{CONTOSO}/orders/{oid}"))
+            .await
+            .body["status"],
+        "completed"
+    );
+    assert_eq!(count(&s.get(&ents).await), 2);
+}
+
+#[tokio::test]
+async fn customer_scoped_catalog_takes_the_country_from_the_customer() {
+    let s = start().await;
+    let products = s.get(&format!("/v1/customers/{FABRIKAM}/products?targetView=AzureReservationsSQL&reservationScope=AzurePlan")).await;
+    let pid = products.body["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let skus = s
+        .get(&format!(
+            "/v1/customers/{FABRIKAM}/products/{pid}/skus?reservationScope=AzurePlan"
+        ))
+        .await;
+    assert_eq!(skus.status, 200);
+    let sid = skus.body["items"][0]["id"].as_str().unwrap().to_string();
+    let av = s
+        .get(&format!(
+            "/v1/customers/{FABRIKAM}/products/{pid}/skus/{sid}/availabilities"
+        ))
+        .await;
+    assert_eq!(av.body["items"][0]["country"], "GB");
+    assert_eq!(av.body["items"][0]["defaultCurrency"]["code"], "GBP");
 }

@@ -305,7 +305,7 @@ async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
         }],
         seed: true,
     };
-    let v = crate::sandbox::routes::orders::order_json(&order);
+    let v = crate::sandbox::routes::orders::order_json(&order, "completed");
     g.world.insert_order(order);
     g.persist();
     ok(v)

@@ -232,7 +232,12 @@ pub fn checkout(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
         }
         orders.push(place_order(&c, &cart.id, &lines, ctx.now));
     }
-    let order_values: Vec<Value> = orders.iter().map(order_json).collect();
+    let initial = if ctx.knobs.fulfillment_delay_secs > 0 {
+        "pending"
+    } else {
+        "completed"
+    };
+    let order_values: Vec<Value> = orders.iter().map(|o| order_json(o, initial)).collect();
     let result = json!({
         "orders": order_values,
         "orderErrors": errors,

@@ -153,6 +153,29 @@ pub fn availability_json(world: &World, p: &Product, s: &Sku, country: &str) -> 
     })
 }
 
+/// The same request without its first `skip` path segments and with `country` set (for the
+/// `/customers/{id}/products/…` variants, which take the country from the customer).
+pub fn with_country(req: &ApiRequest, skip: usize, country: &str) -> ApiRequest {
+    let segs: Vec<String> = req.segs[skip..].to_vec();
+    let mut query: Vec<(String, String)> = req
+        .query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("country"))
+        .cloned()
+        .collect();
+    query.push(("country".into(), country.to_string()));
+    ApiRequest {
+        method: req.method.clone(),
+        path: format!("/{}", segs.join("/")),
+        lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        segs,
+        query,
+        headers: req.headers.clone(),
+        body: req.body.clone(),
+        app_user: req.app_user,
+    }
+}
+
 fn country(req: &ApiRequest) -> Result<String, ApiResponse> {
     match req.q("country") {
         Some(c) if !c.trim().is_empty() => Ok(c.trim().to_ascii_uppercase()),

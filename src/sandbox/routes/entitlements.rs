@@ -93,7 +93,9 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
         .order_ids
         .iter()
         .filter_map(|id| ctx.world.orders.get(id))
-        .filter(|o| o.status == "completed")
+        .filter(|o| {
+            super::orders::status(o, ctx.now, ctx.knobs.fulfillment_delay_secs) == "completed"
+        })
         .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
         .filter(|(_, l)| want(l) == Some(true))
         .map(|(o, l)| entitlement_json(o, l, show_expiry, legacy_vm))

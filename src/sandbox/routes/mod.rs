@@ -52,6 +52,13 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             subscriptions::status(ctx, s[1], s[3])
         }
         ["customers", _, "products"] if get => catalog::products_for_customer(ctx, req, s[1]),
+        ["customers", _, "products", ..] if get => match ctx.world.customer(s[1]) {
+            Some(c) => {
+                let country = c.country.clone();
+                dispatch(ctx, &catalog::with_country(req, 2, &country))
+            }
+            None => customers::customer_not_found(s[1]),
+        },
         ["customers", _, "carts"] if post => carts::create(ctx, req, s[1]),
         ["customers", _, "carts", _] if get => carts::get(ctx, s[1], s[3]),
         ["customers", _, "carts", _] if put => carts::update(ctx, req, s[1], s[3]),

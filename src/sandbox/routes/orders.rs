@@ -7,9 +7,21 @@ use crate::sandbox::clock::ts;
 use crate::sandbox::errors::{api_error, bad_request};
 use crate::sandbox::http::{ApiRequest, ApiResponse, collection, link};
 use crate::sandbox::world::Order;
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-pub fn order_json(o: &Order) -> Value {
+/// The order's status at `now`: `pending` during the fulfillment delay, then as stored.
+pub fn status(o: &Order, now: DateTime<Utc>, fulfillment_delay_secs: u64) -> &str {
+    if o.status == "completed"
+        && now < o.created + chrono::Duration::seconds(fulfillment_delay_secs as i64)
+    {
+        "pending"
+    } else {
+        &o.status
+    }
+}
+
+pub fn order_json(o: &Order, status: &str) -> Value {
     let symbol = match o.currency_code.as_str() {
         "GBP" => "£",
         "EUR" => "€",
@@ -65,7 +77,7 @@ pub fn order_json(o: &Order) -> Value {
         "currencySymbol": symbol,
         "lineItems": lines,
         "creationDate": ts(o.created),
-        "status": o.status,
+        "status": status,
         "transactionType": "UserPurchase",
         "totalPrice": total,
         "links": {
@@ -104,7 +116,7 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
             .iter()
             .filter_map(|id| ctx.world.orders.get(id))
             .filter(|o| o.created + delay <= ctx.now)
-            .map(order_json)
+            .map(|o| order_json(o, status(o, ctx.now, ctx.knobs.fulfillment_delay_secs)))
             .collect()
     } else {
         vec![]
@@ -131,7 +143,10 @@ fn find<'w>(ctx: &'w Ctx, customer: &str, id: &str) -> Result<&'w Order, ApiResp
 
 pub fn get(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
     match find(ctx, customer, id) {
-        Ok(o) => ApiResponse::ok(order_json(o)),
+        Ok(o) => ApiResponse::ok(order_json(
+            o,
+            status(o, ctx.now, ctx.knobs.fulfillment_delay_secs),
+        )),
         Err(e) => e,
     }
 }
@@ -141,14 +156,20 @@ pub fn provisioning_status(ctx: &mut Ctx, customer: &str, id: &str) -> ApiRespon
         Ok(o) => o,
         Err(e) => return e,
     };
+    let done = status(o, ctx.now, ctx.knobs.fulfillment_delay_secs) == "completed";
+    let line_status = if done {
+        "fulfilled"
+    } else {
+        "PrefulfillmentPending"
+    };
     let items = o
         .lines
         .iter()
         .map(|l| {
             json!({
                 "lineItemNumber": l.line_item_number,
-                "status": "fulfilled",
-                "quantityProvisioningInformation": [{ "quantity": l.quantity, "status": "fulfilled" }],
+                "status": line_status,
+                "quantityProvisioningInformation": [{ "quantity": l.quantity, "status": line_status }],
             })
         })
         .collect();
