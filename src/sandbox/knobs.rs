@@ -136,9 +136,14 @@ pub struct Faults {
 
 impl Faults {
     /// Takes (consumes one use of) the first request-level rule matching `method` + `path`.
+    /// `commit_then_drop` rules only match writes (POST, PUT, PATCH, DELETE).
     pub fn take(&mut self, method: &str, path: &str) -> Option<FaultKind> {
+        let write = ["POST", "PUT", "PATCH", "DELETE"]
+            .iter()
+            .any(|m| m.eq_ignore_ascii_case(method));
         let i = self.rules.iter().position(|r| {
             !matches!(r.kind, FaultKind::FailOrderGroup { .. })
+                && (write || r.kind != FaultKind::CommitThenDrop)
                 && r.method
                     .as_deref()
                     .is_none_or(|m| m.eq_ignore_ascii_case(method))
@@ -230,6 +235,22 @@ mod tests {
         assert!(f.take("get", "/v1/products").is_some());
         assert!(f.take("get", "/v1/products/X").is_some());
         assert!(f.take("get", "/v1/products").is_none());
+    }
+
+    #[test]
+    fn commit_then_drop_waits_for_a_write() {
+        let mut f = Faults::default();
+        f.rules.push(FaultRule {
+            method: None,
+            path: "*".into(),
+            kind: FaultKind::CommitThenDrop,
+            count: Some(1),
+        });
+        assert!(f.take("GET", "/v1/customers").is_none());
+        assert_eq!(
+            f.take("POST", "/v1/customers/x/carts"),
+            Some(FaultKind::CommitThenDrop)
+        );
     }
 
     #[test]

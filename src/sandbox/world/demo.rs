@@ -284,3 +284,47 @@ pub fn software_order(
         seed: true,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_world_matches_the_spec() {
+        let w = demo_world(Utc::now());
+        let countries: Vec<(&str, &str)> = w
+            .customers
+            .values()
+            .map(|c| (c.name.as_str(), c.country.as_str()))
+            .collect();
+        assert_eq!(countries.len(), 5);
+        for (id, country) in [
+            (CONTOSO, "US"),
+            (FABRIKAM, "GB"),
+            (NORTHWIND, "DE"),
+            (ADATUM, "JP"),
+            (TAILSPIN, "RU"),
+        ] {
+            assert_eq!(w.customer(id).map(|c| c.country.as_str()), Some(country));
+        }
+        let subs: usize = w.customers.values().map(|c| c.subscriptions.len()).sum();
+        assert_eq!(subs, 8);
+        let fab = w.customer(FABRIKAM).unwrap();
+        let suspended = fab
+            .subscriptions
+            .iter()
+            .find(|s| s.status == "suspended")
+            .unwrap();
+        assert_eq!(suspended.id, "c5e7a9b1-3d5f-4a7b-9c1d-2e4f6a8b0c13");
+        assert_eq!(suspended.registration, Registration::NotRegistered);
+        assert_eq!(w.orders.len(), 3);
+        assert!(w.orders.values().all(|o| o.seed && o.status == "completed"));
+        let qty: Vec<i64> = {
+            let mut q: Vec<i64> = w.orders.values().map(|o| o.lines[0].quantity).collect();
+            q.sort();
+            q
+        };
+        assert_eq!(qty, vec![2, 4, 5]);
+        assert_eq!(w.customer(CONTOSO).unwrap().order_ids.len(), 2);
+    }
+}
