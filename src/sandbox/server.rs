@@ -74,6 +74,36 @@ impl RunningSandbox {
             refresh_token: p.refresh_token.clone(),
         }
     }
+    /// The current knobs.
+    pub fn knobs(&self) -> super::Knobs {
+        lock(&self.shared).knobs.clone()
+    }
+    /// Replaces the knobs (as `PUT /_sandbox/knobs` does); rate-limit windows restart.
+    pub fn set_knobs(&self, knobs: super::Knobs) {
+        let mut g = lock(&self.shared);
+        g.knobs = knobs;
+        g.limiter.reset();
+    }
+    /// Adds a scripted fault (as `POST /_sandbox/faults` does).
+    pub fn add_fault(&self, rule: super::FaultRule) {
+        lock(&self.shared).faults.rules.push(rule);
+    }
+    /// Moves the sandbox clock forward (as `POST /_sandbox/clock/advance` does).
+    pub fn advance_clock(&self, seconds: u64) {
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        g.world.clock_offset_seconds += seconds as i64;
+        g.persist();
+    }
+    /// A copy of the current world.
+    pub fn world(&self) -> World {
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        world.clone()
+    }
+
     /// Stops serving (waiting briefly for in-flight requests) and saves the world.
     pub async fn shutdown(mut self) {
         if let Some(stop) = self.stop.take() {

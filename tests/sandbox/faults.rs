@@ -151,3 +151,32 @@ async fn request_counters_count_by_category_and_customer() {
     s.admin_post("/_sandbox/requests/reset", json!({})).await;
     assert_eq!(s.admin_get("/_sandbox/requests").await["total"], 0);
 }
+
+#[tokio::test]
+async fn library_handle_sets_knobs_faults_and_clock() {
+    let s = start().await;
+    s.sandbox.add_fault(reservoir::sandbox::FaultRule {
+        method: None,
+        path: "/v1/invoices".into(),
+        kind: reservoir::sandbox::FaultKind::ServerError { status: 502 },
+        count: Some(1),
+    });
+    assert_eq!(s.get("/v1/invoices").await.status, 502);
+    assert_eq!(s.get("/v1/invoices").await.status, 200);
+    s.sandbox.set_knobs(Knobs {
+        registration_delay_secs: 100,
+        ..s.sandbox.knobs()
+    });
+    let sub = format!("/v1/customers/{NORTHWIND}/subscriptions/{NORTHWIND_PLAN}");
+    s.post(&format!("{sub}/registrations"), Value::Null).await;
+    assert_eq!(
+        s.get(&format!("{sub}/registrationstatus")).await.body["status"],
+        "Registering"
+    );
+    s.sandbox.advance_clock(100);
+    assert_eq!(
+        s.get(&format!("{sub}/registrationstatus")).await.body["status"],
+        "Registered"
+    );
+    assert_eq!(s.sandbox.world().customers.len(), 5);
+}
