@@ -93,8 +93,7 @@ pub fn invoices(world: &World) -> Vec<Invoice<'_>> {
     out
 }
 
-fn invoice_json(inv: &Invoice, world: &World) -> Value {
-    let _ = world;
+fn invoice_json(inv: &Invoice) -> Value {
     json!({
         "id": inv.id,
         "invoiceDate": zoneless_date(inv.end),
@@ -153,7 +152,7 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
         .iter()
         .skip(offset)
         .take(size)
-        .map(|i| invoice_json(i, ctx.world))
+        .map(invoice_json)
         .collect();
     let mut body = collection(items, &format!("/invoices?size={size}&offset={offset}"));
     if offset + size < all.len() {
@@ -164,7 +163,7 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
 
 pub fn get(ctx: &mut Ctx, id: &str) -> ApiResponse {
     match find(ctx.world, id) {
-        Ok(i) => ApiResponse::ok(invoice_json(&i, ctx.world)),
+        Ok(i) => ApiResponse::ok(invoice_json(&i)),
         Err(e) => e,
     }
 }

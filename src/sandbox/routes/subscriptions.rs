@@ -40,7 +40,7 @@ pub fn subscription_json(customer_id: &str, s: &Subscription) -> Value {
         "billingCycle": "monthly",
         "contractType": "subscription",
         "links": { "self": link(format!("/customers/{customer_id}/subscriptions/{}", s.id)) },
-        "attributes": { "etag": format!("sbx-{}", s.id.len()), "objectType": "Subscription" },
+        "attributes": { "etag": crate::sandbox::catalog::derived_id("", &format!("etag|{}|{}|{:?}", s.id, s.status, s.registration)), "objectType": "Subscription" },
     });
     match s.kind {
         SubscriptionKind::AzurePlan => v["productType"] = product_type,
