@@ -1,6 +1,8 @@
-//! `reservoir sandbox`.
+//! `reservoir sandbox`: run the Partner Center simulator in the foreground.
 
 use super::GlobalArgs;
+use crate::sandbox::{Knobs, SandboxOptions, WorldSource};
+use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
@@ -17,8 +19,100 @@ pub struct ServeArgs {
     /// World file to load (and save back); the demo world when absent.
     #[arg(long)]
     pub world: Option<std::path::PathBuf>,
+    /// Latency added to every API call, in milliseconds.
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub latency_ms: u64,
+    /// Seconds from `register` until a subscription is `Registered`.
+    #[arg(long, default_value_t = 3, value_name = "SECS")]
+    pub registration_delay: u64,
+    /// Seconds before a new order appears in the customer's order list.
+    #[arg(long, default_value_t = 900, value_name = "SECS")]
+    pub order_list_delay: u64,
+    /// Seconds a new order stays `pending` before it is `completed`.
+    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    pub fulfillment_delay: u64,
+    /// Partner-wide requests per minute (429 beyond); unlimited when absent.
+    #[arg(long, value_name = "N")]
+    pub partner_rate_limit: Option<u32>,
+    /// Requests per minute per customer (429 beyond); unlimited when absent.
+    #[arg(long, value_name = "N")]
+    pub customer_rate_limit: Option<u32>,
+    /// Start from a generated world of N customers instead of the demo world.
+    #[arg(long, value_name = "N")]
+    pub generate_customers: Option<usize>,
+    /// Seed for --generate-customers.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
 }
 
-pub async fn run(_args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir sandbox` is not built yet")
+pub async fn run(args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let SandboxCommand::Serve(a) = args;
+    let world = match (a.world, a.generate_customers) {
+        (Some(path), Some(n)) => WorldSource::GeneratedFile {
+            path,
+            customers: n,
+            seed: a.seed,
+        },
+        (Some(path), None) => WorldSource::File(path),
+        (None, Some(n)) => WorldSource::Generated {
+            customers: n,
+            seed: a.seed,
+        },
+        (None, None) => WorldSource::Demo,
+    };
+    let knobs = Knobs {
+        latency_ms: a.latency_ms,
+        registration_delay_secs: a.registration_delay,
+        order_list_delay_secs: a.order_list_delay,
+        fulfillment_delay_secs: a.fulfillment_delay,
+        partner_rate_limit: a.partner_rate_limit,
+        customer_rate_limit: a.customer_rate_limit,
+    };
+    let sandbox = crate::sandbox::start(SandboxOptions {
+        listen: a.listen,
+        world,
+        knobs,
+    })
+    .await?;
+    let creds = sandbox.credentials();
+    let base = format!("http://{}", sandbox.local_addr());
+    let line = serde_json::json!({
+        "endpoint": base,
+        "authority": base,
+        "tenant_id": creds.tenant_id,
+        "client_id": creds.client_id,
+        "client_secret": creds.client_secret,
+        "refresh_token": creds.refresh_token,
+    });
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "{line}")?;
+        out.flush()?;
+    }
+    eprintln!("sandbox serving on {base}; stop with Ctrl-C");
+    wait_for_signal().await;
+    sandbox.shutdown().await;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -1,0 +1,244 @@
+//! Cart line parsing (property names case-insensitive) and validation: catalog item, market,
+//! billing cycle, quantity, term, provisioning context, subscription state, inventory. Each bad
+//! line gets a `CartError` (`errorCode`, `errorDescription`); each line gets an `orderGroup`.
+
+use super::catalog::{current_availability, restricted};
+use crate::sandbox::catalog::{Product, Sku, catalog};
+use crate::sandbox::errors::bad_request;
+use crate::sandbox::http::{ApiResponse, get_ci, int_ci, str_ci};
+use crate::sandbox::markets;
+use crate::sandbox::world::{CartLine, Customer, LineError, SubscriptionKind, World};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// The line error code used for unavailable markets (the description cites 800070).
+pub const MARKET_LINE_ERROR: i64 = 10006;
+
+fn line_err(code: i64, text: impl Into<String>) -> Option<LineError> {
+    Some(LineError {
+        error_code: code,
+        error_description: text.into(),
+    })
+}
+
+pub fn lookup<'c>(world: &World, item: &str) -> Option<(&'c Product, &'c Sku, bool)> {
+    let mut parts = item.split(':');
+    let (p, s, a) = (parts.next()?, parts.next()?, parts.next()?);
+    let product = catalog().product(p)?;
+    let sku = product.sku(s)?;
+    let current = current_availability(world, &product.id, &sku.id).eq_ignore_ascii_case(a);
+    Some((product, sku, current))
+}
+
+fn ctx_value<'m>(m: &'m BTreeMap<String, String>, key: &str) -> Option<&'m str> {
+    m.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v.as_str())
+}
+
+fn is_one_time(b: &str) -> bool {
+    let n = b.to_ascii_lowercase().replace('_', "");
+    n == "onetime"
+}
+
+/// Validates a line; returns its error (if any) and its order group.
+fn validate(
+    world: &World,
+    customer: &Customer,
+    l: &CartLine,
+    now: chrono::DateTime<chrono::Utc>,
+    registration_delay: u64,
+) -> (Option<LineError>, String) {
+    let Some((p, s, current)) = lookup(world, &l.catalog_item_id) else {
+        return (
+            line_err(
+                10001,
+                format!("catalog item id {} is not valid", l.catalog_item_id),
+            ),
+            "0".into(),
+        );
+    };
+    let group = if p.is_reservation() { "0" } else { "1" }.to_string();
+    let error = (|| {
+        if !current {
+            return line_err(
+                10001,
+                format!("catalog item id {} is not valid", l.catalog_item_id),
+            );
+        }
+        if markets::is_unavailable(&customer.country) {
+            return line_err(
+                MARKET_LINE_ERROR,
+                format!(
+                    "offer not available in the country/region {} (800070)",
+                    customer.country
+                ),
+            );
+        }
+        if !is_one_time(&l.billing_cycle) {
+            return line_err(
+                10010,
+                format!(
+                    "billing cycle {} is not supported by this item; use one_time",
+                    l.billing_cycle
+                ),
+            );
+        }
+        let max = if p.is_reservation() {
+            999_999_999
+        } else {
+            10_000
+        };
+        if l.quantity < 1 || l.quantity > max {
+            return line_err(
+                10010,
+                format!("quantity {} is out of range (1..={max})", l.quantity),
+            );
+        }
+        if !p.is_reservation() {
+            return None;
+        }
+        match (&l.term_duration, s.term) {
+            (Some(t), Some(want)) if t.eq_ignore_ascii_case(want) => {}
+            (t, want) => {
+                return line_err(
+                    10010,
+                    format!(
+                        "termDuration {} does not match the item's term {}",
+                        t.as_deref().unwrap_or("(missing)"),
+                        want.unwrap_or("")
+                    ),
+                );
+            }
+        }
+        let pc = &l.provisioning_context;
+        let Some(sub_id) = ctx_value(pc, "subscriptionId") else {
+            return line_err(10010, "provisioningContext.subscriptionId is required");
+        };
+        let Some(sub) = customer
+            .subscriptions
+            .iter()
+            .find(|x| x.id.eq_ignore_ascii_case(sub_id))
+        else {
+            return line_err(10007, format!("subscription {sub_id} is not valid"));
+        };
+        let wants_plan = p.azure_plan;
+        if (sub.kind == SubscriptionKind::AzurePlan) != wants_plan {
+            return line_err(
+                10007,
+                format!(
+                    "subscription {sub_id} cannot buy this item (use the {} catalog)",
+                    if wants_plan {
+                        "legacy"
+                    } else {
+                        "reservationScope=AzurePlan"
+                    }
+                ),
+            );
+        }
+        if !sub.status.eq_ignore_ascii_case("active") {
+            return line_err(10007, format!("subscription {sub_id} is not active"));
+        }
+        if sub.registration.status(now, registration_delay) != "Registered" {
+            return line_err(10011, format!("subscription {sub_id} is not registered"));
+        }
+        match ctx_value(pc, "scope")
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("shared") | Some("single") => {}
+            other => {
+                return line_err(
+                    10010,
+                    format!(
+                        "provisioningContext.scope {} is not supported; use shared or single",
+                        other.unwrap_or("(missing)")
+                    ),
+                );
+            }
+        }
+        if let Some(d) = ctx_value(pc, "duration") {
+            let norm = |x: &str| x.to_ascii_lowercase().trim_end_matches('s').to_string();
+            if norm(d) != norm(s.duration.unwrap_or("")) {
+                return line_err(
+                    10010,
+                    format!("provisioningContext.duration {d} does not match the item's duration"),
+                );
+            }
+        }
+        if let Some(region) = restricted(s, None) {
+            return line_err(
+                10003,
+                format!(
+                    "inventory is not available for {} in {region}",
+                    s.arm_sku_name.as_deref().unwrap_or(&s.id)
+                ),
+            );
+        }
+        None
+    })();
+    (error, group)
+}
+
+/// Parses the request's line items (property names case-insensitive).
+pub fn parse_lines(body: &Value, currency: &str) -> Result<Vec<CartLine>, ApiResponse> {
+    let Some(items) = get_ci(body, "lineItems").and_then(Value::as_array) else {
+        return Err(bad_request("lineItems is required"));
+    };
+    if items.is_empty() {
+        return Err(bad_request("a cart needs at least one line item"));
+    }
+    let mut out = vec![];
+    for (i, it) in items.iter().enumerate() {
+        let Some(catalog_item_id) = str_ci(it, "catalogItemId") else {
+            return Err(bad_request(format!(
+                "line item {i}: catalogItemId is required"
+            )));
+        };
+        let Some(quantity) = int_ci(it, "quantity") else {
+            return Err(bad_request(format!("line item {i}: quantity is required")));
+        };
+        let provisioning_context = get_ci(it, "provisioningContext")
+            .and_then(Value::as_object)
+            .map(|m| {
+                m.iter()
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.as_str()
+                                .map(str::to_string)
+                                .unwrap_or_else(|| v.to_string()),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(CartLine {
+            id: int_ci(it, "id").unwrap_or(i as i64),
+            catalog_item_id,
+            friendly_name: str_ci(it, "friendlyName"),
+            quantity,
+            billing_cycle: str_ci(it, "billingCycle").unwrap_or_default(),
+            term_duration: str_ci(it, "termDuration"),
+            provisioning_context,
+            order_group: "0".into(),
+            currency_code: currency.to_string(),
+            error: None,
+        });
+    }
+    Ok(out)
+}
+
+pub fn validate_all(
+    world: &World,
+    customer: &Customer,
+    lines: &mut [CartLine],
+    now: chrono::DateTime<chrono::Utc>,
+    delay: u64,
+) {
+    for l in lines.iter_mut() {
+        let (error, group) = validate(world, customer, l, now, delay);
+        l.error = error;
+        l.order_group = group;
+    }
+}

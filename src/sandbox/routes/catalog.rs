@@ -1,0 +1,440 @@
+//! Catalog operations: products, SKUs, availabilities (by country, split by
+//! `reservationScope=AzurePlan`), and check inventory (a bare JSON array).
+
+use super::Ctx;
+use super::customers::customer_not_found;
+use crate::sandbox::catalog::{Kind, Product, Sku, availability_id, catalog};
+use crate::sandbox::errors::{api_error, bad_request};
+use crate::sandbox::http::{ApiRequest, ApiResponse, collection, enc, get_ci, link};
+use crate::sandbox::markets;
+use crate::sandbox::world::World;
+use serde_json::{Map, Value, json};
+
+/// The current availability id of a SKU.
+pub fn current_availability(world: &World, product: &str, sku: &str) -> String {
+    let extra = world
+        .rotated_availabilities
+        .get(&format!("{product}:{sku}"))
+        .copied()
+        .unwrap_or(0);
+    availability_id(
+        product,
+        sku,
+        world.availability_generation.wrapping_add(extra),
+    )
+}
+
+fn scope_query(p: &Product) -> &'static str {
+    if p.azure_plan {
+        "&reservationScope=AzurePlan"
+    } else {
+        ""
+    }
+}
+
+pub fn product_json(p: &Product, country: &str) -> Value {
+    let product_type = match p.kind {
+        Kind::Reservation { .. } => {
+            json!({ "id": "Azure", "displayName": "Azure", "subType": { "id": p.sub_type, "displayName": p.sub_type } })
+        }
+        _ => json!({ "id": "Software", "displayName": "Software" }),
+    };
+    json!({
+        "id": p.id,
+        "title": p.title,
+        "description": p.description,
+        "productType": product_type,
+        "isMicrosoftProduct": true,
+        "publisherName": "Microsoft Corporation",
+        "links": {
+            "skus": link(format!("/products/{}/skus?country={}{}", p.id, enc(country), scope_query(p))),
+            "self": link(format!("/products/{}?country={}", p.id, enc(country))),
+        },
+        "attributes": { "objectType": "Product" },
+    })
+}
+
+pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
+    let mut dynamic = Map::new();
+    let mut prerequisites = vec![];
+    let mut provisioning: Vec<&str> = vec![];
+    let mut inventory: Vec<&str> = vec![];
+    if let Kind::Reservation { .. } = p.kind {
+        if let Some(a) = &s.arm_sku_name {
+            dynamic.insert("armSkuName".into(), json!(a));
+        }
+        if let Some((r, name)) = s.region {
+            dynamic.insert("armRegionName".into(), json!(r));
+            dynamic.insert("region".into(), json!(name));
+        }
+        if let Some(d) = s.duration {
+            dynamic.insert("duration".into(), json!(d));
+        }
+        if let Some(c) = s.cores {
+            dynamic.insert("cores".into(), json!(c.to_string()));
+        }
+        if let Some(r) = s.ram {
+            dynamic.insert("ram".into(), json!(format!("{r}GB")));
+        }
+        dynamic.insert(
+            "skuDisplayName".into(),
+            json!(s.arm_sku_name.as_deref().unwrap_or("").replace('_', " ")),
+        );
+        dynamic.insert("category".into(), json!(s.category));
+        prerequisites.push("AzureSubscriptionRegistration");
+        provisioning = vec!["Scope", "SubscriptionId", "Duration"];
+        if s.inventory_check {
+            prerequisites.push("InventoryCheck");
+            inventory = vec!["CustomerId", "AzureSubscriptionId", "ArmRegionName"];
+        }
+    } else {
+        dynamic.insert("isAddon".into(), json!(false));
+        dynamic.insert(
+            "category".into(),
+            json!(if p.kind == Kind::SoftwarePerpetual {
+                "Perpetual"
+            } else {
+                "SoftwareSubscription"
+            }),
+        );
+    }
+    json!({
+        "id": s.id,
+        "productId": p.id,
+        "title": s.title,
+        "description": s.description,
+        "minimumQuantity": 1,
+        "maximumQuantity": if p.is_reservation() { 999_999_999 } else { 10_000 },
+        "isTrial": false,
+        "supportedBillingCycles": ["one_time"],
+        "purchasePrerequisites": prerequisites,
+        "inventoryVariables": inventory,
+        "provisioningVariables": provisioning,
+        "dynamicAttributes": dynamic,
+        "termsOfUseUri": "https://www.microsoft.com/licensing/product-licensing",
+        "actions": [],
+        "links": {
+            "availabilities": link(format!("/products/{}/skus/{}/availabilities?country={}{}", p.id, s.id, enc(country), scope_query(p))),
+            "self": link(format!("/products/{}/skus/{}?country={}", p.id, s.id, enc(country))),
+        },
+        "attributes": { "objectType": "Sku" },
+    })
+}
+
+pub fn availability_json(world: &World, p: &Product, s: &Sku, country: &str) -> Value {
+    let id = current_availability(world, &p.id, &s.id);
+    let (code, symbol) = markets::currency(country);
+    let terms = match s.term {
+        Some(t) => {
+            let text = if t == "P3Y" {
+                "3 Years Prepaid"
+            } else {
+                "1 Year Prepaid"
+            };
+            json!([{ "duration": t, "description": text, "billingCycle": "one_time", "cancellationPolicies": [] }])
+        }
+        None => json!([]),
+    };
+    json!({
+        "id": id,
+        "productId": p.id,
+        "skuId": s.id,
+        "catalogItemId": format!("{}:{}:{}", p.id, s.id, id),
+        "defaultCurrency": { "code": code, "symbol": symbol },
+        "segment": "commercial",
+        "country": country.to_ascii_uppercase(),
+        "isPurchasable": true,
+        "isRenewable": false,
+        "terms": terms,
+        "product": product_json(p, country),
+        "sku": sku_json(p, s, country),
+        "links": { "self": link(format!("/products/{}/skus/{}/availabilities/{}?country={}", p.id, s.id, id, enc(country))) },
+        "attributes": { "objectType": "Availability" },
+    })
+}
+
+/// The same request without its first `skip` path segments and with `country` set (for the
+/// `/customers/{id}/products/…` variants, which take the country from the customer).
+pub fn with_country(req: &ApiRequest, skip: usize, country: &str) -> ApiRequest {
+    let segs: Vec<String> = req.segs[skip..].to_vec();
+    let mut query: Vec<(String, String)> = req
+        .query
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("country"))
+        .cloned()
+        .collect();
+    query.push(("country".into(), country.to_string()));
+    ApiRequest {
+        method: req.method.clone(),
+        path: format!("/{}", segs.join("/")),
+        lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        segs,
+        query,
+        headers: req.headers.clone(),
+        body: req.body.clone(),
+        app_user: req.app_user,
+    }
+}
+
+fn country(req: &ApiRequest) -> Result<String, ApiResponse> {
+    match req.q("country") {
+        Some(c) if !c.trim().is_empty() => Ok(c.trim().to_ascii_uppercase()),
+        _ => Err(bad_request("the country query parameter is required")),
+    }
+}
+
+fn azure_plan(req: &ApiRequest) -> bool {
+    req.q("reservationScope")
+        .is_some_and(|s| s.eq_ignore_ascii_case("AzurePlan"))
+}
+
+fn check_segment(req: &ApiRequest) -> Result<(), ApiResponse> {
+    match req.q("targetSegment") {
+        None => Ok(()),
+        Some(s)
+            if ["commercial", "education", "government", "nonprofit"]
+                .iter()
+                .any(|k| k.eq_ignore_ascii_case(s)) =>
+        {
+            Ok(())
+        }
+        Some(s) => Err(api_error(
+            403,
+            400030,
+            format!("target segment {s} is not allowed"),
+        )),
+    }
+}
+
+/// The product, if offered in `country`.
+fn offered<'c>(id: &str, country: &str) -> Result<&'c Product, ApiResponse> {
+    match catalog().product(id) {
+        Some(p) if !markets::is_unavailable(country) => Ok(p),
+        _ => Err(api_error(
+            404,
+            400013,
+            format!("product {id} was not found"),
+        )),
+    }
+}
+
+fn list_products(req: &ApiRequest, country: &str, self_uri: String) -> ApiResponse {
+    if let Err(e) = check_segment(req) {
+        return e;
+    }
+    let Some(view) = req.q("targetView") else {
+        return bad_request("the targetView query parameter is required");
+    };
+    let Some(products) = catalog().products_for_view(view, azure_plan(req)) else {
+        return api_error(403, 400036, format!("target view {view} is not allowed"));
+    };
+    let items = if markets::is_unavailable(country) {
+        vec![]
+    } else {
+        products
+            .into_iter()
+            .map(|p| product_json(p, country))
+            .collect()
+    };
+    ApiResponse::ok(collection(items, &self_uri))
+}
+
+pub fn products(_ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let uri = format!(
+        "/products?country={}&targetView={}",
+        enc(&country),
+        enc(req.q("targetView").unwrap_or(""))
+    );
+    list_products(req, &country, uri)
+}
+
+pub fn products_for_customer(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
+    let Some(c) = ctx.world.customer(customer) else {
+        return customer_not_found(customer);
+    };
+    let uri = format!(
+        "/customers/{}/products?targetView={}",
+        c.id,
+        enc(req.q("targetView").unwrap_or(""))
+    );
+    list_products(req, &c.country.clone(), uri)
+}
+
+pub fn product(_ctx: &mut Ctx, req: &ApiRequest, id: &str) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    match offered(id, &country) {
+        Ok(p) => ApiResponse::ok(product_json(p, &country)),
+        Err(e) => e,
+    }
+}
+
+pub fn skus(_ctx: &mut Ctx, req: &ApiRequest, product: &str) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    if let Err(e) = check_segment(req) {
+        return e;
+    }
+    let p = match offered(product, &country) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let items = p.skus.iter().map(|s| sku_json(p, s, &country)).collect();
+    ApiResponse::ok(collection(
+        items,
+        &format!(
+            "/products/{}/skus?country={}{}",
+            p.id,
+            enc(&country),
+            scope_query(p)
+        ),
+    ))
+}
+
+fn find_sku<'c>(
+    product: &str,
+    sku: &str,
+    country: &str,
+) -> Result<(&'c Product, &'c Sku), ApiResponse> {
+    let p = offered(product, country)?;
+    let s = p.sku(sku).ok_or_else(|| {
+        api_error(
+            404,
+            400018,
+            format!("sku {sku} of product {} was not found", p.id),
+        )
+    })?;
+    Ok((p, s))
+}
+
+pub fn sku(_ctx: &mut Ctx, req: &ApiRequest, product: &str, sku: &str) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    match find_sku(product, sku, &country) {
+        Ok((p, s)) => ApiResponse::ok(sku_json(p, s, &country)),
+        Err(e) => e,
+    }
+}
+
+pub fn availabilities(ctx: &mut Ctx, req: &ApiRequest, product: &str, sku: &str) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    if let Err(e) = check_segment(req) {
+        return e;
+    }
+    let (p, s) = match find_sku(product, sku, &country) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    let nonprofit_only = req
+        .q("targetSegment")
+        .is_some_and(|t| t.eq_ignore_ascii_case("nonprofit"));
+    let items = if nonprofit_only {
+        vec![]
+    } else {
+        vec![availability_json(ctx.world, p, s, &country)]
+    };
+    ApiResponse::ok(collection(
+        items,
+        &format!(
+            "/products/{}/skus/{}/availabilities?country={}{}",
+            p.id,
+            s.id,
+            enc(&country),
+            scope_query(p)
+        ),
+    ))
+}
+
+pub fn availability(
+    ctx: &mut Ctx,
+    req: &ApiRequest,
+    product: &str,
+    sku: &str,
+    id: &str,
+) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let (p, s) = match find_sku(product, sku, &country) {
+        Ok(x) => x,
+        Err(e) => return e,
+    };
+    if !current_availability(ctx.world, &p.id, &s.id).eq_ignore_ascii_case(id) {
+        return api_error(404, 400019, format!("availability {id} was not found"));
+    }
+    ApiResponse::ok(availability_json(ctx.world, p, s, &country))
+}
+
+/// Whether a SKU is restricted for the given region (the context's, else the SKU's own).
+pub fn restricted(s: &Sku, region: Option<&str>) -> Option<String> {
+    if !s.inventory_check {
+        return None;
+    }
+    let region = region
+        .map(str::to_ascii_lowercase)
+        .or_else(|| s.region.map(|r| r.0.to_string()))?;
+    s.restricted_regions
+        .iter()
+        .any(|r| *r == region)
+        .then_some(region)
+}
+
+/// `POST /v1/extensions/product/checkinventory?country=`: a bare array.
+pub fn check_inventory(_ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
+    let country = match country(req) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let body = match req.json() {
+        Ok(b) => b,
+        Err(e) => return e,
+    };
+    let Some(targets) = get_ci(&body, "targetItems").and_then(Value::as_array) else {
+        return bad_request("targetItems is required");
+    };
+    let region = get_ci(&body, "inventoryContext")
+        .and_then(|c| get_ci(c, "armRegionName"))
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let mut out = vec![];
+    for t in targets {
+        let Some(pid) = get_ci(t, "productId").and_then(Value::as_str) else {
+            continue;
+        };
+        let Ok(p) = offered(pid, &country) else {
+            continue;
+        };
+        let wanted = get_ci(t, "skuId").and_then(Value::as_str);
+        for s in p
+            .skus
+            .iter()
+            .filter(|s| wanted.is_none_or(|w| s.id.eq_ignore_ascii_case(w)))
+        {
+            let r = restricted(s, region.as_deref());
+            let restrictions = match &r {
+                Some(reg) => json!([{
+                    "reasonCode": "NotAvailableForSubscription",
+                    "description": format!("{} is not available in {reg} for this subscription.", s.arm_sku_name.as_deref().unwrap_or("this sku")),
+                    "properties": { "type": "Location", "values": reg },
+                }]),
+                None => json!([]),
+            };
+            out.push(json!({ "productId": p.id, "skuId": s.id, "isRestricted": r.is_some(), "restrictions": restrictions }));
+        }
+    }
+    ApiResponse::ok(Value::Array(out))
+}

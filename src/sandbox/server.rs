@@ -1,0 +1,471 @@
+//! The HTTP server: axum router (admin API + the Partner Center API fallback), the request
+//! pipeline (latency → auth → faults → rate limits → `MS-RequestId` replay → route → persist),
+//! and [`start`] / [`RunningSandbox`].
+
+use super::auth::{TokenKind, Tokens};
+use super::errors::{SandboxError, api_error, app_only_forbidden, too_many_requests, unauthorized};
+use super::http::{ApiRequest, ApiResponse, Body};
+use super::knobs::{FaultKind, Faults, RateLimiter};
+use super::routes::{self, Ctx};
+use super::state::{Counters, Inner, LoggedRequest, Store};
+use super::world::{StoredResponse, World};
+use super::{SandboxOptions, WorldSource};
+use axum::extract::State;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+/// The state shared by every request.
+pub type Shared = Arc<Mutex<Inner>>;
+
+pub(crate) fn lock(s: &Shared) -> MutexGuard<'_, Inner> {
+    s.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Credentials of the sandbox's partner (Debug redacts the secrets).
+#[derive(Clone, serde::Serialize)]
+pub struct SandboxCredentials {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub refresh_token: String,
+}
+
+impl std::fmt::Debug for SandboxCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxCredentials")
+            .field("tenant_id", &self.tenant_id)
+            .field("client_id", &self.client_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A sandbox serving in the background of the current tokio runtime.
+#[derive(Debug)]
+pub struct RunningSandbox {
+    addr: SocketAddr,
+    shared: Shared,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// The API base URL (`http://127.0.0.1:PORT`; API paths start with `/v1`).
+    pub fn endpoint(&self) -> url::Url {
+        url::Url::parse(&format!("http://{}", self.addr))
+            .unwrap_or_else(|_| unreachable!("a socket address is a valid host"))
+    }
+    /// The token authority (same host: `POST {authority}/{tenant}/oauth2/token`).
+    pub fn authority(&self) -> url::Url {
+        self.endpoint()
+    }
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+    pub fn credentials(&self) -> SandboxCredentials {
+        let g = lock(&self.shared);
+        let p = &g.world.partner;
+        SandboxCredentials {
+            tenant_id: p.tenant_id.clone(),
+            client_id: p.client_id.clone(),
+            client_secret: p.client_secret.clone(),
+            refresh_token: p.refresh_token.clone(),
+        }
+    }
+    /// The current knobs.
+    pub fn knobs(&self) -> super::Knobs {
+        lock(&self.shared).knobs.clone()
+    }
+    /// Replaces the knobs (as `PUT /_sandbox/knobs` does); rate-limit windows restart.
+    pub fn set_knobs(&self, knobs: super::Knobs) {
+        let mut g = lock(&self.shared);
+        g.knobs = knobs;
+        g.limiter.reset();
+    }
+    /// Adds a scripted fault (as `POST /_sandbox/faults` does).
+    pub fn add_fault(&self, rule: super::FaultRule) {
+        lock(&self.shared).faults.rules.push(rule);
+    }
+    /// Moves the sandbox clock forward (as `POST /_sandbox/clock/advance` does).
+    pub fn advance_clock(&self, seconds: u64) {
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        g.world.clock_offset_seconds += seconds as i64;
+        g.persist();
+    }
+    /// A copy of the current world.
+    pub fn world(&self) -> World {
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        world.clone()
+    }
+
+    /// Stops serving (waiting briefly for in-flight requests) and saves the world.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let abort = self.task.abort_handle();
+        if tokio::time::timeout(std::time::Duration::from_secs(3), &mut self.task)
+            .await
+            .is_err()
+        {
+            abort.abort();
+        }
+        let mut g = lock(&self.shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        g.persist();
+    }
+}
+
+/// Starts the sandbox on `opts.listen` in the background of the current tokio runtime.
+pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError> {
+    install_quiet_panic_hook();
+    let now = chrono::Utc::now();
+    let (store, world) = match opts.world {
+        WorldSource::Demo => (Store::memory(), super::demo_world(now)),
+        WorldSource::Generated { customers, seed } => {
+            (Store::memory(), super::generate_world(customers, seed))
+        }
+        WorldSource::File(path) => Store::open(path, || super::demo_world(now))?,
+        WorldSource::GeneratedFile {
+            path,
+            customers,
+            seed,
+        } => Store::open(path, || super::generate_world(customers, seed))?,
+    };
+    let listener = tokio::net::TcpListener::bind(opts.listen)
+        .await
+        .map_err(|source| SandboxError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
+    let addr = listener
+        .local_addr()
+        .map_err(|source| SandboxError::Listen {
+            addr: opts.listen,
+            source,
+        })?;
+    let shared: Shared = Arc::new(Mutex::new(Inner {
+        world,
+        store,
+        knobs: opts.knobs,
+        faults: Faults::default(),
+        tokens: Tokens::default(),
+        counters: Counters::default(),
+        limiter: RateLimiter::default(),
+    }));
+    let app = routes::admin::router()
+        .fallback(api)
+        .with_state(shared.clone());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+            let _ = stopped.await;
+        });
+        if let Err(e) = serve.await {
+            tracing::error!("sandbox server stopped: {e}");
+        }
+    });
+    tracing::info!("sandbox listening on http://{addr}");
+    Ok(RunningSandbox {
+        addr,
+        shared,
+        stop: Some(stop),
+        task,
+    })
+}
+
+/// The panic payload used to drop a connection after committing a write.
+struct DropConnection;
+
+fn install_quiet_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if info.payload().downcast_ref::<DropConnection>().is_none() {
+                previous(info);
+            }
+        }));
+    });
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+async fn api(
+    State(shared): State<Shared>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let request_id = headers
+        .get("MS-RequestId")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let correlation_id = headers
+        .get("MS-CorrelationId")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
+    let outcome = handle(&shared, method, uri, headers, body).await;
+    let mut resp = into_http(outcome);
+    let h = resp.headers_mut();
+    for (k, v) in [
+        ("ms-requestid", request_id),
+        ("ms-correlationid", correlation_id),
+        ("ms-serverid", "sandbox".to_string()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&v) {
+            h.insert(HeaderName::from_static(k), v);
+        }
+    }
+    resp
+}
+
+fn into_http(r: ApiResponse) -> Response {
+    let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut resp = match r.body {
+        Body::Empty => (status, [("content-length", "0")]).into_response(),
+        Body::Json(v) => (
+            status,
+            [("content-type", "application/json; charset=utf-8")],
+            v.to_string(),
+        )
+            .into_response(),
+        Body::Bytes { content_type, data } => {
+            (status, [("content-type", content_type)], data).into_response()
+        }
+    };
+    for (k, v) in r.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(&v)) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
+
+fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
+    let (category, customer_id) = routes::category(&req.lower, &req.segs);
+    g.counters.record(LoggedRequest {
+        method: req.method.to_string(),
+        path: format!("/v1{}", req.path),
+        category,
+        customer_id,
+        status,
+    });
+}
+
+async fn handle(
+    shared: &Shared,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResponse {
+    let raw_path = uri.path().to_string();
+    let segs: Vec<String> = raw_path
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .map(percent_decode)
+        .collect();
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
+            .into_owned()
+            .collect();
+
+    // The token endpoint: /{tenant}/oauth2/token or /{tenant}/oauth2/v2.0/token.
+    if method == Method::POST
+        && segs.len() >= 3
+        && segs[1].eq_ignore_ascii_case("oauth2")
+        && segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token"))
+    {
+        let mut g = lock(shared);
+        let Inner {
+            store,
+            world,
+            tokens,
+            counters,
+            ..
+        } = &mut *g;
+        store.reload_if_changed(world);
+        let resp = tokens.token_endpoint(&world.partner, &segs[0], &body, chrono::Utc::now());
+        counters.record(LoggedRequest {
+            method: "POST".into(),
+            path: raw_path,
+            category: "token",
+            customer_id: None,
+            status: resp.status,
+        });
+        return resp;
+    }
+    if !segs.first().is_some_and(|s| s.eq_ignore_ascii_case("v1")) {
+        return api_error(404, 404, format!("no resource at {raw_path}"));
+    }
+    let segs: Vec<String> = segs[1..].to_vec();
+    let req = ApiRequest {
+        lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
+        path: format!("/{}", segs.join("/")),
+        segs,
+        method,
+        query,
+        headers,
+        body,
+        app_user: false,
+    };
+    let latency = lock(shared).knobs.latency_ms;
+    if latency > 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
+    }
+    let mut req = req;
+    let hang = {
+        let mut g = lock(shared);
+        let Inner { store, world, .. } = &mut *g;
+        store.reload_if_changed(world);
+        let now = g.now();
+        match g
+            .tokens
+            .check(req.header("authorization"), chrono::Utc::now())
+        {
+            None => {
+                log(&mut g, &req, 401);
+                return unauthorized();
+            }
+            Some(kind) => req.app_user = kind == TokenKind::AppUser,
+        }
+        if !req.app_user && routes::app_user_only(&req.lower) {
+            log(&mut g, &req, 403);
+            return app_only_forbidden();
+        }
+        let full_path = format!("/v1{}", req.path);
+        match g.faults.take(req.method.as_str(), &full_path) {
+            Some(FaultKind::ServerError { status }) => {
+                log(&mut g, &req, status);
+                return api_error(
+                    status,
+                    500,
+                    "Service is temporarily unavailable (sandbox fault).",
+                );
+            }
+            Some(FaultKind::RateLimit {
+                retry_after_seconds,
+            }) => {
+                log(&mut g, &req, 429);
+                return too_many_requests(retry_after_seconds);
+            }
+            Some(FaultKind::Hang { hang_ms }) => {
+                log(&mut g, &req, 504);
+                Some(hang_ms)
+            }
+            Some(FaultKind::CommitThenDrop) => {
+                let resp = serve(&mut g, &req, now);
+                let write = matches!(
+                    req.method,
+                    Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+                );
+                drop(g);
+                if write {
+                    std::panic::panic_any(DropConnection);
+                }
+                return resp;
+            }
+            Some(FaultKind::FailOrderGroup { .. }) | None => None,
+        }
+        .map_or_else(|| Err(serve(&mut g, &req, now)), Ok)
+    };
+    match hang {
+        Ok(ms) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            api_error(504, 504, "Gateway timeout (sandbox fault).")
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// Rate limits, replay, the route itself, persistence and logging (under the lock).
+fn serve(g: &mut Inner, req: &ApiRequest, now: chrono::DateTime<chrono::Utc>) -> ApiResponse {
+    let (_, customer) = routes::category(&req.lower, &req.segs);
+    if let Some(limit) = g.knobs.partner_rate_limit
+        && let Err(wait) = g.limiter.check("partner", limit, now)
+    {
+        log(g, req, 429);
+        return too_many_requests(wait);
+    }
+    if let (Some(limit), Some(c)) = (g.knobs.customer_rate_limit, &customer)
+        && let Err(wait) = g.limiter.check(&format!("partner+{c}"), limit, now)
+    {
+        log(g, req, 429);
+        return too_many_requests(wait);
+    }
+    let is_write = matches!(req.method, Method::POST | Method::PUT);
+    let replay_key = req
+        .header("ms-requestid")
+        .filter(|_| is_write)
+        .map(str::to_string);
+    if let Some(key) = &replay_key
+        && let Some(stored) = g.world.replays.get(key)
+        && stored.method == req.method.as_str()
+        && stored.path.eq_ignore_ascii_case(&req.path)
+    {
+        let mut r = match &stored.body {
+            Some(v) => ApiResponse::json(stored.status, v.clone()),
+            None => ApiResponse::empty(stored.status),
+        };
+        r.headers = stored.headers.clone();
+        log(g, req, r.status);
+        return r;
+    }
+    let mut ctx = Ctx {
+        world: &mut g.world,
+        knobs: &g.knobs,
+        faults: &mut g.faults,
+        now,
+        mutated: false,
+    };
+    let resp = routes::dispatch(&mut ctx, req);
+    let mut mutated = ctx.mutated;
+    if let Some(key) = replay_key
+        && resp.status < 500
+        && resp.status != 429
+    {
+        g.world.remember(
+            key,
+            StoredResponse {
+                method: req.method.to_string(),
+                path: req.path.clone(),
+                status: resp.status,
+                headers: resp.headers.clone(),
+                body: match &resp.body {
+                    Body::Json(v) => Some(v.clone()),
+                    _ => None,
+                },
+                at: Some(now),
+            },
+        );
+        mutated = true;
+    }
+    if mutated {
+        g.persist();
+    }
+    log(g, req, resp.status);
+    resp
+}
+
+/// Replaces the world (admin API), keeping the store.
+pub(crate) fn replace_world(g: &mut Inner, mut world: World) {
+    world.reindex();
+    g.world = world;
+    g.persist();
+}
