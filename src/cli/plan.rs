@@ -1,6 +1,13 @@
-//! `reservoir plan`.
+//! `reservoir plan`: load the manifests, observe every declared customer (read-only), diff, and
+//! print the plan. `--out` saves it for `apply --plan` / `show`. Only the rendered plan goes to
+//! stdout; diagnostics, progress and logs go to stderr.
 
-use super::GlobalArgs;
+use super::{EXIT_ERROR, GlobalArgs, settings};
+use crate::catalog::Catalog;
+use crate::manifest;
+use crate::observe::{self, ObserveOptions, Reader};
+use crate::plan::{SavedPlan, parse_ttl};
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -22,6 +29,69 @@ pub struct PlanArgs {
     pub plan_ttl: String,
 }
 
-pub async fn run(_args: PlanArgs, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir plan` is not built yet")
+pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let ttl = parse_ttl(&args.plan_ttl)
+        .map_err(|e| anyhow::anyhow!("--plan-ttl {:?}: {e}", args.plan_ttl))?;
+    let stderr_color =
+        !g.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let loaded = match manifest::load(&args.paths) {
+        Ok(l) => l,
+        Err(diags) => {
+            for d in diags.all() {
+                if g.quiet && !d.is_error() {
+                    continue;
+                }
+                eprintln!("{}", d.render(stderr_color));
+            }
+            eprintln!(
+                "error: the manifests have {} error(s); nothing was contacted",
+                diags.errors.len()
+            );
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    };
+    if !g.quiet {
+        for w in &loaded.warnings {
+            eprintln!("{}", w.render(stderr_color));
+        }
+    }
+    let mut desired = loaded.desired;
+    settings::filter_customers(&mut desired, &g.customers)?;
+
+    let conn = settings::connect(g).await?;
+    let reader = Reader::new(&conn.client);
+    let catalog = Catalog::new(reader.clone());
+    let journal = observe::from_journal(&g.state_dir);
+    let opts = ObserveOptions {
+        parallelism: usize::from(g.parallelism),
+        state_dir: g.state_dir.clone(),
+    };
+    let observation = observe::observe(&desired, &reader, &catalog, journal.as_ref(), &opts).await;
+    let stats = reader.stats();
+    drop(catalog);
+    drop(reader);
+    conn.close().await;
+    tracing::info!(
+        "plan read Partner Center with {} request(s) ({} throttled, {} retried)",
+        stats.requests,
+        stats.throttled,
+        stats.retries
+    );
+
+    let plan = crate::plan::diff(&desired, &observation);
+    let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
+    {
+        let mut stdout = std::io::stdout().lock();
+        stdout.write_all(text.as_bytes())?;
+        stdout.flush()?;
+    }
+    if let Some(path) = &args.out {
+        let code = plan.exit_code(args.detailed_exitcode);
+        SavedPlan::new(plan, chrono::Utc::now(), ttl).write(path)?;
+        if !g.quiet {
+            eprintln!("saved the plan to {}", path.display());
+        }
+        return Ok(ExitCode::from(code));
+    }
+    Ok(ExitCode::from(plan.exit_code(args.detailed_exitcode)))
 }

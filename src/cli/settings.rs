@@ -40,3 +40,100 @@ pub fn use_color_stderr(g: &GlobalArgs) -> bool {
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         && std::io::stderr().is_terminal()
 }
+
+/// `--rate-limit` and `--customer-rate-limit` defaults (keep in step with `GlobalArgs`).
+const DEFAULT_RATE_LIMIT: u32 = 500;
+const DEFAULT_CUSTOMER_RATE_LIMIT: u32 = 100;
+/// Requests per minute used against the embedded sandbox when the defaults are in force.
+const SANDBOX_RATE_LIMIT: u32 = 60_000;
+
+/// A connection to Partner Center or the embedded sandbox.
+pub struct Connection {
+    pub client: crate::partner_center::Client,
+    /// The embedded sandbox, when `--endpoint sandbox`.
+    pub sandbox: Option<crate::sandbox::RunningSandbox>,
+}
+
+impl Connection {
+    /// Ends the connection: stops the embedded sandbox (which saves its world). Drop every
+    /// other clone of the client first, or the sandbox waits for its idle connections.
+    pub async fn close(self) {
+        drop(self.client);
+        if let Some(s) = self.sandbox {
+            s.shutdown().await;
+        }
+    }
+}
+
+/// Connects as `--endpoint` says: `sandbox` starts the embedded simulator (world kept in
+/// `<state-dir>/sandbox/world.json`) and uses its App+User demo credentials; any other endpoint
+/// takes credentials from the `PARTNER_CENTER_*` environment. Rate limits come from
+/// `--rate-limit` / `--customer-rate-limit`.
+pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
+    use crate::partner_center::{
+        Client, ClientConfig, Credentials, EndpointSpec, RateLimits, Secret,
+    };
+    let mut limits = RateLimits::new(g.rate_limit, g.customer_rate_limit);
+    let (base, credentials, sandbox) = match EndpointSpec::parse(&g.endpoint)? {
+        EndpointSpec::Sandbox => {
+            let sb = crate::sandbox::embedded(&g.state_dir).await.map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot start the embedded sandbox in {}: {e}",
+                    g.state_dir.display()
+                )
+            })?;
+            let c = sb.credentials();
+            let creds = Credentials::app_user(
+                &c.tenant_id,
+                &c.client_id,
+                Secret::new(c.client_secret),
+                Secret::new(c.refresh_token),
+                sb.authority().as_str().trim_end_matches('/'),
+            );
+            // The embedded sandbox does not throttle: unless the budgets were changed from their
+            // defaults (Partner Center's), do not pace requests to it.
+            let defaults = RateLimits::new(DEFAULT_RATE_LIMIT, DEFAULT_CUSTOMER_RATE_LIMIT);
+            if limits == defaults {
+                limits = RateLimits::new(SANDBOX_RATE_LIMIT, SANDBOX_RATE_LIMIT);
+            }
+            (sb.endpoint(), creds, Some(sb))
+        }
+        EndpointSpec::Url(url) => (url, Credentials::from_env()?, None),
+    };
+    let mut config = ClientConfig::new(base, credentials);
+    config.rate_limits = limits;
+    let client = Client::new(config)?;
+    Ok(Connection { client, sandbox })
+}
+
+/// The declared customers `--customer ID|NAME` selects (all when no filter is given). A filter
+/// value that matches no declared customer's id or name (case-insensitive) is an error.
+pub fn filter_customers(
+    desired: &mut crate::manifest::DesiredState,
+    filters: &[String],
+) -> anyhow::Result<()> {
+    if filters.is_empty() {
+        return Ok(());
+    }
+    let matches = |c: &crate::manifest::DesiredCustomer, f: &str| {
+        let f = f.trim();
+        c.id.eq_ignore_ascii_case(f) || c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(f))
+    };
+    let unknown: Vec<&str> = filters
+        .iter()
+        .filter(|f| !desired.customers.iter().any(|c| matches(c, f)))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        let known: Vec<&str> = desired.customers.iter().map(|c| c.label()).collect();
+        anyhow::bail!(
+            "--customer {} matches no customer in the manifests (declared: {})",
+            unknown.join(", "),
+            known.join(", ")
+        );
+    }
+    desired
+        .customers
+        .retain(|c| filters.iter().any(|f| matches(c, f)));
+    Ok(())
+}
