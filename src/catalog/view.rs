@@ -188,7 +188,9 @@ impl View {
     pub fn suggest_arm(&self, sku_name: &str, region: &str, term: Term) -> Vec<String> {
         let name = sku_name.to_ascii_lowercase();
         let region = region.to_ascii_lowercase();
-        let mut same_name: Vec<String> = Vec::new();
+        let mut spelled = None;
+        let mut other_regions: Vec<&str> = Vec::new();
+        let mut other_terms: Vec<&str> = Vec::new();
         let mut similar: Vec<(usize, String)> = Vec::new();
         for e in &self.skus {
             let (Some(n), Some(r)) = (&e.arm_sku_name, &e.arm_region_name) else {
@@ -196,11 +198,14 @@ impl View {
             };
             let n_low = n.to_ascii_lowercase();
             if n_low == name {
-                if *r != region && e.term == Some(term) {
-                    push_unique(&mut same_name, format!("{n} in {r}"));
+                spelled.get_or_insert(n.as_str());
+                if *r != region && e.term == Some(term) && !other_regions.contains(&r.as_str()) {
+                    other_regions.push(r);
                 } else if *r == region && e.term != Some(term) {
                     let d = e.term.map_or("another term", |t| t.duration());
-                    push_unique(&mut same_name, format!("{n} in {r} for {d}"));
+                    if !other_terms.contains(&d) {
+                        other_terms.push(d);
+                    }
                 }
             } else if *r == region && e.term == Some(term) {
                 let d = strsim::levenshtein(&n_low, &name);
@@ -209,14 +214,22 @@ impl View {
                 }
             }
         }
-        same_name.sort();
         similar.sort();
         let mut out: Vec<String> = similar
             .into_iter()
             .take(3)
             .map(|(_, n)| format!("{n} in {region}"))
             .collect();
-        out.extend(same_name.into_iter().take(5));
+        if let Some(n) = spelled {
+            other_terms.sort_unstable();
+            for d in other_terms {
+                out.push(format!("{n} in {region} for {d}"));
+            }
+            other_regions.sort_unstable();
+            if !other_regions.is_empty() {
+                out.push(format!("{n} in {}", other_regions.join(" or ")));
+            }
+        }
         out
     }
 
@@ -249,12 +262,6 @@ impl View {
                 .collect();
         }
         out
-    }
-}
-
-fn push_unique(v: &mut Vec<String>, s: String) {
-    if !v.contains(&s) {
-        v.push(s);
     }
 }
 

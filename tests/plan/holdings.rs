@@ -1,0 +1,171 @@
+//! Holdings: attribution to subscriptions, the app-only fallback to orders, the completed-order
+//! cache and the call budget of a no-change plan, and that plan never writes.
+
+use super::support::*;
+use reservoir::manifest::{SubscriptionKind, Term};
+use serde_json::Value;
+
+const SECOND_PLAN: &str = "11111111-2222-4333-8444-555555555555";
+
+/// Gives contoso a second (registered, active) Azure plan.
+fn add_second_plan(sb: &Sandbox) {
+    let mut w = sb.world();
+    let subs = w["customers"][CONTOSO]["subscriptions"]
+        .as_array_mut()
+        .expect("subscriptions");
+    let mut second = subs
+        .iter()
+        .find(|s| s["id"] == CONTOSO_PLAN)
+        .expect("contoso's plan")
+        .clone();
+    second["id"] = Value::from(SECOND_PLAN);
+    subs.push(second);
+    sb.put_world(&w);
+}
+
+fn two_plans(first: u32, second: u32) -> String {
+    format!(
+        r#"
+version: 1
+customers:
+  - id: {CONTOSO}
+    name: contoso
+    subscriptions:
+      - id: {CONTOSO_PLAN}
+        kind: azure-plan
+        reservations:
+          - {{ name: first, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: {first} }}
+      - id: {SECOND_PLAN}
+        kind: azure-plan
+        reservations:
+          - {{ name: second, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: {second} }}
+"#
+    )
+}
+
+#[test]
+fn the_same_sku_in_two_subscriptions_counts_for_each_separately() {
+    let sb = Sandbox::start();
+    add_second_plan(&sb);
+    sb.buy(
+        CONTOSO,
+        "US",
+        SECOND_PLAN,
+        SubscriptionKind::AzurePlan,
+        "Standard_D2s_v5",
+        "eastus",
+        Term::P1Y,
+        3,
+    );
+    let run = sb.plan(
+        &two_plans(2, 3),
+        &["--detailed-exitcode", "--format", "json"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let plan = run.json();
+    assert_eq!(row(&plan, "first")["owned"], 2);
+    assert_eq!(row(&plan, "second")["owned"], 3);
+
+    let plan = sb.plan(&two_plans(1, 4), &["--format", "json"]).json();
+    assert_eq!(row(&plan, "first")["action"], "surplus");
+    assert_eq!(row(&plan, "first")["surplus"], 1);
+    assert_eq!(row(&plan, "second")["action"], "purchase");
+    assert_eq!(
+        row(&plan, "second")["to_buy"],
+        1,
+        "the first plan's units do not count"
+    );
+}
+
+#[test]
+fn app_only_credentials_read_holdings_from_orders_and_say_so() {
+    let sb = Sandbox::start();
+    let run = sb.plan_app_only(MATCHING, &["--detailed-exitcode", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let plan = run.json();
+    for c in plan["customers"].as_array().expect("customers") {
+        assert_eq!(c["holdings_source"], "orders");
+        assert_eq!(c["credentials"], "app-only");
+        let notes = c["notes"].to_string();
+        assert!(notes.contains("last 15 minutes"), "{notes}");
+    }
+    assert_eq!(row(&plan, "web-tier")["action"], "ok");
+    assert_eq!(row(&plan, "sql")["action"], "ok");
+    let text = sb.plan_app_only(MATCHING, &[]).stdout;
+    assert!(text.contains("holdings from orders"), "{text}");
+}
+
+fn customer_calls(log: &[Value], customer: &str) -> usize {
+    log.iter().filter(|r| r["customerId"] == customer).count()
+}
+
+#[test]
+fn a_repeat_no_change_plan_stays_within_two_plus_two_calls_per_subscription() {
+    let sb = Sandbox::start();
+    sb.reset_requests();
+    assert_eq!(sb.plan(MATCHING, &["--detailed-exitcode"]).code, 0);
+    let first = sb.requests();
+    assert!(
+        first.iter().any(|r| r["category"] == "orders"),
+        "the first plan reads the orders that attribute reservations"
+    );
+    sb.reset_requests();
+    assert_eq!(sb.plan(MATCHING, &["--detailed-exitcode"]).code, 0);
+    let second = sb.requests();
+    // One declared subscription each: at most 2 + 2·1 calls.
+    assert!(customer_calls(&second, CONTOSO) <= 4, "{second:#?}");
+    assert!(customer_calls(&second, FABRIKAM) <= 4, "{second:#?}");
+    assert!(
+        !second.iter().any(|r| r["category"] == "orders"),
+        "completed orders come from the cache: {second:#?}"
+    );
+    let cached = sb.state_dir().join("cache/orders").join(CONTOSO);
+    assert!(
+        cached.is_dir(),
+        "completed orders are cached under the state dir"
+    );
+}
+
+#[test]
+fn plan_sends_no_write_to_partner_center() {
+    let sb = Sandbox::start();
+    sb.reset_requests();
+    let manifest = format!(
+        r#"
+version: 1
+customers:
+  - id: {CONTOSO}
+    subscriptions:
+      - id: {CONTOSO_PLAN}
+        kind: azure-plan
+        reservations:
+          - {{ name: web, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 9 }}
+          - {{ name: gpu, type: vm, sku: Standard_NC6s_v3, region: eastus, term: P1Y, scope: shared, quantity: 1 }}
+          - {{ name: big, type: vm, sku: Standard_D8s_v5, region: westus2, term: P3Y, scope: shared, quantity: 2 }}
+      - id: 3c8e2f10-5a6b-4d7c-9e8f-0a1b2c3d4e11
+        kind: legacy
+        reservations:
+          - {{ name: legacy, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 1 }}
+    software:
+      - {{ name: sql, product: DG7GMGF0FKZV, sku: "0001", quantity: 2 }}
+"#
+    );
+    let run = sb.plan(&manifest, &["--format", "json"]);
+    assert!(
+        run.json()["summary"]["to_buy"].as_u64().unwrap_or(0) > 0,
+        "{}",
+        run.stdout
+    );
+    let log = sb.requests();
+    assert!(
+        log.iter().any(|r| r["category"] == "inventory"),
+        "the GPU SKU needs the check"
+    );
+    let writes: Vec<&Value> = log
+        .iter()
+        .filter(|r| r["method"] != "GET")
+        .filter(|r| r["category"] != "inventory" && r["category"] != "token")
+        .collect();
+    assert!(writes.is_empty(), "plan wrote: {writes:#?}");
+    assert!(sb.world()["carts"].as_object().is_none_or(|c| c.is_empty()));
+}
