@@ -60,32 +60,4 @@ pub async fn observe(
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn assert_send<T: Send>(_: &T) {}
-
-    #[test]
-    fn observe_can_run_on_a_spawned_task() {
-        let desired = DesiredState {
-            customers: Vec::new(),
-            limits: Default::default(),
-            manifest_hash: String::new(),
-        };
-        let reader = test_reader();
-        let catalog = Catalog::new(reader.clone());
-        let opts = ObserveOptions {
-            parallelism: 1,
-            state_dir: PathBuf::from("."),
-        };
-        let fut = observe(&desired, &reader, &catalog, &NoJournal, &opts);
-        assert_send(&fut);
-    }
-
-    pub(crate) fn test_reader() -> Reader {
-        use crate::partner_center::{Client, ClientConfig, Credentials, Secret};
-        let url = url::Url::parse("http://127.0.0.1:9").expect("url");
-        let creds = Credentials::AccessToken(Secret::new("t".to_owned()));
-        Reader::new(&Client::new(ClientConfig::new(url, creds)).expect("client"))
-    }
-}
+mod tests;

@@ -1,0 +1,183 @@
+//! `observe` against the in-process sandbox (demo world): pending purchases from a journal
+//! source, in-flight doubt, and that the observe future can run on a spawned task.
+
+use super::*;
+use crate::manifest::PurchaseKey;
+use crate::partner_center::{Client, ClientConfig, Credentials, Secret};
+use crate::plan::{Action, CustomerObservation, ObservedCustomer};
+
+fn assert_send<T: Send>(_: &T) {}
+
+#[test]
+fn observe_can_run_on_a_spawned_task() {
+    let desired = DesiredState {
+        customers: Vec::new(),
+        limits: Default::default(),
+        manifest_hash: String::new(),
+    };
+    let url = url::Url::parse("http://127.0.0.1:9").expect("url");
+    let creds = Credentials::AccessToken(Secret::new("t"));
+    let reader = Reader::new(&Client::new(ClientConfig::new(url, creds)).expect("client"));
+    let catalog = Catalog::new(reader.clone());
+    let opts = ObserveOptions {
+        parallelism: 1,
+        state_dir: PathBuf::from("."),
+    };
+    let fut = observe(&desired, &reader, &catalog, &NoJournal, &opts);
+    assert_send(&fut);
+}
+
+const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
+
+const WEB_TIER_4: &str = r#"
+version: 1
+customers:
+  - id: 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01
+    name: contoso
+    subscriptions:
+      - id: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10
+        kind: azure-plan
+        reservations:
+          - { name: web-tier, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 4 }
+"#;
+
+struct FakeJournal(Result<Vec<JournalEntry>, String>);
+
+impl PendingSource for FakeJournal {
+    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+        self.0.clone()
+    }
+}
+
+struct World {
+    sandbox: crate::sandbox::RunningSandbox,
+    reader: Reader,
+    state: tempfile::TempDir,
+    desired: DesiredState,
+}
+
+async fn world() -> World {
+    let sandbox = crate::sandbox::start(crate::sandbox::SandboxOptions::default())
+        .await
+        .expect("sandbox");
+    let c = sandbox.credentials();
+    let creds = Credentials::app_user(
+        &c.tenant_id,
+        &c.client_id,
+        Secret::new(c.client_secret),
+        Secret::new(c.refresh_token),
+        sandbox.authority().as_str().trim_end_matches('/'),
+    );
+    let mut config = ClientConfig::new(sandbox.endpoint(), creds);
+    config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
+    let reader = Reader::new(&Client::new(config).expect("client"));
+    let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), WEB_TIER_4)])
+        .expect("manifest")
+        .desired;
+    World {
+        sandbox,
+        reader,
+        state: tempfile::tempdir().expect("tempdir"),
+        desired,
+    }
+}
+
+impl World {
+    async fn observe(&self, journal: &dyn PendingSource) -> ObservedCustomer {
+        let catalog = Catalog::new(self.reader.clone());
+        let opts = ObserveOptions {
+            parallelism: 2,
+            state_dir: self.state.path().to_path_buf(),
+        };
+        let obs = observe(&self.desired, &self.reader, &catalog, journal, &opts).await;
+        match obs.customer(CONTOSO) {
+            Some(CustomerObservation::Observed(c)) => c.clone(),
+            other => panic!("contoso not observed: {other:?}"),
+        }
+    }
+
+    fn key(&self) -> PurchaseKey {
+        let c = &self.desired.customers[0];
+        let s = &c.subscriptions[0];
+        s.reservations[0].purchase_key(&c.id, &s.id)
+    }
+
+    async fn web_tier_row(&self, journal: &dyn PendingSource) -> crate::plan::Row {
+        let oc = self.observe(journal).await;
+        let obs = crate::plan::Observation {
+            customers: vec![CustomerObservation::Observed(oc)],
+        };
+        let plan = crate::plan::diff(&self.desired, &obs);
+        plan.rows
+            .into_iter()
+            .find(|r| r.item.as_deref() == Some("web-tier"))
+            .expect("web-tier row")
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journalled_purchases_count_as_pending_until_visible() {
+    let w = world().await;
+    let plain = w.observe(&NoJournal).await;
+    assert_eq!(plain.holdings.len(), 2, "a reservation and a software pack");
+    let visible = plain.holdings[0].order_id.clone();
+    let entry = |order_id: Option<&str>, quantity| JournalEntry {
+        order_id: order_id.map(str::to_owned),
+        key: Some(w.key()),
+        catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
+        quantity,
+    };
+    let journal = FakeJournal(Ok(vec![
+        entry(Some(&visible), 2),
+        entry(Some("not-yet-listed"), 1),
+        entry(None, 1),
+    ]));
+    let oc = w.observe(&journal).await;
+    assert!(!oc.in_flight_unknown);
+    assert_eq!(
+        oc.pending.len(),
+        2,
+        "the visible order is owned, not pending"
+    );
+    assert!(oc.pending.iter().any(|p| p.order_id.is_none()));
+    assert_eq!(oc.pending[0].product_id, "DZH318Z0AAAA");
+    let row = w.web_tier_row(&journal).await;
+    assert_eq!((row.owned, row.pending, row.to_buy), (2, 2, 0));
+    assert_eq!(row.action, Action::Pending);
+    w.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate() {
+    let w = world().await;
+    let unreadable = FakeJournal(Err("journal file is corrupt at line 3".into()));
+    let oc = w.observe(&unreadable).await;
+    assert!(oc.in_flight_unknown);
+    let row = w.web_tier_row(&unreadable).await;
+    assert_eq!(row.action, Action::Blocked);
+    assert!(
+        row.reason
+            .unwrap_or_default()
+            .contains("cannot be ruled out")
+    );
+
+    let keyless = FakeJournal(Ok(vec![JournalEntry {
+        order_id: Some("o-1".into()),
+        key: None,
+        catalog_item_id: "X:1:A".into(),
+        quantity: 1,
+    }]));
+    assert!(w.observe(&keyless).await.in_flight_unknown);
+    w.sandbox.shutdown().await;
+}
+
+#[test]
+fn from_journal_never_silently_ignores_an_existing_journal() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert_eq!(
+        from_journal(dir.path()).pending("c").map(|v| v.len()),
+        Ok(0)
+    );
+    std::fs::create_dir_all(dir.path().join("journal")).expect("mkdir");
+    assert!(from_journal(dir.path()).pending("c").is_err());
+}
