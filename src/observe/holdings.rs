@@ -7,6 +7,7 @@
 use super::Reader;
 use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};
 use crate::catalog::Catalog;
+use crate::manifest::ReservationType;
 use crate::partner_center::ApiError;
 use crate::partner_center::wire::{Entitlement, EntitlementType};
 use crate::plan::{Holding, HoldingKind, ReservationAttribution, scope_from_wire, term_from_wire};
@@ -147,7 +148,11 @@ pub(super) fn from_entitlements(
                 })
         });
         let kind = if is_reservation(e) {
-            HoldingKind::Reservation(attribution(line, &product_id, &sku_id, catalog))
+            let mut a = attribution(line, &product_id, &sku_id, catalog);
+            if a.reservation_type.is_none() {
+                a.reservation_type = reservation_type_attribute(e);
+            }
+            HoldingKind::Reservation(a)
         } else {
             HoldingKind::Software
         };
@@ -167,6 +172,27 @@ pub(super) fn from_entitlements(
         });
     }
     out
+}
+
+/// The entitlement's own `dynamicAttributes.reservationType` (`virtualmachines`,
+/// `sqldatabases`, `cosmosdb`), for holdings whose SKU the run's catalog did not read.
+fn reservation_type_attribute(e: &Entitlement) -> Option<ReservationType> {
+    let v = e
+        .dynamic_attributes
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("reservationType"))?
+        .1
+        .as_str()?
+        .to_ascii_lowercase();
+    if v.starts_with("virtualmachine") {
+        Some(ReservationType::Vm)
+    } else if v.starts_with("sql") {
+        Some(ReservationType::Sql)
+    } else if v.starts_with("cosmos") {
+        Some(ReservationType::Cosmosdb)
+    } else {
+        None
+    }
 }
 
 /// Holdings from one-time orders (cancelled ones skipped), one per order line. A line with a
@@ -201,4 +227,125 @@ pub(super) fn from_orders(orders: &[OrderSummary], catalog: &Catalog) -> Vec<Hol
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::{Scope, Term};
+    use crate::partner_center::wire::Order;
+    use serde_json::json;
+
+    fn catalog() -> Catalog {
+        let url = url::Url::parse("http://127.0.0.1:9").expect("url");
+        let creds = crate::partner_center::Credentials::AccessToken(
+            crate::partner_center::Secret::new("t"),
+        );
+        let client = crate::partner_center::Client::new(crate::partner_center::ClientConfig::new(
+            url, creds,
+        ))
+        .expect("client");
+        Catalog::new(Reader::new(&client))
+    }
+
+    fn entitlements() -> Vec<Entitlement> {
+        serde_json::from_value(json!([
+            { "referenceOrder": { "id": "o1", "lineItemId": "1" }, "productId": "dzh318z0aaaa",
+              "skuId": "0002", "quantity": 3, "entitlementType": "reservedinstance",
+              "dynamicAttributes": { "reservationType": "virtualmachines" },
+              "expiryDate": "2027-01-01T00:00:00" },
+            { "referenceOrder": { "id": "o1", "lineItemId": "7" }, "productId": "DZH318Z0AAAA",
+              "skuId": "0002", "quantity": 1, "entitlementType": "reservedInstance" },
+            { "referenceOrder": { "id": "o2", "lineItemId": "0" }, "productId": "DG7GMGF0DWM3",
+              "skuId": "0002", "quantity": 5, "entitlementType": "software" },
+        ]))
+        .expect("entitlements")
+    }
+
+    fn order() -> OrderSummary {
+        let o: Order = serde_json::from_value(json!({
+            "id": "o1", "status": "completed", "lineItems": [
+                { "lineItemNumber": 0, "offerId": "DZH318Z0BBBB:0001:A", "quantity": 9,
+                  "provisioningContext": { "subscriptionId": "other", "scope": "single", "duration": "1Year" } },
+                { "lineItemNumber": 1, "offerId": "DZH318Z0AAAA:0002:A", "quantity": 3,
+                  "friendlyName": "web", "termDuration": "P3Y",
+                  "provisioningContext": { "subscriptionId": "9A51D0E2", "scope": "Shared" } },
+            ]
+        }))
+        .expect("order");
+        OrderSummary::from_wire(&o)
+    }
+
+    #[test]
+    fn reservations_are_attributed_through_the_order_line_they_reference() {
+        let ents = entitlements();
+        assert_eq!(
+            orders_to_attribute(&ents),
+            BTreeSet::from(["o1".to_owned()])
+        );
+        let orders = BTreeMap::from([("o1".to_owned(), order())]);
+        let h = from_entitlements(&ents, &orders, &catalog());
+        assert_eq!(h.len(), 3);
+        let HoldingKind::Reservation(a) = &h[0].kind else {
+            panic!("reservation expected: {h:?}");
+        };
+        assert_eq!(a.subscription_id.as_deref(), Some("9a51d0e2"));
+        assert_eq!(
+            a.term,
+            Some(Term::P3Y),
+            "termDuration when the context has no duration"
+        );
+        assert_eq!(a.scope, Some(Scope::Shared));
+        assert_eq!(a.reservation_type, Some(ReservationType::Vm));
+        assert_eq!(h[0].product_id, "DZH318Z0AAAA");
+        assert_eq!(h[0].quantity, 3);
+        assert_eq!(h[0].title.as_deref(), Some("web"));
+        assert_eq!(h[0].expiry.as_deref(), Some("2027-01-01T00:00:00Z"));
+        // Line 7 does not exist: the line with the same product and SKU is used.
+        let HoldingKind::Reservation(b) = &h[1].kind else {
+            panic!("reservation expected");
+        };
+        assert_eq!(b.subscription_id.as_deref(), Some("9a51d0e2"));
+        assert_eq!(h[2].kind, HoldingKind::Software);
+    }
+
+    #[test]
+    fn without_the_order_a_reservation_is_not_attributed() {
+        let h = from_entitlements(&entitlements(), &BTreeMap::new(), &catalog());
+        let HoldingKind::Reservation(a) = &h[0].kind else {
+            panic!("reservation expected");
+        };
+        assert_eq!(
+            (a.subscription_id.as_ref(), a.term, a.scope),
+            (None, None, None)
+        );
+    }
+
+    #[test]
+    fn orders_fallback_skips_cancelled_orders_and_tells_reservations_from_software() {
+        let mut cancelled = order();
+        cancelled.id = "o9".into();
+        cancelled.status = "cancelled".into();
+        let software: Order = serde_json::from_value(json!({
+            "id": "o2", "status": "completed",
+            "lineItems": [{ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 5 }]
+        }))
+        .expect("order");
+        let h = from_orders(
+            &[order(), cancelled, OrderSummary::from_wire(&software)],
+            &catalog(),
+        );
+        assert_eq!(
+            h.len(),
+            3,
+            "two reservation lines and one software line: {h:?}"
+        );
+        assert!(h.iter().all(|x| x.order_id != "o9"));
+        assert_eq!(h[2].kind, HoldingKind::Software);
+        assert_eq!(h[2].quantity, 5);
+        let HoldingKind::Reservation(a) = &h[0].kind else {
+            panic!("reservation expected");
+        };
+        assert_eq!((a.term, a.scope), (Some(Term::P1Y), Some(Scope::Single)));
+    }
 }
