@@ -122,6 +122,7 @@ fn the_examples_plan_against_the_embedded_sandbox() {
         state.path().join("sandbox/world.json").is_file(),
         "the world is saved"
     );
+    insta::assert_snapshot!("examples_text", stdout);
 }
 
 #[test]
