@@ -12,7 +12,6 @@ use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
     CredentialsKind, CustomerObservation, HoldingsSource, ItemResolution, ObservedCustomer,
     ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus, kind_from_offer_id,
-    market_available,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -46,12 +45,11 @@ impl Context<'_> {
                 "Partner Center gives no country in its billing profile",
             );
         };
-        let market = market_available(&country);
 
         let subscriptions = if dc.subscriptions.is_empty() {
             BTreeMap::new()
         } else {
-            match self.subscriptions(&id, dc, market).await {
+            match self.subscriptions(&id, dc).await {
                 Ok(s) => s,
                 Err(e) => return failed(&id, "reading subscriptions", e),
             }
@@ -94,7 +92,6 @@ impl Context<'_> {
         &self,
         id: &str,
         dc: &DesiredCustomer,
-        market: bool,
     ) -> Result<BTreeMap<String, ObservedSubscription>, ApiError> {
         let mut out = BTreeMap::new();
         for s in self.reader.list_subscriptions(id).await? {
@@ -121,7 +118,7 @@ impl Context<'_> {
         let wanted: Vec<&DesiredSubscription> = dc
             .subscriptions
             .iter()
-            .filter(|ds| market && !ds.reservations.is_empty())
+            .filter(|ds| !ds.reservations.is_empty())
             .filter(|ds| {
                 out.get(&ds.id.to_ascii_lowercase())
                     .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
