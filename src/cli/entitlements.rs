@@ -31,6 +31,7 @@ pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitC
             args.kind,
             args.expiring_within,
             chrono::Utc::now(),
+            usize::from(g.parallelism),
         )
         .await
     }

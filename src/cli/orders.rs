@@ -72,7 +72,14 @@ async fn run_with(
         }
         None => {
             let selected = customers::select(client, &g.customers).await?;
-            let report = orders::list(client, &selected, args.billing_cycle, args.since).await?;
+            let report = orders::list(
+                client,
+                &selected,
+                args.billing_cycle,
+                args.since,
+                usize::from(g.parallelism),
+            )
+            .await?;
             let table = orders::table(&report.orders, false, args.format == ViewFormat::Text);
             let out = render(
                 args.format,

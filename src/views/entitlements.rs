@@ -11,6 +11,7 @@ use crate::partner_center::{ApiError, Client};
 use crate::plan::{scope_from_wire, term_from_wire};
 use crate::render::table::Table;
 use chrono::{DateTime, Duration, Utc};
+use futures::{StreamExt, TryStreamExt};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -214,7 +215,18 @@ async fn customer_entitlements(
             {
                 view.reservation_order_id = a.resource_id.clone();
                 let Some(link) = &a.link else { continue };
-                let details = client.get_reservation_details(&c.id, link).await?;
+                let details = match client.get_reservation_details(&c.id, link).await {
+                    Ok(d) => d,
+                    Err(ApiError::Http { status: 404, .. }) => {
+                        tracing::warn!(
+                            "reservation order {} of customer {}: details not found",
+                            a.resource_id.as_deref().unwrap_or("?"),
+                            c.id
+                        );
+                        continue;
+                    }
+                    Err(e) => return Err(e.into()),
+                };
                 view.reservations
                     .extend(details.reservations.iter().map(|r| ReservationView {
                         reservation_id: r.reservation_id.clone(),
@@ -244,11 +256,17 @@ pub async fn list(
     kind: Option<EntitlementTypeFilter>,
     expiring_within: Option<Duration>,
     now: DateTime<Utc>,
+    parallelism: usize,
 ) -> Result<EntitlementsReport, ViewError> {
-    let mut all = Vec::new();
-    for c in customers {
-        all.extend(customer_entitlements(client, c, kind).await?);
-    }
+    let jobs: Vec<_> = customers
+        .iter()
+        .map(|c| customer_entitlements(client, c, kind))
+        .collect();
+    let per_customer: Vec<Vec<EntitlementView>> = futures::stream::iter(jobs)
+        .buffered(parallelism.max(1))
+        .try_collect()
+        .await?;
+    let mut all: Vec<EntitlementView> = per_customer.into_iter().flatten().collect();
     let cutoff = expiring_within.map(|w| now + w);
     if let Some(cut) = cutoff {
         all.retain(|e| e.expiry.is_some_and(|x| x <= cut));

@@ -10,6 +10,7 @@ use crate::partner_center::wire::{
 use crate::partner_center::{ApiError, Client};
 use crate::render::table::Table;
 use chrono::{DateTime, Utc};
+use futures::{StreamExt, TryStreamExt};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -120,21 +121,29 @@ pub async fn list(
     customers: &[CustomerRef],
     billing: Option<BillingCycleFilter>,
     since: Option<DateTime<Utc>>,
+    parallelism: usize,
 ) -> Result<OrdersReport, ViewError> {
-    let mut orders = Vec::new();
-    for c in customers {
-        let raw = match billing {
-            Some(b) => client.list_orders_by_billing_type(&c.id, &b.wire()).await?,
-            None => client.list_orders(&c.id).await?,
-        };
-        let mut views: Vec<OrderView> = raw
-            .iter()
-            .filter(|o| since.is_none_or(|s| o.creation_date.is_some_and(|d| d >= s)))
-            .map(|o| order_view(c, o))
-            .collect();
-        views.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
-        orders.extend(views);
-    }
+    let jobs: Vec<_> = customers
+        .iter()
+        .map(|c| async move {
+            let raw = match billing {
+                Some(b) => client.list_orders_by_billing_type(&c.id, &b.wire()).await?,
+                None => client.list_orders(&c.id).await?,
+            };
+            let mut views: Vec<OrderView> = raw
+                .iter()
+                .filter(|o| since.is_none_or(|s| o.creation_date.is_some_and(|d| d >= s)))
+                .map(|o| order_view(c, o))
+                .collect();
+            views.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
+            Ok::<_, ViewError>(views)
+        })
+        .collect();
+    let per_customer: Vec<Vec<OrderView>> = futures::stream::iter(jobs)
+        .buffered(parallelism.max(1))
+        .try_collect()
+        .await?;
+    let orders = per_customer.into_iter().flatten().collect();
     Ok(OrdersReport {
         note: LAG_NOTE.to_string(),
         orders,
@@ -157,11 +166,16 @@ pub async fn show(
         }
         Err(e) => return Err(e.into()),
     };
-    let status = client
-        .get_order_provisioning_status(&customer.id, &order.id)
-        .await?;
     let mut view = order_view(customer, &order);
-    attach_provisioning(&mut view, &status);
+    match client
+        .get_order_provisioning_status(&customer.id, &order.id)
+        .await
+    {
+        Ok(status) => attach_provisioning(&mut view, &status),
+        // App-only credentials cannot read provisioning status: show the order without it.
+        Err(e @ ApiError::AppUserRequired { .. }) => tracing::warn!("{e}"),
+        Err(e) => return Err(e.into()),
+    }
     Ok(view)
 }
 

@@ -140,3 +140,31 @@ fn orders_show_reads_one_order_with_provisioning_status() {
         missing.stderr
     );
 }
+
+#[test]
+fn app_only_credentials_show_the_order_without_provisioning_status() {
+    let f = Fixture::new();
+    let id = f.add_software(1, 1);
+    let mut cmd = f.cmd();
+    cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
+        .args(["orders", "show", "contoso", &id, "--format", "json"]);
+    let out = crate::common::run(&mut cmd);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let json = out.json();
+    assert_eq!(json["id"], id.as_str());
+    assert!(
+        json["lines"][0].get("provisioning_status").is_none(),
+        "{json}"
+    );
+
+    let mut cmd = f.cmd();
+    cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
+        .arg("entitlements");
+    let out = crate::common::run(&mut cmd);
+    assert_eq!(out.code, 1);
+    assert!(
+        out.stderr.contains("PARTNER_CENTER_REFRESH_TOKEN"),
+        "{}",
+        out.stderr
+    );
+}
