@@ -14,6 +14,7 @@ pub const CONTOSO_PLAN: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";
 pub const CONTOSO_LEGACY: &str = "3c8e2f10-5a6b-4d7c-9e8f-0a1b2c3d4e11";
 pub const NORTHWIND_PLAN: &str = "d6f8b0c2-4e6a-4b8c-a0d2-3f5a7b9c1d14";
 pub const ADATUM_PLAN: &str = "f8b0d2e4-6a8c-4d0e-8c2f-5b7c9d1e3f16";
+pub const TAILSPIN_PLAN: &str = "0a1c3e5f-7b9d-4e1f-9d3a-6c8d0e2f4a17";
 pub const ALL_CUSTOMERS: [&str; 5] = [CONTOSO, FABRIKAM, NORTHWIND, ADATUM, TAILSPIN];
 
 /// A running sandbox, an App+User client on a manual clock, and an admin HTTP client.
@@ -149,5 +150,48 @@ impl Env {
             kind,
             count: Some(count),
         });
+    }
+}
+
+/// A clock for tests against the sandbox's own rate limits: `sleep` records the wait (like
+/// [`ManualClock`]) and moves the sandbox clock forward by it (rounded up to whole seconds), so
+/// the client's waits pass on the server too, without sleeping.
+#[derive(Clone)]
+pub struct SandboxClock {
+    pub manual: ManualClock,
+    advance_url: String,
+    http: reqwest::Client,
+}
+
+impl SandboxClock {
+    pub fn new(s: &RunningSandbox) -> Self {
+        SandboxClock {
+            manual: ManualClock::new(),
+            advance_url: format!(
+                "{}/_sandbox/clock/advance",
+                s.endpoint().as_str().trim_end_matches('/')
+            ),
+            http: reqwest::Client::new(),
+        }
+    }
+}
+
+impl reservoir::partner_center::Clock for SandboxClock {
+    fn now(&self) -> std::time::Duration {
+        reservoir::partner_center::Clock::now(&self.manual)
+    }
+    fn sleep(&self, d: std::time::Duration) -> futures::future::BoxFuture<'static, ()> {
+        let recorded = reservoir::partner_center::Clock::sleep(&self.manual, d);
+        let secs = d.as_secs() + u64::from(d.subsec_nanos() > 0);
+        let req = self
+            .http
+            .post(self.advance_url.clone())
+            .json(&serde_json::json!({ "seconds": secs }));
+        Box::pin(async move {
+            recorded.await;
+            if secs > 0 {
+                req.send().await.expect("advance the sandbox clock");
+            }
+        })
     }
 }

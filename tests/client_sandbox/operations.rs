@@ -4,8 +4,8 @@
 use super::common::*;
 use super::purchase::find_reservation;
 use reservoir::partner_center::wire::{
-    EntitlementType, InventoryCheckRequest, InventoryTarget, RegistrationState, ReservationScope,
-    SubscriptionStatus, TargetView,
+    BillingCycle, CartLineItemRequest, CartRequest, EntitlementType, InventoryCheckRequest,
+    InventoryTarget, RegistrationState, ReservationScope, SubscriptionStatus, TargetView,
 };
 use reservoir::partner_center::{ApiError, CredentialsKind, ManualClock, RequestId};
 use std::collections::BTreeMap;
@@ -246,6 +246,18 @@ async fn odd_but_documented_shapes_parse() {
     }
     let summary = c.get_invoice_summary().await.expect("summary");
     assert!(summary.balance_amount.is_some());
+    // Zone-less dates read as UTC; .NET's minimum date ("0001-01-01T00:00:00") reads as none.
+    assert!(summary.accounting_date.is_some(), "{summary:?}");
+    assert_eq!(summary.last_payment_date, None, "{summary:?}");
+    let recurring = summary
+        .details
+        .iter()
+        .find(|d| d.invoice_type.as_deref() == Some("Recurring"))
+        .and_then(|d| d.summary.as_ref())
+        .expect("a Recurring detail");
+    assert_eq!(recurring.latest_invoice_date, None);
+    // Invoice dates without a zone.
+    assert!(invoices.iter().all(|i| i.invoice_date.is_some()));
     // A cart line error comes back as an integer code.
     let cart = c
         .create_cart(
@@ -270,4 +282,128 @@ async fn odd_but_documented_shapes_parse() {
         .expect("cart");
     let err = cart.line_items[0].error.as_ref().expect("line error");
     assert_eq!(err.error_code.as_deref(), Some("10001"));
+}
+
+#[tokio::test]
+async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
+    let env = start().await;
+    let c = &env.client;
+    let (_, _, ri) = find_reservation(
+        c,
+        "US",
+        Some(&ReservationScope::AzurePlan),
+        "Standard_D2s_v5",
+        "eastus",
+        "1Year",
+    )
+    .await;
+    let avs = c
+        .list_availabilities("DG7GMGF0DWM3", "0003", "US", None)
+        .await
+        .expect("software availability");
+    let sw = avs.first().expect("one").catalog_item_id.clone();
+    let line = |id, item: &str, reservation: bool| CartLineItemRequest {
+        id,
+        catalog_item_id: item.to_string(),
+        friendly_name: None,
+        quantity: 1,
+        billing_cycle: BillingCycle::OneTime,
+        term_duration: reservation.then(|| "P1Y".to_string()),
+        provisioning_context: if reservation {
+            BTreeMap::from([
+                ("subscriptionId".into(), CONTOSO_PLAN.into()),
+                ("scope".into(), "shared".into()),
+                ("duration".into(), "1Year".into()),
+            ])
+        } else {
+            BTreeMap::new()
+        },
+        participants: vec![],
+        attestation_accepted: None,
+    };
+    let cart = c
+        .create_cart(
+            CONTOSO,
+            &CartRequest {
+                line_items: vec![line(0, &ri.catalog_item_id, true), line(1, &sw, false)],
+                ..CartRequest::default()
+            },
+            RequestId::new(),
+        )
+        .await
+        .expect("cart");
+    let groups: Vec<_> = cart
+        .line_items
+        .iter()
+        .map(|l| l.order_group.clone())
+        .collect();
+    assert_eq!(groups, vec![Some("0".into()), Some("1".into())]);
+    env.sandbox.add_fault(reservoir::sandbox::FaultRule {
+        method: None,
+        path: "*".into(),
+        kind: reservoir::sandbox::FaultKind::FailOrderGroup {
+            catalog_item: "DG7GMGF0DWM3:0003".into(),
+            code: 800017,
+            description: None,
+        },
+        count: Some(1),
+    });
+    let res = c
+        .checkout_cart(CONTOSO, &cart.id, RequestId::new())
+        .await
+        .expect("checkout with a failed group is still a 201");
+    assert_eq!(res.orders.len(), 1);
+    assert_eq!(res.order_errors.len(), 1);
+    let e = &res.order_errors[0];
+    assert_eq!(e.order_group_id.as_deref(), Some("1"));
+    assert_eq!(e.code.as_deref(), Some("800017"));
+}
+
+#[tokio::test]
+async fn an_unavailable_market_cannot_buy() {
+    let env = start().await;
+    let c = &env.client;
+    let cust = c.get_customer(TAILSPIN).await.expect("customer");
+    assert_eq!(cust.country(), Some("RU"));
+    let (_, _, a) = find_reservation(
+        c,
+        "US",
+        Some(&ReservationScope::AzurePlan),
+        "Standard_D2s_v5",
+        "eastus",
+        "1Year",
+    )
+    .await;
+    let cart = c
+        .create_cart(
+            TAILSPIN,
+            &CartRequest {
+                line_items: vec![CartLineItemRequest {
+                    id: 0,
+                    catalog_item_id: a.catalog_item_id.clone(),
+                    friendly_name: None,
+                    quantity: 1,
+                    billing_cycle: BillingCycle::OneTime,
+                    term_duration: Some("P1Y".into()),
+                    provisioning_context: BTreeMap::from([
+                        ("subscriptionId".into(), TAILSPIN_PLAN.into()),
+                        ("scope".into(), "shared".into()),
+                        ("duration".into(), "1Year".into()),
+                    ]),
+                    participants: vec![],
+                    attestation_accepted: None,
+                }],
+                ..CartRequest::default()
+            },
+            RequestId::new(),
+        )
+        .await
+        .expect("cart");
+    let err = cart.line_items[0].error.as_ref().expect("line error");
+    assert_eq!(err.error_code.as_deref(), Some("10006"));
+    let e = c
+        .checkout_cart(TAILSPIN, &cart.id, RequestId::new())
+        .await
+        .expect_err("refused");
+    assert!(matches!(&e, ApiError::Http { status: 400, .. }), "{e:?}");
 }

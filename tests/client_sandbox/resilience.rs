@@ -6,7 +6,7 @@ use super::purchase::find_reservation;
 use reservoir::partner_center::wire::{
     BillingCycle, CartLineItemRequest, CartRequest, ReservationScope,
 };
-use reservoir::partner_center::{ApiError, RequestId};
+use reservoir::partner_center::{ApiError, Clock, RequestId};
 use reservoir::sandbox::FaultKind;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -61,6 +61,8 @@ async fn retry_after_is_waited_out_and_the_retry_carries_the_same_request_id() {
         1,
     );
     env.reset_requests().await;
+    let slept_before = env.clock.sleeps().len();
+    let t0 = env.clock.now();
     let rid = RequestId::new();
     let created = env
         .client
@@ -76,11 +78,12 @@ async fn retry_after_is_waited_out_and_the_retry_carries_the_same_request_id() {
         vec![Some(rid.to_string()), Some(rid.to_string())],
         "both attempts carry the caller's MS-RequestId"
     );
-    let sleeps = env.clock.sleeps();
+    let sleeps = env.clock.sleeps()[slept_before..].to_vec();
     assert!(
         sleeps.iter().any(|d| *d >= Duration::from_secs(7)),
         "waited at least Retry-After: {sleeps:?}"
     );
+    assert!(env.clock.now() - t0 >= Duration::from_secs(7));
     let stats = env.client.stats();
     assert_eq!((stats.throttled, stats.retries), (1, 1));
 
@@ -215,4 +218,81 @@ async fn commit_then_drop_on_checkout_yields_exactly_one_order() {
         .expect("repeat checkout");
     assert_eq!(again.orders[0].id, res.orders[0].id);
     assert_eq!(env.all_orders().await.len(), before + 1);
+}
+
+#[tokio::test]
+async fn the_sandbox_rate_limit_is_waited_out_on_its_own_clock() {
+    let env = start_knobs(reservoir::sandbox::Knobs {
+        customer_rate_limit: Some(3),
+        ..reservoir::sandbox::Knobs::default()
+    })
+    .await;
+    let clock = SandboxClock::new(&env.sandbox);
+    let mut cfg = reservoir::partner_center::ClientConfig::new(
+        env.sandbox.endpoint(),
+        app_user(&env.sandbox),
+    );
+    cfg.clock = std::sync::Arc::new(clock.clone());
+    let client = reservoir::partner_center::Client::new(cfg).expect("client");
+    for _ in 0..8 {
+        client
+            .get_customer(FABRIKAM)
+            .await
+            .expect("customer, eventually");
+    }
+    let log = env.requests_to("GET", FABRIKAM).await;
+    let throttled = log.iter().filter(|r| r["status"] == 429).count();
+    let ok = log.iter().filter(|r| r["status"] == 200).count();
+    assert_eq!(ok, 8);
+    assert!(throttled >= 1, "{log:?}");
+    assert_eq!(client.stats().throttled, throttled as u64);
+    assert!(clock.manual.sleeps().iter().any(|d| d.as_secs() >= 1));
+}
+
+#[tokio::test]
+async fn a_timed_out_read_is_retried() {
+    let env = start().await;
+    let mut cfg = reservoir::partner_center::ClientConfig::new(
+        env.sandbox.endpoint(),
+        app_user(&env.sandbox),
+    );
+    cfg.clock = std::sync::Arc::new(env.clock.clone());
+    cfg.request_timeout = Duration::from_millis(300);
+    let client = reservoir::partner_center::Client::new(cfg).expect("client");
+    client.get_customer(CONTOSO).await.expect("warm the token");
+    env.fault(
+        "GET",
+        "/v1/customers/*",
+        FaultKind::Hang { hang_ms: 5_000 },
+        1,
+    );
+    let c = client
+        .get_customer(CONTOSO)
+        .await
+        .expect("customer after a timeout");
+    assert_eq!(c.id, CONTOSO);
+    assert_eq!(client.stats().retries, 1);
+}
+
+#[tokio::test]
+async fn commit_then_drop_on_cart_create_yields_one_cart() {
+    let env = start().await;
+    let cart = contoso_cart(&env).await;
+    let before = env.sandbox.world().carts.len();
+    env.fault(
+        "POST",
+        "/v1/customers/*/carts",
+        FaultKind::CommitThenDrop,
+        1,
+    );
+    let rid = RequestId::new();
+    let created = env
+        .client
+        .create_cart(CONTOSO, &cart, rid.clone())
+        .await
+        .expect("the retry is answered from the first attempt");
+    let world = env.sandbox.world();
+    assert_eq!(world.carts.len(), before + 1, "exactly one cart");
+    assert!(world.carts.contains_key(&created.id));
+    assert_eq!(env.client.stats().retries, 1);
 }
