@@ -119,3 +119,81 @@ async fn failing_calls_do_not_show_secrets() {
     let e = bad.get_customer(CONTOSO).await.expect_err("token refused");
     assert_clean(&e, &[secrets[0], secrets[1], wrong_secret]);
 }
+
+/// Collects everything the tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn logs_at_trace_level_do_not_show_secrets() {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(captured.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let env = start().await;
+    let creds = env.sandbox.credentials();
+    // Successful calls (a token is fetched), a throttled and retried one, and failures.
+    env.client.get_customer(CONTOSO).await.expect("customer");
+    env.fault(
+        "GET",
+        "/v1/customers/*",
+        FaultKind::RateLimit {
+            retry_after_seconds: 2,
+        },
+        1,
+    );
+    env.client.get_customer(CONTOSO).await.expect("customer");
+    let _ = env.client.get_order(CONTOSO, "no-such-order").await;
+    let clock = ManualClock::new();
+    let bad = client_with(
+        &env.sandbox,
+        Credentials::app_user(
+            &creds.tenant_id,
+            &creds.client_id,
+            Secret::new(creds.client_secret.clone()),
+            Secret::new("wrong-refresh-token-value-789".to_string()),
+            env.sandbox.authority().as_str().trim_end_matches('/'),
+        ),
+        &clock,
+    );
+    let _ = bad.get_customer(CONTOSO).await;
+    let access = token(&env).await;
+    let text =
+        String::from_utf8_lossy(&captured.0.lock().unwrap_or_else(|p| p.into_inner())).to_string();
+    assert!(
+        !text.is_empty(),
+        "the subscriber captured the client's logs"
+    );
+    for s in [
+        creds.client_secret.as_str(),
+        creds.refresh_token.as_str(),
+        "wrong-refresh-token-value-789",
+        "sbx.",
+        access.as_str(),
+    ] {
+        assert!(!text.contains(s), "logs leak {s:?}");
+    }
+}
