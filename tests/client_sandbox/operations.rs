@@ -407,3 +407,55 @@ async fn an_unavailable_market_cannot_buy() {
         .expect_err("refused");
     assert!(matches!(&e, ApiError::Http { status: 400, .. }), "{e:?}");
 }
+
+#[tokio::test]
+async fn legacy_vm_entitlements_and_billing_type_filter() {
+    let env = start().await;
+    let c = &env.client;
+    let legacy = c
+        .list_entitlements(
+            CONTOSO,
+            Some(&EntitlementType::VirtualMachineReservedInstance),
+            false,
+        )
+        .await
+        .expect("legacy VM entitlements");
+    let e = legacy.first().expect("the D2s_v5 holding");
+    assert_eq!(
+        e.entitlement_type,
+        Some(EntitlementType::VirtualMachineReservedInstance)
+    );
+    let art = e
+        .entitled_artifacts
+        .iter()
+        .find(|a| a.is_reserved_instance())
+        .expect("the legacy artifact type counts as a reserved instance");
+    let details = c
+        .get_reservation_details(CONTOSO, art.link.as_ref().expect("link"))
+        .await
+        .expect("details");
+    assert_eq!(
+        details
+            .reservations
+            .iter()
+            .filter_map(|r| r.quantity)
+            .sum::<i64>(),
+        2
+    );
+    let monthly = c
+        .list_orders_by_billing_type(
+            CONTOSO,
+            &reservoir::partner_center::wire::OrderBillingType::Monthly,
+        )
+        .await
+        .expect("monthly orders");
+    assert!(monthly.is_empty());
+    let one_time = c
+        .list_orders_by_billing_type(
+            CONTOSO,
+            &reservoir::partner_center::wire::OrderBillingType::OneTime,
+        )
+        .await
+        .expect("one-time orders");
+    assert_eq!(one_time.len(), 2, "the two seeded orders");
+}
