@@ -429,7 +429,7 @@ async fn azure_plan_purchase_end_to_end() {
     all.reservation_order_ids.extend(more.reservation_order_ids);
     all.quantity_by_reservation
         .extend(more.quantity_by_reservation);
-    billing(&env, &all, 2).await;
+    billing(&env, &all, 1).await;
 }
 
 #[tokio::test]
