@@ -56,6 +56,8 @@ impl Status {
 pub struct Row {
     pub status: Status,
     pub customer_id: String,
+    /// From the invoice line items (empty for orders not charged).
+    pub customer_name: String,
     pub order_id: String,
     pub product_id: String,
     pub sku_id: String,
@@ -112,6 +114,7 @@ fn key(order: &str, product: &str, sku: &str) -> Key {
 #[derive(Default)]
 struct Charged {
     customer_id: String,
+    customer_name: String,
     quantity: Decimal,
     amount: Option<Decimal>,
     currency: Option<String>,
@@ -234,6 +237,7 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
         rows.push(Row {
             status,
             customer_id: c.customer_id.clone(),
+            customer_name: c.customer_name.clone(),
             order_id: k.0.clone(),
             product_id: k.1.clone(),
             sku_id: k.2.clone(),
@@ -251,6 +255,7 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
         rows.push(Row {
             status: Status::NotCharged,
             customer_id: x.customer_id.clone(),
+            customer_name: String::new(),
             order_id: k.0.clone(),
             product_id: k.1.clone(),
             sku_id: k.2.clone(),
@@ -447,7 +452,11 @@ pub fn table(rows: &[Row]) -> Table {
     for r in rows {
         t.push(vec![
             r.status.as_str().to_string(),
-            r.customer_id.clone(),
+            if r.customer_name.is_empty() {
+                r.customer_id.clone()
+            } else {
+                r.customer_name.clone()
+            },
             r.order_id.clone(),
             r.product_id.clone(),
             r.sku_id.clone(),
