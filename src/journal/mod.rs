@@ -19,3 +19,6 @@ pub use store::{
     Clock, CustomerRecords, Journal, JournalError, JournalHook, PendingOrder, PendingState,
     SystemClock,
 };
+
+#[cfg(test)]
+mod tests;
