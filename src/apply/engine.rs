@@ -15,7 +15,7 @@ use super::receipt::{
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
 use crate::journal::{
-    IntentState, IntentStep, IntentView, Journal, JournalError, LineError, OrderErrorRecord,
+    IntentState, IntentStep, IntentView, Journal, JournalError, LineError, LineGroup, OrderErrorRecord,
     OrderRecord, OrderedLine, PurchaseLine, Record, advance, replay,
 };
 use std::collections::{BTreeMap, BTreeSet};
@@ -660,9 +660,9 @@ fn receipt_line(line: &PurchaseLine) -> ReceiptLine {
     }
 }
 
-fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, BTreeMap<usize, String>) {
+fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, Vec<LineGroup>) {
     let mut errors = Vec::new();
-    let mut groups = BTreeMap::new();
+    let mut groups = Vec::new();
     for l in &cart.lines {
         if l.id >= view.lines.len() {
             continue;
@@ -675,7 +675,10 @@ fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, BTreeMap<usi
             });
         }
         if let Some(g) = &l.order_group {
-            groups.insert(l.id, g.clone());
+            groups.push(LineGroup {
+                line: l.id,
+                order_group: g.clone(),
+            });
         }
     }
     (errors, groups)

@@ -40,6 +40,15 @@ pub struct LineError {
     pub description: String,
 }
 
+/// The order group the service put a cart line in. (A list, not a map: integer map keys do not
+/// survive serde's internally tagged enums.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LineGroup {
+    /// Index into the intent's `lines`.
+    pub line: usize,
+    pub order_group: String,
+}
+
 /// One order placed at checkout, with the intent lines it covers.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderRecord {
@@ -95,9 +104,9 @@ pub enum Record {
         cart_id: String,
         expires_at: Option<DateTime<Utc>>,
         line_errors: Vec<LineError>,
-        /// Intent line index → server-assigned `orderGroup`.
+        /// The server-assigned `orderGroup` of each line.
         #[serde(default)]
-        line_groups: BTreeMap<usize, String>,
+        line_groups: Vec<LineGroup>,
     },
     /// Written before the update that removes failed lines is sent.
     CartUpdateStarted {
@@ -111,9 +120,9 @@ pub enum Record {
         at: DateTime<Utc>,
         intent_id: String,
         cart_id: String,
-        /// Intent line index → `orderGroup` after the update.
+        /// The `orderGroup` of each line after the update.
         #[serde(default)]
-        line_groups: BTreeMap<usize, String>,
+        line_groups: Vec<LineGroup>,
     },
     /// Written before the checkout is sent.
     CheckoutStarted {

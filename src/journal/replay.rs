@@ -4,7 +4,7 @@
 //! same id, or a step out of order is an error, because a journal we do not understand must make
 //! the customer's in-flight purchases "not ruled out" rather than silently wrong.
 
-use super::record::{LineError, OrderErrorRecord, OrderRecord, PurchaseLine, Record};
+use super::record::{LineError, LineGroup, OrderErrorRecord, OrderRecord, PurchaseLine, Record};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -167,7 +167,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             view.cart_id = Some(cart_id.clone());
             view.cart_expires_at = *expires_at;
             view.line_errors = line_errors.clone();
-            view.line_groups = line_groups.clone();
+            view.line_groups = groups(line_groups);
             view.state = IntentState::Unfinished(if line_errors.is_empty() {
                 IntentStep::Checkout {
                     cart_id: cart_id.clone(),
@@ -203,7 +203,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             expect_cart(view, cart_id, finished)?;
             view.update_done = true;
             if !line_groups.is_empty() {
-                view.line_groups = line_groups.clone();
+                view.line_groups = groups(line_groups);
             }
             view.state = IntentState::Unfinished(IntentStep::Checkout {
                 cart_id: cart_id.clone(),
@@ -280,4 +280,10 @@ fn expect_cart(view: &IntentView, cart_id: &str, finished: bool) -> Result<(), S
             "cart {cart_id} used before it was recorded as created"
         )),
     }
+}
+
+fn groups(list: &[LineGroup]) -> BTreeMap<usize, String> {
+    list.iter()
+        .map(|g| (g.line, g.order_group.clone()))
+        .collect()
 }

@@ -55,9 +55,12 @@ fn cart(id: &str) -> Record {
         at: at(),
         intent_id: id.into(),
         cart_id: format!("cart-{id}"),
-        expires_at: None,
+        expires_at: Some(at()),
         line_errors: vec![],
-        line_groups: BTreeMap::new(),
+        line_groups: vec![LineGroup {
+            line: 0,
+            order_group: "0".into(),
+        }],
     }
 }
 
@@ -149,6 +152,80 @@ fn records_round_trip_and_replay_to_each_state() {
         .count();
     assert_eq!(settles, 1, "settling twice writes once");
     assert_eq!(j.customers().expect("customers"), vec![C.to_owned()]);
+}
+
+#[test]
+fn every_record_kind_survives_a_round_trip_through_the_file() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::open(dir.path()).expect("open");
+    let all = vec![
+        intent("a", vec![line("A", 2), line("B", 1)]),
+        Record::CartCreated {
+            at: at(),
+            intent_id: "a".into(),
+            cart_id: "cart-a".into(),
+            expires_at: Some(at()),
+            line_errors: vec![LineError {
+                line: 1,
+                code: "10003".into(),
+                description: "inventory not available".into(),
+            }],
+            line_groups: vec![LineGroup {
+                line: 0,
+                order_group: "0".into(),
+            }],
+        },
+        Record::CartUpdateStarted {
+            at: at(),
+            intent_id: "a".into(),
+            cart_id: "cart-a".into(),
+            request_id: "up-a".into(),
+            removed_lines: vec![1],
+        },
+        Record::CartUpdateDone {
+            at: at(),
+            intent_id: "a".into(),
+            cart_id: "cart-a".into(),
+            line_groups: vec![LineGroup {
+                line: 0,
+                order_group: "OMS-0".into(),
+            }],
+        },
+        checkout_started("a"),
+        Record::CheckoutResult {
+            at: at(),
+            intent_id: "a".into(),
+            cart_id: "cart-a".into(),
+            orders: vec![],
+            order_errors: vec![OrderErrorRecord {
+                order_group: "OMS-0".into(),
+                code: "800069".into(),
+                description: "risk".into(),
+                lines: vec![0],
+            }],
+        },
+        intent("b", vec![]),
+        Record::IntentFailed {
+            at: at(),
+            intent_id: "b".into(),
+            code: "800002".into(),
+            description: "bad".into(),
+        },
+        Record::OrderSettled {
+            at: at(),
+            order_id: "o".into(),
+            reason: SettleReason::Cancelled,
+        },
+    ];
+    for r in &all {
+        j.append(C, r).expect("append");
+    }
+    assert_eq!(j.read(C).expect("read").records, all);
+    let v = j.intents(C).expect("intents");
+    assert_eq!(v[0].line_groups.get(&0).map(String::as_str), Some("OMS-0"));
+    assert!(matches!(v[0].state, IntentState::Failed { ref code, .. } if code == "800069"));
+    assert!(matches!(v[1].state, IntentState::Failed { .. }));
+    assert!(j.pending(C).expect("pending").is_empty());
 }
 
 #[test]
