@@ -15,8 +15,8 @@ use super::receipt::{
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
 use crate::journal::{
-    IntentState, IntentStep, IntentView, Journal, JournalError, LineError, LineGroup, OrderErrorRecord,
-    OrderRecord, OrderedLine, PurchaseLine, Record, advance, replay,
+    IntentState, IntentStep, IntentView, Journal, JournalError, LineError, LineGroup,
+    OrderErrorRecord, OrderRecord, OrderedLine, PurchaseLine, Record, advance, replay,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;

@@ -237,7 +237,11 @@ impl FakeWorld {
     }
 
     /// After a write committed: apply the post-commit part of a fault.
-    async fn leave<T>(&self, fault: Fault, result: Result<T, CommerceError>) -> Result<T, CommerceError> {
+    async fn leave<T>(
+        &self,
+        fault: Fault,
+        result: Result<T, CommerceError>,
+    ) -> Result<T, CommerceError> {
         match fault {
             Fault::Drop => Err(CommerceError::OutcomeUnknown),
             Fault::KillAfter => {
@@ -448,7 +452,11 @@ impl Commerce for FakeWorld {
         self.leave(fault, result).await
     }
 
-    async fn get_order(&self, customer_id: &str, order_id: &str) -> Result<OrderInfo, CommerceError> {
+    async fn get_order(
+        &self,
+        customer_id: &str,
+        order_id: &str,
+    ) -> Result<OrderInfo, CommerceError> {
         let fault = self.enter("get order", None).await;
         if let Some(e) = read_error(fault) {
             return Err(e);

@@ -30,7 +30,13 @@ pub struct DesiredCustomer {
     pub register: Vec<String>,
 }
 
-pub fn reservation(customer: &str, sub: &str, sku: &str, qty: u32, world: &FakeWorld) -> PurchaseLine {
+pub fn reservation(
+    customer: &str,
+    sub: &str,
+    sku: &str,
+    qty: u32,
+    world: &FakeWorld,
+) -> PurchaseLine {
     let product = "DZH318Z0BQ3V";
     PurchaseLine {
         key: PurchaseKey::Reservation {
@@ -94,7 +100,13 @@ pub fn small_world(world: &FakeWorld, q: [u32; 4]) -> Vec<DesiredCustomer> {
         },
         DesiredCustomer {
             id: FABRIKAM.into(),
-            lines: vec![reservation(FABRIKAM, "sub-f1", "Standard_D4s_v5", q[3], world)],
+            lines: vec![reservation(
+                FABRIKAM,
+                "sub-f1",
+                "Standard_D4s_v5",
+                q[3],
+                world,
+            )],
             register: vec![],
         },
     ]
@@ -255,7 +267,10 @@ pub fn run_process(
 pub fn assert_never_over(world: &FakeWorld, desired: &BTreeMap<PurchaseKey, u32>) {
     for (key, units) in world.units_ordered() {
         let want = desired.get(&key).copied().unwrap_or(0);
-        assert!(units <= want, "{units} units ordered for {key:?}, only {want} declared");
+        assert!(
+            units <= want,
+            "{units} units ordered for {key:?}, only {want} declared"
+        );
     }
 }
 
@@ -263,7 +278,11 @@ pub fn assert_never_over(world: &FakeWorld, desired: &BTreeMap<PurchaseKey, u32>
 pub fn assert_exact(world: &FakeWorld, desired: &BTreeMap<PurchaseKey, u32>) {
     let ordered = world.units_ordered();
     for (key, want) in desired {
-        assert_eq!(ordered.get(key).copied().unwrap_or(0), *want, "units for {key:?}");
+        assert_eq!(
+            ordered.get(key).copied().unwrap_or(0),
+            *want,
+            "units for {key:?}"
+        );
     }
     assert_never_over(world, desired);
 }

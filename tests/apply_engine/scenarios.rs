@@ -1,6 +1,6 @@
 //! One test per failure scenario of issue 4.
 
-use super::fake::{Fault, FakeWorld};
+use super::fake::{FakeWorld, Fault};
 use super::harness::*;
 use futures::FutureExt;
 use reservoir::apply::{
@@ -32,9 +32,14 @@ fn a_fault_free_apply_buys_exactly_the_declared_units_and_the_next_plan_is_empty
     assert_eq!(cart.state, "ordered");
     let sent = world.request_ids();
     assert!(sent.contains(&("create cart".into(), cart.create_request_id.clone())));
-    let checkout_id = cart.checkout_request_id.clone().expect("checkout request id");
+    let checkout_id = cart
+        .checkout_request_id
+        .clone()
+        .expect("checkout request id");
     assert!(sent.contains(&("checkout".into(), checkout_id)));
+    let placed: Vec<String> = world.orders().into_iter().map(|o| o.order_id).collect();
     for order in &contoso.orders {
+        assert!(placed.contains(&order.order_id));
         assert_eq!(order.cart_id, cart.cart_id.clone().expect("cart id"));
         for l in &order.lines {
             assert!(l.key.is_some() && l.item_name.is_some());
@@ -101,7 +106,13 @@ fn a_write_that_stays_unknown_is_pending_and_resumed_by_the_next_run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let desired = small_world(&world, [1, 2, 3, 4]);
     // every checkout attempt of contoso is committed-then-dropped
-    world.script([Fault::None, Fault::Drop, Fault::Drop, Fault::Drop, Fault::Drop]);
+    world.script([
+        Fault::None,
+        Fault::Drop,
+        Fault::Drop,
+        Fault::Drop,
+        Fault::Drop,
+    ]);
     let run = run_process(&world, dir.path(), &desired, None);
     assert!(run.completed);
     let contoso = &run.outcomes[0];
@@ -113,7 +124,11 @@ fn a_write_that_stays_unknown_is_pending_and_resumed_by_the_next_run() {
     let j = journal(&world, dir.path(), None);
     let pending = j.pending(CONTOSO).expect("pending");
     assert_eq!(pending.len(), 3);
-    assert!(pending.iter().all(|p| p.state == PendingState::OutcomeUnknown));
+    assert!(
+        pending
+            .iter()
+            .all(|p| p.state == PendingState::OutcomeUnknown)
+    );
     assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
 
     let again = run_process(&world, dir.path(), &desired, None);
@@ -157,7 +172,11 @@ fn a_process_killed_after_each_journal_step_never_buys_twice() {
         let third = run_process(&world, dir.path(), &desired, None);
         assert!(third.completed);
         assert_exact(&world, &desired_units(&desired));
-        assert_eq!(world.carts_created(), lines_of(&[]) + 2, "step {k}: one cart per customer");
+        assert_eq!(
+            world.carts_created(),
+            lines_of(&[]) + 2,
+            "step {k}: one cart per customer"
+        );
     }
 }
 
@@ -179,7 +198,10 @@ fn a_process_killed_while_checkout_is_in_flight_resumes_the_same_checkout() {
             .filter(|(op, _)| op == "checkout")
             .map(|(_, id)| id)
             .collect();
-        assert_eq!(checkouts[0], checkouts[1], "{fault:?}: same request id on resume");
+        assert_eq!(
+            checkouts[0], checkouts[1],
+            "{fault:?}: same request id on resume"
+        );
     }
 }
 
@@ -200,7 +222,10 @@ fn an_expired_cart_is_abandoned_before_a_new_one_is_made() {
         .expect("read")
         .records;
     let kinds: Vec<&str> = records.iter().map(|r| r.kind()).collect();
-    let abandoned = kinds.iter().position(|k| *k == "cart_abandoned").expect("abandoned");
+    let abandoned = kinds
+        .iter()
+        .position(|k| *k == "cart_abandoned")
+        .expect("abandoned");
     let second_intent = kinds
         .iter()
         .enumerate()
@@ -217,14 +242,18 @@ fn two_applies_started_together_on_one_state_dir_buy_exactly_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let desired = small_world(&world, [3, 2, 1, 4]);
     std::thread::scope(|s| {
-        let a = s.spawn(|| futures::executor::block_on(async {
-            let j = journal(&world, dir.path(), None);
-            apply_all(&world, dir.path(), &j, &desired, &options(&world)).await
-        }));
-        let b = s.spawn(|| futures::executor::block_on(async {
-            let j = journal(&world, dir.path(), None);
-            apply_all(&world, dir.path(), &j, &desired, &options(&world)).await
-        }));
+        let a = s.spawn(|| {
+            futures::executor::block_on(async {
+                let j = journal(&world, dir.path(), None);
+                apply_all(&world, dir.path(), &j, &desired, &options(&world)).await
+            })
+        });
+        let b = s.spawn(|| {
+            futures::executor::block_on(async {
+                let j = journal(&world, dir.path(), None);
+                apply_all(&world, dir.path(), &j, &desired, &options(&world)).await
+            })
+        });
         a.join().expect("first apply");
         b.join().expect("second apply");
     });
@@ -239,7 +268,12 @@ fn storms_of_429_and_5xx_converge() {
     let desired = small_world(&world, [2, 1, 3, 1]);
     let mut storm = vec![Fault::Throttle; 7];
     storm.extend([Fault::Transient; 6]);
-    storm.extend([Fault::Throttle, Fault::Transient, Fault::Drop, Fault::Throttle]);
+    storm.extend([
+        Fault::Throttle,
+        Fault::Transient,
+        Fault::Drop,
+        Fault::Throttle,
+    ]);
     world.script(storm);
     let mut runs = 0;
     loop {
@@ -330,14 +364,20 @@ fn a_failing_order_group_is_reported_and_the_next_plan_proposes_only_its_lines()
     let contoso = &run.outcomes[0];
     assert_eq!(contoso.failures.len(), 1, "{contoso:#?}");
     let f = &contoso.failures[0];
-    assert_eq!((f.code.as_str(), f.item_name.as_str()), ("800069", "windows-server"));
+    assert_eq!(
+        (f.code.as_str(), f.item_name.as_str()),
+        ("800069", "windows-server")
+    );
     assert!(f.description.contains("risk check"));
     assert_eq!(contoso.units_placed(), 4, "the reservations stand");
 
     let j = journal(&world, dir.path(), None);
     let next = plan(&world, &j, &desired[0]).expect("plan");
     assert_eq!(next.len(), 1);
-    assert_eq!((next[0].item_name.as_str(), next[0].quantity), ("windows-server", 5));
+    assert_eq!(
+        (next[0].item_name.as_str(), next[0].quantity),
+        ("windows-server", 5)
+    );
 
     world.heal_products();
     run_process(&world, dir.path(), &desired, None);
@@ -398,7 +438,10 @@ fn availability_not_found_at_checkout_re_resolves_and_builds_a_new_cart() {
         .flat_map(|o| &o.lines)
         .find(|l| l.item_name.as_deref() == Some("standard_d4s_v5"))
         .expect("d4 ordered");
-    assert!(d4.catalog_item_id.ends_with(":AV1"), "fresh availability id");
+    assert!(
+        d4.catalog_item_id.ends_with(":AV1"),
+        "fresh availability id"
+    );
 }
 
 #[test]
@@ -410,13 +453,21 @@ fn orders_not_yet_visible_as_entitlements_count_as_pending() {
     run_process(&world, dir.path(), &desired, None);
     let j = journal(&world, dir.path(), None);
     assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
-    assert!(j.pending(CONTOSO).expect("pending").iter().all(|p| p.state == PendingState::Ordered));
+    assert!(
+        j.pending(CONTOSO)
+            .expect("pending")
+            .iter()
+            .all(|p| p.state == PendingState::Ordered)
+    );
     run_process(&world, dir.path(), &desired, None);
     for _ in 0..3 {
         world.tick();
     }
     assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
-    assert!(j.pending(CONTOSO).expect("pending").is_empty(), "settled once entitled");
+    assert!(
+        j.pending(CONTOSO).expect("pending").is_empty(),
+        "settled once entitled"
+    );
     let intents = j.intents(CONTOSO).expect("intents");
     assert!(intents.iter().all(|i| i.state == IntentState::Done));
     assert_exact(&world, &desired_units(&desired));
@@ -433,11 +484,19 @@ fn an_unreadable_journal_stops_the_customer_instead_of_buying() {
     let path = j.path(CONTOSO).expect("path");
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, format!("{{oops\n{text}")).expect("write");
-    assert!(matches!(j.pending(CONTOSO), Err(JournalError::Corrupt { .. })));
+    assert!(matches!(
+        j.pending(CONTOSO),
+        Err(JournalError::Corrupt { .. })
+    ));
     let run = run_process(&world, dir.path(), &desired, None);
     assert!(run.outcomes[0].journal_error.is_some());
     assert!(run.outcomes[0].in_doubt());
-    assert!(world.units_ordered().keys().all(|k| !format!("{k:?}").contains(CONTOSO)));
+    assert!(
+        world
+            .units_ordered()
+            .keys()
+            .all(|k| !format!("{k:?}").contains(CONTOSO))
+    );
 }
 
 #[test]
@@ -467,7 +526,14 @@ fn the_engine_future_is_send() {
         lines: vec![],
     };
     assert_send(apply_customer(&batch, &world, &j, &NoopReporter, &opts));
-    assert_send(resume_customer(CONTOSO, None, &world, &j, &NoopReporter, &opts));
+    assert_send(resume_customer(
+        CONTOSO,
+        None,
+        &world,
+        &j,
+        &NoopReporter,
+        &opts,
+    ));
     let _ = Record::kind;
 }
 
