@@ -7,7 +7,7 @@
 //! whose outcome is unknown is resent with the *same* `MS-RequestId`, or left unfinished in the
 //! journal (where `plan` counts it as pending and the next run resumes it) — never reissued.
 
-use super::commerce::{Cart, CartLine, CheckoutOutcome, Commerce, CommerceError};
+use super::commerce::{Cart, CartLine, CartStatus, CheckoutOutcome, Commerce, CommerceError};
 use super::options::ApplyOptions;
 use super::receipt::{
     CartOutcome, CustomerOutcome, LineFailure, OrderOutcome, ReceiptLine, UnknownOutcome,
@@ -424,6 +424,7 @@ impl<'a, C: Commerce> Run<'a, C> {
         request_id: Option<String>,
     ) -> Result<Flow, JournalError> {
         let active = view.active_lines();
+        let request_id_was_sent = request_id.is_some();
         let request_id = match request_id {
             Some(r) => r,
             None => {
@@ -442,11 +443,22 @@ impl<'a, C: Commerce> Run<'a, C> {
             cart_id: cart_id.to_owned(),
             request_id: request_id.clone(),
         });
+        let resent = request_id_was_sent;
         let (commerce, customer_id) = (self.commerce, self.customer_id);
-        let got = retry(self, "check out cart", || {
+        let (got, ambiguous) = retry_tracked(self, "check out cart", || {
             commerce.checkout(customer_id, cart_id, &request_id)
         })
         .await;
+        // A refusal after a checkout that may have gone through (a lost response, or a resumed
+        // checkout) is only believed when the cart is still open: an `Ordered` cart means the
+        // first checkout succeeded, whatever this answer says.
+        if let Err(e) = &got
+            && !is_ambiguous(e)
+            && (ambiguous || resent)
+            && !self.cart_still_open(cart_id).await
+        {
+            return Ok(Flow::Unknown("check out cart"));
+        }
         match got {
             Ok(result) => {
                 let (orders, order_errors) = map_checkout(view, &active, &result);
@@ -491,6 +503,25 @@ impl<'a, C: Commerce> Run<'a, C> {
                 self.fail_lines(view, &active, &e.code(), &e.description());
                 Ok(Flow::Continue)
             }
+        }
+    }
+
+    /// Whether the cart can still be checked out (status `Active`), or is gone. `false` when it
+    /// is `Ordered` or its state cannot be read.
+    ///
+    /// A cart that is gone (not found / expired) counts as open: carts live 7 days and the order
+    /// of a checkout shows up in entitlements within minutes, so by the time a checked-out cart
+    /// could have disappeared, `plan` sees its order as owned.
+    async fn cart_still_open(&self, cart_id: &str) -> bool {
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        match retry(self, "read cart", || {
+            commerce.get_cart(customer_id, cart_id)
+        })
+        .await
+        {
+            Ok(cart) => cart.status == CartStatus::Active,
+            Err(CommerceError::CartExpired | CommerceError::CartNotFound) => true,
+            Err(_) => false,
         }
     }
 
@@ -604,21 +635,33 @@ fn is_ambiguous(e: &CommerceError) -> bool {
 
 /// Sends a call up to `write_attempts` times while its outcome is ambiguous, waiting by the
 /// backoff between attempts. The closure must reuse the same request id on every call.
-async fn retry<C, T, F, Fut>(
-    run: &Run<'_, C>,
-    operation: &str,
-    mut call: F,
-) -> Result<T, CommerceError>
+async fn retry<C, T, F, Fut>(run: &Run<'_, C>, operation: &str, call: F) -> Result<T, CommerceError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, CommerceError>>,
 {
+    retry_tracked(run, operation, call).await.0
+}
+
+/// [`retry`], also saying whether any attempt's outcome was ambiguous (so a later definite
+/// answer may be about a request that was in fact committed).
+async fn retry_tracked<C, T, F, Fut>(
+    run: &Run<'_, C>,
+    operation: &str,
+    mut call: F,
+) -> (Result<T, CommerceError>, bool)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, CommerceError>>,
+{
+    let mut ambiguous = false;
     let mut waits = run.opts.backoff.iter();
     let attempts = run.opts.write_attempts.max(1);
     let mut attempt = 1;
     loop {
         match call().await {
             Err(e) if is_ambiguous(&e) && attempt < attempts => {
+                ambiguous = true;
                 run.reporter.event(
                     run.customer_id,
                     &ApplyEvent::Retrying {
@@ -634,7 +677,7 @@ where
                     .await;
                 attempt += 1;
             }
-            other => return other,
+            other => return (other, ambiguous),
         }
     }
 }

@@ -81,6 +81,9 @@ struct State {
     entitlement_lag: u64,
     calls: u64,
     request_ids: Vec<(String, String)>,
+    /// Checkout of an ordered cart answers 400/800065 instead of the first result (the older
+    /// documented behaviour), and request ids are not replayed for checkout.
+    legacy_checkout: bool,
 }
 
 /// The fake world, shared by every "process" of a test.
@@ -132,6 +135,9 @@ impl FakeWorld {
     }
     pub fn heal_products(&self) {
         self.st().failing_products.clear();
+    }
+    pub fn set_legacy_checkout(&self) {
+        self.st().legacy_checkout = true;
     }
     pub fn set_entitlement_lag(&self, ticks: u64) {
         self.st().entitlement_lag = ticks;
@@ -441,8 +447,12 @@ impl Commerce for FakeWorld {
             let key = (customer_id.to_owned(), request_id.to_owned());
             let now = self.clock.now();
             let mut st = self.st();
-            if let Some(Replay::Checkout(r)) = st.replays.get(&key) {
-                r.clone()
+            let replayed = match st.replays.get(&key) {
+                Some(Replay::Checkout(r)) if !st.legacy_checkout => Some(r.clone()),
+                _ => None,
+            };
+            if let Some(r) = replayed {
+                r
             } else {
                 let r = Self::do_checkout(&mut st, customer_id, cart_id, now, fault);
                 st.replays.insert(key, Replay::Checkout(r.clone()));
@@ -517,6 +527,12 @@ impl FakeWorld {
             _ => return Err(CommerceError::CartNotFound),
         };
         if let Some(r) = &cart.result {
+            if st.legacy_checkout {
+                return Err(CommerceError::Definite {
+                    code: "800065".into(),
+                    description: "cart already submitted".into(),
+                });
+            }
             return Ok(r.clone()); // idempotent per cart
         }
         if cart.expires_at <= now {

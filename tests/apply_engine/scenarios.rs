@@ -181,6 +181,24 @@ fn a_process_killed_after_each_journal_step_never_buys_twice() {
 }
 
 #[test]
+fn already_submitted_after_a_lost_checkout_response_is_not_taken_as_a_failure() {
+    let world = FakeWorld::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    world.set_legacy_checkout();
+    let desired = small_world(&world, [2, 1, 1, 1]);
+    // contoso's checkout commits, the response is lost, the resend answers 800065
+    world.script([Fault::None, Fault::Drop]);
+    let run = run_process(&world, dir.path(), &desired, None);
+    let contoso = &run.outcomes[0];
+    assert!(contoso.failures.is_empty(), "{contoso:#?}");
+    assert_eq!(contoso.unknown.len(), 1, "left pending, not failed");
+    for _ in 0..2 {
+        run_process(&world, dir.path(), &desired, None);
+        assert_exact(&world, &desired_units(&desired));
+    }
+}
+
+#[test]
 fn a_process_killed_while_checkout_is_in_flight_resumes_the_same_checkout() {
     for fault in [Fault::KillBefore, Fault::KillAfter] {
         let world = FakeWorld::new();
