@@ -114,6 +114,30 @@ impl CustomerLock {
         }
     }
 
+    /// [`CustomerLock::acquire`] for async callers: waits on the tokio timer between attempts.
+    pub async fn acquire_async(
+        state_dir: &Path,
+        customer_id: &str,
+        timeout: Duration,
+        holder: HolderInfo,
+    ) -> Result<CustomerLock, LockError> {
+        let started = Instant::now();
+        loop {
+            if let Some(lock) = Self::try_acquire(state_dir, customer_id, &holder)? {
+                return Ok(lock);
+            }
+            let waited = started.elapsed();
+            if waited >= timeout {
+                return Err(LockError::Busy {
+                    customer: customer_id.to_owned(),
+                    holder: read_holder(&holder_path(state_dir, customer_id)),
+                    waited,
+                });
+            }
+            tokio::time::sleep((timeout - waited).min(Duration::from_millis(100))).await;
+        }
+    }
+
     /// One attempt: `Ok(None)` when another holder has it.
     pub fn try_acquire(
         state_dir: &Path,

@@ -404,3 +404,19 @@ fn a_lock_held_by_a_killed_process_is_taken_over() {
     CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(1))
         .expect("the dead holder's lock is released by the os");
 }
+
+#[tokio::test]
+async fn the_async_lock_refuses_while_held_and_takes_a_released_lock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let held = CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(7))
+        .await
+        .expect("first");
+    let err = CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(8))
+        .await
+        .expect_err("busy");
+    assert!(matches!(err, LockError::Busy { holder: Some(ref h), .. } if h.pid == 7));
+    drop(held);
+    CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(8))
+        .await
+        .expect("free after drop");
+}

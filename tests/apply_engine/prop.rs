@@ -30,9 +30,26 @@ struct RunPlan {
     tick_after: bool,
 }
 
+/// Either scattered faults, or a storm: the same fault many times in a row (enough to exhaust
+/// the engine's resends and leave writes in an unknown state).
+fn faults() -> impl Strategy<Value = Vec<Fault>> {
+    prop_oneof![
+        2 => prop::collection::vec(fault(), 0..24),
+        1 => (
+            prop::collection::vec(fault(), 0..6),
+            prop_oneof![Just(Fault::Drop), Just(Fault::Throttle), Just(Fault::Transient)],
+            4usize..16,
+        )
+            .prop_map(|(mut v, f, n)| {
+                v.extend(std::iter::repeat_n(f, n));
+                v
+            }),
+    ]
+}
+
 fn run_plan() -> impl Strategy<Value = RunPlan> {
     (
-        prop::collection::vec(fault(), 0..24),
+        faults(),
         prop::option::weighted(0.3, 1usize..12),
         prop::bool::weighted(0.2),
         prop::bool::weighted(0.2),
@@ -50,7 +67,7 @@ fn run_plan() -> impl Strategy<Value = RunPlan> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 64, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn random_faults_never_buy_more_than_declared_and_a_clean_run_converges(
