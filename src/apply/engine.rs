@@ -1,5 +1,5 @@
 //! The apply engine: [`apply_customer`] buys one customer's missing lines through the
-//! write-ahead journal, and [`Run::drive`] is the per-intent state machine shared with resume.
+//! write-ahead journal, and `Run::drive` is the per-intent state machine shared with resume.
 //!
 //! The invariant everything here protects: a cart is only ever checked out if its id is in the
 //! journal, an intent has at most one cart, and a new intent for the same lines is only written
@@ -7,20 +7,20 @@
 //! whose outcome is unknown is resent with the *same* `MS-RequestId`, or left unfinished in the
 //! journal (where `plan` counts it as pending and the next run resumes it) — never reissued.
 
-use super::commerce::{Cart, CartLine, CartStatus, CheckoutOutcome, Commerce, CommerceError};
+use super::commerce::{CartStatus, Commerce, CommerceError};
+use super::lines::{cart_details, cart_lines, map_checkout, receipt_line};
 use super::options::ApplyOptions;
 use super::receipt::{
     CartOutcome, CustomerOutcome, LineFailure, OrderOutcome, ReceiptLine, UnknownOutcome,
 };
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
+use super::retry::{RetryCtx, is_ambiguous, retry, retry_tracked};
 use crate::journal::{
-    IntentState, IntentStep, IntentView, Journal, JournalError, LineError, LineGroup,
-    OrderErrorRecord, OrderRecord, OrderedLine, PurchaseLine, Record, advance, replay,
+    IntentState, IntentStep, IntentView, Journal, JournalError, OrderRecord, PurchaseLine, Record,
+    advance, replay,
 };
-use std::collections::{BTreeMap, BTreeSet};
-use std::future::Future;
-use std::time::Duration;
+use std::collections::BTreeSet;
 
 /// What to buy for one customer (what the plan says is missing, freshly resolved).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,7 @@ pub async fn apply_customer<C: Commerce>(
         run.out.registrations.push(r);
     }
     let mut lines = Vec::new();
-    for line in &batch.lines {
+    for line in batch.lines.iter().filter(|l| l.quantity > 0) {
         let sub = line_subscription(line);
         match sub.filter(|s| unregistered.contains(&s.to_ascii_lowercase())) {
             Some(s) => run.out.failures.push(failure(
@@ -144,6 +144,14 @@ impl<'a, C: Commerce> Run<'a, C> {
             opts,
             rebuild,
             out: CustomerOutcome::new(customer_id, customer_name),
+        }
+    }
+
+    fn retry_ctx(&self) -> RetryCtx<'a> {
+        RetryCtx {
+            customer_id: self.customer_id,
+            reporter: self.reporter,
+            opts: self.opts,
         }
     }
 
@@ -279,7 +287,7 @@ impl<'a, C: Commerce> Run<'a, C> {
         let mut fresh = Vec::new();
         for line in stale {
             let (commerce, customer_id) = (self.commerce, self.customer_id);
-            let got = retry(self, "re-resolve catalog item", || {
+            let got = retry(&self.retry_ctx(), "re-resolve catalog item", || {
                 commerce.resolve_line(customer_id, &line)
             })
             .await;
@@ -308,7 +316,7 @@ impl<'a, C: Commerce> Run<'a, C> {
         let all: Vec<usize> = (0..view.lines.len()).collect();
         let lines = cart_lines(view, &all);
         let (commerce, customer_id) = (self.commerce, self.customer_id);
-        let got = retry(self, "create cart", || {
+        let got = retry(&self.retry_ctx(), "create cart", || {
             commerce.create_cart(customer_id, &lines, request_id)
         })
         .await;
@@ -380,12 +388,12 @@ impl<'a, C: Commerce> Run<'a, C> {
             cart_id: cart_id.to_owned(),
             lines: removed
                 .iter()
-                .map(|i| view.lines[*i].item_name.clone())
+                .filter_map(|i| view.lines.get(*i).map(|l| l.item_name.clone()))
                 .collect(),
         });
         let lines = cart_lines(view, &active);
         let (commerce, customer_id) = (self.commerce, self.customer_id);
-        let got = retry(self, "update cart", || {
+        let got = retry(&self.retry_ctx(), "update cart", || {
             commerce.update_cart(customer_id, cart_id, &lines, &request_id)
         })
         .await;
@@ -445,7 +453,7 @@ impl<'a, C: Commerce> Run<'a, C> {
         });
         let resent = request_id_was_sent;
         let (commerce, customer_id) = (self.commerce, self.customer_id);
-        let (got, ambiguous) = retry_tracked(self, "check out cart", || {
+        let (got, ambiguous) = retry_tracked(&self.retry_ctx(), "check out cart", || {
             commerce.checkout(customer_id, cart_id, &request_id)
         })
         .await;
@@ -514,7 +522,7 @@ impl<'a, C: Commerce> Run<'a, C> {
     /// could have disappeared, `plan` sees its order as owned.
     async fn cart_still_open(&self, cart_id: &str) -> bool {
         let (commerce, customer_id) = (self.commerce, self.customer_id);
-        match retry(self, "read cart", || {
+        match retry(&self.retry_ctx(), "read cart", || {
             commerce.get_cart(customer_id, cart_id)
         })
         .await
@@ -623,188 +631,4 @@ impl<'a, C: Commerce> Run<'a, C> {
 
 fn cart_gone_text(e: &CommerceError) -> String {
     format!("{e}; the next plan proposes these lines again")
-}
-
-/// Outcome unknown, or still failing after retries: for a write, both mean "may have happened".
-fn is_ambiguous(e: &CommerceError) -> bool {
-    matches!(
-        e,
-        CommerceError::OutcomeUnknown | CommerceError::Transient(_)
-    )
-}
-
-/// Sends a call up to `write_attempts` times while its outcome is ambiguous, waiting by the
-/// backoff between attempts. The closure must reuse the same request id on every call.
-async fn retry<C, T, F, Fut>(run: &Run<'_, C>, operation: &str, call: F) -> Result<T, CommerceError>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, CommerceError>>,
-{
-    retry_tracked(run, operation, call).await.0
-}
-
-/// [`retry`], also saying whether any attempt's outcome was ambiguous (so a later definite
-/// answer may be about a request that was in fact committed).
-async fn retry_tracked<C, T, F, Fut>(
-    run: &Run<'_, C>,
-    operation: &str,
-    mut call: F,
-) -> (Result<T, CommerceError>, bool)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, CommerceError>>,
-{
-    let mut ambiguous = false;
-    let mut waits = run.opts.backoff.iter();
-    let attempts = run.opts.write_attempts.max(1);
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(e) if is_ambiguous(&e) && attempt < attempts => {
-                ambiguous = true;
-                run.reporter.event(
-                    run.customer_id,
-                    &ApplyEvent::Retrying {
-                        operation: operation.to_owned(),
-                        attempt,
-                        error: e.to_string(),
-                    },
-                );
-                let wait = waits.next().unwrap_or(run.opts.backoff.max);
-                run.opts
-                    .sleeper
-                    .sleep(wait.max(Duration::from_millis(1)))
-                    .await;
-                attempt += 1;
-            }
-            other => return (other, ambiguous),
-        }
-    }
-}
-
-fn cart_lines(view: &IntentView, indexes: &[usize]) -> Vec<CartLine> {
-    indexes
-        .iter()
-        .filter_map(|i| {
-            view.lines.get(*i).map(|l| CartLine {
-                id: *i,
-                line: l.clone(),
-            })
-        })
-        .collect()
-}
-
-fn receipt_line(line: &PurchaseLine) -> ReceiptLine {
-    ReceiptLine {
-        item_name: Some(line.item_name.clone()),
-        key: Some(line.key.clone()),
-        catalog_item_id: line.catalog_item_id.clone(),
-        quantity: line.quantity,
-    }
-}
-
-fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, Vec<LineGroup>) {
-    let mut errors = Vec::new();
-    let mut groups = Vec::new();
-    for l in &cart.lines {
-        if l.id >= view.lines.len() {
-            continue;
-        }
-        if let Some((code, description)) = &l.error {
-            errors.push(LineError {
-                line: l.id,
-                code: code.clone(),
-                description: description.clone(),
-            });
-        }
-        if let Some(g) = &l.order_group {
-            groups.push(LineGroup {
-                line: l.id,
-                order_group: g.clone(),
-            });
-        }
-    }
-    (errors, groups)
-}
-
-fn same_context(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
-    let norm = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
-        m.iter()
-            .map(|(k, v)| (k.to_ascii_lowercase(), v.to_ascii_lowercase()))
-            .collect()
-    };
-    norm(a) == norm(b)
-}
-
-/// Maps a checkout result onto the intent's lines: each order line to the cart line it came
-/// from (same catalog item, preferring the same provisioning context), each failed order group to
-/// the lines of that group.
-fn map_checkout(
-    view: &IntentView,
-    active: &[usize],
-    result: &CheckoutOutcome,
-) -> (Vec<OrderRecord>, Vec<OrderErrorRecord>) {
-    let mut claimed: BTreeSet<usize> = BTreeSet::new();
-    let mut orders = Vec::new();
-    for order in &result.orders {
-        let mut lines = Vec::new();
-        for ol in &order.lines {
-            let candidates: Vec<usize> = active
-                .iter()
-                .copied()
-                .filter(|i| !claimed.contains(i))
-                .filter(|i| {
-                    view.lines[*i]
-                        .catalog_item_id
-                        .eq_ignore_ascii_case(&ol.catalog_item_id)
-                })
-                .collect();
-            let pick = candidates
-                .iter()
-                .copied()
-                .find(|i| {
-                    same_context(
-                        &view.lines[*i].provisioning_context,
-                        &ol.provisioning_context,
-                    )
-                })
-                .or_else(|| candidates.first().copied());
-            if let Some(i) = pick {
-                claimed.insert(i);
-            }
-            lines.push(OrderedLine {
-                line: pick,
-                catalog_item_id: ol.catalog_item_id.clone(),
-                quantity: ol.quantity,
-            });
-        }
-        orders.push(OrderRecord {
-            order_id: order.order_id.clone(),
-            lines,
-        });
-    }
-    let mut errors = Vec::new();
-    for err in &result.order_errors {
-        let mut lines: Vec<usize> = active
-            .iter()
-            .copied()
-            .filter(|i| !claimed.contains(i))
-            .filter(|i| view.line_groups.get(i) == Some(&err.order_group))
-            .collect();
-        if lines.is_empty() && view.line_groups.is_empty() {
-            lines = active
-                .iter()
-                .copied()
-                .filter(|i| !claimed.contains(i))
-                .collect();
-        }
-        claimed.extend(lines.iter().copied());
-        errors.push(OrderErrorRecord {
-            order_group: err.order_group.clone(),
-            code: err.code.clone(),
-            description: err.description.clone(),
-            lines,
-        });
-    }
-    (orders, errors)
 }

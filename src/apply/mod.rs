@@ -9,6 +9,8 @@
 //! * [`commerce`] — the [`Commerce`] trait the engine drives and its error classification.
 //! * [`engine`] — [`apply_customer`] and the per-intent state machine.
 //! * [`resume`] — [`resume_customer`].
+//! * `lines` — mapping intent lines to cart lines and checkout results back; `retry` — resending
+//!   an ambiguous call with the same request id.
 //! * [`registration`] — registering subscriptions and polling until `Registered`.
 //! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
 //! * [`report`] — the [`Reporter`] trait and its events.
@@ -16,11 +18,13 @@
 
 pub mod commerce;
 pub mod engine;
+mod lines;
 pub mod options;
 pub mod receipt;
 pub mod registration;
 pub mod report;
 pub mod resume;
+mod retry;
 
 pub use crate::journal::PurchaseLine;
 pub use commerce::*;

@@ -164,6 +164,8 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             if finished || view.cart_id.is_some() {
                 return Err("cart created twice or after the intent ended".into());
             }
+            check_lines(view, line_errors.iter().map(|e| e.line))?;
+            check_lines(view, line_groups.iter().map(|g| g.line))?;
             view.cart_id = Some(cart_id.clone());
             view.cart_expires_at = *expires_at;
             view.line_errors = line_errors.clone();
@@ -188,6 +190,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             ..
         } => {
             expect_cart(view, cart_id, finished)?;
+            check_lines(view, removed_lines.iter().copied())?;
             view.update_request_id = Some(request_id.clone());
             view.state = IntentState::Unfinished(IntentStep::UpdateCart {
                 cart_id: cart_id.clone(),
@@ -229,6 +232,16 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             ..
         } => {
             expect_cart(view, cart_id, finished)?;
+            check_lines(
+                view,
+                orders
+                    .iter()
+                    .flat_map(|o| o.lines.iter().filter_map(|l| l.line)),
+            )?;
+            check_lines(
+                view,
+                order_errors.iter().flat_map(|e| e.lines.iter().copied()),
+            )?;
             view.orders = orders.clone();
             view.order_errors = order_errors.clone();
             view.state = if orders.is_empty() {
@@ -267,6 +280,16 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
         Record::Intent { .. } | Record::OrderSettled { .. } => {}
     }
     Ok(())
+}
+
+fn check_lines(view: &IntentView, mut lines: impl Iterator<Item = usize>) -> Result<(), String> {
+    match lines.find(|i| *i >= view.lines.len()) {
+        Some(i) => Err(format!(
+            "line {i} is out of range (the intent has {} lines)",
+            view.lines.len()
+        )),
+        None => Ok(()),
+    }
 }
 
 fn expect_cart(view: &IntentView, cart_id: &str, finished: bool) -> Result<(), String> {

@@ -267,6 +267,10 @@ fn replay_rejects_records_out_of_protocol() {
         replay(&[intent("a", vec![]), cart("a"), result("a", 1), cart("a")]).is_err(),
         "second cart after checkout"
     );
+    assert!(
+        replay(&[intent("a", vec![]), cart("a")]).is_err(),
+        "order group of a line the intent does not have"
+    );
 }
 
 #[test]
