@@ -4,7 +4,7 @@
 //! * [`record`] — the record types written to `<state_dir>/journal/<customer-id>.jsonl`.
 //! * [`store`] — [`Journal`]: append (write whole + fsync), read (torn tail tolerated), pending,
 //!   settle.
-//! * [`replay`] — folds a customer's records into per-intent state.
+//! * [`mod@replay`] — folds a customer's records into per-intent state.
 //! * [`lock`] — [`CustomerLock`]: an OS advisory lock per customer with a holder sidecar.
 
 pub mod lock;
