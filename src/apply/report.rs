@@ -67,6 +67,10 @@ pub enum ApplyEvent {
         intent_id: String,
         operation: String,
     },
+    /// The journal ended in a torn record (a crash mid-append); it was ignored.
+    JournalTornTail {
+        bytes: usize,
+    },
     ItemReResolved {
         item_name: String,
         catalog_item_id: String,

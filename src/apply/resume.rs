@@ -32,6 +32,14 @@ pub async fn resume_customer<C: Commerce>(
         opts,
         false,
     );
+    if let Ok(records) = journal.read(customer_id)
+        && let Some(torn) = &records.torn_tail
+    {
+        reporter.event(
+            customer_id,
+            &ApplyEvent::JournalTornTail { bytes: torn.len() },
+        );
+    }
     let intents = match journal.intents(customer_id) {
         Ok(v) => v,
         Err(e) => {
