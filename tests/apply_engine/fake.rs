@@ -136,6 +136,16 @@ impl FakeWorld {
     pub fn heal_products(&self) {
         self.st().failing_products.clear();
     }
+    pub fn cancel_order(&self, order_id: &str) {
+        for o in self
+            .st()
+            .orders
+            .iter_mut()
+            .filter(|o| o.order_id == order_id)
+        {
+            o.cancelled = true;
+        }
+    }
     pub fn set_legacy_checkout(&self) {
         self.st().legacy_checkout = true;
     }

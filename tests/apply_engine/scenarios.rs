@@ -484,6 +484,38 @@ fn orders_not_yet_visible_as_entitlements_count_as_pending() {
 }
 
 #[test]
+fn a_cancelled_order_is_settled_on_resume_and_its_lines_proposed_again() {
+    let world = FakeWorld::new();
+    let dir = tempfile::tempdir().expect("tempdir");
+    world.set_entitlement_lag(10);
+    let desired = small_world(&world, [1, 2, 3, 4]);
+    let first = run_process(&world, dir.path(), &desired, None);
+    let software_order = first.outcomes[0]
+        .orders
+        .iter()
+        .find(|o| {
+            o.lines
+                .iter()
+                .any(|l| l.item_name.as_deref() == Some("windows-server"))
+        })
+        .expect("software order")
+        .order_id
+        .clone();
+    world.cancel_order(&software_order);
+    let second = run_process(&world, dir.path(), &desired, None);
+    let contoso = &second.outcomes[0];
+    assert!(
+        contoso
+            .orders
+            .iter()
+            .any(|o| o.order_id == software_order && o.status == "cancelled")
+    );
+    // the cancelled units were bought again, the rest is still pending
+    assert_eq!(contoso.units_placed(), 3);
+    assert_exact(&world, &desired_units(&desired));
+}
+
+#[test]
 fn an_unreadable_journal_stops_the_customer_instead_of_buying() {
     let world = FakeWorld::new();
     let dir = tempfile::tempdir().expect("tempdir");
