@@ -14,3 +14,4 @@ pub mod partner_center;
 pub mod plan;
 pub mod render;
 pub mod sandbox;
+pub mod views;

@@ -1,2 +1,35 @@
 //! Apply: ordered execution of a plan — registration, fresh catalog resolution, write-ahead
 //! journal, carts and checkout, resume after faults — reporting through a reporter, never printing.
+//!
+//! The caller (the `apply` command) runs, per customer: take the [`crate::journal::CustomerLock`]
+//! → [`resume_customer`] (finish what a crashed or concurrent run left unfinished) → re-observe and
+//! re-plan (counting [`crate::journal::Journal::pending`] as pending) → [`apply_customer`] for what
+//! is still missing → drop the lock.
+//!
+//! * [`commerce`] — the [`Commerce`] trait the engine drives and its error classification.
+//! * [`engine`] — [`apply_customer`] and the per-intent state machine.
+//! * [`resume`] — [`resume_customer`].
+//! * `lines` — mapping intent lines to cart lines and checkout results back; `retry` — resending
+//!   an ambiguous call with the same request id.
+//! * [`registration`] — registering subscriptions and polling until `Registered`.
+//! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
+//! * [`report`] — the [`Reporter`] trait and its events.
+//! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
+
+pub mod commerce;
+pub mod engine;
+mod lines;
+pub mod options;
+pub mod receipt;
+pub mod registration;
+pub mod report;
+pub mod resume;
+mod retry;
+
+pub use crate::journal::PurchaseLine;
+pub use commerce::*;
+pub use engine::{CustomerBatch, apply_customer};
+pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
+pub use receipt::*;
+pub use report::{ApplyEvent, NoopReporter, Reporter};
+pub use resume::{ResumeOutcome, resume_customer};

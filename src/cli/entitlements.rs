@@ -1,11 +1,55 @@
-//! `reservoir entitlements`.
+//! `reservoir entitlements`: what each customer owns and when it expires. Read-only.
+//! `--expiring-within` exits 2 when anything expires within the window (for CI alerts).
 
 use super::GlobalArgs;
+use super::orders::{connect, print};
+use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
+use crate::views::{ViewFormat, customers, render};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
-pub struct EntitlementsArgs {}
+pub struct EntitlementsArgs {
+    /// Only this kind of entitlement.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    pub kind: Option<EntitlementTypeFilter>,
+    /// Only entitlements expiring within this window (e.g. 90d, 12w, 1y; expired ones
+    /// included); exit code 2 when any are found.
+    #[arg(long, value_name = "DURATION", value_parser = parse_window)]
+    pub expiring_within: Option<chrono::Duration>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
+}
 
-pub async fn run(_args: EntitlementsArgs, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir entitlements` is not built yet")
+pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let conn = connect(g).await?;
+    let result = async {
+        let selected = customers::select(&conn.client, &g.customers).await?;
+        entitlements::list(
+            &conn.client,
+            &selected,
+            args.kind,
+            args.expiring_within,
+            chrono::Utc::now(),
+            usize::from(g.parallelism),
+        )
+        .await
+    }
+    .await;
+    conn.close().await;
+    let report = result?;
+    let table = entitlements::table(&report.entitlements, args.format == ViewFormat::Text);
+    let mut notes = Vec::new();
+    if let Some(cut) = &report.expiring_before {
+        notes.push(format!(
+            "{} entitlement(s) expire on or before {}",
+            report.entitlements.len(),
+            cut.format("%Y-%m-%d")
+        ));
+    }
+    print(&render(args.format, &report, &[("", table)], &notes))?;
+    if args.expiring_within.is_some() && !report.entitlements.is_empty() {
+        return Ok(ExitCode::from(super::EXIT_CHANGES));
+    }
+    Ok(ExitCode::SUCCESS)
 }

@@ -1,14 +1,133 @@
-//! `reservoir invoices`.
+//! `reservoir invoices`: balance, per-currency summaries, the invoice list, one invoice, its
+//! one-time line items and the statement PDF. Read-only.
 
 use super::GlobalArgs;
+use super::orders::{connect, print};
+use crate::partner_center::Client;
+use crate::views::invoices;
+use crate::views::{ViewFormat, render};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// `--format`, shared by the subcommands.
+#[derive(Debug, Clone, clap::Args)]
+pub struct FormatArg {
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
+    pub format: ViewFormat,
+}
+
+/// `--provider` of `invoices lines`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Provider {
+    /// One-time purchases: Azure reservations, software.
+    #[value(name = "one_time", alias = "onetime")]
+    OneTime,
+}
 
 #[derive(Debug, clap::Subcommand)]
 pub enum InvoicesCommand {
     /// The current account balance.
-    Balance,
+    Balance(FormatArg),
+    /// Balances per currency.
+    Summaries(FormatArg),
+    /// Every invoice.
+    List {
+        /// Invoices read per request.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=1000))]
+        page_size: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// One invoice.
+    Show {
+        id: String,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// An invoice's one-time billing line items (every page).
+    Lines {
+        id: String,
+        /// Billing provider.
+        #[arg(long, value_enum, default_value_t = Provider::OneTime)]
+        provider: Provider,
+        /// Line items read per request (at most 2000).
+        #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=2000))]
+        page_size: u32,
+        #[command(flatten)]
+        format: FormatArg,
+    },
+    /// Download an invoice's statement PDF.
+    Pdf {
+        id: String,
+        /// Where to write the PDF.
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
-pub async fn run(_args: InvoicesCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir invoices` is not built yet")
+pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let conn = connect(g).await?;
+    let result = run_with(args, g, &conn.client).await;
+    conn.close().await;
+    print(&result?)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn run_with(
+    args: InvoicesCommand,
+    g: &GlobalArgs,
+    client: &Client,
+) -> anyhow::Result<String> {
+    let text = |f: &FormatArg| f.format == ViewFormat::Text;
+    Ok(match args {
+        InvoicesCommand::Balance(f) => {
+            let b = invoices::balance(client).await?;
+            let t = invoices::summaries_table(std::slice::from_ref(&b), text(&f));
+            render(f.format, &b, &[("", t)], &[])
+        }
+        InvoicesCommand::Summaries(f) => {
+            let s = invoices::summaries(client).await?;
+            let t = invoices::summaries_table(&s, text(&f));
+            render(f.format, &s, &[("", t)], &[])
+        }
+        InvoicesCommand::List { page_size, format } => {
+            let l = invoices::list(client, page_size).await?;
+            let t = invoices::invoices_table(&l, text(&format));
+            render(format.format, &l, &[("", t)], &[])
+        }
+        InvoicesCommand::Show { id, format } => {
+            let i = invoices::show(client, &id).await?;
+            if text(&format) {
+                invoices::invoice_text(&i)
+            } else {
+                let t = invoices::invoices_table(std::slice::from_ref(&i), false);
+                render(format.format, &i, &[("", t)], &[])
+            }
+        }
+        InvoicesCommand::Lines {
+            id,
+            provider: Provider::OneTime,
+            page_size,
+            format,
+        } => {
+            let l = invoices::lines(client, &id, page_size).await?;
+            let t = invoices::lines_table(&l, text(&format));
+            let note = format!("{} line item(s) on invoice {id}", l.len());
+            render(format.format, &l, &[("", t)], &[note])
+        }
+        InvoicesCommand::Pdf { id, out, force } => {
+            let w = invoices::pdf(client, &id, &out, force).await?;
+            if !g.quiet {
+                eprintln!(
+                    "wrote the statement of invoice {} to {} ({} bytes)",
+                    w.invoice, w.path, w.bytes
+                );
+            }
+            String::new()
+        }
+    })
 }

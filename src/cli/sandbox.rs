@@ -31,11 +31,11 @@ pub struct ServeArgs {
     /// Seconds a new order stays `pending` before it is `completed`.
     #[arg(long, default_value_t = 0, value_name = "SECS")]
     pub fulfillment_delay: u64,
-    /// Partner-wide requests per minute (429 beyond); unlimited when absent.
-    #[arg(long, value_name = "N")]
+    /// Server-side throttle: partner-wide requests per minute (429 beyond); unlimited when absent.
+    #[arg(long = "throttle-partner", value_name = "N")]
     pub partner_rate_limit: Option<u32>,
-    /// Requests per minute per customer (429 beyond); unlimited when absent.
-    #[arg(long, value_name = "N")]
+    /// Server-side throttle: requests per minute per customer (429 beyond); unlimited when absent.
+    #[arg(long = "throttle-customer", value_name = "N")]
     pub customer_rate_limit: Option<u32>,
     /// Start from a generated world of N customers instead of the demo world.
     #[arg(long, value_name = "N")]

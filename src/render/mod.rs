@@ -2,6 +2,7 @@
 
 pub mod json;
 pub mod markdown;
+pub mod table;
 pub mod text;
 
 use crate::plan::Plan;

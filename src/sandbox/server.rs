@@ -265,6 +265,7 @@ fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
         category,
         customer_id,
         status,
+        request_id: req.header("ms-requestid").map(str::to_string),
     });
 }
 
@@ -308,6 +309,7 @@ async fn handle(
             category: "token",
             customer_id: None,
             status: resp.status,
+            request_id: None,
         });
         return resp;
     }

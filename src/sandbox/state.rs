@@ -115,6 +115,9 @@ pub struct LoggedRequest {
     pub category: &'static str,
     pub customer_id: Option<String>,
     pub status: u16,
+    /// The `MS-RequestId` header the request carried (absent when it carried none).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }
 
 /// Request counters for tests (`GET /_sandbox/requests`).

@@ -1,0 +1,634 @@
+//! The apply engine: [`apply_customer`] buys one customer's missing lines through the
+//! write-ahead journal, and `Run::drive` is the per-intent state machine shared with resume.
+//!
+//! The invariant everything here protects: a cart is only ever checked out if its id is in the
+//! journal, an intent has at most one cart, and a new intent for the same lines is only written
+//! after the previous one is durably finished (failed, abandoned or checked out). Every write
+//! whose outcome is unknown is resent with the *same* `MS-RequestId`, or left unfinished in the
+//! journal (where `plan` counts it as pending and the next run resumes it) — never reissued.
+
+use super::commerce::{CartStatus, Commerce, CommerceError};
+use super::lines::{cart_details, cart_lines, map_checkout, receipt_line};
+use super::options::ApplyOptions;
+use super::receipt::{
+    CartOutcome, CustomerOutcome, LineFailure, OrderOutcome, ReceiptLine, UnknownOutcome,
+};
+use super::registration::register_and_wait;
+use super::report::{ApplyEvent, Reporter};
+use super::retry::{RetryCtx, is_ambiguous, retry, retry_tracked};
+use crate::journal::{
+    IntentState, IntentStep, IntentView, Journal, JournalError, OrderRecord, PurchaseLine, Record,
+    advance, replay,
+};
+use std::collections::BTreeSet;
+
+/// What to buy for one customer (what the plan says is missing, freshly resolved).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CustomerBatch {
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    pub plan_hash: String,
+    /// Subscriptions to register before buying (lines on them wait for the registration).
+    pub register: Vec<String>,
+    pub lines: Vec<PurchaseLine>,
+}
+
+/// Registers what needs it, then buys `batch.lines` in one cart through the journal. Never
+/// panics on service or journal failures: everything lands in the returned receipt.
+pub async fn apply_customer<C: Commerce>(
+    batch: &CustomerBatch,
+    commerce: &C,
+    journal: &Journal,
+    reporter: &dyn Reporter,
+    opts: &ApplyOptions,
+) -> CustomerOutcome {
+    let mut run = Run::new(
+        &batch.customer_id,
+        batch.customer_name.as_deref(),
+        commerce,
+        journal,
+        reporter,
+        opts,
+        true,
+    );
+    let mut unregistered = BTreeSet::new();
+    for sub in &batch.register {
+        let r = register_and_wait(commerce, &batch.customer_id, sub, reporter, opts).await;
+        if r.status != "registered" {
+            unregistered.insert(sub.to_ascii_lowercase());
+        }
+        run.out.registrations.push(r);
+    }
+    let mut lines = Vec::new();
+    for line in batch.lines.iter().filter(|l| l.quantity > 0) {
+        let sub = line_subscription(line);
+        match sub.filter(|s| unregistered.contains(&s.to_ascii_lowercase())) {
+            Some(s) => run.out.failures.push(failure(
+                line,
+                "not-registered",
+                &format!("subscription {s} is not registered for reservation purchases"),
+            )),
+            None => lines.push(line.clone()),
+        }
+    }
+    if !lines.is_empty() {
+        run.out.plan_hashes.push(batch.plan_hash.clone());
+        if let Err(e) = run.start_chain(&batch.plan_hash, lines).await {
+            run.journal_failed(e);
+        }
+    }
+    run.out
+}
+
+fn line_subscription(line: &PurchaseLine) -> Option<&str> {
+    line.provisioning_context
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("subscriptionId"))
+        .map(|(_, v)| v.as_str())
+}
+
+fn failure(line: &PurchaseLine, code: &str, description: &str) -> LineFailure {
+    LineFailure {
+        item_name: line.item_name.clone(),
+        key: line.key.clone(),
+        catalog_item_id: line.catalog_item_id.clone(),
+        quantity: line.quantity,
+        code: code.to_owned(),
+        description: description.to_owned(),
+    }
+}
+
+fn new_request_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// What a step leaves the intent loop to do next.
+enum Flow {
+    /// The intent advanced (maybe to a final state): look at it again.
+    Continue,
+    /// A write's outcome stayed unknown: leave the intent unfinished.
+    Unknown(&'static str),
+    /// The intent ended with nothing bought because an availability went stale: rebuild these
+    /// lines (indexes into the intent) through a new intent.
+    Rebuild(Vec<usize>),
+}
+
+/// One customer's run: the collaborators and the receipt being built.
+pub(crate) struct Run<'a, C> {
+    customer_id: &'a str,
+    commerce: &'a C,
+    journal: &'a Journal,
+    reporter: &'a dyn Reporter,
+    opts: &'a ApplyOptions,
+    /// Whether 400019 may rebuild a cart in this run (not when resuming someone else's intent:
+    /// the re-plan decides whether those lines are still wanted).
+    rebuild: bool,
+    pub(crate) out: CustomerOutcome,
+}
+
+impl<'a, C: Commerce> Run<'a, C> {
+    pub(crate) fn new(
+        customer_id: &'a str,
+        customer_name: Option<&str>,
+        commerce: &'a C,
+        journal: &'a Journal,
+        reporter: &'a dyn Reporter,
+        opts: &'a ApplyOptions,
+        rebuild: bool,
+    ) -> Self {
+        Run {
+            customer_id,
+            commerce,
+            journal,
+            reporter,
+            opts,
+            rebuild,
+            out: CustomerOutcome::new(customer_id, customer_name),
+        }
+    }
+
+    fn retry_ctx(&self) -> RetryCtx<'a> {
+        RetryCtx {
+            customer_id: self.customer_id,
+            reporter: self.reporter,
+            opts: self.opts,
+        }
+    }
+
+    fn event(&self, e: ApplyEvent) {
+        self.reporter.event(self.customer_id, &e);
+    }
+
+    pub(crate) fn journal_failed(&mut self, e: JournalError) {
+        let mut msg = e.to_string();
+        let mut src = std::error::Error::source(&e);
+        while let Some(s) = src {
+            msg.push_str(": ");
+            msg.push_str(&s.to_string());
+            src = s.source();
+        }
+        self.out.journal_error = Some(msg);
+    }
+
+    /// Appends a record and advances the in-memory view exactly as a replay would.
+    fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
+        self.journal.append(self.customer_id, &record)?;
+        advance(view, &record).map_err(|message| JournalError::Inconsistent {
+            path: self.journal.path(self.customer_id).unwrap_or_default(),
+            message,
+        })
+    }
+
+    /// Writes a new intent for `lines` and drives it (and any rebuilds) to an end.
+    async fn start_chain(
+        &mut self,
+        plan_hash: &str,
+        lines: Vec<PurchaseLine>,
+    ) -> Result<(), JournalError> {
+        let view = self.open_intent(plan_hash, lines)?;
+        self.drive(view).await
+    }
+
+    fn open_intent(
+        &mut self,
+        plan_hash: &str,
+        lines: Vec<PurchaseLine>,
+    ) -> Result<IntentView, JournalError> {
+        let units = lines.iter().map(|l| l.quantity).sum();
+        let count = lines.len();
+        let record = Record::Intent {
+            at: self.opts.clock.now(),
+            intent_id: new_request_id(),
+            plan_hash: plan_hash.to_owned(),
+            lines,
+            create_request_id: new_request_id(),
+        };
+        self.journal.append(self.customer_id, &record)?;
+        let view = replay(std::slice::from_ref(&record))
+            .ok()
+            .and_then(|mut v| v.pop())
+            .ok_or_else(|| JournalError::Inconsistent {
+                path: self.journal.path(self.customer_id).unwrap_or_default(),
+                message: "a new intent did not replay".into(),
+            })?;
+        self.event(ApplyEvent::IntentRecorded {
+            intent_id: view.intent_id.clone(),
+            lines: count,
+            units,
+        });
+        Ok(view)
+    }
+
+    /// Drives an intent from wherever it stands to a final state, or to "unknown"; rebuilds
+    /// after 400019 through new intents (bounded by `max_rebuilds`).
+    pub(crate) async fn drive(&mut self, mut view: IntentView) -> Result<(), JournalError> {
+        let mut rebuilds_left = self.opts.max_rebuilds;
+        loop {
+            let flow = match view.state.clone() {
+                IntentState::Unfinished(IntentStep::CreateCart { request_id }) => {
+                    self.create_cart(&mut view, &request_id).await?
+                }
+                IntentState::Unfinished(IntentStep::UpdateCart {
+                    cart_id,
+                    request_id,
+                    ..
+                }) => self.update_cart(&mut view, &cart_id, request_id).await?,
+                IntentState::Unfinished(IntentStep::Checkout {
+                    cart_id,
+                    request_id,
+                }) => self.checkout(&mut view, &cart_id, request_id).await?,
+                _ => {
+                    self.push_cart(&view, None);
+                    return Ok(());
+                }
+            };
+            match flow {
+                Flow::Continue => {}
+                Flow::Unknown(operation) => {
+                    self.push_cart(&view, Some("unknown"));
+                    self.event(ApplyEvent::LeftUnknown {
+                        intent_id: view.intent_id.clone(),
+                        operation: operation.to_owned(),
+                    });
+                    self.out.unknown.push(UnknownOutcome {
+                        intent_id: view.intent_id.clone(),
+                        step: operation.to_owned(),
+                        lines: view.lines.iter().map(receipt_line).collect(),
+                    });
+                    return Ok(());
+                }
+                Flow::Rebuild(indexes) => {
+                    self.push_cart(&view, None);
+                    let stale: Vec<PurchaseLine> =
+                        indexes.iter().map(|i| view.lines[*i].clone()).collect();
+                    if !self.rebuild || rebuilds_left == 0 {
+                        for line in &stale {
+                            self.out.failures.push(failure(
+                                line,
+                                "400019",
+                                "the catalog item is no longer available; the next plan resolves it again",
+                            ));
+                        }
+                        return Ok(());
+                    }
+                    rebuilds_left -= 1;
+                    let fresh = self.resolve(stale).await;
+                    if fresh.is_empty() {
+                        return Ok(());
+                    }
+                    let plan_hash = view.plan_hash.clone();
+                    view = self.open_intent(&plan_hash, fresh)?;
+                }
+            }
+        }
+    }
+
+    async fn resolve(&mut self, stale: Vec<PurchaseLine>) -> Vec<PurchaseLine> {
+        let mut fresh = Vec::new();
+        for line in stale {
+            let (commerce, customer_id) = (self.commerce, self.customer_id);
+            let got = retry(&self.retry_ctx(), "re-resolve catalog item", || {
+                commerce.resolve_line(customer_id, &line)
+            })
+            .await;
+            match got {
+                Ok(l) => {
+                    self.event(ApplyEvent::ItemReResolved {
+                        item_name: l.item_name.clone(),
+                        catalog_item_id: l.catalog_item_id.clone(),
+                    });
+                    fresh.push(l);
+                }
+                Err(e) => self
+                    .out
+                    .failures
+                    .push(failure(&line, &e.code(), &e.description())),
+            }
+        }
+        fresh
+    }
+
+    async fn create_cart(
+        &mut self,
+        view: &mut IntentView,
+        request_id: &str,
+    ) -> Result<Flow, JournalError> {
+        let all: Vec<usize> = (0..view.lines.len()).collect();
+        let lines = cart_lines(view, &all);
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        let got = retry(&self.retry_ctx(), "create cart", || {
+            commerce.create_cart(customer_id, &lines, request_id)
+        })
+        .await;
+        match got {
+            Ok(cart) => {
+                let (line_errors, line_groups) = cart_details(view, &cart);
+                let record = Record::CartCreated {
+                    at: self.opts.clock.now(),
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart.cart_id.clone(),
+                    expires_at: cart.expires_at,
+                    line_errors: line_errors.clone(),
+                    line_groups,
+                };
+                self.record(view, record)?;
+                self.event(ApplyEvent::CartCreated {
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart.cart_id.clone(),
+                });
+                for e in &line_errors {
+                    let line = &view.lines[e.line];
+                    self.out
+                        .failures
+                        .push(failure(line, &e.code, &e.description));
+                }
+                Ok(Flow::Continue)
+            }
+            Err(CommerceError::AvailabilityNotFound) => {
+                self.fail_intent(view, &CommerceError::AvailabilityNotFound)?;
+                Ok(Flow::Rebuild(all))
+            }
+            Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("create cart")),
+            Err(e) => {
+                self.fail_intent(view, &e)?;
+                self.fail_lines(view, &all, &e.code(), &e.description());
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    async fn update_cart(
+        &mut self,
+        view: &mut IntentView,
+        cart_id: &str,
+        request_id: Option<String>,
+    ) -> Result<Flow, JournalError> {
+        let active = view.active_lines();
+        if active.is_empty() {
+            self.abandon(view, "every line of the cart was refused")?;
+            return Ok(Flow::Continue);
+        }
+        let removed: Vec<usize> = view.line_errors.iter().map(|e| e.line).collect();
+        let request_id = match request_id {
+            Some(r) => r,
+            None => {
+                let r = new_request_id();
+                let record = Record::CartUpdateStarted {
+                    at: self.opts.clock.now(),
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart_id.to_owned(),
+                    request_id: r.clone(),
+                    removed_lines: removed.clone(),
+                };
+                self.record(view, record)?;
+                r
+            }
+        };
+        self.event(ApplyEvent::CartLinesRemoved {
+            cart_id: cart_id.to_owned(),
+            lines: removed
+                .iter()
+                .filter_map(|i| view.lines.get(*i).map(|l| l.item_name.clone()))
+                .collect(),
+        });
+        let lines = cart_lines(view, &active);
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        let got = retry(&self.retry_ctx(), "update cart", || {
+            commerce.update_cart(customer_id, cart_id, &lines, &request_id)
+        })
+        .await;
+        match got {
+            Ok(cart) => {
+                let (_, line_groups) = cart_details(view, &cart);
+                let record = Record::CartUpdateDone {
+                    at: self.opts.clock.now(),
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart_id.to_owned(),
+                    line_groups,
+                };
+                self.record(view, record)?;
+                Ok(Flow::Continue)
+            }
+            Err(CommerceError::AvailabilityNotFound) => {
+                self.abandon(
+                    view,
+                    "availability not found (400019) while updating the cart",
+                )?;
+                Ok(Flow::Rebuild(active))
+            }
+            Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("update cart")),
+            Err(e) => {
+                self.abandon(view, &format!("cart update failed: {e}"))?;
+                self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    async fn checkout(
+        &mut self,
+        view: &mut IntentView,
+        cart_id: &str,
+        request_id: Option<String>,
+    ) -> Result<Flow, JournalError> {
+        let active = view.active_lines();
+        let request_id_was_sent = request_id.is_some();
+        let request_id = match request_id {
+            Some(r) => r,
+            None => {
+                let r = new_request_id();
+                let record = Record::CheckoutStarted {
+                    at: self.opts.clock.now(),
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart_id.to_owned(),
+                    request_id: r.clone(),
+                };
+                self.record(view, record)?;
+                r
+            }
+        };
+        self.event(ApplyEvent::CheckoutSent {
+            cart_id: cart_id.to_owned(),
+            request_id: request_id.clone(),
+        });
+        let resent = request_id_was_sent;
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        let (got, ambiguous) = retry_tracked(&self.retry_ctx(), "check out cart", || {
+            commerce.checkout(customer_id, cart_id, &request_id)
+        })
+        .await;
+        // A refusal after a checkout that may have gone through (a lost response, or a resumed
+        // checkout) is only believed when the cart is still open: an `Ordered` cart means the
+        // first checkout succeeded, whatever this answer says.
+        if let Err(e) = &got
+            && !is_ambiguous(e)
+            && (ambiguous || resent)
+            && !self.cart_still_open(cart_id).await
+        {
+            return Ok(Flow::Unknown("check out cart"));
+        }
+        match got {
+            Ok(result) => {
+                let (orders, order_errors) = map_checkout(view, &active, &result);
+                let record = Record::CheckoutResult {
+                    at: self.opts.clock.now(),
+                    intent_id: view.intent_id.clone(),
+                    cart_id: cart_id.to_owned(),
+                    orders: orders.clone(),
+                    order_errors: order_errors.clone(),
+                };
+                self.record(view, record)?;
+                for order in &orders {
+                    let outcome = self.order_outcome(view, order, "placed");
+                    self.event(ApplyEvent::OrderPlaced {
+                        order_id: order.order_id.clone(),
+                        units: order.lines.iter().map(|l| l.quantity).sum(),
+                    });
+                    self.out.orders.push(outcome);
+                }
+                for err in &order_errors {
+                    self.event(ApplyEvent::OrderGroupFailed {
+                        order_group: err.order_group.clone(),
+                        code: err.code.clone(),
+                        description: err.description.clone(),
+                    });
+                    self.fail_lines(view, &err.lines, &err.code, &err.description);
+                }
+                Ok(Flow::Continue)
+            }
+            Err(CommerceError::AvailabilityNotFound) => {
+                self.abandon(view, "availability not found (400019) at checkout")?;
+                Ok(Flow::Rebuild(active))
+            }
+            Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("check out cart")),
+            Err(e @ (CommerceError::CartExpired | CommerceError::CartNotFound)) => {
+                self.abandon(view, &format!("cart can no longer be checked out: {e}"))?;
+                self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
+                Ok(Flow::Continue)
+            }
+            Err(e) => {
+                self.fail_intent(view, &e)?;
+                self.fail_lines(view, &active, &e.code(), &e.description());
+                Ok(Flow::Continue)
+            }
+        }
+    }
+
+    /// Whether the cart can still be checked out (status `Active`), or is gone. `false` when it
+    /// is `Ordered` or its state cannot be read.
+    ///
+    /// A cart that is gone (not found / expired) counts as open: carts live 7 days and the order
+    /// of a checkout shows up in entitlements within minutes, so by the time a checked-out cart
+    /// could have disappeared, `plan` sees its order as owned.
+    async fn cart_still_open(&self, cart_id: &str) -> bool {
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        match retry(&self.retry_ctx(), "read cart", || {
+            commerce.get_cart(customer_id, cart_id)
+        })
+        .await
+        {
+            Ok(cart) => cart.status == CartStatus::Active,
+            Err(CommerceError::CartExpired | CommerceError::CartNotFound) => true,
+            Err(_) => false,
+        }
+    }
+
+    fn fail_intent(
+        &mut self,
+        view: &mut IntentView,
+        e: &CommerceError,
+    ) -> Result<(), JournalError> {
+        let record = Record::IntentFailed {
+            at: self.opts.clock.now(),
+            intent_id: view.intent_id.clone(),
+            code: e.code(),
+            description: e.description(),
+        };
+        self.record(view, record)
+    }
+
+    fn abandon(&mut self, view: &mut IntentView, reason: &str) -> Result<(), JournalError> {
+        let record = Record::CartAbandoned {
+            at: self.opts.clock.now(),
+            intent_id: view.intent_id.clone(),
+            cart_id: view.cart_id.clone(),
+            reason: reason.to_owned(),
+        };
+        self.record(view, record)?;
+        self.event(ApplyEvent::CartAbandoned {
+            intent_id: view.intent_id.clone(),
+            reason: reason.to_owned(),
+        });
+        Ok(())
+    }
+
+    fn fail_lines(&mut self, view: &IntentView, indexes: &[usize], code: &str, description: &str) {
+        for i in indexes {
+            if let Some(line) = view.lines.get(*i) {
+                self.out.failures.push(failure(line, code, description));
+            }
+        }
+    }
+
+    pub(crate) fn order_outcome(
+        &self,
+        view: &IntentView,
+        order: &OrderRecord,
+        status: &str,
+    ) -> OrderOutcome {
+        OrderOutcome {
+            order_id: order.order_id.clone(),
+            intent_id: view.intent_id.clone(),
+            cart_id: view.cart_id.clone().unwrap_or_default(),
+            checkout_request_id: view.checkout_request_id.clone(),
+            lines: order
+                .lines
+                .iter()
+                .map(|ol| {
+                    let line = ol.line.and_then(|i| view.lines.get(i));
+                    ReceiptLine {
+                        item_name: line.map(|l| l.item_name.clone()),
+                        key: line.map(|l| l.key.clone()),
+                        catalog_item_id: ol.catalog_item_id.clone(),
+                        quantity: ol.quantity,
+                    }
+                })
+                .collect(),
+            status: status.to_owned(),
+        }
+    }
+
+    /// Adds (or updates) the receipt's entry for this intent's cart.
+    pub(crate) fn push_cart(&mut self, view: &IntentView, state: Option<&str>) {
+        let state = state.unwrap_or(match &view.state {
+            IntentState::Unfinished(_) => "unknown",
+            IntentState::Ordered { .. } | IntentState::Done => "ordered",
+            IntentState::Failed { .. } => "failed",
+            IntentState::Abandoned { .. } => "abandoned",
+        });
+        if !self.out.plan_hashes.contains(&view.plan_hash) {
+            self.out.plan_hashes.push(view.plan_hash.clone());
+        }
+        let entry = CartOutcome {
+            intent_id: view.intent_id.clone(),
+            cart_id: view.cart_id.clone(),
+            create_request_id: view.create_request_id.clone(),
+            update_request_id: view.update_request_id.clone(),
+            checkout_request_id: view.checkout_request_id.clone(),
+            state: state.to_owned(),
+        };
+        match self
+            .out
+            .carts
+            .iter_mut()
+            .find(|c| c.intent_id == view.intent_id)
+        {
+            Some(c) => *c = entry,
+            None => self.out.carts.push(entry),
+        }
+    }
+}
+
+fn cart_gone_text(e: &CommerceError) -> String {
+    format!("{e}; the next plan proposes these lines again")
+}

@@ -1,0 +1,134 @@
+//! [`CustomerOutcome`]: what one customer's apply did — the receipt. Serializable so the CLI can
+//! write it as JSON (`--receipt`) and `render` can print it.
+
+use crate::manifest::PurchaseKey;
+use serde::Serialize;
+
+/// How a subscription's registration went.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegistrationOutcome {
+    pub subscription_id: String,
+    /// `registered`, `timed-out` or `failed`.
+    pub status: String,
+    pub detail: Option<String>,
+}
+
+/// One line of a placed order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReceiptLine {
+    pub item_name: Option<String>,
+    pub key: Option<PurchaseKey>,
+    pub catalog_item_id: String,
+    pub quantity: u32,
+}
+
+/// An order placed (or confirmed) in this run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrderOutcome {
+    pub order_id: String,
+    pub intent_id: String,
+    pub cart_id: String,
+    pub checkout_request_id: Option<String>,
+    pub lines: Vec<ReceiptLine>,
+    /// `placed` (this run), `confirmed` (a resumed intent's order read by id), `cancelled`.
+    pub status: String,
+}
+
+/// A cart this run created or resumed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CartOutcome {
+    pub intent_id: String,
+    pub cart_id: Option<String>,
+    pub create_request_id: String,
+    pub update_request_id: Option<String>,
+    pub checkout_request_id: Option<String>,
+    /// `ordered`, `failed`, `abandoned`, `unknown`.
+    pub state: String,
+}
+
+/// A line that was not bought, with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LineFailure {
+    pub item_name: String,
+    pub key: PurchaseKey,
+    pub catalog_item_id: String,
+    pub quantity: u32,
+    pub code: String,
+    pub description: String,
+}
+
+/// Lines whose purchase may or may not have happened (a write's outcome stayed unknown). They
+/// stay pending in the journal and are resumed by the next run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct UnknownOutcome {
+    pub intent_id: String,
+    pub step: String,
+    pub lines: Vec<ReceiptLine>,
+}
+
+/// The receipt of one customer.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CustomerOutcome {
+    pub customer_id: String,
+    pub customer_name: Option<String>,
+    /// The plan hash of the intents this run wrote (or resumed).
+    pub plan_hashes: Vec<String>,
+    pub registrations: Vec<RegistrationOutcome>,
+    pub orders: Vec<OrderOutcome>,
+    pub carts: Vec<CartOutcome>,
+    pub failures: Vec<LineFailure>,
+    pub unknown: Vec<UnknownOutcome>,
+    /// Set when the journal could not be read or written: the run stopped, and in-flight
+    /// purchases for this customer cannot be ruled out.
+    pub journal_error: Option<String>,
+}
+
+impl CustomerOutcome {
+    pub fn new(customer_id: &str, customer_name: Option<&str>) -> CustomerOutcome {
+        CustomerOutcome {
+            customer_id: customer_id.to_owned(),
+            customer_name: customer_name.map(str::to_owned),
+            ..CustomerOutcome::default()
+        }
+    }
+
+    /// Everything asked for was bought (or nothing was asked) and nothing is left in doubt.
+    pub fn is_success(&self) -> bool {
+        self.failures.is_empty()
+            && self.unknown.is_empty()
+            && self.journal_error.is_none()
+            && self.registrations.iter().all(|r| r.status == "registered")
+    }
+
+    /// Whether something may have been bought that this receipt cannot confirm.
+    pub fn in_doubt(&self) -> bool {
+        !self.unknown.is_empty() || self.journal_error.is_some()
+    }
+
+    /// Units in orders placed by this run (`placed` status only).
+    pub fn units_placed(&self) -> u32 {
+        self.orders
+            .iter()
+            .filter(|o| o.status == "placed")
+            .flat_map(|o| &o.lines)
+            .map(|l| l.quantity)
+            .sum()
+    }
+
+    /// Appends another receipt of the same customer (e.g. a resume, then an apply).
+    pub fn merge(&mut self, other: CustomerOutcome) {
+        for h in other.plan_hashes {
+            if !self.plan_hashes.contains(&h) {
+                self.plan_hashes.push(h);
+            }
+        }
+        self.registrations.extend(other.registrations);
+        self.orders.extend(other.orders);
+        self.carts.extend(other.carts);
+        self.failures.extend(other.failures);
+        self.unknown.extend(other.unknown);
+        if self.journal_error.is_none() {
+            self.journal_error = other.journal_error;
+        }
+    }
+}

@@ -1,0 +1,312 @@
+//! The orders reservoir placed, as `reconcile` expects to see them charged. Two sources:
+//!
+//! * the purchase journal, `<state-dir>/journal/<customer-id>.jsonl`: every `checkout_result`
+//!   record's `orders[] {order_id, lines[] {catalog_item_id, quantity}}`, placed at the record's
+//!   `at`; orders later settled as `cancelled` are left out. Read tolerantly as JSON (unknown
+//!   record types and a torn last line are skipped), so it needs nothing from `journal` but the
+//!   file format.
+//! * `apply --receipt` files (`*.json` in `--receipts DIR`, or one file): either apply's receipt
+//!   (`{customers: [{customer_id, orders: [{order_id, status, lines: [{catalog_item_id,
+//!   quantity}]}]}]}`, also as a bare array or a single customer object) or the same minimal
+//!   shape written by hand. A line may carry `unit_price` (and `currency`); then amounts are
+//!   checked too. Orders with `status: cancelled` are left out. camelCase keys are accepted.
+
+use super::ViewError;
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+/// An order reservoir placed.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlacedOrder {
+    pub customer_id: String,
+    pub order_id: String,
+    #[serde(with = "super::iso_date")]
+    pub placed_at: Option<DateTime<Utc>>,
+    /// Where it was read (journal or receipt file).
+    pub source: String,
+    pub lines: Vec<PlacedLine>,
+}
+
+/// One line of a placed order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PlacedLine {
+    #[serde(alias = "catalogItemId", alias = "offer_id", alias = "offerId")]
+    pub catalog_item_id: String,
+    pub quantity: Decimal,
+    #[serde(default, alias = "unitPrice")]
+    pub unit_price: Option<Decimal>,
+    #[serde(default, alias = "currencyCode", alias = "currency_code")]
+    pub currency: Option<String>,
+}
+
+impl PlacedLine {
+    /// `(product id, SKU id)` from `product:sku:availability`, upper-cased.
+    pub fn product_sku(&self) -> (String, String) {
+        let mut parts = self.catalog_item_id.split(':');
+        let p = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+        let s = parts.next().unwrap_or("").trim().to_ascii_uppercase();
+        (p, s)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiptCustomer {
+    #[serde(alias = "customerId")]
+    customer_id: String,
+    #[serde(default)]
+    orders: Vec<ReceiptOrder>,
+}
+
+#[derive(Debug, Deserialize)]
+struct ReceiptOrder {
+    #[serde(alias = "orderId")]
+    order_id: String,
+    #[serde(default)]
+    status: Option<String>,
+    #[serde(
+        default,
+        alias = "placedAt",
+        alias = "creation_date",
+        alias = "creationDate"
+    )]
+    placed_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    lines: Vec<PlacedLine>,
+}
+
+fn cancelled(status: Option<&str>) -> bool {
+    status
+        .is_some_and(|s| s.eq_ignore_ascii_case("cancelled") || s.eq_ignore_ascii_case("canceled"))
+}
+
+/// Orders from the journal under `state_dir` (none when there is no journal).
+pub fn from_journal(state_dir: &Path) -> Result<Vec<PlacedOrder>, ViewError> {
+    let dir = state_dir.join("journal");
+    let entries = match std::fs::read_dir(&dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(ViewError::io(&dir, "cannot read the journal directory", e)),
+    };
+    let mut files: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
+        .collect();
+    files.sort();
+    let mut out = Vec::new();
+    for path in files {
+        let Some(customer) = path.file_stem().and_then(|s| s.to_str()) else {
+            continue;
+        };
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| ViewError::io(&path, "cannot read the journal", e))?;
+        out.extend(journal_orders(customer, &text, &path.display().to_string()));
+    }
+    Ok(out)
+}
+
+/// The pure part of [`from_journal`] for one customer's file.
+pub fn journal_orders(customer_id: &str, text: &str, source: &str) -> Vec<PlacedOrder> {
+    let mut orders: BTreeMap<String, PlacedOrder> = BTreeMap::new();
+    let mut cancelled_ids = BTreeSet::new();
+    for line in text.lines().filter(|l| !l.trim().is_empty()) {
+        let Ok(rec) = serde_json::from_str::<Value>(line) else {
+            tracing::warn!(source, "skipping an unreadable journal line");
+            continue;
+        };
+        let at = rec
+            .get("at")
+            .and_then(Value::as_str)
+            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|d| d.with_timezone(&Utc));
+        match rec.get("type").and_then(Value::as_str) {
+            Some("checkout_result") => {
+                let list = rec.get("orders").and_then(Value::as_array);
+                for o in list.into_iter().flatten() {
+                    let Some(id) = o.get("order_id").and_then(Value::as_str) else {
+                        continue;
+                    };
+                    let lines = o
+                        .get("lines")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|l| serde_json::from_value::<PlacedLine>(l.clone()).ok())
+                        .collect();
+                    orders.entry(id.to_string()).or_insert(PlacedOrder {
+                        customer_id: customer_id.to_ascii_lowercase(),
+                        order_id: id.to_string(),
+                        placed_at: at,
+                        source: source.to_string(),
+                        lines,
+                    });
+                }
+            }
+            Some("order_settled") => {
+                if cancelled(rec.get("reason").and_then(Value::as_str))
+                    && let Some(id) = rec.get("order_id").and_then(Value::as_str)
+                {
+                    cancelled_ids.insert(id.to_string());
+                }
+            }
+            _ => {}
+        }
+    }
+    orders
+        .into_values()
+        .filter(|o| !cancelled_ids.contains(&o.order_id))
+        .collect()
+}
+
+/// Orders from receipt files: `path` is a file or a directory of `*.json` files.
+pub fn from_receipts(path: &Path) -> Result<Vec<PlacedOrder>, ViewError> {
+    let files: Vec<PathBuf> = if path.is_dir() {
+        let mut v: Vec<PathBuf> = std::fs::read_dir(path)
+            .map_err(|e| ViewError::io(path, "cannot read the receipts directory", e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "json"))
+            .collect();
+        v.sort();
+        v
+    } else if path.is_file() {
+        vec![path.to_path_buf()]
+    } else {
+        return Err(ViewError::file(path, "no such receipt file or directory"));
+    };
+    let mut out = Vec::new();
+    for f in files {
+        let text = std::fs::read_to_string(&f).map_err(|e| ViewError::io(&f, "cannot read", e))?;
+        out.extend(
+            receipt_orders(&text, &f.display().to_string())
+                .map_err(|e| ViewError::file(&f, format!("not a receipt: {e}")))?,
+        );
+    }
+    Ok(out)
+}
+
+/// The pure part of [`from_receipts`] for one file.
+pub fn receipt_orders(text: &str, source: &str) -> Result<Vec<PlacedOrder>, String> {
+    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+    let customers = match v {
+        Value::Array(items) => items,
+        Value::Object(mut m) => match m.remove("customers") {
+            Some(Value::Array(items)) => items,
+            Some(_) => return Err("`customers` must be a list".into()),
+            None => vec![Value::Object(m)],
+        },
+        _ => return Err("expected a JSON object or list".into()),
+    };
+    let mut out = Vec::new();
+    for c in customers {
+        let c: ReceiptCustomer = serde_json::from_value(c).map_err(|e| e.to_string())?;
+        for o in c.orders {
+            if cancelled(o.status.as_deref()) {
+                continue;
+            }
+            out.push(PlacedOrder {
+                customer_id: c.customer_id.trim().to_ascii_lowercase(),
+                order_id: o.order_id,
+                placed_at: o.placed_at,
+                source: source.to_string(),
+                lines: o.lines,
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// One entry per (customer, order): the first source wins; a later source only adds prices
+/// (and a placement time) the first one lacks.
+pub fn merge(sources: Vec<PlacedOrder>) -> Vec<PlacedOrder> {
+    let mut out: Vec<PlacedOrder> = Vec::new();
+    for o in sources {
+        let Some(seen) = out.iter_mut().find(|x| {
+            x.customer_id == o.customer_id && x.order_id.eq_ignore_ascii_case(&o.order_id)
+        }) else {
+            out.push(o);
+            continue;
+        };
+        if seen.placed_at.is_none() {
+            seen.placed_at = o.placed_at;
+        }
+        for l in &mut seen.lines {
+            if let Some(other) = o
+                .lines
+                .iter()
+                .find(|x| x.product_sku() == l.product_sku() && x.unit_price.is_some())
+            {
+                l.unit_price = l.unit_price.or(other.unit_price);
+                l.currency = l.currency.clone().or(other.currency.clone());
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn journal_checkout_results_become_orders_and_cancellations_drop_them() {
+        let text = concat!(
+            r#"{"type":"intent","at":"2026-01-02T00:00:00Z","intent_id":"i1","plan_hash":"h","lines":[],"create_request_id":"r"}"#,
+            "\n",
+            r#"{"type":"checkout_result","at":"2026-01-02T00:01:00Z","intent_id":"i1","cart_id":"c","orders":[{"order_id":"o1","lines":[{"line":0,"catalog_item_id":"P:0001:A","quantity":2}]},{"order_id":"o2","lines":[]}],"order_errors":[]}"#,
+            "\n",
+            r#"{"type":"order_settled","at":"2026-01-03T00:00:00Z","order_id":"o2","reason":"cancelled"}"#,
+            "\n",
+            r#"{"type":"checkout_res"#,
+        );
+        let got = journal_orders("ABC", text, "j");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].order_id, "o1");
+        assert_eq!(got[0].customer_id, "abc");
+        assert_eq!(got[0].lines[0].quantity, Decimal::from(2));
+        assert_eq!(
+            got[0].placed_at.map(|d| super::super::iso(&d)).as_deref(),
+            Some("2026-01-02T00:01:00Z")
+        );
+    }
+
+    #[test]
+    fn receipts_take_the_documented_shapes() {
+        let full = r#"{"customers":[{"customer_id":"C1","orders":[
+            {"order_id":"o1","status":"placed","lines":[{"catalog_item_id":"P:1:A","quantity":1,"unit_price":"10.5"}]},
+            {"order_id":"o2","status":"cancelled","lines":[]}]}]}"#;
+        let got = receipt_orders(full, "r").expect("receipt");
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].lines[0].unit_price, Some(Decimal::new(105, 1)));
+        let camel = r#"[{"customerId":"C1","orders":[{"orderId":"o3","lines":[{"catalogItemId":"P:1:A","quantity":3}]}]}]"#;
+        assert_eq!(receipt_orders(camel, "r").expect("array")[0].order_id, "o3");
+        let single = r#"{"customer_id":"C1","orders":[]}"#;
+        assert!(receipt_orders(single, "r").expect("single").is_empty());
+        assert!(receipt_orders("[1]", "r").is_err());
+    }
+
+    #[test]
+    fn merge_keeps_one_entry_and_borrows_prices() {
+        let a = PlacedOrder {
+            customer_id: "c".into(),
+            order_id: "o".into(),
+            placed_at: None,
+            source: "journal".into(),
+            lines: vec![PlacedLine {
+                catalog_item_id: "P:1:A".into(),
+                quantity: Decimal::ONE,
+                unit_price: None,
+                currency: None,
+            }],
+        };
+        let mut b = a.clone();
+        b.source = "receipt".into();
+        b.lines[0].unit_price = Some(Decimal::TEN);
+        let got = merge(vec![a, b]);
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].source, "journal");
+        assert_eq!(got[0].lines[0].unit_price, Some(Decimal::TEN));
+    }
+}
