@@ -1,7 +1,8 @@
 //! Purchases the local journal knows about that Partner Center may not show yet, mapped into
 //! [`PendingPurchase`]s. The journal is reached through [`PendingSource`] so `observe` does not
-//! depend on how apply stores it; [`from_journal`] is the one place that connects the two.
+//! depend on how apply stores it; [`from_journal`] connects it to [`crate::journal::Journal`].
 
+use crate::journal::Journal;
 use crate::manifest::PurchaseKey;
 use std::path::Path;
 
@@ -35,21 +36,45 @@ impl PendingSource for NoJournal {
     }
 }
 
-/// The purchase journal of a state dir as a [`PendingSource`].
-///
-/// Wiring point for `crate::journal` (branch applycore): until its API is in `main`, this
-/// returns [`NoJournal`] when the journal directory does not exist and an always-failing
-/// source otherwise, so an existing journal is never silently ignored (`plan` then reports
-/// that in-flight orders cannot be ruled out).
+/// The purchase journal of a state dir as a [`PendingSource`]: [`NoJournal`] when
+/// `<state_dir>/journal` does not exist (nothing was ever bought from this state dir); otherwise
+/// the journal, or — when it cannot even be opened — a source that always fails, so an existing
+/// journal is never silently ignored (`plan` then says in-flight orders cannot be ruled out).
 pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
-    let dir = state_dir.join("journal");
-    if !dir.exists() {
+    if !state_dir.join("journal").exists() {
         return Box::new(NoJournal);
     }
-    Box::new(Unreadable(format!(
-        "this reservoir cannot read the purchase journal in {}",
-        dir.display()
-    )))
+    match Journal::open(state_dir) {
+        Ok(j) => Box::new(j),
+        Err(e) => Box::new(Unreadable(error_line(&e))),
+    }
+}
+
+/// An error and its causes on one line.
+fn error_line(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        s.push_str(": ");
+        s.push_str(&c.to_string());
+        cause = c.source();
+    }
+    s
+}
+
+impl PendingSource for Journal {
+    fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+        let lines = Journal::pending(self, customer_id).map_err(|e| error_line(&e))?;
+        Ok(lines
+            .into_iter()
+            .map(|p| JournalEntry {
+                order_id: p.order_id,
+                key: p.key,
+                catalog_item_id: p.catalog_item_id,
+                quantity: p.quantity,
+            })
+            .collect())
+    }
 }
 
 struct Unreadable(String);

@@ -172,12 +172,55 @@ async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate()
 }
 
 #[test]
-fn from_journal_never_silently_ignores_an_existing_journal() {
+fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
+    use crate::journal::{Journal, PurchaseLine, Record};
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        from_journal(dir.path()).pending("c").map(|v| v.len()),
-        Ok(0)
+        from_journal(dir.path()).pending(CONTOSO).map(|v| v.len()),
+        Ok(0),
+        "no journal yet: nothing pending"
     );
-    std::fs::create_dir_all(dir.path().join("journal")).expect("mkdir");
-    assert!(from_journal(dir.path()).pending("c").is_err());
+    let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), WEB_TIER_4)])
+        .expect("manifest")
+        .desired;
+    let c = &desired.customers[0];
+    let key = c.subscriptions[0].reservations[0].purchase_key(&c.id, &c.subscriptions[0].id);
+    let journal = Journal::open(dir.path()).expect("journal");
+    journal
+        .append(
+            CONTOSO,
+            &Record::Intent {
+                at: chrono::Utc::now(),
+                intent_id: "i-1".into(),
+                plan_hash: "h".into(),
+                lines: vec![PurchaseLine {
+                    key: key.clone(),
+                    item_name: "web-tier".into(),
+                    catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
+                    product_id: "DZH318Z0AAAA".into(),
+                    sku_id: "0001".into(),
+                    quantity: 2,
+                    billing_cycle: "one_time".into(),
+                    term_duration: Some("P1Y".into()),
+                    provisioning_context: Default::default(),
+                    friendly_name: None,
+                }],
+                create_request_id: "r-1".into(),
+            },
+        )
+        .expect("append");
+    let pending = from_journal(dir.path()).pending(CONTOSO).expect("readable");
+    assert_eq!(
+        pending,
+        vec![JournalEntry {
+            order_id: None,
+            key: Some(key),
+            catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
+            quantity: 2,
+        }],
+        "an unfinished intent counts as pending with no order"
+    );
+    let file = dir.path().join("journal").join(format!("{CONTOSO}.jsonl"));
+    std::fs::write(&file, "garbage\n{\"type\": \"intent\"}\n").expect("corrupt");
+    assert!(from_journal(dir.path()).pending(CONTOSO).is_err());
 }
