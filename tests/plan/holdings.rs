@@ -169,3 +169,69 @@ customers:
     assert!(writes.is_empty(), "plan wrote: {writes:#?}");
     assert!(sb.world()["carts"].as_object().is_none_or(|c| c.is_empty()));
 }
+
+#[test]
+fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
+    use reservoir::journal::{Journal, PurchaseLine, Record};
+    let sb = Sandbox::start();
+    let manifest = MATCHING.replace("quantity: 2", "quantity: 5");
+    let desired = reservoir::manifest::load_str(&[(std::path::Path::new("m.yaml"), &manifest)])
+        .expect("manifest")
+        .desired;
+    let c = desired
+        .customers
+        .iter()
+        .find(|c| c.id == CONTOSO)
+        .expect("contoso");
+    let s = &c.subscriptions[0];
+    let key = s.reservations[0].purchase_key(&c.id, &s.id);
+    let journal = Journal::open(&sb.state_dir()).expect("journal");
+    journal
+        .append(
+            CONTOSO,
+            &Record::Intent {
+                at: chrono::Utc::now(),
+                intent_id: "i-1".into(),
+                plan_hash: "h".into(),
+                lines: vec![PurchaseLine {
+                    key,
+                    item_name: "web-tier".into(),
+                    catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
+                    product_id: "DZH318Z0AAAA".into(),
+                    sku_id: "0001".into(),
+                    quantity: 3,
+                    billing_cycle: "one_time".into(),
+                    term_duration: Some("P1Y".into()),
+                    provisioning_context: Default::default(),
+                    friendly_name: None,
+                }],
+                create_request_id: "r-1".into(),
+            },
+        )
+        .expect("append");
+    let plan = sb.plan(&manifest, &["--format", "json"]).json();
+    let web = row(&plan, "web-tier");
+    assert_eq!(web["action"], "pending", "{web:#}");
+    assert_eq!(
+        (web["owned"].as_u64(), web["pending"].as_u64()),
+        (Some(2), Some(3))
+    );
+
+    let file = sb
+        .state_dir()
+        .join("journal")
+        .join(format!("{CONTOSO}.jsonl"));
+    std::fs::write(&file, "not json\n{}\n").expect("corrupt the journal");
+    let more = manifest.replace("quantity: 5", "quantity: 9");
+    let run = sb.plan(&more, &["--format", "json"]);
+    assert_eq!(run.code, 1);
+    let web = row(&run.json(), "web-tier").clone();
+    assert_eq!(web["action"], "blocked");
+    assert!(
+        web["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("15 minutes"),
+        "{web:#}"
+    );
+}
