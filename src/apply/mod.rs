@@ -15,16 +15,22 @@
 //! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
 //! * [`report`] — the [`Reporter`] trait and its events.
 //! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
+//! * [`pc`] — [`PartnerCenterCommerce`], the [`Commerce`] over the Partner Center client.
+//! * [`run`] — the whole `apply` run: guardrails, then per customer lock → resume → re-plan →
+//!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
 
 pub mod commerce;
 pub mod engine;
 mod lines;
 pub mod options;
+pub mod pc;
 pub mod receipt;
 pub mod registration;
 pub mod report;
 pub mod resume;
 mod retry;
+pub mod run;
+pub mod summary;
 
 pub use crate::journal::PurchaseLine;
 pub use commerce::*;
@@ -32,4 +38,7 @@ pub use engine::{CustomerBatch, apply_customer};
 pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
 pub use receipt::*;
 pub use report::{ApplyEvent, NoopReporter, Reporter};
+pub use pc::{CrashPoint, PartnerCenterCommerce};
 pub use resume::{ResumeOutcome, resume_customer};
+pub use run::{Approved, Context, Refusal, RunOptions, check_saved, preflight};
+pub use summary::{ApplyReport, CustomerReport, CustomerStatus, plan_hash};
