@@ -411,7 +411,9 @@ impl Commerce for PartnerCenterCommerce<'_> {
                     None => return Err(not_declared(line)),
                 }
             }
-            PurchaseKey::Software { customer_id: kc, .. } => {
+            PurchaseKey::Software {
+                customer_id: kc, ..
+            } => {
                 let found = self
                     .desired
                     .customers

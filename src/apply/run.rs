@@ -125,7 +125,12 @@ pub fn preflight(
 
 /// A plan cut down to the customers of `desired` (the `--customer` selection, or one customer).
 fn restrict(plan: &Plan, desired: &DesiredState) -> Plan {
-    let keep = |id: &str| desired.customers.iter().any(|c| c.id.eq_ignore_ascii_case(id));
+    let keep = |id: &str| {
+        desired
+            .customers
+            .iter()
+            .any(|c| c.id.eq_ignore_ascii_case(id))
+    };
     let mut p = plan.clone();
     p.customers.retain(|c| keep(&c.id));
     p.rows.retain(|r| keep(&r.customer_id));
@@ -214,7 +219,13 @@ async fn customer(
     let mut report = CustomerReport::new(&dc.id, dc.name.as_deref());
     report.blocked = rows_of(approved.shown, &dc.id)
         .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
-        .map(|r| format!("{}: {}", r.label(), r.reason.as_deref().unwrap_or("blocked")))
+        .map(|r| {
+            format!(
+                "{}: {}",
+                r.label(),
+                r.reason.as_deref().unwrap_or("blocked")
+            )
+        })
         .collect();
     let acts = rows_of(approved.shown, &dc.id).any(|r| r.action.is_change());
     let in_flight = ctx
@@ -278,7 +289,10 @@ async fn act(
     let observed = match observation.customer(&dc.id) {
         Some(CustomerObservation::Observed(o)) => o.clone(),
         Some(CustomerObservation::Failed { error, .. }) => {
-            report.error = Some(format!("could not re-read customer {}: {error}", dc.label()));
+            report.error = Some(format!(
+                "could not re-read customer {}: {error}",
+                dc.label()
+            ));
             return;
         }
         None => {
@@ -407,10 +421,7 @@ fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<Purch
             ]),
         ),
         PurchaseKey::Software { .. } => {
-            let s = dc
-                .software
-                .iter()
-                .find(|s| s.purchase_key(&dc.id) == key)?;
+            let s = dc.software.iter().find(|s| s.purchase_key(&dc.id) == key)?;
             (
                 s.billing_cycle
                     .clone()

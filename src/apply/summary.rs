@@ -146,7 +146,11 @@ impl ApplyReport {
         if t.subscriptions_registered > 0 {
             s.push_str(&format!(
                 ", registered {}",
-                crate::plan::model::plural(t.subscriptions_registered, "subscription", "subscriptions")
+                crate::plan::model::plural(
+                    t.subscriptions_registered,
+                    "subscription",
+                    "subscriptions"
+                )
             ));
         }
         let mut parts = vec![format!("{} done", t.done)];
