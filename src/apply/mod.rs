@@ -40,5 +40,5 @@ pub use pc::{CrashPoint, PartnerCenterCommerce};
 pub use receipt::*;
 pub use report::{ApplyEvent, NoopReporter, Reporter};
 pub use resume::{ResumeOutcome, resume_customer};
-pub use run::{Approved, Context, Refusal, RunOptions, check_saved, preflight};
+pub use run::{Approved, Context, Preflight, Refusal, RunOptions, check_saved, preflight};
 pub use summary::{ApplyReport, CustomerReport, CustomerStatus, plan_hash};

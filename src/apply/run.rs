@@ -82,45 +82,55 @@ pub fn check_saved(saved: &SavedPlan, now: DateTime<Utc>) -> Result<(), Refusal>
     Ok(())
 }
 
-/// The plan to show and act on, from a fresh observation of every selected customer: refuses
-/// the run when a saved plan's acting rows changed, or when it would buy more units than
-/// `limits.max_units_per_apply` or `max_units` allow.
+/// The outcome of [`preflight`]: the plan to show (guardrails applied), and why the run is
+/// refused, if it is.
+#[derive(Debug, Clone)]
+pub struct Preflight {
+    pub plan: Plan,
+    pub refusal: Option<Refusal>,
+}
+
+/// The plan to show and act on, from a fresh observation of every selected customer, and a
+/// refusal of the whole run when a saved plan's acting rows changed, or when the plan would buy
+/// more units than `limits.max_units_per_apply` or `max_units` allow.
 pub fn preflight(
     desired: &DesiredState,
     observation: &Observation,
     saved: Option<&Plan>,
     max_units: Option<u32>,
-) -> Result<Plan, Refusal> {
+) -> Preflight {
     let mut plan = diff(desired, observation);
-    if let Some(saved) = saved {
-        let changes = compare(&restrict(saved, desired), &plan);
-        if !changes.is_empty() {
-            return Err(Refusal::Stale { changes });
-        }
-    }
     let mut unlimited = desired.clone();
     unlimited.limits.max_units_per_apply = None;
     let total = diff(&unlimited, observation).summary.to_buy;
-    if let Some(max) = desired.limits.max_units_per_apply
+    if let Some(max) = max_units {
+        plan.limit_total_units(max, "--max-units");
+    }
+    let refusal = if let Some(changes) = saved
+        .map(|s| compare(&restrict(s, desired), &plan))
+        .filter(|c| !c.is_empty())
+    {
+        Some(Refusal::Stale { changes })
+    } else if let Some(max) = desired.limits.max_units_per_apply
         && total > max
     {
-        return Err(Refusal::TooManyUnits {
+        Some(Refusal::TooManyUnits {
             total,
             max,
             limit: "limits.max_units_per_apply".into(),
-        });
-    }
-    if let Some(max) = max_units {
-        if total > max {
-            return Err(Refusal::TooManyUnits {
-                total,
-                max,
-                limit: "--max-units".into(),
-            });
-        }
-        plan.limit_total_units(max, "--max-units");
-    }
-    Ok(plan)
+        })
+    } else if let Some(max) = max_units
+        && total > max
+    {
+        Some(Refusal::TooManyUnits {
+            total,
+            max,
+            limit: "--max-units".into(),
+        })
+    } else {
+        None
+    };
+    Preflight { plan, refusal }
 }
 
 /// A plan cut down to the customers of `desired` (the `--customer` selection, or one customer).
@@ -444,3 +454,7 @@ fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<Purch
         friendly_name: row.item.clone(),
     })
 }
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

@@ -3,6 +3,9 @@
 //! [`crate::apply::run::run`] and print each customer's result and a summary line on stdout;
 //! progress and logs go to stderr. `--receipt FILE` writes the JSON report.
 //!
+//! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
+//! earlier (approved) run left unfinished in the journal.
+//!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
 //! customers still proceed), or the run was refused or not approved.
 //!
@@ -13,7 +16,9 @@
 //! the write, before the answer is journalled).
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
-use crate::apply::run::{Approved, Context, RunOptions, check_saved, observe_all, preflight};
+use crate::apply::run::{
+    Approved, Context, Preflight, RunOptions, check_saved, observe_all, preflight,
+};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
 use crate::catalog::Catalog;
 use crate::journal::{Journal, JournalHook, Record};
@@ -170,24 +175,21 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let observation = observe_all(&desired, &conn.client, &catalog, &journal, &opts).await;
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
-    let plan = match preflight(&desired, &observation, saved_plan, args.max_units) {
-        Ok(p) => p,
-        Err(refusal) => {
-            conn.close().await;
-            match &args.plan {
-                Some(path) => eprintln!("error: refusing to apply {}: {refusal}", path.display()),
-                None => eprintln!("error: refusing to apply: {refusal}"),
-            }
-            return Ok(ExitCode::from(EXIT_ERROR));
-        }
-    };
-
+    let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
     let text = crate::render::render_plan(
         &plan,
         crate::render::Format::Text,
         settings::use_color_stdout(g),
     );
     print_out(&text)?;
+    if let Some(refusal) = refusal {
+        conn.close().await;
+        match &args.plan {
+            Some(path) => eprintln!("error: refusing to apply {}: {refusal}", path.display()),
+            None => eprintln!("error: refusing to apply: {refusal}"),
+        }
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
 
     if plan.has_changes() && !args.auto_approve {
         let approved = match super::prompt::confirm("Do you want to perform these actions?") {

@@ -35,6 +35,11 @@ fn max_units_refuses_a_run_that_would_buy_more() {
         "{}",
         run.all()
     );
+    assert!(
+        run.stdout.contains("more than --max-units (6)"),
+        "the plan is shown with the rows the limit blocks: {}",
+        run.all()
+    );
     assert_eq!(sb.units(CONTOSO), 0);
     let ok = sb.apply(CONTOSO_YAML, &["--max-units", "7"]);
     assert_eq!(ok.code, Some(0), "{}", ok.all());
