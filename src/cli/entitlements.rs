@@ -2,7 +2,8 @@
 //! `--expiring-within` exits 2 when anything expires within the window (for CI alerts).
 
 use super::GlobalArgs;
-use super::orders::{connect, print};
+use super::orders::print;
+use super::settings::connect;
 use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
 use crate::views::{ViewFormat, customers, render};
 use std::process::ExitCode;

@@ -2,7 +2,8 @@
 //! one-time line items and the statement PDF. Read-only.
 
 use super::GlobalArgs;
-use super::orders::{connect, print};
+use super::orders::print;
+use super::settings::connect;
 use crate::partner_center::Client;
 use crate::views::invoices;
 use crate::views::{ViewFormat, render};

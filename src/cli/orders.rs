@@ -2,8 +2,9 @@
 //! adds the provisioning status of each line. Read-only.
 
 use super::GlobalArgs;
+use super::settings::connect;
 use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
-use crate::views::{ViewFormat, connect, customers, parse_since, render};
+use crate::views::{ViewFormat, customers, parse_since, render};
 use std::io::Write;
 use std::process::ExitCode;
 
@@ -100,15 +101,4 @@ pub(super) fn print(out: &str) -> anyhow::Result<()> {
     stdout.write_all(out.as_bytes())?;
     stdout.flush()?;
     Ok(())
-}
-
-/// The connection for the read-only views (shared by `orders`, `entitlements`, `invoices` and
-/// `reconcile`). To be replaced by `settings::connect` once it lands.
-pub(super) async fn connect(g: &GlobalArgs) -> anyhow::Result<connect::Connection> {
-    Ok(connect::connect(
-        &g.endpoint,
-        &g.state_dir,
-        crate::partner_center::RateLimits::new(g.rate_limit, g.customer_rate_limit),
-    )
-    .await?)
 }

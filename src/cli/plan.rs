@@ -66,7 +66,9 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         parallelism: usize::from(g.parallelism),
         state_dir: g.state_dir.clone(),
     };
+    let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, &reader, &catalog, journal.as_ref(), &opts).await;
+    progress.finish_and_clear();
     let stats = reader.stats();
     drop(catalog);
     drop(reader);
@@ -94,4 +96,19 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(code));
     }
     Ok(ExitCode::from(plan.exit_code(args.detailed_exitcode)))
+}
+
+/// A spinner on stderr while customers are observed (hidden when stderr is not a terminal or
+/// with `--quiet`).
+fn progress(g: &GlobalArgs, customers: usize) -> indicatif::ProgressBar {
+    if g.quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.set_message(format!(
+        "observing {customers} customer{} in Partner Center…",
+        if customers == 1 { "" } else { "s" }
+    ));
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }

@@ -2,7 +2,8 @@
 //! (journal in the state dir, plus `apply --receipt` files). Exit 2 when anything does not match.
 
 use super::GlobalArgs;
-use super::orders::{connect, print};
+use super::orders::print;
+use super::settings::connect;
 use crate::views::reconcile::{self, Period};
 use crate::views::{ViewFormat, customers, parse_since, placed, render};
 use std::path::PathBuf;

@@ -13,7 +13,6 @@
 //! * [`placed`] — the orders reservoir placed, from the journal and `apply --receipt` files.
 //! * [`reconcile`] — matching one-time charges with placed orders (pure).
 
-pub mod connect;
 pub mod customers;
 pub mod entitlements;
 pub mod invoices;
@@ -43,12 +42,6 @@ pub enum ViewFormat {
 pub enum ViewError {
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error("cannot start the embedded sandbox")]
-    Sandbox(#[source] crate::sandbox::SandboxError),
-    #[error(transparent)]
-    Endpoint(#[from] crate::partner_center::EndpointError),
-    #[error(transparent)]
-    Credentials(#[from] crate::partner_center::CredentialsError),
     #[error("no customer matches {0:?}; give a customer id or a company name")]
     UnknownCustomer(String),
     #[error("customer name {name:?} is ambiguous: {ids}; give the customer id")]
