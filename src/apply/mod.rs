@@ -15,12 +15,14 @@
 //! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
 //! * [`report`] — the [`Reporter`] trait and its events.
 //! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
+//! * [`from_plan`] — the desired state of a saved plan, for `apply --plan` without manifests.
 //! * [`pc`] — [`PartnerCenterCommerce`], the [`Commerce`] over the Partner Center client.
 //! * [`run`] — the whole `apply` run: guardrails, then per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
 
 pub mod commerce;
 pub mod engine;
+pub mod from_plan;
 mod lines;
 pub mod options;
 pub mod pc;

@@ -227,16 +227,23 @@ async fn customer(
     hash: &str,
 ) -> CustomerReport {
     let mut report = CustomerReport::new(&dc.id, dc.name.as_deref());
-    report.blocked = rows_of(approved.shown, &dc.id)
-        .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
-        .map(|r| {
-            format!(
-                "{}: {}",
-                r.label(),
-                r.reason.as_deref().unwrap_or("blocked")
-            )
-        })
-        .collect();
+    // Blocked rows of the shown plan, and of the saved plan (whose blocked items a plan
+    // rebuilt from it no longer declares).
+    let mut blocked = BTreeSet::new();
+    for plan in std::iter::once(approved.shown).chain(approved.saved) {
+        blocked.extend(
+            rows_of(plan, &dc.id)
+                .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
+                .map(|r| {
+                    format!(
+                        "{}: {}",
+                        r.label(),
+                        r.reason.as_deref().unwrap_or("blocked")
+                    )
+                }),
+        );
+    }
+    report.blocked = blocked.into_iter().collect();
     let acts = rows_of(approved.shown, &dc.id).any(|r| r.action.is_change());
     let in_flight = ctx
         .journal

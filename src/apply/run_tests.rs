@@ -237,3 +237,16 @@ fn an_expired_saved_plan_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn a_plan_rebuilt_from_a_saved_plan_compares_equal_to_it() {
+    let d = desired(4, 3);
+    let (_, o) = observed(&d, Registration::NotRegistered);
+    let saved = diff(&d, &o);
+    let rebuilt = super::super::from_plan::desired_from_plan(&saved, std::path::Path::new("p"));
+    assert_eq!(rebuilt.manifest_hash, d.manifest_hash);
+    assert_eq!(rebuilt.customers[0].name.as_deref(), Some("contoso"));
+    let p = preflight(&rebuilt, &o, Some(&saved), None);
+    assert!(p.refusal.is_none(), "{:?}", p.refusal);
+    assert_eq!(p.plan.rows, saved.rows);
+}

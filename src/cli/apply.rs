@@ -32,9 +32,9 @@ use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// Manifest files or folders (recursive *.yaml / *.yml). With --plan they must be the
-    /// manifests the plan was made from (default: the current folder).
-    #[arg(default_value = ".")]
+    /// Manifest files or folders (recursive *.yaml / *.yml; default: the current folder).
+    /// With --plan, optional: the plan carries what it needs; when given, they must be the
+    /// manifests the plan was made from.
     pub paths: Vec<std::path::PathBuf>,
     /// Apply a plan saved by `plan --out` (refused if expired or stale).
     #[arg(long)]
@@ -123,28 +123,23 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         None => None,
     };
 
-    let loaded = match manifest::load(&args.paths) {
-        Ok(l) => l,
-        Err(diags) => {
-            for d in diags.all() {
-                if g.quiet && !d.is_error() {
-                    continue;
-                }
-                eprintln!("{}", d.render(stderr_color));
+    let mut desired = match (&saved, args.paths.is_empty()) {
+        (Some(saved), true) => {
+            let path = args.plan.as_deref().unwrap_or(std::path::Path::new("plan"));
+            crate::apply::from_plan::desired_from_plan(&saved.plan, path)
+        }
+        _ => {
+            let paths = if args.paths.is_empty() {
+                vec![std::path::PathBuf::from(".")]
+            } else {
+                args.paths.clone()
+            };
+            match load_manifests(&paths, g, stderr_color) {
+                Some(d) => d,
+                None => return Ok(ExitCode::from(EXIT_ERROR)),
             }
-            eprintln!(
-                "error: the manifests have {} error(s); nothing was contacted",
-                diags.errors.len()
-            );
-            return Ok(ExitCode::from(EXIT_ERROR));
         }
     };
-    if !g.quiet {
-        for w in &loaded.warnings {
-            eprintln!("{}", w.render(stderr_color));
-        }
-    }
-    let mut desired = loaded.desired;
     settings::filter_customers(&mut desired, &g.customers)?;
 
     let mut journal = Journal::open(&g.state_dir)?;
@@ -242,6 +237,36 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Loads the manifests, printing diagnostics on stderr; `None` when they have errors.
+fn load_manifests(
+    paths: &[std::path::PathBuf],
+    g: &GlobalArgs,
+    stderr_color: bool,
+) -> Option<manifest::DesiredState> {
+    let loaded = match manifest::load(paths) {
+        Ok(l) => l,
+        Err(diags) => {
+            for d in diags.all() {
+                if g.quiet && !d.is_error() {
+                    continue;
+                }
+                eprintln!("{}", d.render(stderr_color));
+            }
+            eprintln!(
+                "error: the manifests have {} error(s); nothing was contacted",
+                diags.errors.len()
+            );
+            return None;
+        }
+    };
+    if !g.quiet {
+        for w in &loaded.warnings {
+            eprintln!("{}", w.render(stderr_color));
+        }
+    }
+    Some(loaded.desired)
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {

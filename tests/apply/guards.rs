@@ -142,3 +142,60 @@ fn a_saved_plan_for_other_manifests_is_refused() {
     );
     assert_eq!(sb.units(CONTOSO), 0);
 }
+
+#[test]
+fn a_saved_plan_is_applied_without_the_manifests_and_never_buys_what_it_blocked() {
+    let sb = Sandbox::start();
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let out = sb.dir.path().join("plan.json");
+    let mut cmd = sb.command(false);
+    cmd.arg("plan")
+        .arg(&examples)
+        .args(["--out", out.to_str().expect("utf-8")]);
+    let plan = sb.run(cmd);
+    assert_eq!(
+        plan.code,
+        Some(1),
+        "blocked rows in the examples: {}",
+        plan.all()
+    );
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).expect("read")).expect("json");
+    let to_buy = saved["summary"]["to_buy"].as_u64().expect("to_buy");
+
+    let mut cmd = sb.command(false);
+    cmd.current_dir(sb.dir.path())
+        .arg("apply")
+        .arg("--plan")
+        .arg(&out)
+        .arg("--auto-approve");
+    let run = sb.run(cmd);
+    assert_eq!(
+        run.code,
+        Some(1),
+        "blocked items make the exit 1: {}",
+        run.all()
+    );
+    assert!(run.stdout.contains("blocked: tailspin"), "{}", run.all());
+    let ordered: u64 = sb
+        .orders()
+        .iter()
+        .flat_map(|o| o["lines"].as_array().cloned().unwrap_or_default())
+        .map(|l| l["quantity"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(
+        ordered,
+        to_buy,
+        "exactly what the saved plan said: {}",
+        run.all()
+    );
+
+    let mut cmd = sb.command(false);
+    cmd.arg("plan").arg(&examples);
+    let after = sb.run(cmd);
+    assert!(
+        after.stdout.contains("Plan: buy nothing"),
+        "{}",
+        after.all()
+    );
+}
