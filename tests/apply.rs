@@ -14,3 +14,5 @@ mod flow;
 mod guards;
 #[path = "apply/kills.rs"]
 mod kills;
+#[path = "apply/prop.rs"]
+mod prop;

@@ -12,7 +12,7 @@
 use super::engine::{CustomerBatch, apply_customer};
 use super::options::ApplyOptions;
 use super::pc::{CrashPoint, PartnerCenterCommerce};
-use super::report::Reporter;
+use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use crate::catalog::Catalog;
@@ -269,14 +269,24 @@ async fn act(
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
-    let lock = match CustomerLock::acquire_async(
-        &opts.state_dir,
-        &dc.id,
-        opts.lock_timeout,
-        HolderInfo::current("reservoir apply"),
-    )
-    .await
-    {
+    let holder = HolderInfo::current("reservoir apply");
+    let first = CustomerLock::try_acquire(&opts.state_dir, &dc.id, &holder);
+    if matches!(first, Ok(None)) {
+        ctx.reporter.event(
+            &dc.id,
+            &ApplyEvent::WaitingForLock {
+                holder: lock_holder(&opts.state_dir, &dc.id),
+            },
+        );
+    }
+    let acquired = match first {
+        Ok(Some(lock)) => Ok(lock),
+        Ok(None) => {
+            CustomerLock::acquire_async(&opts.state_dir, &dc.id, opts.lock_timeout, holder).await
+        }
+        Err(e) => Err(e),
+    };
+    let lock = match acquired {
         Ok(l) => l,
         Err(e) => {
             report.error = Some(e.to_string());
@@ -341,6 +351,17 @@ async fn act(
     let out = apply_customer(&batch, commerce, ctx.journal, ctx.reporter, &opts.engine).await;
     report.outcome.merge(out);
     drop(lock);
+}
+
+/// Who holds a customer's lock, from its holder sidecar (best effort, for progress only).
+fn lock_holder(state_dir: &std::path::Path, customer_id: &str) -> Option<String> {
+    let path = state_dir
+        .join("locks")
+        .join(format!("{customer_id}.holder.json"));
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice::<HolderInfo>(&bytes)
+        .ok()
+        .map(|h| h.to_string())
 }
 
 /// Settles journalled orders whose units now show up as holdings.

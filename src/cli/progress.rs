@@ -134,6 +134,13 @@ pub fn describe(event: &ApplyEvent) -> (String, bool) {
             format!("{item_name}: catalog item re-resolved to {catalog_item_id}"),
             false,
         ),
+        ApplyEvent::WaitingForLock { holder } => (
+            format!(
+                "waiting for the customer's lock, held by {}",
+                holder.as_deref().unwrap_or("another apply")
+            ),
+            false,
+        ),
     }
 }
 
