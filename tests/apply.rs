@@ -4,6 +4,8 @@
 #[path = "apply/support.rs"]
 mod support;
 
+#[path = "apply/commerce.rs"]
+mod commerce;
 #[path = "apply/concurrency.rs"]
 mod concurrency;
 #[path = "apply/faults.rs"]

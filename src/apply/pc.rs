@@ -119,9 +119,6 @@ fn write_error(e: &ApiError) -> CommerceError {
         ApiError::Auth {
             retryable: true, ..
         } => CommerceError::Transient(e.to_string()),
-        ApiError::Http { status: 404, .. } if e.code().is_none() => {
-            CommerceError::AvailabilityNotFound
-        }
         ApiError::Http { description, .. }
             if is_code(e, "800002")
                 && description

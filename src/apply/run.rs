@@ -107,7 +107,7 @@ pub fn preflight(
         plan.limit_total_units(max, "--max-units");
     }
     let refusal = if let Some(changes) = saved
-        .map(|s| compare(&restrict(s, desired), &plan))
+        .map(|s| compare_acting(&restrict(s, desired), &plan))
         .filter(|c| !c.is_empty())
     {
         Some(Refusal::Stale { changes })
@@ -131,6 +131,30 @@ pub fn preflight(
         None
     };
     Preflight { plan, refusal }
+}
+
+/// [`compare`], ignoring a change of availability id alone: availability ids rotate over time
+/// (partner-center-api.md §6) while the product, SKU and terms bought stay the same, and apply
+/// resolves the catalog item fresh anyway. Any other change of a row's observations counts.
+fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
+    compare(&without_availability(saved), &without_availability(fresh))
+}
+
+fn without_availability(plan: &Plan) -> Plan {
+    let mut p = plan.clone();
+    for r in p.rows.iter_mut() {
+        if let Some(c) = &r.basis.catalog {
+            let (id, rest) = c.split_once(' ').unwrap_or((c.as_str(), ""));
+            let mut parts: Vec<&str> = id.split(':').collect();
+            if parts.len() == 3 {
+                parts.pop();
+            }
+            r.basis.catalog = Some(format!("{} {rest}", parts.join(":")).trim_end().to_owned());
+        }
+        // The fingerprint hashes the basis; compare the (normalised) basis itself.
+        r.fingerprint.clear();
+    }
+    p
 }
 
 /// A plan cut down to the customers of `desired` (the `--customer` selection, or one customer).
@@ -331,7 +355,7 @@ async fn act(
 
     let fresh = diff(&one, &observation);
     if let Some(saved) = approved.saved {
-        let changes = compare(&restrict(saved, &one), &fresh);
+        let changes = compare_acting(&restrict(saved, &one), &fresh);
         if !changes.is_empty() {
             report.error = Some(format!(
                 "the saved plan no longer holds for customer {}; nothing was bought for it. \

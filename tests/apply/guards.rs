@@ -199,3 +199,30 @@ fn a_saved_plan_is_applied_without_the_manifests_and_never_buys_what_it_blocked(
         after.all()
     );
 }
+
+#[test]
+fn a_saved_plan_still_holds_when_only_availability_ids_rotated() {
+    let sb = Sandbox::start();
+    let plan = save_plan(&sb, CONTOSO_YAML);
+    sb.rotate_availabilities();
+    let run = apply_saved(&sb, &plan);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
+    let saved: Value =
+        serde_json::from_str(&std::fs::read_to_string(&plan).expect("read")).expect("json");
+    let saved_ids: Vec<String> = saved["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter_map(|r| r["resolved"]["catalog_item_id"].as_str().map(str::to_owned))
+        .collect();
+    for o in sb.orders() {
+        for l in o["lines"].as_array().cloned().unwrap_or_default() {
+            let id = l["catalogItemId"].as_str().unwrap_or_default().to_owned();
+            assert!(
+                !saved_ids.contains(&id),
+                "bought with a fresh catalog item id, not {id}"
+            );
+        }
+    }
+}

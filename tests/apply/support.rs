@@ -260,6 +260,30 @@ impl Sandbox {
         self.admin(reqwest::Method::PUT, "knobs", Some(&knobs));
     }
 
+    /// New availability ids for every SKU (`POST /_sandbox/availabilities/rotate`).
+    pub fn rotate_availabilities(&self) {
+        self.admin(reqwest::Method::POST, "availabilities/rotate", None);
+    }
+
+    /// A Partner Center client (App+User) against this sandbox.
+    pub fn client(&self) -> reservoir::partner_center::Client {
+        use reservoir::partner_center::{Client, ClientConfig, Credentials, Secret};
+        let creds = Credentials::app_user(
+            "5e1c0a42-7f3b-4d9e-8c21-000000000001",
+            "6f2d1b53-8a4c-4e0f-9d32-000000000002",
+            Secret::new("sandbox-demo-client-secret"),
+            Secret::new("sandbox-demo-refresh-token"),
+            &self.url,
+        );
+        let base = url::Url::parse(&self.url).expect("url");
+        Client::new(ClientConfig::new(base, creds)).expect("client")
+    }
+
+    /// Runs a future on the harness runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.rt.block_on(f)
+    }
+
     /// The request log (`GET /_sandbox/requests`).
     pub fn requests(&self) -> Vec<Value> {
         let v = self.admin(reqwest::Method::GET, "requests", None);
