@@ -58,3 +58,23 @@ fn killed_after_the_checkout_was_answered_but_before_it_was_journalled() {
 fn killed_after_the_checkout_result_is_journalled() {
     killed_then_resumed("checkout_result");
 }
+
+#[test]
+fn a_lock_left_by_a_killed_apply_is_taken_over() {
+    let sb = Sandbox::start();
+    let killed = sb.apply_crashing(CONTOSO_YAML, "checkout_started");
+    assert_eq!(killed.code, None, "{}", killed.all());
+    let sidecar = sb
+        .state_dir()
+        .join("locks")
+        .join(format!("{CONTOSO}.holder.json"));
+    assert!(
+        sidecar.exists(),
+        "the dead process left its holder record behind"
+    );
+    // The OS released the dead holder's lock: the next apply takes it at once.
+    let resumed = sb.apply(CONTOSO_YAML, &["--lock-timeout", "0s"]);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
+    assert!(!sidecar.exists(), "released cleanly afterwards");
+}
