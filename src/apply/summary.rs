@@ -50,7 +50,10 @@ impl CustomerReport {
             CustomerStatus::Failed
         } else if !self.blocked.is_empty() {
             CustomerStatus::Blocked
-        } else if acted || !self.outcome.orders.is_empty() || !self.outcome.carts.is_empty() {
+        } else if acted
+            || self.outcome.orders.iter().any(|o| o.status == "placed")
+            || !self.outcome.carts.is_empty()
+        {
             CustomerStatus::Done
         } else {
             CustomerStatus::Unchanged

@@ -208,7 +208,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         .map(|c| (c.id.clone(), c.label().to_owned()))
         .collect();
     let interactive = !g.quiet && std::io::stderr().is_terminal();
-    let progress = super::progress::Progress::new(interactive, names);
+    let progress = super::progress::Progress::new(interactive, stderr_color, names);
     let ctx = Context {
         desired: &desired,
         client: &conn.client,

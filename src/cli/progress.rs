@@ -13,17 +13,19 @@ pub struct Progress {
     bars: Option<MultiProgress>,
     by_customer: Mutex<BTreeMap<String, ProgressBar>>,
     names: BTreeMap<String, String>,
+    color: bool,
 }
 
 impl Progress {
     /// Bars when `interactive` (stderr is a terminal and not `--quiet`); `names` maps customer
     /// ids to the labels shown.
-    pub fn new(interactive: bool, names: BTreeMap<String, String>) -> Self {
+    pub fn new(interactive: bool, color: bool, names: BTreeMap<String, String>) -> Self {
         Progress {
             bars: interactive
                 .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
             by_customer: Mutex::new(BTreeMap::new()),
             names,
+            color,
         }
     }
 
@@ -39,7 +41,12 @@ impl Progress {
         let mut map = self.by_customer.lock().unwrap_or_else(|p| p.into_inner());
         let bar = map.entry(customer_id.to_owned()).or_insert_with(|| {
             let b = multi.add(ProgressBar::new_spinner());
-            let style = ProgressStyle::with_template("{spinner} {prefix:.bold} {wide_msg}")
+            let template = if self.color {
+                "{spinner} {prefix:.bold} {wide_msg}"
+            } else {
+                "{spinner} {prefix} {wide_msg}"
+            };
+            let style = ProgressStyle::with_template(template)
                 .unwrap_or_else(|_| ProgressStyle::default_spinner());
             b.set_style(style);
             b.set_prefix(self.label(customer_id).to_owned());

@@ -226,3 +226,51 @@ fn a_saved_plan_still_holds_when_only_availability_ids_rotated() {
         }
     }
 }
+
+/// Runs `reservoir apply` on a pseudo-terminal (through `script`), answering `answer`.
+fn apply_on_a_terminal(sb: &Sandbox, answer: &str) -> Option<Run> {
+    let script = std::path::Path::new("/usr/bin/script");
+    if !script.exists() {
+        return None;
+    }
+    let dir = sb.manifest(CONTOSO_YAML);
+    let template = sb.command(false);
+    let mut line = format!("{}", assert_cmd::cargo::cargo_bin("reservoir").display());
+    for a in template.get_args() {
+        line.push_str(&format!(" '{}'", a.to_string_lossy()));
+    }
+    line.push_str(&format!(" apply '{}'", dir.display()));
+    let mut cmd = assert_cmd::Command::new(script);
+    for (k, v) in template.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    cmd.args(["-qec", &line, "/dev/null"])
+        .write_stdin(format!("{answer}\n"));
+    Some(sb.run(cmd))
+}
+
+#[test]
+fn on_a_terminal_only_yes_approves() {
+    let sb = Sandbox::start();
+    let Some(no) = apply_on_a_terminal(&sb, "y") else {
+        return; // no `script` to make a terminal with
+    };
+    assert_eq!(no.code, Some(1), "{}", no.all());
+    assert!(
+        no.stdout.contains("Only 'yes' will be accepted"),
+        "{}",
+        no.all()
+    );
+    assert!(
+        no.stdout.contains("apply cancelled; nothing was done"),
+        "{}",
+        no.all()
+    );
+    assert_eq!(sb.units(CONTOSO), 0);
+    let yes = apply_on_a_terminal(&sb, "yes").expect("script");
+    assert_eq!(yes.code, Some(0), "{}", yes.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
+}
