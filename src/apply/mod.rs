@@ -17,7 +17,8 @@
 //! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
 //! * [`from_plan`] — the desired state of a saved plan, for `apply --plan` without manifests.
 //! * [`pc`] — [`PartnerCenterCommerce`], the [`Commerce`] over the Partner Center client.
-//! * [`run`] — the whole `apply` run: guardrails, then per customer lock → resume → re-plan →
+//! * [`mod@preflight`] — whole-run refusals: expired or stale saved plan, unit guardrails.
+//! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
 
 pub mod commerce;
@@ -26,6 +27,7 @@ pub mod from_plan;
 mod lines;
 pub mod options;
 pub mod pc;
+pub mod preflight;
 pub mod receipt;
 pub mod registration;
 pub mod report;
@@ -39,8 +41,9 @@ pub use commerce::*;
 pub use engine::{CustomerBatch, apply_customer};
 pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
 pub use pc::{CrashPoint, PartnerCenterCommerce};
+pub use preflight::{Preflight, Refusal, check_saved, preflight};
 pub use receipt::*;
 pub use report::{ApplyEvent, NoopReporter, Reporter};
 pub use resume::{ResumeOutcome, resume_customer};
-pub use run::{Approved, Context, Preflight, Refusal, RunOptions, check_saved, preflight};
+pub use run::{Approved, Context, RunOptions};
 pub use summary::{ApplyReport, CustomerReport, CustomerStatus, plan_hash};

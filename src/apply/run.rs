@@ -1,7 +1,7 @@
-//! The `apply` orchestration: checks on the whole run before anything is done ([`check_saved`],
-//! [`preflight`]), then [`run`] — per customer, in parallel and isolated from each other:
-//! lock → resume → re-observe → settle visible orders → re-plan → (with `--plan`: compare) →
-//! register and buy what is still missing, **never more than the shown plan** → unlock.
+//! The `apply` orchestration: after the whole-run checks of [`mod@super::preflight`], [`run`] — per
+//! customer, in parallel and isolated from each other: lock → resume → re-observe → settle
+//! visible orders → re-plan → (with `--plan`: compare) → register and buy what is still missing,
+//! **never more than the shown plan** → unlock.
 //!
 //! Refusal policy: an expired saved plan, a saved plan whose acting rows no longer hold, and a
 //! unit guardrail (`--max-units`, `limits.max_units_per_apply`) refuse the **whole run** before any
@@ -12,6 +12,7 @@
 use super::engine::{CustomerBatch, apply_customer};
 use super::options::ApplyOptions;
 use super::pc::{CrashPoint, PartnerCenterCommerce};
+use super::preflight::{bullets, compare_acting, restrict};
 use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
@@ -20,11 +21,8 @@ use crate::journal::{CustomerLock, HolderInfo, Journal, PendingState, PurchaseLi
 use crate::manifest::{DesiredCustomer, DesiredState, PurchaseKey};
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::partner_center::Client;
-use crate::plan::{
-    Action, CustomerObservation, Observation, Plan, Registration, Row, RowChange, SavedPlan,
-    compare, diff,
-};
-use chrono::{DateTime, Utc};
+use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
+use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -43,134 +41,6 @@ pub struct RunOptions {
     pub engine: ApplyOptions,
     /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
     pub crash: Option<CrashPoint>,
-}
-
-/// Why a run is refused before anything is done.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum Refusal {
-    #[error(
-        "the saved plan expired at {} (created {}); run plan again",
-        .expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
-        .created_at.format("%Y-%m-%d %H:%M:%S UTC")
-    )]
-    Expired {
-        created_at: DateTime<Utc>,
-        expires_at: DateTime<Utc>,
-    },
-    #[error("the saved plan no longer holds; run plan again. What changed:\n{}", bullets(.changes))]
-    Stale { changes: Vec<RowChange> },
-    #[error("the plan would buy {total} units, more than {limit} ({max}); nothing was done")]
-    TooManyUnits { total: u32, max: u32, limit: String },
-}
-
-fn bullets(changes: &[RowChange]) -> String {
-    changes
-        .iter()
-        .map(|c| format!("  - {c}"))
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// Refuses an expired saved plan (before anything is contacted).
-pub fn check_saved(saved: &SavedPlan, now: DateTime<Utc>) -> Result<(), Refusal> {
-    if saved.is_expired(now) {
-        return Err(Refusal::Expired {
-            created_at: saved.created_at,
-            expires_at: saved.expires_at,
-        });
-    }
-    Ok(())
-}
-
-/// The outcome of [`preflight`]: the plan to show (guardrails applied), and why the run is
-/// refused, if it is.
-#[derive(Debug, Clone)]
-pub struct Preflight {
-    pub plan: Plan,
-    pub refusal: Option<Refusal>,
-}
-
-/// The plan to show and act on, from a fresh observation of every selected customer, and a
-/// refusal of the whole run when a saved plan's acting rows changed, or when the plan would buy
-/// more units than `limits.max_units_per_apply` or `max_units` allow.
-pub fn preflight(
-    desired: &DesiredState,
-    observation: &Observation,
-    saved: Option<&Plan>,
-    max_units: Option<u32>,
-) -> Preflight {
-    let mut plan = diff(desired, observation);
-    let mut unlimited = desired.clone();
-    unlimited.limits.max_units_per_apply = None;
-    let total = diff(&unlimited, observation).summary.to_buy;
-    if let Some(max) = max_units {
-        plan.limit_total_units(max, "--max-units");
-    }
-    let refusal = if let Some(changes) = saved
-        .map(|s| compare_acting(&restrict(s, desired), &plan))
-        .filter(|c| !c.is_empty())
-    {
-        Some(Refusal::Stale { changes })
-    } else if let Some(max) = desired.limits.max_units_per_apply
-        && total > max
-    {
-        Some(Refusal::TooManyUnits {
-            total,
-            max,
-            limit: "limits.max_units_per_apply".into(),
-        })
-    } else if let Some(max) = max_units
-        && total > max
-    {
-        Some(Refusal::TooManyUnits {
-            total,
-            max,
-            limit: "--max-units".into(),
-        })
-    } else {
-        None
-    };
-    Preflight { plan, refusal }
-}
-
-/// [`compare`], ignoring a change of availability id alone: availability ids rotate over time
-/// (partner-center-api.md §6) while the product, SKU and terms bought stay the same, and apply
-/// resolves the catalog item fresh anyway. Any other change of a row's observations counts.
-fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
-    compare(&without_availability(saved), &without_availability(fresh))
-}
-
-fn without_availability(plan: &Plan) -> Plan {
-    let mut p = plan.clone();
-    for r in p.rows.iter_mut() {
-        if let Some(c) = &r.basis.catalog {
-            let (id, rest) = c.split_once(' ').unwrap_or((c.as_str(), ""));
-            let mut parts: Vec<&str> = id.split(':').collect();
-            if parts.len() == 3 {
-                parts.pop();
-            }
-            r.basis.catalog = Some(format!("{} {rest}", parts.join(":")).trim_end().to_owned());
-        }
-        // The fingerprint hashes the basis; compare the (normalised) basis itself.
-        r.fingerprint.clear();
-    }
-    p
-}
-
-/// A plan cut down to the customers of `desired` (the `--customer` selection, or one customer).
-fn restrict(plan: &Plan, desired: &DesiredState) -> Plan {
-    let keep = |id: &str| {
-        desired
-            .customers
-            .iter()
-            .any(|c| c.id.eq_ignore_ascii_case(id))
-    };
-    let mut p = plan.clone();
-    p.customers.retain(|c| keep(&c.id));
-    p.rows.retain(|r| keep(&r.customer_id));
-    p.unmanaged.retain(|r| keep(&r.customer_id));
-    p.summary = crate::plan::Summary::from_rows(&p.rows, &p.unmanaged);
-    p
 }
 
 /// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal

@@ -2,14 +2,17 @@
 //! customer's re-plan may act on (capped at the shown plan).
 
 use super::*;
+use crate::apply::preflight::{Refusal, check_saved, preflight};
 use crate::manifest::{
     DesiredReservation, DesiredSoftware, DesiredSubscription, Limits, ReservationTarget,
     ReservationType, Scope, SourceRef, SubscriptionKind, Term,
 };
+use crate::plan::SavedPlan;
 use crate::plan::{
     CatalogItem, CredentialsKind, HoldingsSource, Inventory, ItemResolution, ObservedCustomer,
     ObservedSubscription, Resolution, SubscriptionStatus,
 };
+use chrono::Utc;
 
 const C: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
 const S: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";

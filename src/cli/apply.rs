@@ -16,9 +16,8 @@
 //! the write, before the answer is journalled).
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
-use crate::apply::run::{
-    Approved, Context, Preflight, RunOptions, check_saved, observe_all, preflight,
-};
+use crate::apply::preflight::{Preflight, check_saved, preflight};
+use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
 use crate::catalog::Catalog;
 use crate::journal::{Journal, JournalHook, Record};
