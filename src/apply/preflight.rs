@@ -64,13 +64,14 @@ pub fn preflight(
     let mut unlimited = desired.clone();
     unlimited.limits.max_units_per_apply = None;
     let total = diff(&unlimited, observation).summary.to_buy;
+    // Compared before `--max-units` blocks rows: a run-wide cap is not a change of the plan.
+    let changes = saved
+        .map(|s| compare_acting(&restrict(s, desired), &plan))
+        .filter(|c| !c.is_empty());
     if let Some(max) = max_units {
         plan.limit_total_units(max, "--max-units");
     }
-    let refusal = if let Some(changes) = saved
-        .map(|s| compare_acting(&restrict(s, desired), &plan))
-        .filter(|c| !c.is_empty())
-    {
+    let refusal = if let Some(changes) = changes {
         Some(Refusal::Stale { changes })
     } else if let Some(max) = desired.limits.max_units_per_apply
         && total > max

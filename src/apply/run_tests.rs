@@ -253,3 +253,23 @@ fn a_plan_rebuilt_from_a_saved_plan_compares_equal_to_it() {
     assert!(p.refusal.is_none(), "{:?}", p.refusal);
     assert_eq!(p.plan.rows, saved.rows);
 }
+
+#[test]
+fn max_units_on_a_saved_plan_refuses_as_a_guardrail_not_as_a_stale_plan() {
+    let d = desired(4, 3);
+    let (_, o) = observed(&d, Registration::Registered);
+    let saved = diff(&d, &o);
+    let p = preflight(&d, &o, Some(&saved), Some(2));
+    assert!(
+        matches!(
+            p.refusal,
+            Some(Refusal::TooManyUnits {
+                total: 7,
+                max: 2,
+                ..
+            })
+        ),
+        "{:?}",
+        p.refusal
+    );
+}
