@@ -5,6 +5,20 @@
 use crate::support::*;
 use serde_json::{Value, json};
 
+/// Whether some POST to a path ending in `suffix` was sent twice with the same MS-RequestId.
+fn resent_with_the_same_request_id(sb: &Sandbox, suffix: &str) -> bool {
+    let ids: Vec<String> = sb
+        .requests()
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .filter(|r| r["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+        .filter_map(|r| r["requestId"].as_str().map(str::to_owned))
+        .collect();
+    ids.iter()
+        .enumerate()
+        .any(|(i, id)| ids[i + 1..].contains(id))
+}
+
 #[test]
 fn commit_then_drop_on_cart_creation_orders_exactly_the_declared_units() {
     let sb = Sandbox::start();
@@ -41,6 +55,7 @@ fn commit_then_drop_on_checkout_orders_exactly_the_declared_units() {
         run2.all()
     );
     assert_eq!(run2.code, Some(0), "{}", run2.all());
+    assert!(resent_with_the_same_request_id(&sb, "/checkout"));
 }
 
 #[test]
@@ -57,6 +72,21 @@ fn a_429_storm_and_a_5xx_burst_still_converge() {
     let run = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(run.code, Some(0), "{}", run.all());
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "{}", run.all());
+    let statuses: Vec<u64> = sb
+        .requests()
+        .iter()
+        .filter_map(|r| r["status"].as_u64())
+        .collect();
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 429).count(),
+        3,
+        "the storm hit"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 503).count(),
+        3,
+        "the burst hit"
+    );
     let plan = sb.plan(CONTOSO_YAML, &["--detailed-exitcode"]);
     assert_eq!(plan.code, Some(0), "{}", plan.all());
 }
