@@ -32,8 +32,7 @@ pub struct PlanArgs {
 pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let ttl = parse_ttl(&args.plan_ttl)
         .map_err(|e| anyhow::anyhow!("--plan-ttl {:?}: {e}", args.plan_ttl))?;
-    let stderr_color =
-        !g.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let stderr_color = settings::use_color_stderr(g);
     let loaded = match manifest::load(&args.paths) {
         Ok(l) => l,
         Err(diags) => {

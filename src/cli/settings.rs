@@ -5,12 +5,10 @@ use super::GlobalArgs;
 
 /// Sets up tracing on stderr. Quiet by default when stderr is not a terminal.
 pub fn init_logging(g: &GlobalArgs) {
-    use std::io::IsTerminal;
     let default = if g.quiet {
         "error"
     } else {
         match g.verbose {
-            0 if std::io::stderr().is_terminal() => "warn",
             0 => "warn",
             1 => "info,reservoir=debug",
             _ => "debug,reservoir=trace",

@@ -3,7 +3,6 @@
 
 use super::{EXIT_ERROR, EXIT_OK, GlobalArgs};
 use crate::manifest;
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -14,8 +13,7 @@ pub struct ValidateArgs {
 }
 
 pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let color =
-        !g.no_color && std::env::var_os("NO_COLOR").is_none() && std::io::stderr().is_terminal();
+    let color = super::settings::use_color_stderr(g);
     match manifest::load(&args.paths) {
         Ok(loaded) => {
             if !g.quiet {
