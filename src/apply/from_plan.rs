@@ -124,11 +124,7 @@ pub fn desired_from_plan(plan: &Plan, path: &Path) -> DesiredState {
     }
     let mut customers: Vec<DesiredCustomer> = customers.into_values().collect();
     for c in &mut customers {
-        c.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
-        for s in &mut c.subscriptions {
-            s.reservations.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        c.software.sort_by(|a, b| a.name.cmp(&b.name));
+        c.sort_items();
     }
     DesiredState {
         customers,

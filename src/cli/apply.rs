@@ -21,7 +21,6 @@ use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
 use crate::catalog::Catalog;
 use crate::journal::{Journal, JournalHook, Record};
-use crate::manifest;
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
 use std::io::{IsTerminal, Write};
@@ -133,7 +132,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             } else {
                 args.paths.clone()
             };
-            match load_manifests(&paths, g, stderr_color) {
+            match settings::load_manifests(&paths, g) {
                 Some(d) => d,
                 None => return Ok(ExitCode::from(EXIT_ERROR)),
             }
@@ -236,36 +235,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(report.exit_code()))
-}
-
-/// Loads the manifests, printing diagnostics on stderr; `None` when they have errors.
-fn load_manifests(
-    paths: &[std::path::PathBuf],
-    g: &GlobalArgs,
-    stderr_color: bool,
-) -> Option<manifest::DesiredState> {
-    let loaded = match manifest::load(paths) {
-        Ok(l) => l,
-        Err(diags) => {
-            for d in diags.all() {
-                if g.quiet && !d.is_error() {
-                    continue;
-                }
-                eprintln!("{}", d.render(stderr_color));
-            }
-            eprintln!(
-                "error: the manifests have {} error(s); nothing was contacted",
-                diags.errors.len()
-            );
-            return None;
-        }
-    };
-    if !g.quiet {
-        for w in &loaded.warnings {
-            eprintln!("{}", w.render(stderr_color));
-        }
-    }
-    Some(loaded.desired)
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {

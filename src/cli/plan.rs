@@ -4,7 +4,6 @@
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
 use crate::catalog::Catalog;
-use crate::manifest;
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::plan::{SavedPlan, parse_ttl};
 use std::io::{IsTerminal, Write};
@@ -32,29 +31,9 @@ pub struct PlanArgs {
 pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let ttl = parse_ttl(&args.plan_ttl)
         .map_err(|e| anyhow::anyhow!("--plan-ttl {:?}: {e}", args.plan_ttl))?;
-    let stderr_color = settings::use_color_stderr(g);
-    let loaded = match manifest::load(&args.paths) {
-        Ok(l) => l,
-        Err(diags) => {
-            for d in diags.all() {
-                if g.quiet && !d.is_error() {
-                    continue;
-                }
-                eprintln!("{}", d.render(stderr_color));
-            }
-            eprintln!(
-                "error: the manifests have {} error(s); nothing was contacted",
-                diags.errors.len()
-            );
-            return Ok(ExitCode::from(EXIT_ERROR));
-        }
+    let Some(mut desired) = settings::load_manifests(&args.paths, g) else {
+        return Ok(ExitCode::from(EXIT_ERROR));
     };
-    if !g.quiet {
-        for w in &loaded.warnings {
-            eprintln!("{}", w.render(stderr_color));
-        }
-    }
-    let mut desired = loaded.desired;
     settings::filter_customers(&mut desired, &g.customers)?;
 
     let conn = settings::connect(g).await?;

@@ -1,5 +1,5 @@
-//! Settings resolved once from flags and the environment: logging, colour, and (later) the
-//! connection to Partner Center or the embedded sandbox.
+//! Settings resolved once from flags and the environment: logging, colour, the connection to
+//! Partner Center or the embedded sandbox, and loading the manifests with diagnostics on stderr.
 
 use super::GlobalArgs;
 
@@ -134,4 +134,35 @@ pub fn filter_customers(
         .customers
         .retain(|c| filters.iter().any(|f| matches(c, f)));
     Ok(())
+}
+
+/// Loads the manifests, printing diagnostics (and, unless `--quiet`, warnings) on stderr;
+/// `None` when they have errors, so the caller contacts nothing.
+pub fn load_manifests(
+    paths: &[std::path::PathBuf],
+    g: &GlobalArgs,
+) -> Option<crate::manifest::DesiredState> {
+    let color = use_color_stderr(g);
+    let loaded = match crate::manifest::load(paths) {
+        Ok(l) => l,
+        Err(diags) => {
+            for d in diags.all() {
+                if g.quiet && !d.is_error() {
+                    continue;
+                }
+                eprintln!("{}", d.render(color));
+            }
+            eprintln!(
+                "error: the manifests have {} error(s); nothing was contacted",
+                diags.errors.len()
+            );
+            return None;
+        }
+    };
+    if !g.quiet {
+        for w in &loaded.warnings {
+            eprintln!("{}", w.render(color));
+        }
+    }
+    Some(loaded.desired)
 }

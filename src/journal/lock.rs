@@ -88,6 +88,15 @@ pub struct CustomerLock {
     customer_id: String,
 }
 
+/// The error for a lock still held after waiting `waited`, naming its holder.
+fn busy(state_dir: &Path, customer_id: &str, waited: Duration) -> LockError {
+    LockError::Busy {
+        customer: customer_id.to_owned(),
+        holder: read_holder(&holder_path(state_dir, customer_id)),
+        waited,
+    }
+}
+
 impl CustomerLock {
     /// Takes the lock, retrying until `timeout` has passed (a zero timeout tries once). Blocks the
     /// calling thread between attempts: call it from `spawn_blocking` in async code.
@@ -104,11 +113,7 @@ impl CustomerLock {
             }
             let waited = started.elapsed();
             if waited >= timeout {
-                return Err(LockError::Busy {
-                    customer: customer_id.to_owned(),
-                    holder: read_holder(&holder_path(state_dir, customer_id)),
-                    waited,
-                });
+                return Err(busy(state_dir, customer_id, waited));
             }
             std::thread::sleep((timeout - waited).min(Duration::from_millis(100)));
         }
@@ -128,11 +133,7 @@ impl CustomerLock {
             }
             let waited = started.elapsed();
             if waited >= timeout {
-                return Err(LockError::Busy {
-                    customer: customer_id.to_owned(),
-                    holder: read_holder(&holder_path(state_dir, customer_id)),
-                    waited,
-                });
+                return Err(busy(state_dir, customer_id, waited));
             }
             tokio::time::sleep((timeout - waited).min(Duration::from_millis(100))).await;
         }

@@ -53,6 +53,15 @@ impl DesiredCustomer {
     pub fn label(&self) -> &str {
         self.name.as_deref().unwrap_or(&self.id)
     }
+
+    /// Puts subscriptions (by id) and items (by name) in their canonical order.
+    pub fn sort_items(&mut self) {
+        self.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
+        for s in &mut self.subscriptions {
+            s.reservations.sort_by(|a, b| a.name.cmp(&b.name));
+        }
+        self.software.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -213,11 +213,7 @@ pub fn merge(
 
     let mut customers: Vec<DesiredCustomer> = customers.into_values().collect();
     for c in &mut customers {
-        c.subscriptions.sort_by(|a, b| a.id.cmp(&b.id));
-        for s in &mut c.subscriptions {
-            s.reservations.sort_by(|a, b| a.name.cmp(&b.name));
-        }
-        c.software.sort_by(|a, b| a.name.cmp(&b.name));
+        c.sort_items();
     }
     // Warnings about empty customers and subscriptions only make sense once the items parsed.
     if !diags.has_errors() {

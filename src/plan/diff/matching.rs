@@ -42,6 +42,19 @@ impl Item<'_> {
             Item::Software(_) => None,
         }
     }
+    pub(super) fn kind(&self) -> ItemKind {
+        match self {
+            Item::Reservation { .. } => ItemKind::Reservation,
+            Item::Software(_) => ItemKind::Software,
+        }
+    }
+    /// The reservation term; software carries its term in [`Item::what`].
+    pub(super) fn term(&self) -> Option<crate::manifest::Term> {
+        match self {
+            Item::Reservation { r, .. } => Some(r.term),
+            Item::Software(_) => None,
+        }
+    }
     pub(super) fn what(&self) -> String {
         match self {
             Item::Reservation { r, .. } => describe_reservation(r),
