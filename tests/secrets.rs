@@ -97,6 +97,8 @@ fn reservoir(endpoint: &str, state: &Path) -> Command {
         .args(["--endpoint", endpoint, "--state-dir"])
         .arg(state)
         .args(["--verbose", "-v", "--no-color"])
+        // The sandbox is local: do not pace requests at Partner Center's 500 per minute.
+        .args(["--rate-limit", "60000", "--customer-rate-limit", "60000"])
         .stdin(Stdio::null());
     cmd
 }
