@@ -175,6 +175,9 @@ fn the_workflow_plans_on_pull_requests_and_applies_on_main_with_secrets() {
         "refs/heads/main",
         "secrets.PARTNER_CENTER_CLIENT_SECRET",
         "updateComment",
+        // The journal survives from one apply to the next (exactly-once across runs).
+        "path: .reservoir",
+        "actions/cache/save",
     ] {
         assert!(wf.contains(needle), "workflow lacks {needle:?}");
     }
