@@ -140,6 +140,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     settings::filter_customers(&mut desired, &g.customers)?;
 
+    let journal_absent = settings::journal_absent(&g.state_dir);
     let mut journal = Journal::open(&g.state_dir)?;
     let mut write_crash = None;
     match crash {
@@ -169,6 +170,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
+    settings::warn_without_journal(g, &conn, journal_absent, plan.summary.to_buy);
     let text = crate::render::render_plan(
         &plan,
         crate::render::Format::Text,

@@ -37,6 +37,7 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     settings::filter_customers(&mut desired, &g.customers)?;
 
     let conn = settings::connect(g).await?;
+    let journal_absent = settings::journal_absent(&g.state_dir);
     let reader = Reader::new(&conn.client);
     let catalog = Catalog::new(reader.clone());
     let journal = observe::from_journal(&g.state_dir);
@@ -50,7 +51,6 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let stats = reader.stats();
     drop(catalog);
     drop(reader);
-    conn.close().await;
     tracing::info!(
         "plan read Partner Center with {} request(s) ({} throttled, {} retried)",
         stats.requests,
@@ -59,6 +59,8 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     );
 
     let plan = crate::plan::diff(&desired, &observation);
+    settings::warn_without_journal(g, &conn, journal_absent, plan.summary.to_buy);
+    conn.close().await;
     let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
     {
         let mut stdout = std::io::stdout().lock();

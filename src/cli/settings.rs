@@ -166,3 +166,25 @@ pub fn load_manifests(
     }
     Some(loaded.desired)
 }
+
+/// True when `state_dir` holds no purchase journal yet. Checked before apply opens (and so
+/// creates) the journal.
+pub fn journal_absent(state_dir: &std::path::Path) -> bool {
+    !state_dir.join("journal").exists()
+}
+
+/// Against a real endpoint, a plan that buys while the state dir has no purchase journal cannot
+/// see purchases placed from another machine or state dir in the last 15 minutes (the order list
+/// and entitlements lag): say so on stderr. The embedded sandbox keeps its world in the same
+/// state dir, so it cannot lose one without the other.
+pub fn warn_without_journal(g: &GlobalArgs, conn: &Connection, journal_absent: bool, buys: u32) {
+    if g.quiet || conn.sandbox.is_some() || !journal_absent || buys == 0 {
+        return;
+    }
+    eprintln!(
+        "warning: no purchase journal in {}: purchases placed from another machine or state dir \
+         in the last 15 minutes may not show yet; keep the state dir between runs, or wait 15 \
+         minutes after the last apply",
+        g.state_dir.display()
+    );
+}

@@ -235,3 +235,33 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
         "{web:#}"
     );
 }
+
+#[test]
+fn a_plan_that_buys_without_a_journal_warns_that_recent_purchases_may_not_show() {
+    let sb = Sandbox::start();
+    let more = MATCHING.replace("quantity: 2", "quantity: 5");
+    let run = sb.plan(&more, &["--format", "json"]);
+    assert_eq!(row(&run.json(), "web-tier")["action"], "purchase");
+    assert!(
+        run.stderr.contains("no purchase journal in") && run.stderr.contains("15 minutes"),
+        "{}",
+        run.stderr
+    );
+
+    // Nothing to buy: nothing to warn about.
+    let run = sb.plan(MATCHING, &[]);
+    assert!(
+        !run.stderr.contains("no purchase journal"),
+        "{}",
+        run.stderr
+    );
+
+    // With a journal in the state dir, in-flight purchases are known: no warning.
+    std::fs::create_dir_all(sb.state_dir().join("journal")).expect("journal dir");
+    let run = sb.plan(&more, &[]);
+    assert!(
+        !run.stderr.contains("no purchase journal"),
+        "{}",
+        run.stderr
+    );
+}
