@@ -179,12 +179,21 @@ pub fn from_receipts(path: &Path) -> Result<Vec<PlacedOrder>, ViewError> {
     let mut out = Vec::new();
     for f in files {
         let text = std::fs::read_to_string(&f).map_err(|e| ViewError::io(&f, "cannot read", e))?;
+        // A folder of receipts often holds the saved plan they were applied from.
+        if path.is_dir() && is_saved_plan(&text) {
+            continue;
+        }
         out.extend(
             receipt_orders(&text, &f.display().to_string())
                 .map_err(|e| ViewError::file(&f, format!("not a receipt: {e}")))?,
         );
     }
     Ok(out)
+}
+
+/// True for a saved plan (`reservoir plan --out`): JSON with a top-level `format_version`.
+fn is_saved_plan(text: &str) -> bool {
+    serde_json::from_str::<Value>(text).is_ok_and(|v| v.get("format_version").is_some())
 }
 
 /// The pure part of [`from_receipts`] for one file.
@@ -249,6 +258,30 @@ pub fn merge(sources: Vec<PlacedOrder>) -> Vec<PlacedOrder> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_receipts_folder_may_hold_the_saved_plan_but_not_other_json() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let receipt =
+            r#"{"customers":[{"customer_id":"C1","orders":[{"order_id":"o1","lines":[]}]}]}"#;
+        std::fs::write(dir.path().join("receipt.json"), receipt).expect("write");
+        std::fs::write(
+            dir.path().join("plan.json"),
+            r#"{"format_version":"1","customers":[{"id":"c1"}],"rows":[]}"#,
+        )
+        .expect("write");
+        let orders = from_receipts(dir.path()).expect("the plan is skipped");
+        assert_eq!(orders.len(), 1);
+        assert_eq!(orders[0].order_id, "o1");
+
+        std::fs::write(
+            dir.path().join("other.json"),
+            r#"{"customers":[{"id":"c1"}]}"#,
+        )
+        .expect("write");
+        let err = from_receipts(dir.path()).expect_err("not a receipt");
+        assert!(err.to_string().contains("other.json"), "{err}");
+    }
 
     #[test]
     fn journal_checkout_results_become_orders_and_cancellations_drop_them() {
