@@ -9,8 +9,8 @@ use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};
 use crate::catalog::Catalog;
 use crate::manifest::ReservationType;
 use crate::partner_center::ApiError;
-use crate::partner_center::wire::{Entitlement, EntitlementType};
-use crate::plan::{Holding, HoldingKind, ReservationAttribution, scope_from_wire, term_from_wire};
+use crate::partner_center::wire::Entitlement;
+use crate::plan::{Holding, HoldingKind, ReservationAttribution};
 use chrono::SecondsFormat;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,19 +62,6 @@ impl Orders<'_> {
     }
 }
 
-fn is_reservation(e: &Entitlement) -> bool {
-    match &e.entitlement_type {
-        Some(EntitlementType::Software) => false,
-        Some(
-            EntitlementType::ReservedInstance | EntitlementType::VirtualMachineReservedInstance,
-        ) => true,
-        _ => e
-            .entitled_artifacts
-            .iter()
-            .any(|a| a.is_reserved_instance()),
-    }
-}
-
 fn quantity(q: Option<i64>) -> u32 {
     q.map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
 }
@@ -83,7 +70,7 @@ fn quantity(q: Option<i64>) -> u32 {
 pub(super) fn orders_to_attribute(entitlements: &[Entitlement]) -> BTreeSet<String> {
     entitlements
         .iter()
-        .filter(|e| is_reservation(e))
+        .filter(|e| e.is_reservation())
         .filter_map(|e| e.reference_order.as_ref()?.id.clone())
         .filter(|id| !id.trim().is_empty())
         .collect()
@@ -97,19 +84,11 @@ fn attribution(
     catalog: &Catalog,
 ) -> ReservationAttribution {
     let facts = catalog.sku_facts(product_id, sku_id);
+    let (subscription_id, term, scope) = line.map(|l| l.attribution()).unwrap_or_default();
     ReservationAttribution {
-        subscription_id: line
-            .and_then(|l| l.context("subscriptionId"))
-            .map(|s| s.trim().to_ascii_lowercase())
-            .filter(|s| !s.is_empty()),
-        term: line.and_then(|l| {
-            l.context("duration")
-                .and_then(term_from_wire)
-                .or_else(|| l.term_duration.as_deref().and_then(term_from_wire))
-        }),
-        scope: line
-            .and_then(|l| l.context("scope"))
-            .and_then(scope_from_wire),
+        subscription_id,
+        term,
+        scope,
         reservation_type: facts.as_ref().and_then(|f| f.reservation_type),
         arm_sku_name: facts.as_ref().and_then(|f| f.arm_sku_name.clone()),
         arm_region_name: facts.and_then(|f| f.arm_region_name),
@@ -147,7 +126,7 @@ pub(super) fn from_entitlements(
                     })
                 })
         });
-        let kind = if is_reservation(e) {
+        let kind = if e.is_reservation() {
             let mut a = attribution(line, &product_id, &sku_id, catalog);
             if a.reservation_type.is_none() {
                 a.reservation_type = reservation_type_attribute(e);

@@ -3,7 +3,9 @@
 //! `provisioningContext`) from here instead of fetching it again. Only `completed` orders are
 //! written; an unreadable or damaged entry is treated as missing (and fetched again).
 
-use crate::partner_center::wire::{Order, OrderStatus};
+use crate::manifest::{Scope, Term};
+use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
+use crate::plan::{scope_from_wire, term_from_wire};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -41,18 +43,7 @@ impl OrderSummary {
             lines: o
                 .line_items
                 .iter()
-                .map(|l| OrderLineSummary {
-                    line_item_number: l.line_item_number,
-                    offer_id: l.offer_id.clone(),
-                    term_duration: l.term_duration.clone(),
-                    friendly_name: l.friendly_name.clone(),
-                    quantity: l.quantity,
-                    provisioning_context: l
-                        .provisioning_context
-                        .keys()
-                        .filter_map(|k| Some((k.to_ascii_lowercase(), l.context(k)?)))
-                        .collect(),
-                })
+                .map(OrderLineSummary::from_wire)
                 .collect(),
         }
     }
@@ -73,6 +64,37 @@ impl OrderSummary {
 }
 
 impl OrderLineSummary {
+    pub fn from_wire(l: &OrderLineItem) -> Self {
+        OrderLineSummary {
+            line_item_number: l.line_item_number,
+            offer_id: l.offer_id.clone(),
+            term_duration: l.term_duration.clone(),
+            friendly_name: l.friendly_name.clone(),
+            quantity: l.quantity,
+            provisioning_context: l
+                .provisioning_context
+                .keys()
+                .filter_map(|k| Some((k.to_ascii_lowercase(), l.context(k)?)))
+                .collect(),
+        }
+    }
+
+    /// What a reservation bought by this line is attributed to — (subscription, term, scope) —
+    /// from its `provisioningContext` (`subscriptionId`, `duration`, `scope`), the term falling
+    /// back to the line's `termDuration`.
+    pub fn attribution(&self) -> (Option<String>, Option<Term>, Option<Scope>) {
+        let subscription = self
+            .context("subscriptionId")
+            .map(|s| s.trim().to_ascii_lowercase())
+            .filter(|s| !s.is_empty());
+        let term = self
+            .context("duration")
+            .and_then(term_from_wire)
+            .or_else(|| self.term_duration.as_deref().and_then(term_from_wire));
+        let scope = self.context("scope").and_then(scope_from_wire);
+        (subscription, term, scope)
+    }
+
     pub fn context(&self, key: &str) -> Option<&str> {
         self.provisioning_context
             .get(&key.to_ascii_lowercase())

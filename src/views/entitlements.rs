@@ -5,10 +5,9 @@
 
 use super::customers::CustomerRef;
 use super::{ViewError, day, iso_date};
-use crate::manifest::{Scope, Term};
-use crate::partner_center::wire::{Entitlement, EntitlementType, Order, OrderLineItem};
+use crate::observe::order_cache::OrderLineSummary;
+use crate::partner_center::wire::{EntitlementType, Order, OrderLineItem};
 use crate::partner_center::{ApiError, Client};
-use crate::plan::{scope_from_wire, term_from_wire};
 use crate::render::table::Table;
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -98,20 +97,6 @@ pub struct ReservationView {
     pub expiry: Option<DateTime<Utc>>,
 }
 
-fn term_str(t: Term) -> &'static str {
-    match t {
-        Term::P1Y => "P1Y",
-        Term::P3Y => "P3Y",
-    }
-}
-
-fn scope_str(s: Scope) -> &'static str {
-    match s {
-        Scope::Shared => "shared",
-        Scope::Single => "single",
-    }
-}
-
 /// The line of `order` an entitlement's `referenceOrder.lineItemId` names (the only line when
 /// there is one and the id is missing).
 fn order_line<'o>(order: &'o Order, line_id: Option<&str>) -> Option<&'o OrderLineItem> {
@@ -127,32 +112,12 @@ fn order_line<'o>(order: &'o Order, line_id: Option<&str>) -> Option<&'o OrderLi
 
 /// Attribution of a purchase from its order line: (subscription, term, scope).
 pub fn attribute(line: &OrderLineItem) -> (Option<String>, Option<String>, Option<String>) {
-    let subscription = line
-        .context("subscriptionId")
-        .map(|s| s.trim().to_ascii_lowercase())
-        .filter(|s| !s.is_empty());
-    let term = line
-        .context("duration")
-        .as_deref()
-        .and_then(term_from_wire)
-        .or_else(|| line.term_duration.as_deref().and_then(term_from_wire))
-        .map(|t| term_str(t).to_string());
-    let scope = line
-        .context("scope")
-        .as_deref()
-        .and_then(scope_from_wire)
-        .map(|s| scope_str(s).to_string());
-    (subscription, term, scope)
-}
-
-fn is_reservation(e: &Entitlement) -> bool {
-    matches!(
-        e.entitlement_type,
-        Some(EntitlementType::ReservedInstance | EntitlementType::VirtualMachineReservedInstance)
-    ) || e
-        .entitled_artifacts
-        .iter()
-        .any(|a| a.is_reserved_instance())
+    let (subscription, term, scope) = OrderLineSummary::from_wire(line).attribution();
+    (
+        subscription,
+        term.map(|t| t.as_str().to_owned()),
+        scope.map(|s| s.as_str().to_owned()),
+    )
 }
 
 /// Reads one customer's entitlements and attributes them (one order read per distinct order,
@@ -207,7 +172,7 @@ async fn customer_entitlements(
             reservation_order_id: None,
             reservations: Vec::new(),
         };
-        if is_reservation(e) {
+        if e.is_reservation() {
             for a in e
                 .entitled_artifacts
                 .iter()

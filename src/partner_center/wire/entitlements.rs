@@ -77,6 +77,23 @@ pub struct Entitlement {
     pub expiry_date: Option<DateTime<Utc>>,
 }
 
+impl Entitlement {
+    /// A reservation: typed `reservedInstance` (or the legacy VM type), or untyped with a
+    /// reserved-instance artifact. Typed `software` never is.
+    pub fn is_reservation(&self) -> bool {
+        match &self.entitlement_type {
+            Some(EntitlementType::Software) => false,
+            Some(
+                EntitlementType::ReservedInstance | EntitlementType::VirtualMachineReservedInstance,
+            ) => true,
+            _ => self
+                .entitled_artifacts
+                .iter()
+                .any(|a| a.is_reserved_instance()),
+        }
+    }
+}
+
 /// One reservation in the details of a reserved-instance artifact.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
