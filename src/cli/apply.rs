@@ -170,7 +170,12 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
-    settings::warn_without_journal(g, &conn, journal_absent, plan.summary.to_buy);
+    settings::warn_without_journal(
+        g,
+        conn.sandbox.is_some(),
+        journal_absent,
+        plan.summary.to_buy,
+    );
     let text = crate::render::render_plan(
         &plan,
         crate::render::Format::Text,

@@ -4,7 +4,7 @@
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
 use crate::catalog::Catalog;
-use crate::observe::{self, ObserveOptions, Reader};
+use crate::observe::{self, ObserveOptions};
 use crate::plan::{SavedPlan, parse_ttl};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -36,9 +36,10 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     settings::filter_customers(&mut desired, &g.customers)?;
 
-    let conn = settings::connect(g).await?;
+    // Only a read-only `Reader` survives: plan cannot write to Partner Center.
+    let conn = settings::connect(g).await?.read_only();
     let journal_absent = settings::journal_absent(&g.state_dir);
-    let reader = Reader::new(&conn.client);
+    let reader = &conn.reader;
     let catalog = Catalog::new(reader.clone());
     let journal = observe::from_journal(&g.state_dir);
     let opts = ObserveOptions {
@@ -46,11 +47,10 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_dir: g.state_dir.clone(),
     };
     let progress = progress(g, desired.customers.len());
-    let observation = observe::observe(&desired, &reader, &catalog, journal.as_ref(), &opts).await;
+    let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
     progress.finish_and_clear();
     let stats = reader.stats();
     drop(catalog);
-    drop(reader);
     tracing::info!(
         "plan read Partner Center with {} request(s) ({} throttled, {} retried)",
         stats.requests,
@@ -59,7 +59,7 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     );
 
     let plan = crate::plan::diff(&desired, &observation);
-    settings::warn_without_journal(g, &conn, journal_absent, plan.summary.to_buy);
+    settings::warn_without_journal(g, conn.is_sandbox(), journal_absent, plan.summary.to_buy);
     conn.close().await;
     let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
     {

@@ -63,6 +63,38 @@ impl Connection {
     }
 }
 
+/// A connection whose client is reachable only as a read-only [`Reader`]: what `plan` holds, so
+/// it has no code path that can write to Partner Center.
+pub struct ReadConnection {
+    pub reader: crate::observe::Reader,
+    sandbox: Option<crate::sandbox::RunningSandbox>,
+}
+
+impl Connection {
+    /// Gives up the writable client, keeping only a [`Reader`] over it.
+    pub fn read_only(self) -> ReadConnection {
+        ReadConnection {
+            reader: crate::observe::Reader::new(&self.client),
+            sandbox: self.sandbox,
+        }
+    }
+}
+
+impl ReadConnection {
+    /// True when connected to the embedded sandbox.
+    pub fn is_sandbox(&self) -> bool {
+        self.sandbox.is_some()
+    }
+
+    /// Ends the connection (see [`Connection::close`]); drop clones of the reader first.
+    pub async fn close(self) {
+        drop(self.reader);
+        if let Some(s) = self.sandbox {
+            s.shutdown().await;
+        }
+    }
+}
+
 /// Connects as `--endpoint` says: `sandbox` starts the embedded simulator (world kept in
 /// `<state-dir>/sandbox/world.json`) and uses its App+User demo credentials; any other endpoint
 /// takes credentials from the `PARTNER_CENTER_*` environment. Rate limits come from
@@ -177,8 +209,8 @@ pub fn journal_absent(state_dir: &std::path::Path) -> bool {
 /// see purchases placed from another machine or state dir in the last 15 minutes (the order list
 /// and entitlements lag): say so on stderr. The embedded sandbox keeps its world in the same
 /// state dir, so it cannot lose one without the other.
-pub fn warn_without_journal(g: &GlobalArgs, conn: &Connection, journal_absent: bool, buys: u32) {
-    if g.quiet || conn.sandbox.is_some() || !journal_absent || buys == 0 {
+pub fn warn_without_journal(g: &GlobalArgs, sandbox: bool, journal_absent: bool, buys: u32) {
+    if g.quiet || sandbox || !journal_absent || buys == 0 {
         return;
     }
     eprintln!(
