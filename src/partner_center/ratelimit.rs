@@ -39,6 +39,16 @@ impl Default for RateLimits {
 const MIN_FACTOR: f64 = 0.1;
 /// Fraction of the configured rate regained per successful request.
 const RECOVERY_STEP: f64 = 0.02;
+/// Share of the budget left unused, for requests that reach the server closer together than
+/// they left (connection set-up, scheduling).
+const HEADROOM: f64 = 0.01;
+
+/// The steady refill rate (per minute) for a budget of `per_minute` with a burst of `capacity`:
+/// a full bucket plus one minute of refill must stay within the budget, so that no 60-second
+/// span (the server's window, fixed or sliding) ever holds more than `per_minute` requests.
+fn sustained_per_minute(per_minute: f64, capacity: f64) -> f64 {
+    (per_minute * (1.0 - HEADROOM) - capacity).max(per_minute / 2.0)
+}
 
 #[derive(Debug)]
 struct Bucket {
@@ -52,11 +62,11 @@ struct Bucket {
 
 impl Bucket {
     fn new(per_minute: u32, now: Duration) -> Self {
-        let per_minute = per_minute.max(1);
+        let per_minute = f64::from(per_minute.max(1));
         // A modest burst: 1/20 of a minute's budget, between 1 and 10 requests.
-        let capacity = (f64::from(per_minute) / 20.0).clamp(1.0, 10.0);
+        let capacity = (per_minute / 20.0).clamp(1.0, 10.0);
         Bucket {
-            per_sec: f64::from(per_minute) / 60.0,
+            per_sec: sustained_per_minute(per_minute, capacity) / 60.0,
             capacity,
             tokens: capacity,
             last: now,
@@ -252,13 +262,13 @@ mod tests {
             rl.acquire(None).await;
             times.push(clock.now());
         }
-        // burst capacity for 120/min is 6
+        // the burst (6 for 120/min) is paid for out of the minute's budget
         let worst = max_in_window(&times, Duration::from_secs(60));
-        assert!(worst <= 120 + 6, "{worst} requests in one minute");
-        // and it runs close to the rate: 600 requests take about 5 minutes
+        assert!(worst <= 120, "{worst} requests in one minute");
+        // and it runs close to the rate: 600 requests take about 5 minutes (at least 90%)
         let total = times.last().copied().unwrap_or_default();
         assert!(
-            total >= Duration::from_secs(290) && total <= Duration::from_secs(300),
+            total >= Duration::from_secs(300) && total <= Duration::from_secs(330),
             "{total:?}"
         );
     }
@@ -278,7 +288,7 @@ mod tests {
             rl.acquire(Some("A")).await;
             a.push(clock.now());
         }
-        assert!(max_in_window(&a, Duration::from_secs(60)) <= 60 + 3);
+        assert!(max_in_window(&a, Duration::from_secs(60)) <= 60);
         // customer B is not slowed by A's exhausted budget
         let before = clock.now();
         rl.acquire(Some("b")).await;
