@@ -7,3 +7,5 @@ mod support;
 
 #[path = "fleet/calls.rs"]
 mod calls;
+#[path = "fleet/sim.rs"]
+mod sim;
