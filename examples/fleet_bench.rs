@@ -216,16 +216,27 @@ fn one_n(a: &Args, n: usize) -> anyhow::Result<Vec<Row>> {
             parallelism: a.parallelism,
         };
         let state = tempfile::tempdir()?;
-        let phases = ["plan (fresh world)"];
-        for phase in phases {
-            let m = rt.block_on(fleet::plan(&setup, &desired, state.path()))?;
+        let mut run = |phase: &str, m: Measured| {
             let row = Row::new(a, n, subs, scenario, phase, &m);
             eprintln!(
-                "  {scenario:<7} {phase:<24} {:>7} calls {:>7.1}s ({})",
-                row.calls, row.wall_s, row.outcome
+                "  {scenario:<7} {phase:<26} {:>7} calls {:>7.1}s {:>5} 429s ({})",
+                row.calls, row.wall_s, row.throttled, row.outcome
             );
             rows.push(row);
-        }
+        };
+        run(
+            "plan (all to buy)",
+            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
+        );
+        rt.block_on(fleet::seed_holdings(&child.endpoint, &desired))?;
+        run(
+            "plan (no change, 1st)",
+            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
+        );
+        run(
+            "plan (no change, repeat)",
+            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
+        );
         drop(child);
     }
     Ok(rows)

@@ -113,3 +113,60 @@ pub fn peak_rss() -> u64 {
         })
         .map_or(0, |kb| kb * 1024)
 }
+
+/// Gives every declared subscription the declared units, through the sandbox's admin API
+/// (`POST /_sandbox/holdings`: a completed order placed in the past, attributed like apply's
+/// orders), so the same manifest becomes a no-change plan. Not timed. Used when the bench
+/// does not buy through apply.
+pub async fn seed_holdings(endpoint: &url::Url, desired: &DesiredState) -> anyhow::Result<()> {
+    use futures::StreamExt;
+    let (product, sku) = reservoir::sandbox::catalog::catalog()
+        .find_reservation(
+            "AzureReservationsVM",
+            true,
+            "Standard_D2s_v5",
+            "eastus",
+            "1Year",
+        )
+        .ok_or_else(|| anyhow::anyhow!("the sandbox catalog has no Standard_D2s_v5 eastus P1Y"))?;
+    let item = format!(
+        "{}:{}:{}",
+        product.id,
+        sku.id,
+        reservoir::sandbox::catalog::availability_id(&product.id, &sku.id, 0)
+    );
+    let url = format!("{endpoint}_sandbox/holdings");
+    let http = reqwest::Client::new();
+    let bodies: Vec<serde_json::Value> = desired
+        .customers
+        .iter()
+        .flat_map(|c| {
+            c.subscriptions.iter().map(|s| {
+                serde_json::json!({
+                    "customerId": c.id,
+                    "catalogItemId": item,
+                    "quantity": UNITS,
+                    "termDuration": "P1Y",
+                    "provisioningContext": {
+                        "subscriptionId": s.id,
+                        "scope": "shared",
+                        "duration": "1Year",
+                    },
+                })
+            })
+        })
+        .collect();
+    let results: Vec<anyhow::Result<()>> = futures::stream::iter(bodies)
+        .map(|b| {
+            let (http, url) = (http.clone(), url.clone());
+            async move {
+                let r = http.post(&url).json(&b).send().await?;
+                anyhow::ensure!(r.status().is_success(), "seeding a holding: {}", r.status());
+                Ok(())
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    results.into_iter().collect()
+}
