@@ -15,21 +15,35 @@
 //! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
 //! * [`report`] — the [`Reporter`] trait and its events.
 //! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
+//! * [`from_plan`] — the desired state of a saved plan, for `apply --plan` without manifests.
+//! * [`pc`] — [`PartnerCenterCommerce`], the [`Commerce`] over the Partner Center client.
+//! * [`mod@preflight`] — whole-run refusals: expired or stale saved plan, unit guardrails.
+//! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
+//!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
 
 pub mod commerce;
 pub mod engine;
+pub mod from_plan;
 mod lines;
 pub mod options;
+pub mod pc;
+pub mod preflight;
 pub mod receipt;
 pub mod registration;
 pub mod report;
 pub mod resume;
 mod retry;
+pub mod run;
+pub mod summary;
 
 pub use crate::journal::PurchaseLine;
 pub use commerce::*;
 pub use engine::{CustomerBatch, apply_customer};
 pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
+pub use pc::{CrashPoint, PartnerCenterCommerce};
+pub use preflight::{Preflight, Refusal, check_saved, preflight};
 pub use receipt::*;
 pub use report::{ApplyEvent, NoopReporter, Reporter};
 pub use resume::{ResumeOutcome, resume_customer};
+pub use run::{Approved, Context, RunOptions};
+pub use summary::{ApplyReport, CustomerReport, CustomerStatus, plan_hash};

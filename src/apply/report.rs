@@ -75,6 +75,11 @@ pub enum ApplyEvent {
         item_name: String,
         catalog_item_id: String,
     },
+    /// Another apply holds the customer's lock; this run waits (up to the lock timeout).
+    WaitingForLock {
+        /// Who holds it, in words, when known.
+        holder: Option<String>,
+    },
 }
 
 /// Receives progress events (customers run in parallel, so events carry the customer).

@@ -1,12 +1,39 @@
-//! `reservoir apply`.
+//! `reservoir apply`: load the manifests (and a saved plan with `--plan`), observe, check the
+//! guardrails, show the plan on stdout, ask for `yes` (unless `--auto-approve`), then run
+//! [`crate::apply::run::run`] and print each customer's result and a summary line on stdout;
+//! progress and logs go to stderr. `--receipt FILE` writes the JSON report.
+//!
+//! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
+//! earlier (approved) run left unfinished in the journal.
+//!
+//! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
+//! customers still proceed), or the run was refused or not approved.
+//!
+//! Testing aid: `RESERVOIR_TEST_CRASH_AFTER=<point>` aborts the process at a point of the
+//! purchase protocol, to test resuming after a kill. Points: the journal records `intent`,
+//! `cart_created`, `cart_update_started`, `checkout_started`, `checkout_result` (right after the
+//! record is durable), and `cart_sent` / `checkout_sent` (right after Partner Center answered
+//! the write, before the answer is journalled).
 
-use super::GlobalArgs;
+use super::{EXIT_ERROR, GlobalArgs, settings};
+use crate::apply::preflight::{Preflight, check_saved, preflight};
+use crate::apply::run::{Approved, Context, RunOptions, observe_all};
+use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
+use crate::catalog::Catalog;
+use crate::journal::{Journal, JournalHook, Record};
+use crate::manifest;
+use crate::observe::Reader;
+use crate::plan::SavedPlan;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
 pub struct ApplyArgs {
-    /// Manifest files or folders (recursive *.yaml / *.yml).
-    #[arg(default_value = ".", conflicts_with = "plan")]
+    /// Manifest files or folders (recursive *.yaml / *.yml; default: the current folder).
+    /// With --plan, optional: the plan carries what it needs; when given, they must be the
+    /// manifests the plan was made from.
     pub paths: Vec<std::path::PathBuf>,
     /// Apply a plan saved by `plan --out` (refused if expired or stale).
     #[arg(long)]
@@ -28,6 +55,309 @@ pub struct ApplyArgs {
     pub receipt: Option<std::path::PathBuf>,
 }
 
-pub async fn run(_args: ApplyArgs, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("`reservoir apply` is not built yet")
+/// The test crash point environment variable.
+pub const CRASH_ENV: &str = "RESERVOIR_TEST_CRASH_AFTER";
+
+/// Parses a duration like `60s`, `10m`, `1h`; `0` / `0s` is zero.
+fn duration(flag: &str, value: &str) -> anyhow::Result<Duration> {
+    let v = value.trim();
+    if v.trim_end_matches('s').chars().all(|c| c == '0') && !v.is_empty() {
+        return Ok(Duration::ZERO);
+    }
+    crate::plan::parse_ttl(v)
+        .ok()
+        .and_then(|d| d.to_std().ok())
+        .ok_or_else(|| anyhow::anyhow!("{flag} {value:?}: expected a duration like 30s, 10m or 1h"))
+}
+
+/// Aborts the process right after a journal record of the given kind is durable.
+struct CrashAfterRecord(String);
+
+impl JournalHook for CrashAfterRecord {
+    fn after_append(&self, _customer_id: &str, record: &Record) {
+        if record.kind() == self.0 {
+            eprintln!("reservoir: test crash point {} reached; aborting", self.0);
+            std::process::abort();
+        }
+    }
+}
+
+enum Crash {
+    Record(String),
+    Write(CrashPoint),
+}
+
+fn crash_point() -> anyhow::Result<Option<Crash>> {
+    let Ok(v) = std::env::var(CRASH_ENV) else {
+        return Ok(None);
+    };
+    Ok(Some(match v.trim() {
+        "" => return Ok(None),
+        "cart_sent" => Crash::Write(CrashPoint::CartSent),
+        "checkout_sent" => Crash::Write(CrashPoint::CheckoutSent),
+        k @ ("intent"
+        | "cart_created"
+        | "cart_update_started"
+        | "checkout_started"
+        | "checkout_result") => Crash::Record(k.to_owned()),
+        other => anyhow::bail!("{CRASH_ENV}={other:?} is not a known crash point"),
+    }))
+}
+
+pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let lock_timeout = duration("--lock-timeout", &args.lock_timeout)?;
+    let registration_timeout = duration("--registration-timeout", &args.registration_timeout)?;
+    let crash = crash_point()?;
+    let stderr_color = settings::use_color_stderr(g);
+
+    let saved = match &args.plan {
+        Some(path) => {
+            let saved = SavedPlan::read(path)?;
+            if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
+                eprintln!("error: refusing to apply {}: {refusal}", path.display());
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+            Some(saved)
+        }
+        None => None,
+    };
+
+    let mut desired = match (&saved, args.paths.is_empty()) {
+        (Some(saved), true) => {
+            let path = args.plan.as_deref().unwrap_or(std::path::Path::new("plan"));
+            crate::apply::from_plan::desired_from_plan(&saved.plan, path)
+        }
+        _ => {
+            let paths = if args.paths.is_empty() {
+                vec![std::path::PathBuf::from(".")]
+            } else {
+                args.paths.clone()
+            };
+            match load_manifests(&paths, g, stderr_color) {
+                Some(d) => d,
+                None => return Ok(ExitCode::from(EXIT_ERROR)),
+            }
+        }
+    };
+    settings::filter_customers(&mut desired, &g.customers)?;
+
+    let mut journal = Journal::open(&g.state_dir)?;
+    let mut write_crash = None;
+    match crash {
+        Some(Crash::Record(kind)) => journal = journal.with_hook(Arc::new(CrashAfterRecord(kind))),
+        Some(Crash::Write(p)) => write_crash = Some(p),
+        None => {}
+    }
+    let opts = RunOptions {
+        parallelism: usize::from(g.parallelism),
+        lock_timeout,
+        state_dir: g.state_dir.clone(),
+        engine: ApplyOptions {
+            registration_timeout,
+            backoff: Backoff {
+                initial: Duration::from_secs(1),
+                factor: 2.0,
+                max: Duration::from_secs(30),
+            },
+            ..ApplyOptions::default()
+        },
+        crash: write_crash,
+    };
+
+    let conn = settings::connect(g).await?;
+    let catalog = Catalog::new(Reader::new(&conn.client));
+    let observation = observe_all(&desired, &conn.client, &catalog, &journal, &opts).await;
+    drop(catalog);
+    let saved_plan = saved.as_ref().map(|s| &s.plan);
+    let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
+    let text = crate::render::render_plan(
+        &plan,
+        crate::render::Format::Text,
+        settings::use_color_stdout(g),
+    );
+    print_out(&text)?;
+    if let Some(refusal) = refusal {
+        conn.close().await;
+        match &args.plan {
+            Some(path) => eprintln!("error: refusing to apply {}: {refusal}", path.display()),
+            None => eprintln!("error: refusing to apply: {refusal}"),
+        }
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+
+    if plan.has_changes() && !args.auto_approve {
+        let approved = match super::prompt::confirm("Do you want to perform these actions?") {
+            Ok(yes) => yes,
+            Err(e) => {
+                conn.close().await;
+                eprintln!("error: {e}");
+                return Ok(ExitCode::from(EXIT_ERROR));
+            }
+        };
+        if !approved {
+            conn.close().await;
+            eprintln!("apply cancelled; nothing was done");
+            return Ok(ExitCode::from(EXIT_ERROR));
+        }
+    }
+
+    let names = desired
+        .customers
+        .iter()
+        .map(|c| (c.id.clone(), c.label().to_owned()))
+        .collect();
+    let interactive = !g.quiet && std::io::stderr().is_terminal();
+    let progress = super::progress::Progress::new(interactive, stderr_color, names);
+    let ctx = Context {
+        desired: &desired,
+        client: &conn.client,
+        journal: &journal,
+        reporter: &progress,
+        opts: &opts,
+    };
+    let report = crate::apply::run::run(
+        &ctx,
+        Approved {
+            shown: &plan,
+            saved: saved_plan,
+        },
+    )
+    .await;
+    progress.finish();
+    conn.close().await;
+
+    print_out(&results_text(&report))?;
+    if let Some(path) = &args.receipt {
+        report
+            .write(path)
+            .map_err(|e| anyhow::anyhow!("cannot write the receipt {}: {e}", path.display()))?;
+        if !g.quiet {
+            eprintln!("wrote the receipt to {}", path.display());
+        }
+    }
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Loads the manifests, printing diagnostics on stderr; `None` when they have errors.
+fn load_manifests(
+    paths: &[std::path::PathBuf],
+    g: &GlobalArgs,
+    stderr_color: bool,
+) -> Option<manifest::DesiredState> {
+    let loaded = match manifest::load(paths) {
+        Ok(l) => l,
+        Err(diags) => {
+            for d in diags.all() {
+                if g.quiet && !d.is_error() {
+                    continue;
+                }
+                eprintln!("{}", d.render(stderr_color));
+            }
+            eprintln!(
+                "error: the manifests have {} error(s); nothing was contacted",
+                diags.errors.len()
+            );
+            return None;
+        }
+    };
+    if !g.quiet {
+        for w in &loaded.warnings {
+            eprintln!("{}", w.render(stderr_color));
+        }
+    }
+    Some(loaded.desired)
+}
+
+fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    if !text.ends_with('\n') {
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    Ok(())
+}
+
+/// Each customer's result, then the summary line.
+pub fn results_text(report: &ApplyReport) -> String {
+    let mut s = String::from("\n");
+    for c in &report.customers {
+        customer_text(&mut s, c);
+    }
+    s.push_str(&report.summary_line());
+    s.push('\n');
+    s
+}
+
+fn customer_text(s: &mut String, c: &CustomerReport) {
+    let o = &c.outcome;
+    let name = o.customer_name.as_deref().unwrap_or(&o.customer_id);
+    let status = serde_json::to_value(c.status)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default();
+    s.push_str(&format!("{name}: {status}\n"));
+    for r in &o.registrations {
+        match &r.detail {
+            Some(d) => s.push_str(&format!(
+                "  registration of {}: {} ({d})\n",
+                r.subscription_id, r.status
+            )),
+            None => s.push_str(&format!(
+                "  registration of {}: {}\n",
+                r.subscription_id, r.status
+            )),
+        }
+    }
+    for order in &o.orders {
+        let units: u32 = order.lines.iter().map(|l| l.quantity).sum();
+        let items: Vec<String> = order
+            .lines
+            .iter()
+            .map(|l| {
+                format!(
+                    "{} × {}",
+                    l.quantity,
+                    l.item_name.as_deref().unwrap_or(&l.catalog_item_id)
+                )
+            })
+            .collect();
+        s.push_str(&format!(
+            "  order {} {} ({units} unit(s): {})\n",
+            order.order_id,
+            order.status,
+            items.join(", ")
+        ));
+    }
+    for f in &o.failures {
+        s.push_str(&format!(
+            "  failed: {} × {} — {} {}\n",
+            f.quantity, f.item_name, f.code, f.description
+        ));
+    }
+    for u in &o.unknown {
+        let items: Vec<String> = u
+            .lines
+            .iter()
+            .map(|l| {
+                l.item_name
+                    .clone()
+                    .unwrap_or_else(|| l.catalog_item_id.clone())
+            })
+            .collect();
+        s.push_str(&format!(
+            "  unconfirmed: '{}' for {} — counted as pending; the next apply resumes it\n",
+            u.step,
+            items.join(", ")
+        ));
+    }
+    if let Some(e) = &o.journal_error {
+        s.push_str(&format!("  journal error: {e}\n"));
+    }
+    if let Some(e) = &c.error {
+        s.push_str(&format!("  not applied: {e}\n"));
+    }
+    for b in &c.blocked {
+        s.push_str(&format!("  blocked: {b}\n"));
+    }
 }

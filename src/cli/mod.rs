@@ -7,6 +7,8 @@ pub mod entitlements;
 pub mod invoices;
 pub mod orders;
 pub mod plan;
+pub mod progress;
+pub mod prompt;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schema;

@@ -1,0 +1,521 @@
+//! [`PartnerCenterCommerce`]: the [`Commerce`] the apply engine drives in production — a wrapper
+//! over [`partner_center::Client`](crate::partner_center::Client) for registrations, carts,
+//! checkout and orders, and over the run's [`Catalog`] for re-resolving a stale catalog item.
+//!
+//! It implements the error mapping table of [`super::commerce`]: the client has already retried
+//! 5xx, 429 and connection failures with the same `MS-RequestId`, so a write that still has no
+//! answer is `OutcomeUnknown`, and only a refusal with a Partner Center error body is `Definite`.
+
+use super::commerce::{
+    Cart, CartLine, CartLineResult, CartStatus, CheckoutOutcome, Commerce, CommerceError,
+    OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
+};
+use crate::catalog::{Buyer, Catalog, Freshness};
+use crate::journal::PurchaseLine;
+use crate::manifest::{DesiredState, PurchaseKey};
+use crate::partner_center::wire::{
+    self, BillingCycle, CartLineItemRequest, CartRequest, RegistrationState,
+};
+use crate::partner_center::{ApiError, Client, RequestId};
+use crate::plan::{Inventory, Resolution};
+use serde_json::Value;
+use std::collections::BTreeMap;
+
+/// A point right after a Partner Center write at which a test asks the process to die (see
+/// [`PartnerCenterCommerce::crash_after`]). A testing aid only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CrashPoint {
+    /// The cart creation was answered, before the answer is journalled.
+    CartSent,
+    /// The checkout was answered, before the result is journalled.
+    CheckoutSent,
+}
+
+/// The production [`Commerce`]: Partner Center through the client, catalog through the run's
+/// cache (read fresh).
+pub struct PartnerCenterCommerce<'a> {
+    client: &'a Client,
+    catalog: &'a Catalog,
+    desired: &'a DesiredState,
+    crash: Option<CrashPoint>,
+}
+
+impl<'a> PartnerCenterCommerce<'a> {
+    /// `desired` is used to re-resolve lines (after 400019) from their purchase key.
+    pub fn new(client: &'a Client, catalog: &'a Catalog, desired: &'a DesiredState) -> Self {
+        PartnerCenterCommerce {
+            client,
+            catalog,
+            desired,
+            crash: None,
+        }
+    }
+
+    /// Testing aid: abort the process right after the given write was answered (simulates a
+    /// process killed between the write and its journal record).
+    pub fn crash_after(mut self, point: Option<CrashPoint>) -> Self {
+        self.crash = point;
+        self
+    }
+
+    fn maybe_crash(&self, point: CrashPoint) {
+        if self.crash == Some(point) {
+            eprintln!("reservoir: test crash point {point:?} reached; aborting");
+            std::process::abort();
+        }
+    }
+}
+
+fn request_id(s: &str) -> Result<RequestId, CommerceError> {
+    RequestId::parse(s).map_err(|e| CommerceError::Definite {
+        code: "invalid-request-id".into(),
+        description: e.to_string(),
+    })
+}
+
+fn is_code(e: &ApiError, code: &str) -> bool {
+    e.code().is_some_and(|c| c.trim() == code)
+}
+
+fn definite(e: &ApiError) -> CommerceError {
+    CommerceError::Definite {
+        code: e
+            .code()
+            .map(str::to_owned)
+            .or_else(|| e.status().map(|s| format!("http-{s}")))
+            .unwrap_or_else(|| "error".to_owned()),
+        description: match e {
+            ApiError::Http {
+                description: Some(d),
+                ..
+            } => d.clone(),
+            other => other.to_string(),
+        },
+    }
+}
+
+/// Classifies a failed write (the module-doc table of [`super::commerce`]).
+fn write_error(e: &ApiError) -> CommerceError {
+    if is_code(e, "400019") {
+        return CommerceError::AvailabilityNotFound;
+    }
+    if is_code(e, "800008") {
+        return CommerceError::CartNotFound;
+    }
+    if ["800060", "800064", "800065"].iter().any(|c| is_code(e, c)) {
+        return CommerceError::OutcomeUnknown;
+    }
+    if e.outcome_unknown() {
+        return CommerceError::OutcomeUnknown;
+    }
+    match e {
+        ApiError::Throttled { .. } => CommerceError::OutcomeUnknown,
+        ApiError::Http { status, .. } if *status >= 500 || *status == 408 => {
+            CommerceError::OutcomeUnknown
+        }
+        // A success status whose body could not be read: the write happened.
+        ApiError::Decode { status, .. } if *status < 300 => CommerceError::OutcomeUnknown,
+        ApiError::Transport { .. } => CommerceError::Transient(e.to_string()),
+        ApiError::Auth {
+            retryable: true, ..
+        } => CommerceError::Transient(e.to_string()),
+        ApiError::Http { description, .. }
+            if is_code(e, "800002")
+                && description
+                    .as_deref()
+                    .is_some_and(|d| d.to_ascii_lowercase().contains("expired")) =>
+        {
+            CommerceError::CartExpired
+        }
+        _ => definite(e),
+    }
+}
+
+/// Classifies a failed read.
+fn read_error(e: &ApiError) -> CommerceError {
+    if is_code(e, "800008") {
+        return CommerceError::CartNotFound;
+    }
+    match e {
+        ApiError::Throttled { .. }
+        | ApiError::Transport { .. }
+        | ApiError::Decode { .. }
+        | ApiError::Auth {
+            retryable: true, ..
+        } => CommerceError::Transient(e.to_string()),
+        ApiError::Http { status, .. } if *status >= 500 || *status == 408 => {
+            CommerceError::Transient(e.to_string())
+        }
+        _ => definite(e),
+    }
+}
+
+fn context_text(map: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
+    map.iter()
+        .filter_map(|(k, v)| {
+            let v = match v {
+                Value::String(s) => s.clone(),
+                Value::Null => return None,
+                other => other.to_string(),
+            };
+            Some((k.clone(), v))
+        })
+        .collect()
+}
+
+fn cart_request(lines: &[CartLine]) -> CartRequest {
+    CartRequest {
+        id: None,
+        line_items: lines
+            .iter()
+            .map(|l| CartLineItemRequest {
+                id: l.id as i64,
+                catalog_item_id: l.line.catalog_item_id.clone(),
+                friendly_name: l.line.friendly_name.clone(),
+                quantity: i64::from(l.line.quantity),
+                billing_cycle: BillingCycle::parse(&l.line.billing_cycle),
+                term_duration: l.line.term_duration.clone(),
+                provisioning_context: l.line.provisioning_context.clone(),
+                participants: Vec::new(),
+                attestation_accepted: None,
+            })
+            .collect(),
+        partner_on_record_attestation_accepted: None,
+    }
+}
+
+fn cart_from_wire(cart: wire::Cart) -> Cart {
+    Cart {
+        cart_id: cart.id,
+        expires_at: cart.expiration_timestamp,
+        status: match cart.status {
+            Some(wire::CartStatus::Ordered) => CartStatus::Ordered,
+            _ => CartStatus::Active,
+        },
+        lines: cart
+            .line_items
+            .into_iter()
+            .filter_map(|l| {
+                let id = usize::try_from(l.id?).ok()?;
+                Some(CartLineResult {
+                    id,
+                    order_group: l.order_group,
+                    error: l.error.map(|e| {
+                        (
+                            e.error_code.unwrap_or_else(|| "0".to_owned()),
+                            e.error_description.unwrap_or_default(),
+                        )
+                    }),
+                })
+            })
+            .collect(),
+    }
+}
+
+fn order_lines(order: &wire::Order) -> Vec<PlacedOrderLine> {
+    order
+        .line_items
+        .iter()
+        .map(|l| PlacedOrderLine {
+            catalog_item_id: l.offer_id.clone().unwrap_or_default(),
+            quantity: l
+                .quantity
+                .and_then(|q| u32::try_from(q).ok())
+                .unwrap_or_default(),
+            provisioning_context: context_text(&l.provisioning_context),
+        })
+        .collect()
+}
+
+fn order_status(s: Option<&wire::OrderStatus>) -> OrderStatus {
+    match s {
+        Some(wire::OrderStatus::Completed) => OrderStatus::Completed,
+        Some(wire::OrderStatus::Pending) => OrderStatus::Pending,
+        Some(wire::OrderStatus::Cancelled) => OrderStatus::Cancelled,
+        _ => OrderStatus::Other,
+    }
+}
+
+impl Commerce for PartnerCenterCommerce<'_> {
+    async fn register_subscription(
+        &self,
+        customer_id: &str,
+        subscription_id: &str,
+        request_id_text: &str,
+    ) -> Result<(), CommerceError> {
+        let rid = request_id(request_id_text)?;
+        self.client
+            .register_subscription(customer_id, subscription_id, rid)
+            .await
+            .map(|_| ())
+            .map_err(|e| write_error(&e))
+    }
+
+    async fn registration_status(
+        &self,
+        customer_id: &str,
+        subscription_id: &str,
+    ) -> Result<RegistrationStatus, CommerceError> {
+        let s = self
+            .client
+            .get_registration_status(customer_id, subscription_id)
+            .await
+            .map_err(|e| read_error(&e))?;
+        Ok(match s.status {
+            RegistrationState::Registered => RegistrationStatus::Registered,
+            RegistrationState::Registering => RegistrationStatus::Registering,
+            _ => RegistrationStatus::NotRegistered,
+        })
+    }
+
+    async fn create_cart(
+        &self,
+        customer_id: &str,
+        lines: &[CartLine],
+        request_id_text: &str,
+    ) -> Result<Cart, CommerceError> {
+        let rid = request_id(request_id_text)?;
+        let got = self
+            .client
+            .create_cart(customer_id, &cart_request(lines), rid)
+            .await;
+        self.maybe_crash(CrashPoint::CartSent);
+        got.map(cart_from_wire).map_err(|e| write_error(&e))
+    }
+
+    async fn get_cart(&self, customer_id: &str, cart_id: &str) -> Result<Cart, CommerceError> {
+        let cart = self
+            .client
+            .get_cart(customer_id, cart_id)
+            .await
+            .map_err(|e| read_error(&e))?;
+        let cart = cart_from_wire(cart);
+        if cart.status == CartStatus::Active
+            && cart.expires_at.is_some_and(|t| t <= chrono::Utc::now())
+        {
+            return Err(CommerceError::CartExpired);
+        }
+        Ok(cart)
+    }
+
+    async fn update_cart(
+        &self,
+        customer_id: &str,
+        cart_id: &str,
+        lines: &[CartLine],
+        request_id_text: &str,
+    ) -> Result<Cart, CommerceError> {
+        let rid = request_id(request_id_text)?;
+        let mut body = cart_request(lines);
+        body.id = Some(cart_id.to_owned());
+        self.client
+            .update_cart(customer_id, cart_id, &body, rid)
+            .await
+            .map(cart_from_wire)
+            .map_err(|e| write_error(&e))
+    }
+
+    async fn checkout(
+        &self,
+        customer_id: &str,
+        cart_id: &str,
+        request_id_text: &str,
+    ) -> Result<CheckoutOutcome, CommerceError> {
+        let rid = request_id(request_id_text)?;
+        let got = self.client.checkout_cart(customer_id, cart_id, rid).await;
+        self.maybe_crash(CrashPoint::CheckoutSent);
+        let result = got.map_err(|e| write_error(&e))?;
+        Ok(CheckoutOutcome {
+            orders: result
+                .orders
+                .iter()
+                .map(|o| PlacedOrder {
+                    order_id: o.id.clone(),
+                    lines: order_lines(o),
+                })
+                .collect(),
+            order_errors: result
+                .order_errors
+                .into_iter()
+                .map(|e| OrderGroupError {
+                    order_group: e.order_group_id.unwrap_or_default(),
+                    code: e.code.unwrap_or_else(|| "0".to_owned()),
+                    description: e.description.unwrap_or_default(),
+                })
+                .collect(),
+        })
+    }
+
+    async fn get_order(
+        &self,
+        customer_id: &str,
+        order_id: &str,
+    ) -> Result<OrderInfo, CommerceError> {
+        let o = self
+            .client
+            .get_order(customer_id, order_id)
+            .await
+            .map_err(|e| read_error(&e))?;
+        Ok(OrderInfo {
+            order_id: o.id.clone(),
+            status: order_status(o.status.as_ref()),
+            lines: order_lines(&o),
+        })
+    }
+
+    async fn resolve_line(
+        &self,
+        customer_id: &str,
+        line: &PurchaseLine,
+    ) -> Result<PurchaseLine, CommerceError> {
+        let customer = self
+            .client
+            .get_customer(customer_id)
+            .await
+            .map_err(|e| read_error(&e))?;
+        let country = customer
+            .country()
+            .map(|c| c.trim().to_ascii_uppercase())
+            .ok_or_else(|| CommerceError::Definite {
+                code: "no-country".into(),
+                description: format!("customer {customer_id} has no country"),
+            })?;
+        let buyer = Buyer {
+            customer_id,
+            country: &country,
+        };
+        let resolution = match &line.key {
+            PurchaseKey::Reservation {
+                customer_id: kc,
+                subscription_id,
+                ..
+            } => {
+                let found = self
+                    .desired
+                    .customers
+                    .iter()
+                    .filter(|c| c.id.eq_ignore_ascii_case(kc))
+                    .flat_map(|c| c.subscriptions.iter())
+                    .filter(|s| s.id.eq_ignore_ascii_case(subscription_id))
+                    .flat_map(|s| s.reservations.iter().map(move |r| (s, r)))
+                    .find(|(s, r)| r.purchase_key(kc, &s.id) == line.key);
+                match found {
+                    Some((s, r)) => {
+                        self.catalog
+                            .resolve_reservation(buyer, &s.id, s.kind, r, Freshness::Fresh)
+                            .await
+                    }
+                    None => return Err(not_declared(line)),
+                }
+            }
+            PurchaseKey::Software {
+                customer_id: kc, ..
+            } => {
+                let found = self
+                    .desired
+                    .customers
+                    .iter()
+                    .filter(|c| c.id.eq_ignore_ascii_case(kc))
+                    .flat_map(|c| c.software.iter())
+                    .find(|s| s.purchase_key(kc) == line.key);
+                match found {
+                    Some(s) => {
+                        self.catalog
+                            .resolve_software(buyer, s, Freshness::Fresh)
+                            .await
+                    }
+                    None => return Err(not_declared(line)),
+                }
+            }
+        };
+        match resolution {
+            Resolution::Found(ci) => {
+                if let Inventory::Restricted { reason } = &ci.inventory {
+                    return Err(CommerceError::Definite {
+                        code: "inventory-restricted".into(),
+                        description: reason.clone(),
+                    });
+                }
+                let mut fresh = line.clone();
+                fresh.catalog_item_id = ci.catalog_item_id;
+                fresh.product_id = ci.product_id;
+                fresh.sku_id = ci.sku_id;
+                Ok(fresh)
+            }
+            Resolution::Error(e) => Err(CommerceError::Transient(e)),
+            other => Err(CommerceError::Definite {
+                code: "not-in-catalog".into(),
+                description: format!(
+                    "{} can no longer be resolved in the catalog: {other:?}",
+                    line.item_name
+                ),
+            }),
+        }
+    }
+}
+
+fn not_declared(line: &PurchaseLine) -> CommerceError {
+    CommerceError::Definite {
+        code: "not-declared".into(),
+        description: format!(
+            "{} is no longer declared in the manifests; not re-resolving it",
+            line.item_name
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn http(status: u16, code: Option<&str>, outcome_unknown: bool) -> ApiError {
+        ApiError::Http {
+            method: "POST".into(),
+            path: "/v1/customers/c/carts".into(),
+            status,
+            code: code.map(str::to_owned),
+            description: Some("d".into()),
+            attempts: 1,
+            outcome_unknown,
+        }
+    }
+
+    #[test]
+    fn write_errors_follow_the_mapping_table() {
+        assert_eq!(
+            write_error(&http(404, Some("400019"), false)),
+            CommerceError::AvailabilityNotFound
+        );
+        assert_eq!(
+            write_error(&http(404, Some("800008"), false)),
+            CommerceError::CartNotFound
+        );
+        assert_eq!(
+            write_error(&http(409, Some("800064"), false)),
+            CommerceError::OutcomeUnknown
+        );
+        assert_eq!(
+            write_error(&http(400, Some("800065"), false)),
+            CommerceError::OutcomeUnknown
+        );
+        assert_eq!(
+            write_error(&http(503, None, true)),
+            CommerceError::OutcomeUnknown
+        );
+        assert_eq!(
+            write_error(&http(400, Some("800009"), false)),
+            CommerceError::Definite {
+                code: "800009".into(),
+                description: "d".into()
+            }
+        );
+        assert!(matches!(
+            read_error(&http(503, None, false)),
+            CommerceError::Transient(_)
+        ));
+        assert_eq!(
+            read_error(&http(404, Some("800008"), false)),
+            CommerceError::CartNotFound
+        );
+    }
+}

@@ -1,0 +1,382 @@
+//! The `apply` orchestration: after the whole-run checks of [`mod@super::preflight`], [`run`] — per
+//! customer, in parallel and isolated from each other: lock → resume → re-observe → settle
+//! visible orders → re-plan → (with `--plan`: compare) → register and buy what is still missing,
+//! **never more than the shown plan** → unlock.
+//!
+//! Refusal policy: an expired saved plan, a saved plan whose acting rows no longer hold, and a
+//! unit guardrail (`--max-units`, `limits.max_units_per_apply`) refuse the **whole run** before any
+//! customer is touched. A change found later, under a customer's lock (another apply got there
+//! first), refuses only that customer when a saved plan is applied; without one, the customer's
+//! purchases are capped at what the shown plan said.
+
+use super::engine::{CustomerBatch, apply_customer};
+use super::options::ApplyOptions;
+use super::pc::{CrashPoint, PartnerCenterCommerce};
+use super::preflight::{bullets, compare_acting, restrict};
+use super::report::{ApplyEvent, Reporter};
+use super::resume::resume_customer;
+use super::summary::{ApplyReport, CustomerReport, plan_hash};
+use crate::catalog::Catalog;
+use crate::journal::{CustomerLock, HolderInfo, Journal, PendingState, PurchaseLine, SettleReason};
+use crate::manifest::{DesiredCustomer, DesiredState, PurchaseKey};
+use crate::observe::{self, ObserveOptions, Reader};
+use crate::partner_center::Client;
+use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
+use chrono::Utc;
+use futures::StreamExt;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// How a run behaves.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Customers worked on at once.
+    pub parallelism: usize,
+    /// How long to wait for another apply holding a customer's lock.
+    pub lock_timeout: Duration,
+    /// Where the journal, locks and caches live.
+    pub state_dir: PathBuf,
+    /// Engine knobs (registration timeout, backoff, clock).
+    pub engine: ApplyOptions,
+    /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
+    pub crash: Option<CrashPoint>,
+}
+
+/// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal
+/// counting in-flight purchases as pending.
+pub async fn observe_all(
+    desired: &DesiredState,
+    client: &Client,
+    catalog: &Catalog,
+    journal: &Journal,
+    opts: &RunOptions,
+) -> Observation {
+    let reader = Reader::new(client);
+    let oopts = ObserveOptions {
+        parallelism: opts.parallelism.max(1),
+        state_dir: opts.state_dir.clone(),
+    };
+    observe::observe(desired, &reader, catalog, journal, &oopts).await
+}
+
+/// What the run may do: the shown plan, and the saved plan when one is applied.
+#[derive(Debug, Clone, Copy)]
+pub struct Approved<'a> {
+    pub shown: &'a Plan,
+    pub saved: Option<&'a Plan>,
+}
+
+/// Everything [`run`] works with.
+pub struct Context<'a> {
+    pub desired: &'a DesiredState,
+    pub client: &'a Client,
+    pub journal: &'a Journal,
+    pub reporter: &'a dyn Reporter,
+    pub opts: &'a RunOptions,
+}
+
+/// Applies the approved plan, customer by customer (in parallel up to `parallelism`; a failure
+/// in one never stops the others), and returns the report.
+pub async fn run(ctx: &Context<'_>, approved: Approved<'_>) -> ApplyReport {
+    let started_at = Utc::now();
+    let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
+    // A fresh catalog: availabilities and inventory are read again under each customer's lock.
+    let catalog = Catalog::new(Reader::new(ctx.client));
+    let commerce =
+        PartnerCenterCommerce::new(ctx.client, &catalog, ctx.desired).crash_after(ctx.opts.crash);
+    let jobs: Vec<_> = ctx
+        .desired
+        .customers
+        .iter()
+        .map(|dc| customer(ctx, &catalog, &commerce, dc, approved, &hash))
+        .collect();
+    let reports: Vec<CustomerReport> = futures::stream::iter(jobs)
+        .buffer_unordered(ctx.opts.parallelism.max(1))
+        .collect()
+        .await;
+    ApplyReport::new(
+        hash,
+        ctx.desired.manifest_hash.clone(),
+        started_at,
+        Utc::now(),
+        reports,
+    )
+}
+
+fn rows_of<'p>(plan: &'p Plan, customer_id: &str) -> impl Iterator<Item = &'p Row> {
+    let id = customer_id.to_owned();
+    plan.rows
+        .iter()
+        .filter(move |r| r.customer_id.eq_ignore_ascii_case(&id))
+}
+
+/// One customer, start to end. Never panics; everything lands in the report.
+async fn customer(
+    ctx: &Context<'_>,
+    catalog: &Catalog,
+    commerce: &PartnerCenterCommerce<'_>,
+    dc: &DesiredCustomer,
+    approved: Approved<'_>,
+    hash: &str,
+) -> CustomerReport {
+    let mut report = CustomerReport::new(&dc.id, dc.name.as_deref());
+    // Blocked rows of the shown plan, and of the saved plan (whose blocked items a plan
+    // rebuilt from it no longer declares).
+    let mut blocked = BTreeSet::new();
+    for plan in std::iter::once(approved.shown).chain(approved.saved) {
+        blocked.extend(
+            rows_of(plan, &dc.id)
+                .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
+                .map(|r| {
+                    format!(
+                        "{}: {}",
+                        r.label(),
+                        r.reason.as_deref().unwrap_or("blocked")
+                    )
+                }),
+        );
+    }
+    report.blocked = blocked.into_iter().collect();
+    let acts = rows_of(approved.shown, &dc.id).any(|r| r.action.is_change());
+    let in_flight = ctx
+        .journal
+        .pending(&dc.id)
+        .map(|p| !p.is_empty())
+        .unwrap_or(true);
+    if !acts && !in_flight {
+        report.settle_status(false);
+        return report;
+    }
+    act(ctx, catalog, commerce, dc, approved, hash, &mut report).await;
+    report.settle_status(acts);
+    report
+}
+
+async fn act(
+    ctx: &Context<'_>,
+    catalog: &Catalog,
+    commerce: &PartnerCenterCommerce<'_>,
+    dc: &DesiredCustomer,
+    approved: Approved<'_>,
+    hash: &str,
+    report: &mut CustomerReport,
+) {
+    let opts = ctx.opts;
+    let holder = HolderInfo::current("reservoir apply");
+    let first = CustomerLock::try_acquire(&opts.state_dir, &dc.id, &holder);
+    if matches!(first, Ok(None)) {
+        ctx.reporter.event(
+            &dc.id,
+            &ApplyEvent::WaitingForLock {
+                holder: lock_holder(&opts.state_dir, &dc.id),
+            },
+        );
+    }
+    let acquired = match first {
+        Ok(Some(lock)) => Ok(lock),
+        Ok(None) => {
+            CustomerLock::acquire_async(&opts.state_dir, &dc.id, opts.lock_timeout, holder).await
+        }
+        Err(e) => Err(e),
+    };
+    let lock = match acquired {
+        Ok(l) => l,
+        Err(e) => {
+            report.error = Some(e.to_string());
+            return;
+        }
+    };
+    let resumed = resume_customer(
+        &dc.id,
+        dc.name.as_deref(),
+        commerce,
+        ctx.journal,
+        ctx.reporter,
+        &opts.engine,
+    )
+    .await;
+    report.outcome.merge(resumed);
+    if report.outcome.journal_error.is_some() {
+        return;
+    }
+
+    let one = DesiredState {
+        customers: vec![dc.clone()],
+        limits: ctx.desired.limits.clone(),
+        manifest_hash: ctx.desired.manifest_hash.clone(),
+    };
+    let observation = observe_all(&one, ctx.client, catalog, ctx.journal, opts).await;
+    let observed = match observation.customer(&dc.id) {
+        Some(CustomerObservation::Observed(o)) => o.clone(),
+        Some(CustomerObservation::Failed { error, .. }) => {
+            report.error = Some(format!(
+                "could not re-read customer {}: {error}",
+                dc.label()
+            ));
+            return;
+        }
+        None => {
+            report.error = Some(format!("customer {} was not re-read", dc.label()));
+            return;
+        }
+    };
+    settle_visible(ctx.journal, &dc.id, &observed.holdings);
+
+    let fresh = diff(&one, &observation);
+    if let Some(saved) = approved.saved {
+        let changes = compare_acting(&restrict(saved, &one), &fresh);
+        if !changes.is_empty() {
+            report.error = Some(format!(
+                "the saved plan no longer holds for customer {}; nothing was bought for it. \
+                 What changed:\n{}",
+                dc.label(),
+                bullets(&changes)
+            ));
+            return;
+        }
+    }
+
+    let batch = build_batch(dc, approved.shown, &fresh, &observed, hash);
+    if batch.register.is_empty() && batch.lines.is_empty() {
+        drop(lock);
+        return;
+    }
+    let out = apply_customer(&batch, commerce, ctx.journal, ctx.reporter, &opts.engine).await;
+    report.outcome.merge(out);
+    drop(lock);
+}
+
+/// Who holds a customer's lock, from its holder sidecar (best effort, for progress only).
+fn lock_holder(state_dir: &std::path::Path, customer_id: &str) -> Option<String> {
+    let path = state_dir
+        .join("locks")
+        .join(format!("{customer_id}.holder.json"));
+    let bytes = std::fs::read(path).ok()?;
+    serde_json::from_slice::<HolderInfo>(&bytes)
+        .ok()
+        .map(|h| h.to_string())
+}
+
+/// Settles journalled orders whose units now show up as holdings.
+fn settle_visible(journal: &Journal, customer_id: &str, holdings: &[crate::plan::Holding]) {
+    let Ok(pending) = journal.pending(customer_id) else {
+        return;
+    };
+    let visible: BTreeSet<String> = holdings
+        .iter()
+        .map(|h| h.order_id.to_ascii_lowercase())
+        .collect();
+    let settled: BTreeSet<String> = pending
+        .into_iter()
+        .filter(|p| p.state == PendingState::Ordered)
+        .filter_map(|p| p.order_id)
+        .filter(|o| visible.contains(&o.to_ascii_lowercase()))
+        .collect();
+    for order_id in settled {
+        if let Err(e) = journal.settle(customer_id, &order_id, SettleReason::Entitled) {
+            tracing::warn!("cannot settle order {order_id} in the journal: {e}");
+        }
+    }
+}
+
+/// The customer's batch: the fresh plan's purchases, each capped at what the shown plan said
+/// for the same row (never more than was shown and approved), and the registrations they need.
+pub fn build_batch(
+    dc: &DesiredCustomer,
+    shown: &Plan,
+    fresh: &Plan,
+    observed: &crate::plan::ObservedCustomer,
+    hash: &str,
+) -> CustomerBatch {
+    let shown_buy: BTreeMap<_, u32> = rows_of(shown, &dc.id)
+        .filter(|r| r.action == Action::Purchase)
+        .map(|r| (r.identity(), r.to_buy))
+        .collect();
+    let shown_register: BTreeSet<String> = rows_of(shown, &dc.id)
+        .filter(|r| r.action == Action::Register)
+        .filter_map(|r| r.subscription_id.clone())
+        .collect();
+    let mut register: BTreeSet<String> = rows_of(fresh, &dc.id)
+        .filter(|r| r.action == Action::Register)
+        .filter_map(|r| r.subscription_id.clone())
+        .filter(|s| shown_register.contains(s))
+        .collect();
+    let mut lines = Vec::new();
+    for row in rows_of(fresh, &dc.id).filter(|r| r.action == Action::Purchase) {
+        let cap = shown_buy.get(&row.identity()).copied().unwrap_or(0);
+        let quantity = row.to_buy.min(cap);
+        if quantity == 0 {
+            continue;
+        }
+        let Some(line) = purchase_line(dc, row, quantity) else {
+            continue;
+        };
+        if let Some(sub) = &row.subscription_id
+            && observed
+                .subscription(sub)
+                .is_some_and(|s| s.registration != Registration::Registered)
+        {
+            register.insert(sub.clone());
+        }
+        lines.push(line);
+    }
+    CustomerBatch {
+        customer_id: dc.id.clone(),
+        customer_name: dc.name.clone(),
+        plan_hash: hash.to_owned(),
+        register: register.into_iter().collect(),
+        lines,
+    }
+}
+
+/// The cart line for a purchase row: `one_time` reservations with `termDuration` and the
+/// `provisioningContext {subscriptionId, scope, duration}`; software with the declared billing
+/// cycle and term, no provisioning context.
+fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<PurchaseLine> {
+    let key = row.key.clone()?;
+    let resolved = row.resolved.as_ref()?;
+    let catalog_item_id = resolved.catalog_item_id.clone()?;
+    let (billing_cycle, term_duration, provisioning_context) = match &key {
+        PurchaseKey::Reservation {
+            subscription_id,
+            term,
+            scope,
+            ..
+        } => (
+            "one_time".to_owned(),
+            Some(term.as_str().to_owned()),
+            BTreeMap::from([
+                ("subscriptionId".to_owned(), subscription_id.clone()),
+                ("scope".to_owned(), scope.as_str().to_owned()),
+                ("duration".to_owned(), term.duration().to_owned()),
+            ]),
+        ),
+        PurchaseKey::Software { .. } => {
+            let s = dc.software.iter().find(|s| s.purchase_key(&dc.id) == key)?;
+            (
+                s.billing_cycle
+                    .clone()
+                    .unwrap_or_else(|| "one_time".to_owned()),
+                s.term.clone(),
+                BTreeMap::new(),
+            )
+        }
+    };
+    Some(PurchaseLine {
+        key,
+        item_name: row.item.clone().unwrap_or_else(|| row.what.clone()),
+        catalog_item_id,
+        product_id: resolved.product_id.clone(),
+        sku_id: resolved.sku_id.clone(),
+        quantity,
+        billing_cycle,
+        term_duration,
+        provisioning_context,
+        friendly_name: row.item.clone(),
+    })
+}
+
+#[cfg(test)]
+#[path = "run_tests.rs"]
+mod tests;

@@ -1,0 +1,208 @@
+//! [`ApplyReport`]: what a whole `apply` run did — per customer the engine's receipt
+//! ([`CustomerOutcome`]) plus why a customer was not (fully) acted on, the plan hash, totals, the
+//! exit code and the one-line summary. Serialized as the `--receipt` JSON.
+
+use super::receipt::CustomerOutcome;
+use crate::plan::Plan;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+/// How one customer's apply ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CustomerStatus {
+    /// Everything planned for the customer was done.
+    Done,
+    /// The plan had nothing to do for the customer (and nothing was unfinished).
+    Unchanged,
+    /// Some rows were blocked (or could not be observed); the rest was done.
+    Blocked,
+    /// Something failed: a line, a registration, the lock, the re-plan, or the journal.
+    Failed,
+}
+
+/// One customer in the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CustomerReport {
+    #[serde(flatten)]
+    pub outcome: CustomerOutcome,
+    pub status: CustomerStatus,
+    /// Why the customer was not acted on at all (lock busy, stale saved plan, observe failed).
+    pub error: Option<String>,
+    /// Rows of the shown plan that were blocked or errors, as `label: reason`.
+    pub blocked: Vec<String>,
+}
+
+impl CustomerReport {
+    pub fn new(customer_id: &str, customer_name: Option<&str>) -> Self {
+        CustomerReport {
+            outcome: CustomerOutcome::new(customer_id, customer_name),
+            status: CustomerStatus::Unchanged,
+            error: None,
+            blocked: Vec::new(),
+        }
+    }
+
+    /// Sets `status` from what happened; `acted` says whether the customer had anything to do.
+    pub fn settle_status(&mut self, acted: bool) {
+        self.status = if self.error.is_some() || !self.outcome.is_success() {
+            CustomerStatus::Failed
+        } else if !self.blocked.is_empty() {
+            CustomerStatus::Blocked
+        } else if acted
+            || self.outcome.orders.iter().any(|o| o.status == "placed")
+            || !self.outcome.carts.is_empty()
+        {
+            CustomerStatus::Done
+        } else {
+            CustomerStatus::Unchanged
+        };
+    }
+}
+
+/// Totals over the run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct RunTotals {
+    pub customers: u32,
+    pub done: u32,
+    pub unchanged: u32,
+    pub blocked: u32,
+    pub failed: u32,
+    /// Orders placed by this run (not confirmations of earlier ones).
+    pub orders_placed: u32,
+    pub units_ordered: u32,
+    pub subscriptions_registered: u32,
+    pub failed_lines: u32,
+    /// Lines whose purchase outcome stayed unknown (pending for the next run).
+    pub unknown_lines: u32,
+}
+
+/// The whole run: the `--receipt` file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApplyReport {
+    /// [`plan_hash`] of the plan that was shown (or the saved plan applied).
+    pub plan_hash: String,
+    pub manifest_hash: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub customers: Vec<CustomerReport>,
+    pub totals: RunTotals,
+}
+
+impl ApplyReport {
+    /// Builds the report and its totals.
+    pub fn new(
+        plan_hash: String,
+        manifest_hash: String,
+        started_at: DateTime<Utc>,
+        finished_at: DateTime<Utc>,
+        mut customers: Vec<CustomerReport>,
+    ) -> Self {
+        customers.sort_by(|a, b| a.outcome.customer_id.cmp(&b.outcome.customer_id));
+        let mut t = RunTotals {
+            customers: customers.len() as u32,
+            ..RunTotals::default()
+        };
+        for c in &customers {
+            match c.status {
+                CustomerStatus::Done => t.done += 1,
+                CustomerStatus::Unchanged => t.unchanged += 1,
+                CustomerStatus::Blocked => t.blocked += 1,
+                CustomerStatus::Failed => t.failed += 1,
+            }
+            let o = &c.outcome;
+            t.orders_placed += o.orders.iter().filter(|o| o.status == "placed").count() as u32;
+            t.units_ordered += o.units_placed();
+            t.subscriptions_registered += o
+                .registrations
+                .iter()
+                .filter(|r| r.status == "registered")
+                .count() as u32;
+            t.failed_lines += o.failures.len() as u32;
+            t.unknown_lines += o.unknown.iter().map(|u| u.lines.len() as u32).sum::<u32>();
+        }
+        ApplyReport {
+            plan_hash,
+            manifest_hash,
+            started_at,
+            finished_at,
+            customers,
+            totals: t,
+        }
+    }
+
+    /// 0 when everything planned was done; 1 when anything failed or was blocked.
+    pub fn exit_code(&self) -> u8 {
+        u8::from(self.totals.failed > 0 || self.totals.blocked > 0)
+    }
+
+    /// The final one-line summary, e.g.
+    /// `Apply: ordered 4 units in 1 order, registered 1 subscription; 2 customers done, 1 failed.`
+    pub fn summary_line(&self) -> String {
+        let t = &self.totals;
+        let mut s = format!(
+            "Apply: ordered {} in {}",
+            crate::plan::model::plural(t.units_ordered, "unit", "units"),
+            crate::plan::model::plural(t.orders_placed, "order", "orders"),
+        );
+        if t.subscriptions_registered > 0 {
+            s.push_str(&format!(
+                ", registered {}",
+                crate::plan::model::plural(
+                    t.subscriptions_registered,
+                    "subscription",
+                    "subscriptions"
+                )
+            ));
+        }
+        let mut parts = vec![format!("{} done", t.done)];
+        if t.unchanged > 0 {
+            parts.push(format!("{} unchanged", t.unchanged));
+        }
+        if t.blocked > 0 {
+            parts.push(format!("{} blocked", t.blocked));
+        }
+        if t.failed > 0 {
+            parts.push(format!("{} failed", t.failed));
+        }
+        s.push_str(&format!(
+            "; {}: {}",
+            crate::plan::model::plural(t.customers, "customer", "customers"),
+            parts.join(", ")
+        ));
+        if t.unknown_lines > 0 {
+            s.push_str(&format!(
+                "; {} line(s) with an unconfirmed outcome stay pending and are resumed by the next apply",
+                t.unknown_lines
+            ));
+        }
+        s.push('.');
+        s
+    }
+
+    /// Writes the report as pretty JSON to `path`, atomically (temporary file, then rename).
+    pub fn write(&self, path: &std::path::Path) -> std::io::Result<()> {
+        use std::io::Write;
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p,
+            _ => std::path::Path::new("."),
+        };
+        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        text.push('\n');
+        let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
+        tmp.write_all(text.as_bytes())?;
+        tmp.as_file().sync_all()?;
+        tmp.persist(path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+/// A short hex SHA-256 of a plan's JSON: the identity of the plan an apply acted on.
+pub fn plan_hash(plan: &Plan) -> String {
+    let bytes = serde_json::to_vec(plan).unwrap_or_default();
+    Sha256::digest(&bytes)[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,20 @@
+//! Integration tests for `reservoir apply`: the real binary against a sandbox served from the
+//! test process, purchases counted with `/_sandbox/orders`.
+
+#[path = "apply/support.rs"]
+mod support;
+
+#[path = "apply/commerce.rs"]
+mod commerce;
+#[path = "apply/concurrency.rs"]
+mod concurrency;
+#[path = "apply/faults.rs"]
+mod faults;
+#[path = "apply/flow.rs"]
+mod flow;
+#[path = "apply/guards.rs"]
+mod guards;
+#[path = "apply/kills.rs"]
+mod kills;
+#[path = "apply/prop.rs"]
+mod prop;

@@ -1,0 +1,80 @@
+//! The process killed after each step of the purchase protocol, then apply run again: exactly
+//! the declared units are ordered, never more. The "Partner Center" (the sandbox in the test
+//! process) survives the kill, as the real one would.
+
+use crate::support::*;
+
+fn killed_then_resumed(point: &str) {
+    let sb = Sandbox::start();
+    let killed = sb.apply_crashing(CONTOSO_YAML, point);
+    assert_eq!(
+        killed.code,
+        None,
+        "{point}: the process was killed: {}",
+        killed.all()
+    );
+    assert!(
+        sb.units(CONTOSO) <= CONTOSO_NEW_UNITS,
+        "{point}: never more than declared"
+    );
+    let resumed = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(resumed.code, Some(0), "{point}: {}", resumed.all());
+    assert_eq!(
+        sb.units(CONTOSO),
+        CONTOSO_NEW_UNITS,
+        "{point}: exactly the declared units: {}",
+        resumed.all()
+    );
+    let plan = sb.plan(CONTOSO_YAML, &["--detailed-exitcode"]);
+    assert_eq!(plan.code, Some(0), "{point}: {}", plan.all());
+}
+
+#[test]
+fn killed_after_the_intent_is_written() {
+    killed_then_resumed("intent");
+}
+
+#[test]
+fn killed_after_the_cart_was_created_but_before_it_was_journalled() {
+    killed_then_resumed("cart_sent");
+}
+
+#[test]
+fn killed_after_the_cart_is_journalled() {
+    killed_then_resumed("cart_created");
+}
+
+#[test]
+fn killed_after_checkout_started_is_written() {
+    killed_then_resumed("checkout_started");
+}
+
+#[test]
+fn killed_after_the_checkout_was_answered_but_before_it_was_journalled() {
+    killed_then_resumed("checkout_sent");
+}
+
+#[test]
+fn killed_after_the_checkout_result_is_journalled() {
+    killed_then_resumed("checkout_result");
+}
+
+#[test]
+fn a_lock_left_by_a_killed_apply_is_taken_over() {
+    let sb = Sandbox::start();
+    let killed = sb.apply_crashing(CONTOSO_YAML, "checkout_started");
+    assert_eq!(killed.code, None, "{}", killed.all());
+    let sidecar = sb
+        .state_dir()
+        .join("locks")
+        .join(format!("{CONTOSO}.holder.json"));
+    assert!(
+        sidecar.exists(),
+        "the dead process left its holder record behind"
+    );
+    // The OS released the dead holder's lock: the next apply takes it at once.
+    let resumed = sb.apply(CONTOSO_YAML, &["--lock-timeout", "0s"]);
+    assert_eq!(resumed.code, Some(0), "{}", resumed.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
+    assert!(!sidecar.exists(), "released cleanly afterwards");
+}
