@@ -8,7 +8,11 @@
 //!
 //! Options (defaults in brackets): `--customers N[,N…]` [100,1000], `--latency-ms` [20],
 //! `--parallelism` [32], `--rate-limit` requests/min for the limit-bound scenario [30000],
-//! `--customer-rate-limit` [3000], `--scenarios latency,limit` [both], `--seed` [1].
+//! `--customer-rate-limit` [3000], `--scenarios latency,limit` [both], `--seed` [1], `--no-apply`
+//! (give the customers their holdings through the sandbox's admin API instead of buying them).
+//!
+//! Phases per scenario, on one state dir: plan (everything to buy) → apply (buys it) → plan (no
+//! change; reads each new order once) → plan (no change again; orders come from the cache).
 //!
 //! Two scenarios per N, each on a fresh sandbox:
 //! * **latency**: every call takes `--latency-ms`, no throttling; ideal = calls × latency ÷ P.
@@ -39,6 +43,8 @@ struct Args {
     customer_rate_limit: u32,
     scenarios: Vec<String>,
     seed: u64,
+    /// Buy through apply (false: seed the holdings through the sandbox's admin API).
+    apply: bool,
     json: bool,
 }
 
@@ -52,12 +58,17 @@ impl Args {
             customer_rate_limit: 3_000,
             scenarios: vec!["latency".into(), "limit".into()],
             seed: 1,
+            apply: true,
             json: false,
         };
         let mut it = raw.iter();
         while let Some(flag) = it.next() {
             if flag == "--json" {
                 a.json = true;
+                continue;
+            }
+            if flag == "--no-apply" {
+                a.apply = false;
                 continue;
             }
             let value = it
@@ -98,6 +109,9 @@ impl Args {
             self.seed.to_string(),
             "--json".into(),
         ]
+        .into_iter()
+        .chain((!self.apply).then(|| "--no-apply".to_string()))
+        .collect()
     }
 }
 
@@ -228,7 +242,14 @@ fn one_n(a: &Args, n: usize) -> anyhow::Result<Vec<Row>> {
             "plan (all to buy)",
             rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
         );
-        rt.block_on(fleet::seed_holdings(&child.endpoint, &desired))?;
+        if a.apply {
+            run(
+                "apply",
+                rt.block_on(fleet::apply(&setup, &desired, state.path()))?,
+            );
+        } else {
+            rt.block_on(fleet::seed_holdings(&child.endpoint, &desired))?;
+        }
         run(
             "plan (no change, 1st)",
             rt.block_on(fleet::plan(&setup, &desired, state.path()))?,

@@ -170,3 +170,62 @@ pub async fn seed_holdings(endpoint: &url::Url, desired: &DesiredState) -> anyho
         .await;
     results.into_iter().collect()
 }
+
+/// `reservoir apply --auto-approve` as a library call: observe, preflight, then the run (lock →
+/// resume → re-observe → re-plan → buy, per customer), timed.
+pub async fn apply(
+    setup: &ClientSetup,
+    desired: &DesiredState,
+    state_dir: &Path,
+) -> anyhow::Result<Measured> {
+    use reservoir::apply::{
+        ApplyOptions, Approved, Backoff, Context, NoopReporter, RunOptions, preflight, run,
+    };
+    let client = setup.client()?;
+    let journal = reservoir::journal::Journal::open(state_dir)?;
+    let opts = RunOptions {
+        parallelism: setup.parallelism,
+        lock_timeout: Duration::from_secs(60),
+        state_dir: state_dir.to_path_buf(),
+        engine: ApplyOptions {
+            backoff: Backoff {
+                initial: Duration::from_secs(1),
+                factor: 2.0,
+                max: Duration::from_secs(30),
+            },
+            ..ApplyOptions::default()
+        },
+        crash: None,
+    };
+    let t0 = Instant::now();
+    let catalog = Catalog::new(Reader::new(&client));
+    let observation = run::observe_all(desired, &client, &catalog, &journal, &opts).await;
+    drop(catalog);
+    let pre = preflight(desired, &observation, None, None);
+    anyhow::ensure!(pre.refusal.is_none(), "apply refused: {:?}", pre.refusal);
+    let ctx = Context {
+        desired,
+        client: &client,
+        journal: &journal,
+        reporter: &NoopReporter,
+        opts: &opts,
+    };
+    let report = run::run(
+        &ctx,
+        Approved {
+            shown: &pre.plan,
+            saved: None,
+        },
+    )
+    .await;
+    let wall = t0.elapsed();
+    let t = &report.totals;
+    Ok(Measured {
+        wall,
+        stats: client.stats(),
+        outcome: format!(
+            "{} orders / {} units / {} failed / {} unknown",
+            t.orders_placed, t.units_ordered, t.failed, t.unknown_lines
+        ),
+    })
+}
