@@ -79,3 +79,45 @@ async fn catalog_calls_are_the_same_for_60_and_180_customers_across_markets() {
         "catalog calls for 60 vs 180 customers"
     );
 }
+
+/// Apply over a fresh generated world: calls per customer by declared subscriptions S, and
+/// catalog calls.
+async fn apply_costs(n: usize) -> (BTreeMap<usize, BTreeSet<u64>>, u64) {
+    let fleet = Fleet::start(n, 2).await;
+    let subs = fleet.declared_subscriptions();
+    let (costs, units) = fleet.apply(8).await;
+    assert_eq!(
+        units as usize,
+        2 * subs.values().sum::<usize>(),
+        "everything bought"
+    );
+    let mut by_s: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+    for (id, s) in &subs {
+        let calls = costs.by_customer.get(id).copied().unwrap_or(0);
+        // Observe twice (the plan shown, then again under the customer's lock: 3 + S each),
+        // one cart and one checkout.
+        let bound = 2 * (3 + *s as u64) + 2;
+        assert!(
+            calls <= bound,
+            "customer {id} with {s} subscription(s) cost {calls} calls to apply (bound {bound})"
+        );
+        by_s.entry(*s).or_default().insert(calls);
+    }
+    // Once applied, the next plan has nothing to do.
+    let after = fleet.plan(8).await;
+    assert_eq!(after.plan.summary.to_buy, 0);
+    assert_eq!(after.plan.summary.pending, 0);
+    fleet.sandbox.shutdown().await;
+    (by_s, costs.category("catalog"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_costs_the_same_bounded_calls_per_customer_for_60_and_120_customers() {
+    let (small, small_catalog) = apply_costs(60).await;
+    let (large, large_catalog) = apply_costs(120).await;
+    assert_eq!(small, large, "calls per customer by S, 60 vs 120 customers");
+    assert_eq!(
+        small_catalog, large_catalog,
+        "catalog calls, 60 vs 120 customers"
+    );
+}

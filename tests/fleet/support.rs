@@ -175,6 +175,51 @@ impl Fleet {
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
         let plan = reservoir::plan::diff(&self.desired, &observation);
+        self.costs(plan, client.stats()).await
+    }
+
+    /// `reservoir apply --auto-approve` through the library (observe, preflight, run), counting
+    /// the calls on the sandbox side. Returns the costs and the units ordered.
+    pub async fn apply(&self, parallelism: usize) -> (Costs, u32) {
+        use reservoir::apply::{
+            ApplyOptions, Approved, Context, NoopReporter, RunOptions, preflight, run,
+        };
+        self.reset_requests().await;
+        let client = client(&self.sandbox, RateLimits::new(1_000_000, 1_000_000));
+        let journal = reservoir::journal::Journal::open(self.state.path()).expect("journal");
+        let opts = RunOptions {
+            parallelism,
+            lock_timeout: std::time::Duration::from_secs(30),
+            state_dir: self.state.path().to_path_buf(),
+            engine: ApplyOptions::default(),
+            crash: None,
+        };
+        let catalog = Catalog::new(Reader::new(&client));
+        let observation = run::observe_all(&self.desired, &client, &catalog, &journal, &opts).await;
+        drop(catalog);
+        let pre = preflight(&self.desired, &observation, None, None);
+        assert!(pre.refusal.is_none(), "{:?}", pre.refusal);
+        let ctx = Context {
+            desired: &self.desired,
+            client: &client,
+            journal: &journal,
+            reporter: &NoopReporter,
+            opts: &opts,
+        };
+        let report = run::run(
+            &ctx,
+            Approved {
+                shown: &pre.plan,
+                saved: None,
+            },
+        )
+        .await;
+        assert_eq!(report.totals.failed, 0, "{report:#?}");
+        let costs = self.costs(pre.plan, client.stats()).await;
+        (costs, report.totals.units_ordered)
+    }
+
+    async fn costs(&self, plan: Plan, stats: Stats) -> Costs {
         let counters = self.counters().await;
         let map = |v: &Value| -> BTreeMap<String, u64> {
             v.as_object()
@@ -187,7 +232,7 @@ impl Fleet {
         };
         Costs {
             plan,
-            stats: client.stats(),
+            stats,
             by_customer: map(&counters["byCustomer"]),
             by_category: map(&counters["byCategory"]),
         }
