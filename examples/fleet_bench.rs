@@ -8,7 +8,8 @@
 //!
 //! Options (defaults in brackets): `--customers N[,N…]` [100,1000], `--latency-ms` [20],
 //! `--parallelism` [32], `--rate-limit` requests/min for the limit-bound scenario [30000],
-//! `--customer-rate-limit` [3000], `--scenarios latency,limit` [both], `--seed` [1], `--no-apply`
+//! `--customer-rate-limit` [3000], `--client-rate-limit` (the client's own partner-wide budget
+//! in the limit scenario; default `--rate-limit`), `--scenarios latency,limit` [both], `--seed` [1], `--no-apply`
 //! (give the customers their holdings through the sandbox's admin API instead of buying them).
 //!
 //! Phases per scenario, on one state dir: plan (everything to buy) → apply (buys it) → plan (no
@@ -41,6 +42,9 @@ struct Args {
     parallelism: usize,
     rate_limit: u32,
     customer_rate_limit: u32,
+    /// The client's partner-wide budget in the limit scenario (default: `rate_limit`); set it
+    /// higher than the server's to watch the limiter adapt to 429s.
+    client_rate_limit: Option<u32>,
     scenarios: Vec<String>,
     seed: u64,
     /// Buy through apply (false: seed the holdings through the sandbox's admin API).
@@ -56,6 +60,7 @@ impl Args {
             parallelism: 32,
             rate_limit: 30_000,
             customer_rate_limit: 3_000,
+            client_rate_limit: None,
             scenarios: vec!["latency".into(), "limit".into()],
             seed: 1,
             apply: true,
@@ -83,6 +88,7 @@ impl Args {
                 "--parallelism" => a.parallelism = value.parse()?,
                 "--rate-limit" => a.rate_limit = value.parse()?,
                 "--customer-rate-limit" => a.customer_rate_limit = value.parse()?,
+                "--client-rate-limit" => a.client_rate_limit = Some(value.parse()?),
                 "--scenarios" => a.scenarios = list().map(str::to_string).collect(),
                 "--seed" => a.seed = value.parse()?,
                 other => anyhow::bail!("unknown option {other}"),
@@ -111,6 +117,11 @@ impl Args {
         ]
         .into_iter()
         .chain((!self.apply).then(|| "--no-apply".to_string()))
+        .chain(
+            self.client_rate_limit
+                .into_iter()
+                .flat_map(|r| ["--client-rate-limit".to_string(), r.to_string()]),
+        )
         .collect()
     }
 }
@@ -222,7 +233,10 @@ fn one_n(a: &Args, n: usize) -> anyhow::Result<Vec<Row>> {
             endpoint: child.endpoint.clone(),
             credentials: child.credentials.clone(),
             limits: if limited {
-                RateLimits::new(a.rate_limit, a.customer_rate_limit)
+                RateLimits::new(
+                    a.client_rate_limit.unwrap_or(a.rate_limit),
+                    a.customer_rate_limit,
+                )
             } else {
                 // No throttle: the limiter must not be what binds.
                 RateLimits::new(10_000_000, 10_000_000)
@@ -265,8 +279,12 @@ fn one_n(a: &Args, n: usize) -> anyhow::Result<Vec<Row>> {
 
 fn print_table(a: &Args, rows: &[Row]) {
     println!(
-        "fleet_bench: latency {} ms/call, parallelism {}, limit scenario {}/min partner-wide and {}/min per customer (client and sandbox)\n",
-        a.latency_ms, a.parallelism, a.rate_limit, a.customer_rate_limit
+        "fleet_bench: latency {} ms/call, parallelism {}, limit scenario {}/min partner-wide and {}/min per customer (sandbox; client partner-wide budget {}/min)\n",
+        a.latency_ms,
+        a.parallelism,
+        a.rate_limit,
+        a.customer_rate_limit,
+        a.client_rate_limit.unwrap_or(a.rate_limit)
     );
     println!(
         "| customers | scenario | phase | calls/customer | catalog calls | 429s | wall | ideal | wall ÷ ideal | rate sustained | peak memory |"
