@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 /// Behaviour settings, on `sandbox serve` flags and `GET/PUT /_sandbox/knobs`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -181,25 +181,32 @@ impl Faults {
     }
 }
 
-/// Fixed one-minute windows per key (partner tenant, or partner + customer), on the sandbox
-/// clock so tests can advance past a window.
+/// Sliding one-minute windows per key (partner tenant, or partner + customer): a request is
+/// refused when `limit` requests were already accepted for the key in the 60 seconds before it,
+/// so no 60-second span ever holds more than `limit` accepted requests (a fixed window would
+/// allow twice that across a boundary). On the sandbox clock so tests can advance past a window.
 #[derive(Debug, Default)]
 pub struct RateLimiter {
-    windows: HashMap<String, (DateTime<Utc>, u32)>,
+    windows: HashMap<String, VecDeque<DateTime<Utc>>>,
 }
 
 impl RateLimiter {
     /// Counts a request for `key`; Err(seconds to wait) when over `limit` per minute.
     pub fn check(&mut self, key: &str, limit: u32, now: DateTime<Utc>) -> Result<(), u64> {
-        let w = self.windows.entry(key.to_string()).or_insert((now, 0));
-        let elapsed = (now - w.0).num_seconds();
-        if !(0..60).contains(&elapsed) {
-            *w = (now, 0);
+        let window = chrono::Duration::seconds(60);
+        let w = match self.windows.get_mut(key) {
+            Some(w) => w,
+            None => self.windows.entry(key.to_string()).or_default(),
+        };
+        while w.front().is_some_and(|t| *t + window <= now || *t > now) {
+            w.pop_front();
         }
-        if w.1 >= limit {
-            return Err((60 - (now - w.0).num_seconds()).clamp(1, 60) as u64);
+        if w.len() >= limit.max(1) as usize {
+            let oldest = w.front().copied().unwrap_or(now);
+            let wait_ms = (oldest + window - now).num_milliseconds().max(0);
+            return Err(((wait_ms + 999) / 1000).clamp(1, 60) as u64);
         }
-        w.1 += 1;
+        w.push_back(now);
         Ok(())
     }
     pub fn reset(&mut self) {
@@ -263,5 +270,22 @@ mod tests {
             r.kind,
             FaultKind::FailOrderGroup { code: 800017, .. }
         ));
+    }
+
+    #[test]
+    fn sliding_window_never_accepts_more_than_the_limit_in_any_minute() {
+        let mut rl = RateLimiter::default();
+        let t0 = DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap();
+        let ms = |n: i64| t0 + chrono::Duration::milliseconds(n);
+        // 10 at the very end of one minute, then a burst just after: only what leaves the
+        // window frees room.
+        for i in 0..10 {
+            assert!(rl.check("k", 10, ms(59_000 + i)).is_ok());
+        }
+        assert_eq!(rl.check("k", 10, ms(60_500)), Err(59));
+        assert!(rl.check("k", 10, ms(119_000)).is_ok());
+        assert!(rl.check("k", 10, ms(119_001)).is_ok());
+        assert!(rl.check("k", 10, ms(119_001)).is_err());
+        assert!(rl.check("other", 10, ms(119_001)).is_ok());
     }
 }

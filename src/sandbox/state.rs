@@ -7,7 +7,7 @@ use super::errors::SandboxError;
 use super::knobs::{Faults, Knobs, RateLimiter};
 use super::world::World;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
@@ -128,7 +128,7 @@ pub struct Counters {
     pub by_category: BTreeMap<&'static str, u64>,
     pub by_customer: BTreeMap<String, u64>,
     /// The most recent requests (at most 10,000).
-    pub log: Vec<LoggedRequest>,
+    pub log: VecDeque<LoggedRequest>,
 }
 
 impl Counters {
@@ -138,10 +138,11 @@ impl Counters {
         if let Some(c) = &r.customer_id {
             *self.by_customer.entry(c.clone()).or_default() += 1;
         }
+        // A ring: dropping the oldest entry is O(1) however long the run.
         if self.log.len() >= 10_000 {
-            self.log.remove(0);
+            self.log.pop_front();
         }
-        self.log.push(r);
+        self.log.push_back(r);
     }
 }
 

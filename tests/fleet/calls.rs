@@ -1,0 +1,123 @@
+//! Call economy at fleet scale (issue 6): a no-change plan costs the same per customer whatever
+//! the fleet size and stays within `2 + 2·S`; catalog calls do not grow with the customers;
+//! completed orders are fetched once, ever.
+
+use super::support::Fleet;
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Calls per customer of a repeat no-change plan, grouped by declared subscriptions S.
+async fn no_change_costs(n: usize) -> BTreeMap<usize, BTreeSet<u64>> {
+    let fleet = Fleet::start(n, 2).await;
+    fleet.buy_everything(2).await;
+    let subs = fleet.declared_subscriptions();
+    let orders = subs.values().sum::<usize>() as u64;
+
+    let first = fleet.plan(8).await;
+    assert_eq!(first.plan.summary.to_buy, 0, "everything declared is owned");
+    assert_eq!(first.plan.summary.errors, 0);
+    assert_eq!(
+        first.category("orders"),
+        orders,
+        "the first plan reads each completed order once"
+    );
+
+    let second = fleet.plan(8).await;
+    assert_eq!(second.plan.summary.to_buy, 0);
+    assert_eq!(
+        second.category("orders"),
+        0,
+        "completed orders are never fetched twice across runs"
+    );
+    assert_eq!(second.stats.throttled, 0);
+    let mut by_s: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+    for (id, s) in &subs {
+        let calls = second.by_customer.get(id).copied().unwrap_or(0);
+        assert!(
+            calls <= 2 + 2 * *s as u64,
+            "customer {id} with {s} subscription(s) cost {calls} calls"
+        );
+        by_s.entry(*s).or_default().insert(calls);
+    }
+    fleet.sandbox.shutdown().await;
+    by_s
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_no_change_plan_costs_the_same_per_customer_for_20_and_60_customers() {
+    let small = no_change_costs(20).await;
+    let large = no_change_costs(60).await;
+    for (s, calls) in &large {
+        assert_eq!(
+            calls.len(),
+            1,
+            "S = {s}: every customer costs the same: {calls:?}"
+        );
+        if let Some(c) = small.get(s) {
+            assert_eq!(c, calls, "S = {s}: 20 vs 60 customers");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn catalog_calls_are_the_same_for_60_and_180_customers_across_markets() {
+    let mut catalog = Vec::new();
+    for n in [60, 180] {
+        let fleet = Fleet::start(n, 1).await;
+        let costs = fleet.plan(16).await;
+        assert_eq!(costs.plan.summary.errors, 0);
+        assert_eq!(
+            costs.plan.summary.purchases as usize,
+            fleet.declared_subscriptions().values().sum::<usize>(),
+            "one purchase per declared subscription"
+        );
+        catalog.push(costs.category("catalog"));
+        fleet.sandbox.shutdown().await;
+    }
+    assert!(catalog[0] > 0);
+    assert_eq!(
+        catalog[0], catalog[1],
+        "catalog calls for 60 vs 180 customers"
+    );
+}
+
+/// Apply over a fresh generated world: calls per customer by declared subscriptions S, and
+/// catalog calls.
+async fn apply_costs(n: usize) -> (BTreeMap<usize, BTreeSet<u64>>, u64) {
+    let fleet = Fleet::start(n, 2).await;
+    let subs = fleet.declared_subscriptions();
+    let (costs, units) = fleet.apply(8).await;
+    assert_eq!(
+        units as usize,
+        2 * subs.values().sum::<usize>(),
+        "everything bought"
+    );
+    let mut by_s: BTreeMap<usize, BTreeSet<u64>> = BTreeMap::new();
+    for (id, s) in &subs {
+        let calls = costs.by_customer.get(id).copied().unwrap_or(0);
+        // Observe twice (the plan shown, then again under the customer's lock: 3 + S each),
+        // one cart and one checkout.
+        let bound = 2 * (3 + *s as u64) + 2;
+        assert!(
+            calls <= bound,
+            "customer {id} with {s} subscription(s) cost {calls} calls to apply (bound {bound})"
+        );
+        by_s.entry(*s).or_default().insert(calls);
+    }
+    // Once applied, the next plan has nothing to do.
+    let after = fleet.plan(8).await;
+    assert_eq!(after.plan.summary.to_buy, 0);
+    assert_eq!(after.plan.summary.pending, 0);
+    fleet.sandbox.shutdown().await;
+    (by_s, costs.category("catalog"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_costs_the_same_bounded_calls_per_customer_for_60_and_120_customers() {
+    let (small, small_catalog) = apply_costs(60).await;
+    let (large, large_catalog) = apply_costs(120).await;
+    assert_eq!(small, large, "calls per customer by S, 60 vs 120 customers");
+    assert_eq!(
+        small_catalog, large_catalog,
+        "catalog calls, 60 vs 120 customers"
+    );
+}
