@@ -182,6 +182,12 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         settings::use_color_stdout(g),
     );
     print_out(&text)?;
+    if let Some(saved) = saved_plan {
+        let blocked = saved_blocked_text(saved, &plan);
+        if !blocked.is_empty() {
+            print_out(&blocked)?;
+        }
+    }
     if let Some(refusal) = refusal {
         conn.close().await;
         match &args.plan {
@@ -242,6 +248,39 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// Rows the saved plan blocked (or could not observe) that the plan shown above no longer
+/// carries — a plan rebuilt from the saved one declares only what it could act on — so the user
+/// sees before confirming what will not be bought.
+fn saved_blocked_text(saved: &crate::plan::Plan, shown: &crate::plan::Plan) -> String {
+    use crate::plan::Action;
+    let is_blocked = |a: &Action| matches!(a, Action::Blocked | Action::Error);
+    let lines: Vec<String> = saved
+        .rows
+        .iter()
+        .filter(|r| is_blocked(&r.action))
+        .filter(|r| {
+            !shown
+                .rows
+                .iter()
+                .any(|s| is_blocked(&s.action) && s.label() == r.label())
+        })
+        .map(|r| {
+            format!(
+                "  x {}: {}",
+                r.label(),
+                r.reason.as_deref().unwrap_or("blocked")
+            )
+        })
+        .collect();
+    if lines.is_empty() {
+        return String::new();
+    }
+    format!(
+        "\nBlocked in the saved plan (apply does not act on these):\n{}\n",
+        lines.join("\n")
+    )
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {

@@ -177,6 +177,14 @@ fn a_saved_plan_is_applied_without_the_manifests_and_never_buys_what_it_blocked(
         run.all()
     );
     assert!(run.stdout.contains("blocked: tailspin"), "{}", run.all());
+    // The plan shown before buying already says what will not be bought, and why.
+    let shown = run.stdout.split("\ntailspin: ").next().unwrap_or_default();
+    assert!(
+        shown.contains("Blocked in the saved plan")
+            && shown.contains("tailspin / 0a1c3e5f-7b9d-4e1f-9d3a-6c8d0e2f4a17 / baseline: customer tailspin is in RU"),
+        "{}",
+        run.all()
+    );
     let ordered: u64 = sb
         .orders()
         .iter()
