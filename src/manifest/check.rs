@@ -1,9 +1,11 @@
 //! Field checks: each takes a located value from the raw model, pushes a diagnostic when the
 //! value is not acceptable, and returns the normalised value. Ids end up in URL paths, so only
-//! GUIDs and plain catalog/ARM names pass.
+//! GUIDs and plain catalog/ARM names pass. A value that could not be read (a gap, see
+//! `lenient`) passes silently as `None`: its structural problem is already reported.
 
 use super::desired::SourceRef;
 use super::diagnostics::{Diagnostic, Diagnostics, SourceFile};
+pub use super::lenient::is_gap;
 use super::model::{Choice, ChoiceSet, Number};
 use super::parse::line_col;
 use serde_saphyr::Spanned;
@@ -47,7 +49,7 @@ pub fn is_guid(s: &str) -> bool {
             .all(|(g, n)| g.len() == n && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
-/// A customer or subscription id: must be a GUID; returned lower-cased.
+/// A customer or subscription id: must be a GUID; returned lower-cased. The caller skips gaps.
 pub fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
     let id = v.value.trim();
     if !is_guid(id) {
@@ -67,6 +69,9 @@ pub fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
 
 /// A value from a fixed set; the message lists the allowed values.
 pub fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option<E> {
+    if is_gap(v) {
+        return None;
+    }
     if let Some(e) = v.value.parse() {
         return Some(e);
     }
@@ -93,6 +98,9 @@ pub fn quantity(
     v: &Spanned<Number>,
     max: Option<u32>,
 ) -> Option<u32> {
+    if is_gap(v) {
+        return None;
+    }
     let Some(q) = v
         .value
         .as_int()
@@ -128,6 +136,9 @@ pub fn quantity(
 
 /// A limit value: a positive integer.
 pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> {
+    if is_gap(v) {
+        return None;
+    }
     let Some(q) = v
         .value
         .as_int()
@@ -147,6 +158,9 @@ pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> 
 
 /// An ARM SKU name (`Standard_D4s_v5`): letters, digits, `_`, `-`, `.`; case kept.
 pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
+    if is_gap(v) {
+        return None;
+    }
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(
@@ -178,6 +192,9 @@ pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
 
 /// An ARM region name (`eastus`): letters and digits; returned lower-cased.
 pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
+    if is_gap(v) {
+        return None;
+    }
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(
@@ -211,6 +228,9 @@ pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
 
 /// A catalog product or SKU id: letters and digits only.
 pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
+    if is_gap(v) {
+        return None;
+    }
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(Diagnostic::error(format!("{what} is empty")), v);
@@ -229,6 +249,9 @@ pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<
 
 /// An item or customer name: not empty, one line.
 pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
+    if is_gap(v) {
+        return None;
+    }
     let s = v.value.trim();
     if s.is_empty() {
         ctx.push(Diagnostic::error(format!("{what} is empty")), v);

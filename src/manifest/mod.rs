@@ -3,14 +3,15 @@
 //! Does no I/O beyond reading the files it is given.
 //!
 //! Pipeline: `walk` finds the files, `parse` reads each into the `model` (with `structure`
-//! reporting every structural problem of a file that does not fit it), `normalise` checks
-//! each file's values (`check`) and applies defaults, `merge` joins the files with the
-//! cross-file checks. Every problem is collected into [`Diagnostics`] before anything is
-//! returned.
+//! reporting every structural problem of a file that does not fit it, and `lenient` reading the
+//! rest of that file), `normalise` checks each file's values (`check`) and applies defaults,
+//! `merge` joins the files with the cross-file checks. Every problem is collected into
+//! [`Diagnostics`] before anything is returned.
 
 mod check;
 pub mod desired;
 pub mod diagnostics;
+mod lenient;
 mod merge;
 pub mod model;
 mod normalise;
@@ -110,21 +111,24 @@ fn load_sources(
             );
             continue;
         }
-        match parse::parse(file) {
-            Ok(m) => parsed.push((file, m)),
-            Err(all) => all.into_iter().for_each(|d| diags.push(d)),
+        let read = parse::parse(file);
+        let lenient = !read.problems.is_empty();
+        read.problems.into_iter().for_each(|d| diags.push(d));
+        if let Some(m) = read.manifest {
+            parsed.push((file, m, lenient));
         }
     }
 
     let limits = merge_limits(&parsed, &mut diags);
     let mut decls = Vec::new();
-    for (file, m) in &parsed {
+    for (file, m, lenient) in &parsed {
         let mut ctx = Ctx {
             file,
             diags: &mut diags,
         };
         decls.extend(normalise::normalise(&mut ctx, m, limits.max_units_per_item));
-        if m.customers.is_empty() {
+        // In a file read leniently, customers may be missing only because they could not be read.
+        if m.customers.is_empty() && !lenient {
             diags.push(
                 Diagnostic::warning("manifest declares no customers")
                     .with_hint("add a `customers:` list")
@@ -145,10 +149,13 @@ fn load_sources(
 }
 
 /// `limits` from every file: each limit may be set in several files only with the same value.
-fn merge_limits(parsed: &[(&SourceFile, model::Manifest)], diags: &mut Diagnostics) -> Limits {
+fn merge_limits(
+    parsed: &[(&SourceFile, model::Manifest, bool)],
+    diags: &mut Diagnostics,
+) -> Limits {
     let mut limits = Limits::default();
     let mut first: [Option<SourceRef>; 2] = [None, None];
-    for (file, m) in parsed {
+    for (file, m, _) in parsed {
         let Some(l) = &m.limits else { continue };
         let mut ctx = Ctx { file, diags };
         let fields = [

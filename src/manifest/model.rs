@@ -190,6 +190,13 @@ impl std::fmt::Display for Number {
     }
 }
 
+/// Text read as serde reads a string into [`Number`].
+impl From<String> for Number {
+    fn from(s: String) -> Self {
+        Number::Text(s)
+    }
+}
+
 impl Serialize for Number {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
@@ -288,6 +295,15 @@ impl<E: ChoiceSet> Choice<E> {
             .map(|(s, _)| *s)
             .unwrap_or_default();
         Choice::new(raw)
+    }
+}
+
+impl<E> From<String> for Choice<E> {
+    fn from(raw: String) -> Self {
+        Choice {
+            raw,
+            _kind: PhantomData,
+        }
     }
 }
 

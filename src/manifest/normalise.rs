@@ -1,6 +1,8 @@
 //! Normalisation of one parsed file: defaults applied (the file's `defaults`, else `P1Y` and
 //! `shared`), ids lower-cased, regions lower-cased, product ids upper-cased, each value checked
 //! (see `check`). The result is the file's declarations, still per file; `merge` joins files.
+//! In a file read leniently, a customer, subscription or item holding a gap (a value that could
+//! not be read) is checked as far as it goes but left out of the declarations.
 
 use super::check::{self, Ctx};
 use super::desired::{
@@ -36,7 +38,7 @@ pub struct SubscriptionDecl {
 /// Checks and normalises one file's customers. `max_per_item` is the merged
 /// `limits.max_units_per_item` of all files.
 pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> Vec<CustomerDecl> {
-    if m.version.value.as_int() != Some(SUPPORTED_VERSION) {
+    if !check::is_gap(&m.version) && m.version.value.as_int() != Some(SUPPORTED_VERSION) {
         ctx.push(
             Diagnostic::error(format!("unsupported manifest version {}", m.version.value))
                 .with_hint("this reservoir reads `version: 1` (a number)"),
@@ -54,7 +56,7 @@ pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> 
     };
     m.customers
         .iter()
-        .map(|c| customer(ctx, c, default_term, default_scope, max_per_item))
+        .filter_map(|c| customer(ctx, c, default_term, default_scope, max_per_item))
         .collect()
 }
 
@@ -64,8 +66,8 @@ fn customer(
     default_term: Option<Term>,
     default_scope: Option<Scope>,
     max: Option<u32>,
-) -> CustomerDecl {
-    let id = check::guid(ctx, "customer id", &c.id);
+) -> Option<CustomerDecl> {
+    let id = (!check::is_gap(&c.id)).then(|| check::guid(ctx, "customer id", &c.id));
     let name = c
         .name
         .as_ref()
@@ -73,15 +75,22 @@ fn customer(
     let subscriptions = c
         .subscriptions
         .iter()
-        .map(|s| SubscriptionDecl {
-            id: check::guid(ctx, "subscription id", &s.id),
-            id_source: ctx.source(&s.id),
-            kind: check::choice(ctx, &s.kind).map(|k| (kind(k), ctx.source(&s.kind))),
-            reservations: s
+        .filter_map(|s| {
+            let id = (!check::is_gap(&s.id)).then(|| check::guid(ctx, "subscription id", &s.id));
+            let kind = check::choice(ctx, &s.kind).map(|k| (kind(k), ctx.source(&s.kind)));
+            let reservations = s
                 .reservations
                 .iter()
                 .filter_map(|r| reservation(ctx, r, default_term, default_scope, max))
-                .collect(),
+                .collect();
+            // A kind that is not valid or could not be read is `None`: `merge` checks the
+            // subscription's owner but takes none of its reservations.
+            Some(SubscriptionDecl {
+                id: id?,
+                id_source: ctx.source(&s.id),
+                kind,
+                reservations,
+            })
         })
         .collect();
     let software = c
@@ -89,13 +98,13 @@ fn customer(
         .iter()
         .filter_map(|s| software(ctx, s, max))
         .collect();
-    CustomerDecl {
-        id,
+    Some(CustomerDecl {
+        id: id?,
         id_source: ctx.source(&c.id),
         name,
         subscriptions,
         software,
-    }
+    })
 }
 
 fn reservation(
@@ -125,23 +134,25 @@ fn reservation(
                 sku_id: s,
             })
         }
-        (Some(_), Some(product)) => {
-            ctx.push(
-                Diagnostic::error(format!(
-                    "reservation \"{}\" gives both region and product",
-                    r.name.value
-                ))
-                .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
-                product,
-            );
+        (Some(region), Some(product)) => {
+            let d = Diagnostic::error(format!("{} gives both region and product", label(r)))
+                .with_hint("give sku + region (ARM names), or product + sku (catalog ids)");
+            if !check::is_gap(product) {
+                ctx.push(d, product);
+            } else if !check::is_gap(region) {
+                ctx.push(d, region);
+            }
             None
         }
         (None, None) => {
-            ctx.push(
-                Diagnostic::error(format!("reservation \"{}\" has no region", r.name.value))
-                    .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
-                &r.name,
-            );
+            // Without a name to point at, the item already has a structural problem.
+            if !check::is_gap(&r.name) {
+                ctx.push(
+                    Diagnostic::error(format!("{} has no region", label(r)))
+                        .with_hint("give sku + region (ARM names), or product + sku (catalog ids)"),
+                    &r.name,
+                );
+            }
             None
         }
     };
@@ -163,6 +174,15 @@ fn reservation(
         quantity: quantity?,
         source: ctx.source(&r.name),
     })
+}
+
+/// `reservation "name"`, or `reservation` when its name could not be read.
+fn label(r: &model::Reservation) -> String {
+    if check::is_gap(&r.name) {
+        "reservation".to_owned()
+    } else {
+        format!("reservation \"{}\"", r.name.value)
+    }
 }
 
 fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<DesiredSoftware> {

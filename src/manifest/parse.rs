@@ -1,24 +1,50 @@
 //! One file's YAML → [`Manifest`], with serde-saphyr. Its errors (syntax, duplicate keys,
 //! unknown fields, wrong types, missing fields) become [`Diagnostic`]s with the file's location
 //! and, for a misspelt field, a "did you mean" hint. serde stops at the first such error in a
-//! file, so `structure` then re-reads the file to find all of them; semantic checks run on every
-//! file that parsed.
+//! file, so `structure` then re-reads the file to find all of them, and `lenient` reads what is
+//! well-formed so the semantic checks still run on it.
 
 use super::diagnostics::{Diagnostic, SourceFile};
 use super::model::Manifest;
 use serde_saphyr::{Error, Location};
 
+/// One file, read.
+pub struct Parsed {
+    /// The manifest, as far as it could be read; `None` when the file is not valid YAML (or
+    /// fails in a way the schema does not explain).
+    pub manifest: Option<Manifest>,
+    /// The structural problems; when not empty, `manifest` is a lenient read holding gaps (see
+    /// `lenient::is_gap`).
+    pub problems: Vec<Diagnostic>,
+}
+
 /// Parses one manifest file. On failure, every structural problem of the file is returned (see
-/// `structure`), or the parser's own error when the file is not valid YAML.
-pub fn parse(file: &SourceFile) -> Result<Manifest, Vec<Diagnostic>> {
-    serde_saphyr::from_str::<Manifest>(file.text.as_str()).map_err(|e| {
-        let all = super::structure::problems(file);
-        if all.is_empty() {
-            vec![diagnose(file, &e)]
-        } else {
-            all
+/// `structure`) with a lenient read of the rest, or the parser's own error when the file is not
+/// valid YAML.
+pub fn parse(file: &SourceFile) -> Parsed {
+    let e = match serde_saphyr::from_str::<Manifest>(file.text.as_str()) {
+        Ok(m) => {
+            return Parsed {
+                manifest: Some(m),
+                problems: Vec::new(),
+            };
         }
-    })
+        Err(e) => e,
+    };
+    let recovered = super::structure::tree(file).and_then(|tree| {
+        let all = super::structure::problems(file, &tree);
+        (!all.is_empty()).then(|| (super::lenient::read(&tree), all))
+    });
+    match recovered {
+        Some((m, problems)) => Parsed {
+            manifest: Some(m),
+            problems,
+        },
+        None => Parsed {
+            manifest: None,
+            problems: vec![diagnose(file, &e)],
+        },
+    }
 }
 
 /// True when the text holds nothing but blank lines, comments and document markers.

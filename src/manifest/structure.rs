@@ -1,7 +1,8 @@
 //! Recovery for structural errors. serde stops at the first unknown field, missing field or wrong
 //! type in a file; when it does, the file is read again into a located YAML tree and checked
 //! against the JSON Schema (the same one `reservoir schema` prints), which finds every such
-//! problem in the file at once.
+//! problem in the file at once. The same tree is then read leniently (see `lenient`) so the
+//! file's values are still checked.
 
 use super::diagnostics::{Diagnostic, SourceFile};
 use super::parse::{did_you_mean, line_col, missing_field_hint};
@@ -10,13 +11,16 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 /// A YAML node with its location.
-type Node = Spanned<Raw>;
+pub type Node = Spanned<Raw>;
 
-/// A YAML value, its children located.
+/// A YAML value, its children located. Scalars keep what serde saw: a string, an integer, or
+/// another plain value (a float, a boolean, an integer too large for `i64`) as text.
 #[derive(Debug)]
 pub enum Raw {
     Null,
-    Scalar(String),
+    Str(String),
+    Int(i64),
+    Other(String),
     Seq(Vec<Node>),
     Map(Vec<(Spanned<String>, Node)>),
 }
@@ -36,19 +40,19 @@ impl<'de> Deserialize<'de> for Raw {
                 Ok(Raw::Null)
             }
             fn visit_bool<E>(self, v: bool) -> Result<Raw, E> {
-                Ok(Raw::Scalar(v.to_string()))
+                Ok(Raw::Other(v.to_string()))
             }
             fn visit_i64<E>(self, v: i64) -> Result<Raw, E> {
-                Ok(Raw::Scalar(v.to_string()))
+                Ok(Raw::Int(v))
             }
             fn visit_u64<E>(self, v: u64) -> Result<Raw, E> {
-                Ok(Raw::Scalar(v.to_string()))
+                Ok(i64::try_from(v).map_or_else(|_| Raw::Other(v.to_string()), Raw::Int))
             }
             fn visit_f64<E>(self, v: f64) -> Result<Raw, E> {
-                Ok(Raw::Scalar(v.to_string()))
+                Ok(Raw::Other(v.to_string()))
             }
             fn visit_str<E>(self, v: &str) -> Result<Raw, E> {
-                Ok(Raw::Scalar(v.to_owned()))
+                Ok(Raw::Str(v.to_owned()))
             }
             fn visit_seq<A: SeqAccess<'de>>(self, mut a: A) -> Result<Raw, A::Error> {
                 let mut items = Vec::new();
@@ -69,12 +73,24 @@ impl<'de> Deserialize<'de> for Raw {
     }
 }
 
-/// Every structural problem of the file against the schema; empty when the file cannot be read
-/// as a tree either (then the parser's own error stands) or when the schema finds nothing.
-pub fn problems(file: &SourceFile) -> Vec<Diagnostic> {
-    let Ok(tree) = serde_saphyr::from_str::<Node>(file.text.as_str()) else {
-        return Vec::new();
-    };
+impl Raw {
+    /// A scalar's text; `None` for anything else.
+    pub fn text(&self) -> Option<String> {
+        match self {
+            Raw::Str(s) | Raw::Other(s) => Some(s.clone()),
+            Raw::Int(i) => Some(i.to_string()),
+            Raw::Null | Raw::Seq(_) | Raw::Map(_) => None,
+        }
+    }
+}
+
+/// The file as a located tree, `None` when it cannot be read as one (not valid YAML).
+pub fn tree(file: &SourceFile) -> Option<Node> {
+    serde_saphyr::from_str::<Node>(file.text.as_str()).ok()
+}
+
+/// Every structural problem of the tree against the schema; empty when the schema finds nothing.
+pub fn problems(file: &SourceFile, tree: &Node) -> Vec<Diagnostic> {
     let Ok(schema) = serde_json::from_str::<Value>(&super::schema_json()) else {
         return Vec::new();
     };
@@ -83,7 +99,7 @@ pub fn problems(file: &SourceFile) -> Vec<Diagnostic> {
         root: &schema,
         out: Vec::new(),
     };
-    walk.check(&tree, &schema);
+    walk.check(tree, &schema);
     walk.out
 }
 
@@ -137,7 +153,8 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
-            Raw::Scalar(_) if types.iter().any(|t| matches!(*t, "string" | "integer")) => {}
+            Raw::Str(_) | Raw::Int(_) | Raw::Other(_)
+                if types.iter().any(|t| matches!(*t, "string" | "integer")) => {}
             // serde reads an empty value as an absent list.
             Raw::Null if types.contains(&"array") => {}
             other => {
@@ -152,7 +169,8 @@ impl<'a> Walk<'a> {
                 };
                 let found = match other {
                     Raw::Null => "an empty value".to_owned(),
-                    Raw::Scalar(v) => format!("{v:?}"),
+                    Raw::Str(v) | Raw::Other(v) => format!("{v:?}"),
+                    Raw::Int(i) => format!("\"{i}\""),
                     Raw::Seq(_) => "a list".to_owned(),
                     Raw::Map(_) => "a mapping".to_owned(),
                 };

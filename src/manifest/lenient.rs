@@ -1,0 +1,170 @@
+//! A lenient read of a file that does not fit the model, so its values are still checked.
+//!
+//! When `structure` has found the structural problems of a file, the same located tree is read
+//! into the [`Manifest`] model here, as far as it goes: unknown fields are ignored, lists and
+//! mappings of the wrong type are read as empty, and every value that is missing or of the wrong
+//! type becomes a *gap* — a placeholder with an unknown location (see [`is_gap`]). Checks pass over
+//! gaps silently (the structural problem is already reported), and an item holding a gap is
+//! checked field by field but never merged, so it causes no follow-on errors (no duplicate
+//! purchase key from a defaulted term, no "has no region" for a mistyped region).
+
+use super::model::{
+    Customer, Defaults, Limits, Manifest, Number, Reservation, Software, Subscription,
+};
+use super::structure::{Node, Raw};
+use serde_saphyr::{Location, Spanned};
+
+/// True for a value that could not be read (missing or of the wrong type): its structural problem
+/// is already reported, so checks skip it and the item holding it is not merged.
+pub fn is_gap<T>(v: &Spanned<T>) -> bool {
+    v.referenced.line() == 0
+}
+
+/// Reads the tree of a file that failed to parse into the model, with gaps where it does not fit.
+pub fn read(tree: &Node) -> Manifest {
+    let e = entries(tree);
+    Manifest {
+        version: number(field(e, "version")),
+        defaults: match field(e, "defaults") {
+            None => None,
+            Some(n) if matches!(n.value, Raw::Null) => None,
+            Some(n) => Some(match &n.value {
+                Raw::Map(d) => Defaults {
+                    term: opt_text(field(d, "term")),
+                    scope: opt_text(field(d, "scope")),
+                },
+                // Not a mapping: neither default is known, so items that rely on one are not
+                // merged (a built-in default could make two items look like one purchase).
+                _ => Defaults {
+                    term: Some(gap()),
+                    scope: Some(gap()),
+                },
+            }),
+        },
+        limits: field(e, "limits").and_then(|n| match &n.value {
+            Raw::Map(l) => Some(Limits {
+                max_units_per_apply: opt_number(field(l, "max_units_per_apply")),
+                max_units_per_item: opt_number(field(l, "max_units_per_item")),
+            }),
+            _ => None,
+        }),
+        customers: list(field(e, "customers"), customer),
+    }
+}
+
+fn customer(e: &[(Spanned<String>, Node)]) -> Customer {
+    Customer {
+        id: text(field(e, "id")),
+        name: opt_text(field(e, "name")),
+        subscriptions: list(field(e, "subscriptions"), subscription),
+        software: list(field(e, "software"), software),
+    }
+}
+
+fn subscription(e: &[(Spanned<String>, Node)]) -> Subscription {
+    Subscription {
+        id: text(field(e, "id")),
+        kind: text(field(e, "kind")),
+        reservations: list(field(e, "reservations"), reservation),
+    }
+}
+
+fn reservation(e: &[(Spanned<String>, Node)]) -> Reservation {
+    Reservation {
+        name: text(field(e, "name")),
+        reservation_type: text(field(e, "type")),
+        sku: text(field(e, "sku")),
+        region: opt_text(field(e, "region")),
+        product: opt_text(field(e, "product")),
+        term: opt_text(field(e, "term")),
+        scope: opt_text(field(e, "scope")),
+        quantity: number(field(e, "quantity")),
+    }
+}
+
+fn software(e: &[(Spanned<String>, Node)]) -> Software {
+    Software {
+        name: text(field(e, "name")),
+        product: text(field(e, "product")),
+        sku: text(field(e, "sku")),
+        quantity: number(field(e, "quantity")),
+        term: opt_text(field(e, "term")),
+        billing_cycle: opt_text(field(e, "billing_cycle")),
+    }
+}
+
+/// The entries of a mapping node; none for anything else.
+fn entries(node: &Node) -> &[(Spanned<String>, Node)] {
+    match &node.value {
+        Raw::Map(e) => e,
+        _ => &[],
+    }
+}
+
+fn field<'a>(entries: &'a [(Spanned<String>, Node)], name: &str) -> Option<&'a Node> {
+    entries
+        .iter()
+        .find(|(k, _)| k.value == name)
+        .map(|(_, v)| v)
+}
+
+/// The items of a list that are mappings, each read by `item`. Anything else (an empty value,
+/// a scalar or mapping instead of the list, an item that is not a mapping) reads as nothing.
+fn list<T>(node: Option<&Node>, item: fn(&[(Spanned<String>, Node)]) -> T) -> Vec<T> {
+    match node.map(|n| &n.value) {
+        Some(Raw::Seq(items)) => items
+            .iter()
+            .filter_map(|i| match &i.value {
+                Raw::Map(e) => Some(item(e)),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A placeholder for a value that could not be read; its content is never looked at.
+fn gap<T: From<String>>() -> Spanned<T> {
+    Spanned::new(T::from(String::new()), Location::UNKNOWN, Location::UNKNOWN)
+}
+
+fn located<T>(value: T, node: &Node) -> Spanned<T> {
+    Spanned::new(value, node.referenced, node.defined)
+}
+
+/// A required text value (a string or a [`Choice`](super::model::Choice)): a gap unless a scalar.
+fn text<T: From<String>>(node: Option<&Node>) -> Spanned<T> {
+    match node.and_then(|n| n.value.text().map(|t| located(T::from(t), n))) {
+        Some(v) => v,
+        None => gap(),
+    }
+}
+
+/// An optional text value: absent when missing or empty, a gap when of the wrong type.
+fn opt_text<T: From<String>>(node: Option<&Node>) -> Option<Spanned<T>> {
+    match node {
+        None => None,
+        Some(n) if matches!(n.value, Raw::Null) => None,
+        Some(n) => Some(text(Some(n))),
+    }
+}
+
+/// A required number, read as serde reads [`Number`]; a gap unless a scalar.
+fn number(node: Option<&Node>) -> Spanned<Number> {
+    let Some(n) = node else { return gap() };
+    match &n.value {
+        Raw::Int(i) => located(Number::Int(*i), n),
+        Raw::Other(s) => located(Number::Other(s.clone()), n),
+        Raw::Str(s) => located(Number::Text(s.clone()), n),
+        Raw::Null | Raw::Seq(_) | Raw::Map(_) => gap(),
+    }
+}
+
+/// An optional number: absent when missing or empty, a gap when of the wrong type.
+fn opt_number(node: Option<&Node>) -> Option<Spanned<Number>> {
+    match node {
+        None => None,
+        Some(n) if matches!(n.value, Raw::Null) => None,
+        Some(n) => Some(number(Some(n))),
+    }
+}
