@@ -305,10 +305,15 @@ impl Diagnostics {
         self.errors.iter().chain(self.warnings.iter())
     }
 
+    /// Sorts by location (stable) and drops repeated reports of the same problem (same place,
+    /// same message).
     pub(crate) fn sort(&mut self) {
         let key = |d: &Diagnostic| d.location.clone();
-        self.errors.sort_by_key(key);
-        self.warnings.sort_by_key(key);
+        for list in [&mut self.errors, &mut self.warnings] {
+            list.sort_by_key(key);
+            let mut seen = std::collections::HashSet::new();
+            list.retain(|d| seen.insert((d.location.clone(), d.message.clone())));
+        }
     }
 
     /// Every diagnostic rendered with miette, separated by blank lines.

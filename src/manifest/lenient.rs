@@ -14,6 +14,9 @@ use super::model::{
 use super::structure::{Node, Raw};
 use serde_saphyr::{Location, Spanned};
 
+/// One key and value of a mapping.
+type Entry = (Spanned<String>, Node);
+
 /// True for a value that could not be read (missing or of the wrong type): its structural problem
 /// is already reported, so checks skip it and the item holding it is not merged.
 pub fn is_gap<T>(v: &Spanned<T>) -> bool {
@@ -52,7 +55,7 @@ pub fn read(tree: &Node) -> Manifest {
     }
 }
 
-fn customer(e: &[(Spanned<String>, Node)]) -> Customer {
+fn customer(e: &[Entry]) -> Customer {
     Customer {
         id: text(field(e, "id")),
         name: opt_text(field(e, "name")),
@@ -61,7 +64,7 @@ fn customer(e: &[(Spanned<String>, Node)]) -> Customer {
     }
 }
 
-fn subscription(e: &[(Spanned<String>, Node)]) -> Subscription {
+fn subscription(e: &[Entry]) -> Subscription {
     Subscription {
         id: text(field(e, "id")),
         kind: text(field(e, "kind")),
@@ -69,7 +72,7 @@ fn subscription(e: &[(Spanned<String>, Node)]) -> Subscription {
     }
 }
 
-fn reservation(e: &[(Spanned<String>, Node)]) -> Reservation {
+fn reservation(e: &[Entry]) -> Reservation {
     Reservation {
         name: text(field(e, "name")),
         reservation_type: text(field(e, "type")),
@@ -82,7 +85,7 @@ fn reservation(e: &[(Spanned<String>, Node)]) -> Reservation {
     }
 }
 
-fn software(e: &[(Spanned<String>, Node)]) -> Software {
+fn software(e: &[Entry]) -> Software {
     Software {
         name: text(field(e, "name")),
         product: text(field(e, "product")),
@@ -94,14 +97,14 @@ fn software(e: &[(Spanned<String>, Node)]) -> Software {
 }
 
 /// The entries of a mapping node; none for anything else.
-fn entries(node: &Node) -> &[(Spanned<String>, Node)] {
+fn entries(node: &Node) -> &[Entry] {
     match &node.value {
         Raw::Map(e) => e,
         _ => &[],
     }
 }
 
-fn field<'a>(entries: &'a [(Spanned<String>, Node)], name: &str) -> Option<&'a Node> {
+fn field<'a>(entries: &'a [Entry], name: &str) -> Option<&'a Node> {
     entries
         .iter()
         .find(|(k, _)| k.value == name)
@@ -110,7 +113,7 @@ fn field<'a>(entries: &'a [(Spanned<String>, Node)], name: &str) -> Option<&'a N
 
 /// The items of a list that are mappings, each read by `item`. Anything else (an empty value,
 /// a scalar or mapping instead of the list, an item that is not a mapping) reads as nothing.
-fn list<T>(node: Option<&Node>, item: fn(&[(Spanned<String>, Node)]) -> T) -> Vec<T> {
+fn list<T>(node: Option<&Node>, item: fn(&[Entry]) -> T) -> Vec<T> {
     match node.map(|n| &n.value) {
         Some(Raw::Seq(items)) => items
             .iter()
@@ -166,5 +169,50 @@ fn opt_number(node: Option<&Node>) -> Option<Spanned<Number>> {
         None => None,
         Some(n) if matches!(n.value, Raw::Null) => None,
         Some(n) => Some(number(Some(n))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::manifest::diagnostics::SourceFile;
+    use std::path::Path;
+
+    fn read_text(text: &str) -> Manifest {
+        let file = SourceFile::new(Path::new("m.yaml"), text.to_owned());
+        read(&super::super::structure::tree(&file).expect("a YAML tree"))
+    }
+
+    #[test]
+    fn well_formed_values_keep_their_place_and_the_rest_are_gaps() {
+        let m = read_text(
+            "version: 1\ncustomers:\n  - id: contoso\n    colour: blue\n    subscriptions:\n      \
+             - id: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10\n        kind: [legacy]\n        \
+             reservations:\n          - name: web\n            quantitiy: 2\n            term: P2Y\n",
+        );
+        assert_eq!(m.version.value, Number::Int(1));
+        let c = &m.customers[0];
+        assert_eq!(c.id.value, "contoso");
+        assert_eq!(c.id.referenced.line(), 3);
+        assert!(c.name.is_none());
+        let s = &c.subscriptions[0];
+        assert!(is_gap(&s.kind), "a list is not a kind");
+        let r = &s.reservations[0];
+        assert_eq!(r.name.value, "web");
+        assert!(is_gap(&r.quantity), "a misspelt field is missing");
+        assert!(is_gap(&r.sku));
+        assert!(r.region.is_none());
+        assert_eq!(r.term.as_ref().map(|t| t.value.raw.as_str()), Some("P2Y"));
+    }
+
+    #[test]
+    fn a_mistyped_defaults_leaves_no_default_and_items_that_are_not_mappings_are_skipped() {
+        let m = read_text("version: x\ndefaults: P3Y\ncustomers: [contoso, {id: a}]\n");
+        assert_eq!(m.version.value, Number::Text("x".into()));
+        let d = m.defaults.expect("defaults given");
+        assert!(d.term.as_ref().is_some_and(is_gap));
+        assert!(d.scope.as_ref().is_some_and(is_gap));
+        assert_eq!(m.customers.len(), 1);
+        assert_eq!(m.customers[0].id.value, "a");
     }
 }

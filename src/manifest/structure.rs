@@ -118,6 +118,14 @@ impl<'a> Walk<'a> {
     }
 
     fn resolve(&self, schema: &'a Value) -> &'a Value {
+        // A described reference (`allOf` of one schema) is that schema.
+        if let Some([only]) = schema
+            .get("allOf")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+        {
+            return self.resolve(only);
+        }
         match schema.get("$ref").and_then(Value::as_str) {
             Some(r) => r
                 .strip_prefix("#/definitions/")
@@ -141,7 +149,7 @@ impl<'a> Walk<'a> {
         }
         let types = types_of(schema);
         if types.is_empty() {
-            return; // enums and the like: checked with every value by the validation pass
+            return; // nothing to check here
         }
         match &node.value {
             Raw::Null if types.contains(&"null") => {}
@@ -153,6 +161,8 @@ impl<'a> Walk<'a> {
                     }
                 }
             }
+            // Which values are allowed (enums, patterns, ranges) is checked by the validation
+            // pass, with every other problem of the value.
             Raw::Str(_) | Raw::Int(_) | Raw::Other(_)
                 if types.iter().any(|t| matches!(*t, "string" | "integer")) => {}
             // serde reads an empty value as an absent list.
@@ -227,10 +237,22 @@ fn is_null_type(schema: &Value) -> bool {
     schema.get("type").and_then(Value::as_str) == Some("null")
 }
 
+/// The JSON types a schema allows; for a choice of typed values (an enum: `oneOf` constants),
+/// the types of its values. Empty when the schema does not say.
 fn types_of(schema: &Value) -> Vec<&str> {
     match schema.get("type") {
         Some(Value::String(t)) => vec![t.as_str()],
         Some(Value::Array(ts)) => ts.iter().filter_map(Value::as_str).collect(),
-        _ => Vec::new(),
+        _ => {
+            let branches = schema.get("oneOf").and_then(Value::as_array);
+            let types: Vec<Vec<&str>> = branches.into_iter().flatten().map(types_of).collect();
+            if types.iter().any(Vec::is_empty) {
+                return Vec::new();
+            }
+            let mut all: Vec<&str> = types.into_iter().flatten().collect();
+            all.sort_unstable();
+            all.dedup();
+            all
+        }
     }
 }
