@@ -6,6 +6,10 @@
 //! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
 //! earlier (approved) run left unfinished in the journal.
 //!
+//! Against a real endpoint, a state dir without a purchase journal blocks every purchase (orders
+//! another run placed in the last 15 minutes may not be visible yet) and is left without one,
+//! unless `--fresh-state` asserts that no other run bought: then the journal is created.
+//!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
 //! customers still proceed), or the run was refused or not approved.
 //!

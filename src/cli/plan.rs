@@ -1,6 +1,8 @@
 //! `reservoir plan`: load the manifests, observe every declared customer (read-only), diff, and
 //! print the plan. `--out` saves it for `apply --plan` / `show`. Only the rendered plan goes to
-//! stdout; diagnostics, progress and logs go to stderr.
+//! stdout; diagnostics, progress and logs go to stderr. Against a real endpoint, a state dir
+//! without a purchase journal blocks purchases unless `--fresh-state` is given (see
+//! [`settings::FreshStateArg`]); plan never creates the journal.
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
 use crate::catalog::Catalog;
