@@ -245,3 +245,19 @@ pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
         Ok(crate::partner_center::EndpointSpec::Sandbox)
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse_fresh_state;
+
+    #[test]
+    fn fresh_state_is_asserted_only_by_a_clear_yes_and_a_typo_is_an_error() {
+        for yes in ["1", "true", "YES", "on"] {
+            assert_eq!(parse_fresh_state(yes), Ok(true), "{yes}");
+        }
+        for no in ["", "0", "false", "No", "off"] {
+            assert_eq!(parse_fresh_state(no), Ok(false), "{no}");
+        }
+        assert!(parse_fresh_state("maybe").is_err());
+    }
+}
