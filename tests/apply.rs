@@ -16,5 +16,7 @@ mod flow;
 mod guards;
 #[path = "apply/kills.rs"]
 mod kills;
+#[path = "apply/lost_journal.rs"]
+mod lost_journal;
 #[path = "apply/prop.rs"]
 mod prop;

@@ -41,6 +41,11 @@ pub struct RunOptions {
     pub engine: ApplyOptions,
     /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
     pub crash: Option<CrashPoint>,
+    /// No other run bought for these customers in the last 15 minutes: a journal that does not
+    /// exist is read as empty (see [`ObserveOptions::fresh_state`]). A journal opened with
+    /// [`Journal::open`] always exists; one opened with [`Journal::open_existing`] on a state
+    /// dir without a journal blocks every purchase unless this is set.
+    pub fresh_state: bool,
 }
 
 /// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal
@@ -56,6 +61,7 @@ pub async fn observe_all(
     let oopts = ObserveOptions {
         parallelism: opts.parallelism.max(1),
         state_dir: opts.state_dir.clone(),
+        fresh_state: opts.fresh_state,
     };
     observe::observe(desired, &reader, catalog, journal, &oopts).await
 }

@@ -97,7 +97,7 @@ fn observed(d: &DesiredState, registration: Registration) -> (ObservedCustomer, 
         holdings_source: HoldingsSource::Entitlements,
         credentials: CredentialsKind::AppUser,
         pending: Vec::new(),
-        in_flight_unknown: false,
+        in_flight_unknown: None,
         resolutions: vec![
             ItemResolution {
                 key: ds.reservations[0].purchase_key(C, S),

@@ -6,6 +6,10 @@
 //! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
 //! earlier (approved) run left unfinished in the journal.
 //!
+//! Against a real endpoint, a state dir without a purchase journal blocks every purchase (orders
+//! another run placed in the last 15 minutes may not be visible yet) and is left without one,
+//! unless `--fresh-state` asserts that no other run bought: then the journal is created.
+//!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
 //! customers still proceed), or the run was refused or not approved.
 //!
@@ -52,6 +56,8 @@ pub struct ApplyArgs {
     /// Write a JSON receipt of what was bought.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub fresh: settings::FreshStateArg,
 }
 
 /// The test crash point environment variable.
@@ -140,8 +146,14 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     settings::filter_customers(&mut desired, &g.customers)?;
 
-    let journal_absent = settings::journal_absent(&g.state_dir);
-    let mut journal = Journal::open(&g.state_dir)?;
+    // Without a fresh state asserted, a missing journal stays missing (so every purchase stays
+    // blocked, now and in later runs) instead of being created empty here.
+    let fresh_state = args.fresh.allowed(g);
+    let mut journal = if fresh_state {
+        Journal::open(&g.state_dir)?
+    } else {
+        Journal::open_existing(&g.state_dir)
+    };
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => journal = journal.with_hook(Arc::new(CrashAfterRecord(kind))),
@@ -162,6 +174,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             ..ApplyOptions::default()
         },
         crash: write_crash,
+        fresh_state,
     };
 
     let conn = settings::connect(g).await?;
@@ -170,12 +183,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
-    settings::warn_without_journal(
-        g,
-        conn.sandbox.is_some(),
-        journal_absent,
-        plan.summary.to_buy,
-    );
     let text = crate::render::render_plan(
         &plan,
         crate::render::Format::Text,

@@ -1,6 +1,8 @@
 //! `reservoir plan`: load the manifests, observe every declared customer (read-only), diff, and
 //! print the plan. `--out` saves it for `apply --plan` / `show`. Only the rendered plan goes to
-//! stdout; diagnostics, progress and logs go to stderr.
+//! stdout; diagnostics, progress and logs go to stderr. Against a real endpoint, a state dir
+//! without a purchase journal blocks purchases unless `--fresh-state` is given (see
+//! [`settings::FreshStateArg`]); plan never creates the journal.
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
 use crate::catalog::Catalog;
@@ -26,6 +28,8 @@ pub struct PlanArgs {
     /// How long a saved plan stays valid (e.g. 4h, 30m).
     #[arg(long, default_value = "4h")]
     pub plan_ttl: String,
+    #[command(flatten)]
+    pub fresh: settings::FreshStateArg,
 }
 
 pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
@@ -38,13 +42,13 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     // Only a read-only `Reader` survives: plan cannot write to Partner Center.
     let conn = settings::connect(g).await?.read_only();
-    let journal_absent = settings::journal_absent(&g.state_dir);
     let reader = &conn.reader;
     let catalog = Catalog::new(reader.clone());
     let journal = observe::from_journal(&g.state_dir);
     let opts = ObserveOptions {
         parallelism: usize::from(g.parallelism),
         state_dir: g.state_dir.clone(),
+        fresh_state: args.fresh.allowed(g),
     };
     let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
@@ -59,7 +63,6 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     );
 
     let plan = crate::plan::diff(&desired, &observation);
-    settings::warn_without_journal(g, conn.is_sandbox(), journal_absent, plan.summary.to_buy);
     conn.close().await;
     let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
     {

@@ -199,24 +199,65 @@ pub fn load_manifests(
     Some(loaded.desired)
 }
 
-/// True when `state_dir` holds no purchase journal yet. Checked before apply opens (and so
-/// creates) the journal.
-pub fn journal_absent(state_dir: &std::path::Path) -> bool {
-    !state_dir.join("journal").exists()
+/// `--fresh-state` (on `plan` and `apply`): the user's assertion that lets a state dir without a
+/// purchase journal be read as "nothing pending".
+#[derive(Debug, Clone, clap::Args)]
+pub struct FreshStateArg {
+    /// Assert that no other reservoir run (another machine, a CI runner, another state dir)
+    /// bought for these customers in the last 15 minutes. Only then is a state dir without a
+    /// purchase journal read as "nothing in flight"; without it, purchases are blocked because
+    /// orders that recent may not be visible in Partner Center yet. apply then creates the
+    /// journal, so later runs with this state dir need no flag. Never needed with the embedded
+    /// sandbox.
+    #[arg(
+        long,
+        env = "RESERVOIR_FRESH_STATE",
+        value_parser = parse_fresh_state,
+        default_value_t = false
+    )]
+    pub fresh_state: bool,
 }
 
-/// Against a real endpoint, a plan that buys while the state dir has no purchase journal cannot
-/// see purchases placed from another machine or state dir in the last 15 minutes (the order list
-/// and entitlements lag): say so on stderr. The embedded sandbox keeps its world in the same
-/// state dir, so it cannot lose one without the other.
-pub fn warn_without_journal(g: &GlobalArgs, sandbox: bool, journal_absent: bool, buys: u32) {
-    if g.quiet || sandbox || !journal_absent || buys == 0 {
-        return;
+/// `RESERVOIR_FRESH_STATE`: `1`/`true`/`yes`/`on` assert it, `0`/`false`/`no`/`off` or empty
+/// do not; anything else is an error (a typo must not assert anything).
+fn parse_fresh_state(v: &str) -> Result<bool, String> {
+    match v.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "off" => Ok(false),
+        other => Err(format!("{other:?} is not 1/true/yes/on or 0/false/no/off")),
     }
-    eprintln!(
-        "warning: no purchase journal in {}: purchases placed from another machine or state dir \
-         in the last 15 minutes may not show yet; keep the state dir between runs, or wait 15 \
-         minutes after the last apply",
-        g.state_dir.display()
-    );
+}
+
+impl FreshStateArg {
+    /// Whether a missing journal may be read as empty: asserted by the user, or the embedded
+    /// sandbox, which keeps its world in the same state dir (it cannot lose one without the
+    /// other).
+    pub fn allowed(&self, g: &GlobalArgs) -> bool {
+        self.fresh_state || is_embedded_sandbox(g)
+    }
+}
+
+/// True when `--endpoint` names the embedded sandbox (false when it does not parse: connecting
+/// reports that).
+pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
+    matches!(
+        crate::partner_center::EndpointSpec::parse(&g.endpoint),
+        Ok(crate::partner_center::EndpointSpec::Sandbox)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_fresh_state;
+
+    #[test]
+    fn fresh_state_is_asserted_only_by_a_clear_yes_and_a_typo_is_an_error() {
+        for yes in ["1", "true", "YES", "on"] {
+            assert_eq!(parse_fresh_state(yes), Ok(true), "{yes}");
+        }
+        for no in ["", "0", "false", "No", "off"] {
+            assert_eq!(parse_fresh_state(no), Ok(false), "{no}");
+        }
+        assert!(parse_fresh_state("maybe").is_err());
+    }
 }

@@ -132,6 +132,24 @@ impl Journal {
         })
     }
 
+    /// The journal of `state_dir` **without creating** `<state_dir>/journal`: while the
+    /// directory does not exist, reads see an empty journal ([`Journal::exists`] says so) and
+    /// appends fail, so nothing can be bought through it. Used when a lost journal must stay
+    /// visibly lost (apply without `--fresh-state`).
+    pub fn open_existing(state_dir: &Path) -> Journal {
+        Journal {
+            dir: state_dir.join("journal"),
+            clock: Arc::new(SystemClock),
+            hook: None,
+            append_lock: Arc::new(Mutex::new(())),
+        }
+    }
+
+    /// Whether `<state_dir>/journal` exists.
+    pub fn exists(&self) -> bool {
+        self.dir.is_dir()
+    }
+
     /// Uses `clock` for the timestamps of records this journal writes itself (settlements).
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Journal {
         self.clock = clock;

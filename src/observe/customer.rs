@@ -10,8 +10,9 @@ use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::manifest::{DesiredCustomer, DesiredSubscription};
 use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
-    CredentialsKind, CustomerObservation, HoldingsSource, ItemResolution, ObservedCustomer,
-    ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus, kind_from_offer_id,
+    CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, ItemResolution,
+    ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus,
+    kind_from_offer_id,
 };
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -19,6 +20,8 @@ pub(super) struct Context<'a> {
     pub reader: &'a Reader,
     pub catalog: &'a Catalog,
     pub journal: &'a dyn PendingSource,
+    /// Set when the journal is missing and the run did not assert a fresh state.
+    pub journal_missing: Option<InFlightUnknown>,
     pub cache: &'a OrderCache,
 }
 
@@ -241,18 +244,21 @@ impl Context<'_> {
 
     /// Journalled purchases not yet visible in holdings. Placed orders are checked by id:
     /// cancelled ones drop out; any other state (or a failed check) stays pending. Returns
-    /// whether in-flight orders cannot be ruled out (journal unreadable, or a journalled order
-    /// line that names no declared item).
+    /// why in-flight orders cannot be ruled out, if they cannot (no journal and no fresh state
+    /// asserted, journal unreadable, or a journalled order line that names no declared item).
     async fn pending(
         &self,
         id: &str,
         holdings: &[crate::plan::Holding],
-    ) -> (Vec<PendingPurchase>, bool) {
+    ) -> (Vec<PendingPurchase>, Option<InFlightUnknown>) {
+        if let Some(missing) = &self.journal_missing {
+            return (Vec::new(), Some(missing.clone()));
+        }
         let entries = match self.journal.pending(id) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}");
-                return (Vec::new(), true);
+                return (Vec::new(), Some(InFlightUnknown::JournalUnreadable));
             }
         };
         let visible: BTreeSet<&str> = holdings.iter().map(|h| h.order_id.as_str()).collect();
@@ -302,6 +308,6 @@ impl Context<'_> {
                 quantity: e.quantity,
             });
         }
-        (out, unknown)
+        (out, unknown.then_some(InFlightUnknown::JournalUnreadable))
     }
 }

@@ -31,6 +31,12 @@ pub struct ObserveOptions {
     pub parallelism: usize,
     /// The state dir (`<state_dir>/cache/orders` holds completed orders).
     pub state_dir: PathBuf,
+    /// The caller asserts that no other run bought for these customers in the last 15 minutes
+    /// (`--fresh-state`, or the embedded sandbox, whose world lives in the same state dir): a
+    /// [missing](PendingSource::is_missing) journal is then read as empty. Otherwise every
+    /// customer of a run without a journal gets [`crate::plan::InFlightUnknown::JournalMissing`]
+    /// and its purchases are blocked.
+    pub fresh_state: bool,
 }
 
 /// Observes every declared customer, `parallelism` at a time. A failure reading one customer is
@@ -43,10 +49,22 @@ pub async fn observe(
     opts: &ObserveOptions,
 ) -> Observation {
     let cache = order_cache::OrderCache::new(&opts.state_dir);
+    let journal_missing = (!opts.fresh_state && journal.is_missing()).then(|| {
+        crate::plan::InFlightUnknown::JournalMissing {
+            state_dir: opts.state_dir.display().to_string(),
+        }
+    });
+    if journal_missing.is_some() {
+        tracing::info!(
+            "no purchase journal in {} and no --fresh-state: purchases are blocked",
+            opts.state_dir.display()
+        );
+    }
     let ctx = customer::Context {
         reader,
         catalog,
         journal,
+        journal_missing,
         cache: &cache,
     };
     // Futures are built up front (not in a stream closure) so the whole future stays `Send`.

@@ -24,9 +24,17 @@ pub trait PendingSource: Send + Sync {
     /// The customer's unsettled purchase lines. `Err` (one line) when the journal cannot be
     /// read: holdings may then miss recent orders.
     fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String>;
+
+    /// True when there is no journal at all (the state dir never had one, or lost it): then
+    /// orders another run placed in the last 15 minutes cannot be ruled out, unless the run
+    /// asserts a fresh state ([`crate::observe::ObserveOptions::fresh_state`]).
+    fn is_missing(&self) -> bool {
+        false
+    }
 }
 
-/// No journal (nothing was ever bought by this state dir, or a test).
+/// An empty journal that exists (tests, and library callers that keep no journal). It is not
+/// [`PendingSource::is_missing`]: use [`from_journal`] for a state dir.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoJournal;
 
@@ -36,13 +44,14 @@ impl PendingSource for NoJournal {
     }
 }
 
-/// The purchase journal of a state dir as a [`PendingSource`]: [`NoJournal`] when
-/// `<state_dir>/journal` does not exist (nothing was ever bought from this state dir); otherwise
-/// the journal, or — when it cannot even be opened — a source that always fails, so an existing
-/// journal is never silently ignored (`plan` then says in-flight orders cannot be ruled out).
+/// The purchase journal of a state dir as a [`PendingSource`], read-only (it never creates
+/// anything): a source that [`PendingSource::is_missing`] when `<state_dir>/journal` does not
+/// exist; otherwise the journal, or — when it cannot even be opened — a source that always
+/// fails, so an existing journal is never silently ignored (`plan` then says in-flight orders
+/// cannot be ruled out).
 pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
     if !state_dir.join("journal").exists() {
-        return Box::new(NoJournal);
+        return Box::new(Missing);
     }
     match Journal::open(state_dir) {
         Ok(j) => Box::new(j),
@@ -74,6 +83,21 @@ impl PendingSource for Journal {
                 quantity: p.quantity,
             })
             .collect())
+    }
+    fn is_missing(&self) -> bool {
+        !self.exists()
+    }
+}
+
+/// A state dir without a journal directory.
+struct Missing;
+
+impl PendingSource for Missing {
+    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+        Ok(Vec::new())
+    }
+    fn is_missing(&self) -> bool {
+        true
     }
 }
 

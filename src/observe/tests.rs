@@ -22,6 +22,7 @@ fn observe_can_run_on_a_spawned_task() {
     let opts = ObserveOptions {
         parallelism: 1,
         state_dir: PathBuf::from("."),
+        fresh_state: false,
     };
     let fut = observe(&desired, &reader, &catalog, &NoJournal, &opts);
     assert_send(&fut);
@@ -84,10 +85,19 @@ async fn world() -> World {
 
 impl World {
     async fn observe(&self, journal: &dyn PendingSource) -> ObservedCustomer {
+        self.observe_with(journal, false).await
+    }
+
+    async fn observe_with(
+        &self,
+        journal: &dyn PendingSource,
+        fresh_state: bool,
+    ) -> ObservedCustomer {
         let catalog = Catalog::new(self.reader.clone());
         let opts = ObserveOptions {
             parallelism: 2,
             state_dir: self.state.path().to_path_buf(),
+            fresh_state,
         };
         let obs = observe(&self.desired, &self.reader, &catalog, journal, &opts).await;
         match obs.customer(CONTOSO) {
@@ -133,7 +143,7 @@ async fn journalled_purchases_count_as_pending_until_visible() {
         entry(None, 1),
     ]));
     let oc = w.observe(&journal).await;
-    assert!(!oc.in_flight_unknown);
+    assert_eq!(oc.in_flight_unknown, None);
     assert_eq!(
         oc.pending.len(),
         2,
@@ -152,7 +162,10 @@ async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate()
     let w = world().await;
     let unreadable = FakeJournal(Err("journal file is corrupt at line 3".into()));
     let oc = w.observe(&unreadable).await;
-    assert!(oc.in_flight_unknown);
+    assert_eq!(
+        oc.in_flight_unknown,
+        Some(crate::plan::InFlightUnknown::JournalUnreadable)
+    );
     let row = w.web_tier_row(&unreadable).await;
     assert_eq!(row.action, Action::Blocked);
     assert!(
@@ -167,7 +180,40 @@ async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate()
         catalog_item_id: "X:1:A".into(),
         quantity: 1,
     }]));
-    assert!(w.observe(&keyless).await.in_flight_unknown);
+    assert_eq!(
+        w.observe(&keyless).await.in_flight_unknown,
+        Some(crate::plan::InFlightUnknown::JournalUnreadable)
+    );
+    w.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_journal_blocks_purchases_unless_a_fresh_state_is_asserted() {
+    let w = world().await;
+    let missing = from_journal(w.state.path());
+    assert!(missing.is_missing());
+    let oc = w.observe(&*missing).await;
+    assert_eq!(
+        oc.in_flight_unknown,
+        Some(crate::plan::InFlightUnknown::JournalMissing {
+            state_dir: w.state.path().display().to_string()
+        })
+    );
+    let row = w.web_tier_row(&*missing).await;
+    assert_eq!(row.action, Action::Blocked);
+    assert!(
+        row.reason
+            .unwrap_or_default()
+            .starts_with("no purchase journal in ")
+    );
+
+    let oc = w.observe_with(&*missing, true).await;
+    assert_eq!(oc.in_flight_unknown, None, "--fresh-state: read as empty");
+
+    // A journal that exists (even empty) rules nothing out by its absence.
+    crate::journal::Journal::open(w.state.path()).expect("journal");
+    let oc = w.observe(&*from_journal(w.state.path())).await;
+    assert_eq!(oc.in_flight_unknown, None);
     w.sandbox.shutdown().await;
 }
 
@@ -180,12 +226,18 @@ fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
         Ok(0),
         "no journal yet: nothing pending"
     );
+    assert!(
+        from_journal(dir.path()).is_missing(),
+        "but it says it is missing"
+    );
+    assert!(!dir.path().join("journal").exists(), "and creates nothing");
     let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), WEB_TIER_4)])
         .expect("manifest")
         .desired;
     let c = &desired.customers[0];
     let key = c.subscriptions[0].reservations[0].purchase_key(&c.id, &c.subscriptions[0].id);
     let journal = Journal::open(dir.path()).expect("journal");
+    assert!(!from_journal(dir.path()).is_missing());
     journal
         .append(
             CONTOSO,

@@ -16,8 +16,9 @@ use crate::plan::model::{
     Action, Basis, CustomerSummary, FORMAT_VERSION, ItemKind, Plan, Resolved, Row, Summary,
 };
 use crate::plan::observed::{
-    CustomerObservation, Holding, HoldingKind, HoldingsSource, Inventory, ObservedCustomer,
-    ObservedSubscription, PendingPurchase, Registration, Resolution, SubscriptionStatus,
+    CustomerObservation, Holding, HoldingKind, HoldingsSource, InFlightUnknown, Inventory,
+    ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, Resolution,
+    SubscriptionStatus,
 };
 use sha2::{Digest, Sha256};
 
@@ -431,11 +432,12 @@ impl<'a> CustomerDiff<'a> {
                     .to_owned(),
             );
         }
-        if self.oc.in_flight_unknown {
+        // A missing journal is said on each blocked row only: a customer with nothing to buy
+        // needs no note about it.
+        if self.oc.in_flight_unknown == Some(InFlightUnknown::JournalUnreadable) {
             notes.push(
-                "the purchase journal is missing or unreadable and orders from the last 15 \
-                 minutes cannot be ruled out: purchases are blocked until the order list has \
-                 caught up."
+                "the purchase journal is unreadable and orders from the last 15 minutes cannot \
+                 be ruled out: purchases are blocked until the order list has caught up."
                     .to_owned(),
             );
         }

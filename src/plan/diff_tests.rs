@@ -122,7 +122,7 @@ fn observed_for(dc: &DesiredCustomer) -> ObservedCustomer {
         holdings_source: HoldingsSource::Entitlements,
         credentials: CredentialsKind::AppUser,
         pending: Vec::new(),
-        in_flight_unknown: false,
+        in_flight_unknown: None,
         resolutions,
     }
 }
@@ -488,7 +488,7 @@ fn a_run_wide_cap_blocks_every_purchase_and_updates_the_summary() {
 #[test]
 fn in_flight_doubt_blocks_purchases_and_says_to_wait() {
     let (d, mut oc) = simple();
-    oc.in_flight_unknown = true;
+    oc.in_flight_unknown = Some(InFlightUnknown::JournalUnreadable);
     let reason = blocked_reason(&d, oc.clone());
     assert!(reason.contains("wait 15 minutes"), "{reason}");
     let plan = diff(&d, &obs(vec![oc.clone()]));
@@ -505,6 +505,36 @@ fn in_flight_doubt_blocks_purchases_and_says_to_wait() {
         .push(holding(S1, "Standard_D4s_v5", Term::P3Y, 4, "o1"));
     let plan = diff(&d, &obs(vec![oc]));
     assert_eq!(item_row(&plan, "web").action, Action::Ok);
+}
+
+#[test]
+fn a_missing_journal_blocks_purchases_naming_the_state_dir_and_the_way_out() {
+    let (d, mut oc) = simple();
+    oc.in_flight_unknown = Some(InFlightUnknown::JournalMissing {
+        state_dir: ".reservoir".into(),
+    });
+    let reason = blocked_reason(&d, oc.clone());
+    assert!(
+        reason.starts_with("no purchase journal in .reservoir: "),
+        "{reason}"
+    );
+    assert!(reason.contains("last 15 minutes"), "{reason}");
+    assert!(reason.contains("--fresh-state"), "{reason}");
+    let plan = diff(&d, &obs(vec![oc.clone()]));
+    assert_eq!(plan.exit_code(true), 1);
+    assert_eq!(plan.summary.to_buy, 0);
+
+    // Nothing to buy: nothing blocked, no note.
+    oc.holdings
+        .push(holding(S1, "Standard_D4s_v5", Term::P3Y, 4, "o1"));
+    let plan = diff(&d, &obs(vec![oc]));
+    assert_eq!(item_row(&plan, "web").action, Action::Ok);
+    assert!(
+        plan.customers[0].notes.is_empty(),
+        "{:?}",
+        plan.customers[0].notes
+    );
+    assert_eq!(plan.exit_code(true), 0);
 }
 
 #[test]
@@ -814,7 +844,7 @@ proptest::proptest! {
                 quantity: *q,
             });
         }
-        oc.in_flight_unknown = in_flight;
+        oc.in_flight_unknown = in_flight.then_some(InFlightUnknown::JournalUnreadable);
         if suspended {
             sub_mut(&mut oc).status = SubscriptionStatus::Suspended;
         }

@@ -20,7 +20,7 @@
 //! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
 //! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
 //! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
-//! | [`ObservedCustomer::in_flight_unknown`] | the journal is missing/unreadable *and* holdings could miss recent orders |
+//! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]), or the state dir has no journal at all and the run did not assert a fresh state ([`InFlightUnknown::JournalMissing`]) |
 //! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
 
 use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
@@ -91,13 +91,29 @@ pub struct ObservedCustomer {
     /// leave out orders already visible; the diff also ignores any whose order id appears in
     /// `holdings`, so a unit is never counted as both owned and pending.
     pub pending: Vec<PendingPurchase>,
-    /// Set when the journal is missing or unreadable and orders placed in the last 15 minutes
-    /// (which the order list may not show yet) cannot be ruled out. Every purchase for this
-    /// customer is then blocked: the plan says to wait instead of proposing a duplicate.
-    pub in_flight_unknown: bool,
+    /// Set when orders placed in the last 15 minutes (which the order list and entitlements may
+    /// not show yet) cannot be ruled out, and why. Every purchase for this customer is then
+    /// blocked: the plan says what to do instead of proposing a duplicate.
+    pub in_flight_unknown: Option<InFlightUnknown>,
     /// The catalog resolution of each declared item of this customer, keyed by purchase key.
     /// An item with no entry here becomes an `error` row.
     pub resolutions: Vec<ItemResolution>,
+}
+
+/// Why in-flight orders of a customer cannot be ruled out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum InFlightUnknown {
+    /// The journal exists but cannot be read, or holds a purchase line it cannot attribute to a
+    /// declared item.
+    JournalUnreadable,
+    /// The state dir has no purchase journal (a fresh or lost state dir: another machine, a CI
+    /// runner without its cache) and the run did not assert that no other run bought in the last
+    /// 15 minutes (`--fresh-state`).
+    JournalMissing {
+        /// The state dir, as the user named it.
+        state_dir: String,
+    },
 }
 
 impl ObservedCustomer {

@@ -237,28 +237,38 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
 }
 
 #[test]
-fn a_plan_that_buys_without_a_journal_warns_that_recent_purchases_may_not_show() {
+fn a_plan_that_buys_without_a_journal_is_blocked_unless_a_fresh_state_is_asserted() {
     let sb = Sandbox::start();
     let more = MATCHING.replace("quantity: 2", "quantity: 5");
-    let run = sb.plan(&more, &["--format", "json"]);
+    let run = sb.plan_without_fresh_state(&more, &["--format", "json", "--detailed-exitcode"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let web = row(&run.json(), "web-tier").clone();
+    assert_eq!(web["action"], "blocked", "{web:#}");
+    let reason = web["reason"].as_str().unwrap_or_default();
+    assert!(
+        reason.starts_with("no purchase journal in ") && reason.contains("15 minutes"),
+        "{web:#}"
+    );
+    assert!(reason.contains("--fresh-state"), "{web:#}");
+
+    // Nothing to buy: nothing blocked.
+    let run = sb.plan_without_fresh_state(MATCHING, &["--detailed-exitcode"]);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert!(
+        !run.stdout.contains("no purchase journal"),
+        "{}",
+        run.stdout
+    );
+
+    // --fresh-state asserts that no other run bought in the last 15 minutes: the purchase is
+    // proposed.
+    let run = sb.plan_without_fresh_state(&more, &["--format", "json", "--fresh-state"]);
     assert_eq!(row(&run.json(), "web-tier")["action"], "purchase");
-    assert!(
-        run.stderr.contains("no purchase journal in") && run.stderr.contains("15 minutes"),
-        "{}",
-        run.stderr
-    );
 
-    // Nothing to buy: nothing to warn about.
-    let run = sb.plan(MATCHING, &[]);
-    assert!(
-        !run.stderr.contains("no purchase journal"),
-        "{}",
-        run.stderr
-    );
-
-    // With a journal in the state dir, in-flight purchases are known: no warning.
+    // With a journal in the state dir, in-flight purchases are known: no flag needed.
     std::fs::create_dir_all(sb.state_dir().join("journal")).expect("journal dir");
-    let run = sb.plan(&more, &[]);
+    let run = sb.plan_without_fresh_state(&more, &["--format", "json"]);
+    assert_eq!(row(&run.json(), "web-tier")["action"], "purchase");
     assert!(
         !run.stderr.contains("no purchase journal"),
         "{}",

@@ -164,7 +164,7 @@ fn base(
         holdings_source: HoldingsSource::Entitlements,
         credentials: CredentialsKind::AppUser,
         pending: vec![],
-        in_flight_unknown: false,
+        in_flight_unknown: None,
         resolutions: vec![],
     }
 }

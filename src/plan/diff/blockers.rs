@@ -115,15 +115,26 @@ impl CustomerDiff<'_> {
                 "buying {shortfall} units exceeds limits.max_units_per_item ({max})"
             ));
         }
-        if self.oc.in_flight_unknown {
-            return blocked(
-                "orders placed in the last 15 minutes cannot be ruled out (the purchase journal \
-                 is missing or unreadable); wait 15 minutes and run plan again once the order \
-                 list has caught up"
-                    .to_owned(),
-            );
+        if let Some(why) = &self.oc.in_flight_unknown {
+            return blocked(in_flight_reason(why));
         }
         None
+    }
+}
+
+/// Why a purchase is blocked when in-flight orders cannot be ruled out: one sentence with one
+/// hint.
+pub(super) fn in_flight_reason(why: &InFlightUnknown) -> String {
+    match why {
+        InFlightUnknown::JournalUnreadable => "orders placed in the last 15 minutes cannot be \
+             ruled out (the purchase journal is unreadable); wait 15 minutes and run plan again \
+             once the order list has caught up"
+            .to_owned(),
+        InFlightUnknown::JournalMissing { state_dir } => format!(
+            "no purchase journal in {state_dir}: orders placed by another run in the last 15 \
+             minutes may not be visible yet; restore the state dir, or wait 15 minutes after the \
+             last apply and re-run with --fresh-state"
+        ),
     }
 }
 
