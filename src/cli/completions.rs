@@ -1,7 +1,6 @@
 //! `reservoir completions SHELL`: shell completion scripts (clap_complete).
 
 use super::GlobalArgs;
-use clap::CommandFactory;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -12,7 +11,10 @@ pub struct CompletionsArgs {
 }
 
 pub async fn run(args: CompletionsArgs, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut cmd = super::Cli::command();
-    clap_complete::generate(args.shell, &mut cmd, "reservoir", &mut std::io::stdout());
+    // Generated into memory (clap_complete panics when its writer fails), then written out.
+    let mut cmd = super::help::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "reservoir", &mut script);
+    super::output::print(&String::from_utf8_lossy(&script))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -4,8 +4,10 @@
 pub mod apply;
 pub mod completions;
 pub mod entitlements;
+pub mod help;
 pub mod invoices;
 pub mod orders;
+pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod prompt;
@@ -16,7 +18,7 @@ pub mod settings;
 pub mod show;
 pub mod validate;
 
-use clap::{Parser, Subcommand};
+use clap::{FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;
 
 /// Exit code: success, no changes.
@@ -35,8 +37,10 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Options every command accepts.
+/// Options every command accepts (each command's help shows only those it uses, see
+/// [`help::command`]).
 #[derive(Debug, Clone, clap::Args)]
+#[command(next_help_heading = "Global options")]
 pub struct GlobalArgs {
     /// Partner Center endpoint: `sandbox` (embedded simulator), `global`, `china`, or a URL.
     #[arg(
@@ -54,8 +58,13 @@ pub struct GlobalArgs {
         default_value = ".reservoir"
     )]
     pub state_dir: std::path::PathBuf,
-    /// Only these customers (id or name); repeatable.
-    #[arg(long = "customer", global = true, value_name = "ID|NAME")]
+    /// Only these customers (id or name): comma-separated, or repeat the option.
+    #[arg(
+        long = "customer",
+        global = true,
+        value_name = "ID|NAME",
+        value_delimiter = ','
+    )]
     pub customers: Vec<String>,
     /// Customers worked on at once.
     #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -118,13 +127,21 @@ pub enum Command {
 /// Parses arguments, runs the command on a tokio runtime, and maps the outcome to an exit code.
 pub fn main() -> ExitCode {
     // Usage errors exit 1, not clap's 2: exit 2 means "found changes" for plan and the views.
-    let cli = match Cli::try_parse() {
+    let cli = match help::command()
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m))
+    {
         Ok(cli) => cli,
         Err(e) => {
+            output::die_quietly_on_closed_pipe();
             let _ = e.print();
             return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
         }
     };
+    // A closed pipe ends every command quietly, except apply, which finishes its purchases.
+    if !matches!(cli.command, Command::Apply(_)) {
+        output::die_quietly_on_closed_pipe();
+    }
     settings::init_logging(&cli.global);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -138,6 +155,7 @@ pub fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(code) => code,
+        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::from(EXIT_ERROR)
