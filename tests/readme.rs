@@ -190,9 +190,10 @@ fn the_tour_runs_in_order_as_described() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(text(&out.stdout).contains("OneTime"), "{out:?}");
 
-    // The demo world holds orders reservoir did not place: a mismatch, exit 2.
+    // The demo world holds orders reservoir did not place: reported, but not fatal without
+    // --strict, so the tour ends green.
     let out = repo.run(&tour[8], &[]);
-    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains("charged but not placed by reservoir"),

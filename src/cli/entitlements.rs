@@ -5,7 +5,8 @@ use super::GlobalArgs;
 use super::orders::print;
 use super::settings::connect;
 use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
-use crate::views::{ViewFormat, customers, render};
+use super::view_output::ViewOutput;
+use crate::views::{customers, render};
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -17,9 +18,8 @@ pub struct EntitlementsArgs {
     /// included); exit code 2 when any are found.
     #[arg(long, value_name = "DURATION", value_parser = parse_window)]
     pub expiring_within: Option<chrono::Duration>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    #[command(flatten)]
+    pub output: ViewOutput,
 }
 
 pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
@@ -39,7 +39,8 @@ pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitC
     .await;
     conn.close().await;
     let report = result?;
-    let table = entitlements::table(&report.entitlements, args.format == ViewFormat::Text);
+    let table = entitlements::table(&report.entitlements, args.output.is_text());
+    let table = args.output.fit(table);
     let mut notes = Vec::new();
     if let Some(cut) = &report.expiring_before {
         notes.push(format!(
@@ -48,7 +49,7 @@ pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitC
             cut.format("%Y-%m-%d")
         ));
     }
-    print(&render(args.format, &report, &[("", table)], &notes))?;
+    print(&render(args.output.format, &report, &[("", table)], &notes))?;
     if args.expiring_within.is_some() && !report.entitlements.is_empty() {
         return Ok(ExitCode::from(super::EXIT_CHANGES));
     }

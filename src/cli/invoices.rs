@@ -6,17 +6,12 @@ use super::orders::print;
 use super::settings::connect;
 use crate::partner_center::Client;
 use crate::views::invoices;
-use crate::views::{ViewFormat, render};
+use crate::views::render;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// `--format`, shared by the subcommands.
-#[derive(Debug, Clone, clap::Args)]
-pub struct FormatArg {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
-}
+/// `--format` and `--wide`, shared by the subcommands.
+pub type FormatArg = super::view_output::ViewOutput;
 
 /// `--provider` of `invoices lines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -83,21 +78,21 @@ async fn run_with(
     g: &GlobalArgs,
     client: &Client,
 ) -> anyhow::Result<String> {
-    let text = |f: &FormatArg| f.format == ViewFormat::Text;
+    let text = |f: &FormatArg| f.is_text();
     Ok(match args {
         InvoicesCommand::Balance(f) => {
             let b = invoices::balance(client).await?;
-            let t = invoices::summaries_table(std::slice::from_ref(&b), text(&f));
+            let t = f.fit(invoices::summaries_table(std::slice::from_ref(&b), text(&f)));
             render(f.format, &b, &[("", t)], &[])
         }
         InvoicesCommand::Summaries(f) => {
             let s = invoices::summaries(client).await?;
-            let t = invoices::summaries_table(&s, text(&f));
+            let t = f.fit(invoices::summaries_table(&s, text(&f)));
             render(f.format, &s, &[("", t)], &[])
         }
         InvoicesCommand::List { page_size, format } => {
             let l = invoices::list(client, page_size).await?;
-            let t = invoices::invoices_table(&l, text(&format));
+            let t = format.fit(invoices::invoices_table(&l, text(&format)));
             render(format.format, &l, &[("", t)], &[])
         }
         InvoicesCommand::Show { id, format } => {
@@ -116,7 +111,7 @@ async fn run_with(
             format,
         } => {
             let l = invoices::lines(client, &id, page_size).await?;
-            let t = invoices::lines_table(&l, text(&format));
+            let t = format.fit(invoices::lines_table(&l, text(&format)));
             let note = format!("{} line item(s) on invoice {id}", l.len());
             render(format.format, &l, &[("", t)], &[note])
         }

@@ -17,6 +17,7 @@ pub mod schema;
 pub mod settings;
 pub mod show;
 pub mod validate;
+pub mod view_output;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;

@@ -4,8 +4,8 @@
 use super::GlobalArgs;
 use super::settings::connect;
 use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
+use super::view_output::ViewOutput;
 use crate::views::{ViewFormat, customers, parse_since, render};
-use std::io::Write;
 use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
@@ -19,9 +19,8 @@ pub struct OrdersArgs {
     /// Only orders created at or after this date (YYYY-MM-DD or RFC 3339).
     #[arg(long, value_name = "DATE", value_parser = parse_since)]
     pub since: Option<chrono::DateTime<chrono::Utc>>,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    #[command(flatten)]
+    pub output: ViewOutput,
 }
 
 #[derive(Debug, clap::Subcommand)]
@@ -31,9 +30,8 @@ pub enum OrdersCommand {
         /// Customer id or company name.
         customer: String,
         order_id: String,
-        /// Output format.
-        #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-        format: ViewFormat,
+        #[command(flatten)]
+        output: ViewOutput,
     },
 }
 
@@ -60,16 +58,13 @@ async fn run_with(
         Some(OrdersCommand::Show {
             customer,
             order_id,
-            format,
+            output,
         }) => {
             let c = customers::one(client, customer).await?;
             let view = orders::show(client, &c, order_id).await?;
-            let table = orders::table(
-                std::slice::from_ref(&view),
-                true,
-                *format == ViewFormat::Text,
-            );
-            Ok((render(*format, &view, &[("", table)], &[]), None))
+            let table = orders::table(std::slice::from_ref(&view), true, output.is_text());
+            let table = output.fit(table);
+            Ok((render(output.format, &view, &[("", table)], &[]), None))
         }
         None => {
             let selected = customers::select(client, &g.customers).await?;
@@ -81,15 +76,17 @@ async fn run_with(
                 usize::from(g.parallelism),
             )
             .await?;
-            let table = orders::table(&report.orders, false, args.format == ViewFormat::Text);
+            let table = args
+                .output
+                .fit(orders::table(&report.orders, false, args.output.is_text()));
             let out = render(
-                args.format,
+                args.output.format,
                 &report,
                 &[("", table)],
                 &[LAG_NOTE.to_string()],
             );
             // CSV has no room for the note: it goes to stderr.
-            let note = (args.format == ViewFormat::Csv).then_some(LAG_NOTE);
+            let note = (args.output.format == ViewFormat::Csv).then_some(LAG_NOTE);
             Ok((out, note))
         }
     }
@@ -97,8 +94,6 @@ async fn run_with(
 
 /// Writes the rendered output to stdout.
 pub(super) fn print(out: &str) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(out.as_bytes())?;
-    stdout.flush()?;
+    super::output::print(out)?;
     Ok(())
 }

@@ -1,11 +1,14 @@
 //! `reservoir reconcile`: matches one-time invoice charges with the orders reservoir placed
-//! (journal in the state dir, plus `apply --receipt` files). Exit 2 when anything does not match.
+//! (journal in the state dir, plus `apply --receipt` files). Exit 2 when anything reservoir
+//! placed does not match (a quantity or amount differs, or it is not charged yet); charges for
+//! orders reservoir did not place are reported, and fail the run (exit 2) only with `--strict`.
 
 use super::GlobalArgs;
 use super::orders::print;
 use super::settings::connect;
 use crate::views::reconcile::{self, Period};
-use crate::views::{ViewFormat, customers, parse_since, placed, render};
+use super::view_output::ViewOutput;
+use crate::views::{customers, parse_since, placed, render};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -25,9 +28,11 @@ pub struct ReconcileArgs {
     /// Line items read per request (at most 2000).
     #[arg(long, default_value_t = 2000, value_parser = clap::value_parser!(u32).range(1..=2000))]
     pub page_size: u32,
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = ViewFormat::Text)]
-    pub format: ViewFormat,
+    /// Also fail (exit 2) on charges for orders reservoir did not place.
+    #[arg(long)]
+    pub strict: bool,
+    #[command(flatten)]
+    pub output: ViewOutput,
 }
 
 pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
@@ -53,14 +58,11 @@ pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode
     .await;
     conn.close().await;
     let report = result?;
-    let table = reconcile::table(&report.rows);
-    print(&render(
-        args.format,
-        &report,
-        &[("", table)],
-        &[reconcile::summary(&report)],
-    ))?;
-    Ok(if report.all_match() {
+    let table = args.output.fit(reconcile::table(&report.rows));
+    let mut notes = vec![reconcile::summary(&report)];
+    notes.extend(reconcile::unexpected_note(&report, args.strict));
+    print(&render(args.output.format, &report, &[("", table)], &notes))?;
+    Ok(if report.passes(args.strict) {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(super::EXIT_CHANGES)

@@ -267,7 +267,18 @@ pub fn table(items: &[EntitlementView], text: bool) -> Table {
         "applied_scopes",
         "provisioning",
     ])
-    .right(&["qty"]);
+    .right(&["qty"])
+    .droppable(&[
+        "applied_scopes",
+        "scope_types",
+        "reservations",
+        "reservation_order",
+        "provisioning",
+        "order",
+        "subscription",
+        "scope",
+    ])
+    .wrap(&["name"]);
     for e in items {
         let join = |f: &dyn Fn(&ReservationView) -> String| {
             e.reservations.iter().map(f).collect::<Vec<_>>().join(";")

@@ -19,6 +19,7 @@ pub mod invoices;
 pub mod orders;
 pub mod placed;
 pub mod reconcile;
+mod reconcile_text;
 
 use crate::partner_center::ApiError;
 use chrono::{DateTime, NaiveDate, SecondsFormat, TimeZone, Utc};

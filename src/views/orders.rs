@@ -224,7 +224,15 @@ pub fn table(orders: &[OrderView], with_provisioning: bool, text: bool) -> Table
     if with_provisioning {
         headers.push("provisioning");
     }
-    let mut t = Table::new(&headers).right(&["total", "line", "qty"]);
+    // Left out first when too wide; one order's own id (`orders show`) is known already.
+    let mut droppable = vec!["subscription", "line", "offer", "scope", "billing", "created"];
+    if with_provisioning {
+        droppable.insert(0, "order");
+    }
+    let mut t = Table::new(&headers)
+        .right(&["total", "line", "qty"])
+        .droppable(&droppable)
+        .wrap(&["name"]);
     for o in orders {
         let created = if text {
             day(o.created.as_ref())

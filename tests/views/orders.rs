@@ -5,7 +5,24 @@ use crate::common::{CONTOSO, CONTOSO_PLAN, Fixture, csv_records, days_ago};
 #[test]
 fn orders_list_every_customers_orders_in_text_json_and_csv() {
     let f = Fixture::new();
-    let text = f.run(&["orders"]);
+    // Fitted to 120 columns by default (the subscription column is left out, and named).
+    let fitted = f.run(&["orders"]);
+    assert_eq!(fitted.code, 0, "{}", fitted.stderr);
+    let table: Vec<&str> = fitted.stdout.lines().take_while(|l| !l.is_empty()).collect();
+    assert!(
+        table.iter().all(|l| l.chars().count() <= 120 || l.starts_with("(not shown")),
+        "{}",
+        fitted.stdout
+    );
+    assert!(
+        fitted
+            .stdout
+            .lines()
+            .any(|l| l.starts_with("(not shown") && l.contains("subscription")),
+        "{}",
+        fitted.stdout
+    );
+    let text = f.run(&["orders", "--wide"]);
     assert_eq!(text.code, 0, "{}", text.stderr);
     for want in [
         "Contoso",
