@@ -156,8 +156,19 @@ pub fn filter_customers(
         .collect();
     if !unknown.is_empty() {
         let known: Vec<&str> = desired.customers.iter().map(|c| c.label()).collect();
+        let hints: Vec<String> = unknown
+            .iter()
+            .filter_map(|u| {
+                let names = desired.customers.iter().filter_map(|c| c.name.as_deref());
+                crate::views::customers::closest(u, names).map(|s| format!("{u:?} → {s:?}"))
+            })
+            .collect();
+        let hint = match hints.is_empty() {
+            true => String::new(),
+            false => format!("; did you mean {}?", hints.join(", ")),
+        };
         anyhow::bail!(
-            "--customer {} matches no customer in the manifests (declared: {})",
+            "--customer {} matches no customer in the manifests (declared: {}){hint}",
             unknown.join(", "),
             known.join(", ")
         );

@@ -42,8 +42,29 @@ pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRe
 /// Resolves one `ID|NAME` (for `orders show CUSTOMER …`).
 pub async fn one(client: &Client, wanted: &str) -> Result<CustomerRef, ViewError> {
     let mut v = select(client, &[wanted.to_string()]).await?;
-    v.pop()
-        .ok_or_else(|| ViewError::UnknownCustomer(wanted.to_string()))
+    v.pop().ok_or_else(|| ViewError::UnknownCustomer {
+        wanted: wanted.to_string(),
+        suggestion: None,
+    })
+}
+
+/// The candidate closest to a mistyped `wanted` (case-insensitive Jaro-Winkler similarity of at
+/// least 0.8), if any.
+pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let w = wanted.trim().to_lowercase();
+    candidates
+        .map(|c| (strsim::jaro_winkler(&w, &c.to_lowercase()), c))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+/// The end of an "unknown customer" message: the suggestion, or what to give instead.
+pub fn hint(suggestion: Option<&str>) -> String {
+    match suggestion {
+        Some(s) => format!("did you mean {s:?}?"),
+        None => "give a customer id or a company name".to_owned(),
+    }
 }
 
 /// The pure part of [`select`].
@@ -66,7 +87,13 @@ pub fn pick(all: &[CustomerRef], wanted: &[String]) -> Result<Vec<CustomerRef>, 
             by_id
         };
         match hits.as_slice() {
-            [] => return Err(ViewError::UnknownCustomer(w.to_string())),
+            [] => {
+                let names = all.iter().map(|c| c.name.as_str());
+                return Err(ViewError::UnknownCustomer {
+                    wanted: w.to_string(),
+                    suggestion: closest(w, names).map(str::to_owned),
+                });
+            }
             [one] => {
                 if !out.iter().any(|c| c.id == one.id) {
                     out.push((*one).clone());
@@ -122,6 +149,14 @@ mod tests {
     fn unknown_names_are_errors_naming_the_value() {
         let e = pick(&all(), &["initech".into()]).expect_err("unknown");
         assert!(e.to_string().contains("\"initech\""), "{e}");
+    }
+
+    #[test]
+    fn a_typo_suggests_the_closest_name() {
+        let e = pick(&all(), &["contso".into()]).expect_err("unknown");
+        assert!(e.to_string().contains("did you mean \"Contoso\"?"), "{e}");
+        assert_eq!(closest("fabrikm", ["Contoso", "Fabrikam"].into_iter()), Some("Fabrikam"));
+        assert_eq!(closest("initech", ["Contoso", "Fabrikam"].into_iter()), None);
     }
 
     #[test]

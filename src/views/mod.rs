@@ -43,8 +43,12 @@ pub enum ViewFormat {
 pub enum ViewError {
     #[error(transparent)]
     Api(#[from] ApiError),
-    #[error("no customer matches {0:?}; give a customer id or a company name")]
-    UnknownCustomer(String),
+    #[error("no customer matches {wanted:?}; {}", customers::hint(suggestion.as_deref()))]
+    UnknownCustomer {
+        wanted: String,
+        /// The closest customer name, when one is close.
+        suggestion: Option<String>,
+    },
     #[error("customer name {name:?} is ambiguous: {ids}; give the customer id")]
     AmbiguousCustomer { name: String, ids: String },
     #[error("order {order} was not found for customer {customer}")]
