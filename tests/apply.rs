@@ -14,6 +14,8 @@ mod faults;
 mod flow;
 #[path = "apply/guards.rs"]
 mod guards;
+#[path = "apply/interrupt.rs"]
+mod interrupt;
 #[path = "apply/kills.rs"]
 mod kills;
 #[path = "apply/lost_journal.rs"]

@@ -51,6 +51,9 @@ pub async fn apply_customer<C: Commerce>(
         opts,
         true,
     );
+    if opts.interrupt.is_requested() {
+        return interrupted(run, &batch.lines);
+    }
     let mut unregistered = BTreeSet::new();
     for sub in &batch.register {
         let r = register_and_wait(commerce, &batch.customer_id, sub, reporter, opts).await;
@@ -71,11 +74,24 @@ pub async fn apply_customer<C: Commerce>(
             None => lines.push(line.clone()),
         }
     }
+    if opts.interrupt.is_requested() {
+        return interrupted(run, &lines);
+    }
     if !lines.is_empty() {
         run.out.plan_hashes.push(batch.plan_hash.clone());
         if let Err(e) = run.start_chain(&batch.plan_hash, lines).await {
             run.journal_failed(e);
         }
+    }
+    run.out
+}
+
+/// The run was interrupted: the lines are reported as not bought, nothing is sent.
+fn interrupted<C>(mut run: Run<'_, C>, lines: &[PurchaseLine]) -> CustomerOutcome {
+    let why = "not bought: the run was interrupted before this purchase started";
+    for line in lines.iter().filter(|l| l.quantity > 0) {
+        let f = failure(line, super::interrupt::INTERRUPTED_CODE, why);
+        run.out.failures.push(f);
     }
     run.out
 }

@@ -24,6 +24,7 @@
 pub mod commerce;
 pub mod engine;
 pub mod from_plan;
+pub mod interrupt;
 mod lines;
 pub mod options;
 pub mod pc;
@@ -39,6 +40,7 @@ pub mod summary;
 pub use crate::journal::PurchaseLine;
 pub use commerce::*;
 pub use engine::{CustomerBatch, apply_customer};
+pub use interrupt::Interrupt;
 pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
 pub use pc::{CrashPoint, PartnerCenterCommerce};
 pub use preflight::{Preflight, Refusal, check_saved, preflight};

@@ -68,6 +68,8 @@ pub struct ApplyOptions {
     pub max_rebuilds: u32,
     pub clock: Arc<dyn Clock>,
     pub sleeper: Arc<dyn Sleeper>,
+    /// Set on the first Ctrl-C: start no new purchase or registration.
+    pub interrupt: super::Interrupt,
 }
 
 impl Default for ApplyOptions {
@@ -79,6 +81,7 @@ impl Default for ApplyOptions {
             max_rebuilds: 2,
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
+            interrupt: super::Interrupt::default(),
         }
     }
 }

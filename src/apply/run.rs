@@ -154,6 +154,11 @@ async fn customer(
         report.settle_status(false);
         return report;
     }
+    if ctx.opts.engine.interrupt.is_requested() {
+        report.error = Some(super::interrupt::NOT_STARTED.to_owned());
+        report.settle_status(acts);
+        return report;
+    }
     act(ctx, catalog, commerce, dc, approved, hash, &mut report).await;
     report.settle_status(acts);
     report

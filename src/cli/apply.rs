@@ -11,7 +11,12 @@
 //! unless `--fresh-state` asserts that no other run bought: then the journal is created.
 //!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
-//! customers still proceed), or the run was refused or not approved.
+//! customers still proceed), the run was refused or not approved, or interrupted by Ctrl-C; 130
+//! after a second Ctrl-C (see [`super::interrupt`]).
+//!
+//! Off a terminal, a heartbeat line says at least every 30 s what each customer waits for
+//! ([`super::waits`]). A closed stdout or stderr does not stop a run: the rest of the output is
+//! dropped (see [`super::output`]).
 //!
 //! Testing aid: `RESERVOIR_TEST_CRASH_AFTER=<point>` aborts the process at a point of the
 //! purchase protocol, to test resuming after a kill. Points: the journal records `intent`,
@@ -19,7 +24,7 @@
 //! record is durable), and `cart_sent` / `checkout_sent` (right after Partner Center answered
 //! the write, before the answer is journalled).
 
-use super::{EXIT_ERROR, GlobalArgs, settings};
+use super::{EXIT_ERROR, GlobalArgs, output, settings};
 use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
@@ -27,7 +32,7 @@ use crate::catalog::Catalog;
 use crate::journal::{Journal, JournalHook, Record};
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
-use std::io::{IsTerminal, Write};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -81,7 +86,10 @@ struct CrashAfterRecord(String);
 impl JournalHook for CrashAfterRecord {
     fn after_append(&self, _customer_id: &str, record: &Record) {
         if record.kind() == self.0 {
-            eprintln!("reservoir: test crash point {} reached; aborting", self.0);
+            output::eprint(&format!(
+                "reservoir: test crash point {} reached; aborting",
+                self.0
+            ));
             std::process::abort();
         }
     }
@@ -119,7 +127,10 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         Some(path) => {
             let saved = SavedPlan::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
-                eprintln!("error: refusing to apply {}: {refusal}", path.display());
+                output::eprint(&format!(
+                    "error: refusing to apply {}: {refusal}",
+                    path.display()
+                ));
                 return Ok(ExitCode::from(EXIT_ERROR));
             }
             Some(saved)
@@ -198,8 +209,11 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if let Some(refusal) = refusal {
         conn.close().await;
         match &args.plan {
-            Some(path) => eprintln!("error: refusing to apply {}: {refusal}", path.display()),
-            None => eprintln!("error: refusing to apply: {refusal}"),
+            Some(path) => output::eprint(&format!(
+                "error: refusing to apply {}: {refusal}",
+                path.display()
+            )),
+            None => output::eprint(&format!("error: refusing to apply: {refusal}")),
         }
         return Ok(ExitCode::from(EXIT_ERROR));
     }
@@ -209,24 +223,33 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             Ok(yes) => yes,
             Err(e) => {
                 conn.close().await;
-                eprintln!("error: {e}");
+                output::eprint(&format!("error: {e}"));
                 return Ok(ExitCode::from(EXIT_ERROR));
             }
         };
         if !approved {
             conn.close().await;
-            eprintln!("apply cancelled; nothing was done");
+            output::eprint("apply cancelled; nothing was done");
             return Ok(ExitCode::from(EXIT_ERROR));
         }
     }
 
-    let names = desired
+    let names: std::collections::BTreeMap<String, String> = desired
         .customers
         .iter()
         .map(|c| (c.id.clone(), c.label().to_owned()))
         .collect();
     let interactive = !g.quiet && std::io::stderr().is_terminal();
-    let progress = super::progress::Progress::new(interactive, stderr_color, names);
+    let progress = super::progress::Progress::new(interactive, stderr_color, names.clone());
+    let interrupt = opts.engine.interrupt.clone();
+    let waits = progress.waits();
+    let watcher = super::interrupt::watch(
+        interrupt.clone(),
+        move || waits.writes_in_flight(),
+        progress.notes(),
+    )?;
+    let heartbeat = (!g.quiet && !progress.is_interactive())
+        .then(|| super::waits::spawn_heartbeat(progress.waits(), names, super::waits::interval()));
     let ctx = Context {
         desired: &desired,
         client: &conn.client,
@@ -242,6 +265,9 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         },
     )
     .await;
+    if let Some(h) = heartbeat {
+        h.abort();
+    }
     progress.finish();
     conn.close().await;
 
@@ -251,8 +277,16 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             .write(path)
             .map_err(|e| anyhow::anyhow!("cannot write the receipt {}: {e}", path.display()))?;
         if !g.quiet {
-            eprintln!("wrote the receipt to {}", path.display());
+            output::eprint(&format!("wrote the receipt to {}", path.display()));
         }
+    }
+    watcher.abort();
+    if interrupt.is_requested() {
+        output::eprint(
+            "interrupted: what was in flight finished and is journalled; run apply again to do \
+             the rest",
+        );
+        return Ok(ExitCode::from(EXIT_ERROR));
     }
     Ok(ExitCode::from(report.exit_code()))
 }
@@ -291,12 +325,7 @@ fn saved_blocked_text(saved: &crate::plan::Plan, shown: &crate::plan::Plan) -> S
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {
-    let mut out = std::io::stdout().lock();
-    out.write_all(text.as_bytes())?;
-    if !text.ends_with('\n') {
-        out.write_all(b"\n")?;
-    }
-    out.flush()?;
+    output::print(text)?;
     Ok(())
 }
 

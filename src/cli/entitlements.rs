@@ -4,8 +4,8 @@
 use super::GlobalArgs;
 use super::orders::print;
 use super::settings::connect;
-use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
 use super::view_output::ViewOutput;
+use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
 use crate::views::{customers, render};
 use std::process::ExitCode;
 

@@ -101,7 +101,10 @@ mod tests {
             assert!(h.contains("--quiet"), "{path:?}:\n{h}");
         }
         let inv = help(&["invoices", "list"]);
-        assert!(inv.contains("--endpoint") && !inv.contains("--parallelism"), "{inv}");
+        assert!(
+            inv.contains("--endpoint") && !inv.contains("--parallelism"),
+            "{inv}"
+        );
         let plan = help(&["plan"]);
         for flag in ["--endpoint", "--state-dir", "--customer", "--parallelism"] {
             assert!(plan.contains(flag), "plan lacks {flag}:\n{plan}");

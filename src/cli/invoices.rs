@@ -82,7 +82,10 @@ async fn run_with(
     Ok(match args {
         InvoicesCommand::Balance(f) => {
             let b = invoices::balance(client).await?;
-            let t = f.fit(invoices::summaries_table(std::slice::from_ref(&b), text(&f)));
+            let t = f.fit(invoices::summaries_table(
+                std::slice::from_ref(&b),
+                text(&f),
+            ));
             render(f.format, &b, &[("", t)], &[])
         }
         InvoicesCommand::Summaries(f) => {

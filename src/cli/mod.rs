@@ -5,6 +5,7 @@ pub mod apply;
 pub mod completions;
 pub mod entitlements;
 pub mod help;
+pub mod interrupt;
 pub mod invoices;
 pub mod orders;
 pub mod output;
@@ -18,6 +19,7 @@ pub mod settings;
 pub mod show;
 pub mod validate;
 pub mod view_output;
+pub mod waits;
 
 use clap::{FromArgMatches, Parser, Subcommand};
 use std::process::ExitCode;

@@ -3,8 +3,8 @@
 
 use super::GlobalArgs;
 use super::settings::connect;
-use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
 use super::view_output::ViewOutput;
+use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
 use crate::views::{ViewFormat, customers, parse_since, render};
 use std::process::ExitCode;
 
@@ -76,9 +76,9 @@ async fn run_with(
                 usize::from(g.parallelism),
             )
             .await?;
-            let table = args
-                .output
-                .fit(orders::table(&report.orders, false, args.output.is_text()));
+            let table =
+                args.output
+                    .fit(orders::table(&report.orders, false, args.output.is_text()));
             let out = render(
                 args.output.format,
                 &report,

@@ -1,6 +1,7 @@
 //! Progress of `apply` on stderr: one indicatif spinner per customer on a terminal; otherwise
 //! (CI logs, pipes, `--quiet`) no bars — events go to tracing (`-v` shows them; failures and
-//! unknown outcomes are warnings, shown by default).
+//! unknown outcomes are warnings, shown by default) and, unless `--quiet`, a heartbeat says what
+//! each customer waits for (see [`super::waits`]).
 
 use crate::apply::{ApplyEvent, Reporter};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -11,6 +12,7 @@ use std::time::Duration;
 /// The indicatif [`Reporter`].
 pub struct Progress {
     bars: Option<MultiProgress>,
+    waits: super::waits::Waits,
     by_customer: Mutex<BTreeMap<String, ProgressBar>>,
     names: BTreeMap<String, String>,
     color: bool,
@@ -23,6 +25,7 @@ impl Progress {
         Progress {
             bars: interactive
                 .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
+            waits: super::waits::Waits::default(),
             by_customer: Mutex::new(BTreeMap::new()),
             names,
             color,
@@ -54,6 +57,30 @@ impl Progress {
             b
         });
         Some(bar.clone())
+    }
+
+    /// What each customer waits for (shared with the heartbeat and the Ctrl-C handler).
+    pub fn waits(&self) -> super::waits::Waits {
+        self.waits.clone()
+    }
+
+    /// True when progress is drawn as bars (stderr is a terminal).
+    pub fn is_interactive(&self) -> bool {
+        self.bars.is_some()
+    }
+
+    /// A line on stderr that does not garble the bars.
+    pub fn note(&self, text: &str) {
+        self.notes()(text)
+    }
+
+    /// [`Progress::note`] as a value that can move into a task.
+    pub fn notes(&self) -> impl Fn(&str) + Send + 'static + use<> {
+        let bars = self.bars.clone();
+        move |text: &str| match &bars {
+            Some(multi) if multi.println(text).is_ok() => {}
+            _ => super::output::eprint(text),
+        }
     }
 
     /// Ends every bar, leaving its last line.
@@ -153,6 +180,7 @@ pub fn describe(event: &ApplyEvent) -> (String, bool) {
 
 impl Reporter for Progress {
     fn event(&self, customer_id: &str, event: &ApplyEvent) {
+        self.waits.record(customer_id, event);
         let (text, warn) = describe(event);
         match self.bar(customer_id) {
             Some(bar) => {

@@ -6,8 +6,8 @@
 use super::GlobalArgs;
 use super::orders::print;
 use super::settings::connect;
-use crate::views::reconcile::{self, Period};
 use super::view_output::ViewOutput;
+use crate::views::reconcile::{self, Period};
 use crate::views::{customers, parse_since, placed, render};
 use std::path::PathBuf;
 use std::process::ExitCode;

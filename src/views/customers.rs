@@ -155,8 +155,14 @@ mod tests {
     fn a_typo_suggests_the_closest_name() {
         let e = pick(&all(), &["contso".into()]).expect_err("unknown");
         assert!(e.to_string().contains("did you mean \"Contoso\"?"), "{e}");
-        assert_eq!(closest("fabrikm", ["Contoso", "Fabrikam"].into_iter()), Some("Fabrikam"));
-        assert_eq!(closest("initech", ["Contoso", "Fabrikam"].into_iter()), None);
+        assert_eq!(
+            closest("fabrikm", ["Contoso", "Fabrikam"].into_iter()),
+            Some("Fabrikam")
+        );
+        assert_eq!(
+            closest("initech", ["Contoso", "Fabrikam"].into_iter()),
+            None
+        );
     }
 
     #[test]

@@ -318,7 +318,14 @@ pub fn lines_table(items: &[LineItemView], text: bool) -> Table {
         "reservation_order",
     ])
     .right(&["qty", "unit_price", "subtotal"])
-    .droppable(&["reservation_order", "order_date", "charge", "unit_price", "product", "sku"])
+    .droppable(&[
+        "reservation_order",
+        "order_date",
+        "charge",
+        "unit_price",
+        "product",
+        "sku",
+    ])
     .wrap(&["name"]);
     let date = |d: Option<&DateTime<Utc>>| if text { day(d) } else { iso_opt(d) };
     for l in items {

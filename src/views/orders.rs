@@ -225,7 +225,14 @@ pub fn table(orders: &[OrderView], with_provisioning: bool, text: bool) -> Table
         headers.push("provisioning");
     }
     // Left out first when too wide; one order's own id (`orders show`) is known already.
-    let mut droppable = vec!["subscription", "line", "offer", "scope", "billing", "created"];
+    let mut droppable = vec![
+        "subscription",
+        "line",
+        "offer",
+        "scope",
+        "billing",
+        "created",
+    ];
     if with_provisioning {
         droppable.insert(0, "order");
     }

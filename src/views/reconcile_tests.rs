@@ -115,7 +115,10 @@ fn orders_reservoir_did_not_place_fail_only_when_strict() {
     assert!(only_strangers.passes(false));
     assert!(!only_strangers.passes(true));
     let note = unexpected_note(&only_strangers, false).expect("a note");
-    assert!(note.contains("1 charge line(s)") && note.contains("--strict"), "{note}");
+    assert!(
+        note.contains("1 charge line(s)") && note.contains("--strict"),
+        "{note}"
+    );
     assert_eq!(unexpected_note(&only_strangers, true), None);
 
     let mismatch = report(reconcile(&[charge("o", 3, 30)], &[placed("o", 2, None)]));

@@ -122,7 +122,13 @@ impl Sandbox {
     /// and `RESERVOIR_FRESH_STATE=1`: each test owns its sandbox, so no other run bought for its
     /// customers (remove the variable to test a lost state dir).
     pub fn command(&self, app_only: bool) -> Command {
-        let mut cmd = Command::cargo_bin("reservoir").expect("binary");
+        Command::from_std(self.std_command(app_only))
+    }
+
+    /// [`Sandbox::command`] as a `std::process::Command`, for runs that are spawned and
+    /// signalled.
+    pub fn std_command(&self, app_only: bool) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_reservoir"));
         for (k, _) in std::env::vars() {
             if k.starts_with("PARTNER_CENTER_") || k.starts_with("RESERVOIR_") || k == "NO_COLOR" {
                 cmd.env_remove(k);

@@ -8,9 +8,15 @@ fn orders_list_every_customers_orders_in_text_json_and_csv() {
     // Fitted to 120 columns by default (the subscription column is left out, and named).
     let fitted = f.run(&["orders"]);
     assert_eq!(fitted.code, 0, "{}", fitted.stderr);
-    let table: Vec<&str> = fitted.stdout.lines().take_while(|l| !l.is_empty()).collect();
+    let table: Vec<&str> = fitted
+        .stdout
+        .lines()
+        .take_while(|l| !l.is_empty())
+        .collect();
     assert!(
-        table.iter().all(|l| l.chars().count() <= 120 || l.starts_with("(not shown")),
+        table
+            .iter()
+            .all(|l| l.chars().count() <= 120 || l.starts_with("(not shown")),
         "{}",
         fitted.stdout
     );

@@ -1,0 +1,225 @@
+//! What each customer of an `apply` is waiting for, from the engine's events, and the heartbeat
+//! that says so off a terminal: at least every 30 s (like Terraform's "Still creating…") a line
+//! per customer, e.g. `still registering northwind… 40s elapsed`, or `still applying… 40s
+//! elapsed` when no customer is in a known wait. Also counts the writes in flight for the
+//! Ctrl-C message.
+//!
+//! Testing aid: `RESERVOIR_PROGRESS_INTERVAL_MS` (hidden) sets the heartbeat interval.
+
+use crate::apply::ApplyEvent;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The heartbeat interval environment variable (milliseconds).
+pub const INTERVAL_ENV: &str = "RESERVOIR_PROGRESS_INTERVAL_MS";
+/// The default heartbeat interval.
+pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The interval: [`INTERVAL_ENV`] when set to a positive number, else [`DEFAULT_INTERVAL`].
+pub fn interval() -> Duration {
+    std::env::var(INTERVAL_ENV)
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .filter(|ms| *ms > 0)
+        .map_or(DEFAULT_INTERVAL, Duration::from_millis)
+}
+
+/// What a customer waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    Lock,
+    Registration,
+    Resume,
+    Purchase,
+    Checkout,
+}
+
+impl Wait {
+    /// A write whose outcome the run waits for (what Ctrl-C lets finish).
+    fn is_write(self) -> bool {
+        !matches!(self, Wait::Lock)
+    }
+
+    fn line(self, name: &str) -> String {
+        match self {
+            Wait::Lock => format!("waiting for the lock of {name}"),
+            Wait::Registration => format!("registering {name}"),
+            Wait::Resume => format!("resuming a purchase for {name}"),
+            Wait::Purchase => format!("buying for {name}"),
+            Wait::Checkout => format!("checking out {name}'s cart"),
+        }
+    }
+}
+
+/// Each customer's current wait and since when; shared by the reporter and the heartbeat.
+#[derive(Debug, Clone, Default)]
+pub struct Waits {
+    by_customer: Arc<Mutex<BTreeMap<String, (Wait, Instant)>>>,
+}
+
+impl Waits {
+    /// Updates the customer's wait from an engine event.
+    pub fn record(&self, customer_id: &str, event: &ApplyEvent) {
+        let next = match event {
+            ApplyEvent::WaitingForLock { .. } => Some(Some(Wait::Lock)),
+            ApplyEvent::RegistrationRequested { .. } | ApplyEvent::RegistrationPolled { .. } => {
+                Some(Some(Wait::Registration))
+            }
+            ApplyEvent::Resuming { .. } => Some(Some(Wait::Resume)),
+            ApplyEvent::IntentRecorded { .. } | ApplyEvent::CartCreated { .. } => {
+                Some(Some(Wait::Purchase))
+            }
+            ApplyEvent::CheckoutSent { .. } => Some(Some(Wait::Checkout)),
+            ApplyEvent::Registered { .. }
+            | ApplyEvent::RegistrationFailed { .. }
+            | ApplyEvent::OrderPlaced { .. }
+            | ApplyEvent::OrderGroupFailed { .. }
+            | ApplyEvent::CartAbandoned { .. }
+            | ApplyEvent::LeftUnknown { .. } => Some(None),
+            _ => None,
+        };
+        let Some(next) = next else { return };
+        let mut map = self.by_customer.lock().unwrap_or_else(|p| p.into_inner());
+        match next {
+            // The same wait keeps its start (a registration polled many times is one wait).
+            Some(w) if map.get(customer_id).is_some_and(|(cur, _)| *cur == w) => {}
+            // A purchase moving to checkout is still the same purchase.
+            Some(Wait::Checkout)
+                if map
+                    .get(customer_id)
+                    .is_some_and(|(cur, _)| matches!(cur, Wait::Purchase | Wait::Resume)) =>
+            {
+                if let Some(e) = map.get_mut(customer_id) {
+                    e.0 = Wait::Checkout;
+                }
+            }
+            Some(w) => {
+                map.insert(customer_id.to_owned(), (w, Instant::now()));
+            }
+            None => {
+                map.remove(customer_id);
+            }
+        }
+    }
+
+    /// How many customers have a write in flight.
+    pub fn writes_in_flight(&self) -> usize {
+        let map = self.by_customer.lock().unwrap_or_else(|p| p.into_inner());
+        map.values().filter(|(w, _)| w.is_write()).count()
+    }
+
+    /// The heartbeat lines now: one per waiting customer, or one for the whole run.
+    pub fn lines(&self, names: &BTreeMap<String, String>, run_started: Instant) -> Vec<String> {
+        let map = self.by_customer.lock().unwrap_or_else(|p| p.into_inner());
+        if map.is_empty() {
+            return vec![format!(
+                "still applying… {}s elapsed",
+                run_started.elapsed().as_secs()
+            )];
+        }
+        map.iter()
+            .map(|(id, (wait, since))| {
+                let name = names.get(id).map(String::as_str).unwrap_or(id);
+                format!(
+                    "still {}… {}s elapsed",
+                    wait.line(name),
+                    since.elapsed().as_secs()
+                )
+            })
+            .collect()
+    }
+}
+
+/// Prints the heartbeat lines on stderr every `every` until the task is aborted.
+pub fn spawn_heartbeat(
+    waits: Waits,
+    names: BTreeMap<String, String>,
+    every: Duration,
+) -> tokio::task::JoinHandle<()> {
+    let started = Instant::now();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+        loop {
+            tick.tick().await;
+            for line in waits.lines(&names, started) {
+                super::output::eprint(&line);
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names() -> BTreeMap<String, String> {
+        [("n".to_owned(), "northwind".to_owned())].into()
+    }
+
+    #[test]
+    fn a_registration_is_one_wait_until_it_ends() {
+        let w = Waits::default();
+        let t0 = Instant::now();
+        assert_eq!(w.lines(&names(), t0), vec!["still applying… 0s elapsed"]);
+        w.record(
+            "n",
+            &ApplyEvent::RegistrationRequested {
+                subscription_id: "s".into(),
+            },
+        );
+        w.record(
+            "n",
+            &ApplyEvent::RegistrationPolled {
+                subscription_id: "s".into(),
+                status: "Registering".into(),
+                elapsed: Duration::from_secs(5),
+            },
+        );
+        assert_eq!(
+            w.lines(&names(), t0),
+            vec!["still registering northwind… 0s elapsed"]
+        );
+        assert_eq!(w.writes_in_flight(), 1);
+        w.record(
+            "n",
+            &ApplyEvent::Registered {
+                subscription_id: "s".into(),
+            },
+        );
+        assert_eq!(w.writes_in_flight(), 0);
+    }
+
+    #[test]
+    fn a_purchase_counts_as_a_write_until_its_order_is_placed() {
+        let w = Waits::default();
+        w.record("c", &ApplyEvent::WaitingForLock { holder: None });
+        assert_eq!(w.writes_in_flight(), 0, "waiting for a lock writes nothing");
+        w.record(
+            "c",
+            &ApplyEvent::IntentRecorded {
+                intent_id: "i".into(),
+                lines: 1,
+                units: 2,
+            },
+        );
+        w.record(
+            "c",
+            &ApplyEvent::CheckoutSent {
+                cart_id: "k".into(),
+                request_id: "r".into(),
+            },
+        );
+        assert_eq!(w.writes_in_flight(), 1);
+        let lines = w.lines(&BTreeMap::new(), Instant::now());
+        assert_eq!(lines, vec!["still checking out c's cart… 0s elapsed"]);
+        w.record(
+            "c",
+            &ApplyEvent::OrderPlaced {
+                order_id: "o".into(),
+                units: 2,
+            },
+        );
+        assert_eq!(w.writes_in_flight(), 0);
+    }
+}
