@@ -160,7 +160,11 @@ pub fn filter_customers(
             .iter()
             .filter_map(|u| {
                 let names = desired.customers.iter().filter_map(|c| c.name.as_deref());
-                crate::views::customers::closest(u, names).map(|s| format!("{u:?} → {s:?}"))
+                let s = crate::views::customers::closest(u, names)?;
+                Some(match unknown.len() {
+                    1 => format!("{s:?}"),
+                    _ => format!("{s:?} for {u:?}"),
+                })
             })
             .collect();
         let hint = match hints.is_empty() {
