@@ -96,7 +96,7 @@ pub fn preflight(
 }
 
 /// [`compare`], ignoring a change of availability id alone: availability ids rotate over time
-/// (partner-center-api.md §6) while the product, SKU and terms bought stay the same, and apply
+/// (docs/partner-center.md §8) while the product, SKU and terms bought stay the same, and apply
 /// resolves the catalog item fresh anyway. Any other change of a row's observations counts.
 pub(crate) fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
     compare(&without_availability(saved), &without_availability(fresh))

@@ -9,7 +9,7 @@
 //! fetch in flight (`tokio::sync::OnceCell` per key).
 //!
 //! `apply` resolves with [`Freshness::Fresh`] right before buying: availabilities and inventory
-//! are read again (availability ids change over time, partner-center-api.md §6), while the
+//! are read again (availability ids change over time, docs/partner-center.md §8), while the
 //! product/SKU listing of the run is reused.
 
 mod resolve;

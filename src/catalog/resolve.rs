@@ -1,6 +1,6 @@
 //! Resolving a declared item to a purchasable catalog item ([`Resolution`]): the view for its
 //! country and scope, the SKU (by armSkuName/region/duration or by pinned ids), the availability
-//! whose terms match, and the inventory check for SKUs that require it (§6.5).
+//! whose terms match, and the inventory check for SKUs that require it (§8).
 
 use super::{Catalog, CatalogFailure, Freshness, InventoryKey, SkuEntry, ViewKey, cell, replace};
 use crate::manifest::{DesiredReservation, DesiredSoftware, ReservationTarget, SubscriptionKind};

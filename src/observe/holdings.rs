@@ -2,7 +2,7 @@
 //! app-only credentials, from the customer's one-time orders. Reservations are attributed to a
 //! subscription, term and scope through the order line that bought them
 //! (`referenceOrder` → line `provisioningContext`), read from the completed-order cache when
-//! possible (partner-center-api.md §8, §9).
+//! possible (docs/partner-center.md §10, §11).
 
 use super::Reader;
 use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};

@@ -106,7 +106,7 @@ impl Reader {
             .await
     }
 
-    /// The inventory check: a POST that reads (partner-center-api.md §6.5).
+    /// The inventory check: a POST that reads (docs/partner-center.md §8).
     pub async fn check_inventory(
         &self,
         country: &str,

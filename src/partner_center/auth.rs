@@ -1,4 +1,4 @@
-//! Credentials and access tokens (partner-center-api.md §2): a ready bearer token, app-only
+//! Credentials and access tokens (docs/partner-center.md §3): a ready bearer token, app-only
 //! client credentials, or App+User (refresh token). Tokens are cached until shortly before they
 //! expire; a rotated refresh token is kept. Secrets never reach Debug output or errors.
 

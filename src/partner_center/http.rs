@@ -1,4 +1,4 @@
-//! Sending one logical operation: headers (§3.1), the rate limiter, tokens (one refresh on a
+//! Sending one logical operation: headers (§4), the rate limiter, tokens (one refresh on a
 //! 401), and the retry loop (network errors, timeouts, 408 and 5xx with backoff; 429 waits at
 //! least `Retry-After`; other 4xx final; attempts bounded). Every attempt of an operation carries
 //! the same `MS-RequestId` and a fresh `MS-CorrelationId`.

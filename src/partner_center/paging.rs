@@ -1,5 +1,5 @@
-//! Link resolution (§1.3: relative URIs gain `/v1` unless they have it) and reading whole
-//! collections across pages (§1.4: follow `links.next` with the headers it lists, which covers
+//! Link resolution (§1: relative URIs gain `/v1` unless they have it) and reading whole
+//! collections across pages (§2: follow `links.next` with the headers it lists, which covers
 //! both seek paging with `MS-ContinuationToken` and size/offset paging).
 
 use super::Client;

@@ -1,4 +1,4 @@
-//! Markets where Azure reservations and software are not sold (partner-center-api.md §11), kept
+//! Markets where Azure reservations and software are not sold (docs/partner-center.md §13), kept
 //! as data. Both documents Microsoft publishes (`purchase-azure-reservations`,
 //! `make-a-one-time-purchase`) list the same 110 markets, so one list serves both.
 

@@ -8,20 +8,20 @@
 //! never reads a clock, so anything time-dependent (expiry, "the last 15 minutes") is decided by
 //! `observe` and recorded here as data.
 //!
-//! Filling it from Partner Center (partner-center-api.md sections in brackets):
+//! Filling it from Partner Center (docs/partner-center.md sections in brackets):
 //!
 //! | field | source |
 //! |---|---|
-//! | [`ObservedCustomer::country`] | `GET /v1/customers/{id}` → `billingProfile.defaultAddress.country` (§4.1) |
+//! | [`ObservedCustomer::country`] | `GET /v1/customers/{id}` → `billingProfile.defaultAddress.country` (§7) |
 //! | [`ObservedCustomer::company_name`] | same call, `companyProfile.companyName` |
-//! | [`ObservedSubscription`] | `GET …/subscriptions` (§4.2): `status` via [`SubscriptionStatus::from_wire`], kind via [`kind_from_offer_id`] on `offerId` |
-//! | [`ObservedSubscription::registration`] | `GET …/subscriptions/{id}/registrationstatus` (§5.2) via [`Registration::from_wire`], only for subscriptions the manifest gives reservations |
-//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§9.1): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§8.1) |
-//! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
+//! | [`ObservedSubscription`] | `GET …/subscriptions` (§7): `status` via [`SubscriptionStatus::from_wire`], kind via [`kind_from_offer_id`] on `offerId` |
+//! | [`ObservedSubscription::registration`] | `GET …/subscriptions/{id}/registrationstatus` (§7) via [`Registration::from_wire`], only for subscriptions the manifest gives reservations |
+//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§11): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§10) |
+//! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§10), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
 //! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
-//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
+//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §10, confirms them); intents with no recorded order get `order_id: None` |
 //! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]), or the state dir has no journal at all and the run did not assert a fresh state ([`InFlightUnknown::JournalMissing`]) |
-//! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
+//! | [`Resolution`] | catalog discovery per (country, scope, target view), §8; inventory check §8 |
 
 use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
 use serde::{Deserialize, Serialize};
@@ -142,7 +142,7 @@ pub struct ObservedSubscription {
     /// `Legacy` when `offerId` is `MS-AZR-0145P`, `AzurePlan` for the Azure plan product
     /// (`DZH318Z0BPS6:0001:…`). Other subscriptions (software, seats) need not be listed at all.
     pub kind: SubscriptionKind,
-    /// Registration for reservations (§5.2). Only queried for subscriptions the manifest gives
+    /// Registration for reservations (§7). Only queried for subscriptions the manifest gives
     /// reservations; `Unknown` otherwise or when the query failed.
     pub registration: Registration,
 }
@@ -175,7 +175,7 @@ impl SubscriptionStatus {
     }
 }
 
-/// Registration status of a subscription (§5.2).
+/// Registration status of a subscription (§7).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Registration {
     Registered,
@@ -358,7 +358,7 @@ pub enum Resolution {
     Error(String),
 }
 
-/// A purchasable catalog item (§6).
+/// A purchasable catalog item (§8).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CatalogItem {
     pub product_id: String,
@@ -375,7 +375,7 @@ pub struct CatalogItem {
     pub inventory: Inventory,
 }
 
-/// The result of the inventory check (§6.5) for SKUs that require it.
+/// The result of the inventory check (§8) for SKUs that require it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "state", rename_all = "snake_case")]
 pub enum Inventory {

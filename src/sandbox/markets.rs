@@ -1,4 +1,4 @@
-//! Markets: where reservations and one-time software are not offered (partner-center-api.md §11,
+//! Markets: where reservations and one-time software are not offered (docs/partner-center.md §13,
 //! kept as data, including Microsoft's pseudo-codes), and each country's currency.
 
 /// The 110 markets where Azure reservations and software subscriptions are unavailable.

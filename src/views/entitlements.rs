@@ -1,4 +1,4 @@
-//! `entitlements`: what each customer owns (partner-center-api.md §9) — product, SKU, quantity,
+//! `entitlements`: what each customer owns (docs/partner-center.md §11) — product, SKU, quantity,
 //! the subscription, term and scope the purchase was attributed to (as `plan` does it: the
 //! entitlement's `referenceOrder` → the order line's `provisioningContext`), expiry, and for
 //! reservations the reservation order with its reservations (read through the artifact link).

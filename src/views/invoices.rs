@@ -1,6 +1,6 @@
 //! `invoices`: the current balance, per-currency summaries, the invoice list, one invoice, its
 //! one-time line items (seek paging, read completely) and the statement PDF
-//! (partner-center-api.md §10).
+//! (docs/partner-center.md §12).
 
 use super::{ViewError, day, iso_date, iso_opt, money};
 use crate::partner_center::Client;

@@ -1,4 +1,4 @@
-//! Read-only lifecycle and billing views (partner-center-api.md §8–§10, §12): orders, what
+//! Read-only lifecycle and billing views (docs/partner-center.md §10–§12, §14): orders, what
 //! customers own and when it expires, invoices and their one-time line items, and the
 //! reconciliation of one-time charges with the orders reservoir placed.
 //!

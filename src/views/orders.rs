@@ -1,5 +1,5 @@
-//! `orders`: the customers' orders with their line items (partner-center-api.md §8), and one
-//! order with the provisioning status of each line (§8.4). The order list can lag up to
+//! `orders`: the customers' orders with their line items (docs/partner-center.md §10), and one
+//! order with the provisioning status of each line (§10). The order list can lag up to
 //! 15 minutes behind checkout; the view says so.
 
 use super::customers::CustomerRef;

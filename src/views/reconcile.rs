@@ -1,4 +1,4 @@
-//! `reconcile`: matches one-time invoice line items (partner-center-api.md §10.5) with the
+//! `reconcile`: matches one-time invoice line items (docs/partner-center.md §12) with the
 //! orders reservoir placed ([`super::placed`]) and sorts every (order, product, SKU) into
 //! `matched` (charged as expected), `not_charged` (placed but not on the invoices read yet),
 //! `unexpected` (charged for an order reservoir did not place) or `mismatch` (quantity or

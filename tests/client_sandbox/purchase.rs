@@ -1,4 +1,4 @@
-//! The purchase flow of partner-center-api.md §12, end to end through the client: an Azure plan
+//! The purchase flow of docs/partner-center.md §14, end to end through the client: an Azure plan
 //! subscription and a legacy one, from registration to the invoice PDF.
 
 use super::common::*;
@@ -105,7 +105,7 @@ struct Bought {
     quantity_by_reservation: BTreeMap<String, i64>,
 }
 
-/// Steps 2–11 of §12 for one customer and subscription; returns what was bought.
+/// The purchase flow (docs/partner-center.md §14) for one customer and subscription; returns what was bought.
 async fn buy(
     env: &Env,
     customer: &str,

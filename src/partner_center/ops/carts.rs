@@ -1,4 +1,4 @@
-//! Carts and checkout (partner-center-api.md §7). Writes carry the caller's `MS-RequestId`.
+//! Carts and checkout (docs/partner-center.md §9). Writes carry the caller's `MS-RequestId`.
 
 use crate::partner_center::error::ApiError;
 use crate::partner_center::http::{Category, RequestId};

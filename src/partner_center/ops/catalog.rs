@@ -1,4 +1,4 @@
-//! Catalog: products, SKUs, availabilities, inventory (partner-center-api.md §6).
+//! Catalog: products, SKUs, availabilities, inventory (docs/partner-center.md §8).
 
 use super::with_scope;
 use crate::partner_center::error::ApiError;

@@ -1,4 +1,4 @@
-//! Customers, subscriptions and registration (partner-center-api.md §4–§5).
+//! Customers, subscriptions and registration (docs/partner-center.md §7).
 
 use crate::partner_center::error::ApiError;
 use crate::partner_center::http::{Call, Category, RequestId};

@@ -1,4 +1,4 @@
-//! Entitlements and reservation details (partner-center-api.md §9; App+User only).
+//! Entitlements and reservation details (docs/partner-center.md §11; App+User only).
 
 use crate::partner_center::error::ApiError;
 use crate::partner_center::http::{Call, Category};

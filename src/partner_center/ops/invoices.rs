@@ -1,4 +1,4 @@
-//! Billing: summaries, invoices, line items, statement PDF (partner-center-api.md §10).
+//! Billing: summaries, invoices, line items, statement PDF (docs/partner-center.md §12).
 
 use crate::partner_center::error::ApiError;
 use crate::partner_center::http::{Call, Category};

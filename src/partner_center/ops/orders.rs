@@ -1,4 +1,4 @@
-//! Orders and provisioning status (partner-center-api.md §8).
+//! Orders and provisioning status (docs/partner-center.md §10).
 
 use crate::partner_center::error::ApiError;
 use crate::partner_center::http::{Call, Category};

@@ -1,4 +1,4 @@
-//! Carts and checkout (partner-center-api.md §7). Requests serialize in camelCase.
+//! Carts and checkout (docs/partner-center.md §9). Requests serialize in camelCase.
 
 use super::common::{
     Attributes, Links, lenient_enum, null_as_default, opt_i64, opt_string_or_number,
@@ -89,7 +89,7 @@ lenient_enum! {
     pub enum CartStatus { Active => "Active", Ordered => "Ordered" }
 }
 
-/// `Cart` (§7.1 response).
+/// `Cart` (§9 response).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Cart {
@@ -128,7 +128,7 @@ pub struct OrderError {
     pub description: Option<String>,
 }
 
-/// `CartCheckoutResult` (§7.4): orders placed and order groups that failed.
+/// `CartCheckoutResult` (§9): orders placed and order groups that failed.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct CartCheckoutResult {

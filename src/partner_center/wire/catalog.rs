@@ -1,4 +1,4 @@
-//! Catalog: products, SKUs, availabilities and inventory checks (partner-center-api.md §6).
+//! Catalog: products, SKUs, availabilities and inventory checks (docs/partner-center.md §8).
 
 use super::common::{Attributes, ItemType, Links, lenient_enum, null_as_default, opt_i64};
 use serde::{Deserialize, Serialize};
@@ -11,7 +11,7 @@ lenient_enum! {
 }
 
 lenient_enum! {
-    /// `targetView` query value (spelled without underscores, §0.3).
+    /// `targetView` query value (spelled without underscores, §8).
     pub enum TargetView {
         Azure => "Azure", AzureReservations => "AzureReservations",
         AzureReservationsVm => "AzureReservationsVM", AzureReservationsSql => "AzureReservationsSQL",
@@ -23,7 +23,7 @@ lenient_enum! {
     }
 }
 
-/// `Product` (§6.1).
+/// `Product` (§8).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Product {
@@ -45,7 +45,7 @@ pub struct AttestationProperties {
     pub enforce_attestation: Option<bool>,
 }
 
-/// `Sku` (§6.4). `dynamic_attributes` is kept as a map: it changes without notice.
+/// `Sku` (§8). `dynamic_attributes` is kept as a map: it changes without notice.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Sku {
@@ -135,7 +135,7 @@ pub struct Term {
     pub billing_cycle: Option<super::customers::BillingCycle>,
 }
 
-/// `Availability` (§6.7). `catalog_item_id` is what goes into a cart line.
+/// `Availability` (§8). `catalog_item_id` is what goes into a cart line.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Availability {
@@ -163,7 +163,7 @@ pub struct InventoryTarget {
     pub sku_id: Option<String>,
 }
 
-/// `InventoryCheckRequest` (§6.5).
+/// `InventoryCheckRequest` (§8).
 #[derive(Debug, Clone, PartialEq, Serialize, Default)]
 #[serde(rename_all = "camelCase")]
 pub struct InventoryCheckRequest {

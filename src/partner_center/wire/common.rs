@@ -1,4 +1,4 @@
-//! Shared wire shapes and lenient deserialization helpers (partner-center-api.md §1.2–§1.3):
+//! Shared wire shapes and lenient deserialization helpers (docs/partner-center.md §1):
 //! links, collections, resource attributes, case/underscore-insensitive enums with an
 //! `Unknown(String)` fallback, numbers that may arrive as strings, and dates that may carry no
 //! zone (UTC) or be .NET's minimum value (none).
@@ -63,7 +63,7 @@ pub struct Attributes {
     pub etag: Option<String>,
 }
 
-/// A collection page. Never drive paging from `total_count` (§1.3).
+/// A collection page. Never drive paging from `total_count` (§1).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase", bound = "T: Deserialize<'de>")]
 pub struct Collection<T> {

@@ -1,4 +1,4 @@
-//! Customers, subscriptions and registration status (partner-center-api.md §4–§5).
+//! Customers, subscriptions and registration status (docs/partner-center.md §7).
 
 use super::common::{
     Attributes, ItemType, Links, lenient_enum, null_as_default, opt_date, opt_decimal,
@@ -49,7 +49,7 @@ lenient_enum! {
     }
 }
 
-/// `Customer` (§4.1).
+/// `Customer` (§7).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Customer {
@@ -68,7 +68,7 @@ pub struct Customer {
 
 impl Customer {
     /// The country used for catalog calls: `billingProfile.defaultAddress.country`, else
-    /// `companyProfile.address.country` (§4.1).
+    /// `companyProfile.address.country` (§7).
     pub fn country(&self) -> Option<&str> {
         let billing = self
             .billing_profile
@@ -100,7 +100,7 @@ lenient_enum! {
     }
 }
 
-/// `Subscription` (§4.3).
+/// `Subscription` (§7).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Subscription {
@@ -148,7 +148,7 @@ lenient_enum! {
     }
 }
 
-/// `SubscriptionRegistrationStatus` (§5.2).
+/// `SubscriptionRegistrationStatus` (§7).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RegistrationStatus {
@@ -157,7 +157,7 @@ pub struct RegistrationStatus {
     pub status: RegistrationState,
 }
 
-/// The answer to a registration request (202 + `Location`, §5.1).
+/// The answer to a registration request (202 + `Location`, §7).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RegistrationAccepted {
     /// The `Location` header as sent (relative, usually without `/v1`), if any.

@@ -1,4 +1,4 @@
-//! Entitlements, artifacts and reservation details (partner-center-api.md §9).
+//! Entitlements, artifacts and reservation details (docs/partner-center.md §11).
 
 use super::common::{Link, lenient_enum, null_as_default, opt_date, opt_i64};
 use chrono::{DateTime, Utc};
@@ -54,7 +54,7 @@ impl Artifact {
     }
 }
 
-/// `Entitlement` (§9.1).
+/// `Entitlement` (§11).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Entitlement {
@@ -112,7 +112,7 @@ pub struct Reservation {
     pub provisioning_state: Option<String>,
 }
 
-/// `ReservedInstanceArtifactDetails` (§9.2); the list is read from `reservations` or the legacy
+/// `ReservedInstanceArtifactDetails` (§11); the list is read from `reservations` or the legacy
 /// `virtualMachineReservations` key.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]

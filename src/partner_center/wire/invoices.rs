@@ -1,4 +1,4 @@
-//! Billing: invoice summaries, invoices and one-time line items (partner-center-api.md §10).
+//! Billing: invoice summaries, invoices and one-time line items (docs/partner-center.md §12).
 
 use super::common::{Attributes, Links, null_as_default, opt_date, opt_decimal};
 use chrono::{DateTime, Utc};
@@ -14,7 +14,7 @@ pub struct InvoiceSummaryDetail {
     pub summary: Option<InvoiceSummary>,
 }
 
-/// `InvoiceSummary` (§10.1–§10.2).
+/// `InvoiceSummary` (§12).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct InvoiceSummary {
@@ -55,7 +55,7 @@ pub struct InvoiceDetail {
     pub links: Option<Links>,
 }
 
-/// `Invoice` (§10.4).
+/// `Invoice` (§12).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Invoice {
@@ -87,7 +87,7 @@ pub struct Invoice {
     pub attributes: Option<Attributes>,
 }
 
-/// `OneTimeInvoiceLineItem` (§10.5). Numbers may arrive as strings.
+/// `OneTimeInvoiceLineItem` (§12). Numbers may arrive as strings.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct OneTimeInvoiceLineItem {

@@ -1,4 +1,4 @@
-//! Orders and order provisioning status (partner-center-api.md §8).
+//! Orders and order provisioning status (docs/partner-center.md §10).
 
 use super::common::{
     Attributes, Links, lenient_enum, null_as_default, opt_date, opt_decimal, opt_i64,
@@ -19,7 +19,7 @@ lenient_enum! {
 }
 
 lenient_enum! {
-    /// The `billingType` filter of the order list (§8.3); sent as the SDK's enum name.
+    /// The `billingType` filter of the order list (§10); sent as the SDK's enum name.
     pub enum OrderBillingType {
         OneTime => "OneTime", Monthly => "Monthly", Annual => "Annual", None => "None",
     }
@@ -59,7 +59,7 @@ impl OrderLineItem {
     }
 }
 
-/// `Order` (§8.1).
+/// `Order` (§10).
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Order {
@@ -82,7 +82,7 @@ pub struct Order {
 }
 
 lenient_enum! {
-    /// Provisioning status of an order line (§8.4).
+    /// Provisioning status of an order line (§10).
     pub enum ProvisioningState {
         Fulfilled => "Fulfilled", Unfulfilled => "Unfulfilled",
         PrefulfillmentPending => "PrefulfillmentPending",

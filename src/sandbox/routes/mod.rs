@@ -125,7 +125,7 @@ fn known_path(l: &[&str]) -> bool {
     )
 }
 
-/// Operations that refuse app-only tokens (403/900329), per partner-center-api.md §2.
+/// Operations that refuse app-only tokens (403/900329), per docs/partner-center.md §3.
 pub fn app_user_only(l: &[String]) -> bool {
     let l: Vec<&str> = l.iter().map(String::as_str).collect();
     matches!(
