@@ -105,7 +105,8 @@ struct Bought {
     quantity_by_reservation: BTreeMap<String, i64>,
 }
 
-/// The purchase flow (docs/partner-center.md §14) for one customer and subscription; returns what was bought.
+/// The purchase flow (docs/partner-center.md §14) for one customer and subscription; returns
+/// what was bought.
 async fn buy(
     env: &Env,
     customer: &str,
