@@ -47,10 +47,11 @@ pub fn duplicates<'a, 'r>(
                 Some((last, rest)) => format!("{} and {last}", rest.join(", ")),
                 None => String::new(),
             };
+            let all = if v.len() == 2 { "both" } else { "all" };
             Duplicate {
                 keys: v.iter().map(|i| i.key(customer_id)).collect(),
                 reason: format!(
-                    "declared more than once: {listed} all buy {identity}; nothing is bought \
+                    "declared more than once: {listed} {all} buy {identity}; nothing is bought \
                      for this customer until it is declared once, with the total quantity"
                 ),
             }

@@ -347,3 +347,71 @@ pub fn redeclare(
         PurchaseKey::Software { .. } => software::redeclare(dc, row, key, source),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::Summary;
+    use serde_json::json;
+
+    #[test]
+    fn purchase_keys_keep_their_journal_and_plan_json() {
+        let r = PurchaseKey::Reservation {
+            customer_id: "c".into(),
+            subscription_id: "s".into(),
+            reservation_type: ReservationType::Vm,
+            target: ReservationTarget::Arm {
+                arm_sku_name: "Standard_D2s_v5".into(),
+                arm_region_name: "eastus".into(),
+            },
+            term: Term::P3Y,
+            scope: Scope::Shared,
+        };
+        let v = serde_json::to_value(&r).expect("json");
+        assert_eq!(
+            v,
+            json!({
+                "kind": "reservation", "customer_id": "c", "subscription_id": "s",
+                "reservation_type": "vm",
+                "target": { "arm": { "arm_sku_name": "Standard_D2s_v5", "arm_region_name": "eastus" } },
+                "term": "P3Y", "scope": "shared",
+            })
+        );
+        assert_eq!(serde_json::from_value::<PurchaseKey>(v).expect("back"), r);
+        let s = PurchaseKey::Software {
+            customer_id: "c".into(),
+            product_id: "P".into(),
+            sku_id: "0001".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&s).expect("json"),
+            json!({ "kind": "software", "customer_id": "c", "product_id": "P", "sku_id": "0001" })
+        );
+        assert_eq!((r.kind(), s.kind()), (Kind::Reservation, Kind::Software));
+        assert!(!r.same_slot(&s));
+    }
+
+    #[test]
+    fn names_and_summary_parts_come_from_the_kinds() {
+        assert_eq!(all_plural(), "reservations or software");
+        let mut by_kind = BTreeMap::new();
+        let mut r = KindTotals::default();
+        r.add(Some(Term::P1Y), 2);
+        by_kind.insert(Kind::Reservation, r);
+        let mut s = KindTotals::default();
+        s.add(None, 5);
+        by_kind.insert(Kind::Software, s);
+        let summary = Summary {
+            to_buy: 7,
+            to_buy_by_kind: by_kind,
+            ..Summary::default()
+        };
+        assert_eq!(
+            summary.line(),
+            "Plan: buy 7 units (2 × P1Y, 5 × software), register 0 subscriptions, 0 blocked, \
+             0 pending, 0 surplus."
+        );
+        assert_eq!(summary.to_buy_of(Kind::Software, None), 5);
+        assert_eq!(summary.to_buy_of(Kind::Reservation, Some(Term::P3Y)), 0);
+    }
+}

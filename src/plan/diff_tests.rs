@@ -875,3 +875,6 @@ proptest::proptest! {
         }
     }
 }
+
+#[path = "diff_dup_tests.rs"]
+mod duplicates;

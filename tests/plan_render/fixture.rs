@@ -605,7 +605,11 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
             resolve(
                 &mut oc,
                 r.purchase_key(&cid, &sid),
-                found("DZH318Z0BQ3Q", &format!("{:04}", i + 1), "Reserved VM Instance"),
+                found(
+                    "DZH318Z0BQ3Q",
+                    &format!("{:04}", i + 1),
+                    "Reserved VM Instance",
+                ),
             );
         }
         desired.push(dc);
