@@ -100,11 +100,8 @@ impl<'a> CustomerDiff<'a> {
             let id = ds.id.to_ascii_lowercase();
             let obs = self.oc.subscription(&ds.id);
             let problem = self.subscription_problem(&ds.id, ds.kind, obs);
-            let needs_registration = items.iter().any(|i| {
-                i.kind().needs_registration() && i.subscription_id().as_deref() == Some(&id)
-            });
             if let (Some(obs), None) = (obs, &problem)
-                && needs_registration
+                && kinds::needs_registration(self.dc, &id)
                 && obs.registration == Registration::NotRegistered
                 && market_available(&self.oc.country)
             {
@@ -336,8 +333,9 @@ impl<'a> CustomerDiff<'a> {
         let notes = &mut self.summary.notes;
         if !market_available(&self.oc.country) {
             notes.push(format!(
-                "{} is a market where Azure reservations and software are not sold.",
-                self.oc.country
+                "{} is a market where {} are not sold.",
+                self.oc.country,
+                kinds::all_market_names()
             ));
         }
         if self.oc.holdings_source == HoldingsSource::Orders {
