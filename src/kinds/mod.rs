@@ -11,8 +11,10 @@
 //! extend when a variant is added, and all of those places are in this module.
 //!
 //! Adding a kind (e.g. savings plans): a file here implementing [`Purchasable`] plus its key,
-//! holding and cart-line functions, one variant in each enum of this file, and the sandbox's
-//! catalog for it.
+//! holding, cart-line and summary functions; one variant in each enum of this file (the compiler
+//! points at every `match` to extend, all of them here); the manifest's model and desired-state
+//! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
+//! change.
 
 pub mod reservation;
 pub mod software;
