@@ -153,7 +153,7 @@ impl<'a> CustomerDiff<'a> {
             subscription_id: Some(obs.id.to_ascii_lowercase()),
             item: None,
             kind: kinds::REGISTRATION_KIND,
-            what: "registration for reservations".to_owned(),
+            what: format!("registration for {}", kinds::REGISTRATION_KIND.plural()),
             key: None,
             term: None,
             action: Action::Register,
@@ -164,10 +164,10 @@ impl<'a> CustomerDiff<'a> {
             surplus: 0,
             resolved: None,
             irreversible: false,
-            reason: Some(
-                "the subscription is NotRegistered; reservations need a registered subscription"
-                    .to_owned(),
-            ),
+            reason: Some(format!(
+                "the subscription is NotRegistered; {} need a registered subscription",
+                kinds::REGISTRATION_KIND.plural()
+            )),
             fingerprint: fingerprint(&basis),
             basis,
         });
