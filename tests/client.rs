@@ -8,6 +8,8 @@ mod mock;
 mod auth;
 #[path = "client/operations.rs"]
 mod operations;
+#[path = "client/hostile.rs"]
+mod hostile;
 #[path = "client/paging.rs"]
 mod paging;
 #[path = "client/retry.rs"]

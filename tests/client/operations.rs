@@ -343,6 +343,7 @@ async fn billing_summary_and_statement_pdf() {
             status: 200,
             headers: vec![("content-type".into(), "application/pdf".into())],
             body: b"%PDF-1.7 fake".to_vec(),
+            trickle: None,
         }],
     );
     let (client, _) = client(&mock, app_user(&mock));
