@@ -8,6 +8,8 @@ mod mock;
 mod auth;
 #[path = "client/operations.rs"]
 mod operations;
+#[path = "client/fidelity.rs"]
+mod fidelity;
 #[path = "client/hostile.rs"]
 mod hostile;
 #[path = "client/paging.rs"]
