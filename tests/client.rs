@@ -6,12 +6,12 @@ mod mock;
 
 #[path = "client/auth.rs"]
 mod auth;
-#[path = "client/operations.rs"]
-mod operations;
 #[path = "client/fidelity.rs"]
 mod fidelity;
 #[path = "client/hostile.rs"]
 mod hostile;
+#[path = "client/operations.rs"]
+mod operations;
 #[path = "client/paging.rs"]
 mod paging;
 #[path = "client/retry.rs"]

@@ -282,15 +282,14 @@ impl TokenSource {
             }
             None => form.push(("grant_type", "client_credentials")),
         }
-        let auth_err = |message: String, status: Option<u16>, source: Option<BoxError>| {
-            ApiError::Auth {
+        let auth_err =
+            |message: String, status: Option<u16>, source: Option<BoxError>| ApiError::Auth {
                 authority: authority.clone(),
                 message,
                 status,
                 retryable: status.is_none_or(|s| s == 408 || s == 429 || s >= 500),
                 source,
-            }
-        };
+            };
         let req = http
             .post(&url)
             .header("Accept", "application/json")
@@ -336,10 +335,7 @@ impl TokenSource {
         let status = answer.status;
         if (300..400).contains(&status) {
             let base = url::Url::parse(&url).ok();
-            let location = answer
-                .headers
-                .get("location")
-                .and_then(|v| v.to_str().ok());
+            let location = answer.headers.get("location").and_then(|v| v.to_str().ok());
             let target = base
                 .map(|b| super::limits::redirect_target(&b, location))
                 .unwrap_or_else(|| "an unknown place".into());
@@ -368,7 +364,11 @@ impl TokenSource {
                 } else {
                     what
                 };
-                return Err(auth_err(format!("HTTP {status}: {what}"), Some(status), None));
+                return Err(auth_err(
+                    format!("HTTP {status}: {what}"),
+                    Some(status),
+                    None,
+                ));
             }
             None => {
                 return Err(auth_err(

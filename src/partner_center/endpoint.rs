@@ -159,9 +159,17 @@ mod tests {
             check_authority("http://login.example.com"),
             Err(EndpointError::InsecureAuthority(_))
         ));
-        for bad in ["ftp://x.example", "login", "https://u:p@x.example", "https://x?q=1"] {
+        for bad in [
+            "ftp://x.example",
+            "login",
+            "https://u:p@x.example",
+            "https://x?q=1",
+        ] {
             assert!(
-                matches!(check_authority(bad), Err(EndpointError::InvalidAuthority(_))),
+                matches!(
+                    check_authority(bad),
+                    Err(EndpointError::InvalidAuthority(_))
+                ),
                 "{bad}"
             );
         }

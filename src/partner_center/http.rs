@@ -290,17 +290,17 @@ impl Client {
             }
             inner.stats.request(call.category);
             tracing::debug!(method = %method, path = %scrub(&path), attempt = attempts, request_id = %call.request_id, "partner center request");
-            let sent = transfer::send(req, inner.request_timeout, inner.limits.max_body_bytes).await;
-            let transport = |what: String, outcome_unknown: bool, source: BoxError| {
-                ApiError::Transport {
+            let sent =
+                transfer::send(req, inner.request_timeout, inner.limits.max_body_bytes).await;
+            let transport =
+                |what: String, outcome_unknown: bool, source: BoxError| ApiError::Transport {
                     method: method.clone(),
                     path: path.clone(),
                     attempts,
                     what,
                     outcome_unknown,
                     source,
-                }
-            };
+                };
             let timeout = inner.request_timeout;
             let (status, headers, body) = match sent {
                 Ok(a) => (a.status, a.headers, a.body),
@@ -327,7 +327,10 @@ impl Client {
                 Err(failure) => {
                     let (what, outcome_unknown, source): (String, bool, BoxError) = match failure {
                         Failure::NoHeadersInTime => (
-                            format!("timed out: no answer within {}", humantime::format_duration(timeout)),
+                            format!(
+                                "timed out: no answer within {}",
+                                humantime::format_duration(timeout)
+                            ),
                             call.write,
                             Box::new(transfer::DeadlineExceeded(timeout)),
                         ),
@@ -341,7 +344,9 @@ impl Client {
                             call.write,
                             Box::new(error),
                         ),
-                        Failure::TooLarge { .. } | Failure::BodyTooSlow { .. } => unreachable!("handled above"),
+                        Failure::TooLarge { .. } | Failure::BodyTooSlow { .. } => {
+                            unreachable!("handled above")
+                        }
                     };
                     tracing::debug!(method = %method, path = %scrub(&path), attempt = attempts, "transport error: {what}");
                     if attempts < max_attempts {

@@ -31,7 +31,11 @@ impl CustomerRef {
 /// Resolves the selection against the partner's customers (in the list's order, no
 /// duplicates). An empty selection means all customers.
 pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRef>, ViewError> {
-    if !wanted.is_empty() && wanted.iter().all(|w| uuid::Uuid::parse_str(w.trim()).is_ok()) {
+    if !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|w| uuid::Uuid::parse_str(w.trim()).is_ok())
+    {
         let mut out: Vec<CustomerRef> = Vec::new();
         for w in wanted {
             // Canonical (lower-case) spelling; the check above guarantees it parses.

@@ -12,11 +12,16 @@ async fn provisioning_status_with_an_integer_line_item_id_parses() {
     let mock = Mock::start().await;
     mock.on(
         "GET",
-        &v1(&format!("/customers/{CUSTOMER}/orders/ord-1/provisioningstatus")),
-        vec![Canned::json(200, json!({"totalCount": 1, "items": [
+        &v1(&format!(
+            "/customers/{CUSTOMER}/orders/ord-1/provisioningstatus"
+        )),
+        vec![Canned::json(
+            200,
+            json!({"totalCount": 1, "items": [
             {"lineItemNumber": 0, "orderLineItemId": 0, "status": "fulfilled",
              "quantityProvisioningInformation": [{"quantity": 1, "status": "fulfilled"}]}],
-            "attributes": {"objectType": "Collection"}})),],
+            "attributes": {"objectType": "Collection"}}),
+        )],
     );
     let (client, _) = client(&mock, app_user(&mock));
     let lines = client
@@ -41,7 +46,10 @@ async fn a_cart_update_sends_the_full_cart() {
     mock.on(
         "PUT",
         &path,
-        vec![Canned::json(201, json!({"id": "cart-7", "status": "Active"}))],
+        vec![Canned::json(
+            201,
+            json!({"id": "cart-7", "status": "Active"}),
+        )],
     );
     let (client, _) = client(&mock, app_user(&mock));
     let update = CartRequest {
@@ -53,8 +61,7 @@ async fn a_cart_update_sends_the_full_cart() {
             quantity: 2,
             billing_cycle: BillingCycle::OneTime,
             term_duration: Some("P1Y".into()),
-            provisioning_context: [("subscriptionId".to_string(), SUBSCRIPTION.to_string())]
-                .into(),
+            provisioning_context: [("subscriptionId".to_string(), SUBSCRIPTION.to_string())].into(),
             participants: vec![],
             attestation_accepted: None,
         }],
@@ -85,7 +92,10 @@ async fn a_cart_update_sends_the_full_cart() {
     assert_eq!(lines.len(), 1, "the line items are replaced: {body}");
     assert_eq!(lines[0]["catalogItemId"], "NEW:0001:0002");
     assert_eq!(lines[0]["quantity"], 2);
-    assert_eq!(lines[0]["provisioningContext"]["subscriptionId"], SUBSCRIPTION);
+    assert_eq!(
+        lines[0]["provisioningContext"]["subscriptionId"],
+        SUBSCRIPTION
+    );
 }
 
 #[tokio::test]
@@ -118,4 +128,69 @@ async fn views_with_customer_ids_read_only_those_customers() {
         .await
         .unwrap_err();
     assert!(err.to_string().contains(other), "{err}");
+}
+
+#[tokio::test]
+async fn cart_expiry_is_recognised_by_the_cart_timestamp_not_the_wording() {
+    use reservoir::apply::{Commerce, CommerceError, PartnerCenterCommerce};
+    let mock = Mock::start().await;
+    let cart = v1(&format!("/customers/{CUSTOMER}/carts/cart-old"));
+    mock.on(
+        "GET",
+        &cart,
+        vec![Canned::json(
+            200,
+            json!({"id": "cart-old", "status": "Active",
+        "expirationTimestamp": "2020-01-08T10:00:00Z", "lineItems": []}),
+        )],
+    );
+    // a wording the sandbox never uses
+    mock.on(
+        "POST",
+        &format!("{cart}/checkout"),
+        vec![Canned::error(
+            400,
+            json!(800002),
+            "The request is not valid.",
+        )],
+    );
+    let fresh = v1(&format!("/customers/{CUSTOMER}/carts/cart-new"));
+    mock.on(
+        "GET",
+        &fresh,
+        vec![Canned::json(
+            200,
+            json!({"id": "cart-new", "status": "Active",
+        "expirationTimestamp": "2999-01-08T10:00:00Z", "lineItems": []}),
+        )],
+    );
+    mock.on(
+        "POST",
+        &format!("{fresh}/checkout"),
+        vec![Canned::error(
+            400,
+            json!(800002),
+            "cart cart-new has expired",
+        )],
+    );
+    let (client, _) = client(&mock, app_user(&mock));
+    let catalog = reservoir::catalog::Catalog::new(reservoir::observe::Reader::new(&client));
+    let desired = reservoir::manifest::DesiredState {
+        customers: vec![],
+        limits: Default::default(),
+        manifest_hash: String::new(),
+    };
+    let commerce = PartnerCenterCommerce::new(&client, &catalog, &desired);
+    let rid = RequestId::new().to_string();
+    let err = commerce
+        .checkout(CUSTOMER, "cart-old", &rid)
+        .await
+        .unwrap_err();
+    assert_eq!(err, CommerceError::CartExpired);
+    // the sandbox's wording on a cart that has not expired by its own timestamp proves nothing
+    let err = commerce
+        .checkout(CUSTOMER, "cart-new", &rid)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CommerceError::Definite { .. }), "{err:?}");
 }

@@ -41,11 +41,23 @@ async fn a_cross_host_redirect_is_refused_and_never_followed() {
         "{err:?}"
     );
     let shown = err.to_string();
-    for part in ["GET", path.as_str(), "302", elsewhere.base.as_str(), "refused"] {
+    for part in [
+        "GET",
+        path.as_str(),
+        "302",
+        elsewhere.base.as_str(),
+        "refused",
+    ] {
         assert!(shown.contains(part), "{part} missing: {shown}");
     }
-    assert!(!shown.contains("leak=1"), "only the target's origin is shown: {shown}");
-    assert!(elsewhere.api_requests().is_empty(), "the redirect was followed");
+    assert!(
+        !shown.contains("leak=1"),
+        "only the target's origin is shown: {shown}"
+    );
+    assert!(
+        elsewhere.api_requests().is_empty(),
+        "the redirect was followed"
+    );
     assert_eq!(mock.api_requests().len(), 1, "a redirect is not retried");
 
     // a write redirected elsewhere: refused, and its outcome is open
@@ -60,7 +72,10 @@ async fn a_cross_host_redirect_is_refused_and_never_followed() {
         .create_cart(CUSTOMER, &req, reservoir::partner_center::RequestId::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, ApiError::Redirect { status: 307, .. }), "{err:?}");
+    assert!(
+        matches!(err, ApiError::Redirect { status: 307, .. }),
+        "{err:?}"
+    );
     assert!(err.outcome_unknown());
     assert!(elsewhere.api_requests().is_empty());
 }
@@ -70,7 +85,11 @@ async fn a_same_host_redirect_is_followed() {
     let mock = Mock::start().await;
     let path = v1(&format!("/customers/{CUSTOMER}"));
     let moved = v1(&format!("/customers/{CUSTOMER}/moved"));
-    mock.on("GET", &path, vec![Canned::empty(307).header("Location", &moved)]);
+    mock.on(
+        "GET",
+        &path,
+        vec![Canned::empty(307).header("Location", &moved)],
+    );
     mock.on("GET", &moved, vec![Canned::json(200, customer_body())]);
     let (client, _) = crate::mock::client(&mock, app_only(&mock));
     let c = client.get_customer(CUSTOMER).await.unwrap();
@@ -95,7 +114,16 @@ async fn the_token_endpoint_follows_no_redirect() {
     );
     let (client, _) = crate::mock::client(&mock, app_user(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
-    assert!(matches!(err, ApiError::Auth { status: Some(307), .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            ApiError::Auth {
+                status: Some(307),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
     assert!(err.to_string().contains("redirect"), "{err}");
     assert!(
         elsewhere.token_requests().is_empty(),
@@ -136,7 +164,10 @@ async fn secrets_echoed_by_the_server_are_masked() {
         !shown.contains(CLIENT_SECRET) && !shown.contains(REFRESH_TOKEN),
         "{shown}"
     );
-    assert!(shown.contains("refresh token *** with secret ***"), "{shown}");
+    assert!(
+        shown.contains("refresh token *** with secret ***"),
+        "{shown}"
+    );
 
     // a ready access token echoed in a next link that points elsewhere
     let mock = Mock::start().await;
@@ -156,27 +187,49 @@ async fn secrets_echoed_by_the_server_are_masked() {
 async fn a_retry_after_beyond_the_cap_fails_at_once_naming_the_wait() {
     let mock = Mock::start().await;
     let path = v1(&format!("/customers/{CUSTOMER}"));
-    mock.on("GET", &path, vec![
-        Canned::json(429, json!({"statusCode": 429, "message": "Rate limit is exceeded."}))
+    mock.on(
+        "GET",
+        &path,
+        vec![
+            Canned::json(
+                429,
+                json!({"statusCode": 429, "message": "Rate limit is exceeded."}),
+            )
             .header("Retry-After", "86400"),
-    ]);
+        ],
+    );
     let (client, clock) = crate::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
-        matches!(err, ApiError::RetryAfterTooLong { asked_secs: 86400, cap_secs: 120, .. }),
+        matches!(
+            err,
+            ApiError::RetryAfterTooLong {
+                asked_secs: 86400,
+                cap_secs: 120,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("86400"), "{err}");
     assert!(err.to_string().contains(&path), "{err}");
-    assert_eq!(clock.sleeps().iter().sum::<Duration>(), Duration::ZERO, "waited");
+    assert_eq!(
+        clock.sleeps().iter().sum::<Duration>(),
+        Duration::ZERO,
+        "waited"
+    );
     assert_eq!(mock.api_requests().len(), 1);
 
     // a Retry-After within the cap is still honoured
     let mock = Mock::start().await;
-    mock.on("GET", &path, vec![
-        Canned::json(429, json!({"message": "slow down"})).header("Retry-After", "100"),
-        Canned::json(200, customer_body()),
-    ]);
+    mock.on(
+        "GET",
+        &path,
+        vec![
+            Canned::json(429, json!({"message": "slow down"})).header("Retry-After", "100"),
+            Canned::json(200, customer_body()),
+        ],
+    );
     let (client, clock) = crate::mock::client(&mock, app_only(&mock));
     client.get_customer(CUSTOMER).await.unwrap();
     assert!(clock.sleeps().iter().sum::<Duration>() >= Duration::from_secs(100));
@@ -188,8 +241,11 @@ async fn endless_paging_ends_with_a_clear_error() {
     let mock = Mock::start().await;
     let path = v1(&format!("/customers/{CUSTOMER}/orders"));
     mock.on_fn("GET", &path, |n| {
-        Canned::json(200, json!({"items": [{"id": format!("o{n}")}],
-            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={}", n + 1)}}}))
+        Canned::json(
+            200,
+            json!({"items": [{"id": format!("o{n}")}],
+            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={}", n + 1)}}}),
+        )
     });
     let limits = Limits {
         max_pages: 25,
@@ -204,20 +260,29 @@ async fn endless_paging_ends_with_a_clear_error() {
     // the same continuation token under ever-changing links
     let mock = Mock::start().await;
     mock.on_fn("GET", &path, |n| {
-        Canned::json(200, json!({"items": [{"id": format!("o{n}")}],
+        Canned::json(
+            200,
+            json!({"items": [{"id": format!("o{n}")}],
             "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?page={n}"),
-                "headers": [{"key": "MS-ContinuationToken", "value": "same-token"}]}}}))
+                "headers": [{"key": "MS-ContinuationToken", "value": "same-token"}]}}}),
+        )
     });
     let (client, _) = crate::mock::client(&mock, app_user(&mock));
     let err = client.list_orders(CUSTOMER).await.unwrap_err();
-    assert!(err.to_string().contains("continuation token repeats"), "{err}");
+    assert!(
+        err.to_string().contains("continuation token repeats"),
+        "{err}"
+    );
     assert_eq!(mock.api_requests().len(), 2);
 
     // empty pages that keep announcing another one
     let mock = Mock::start().await;
     mock.on_fn("GET", &path, |n| {
-        Canned::json(200, json!({"items": [],
-            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={n}")}}}))
+        Canned::json(
+            200,
+            json!({"items": [],
+            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={n}")}}}),
+        )
     });
     let (client, _) = crate::mock::client(&mock, app_user(&mock));
     let err = client.list_orders(CUSTOMER).await.unwrap_err();
@@ -227,9 +292,14 @@ async fn endless_paging_ends_with_a_clear_error() {
     // too many items
     let mock = Mock::start().await;
     mock.on_fn("GET", &path, |n| {
-        let items: Vec<_> = (0..10).map(|i| json!({"id": format!("o{n}-{i}")})).collect();
-        Canned::json(200, json!({"items": items,
-            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={}", n + 1)}}}))
+        let items: Vec<_> = (0..10)
+            .map(|i| json!({"id": format!("o{n}-{i}")}))
+            .collect();
+        Canned::json(
+            200,
+            json!({"items": items,
+            "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={}", n + 1)}}}),
+        )
     });
     let limits = Limits {
         max_items: 35,
@@ -248,7 +318,12 @@ async fn a_trickling_body_fails_at_the_deadline() {
     let mut slow = Canned::json(200, customer_body()).trickled(Duration::from_millis(50));
     slow.body.extend(std::iter::repeat_n(b' ', 200)); // ~15 s at this pace
     mock.on("GET", &path, vec![slow]);
-    let client = client_with(&mock, app_only(&mock), Limits::default(), Duration::from_secs(1));
+    let client = client_with(
+        &mock,
+        app_only(&mock),
+        Limits::default(),
+        Duration::from_secs(1),
+    );
     let started = Instant::now();
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     let took = started.elapsed();
@@ -256,7 +331,11 @@ async fn a_trickling_body_fails_at_the_deadline() {
     assert!(matches!(err, ApiError::Transport { .. }), "{err:?}");
     assert!(err.to_string().contains("timed out"), "{err}");
     assert!(err.to_string().contains("1s"), "names the deadline: {err}");
-    assert_eq!(mock.api_requests().len(), 1, "a slow answer is not asked again");
+    assert_eq!(
+        mock.api_requests().len(),
+        1,
+        "a slow answer is not asked again"
+    );
 }
 
 #[tokio::test]
@@ -271,10 +350,22 @@ async fn a_huge_body_is_refused_without_reading_it_all() {
     let mut big = Canned::json(200, customer_body());
     big.body.extend(std::iter::repeat_n(b' ', 4096));
     mock.on("GET", &path, vec![big.clone()]);
-    let client = client_with(&mock, app_only(&mock), limits.clone(), Duration::from_secs(10));
+    let client = client_with(
+        &mock,
+        app_only(&mock),
+        limits.clone(),
+        Duration::from_secs(10),
+    );
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
-        matches!(err, ApiError::BodyTooLarge { limit_bytes: 1024, status: 200, .. }),
+        matches!(
+            err,
+            ApiError::BodyTooLarge {
+                limit_bytes: 1024,
+                status: 200,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(err.to_string().contains("1024 bytes"), "{err}");
@@ -333,17 +424,29 @@ async fn a_refused_connection_keeps_its_io_cause() {
 async fn partner_center_codes_are_integers_when_numeric() {
     let mock = Mock::start().await;
     let path = v1(&format!("/customers/{CUSTOMER}"));
-    mock.on("GET", &path, vec![
-        Canned::error(403, json!("20002"), "no relationship"),
-    ]);
+    mock.on(
+        "GET",
+        &path,
+        vec![Canned::error(403, json!("20002"), "no relationship")],
+    );
     let (client, _) = crate::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
-    assert_eq!((err.code(), err.code_number()), (Some("20002"), Some(20002)));
+    assert_eq!(
+        (err.code(), err.code_number()),
+        (Some("20002"), Some(20002))
+    );
     let mock = Mock::start().await;
-    mock.on("GET", &path, vec![Canned::error(400, json!("InvalidInput"), "bad")]);
+    mock.on(
+        "GET",
+        &path,
+        vec![Canned::error(400, json!("InvalidInput"), "bad")],
+    );
     let (client, _) = crate::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
-    assert_eq!((err.code(), err.code_number()), (Some("InvalidInput"), None));
+    assert_eq!(
+        (err.code(), err.code_number()),
+        (Some("InvalidInput"), None)
+    );
 }
 
 #[test]
@@ -356,6 +459,9 @@ fn an_insecure_authority_is_refused_like_an_insecure_endpoint() {
     );
     let cfg = ClientConfig::new(url::Url::parse("https://api.example.com").unwrap(), creds);
     let err = Client::new(cfg).unwrap_err();
-    assert!(err.to_string().contains("PARTNER_CENTER_AUTHORITY"), "{err}");
+    assert!(
+        err.to_string().contains("PARTNER_CENTER_AUTHORITY"),
+        "{err}"
+    );
     assert!(err.to_string().contains("https"), "{err}");
 }

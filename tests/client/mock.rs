@@ -137,7 +137,12 @@ impl Mock {
     }
 
     /// Answers `METHOD path` with `f(n)` for the n-th call (0-based); takes precedence over `on`.
-    pub fn on_fn(&self, method: &str, path: &str, f: impl Fn(u32) -> Canned + Send + Sync + 'static) {
+    pub fn on_fn(
+        &self,
+        method: &str,
+        path: &str,
+        f: impl Fn(u32) -> Canned + Send + Sync + 'static,
+    ) {
         self.state
             .lock()
             .unwrap()

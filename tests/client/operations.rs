@@ -408,7 +408,10 @@ async fn remaining_operations_use_the_documented_paths() {
     mock.on(
         "GET",
         &v1(&format!("{cust}/carts/cart-1")),
-        vec![Canned::json(200, json!({"id": "cart-1", "status": "Active"}))],
+        vec![Canned::json(
+            200,
+            json!({"id": "cart-1", "status": "Active"}),
+        )],
     );
     mock.on(
         "PUT",

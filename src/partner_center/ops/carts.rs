@@ -23,7 +23,9 @@ fn full_cart(current: Value, cart_id: &str, cart: &CartRequest) -> Result<Value,
         source: Some(Box::new(e)),
     };
     let Value::Object(request) = serde_json::to_value(cart).map_err(encode)? else {
-        return Err(ApiError::config("a cart request must encode as a JSON object"));
+        return Err(ApiError::config(
+            "a cart request must encode as a JSON object",
+        ));
     };
     full.entry("id")
         .or_insert_with(|| Value::String(cart_id.to_string()));
@@ -81,9 +83,7 @@ impl Client {
         let c = guid("customer id", customer_id)?;
         let k = segment("cart id", cart_id)?;
         let url = self.url(&["customers", c, "carts", k], &[]);
-        let current: Value = self
-            .get_json(url.clone(), Category::Cart, Some(c))
-            .await?;
+        let current: Value = self.get_json(url.clone(), Category::Cart, Some(c)).await?;
         let body = full_cart(current, k, cart)?;
         let call = self.write_call(
             Method::PUT,
