@@ -6,6 +6,8 @@ mod mock;
 
 #[path = "client/auth.rs"]
 mod auth;
+#[path = "client/binary.rs"]
+mod binary;
 #[path = "client/fidelity.rs"]
 mod fidelity;
 #[path = "client/hostile.rs"]
