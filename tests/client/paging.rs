@@ -45,7 +45,7 @@ async fn onetime_line_items_follow_continuation_tokens() {
 
     let reqs = mock.api_requests();
     assert_eq!(reqs.len(), 3);
-    // the first page uses the documented query form (partner-center-api.md §10.5)
+    // the first page uses the documented query form (docs/partner-center.md §12)
     assert_eq!(reqs[0].path, first);
     assert_eq!(
         reqs[0].query.as_deref(),
