@@ -1,6 +1,7 @@
 //! [`Interrupt`]: a run's request to stop, set by the `apply` command on the first Ctrl-C and
-//! read by [`super::run`] before each customer and by the engine before each new purchase or
-//! registration. Writes already in flight (a purchase whose intent is journalled) are driven to
+//! read by [`super::run`] before each customer, by the engine before each new purchase or
+//! registration, and by the registration wait, which stops polling (Partner Center goes on
+//! registering). Writes already in flight (a purchase whose intent is journalled) are driven to
 //! their end and journalled; nothing new starts. What was skipped is reported with
 //! [`NOT_STARTED`] / [`INTERRUPTED_CODE`], and the next run picks it up.
 

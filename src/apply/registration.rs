@@ -114,6 +114,13 @@ pub async fn register_and_wait<C: Commerce>(
                 }
             }
         }
+        if opts.interrupt.is_requested() {
+            let reason = fail(format!(
+                "stopped waiting for subscription {subscription_id} to register: the run was \
+                 interrupted (Partner Center goes on; the next apply sees the result)"
+            ));
+            return outcome(RegistrationResult::TimedOut, Some(reason));
+        }
         let waited = elapsed();
         if waited >= opts.registration_timeout {
             let reason = fail(format!(

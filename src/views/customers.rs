@@ -45,7 +45,10 @@ pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRe
             let c = match client.get_customer(&id).await {
                 Ok(c) => c,
                 Err(e) if e.is_not_found() => {
-                    return Err(ViewError::UnknownCustomer(w.trim().to_string()));
+                    return Err(ViewError::UnknownCustomer {
+                        wanted: w.trim().to_string(),
+                        suggestion: None,
+                    });
                 }
                 Err(e) => return Err(e.into()),
             };

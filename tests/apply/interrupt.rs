@@ -142,3 +142,65 @@ fn the_first_ctrl_c_finishes_the_checkout_in_flight_and_starts_nothing_new() {
     assert_eq!(sb.units(NORTHWIND), 3, "{}", again.all());
     assert_eq!(orders_of(first), first_orders, "{}", again.all());
 }
+
+#[cfg(unix)]
+#[test]
+fn the_first_ctrl_c_stops_waiting_for_a_registration() {
+    use std::io::BufRead;
+    let sb = Sandbox::start();
+    sb.knobs(json!({ "registrationDelaySecs": 60 }));
+    let dir = sb.manifest(NORTHWIND_YAML);
+    let mut cmd = sb.std_command(false);
+    cmd.env("RESERVOIR_PROGRESS_INTERVAL_MS", "200")
+        .arg("apply")
+        .arg(&dir)
+        .arg("--auto-approve")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn apply");
+    let stderr = child.stderr.take().expect("stderr");
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen
+        .iter()
+        .any(|l: &String| l.starts_with("still registering northwind"))
+    {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(l) => seen.push(l),
+            Err(_) => panic!("no registration wait was reported: {seen:#?}"),
+        }
+    }
+    let interrupted_at = Instant::now();
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .expect("kill");
+    assert!(status.success());
+    let out = child.wait_with_output().expect("apply ends");
+    // Ends long before the 60 s registration would have.
+    assert!(interrupted_at.elapsed() < Duration::from_secs(20));
+    reader.join().expect("reader");
+    seen.extend(rx.try_iter());
+    let stderr = seen.join("\n");
+    let all = format!(
+        "--- stdout\n{}\n--- stderr\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert_eq!(out.status.code(), Some(1), "{all}");
+    assert!(
+        stderr.contains("interrupt received, finishing 0 in-flight writes"),
+        "{all}"
+    );
+    assert!(stderr.contains("stopped waiting for subscription"), "{all}");
+    assert_eq!(sb.units(NORTHWIND), 0, "{all}");
+}
