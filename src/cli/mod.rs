@@ -61,13 +61,9 @@ pub struct GlobalArgs {
         default_value = ".reservoir"
     )]
     pub state_dir: std::path::PathBuf,
-    /// Only these customers (id or name): comma-separated, or repeat the option.
-    #[arg(
-        long = "customer",
-        global = true,
-        value_name = "ID|NAME",
-        value_delimiter = ','
-    )]
+    /// Only these customers (id or name): comma-separated, or repeat the option. A name that
+    /// itself holds a comma ("Contoso, Ltd.") is matched whole first.
+    #[arg(long = "customer", global = true, value_name = "ID|NAME")]
     pub customers: Vec<String>,
     /// Customers worked on at once.
     #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]

@@ -160,6 +160,9 @@ pub fn filter_customers(
         let f = f.trim();
         c.id.eq_ignore_ascii_case(f) || c.name.as_deref().is_some_and(|n| n.eq_ignore_ascii_case(f))
     };
+    let filters = &crate::views::customers::expand(filters, |v| {
+        desired.customers.iter().any(|c| matches(c, v))
+    });
     let unknown: Vec<&str> = filters
         .iter()
         .filter(|f| !desired.customers.iter().any(|c| matches(c, f)))

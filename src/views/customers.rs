@@ -77,6 +77,27 @@ pub async fn one(client: &Client, wanted: &str) -> Result<CustomerRef, ViewError
     })
 }
 
+/// The `--customer` values as single selections: a value that is a known id or name (`known`)
+/// stays whole, even with a comma in it ("Contoso, Ltd."); any other is split on commas. Empty
+/// parts are dropped.
+pub fn expand(values: &[String], known: impl Fn(&str) -> bool) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| {
+            let v = v.trim();
+            if known(v) {
+                vec![v.to_owned()]
+            } else {
+                v.split(',')
+                    .map(str::trim)
+                    .filter(|p| !p.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            }
+        })
+        .collect()
+}
+
 /// The candidate closest to a mistyped `wanted` (case-insensitive Jaro-Winkler similarity of at
 /// least 0.8), if any.
 pub fn closest<'a>(wanted: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
@@ -101,8 +122,12 @@ pub fn pick(all: &[CustomerRef], wanted: &[String]) -> Result<Vec<CustomerRef>, 
     if wanted.is_empty() {
         return Ok(all.to_vec());
     }
+    let wanted = expand(wanted, |v| {
+        all.iter()
+            .any(|c| c.id.eq_ignore_ascii_case(v) || c.name.to_lowercase() == v.to_lowercase())
+    });
     let mut out: Vec<CustomerRef> = Vec::new();
-    for w in wanted {
+    for w in &wanted {
         let w = w.trim();
         let by_id: Vec<&CustomerRef> = all
             .iter()
@@ -192,6 +217,19 @@ mod tests {
             closest("initech", ["Contoso", "Fabrikam"].into_iter()),
             None
         );
+    }
+
+    #[test]
+    fn comma_separated_selections_and_names_with_commas() {
+        let got = pick(&all(), &["contoso,fabrikam".into()]).expect("a list");
+        assert_eq!(got.len(), 2);
+        let mut ltd = all();
+        ltd[0].name = "Contoso, Ltd.".into();
+        let got = pick(&ltd, &["contoso, ltd.".into()]).expect("the whole name");
+        assert_eq!(got.len(), 1);
+        // In a list, such a name splits: the error names the part and suggests the name.
+        let e = pick(&ltd, &["Fabrikam, Contoso, Ltd.".into()]).expect_err("split");
+        assert!(e.to_string().contains("\"Contoso\"; did you mean"), "{e}");
     }
 
     #[test]
