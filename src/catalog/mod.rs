@@ -12,9 +12,12 @@
 //! are read again (availability ids change over time, partner-center-api.md §6), while the
 //! product/SKU listing of the run is reused.
 
+mod availability;
 mod resolve;
+pub(crate) use availability::pick_availability;
+pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
-pub(crate) use resolve::{catalog_item, failed, pick_availability};
+pub(crate) use resolve::{catalog_item, failed};
 pub mod view;
 
 pub use view::{SkuEntry, View, ViewKey};
@@ -150,7 +153,13 @@ impl Catalog {
         };
         let fetch = || async {
             self.reader
-                .list_availabilities(product_id, sku_id, &key.country, key.scope().as_ref())
+                .list_availabilities(
+                    product_id,
+                    sku_id,
+                    &key.country,
+                    key.scope().as_ref(),
+                    CUSTOMER_SEGMENT,
+                )
                 .await
                 .map(Arc::new)
                 .map_err(|e| CatalogFailure::from(&e))
