@@ -25,7 +25,7 @@ pub use view::{SkuEntry, View, ViewKey};
 use crate::manifest::ReservationType;
 use crate::observe::Reader;
 use crate::partner_center::ApiError;
-use crate::partner_center::wire::Availability;
+use crate::partner_center::wire::{Availability, ItemType};
 use crate::plan::Inventory;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -96,6 +96,8 @@ pub struct Catalog {
     views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
     inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
+    /// `productType` per (country, product id).
+    product_types: Mutex<HashMap<(String, String), Cell<Option<ItemType>>>>,
 }
 
 fn cell<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K) -> Arc<OnceCell<V>> {
@@ -120,6 +122,7 @@ impl Catalog {
             views: Mutex::default(),
             availabilities: Mutex::default(),
             inventory: Mutex::default(),
+            product_types: Mutex::default(),
         }
     }
 
@@ -175,6 +178,24 @@ impl Catalog {
                 v
             }
         }
+    }
+
+    /// A product's catalog type (`productType`), read once per (country, product) per run.
+    pub async fn product_type(
+        &self,
+        country: &str,
+        product_id: &str,
+    ) -> Result<Option<ItemType>, CatalogFailure> {
+        let k = (country.to_ascii_uppercase(), product_id.to_ascii_uppercase());
+        cell(&self.product_types, k)
+            .get_or_init(|| async {
+                self.reader
+                    .get_product_type(product_id, country)
+                    .await
+                    .map_err(|e| CatalogFailure::from(&e))
+            })
+            .await
+            .clone()
     }
 
     /// What the views read so far say about a SKU (no API call).
