@@ -274,3 +274,68 @@ fn product_types_name_the_kind() {
     assert_eq!(kinds::kind_of_product_type(&t("software")), Some(Kind::Software));
     assert_eq!(kinds::kind_of_product_type(&t("OnlineServicesNCE")), None);
 }
+
+fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
+    use crate::manifest::{
+        DesiredCustomer, DesiredReservation, DesiredSubscription, ReservationTarget,
+        SubscriptionKind,
+    };
+    let at = |line| crate::manifest::SourceRef {
+        file: "fleet/c1.yaml".into(),
+        line,
+        column: 11,
+    };
+    DesiredCustomer {
+        id: "c1".into(),
+        name: None,
+        subscriptions: vec![DesiredSubscription {
+            id: sub.into(),
+            kind: SubscriptionKind::AzurePlan,
+            reservations: vec![DesiredReservation {
+                name: "web".into(),
+                reservation_type: ReservationType::Vm,
+                target: ReservationTarget::Pinned {
+                    product_id: product.into(),
+                    sku_id: "0001".into(),
+                },
+                term: Term::P1Y,
+                scope: Scope::Shared,
+                quantity: 2,
+                source: at(12),
+            }],
+            source: at(8),
+        }],
+        software: Vec::new(),
+        source: at(3),
+    }
+}
+
+/// An uncertain holding blocks the customer when, and only when, it could be a declared item.
+#[test]
+fn an_uncertain_holding_that_could_be_a_declared_item_is_an_error() {
+    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
+        "quantity": 2 }]));
+    for kind in [Some(Kind::Reservation), None] {
+        let kinds = BTreeMap::from([("DZH318Z0BQ3Q".to_owned(), kind)]);
+        let h = from_orders("c1", std::slice::from_ref(&o), &catalog(), &kinds).expect("holdings");
+        let dc = declared("sub1", "DZH318Z0BQ3Q");
+        let err = first_conflict(&h.uncertain, &kinds::items(&dc), "c1", &[])
+            .expect("could be the declared reservation");
+        let msg = err.to_string();
+        assert!(
+            msg.starts_with("GET /v1/customers/c1/orders?billingType=OneTime: order o5 line 0 cannot be attributed ("),
+            "{msg}"
+        );
+        assert!(msg.contains("item \"web\" (fleet/c1.yaml:12:11)"), "{msg}");
+        // Another product: it cannot be the declared item, and it does not block.
+        let other = declared("sub1", "DZH318Z0CCCC");
+        assert_eq!(first_conflict(&h.uncertain, &kinds::items(&other), "c1", &[]), None);
+    }
+    // With its subscription known (and another one), it is not the declared item either.
+    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
+        "quantity": 2, "provisioningContext": { "subscriptionId": "sub2" } }]));
+    let h = from_orders("c1", &[o], &catalog(), &BTreeMap::new()).expect("holdings");
+    assert_eq!(h.uncertain.len(), 1, "no term or scope");
+    let dc = declared("sub1", "DZH318Z0BQ3Q");
+    assert_eq!(first_conflict(&h.uncertain, &kinds::items(&dc), "c1", &[]), None);
+}
