@@ -79,6 +79,9 @@ struct AvailabilityKey {
     sku_id: String,
 }
 
+/// (country, product id), upper-case.
+type ProductKey = (String, String);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct InventoryKey {
     country: String,
@@ -97,7 +100,7 @@ pub struct Catalog {
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
     inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
     /// `productType` per (country, product id).
-    product_types: Mutex<HashMap<(String, String), Cell<Option<ItemType>>>>,
+    product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
 }
 
 fn cell<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K) -> Arc<OnceCell<V>> {
@@ -186,7 +189,10 @@ impl Catalog {
         country: &str,
         product_id: &str,
     ) -> Result<Option<ItemType>, CatalogFailure> {
-        let k = (country.to_ascii_uppercase(), product_id.to_ascii_uppercase());
+        let k = (
+            country.to_ascii_uppercase(),
+            product_id.to_ascii_uppercase(),
+        );
         cell(&self.product_types, k)
             .get_or_init(|| async {
                 self.reader

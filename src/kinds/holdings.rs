@@ -4,12 +4,12 @@
 use super::reservation::{self, ReservationAttribution};
 use super::{Item, Kind, software};
 use crate::catalog::SkuFacts;
-use crate::partner_center::wire::ItemType;
-use crate::plan::Resolution;
 use crate::manifest::Term;
 use crate::observe::order_cache::OrderLineSummary;
 use crate::partner_center::wire::Entitlement;
+use crate::partner_center::wire::ItemType;
 use crate::plan::Holding;
+use crate::plan::Resolution;
 use serde::{Deserialize, Serialize};
 
 /// What kind of holding, and for reservations what it is attributed to.
@@ -114,7 +114,10 @@ pub enum LineEvidence<'a> {
 /// The kind of a one-time order line: by the catalog (the views that list its SKU, else the
 /// product's type), else a reservation when its provisioning context names a subscription or a
 /// scope. `None` when nothing tells: the line cannot be attributed.
-pub fn classify_order_line(l: &OrderLineSummary, evidence: LineEvidence<'_>) -> Option<HoldingKind> {
+pub fn classify_order_line(
+    l: &OrderLineSummary,
+    evidence: LineEvidence<'_>,
+) -> Option<HoldingKind> {
     let facts = match evidence {
         LineEvidence::Facts(f) => Some(f),
         _ => None,
@@ -140,8 +143,14 @@ pub fn classify_order_line(l: &OrderLineSummary, evidence: LineEvidence<'_>) -> 
 pub fn attribution_gap(kind: &HoldingKind) -> Option<String> {
     let a = kind.reservation()?;
     let missing: Vec<&str> = [
-        (a.subscription_id.is_none(), "subscription (provisioningContext.subscriptionId)"),
-        (a.term.is_none(), "term (provisioningContext.duration or termDuration)"),
+        (
+            a.subscription_id.is_none(),
+            "subscription (provisioningContext.subscriptionId)",
+        ),
+        (
+            a.term.is_none(),
+            "term (provisioningContext.duration or termDuration)",
+        ),
         (a.scope.is_none(), "scope (provisioningContext.scope)"),
     ]
     .into_iter()

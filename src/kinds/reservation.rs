@@ -6,8 +6,7 @@
 
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{
-    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, SkuFacts, catalog_item, failed,
-    pick_availability,
+    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, SkuFacts, catalog_item, failed, pick_availability,
 };
 use crate::manifest::{
     DesiredCustomer, DesiredReservation, DesiredSubscription, ReservationTarget, ReservationType,

@@ -7,8 +7,8 @@
 use super::Reader;
 mod malformed;
 
-pub(crate) use malformed::{Holdings, HoldingsError, first_conflict};
 use malformed::Uncertain;
+pub(crate) use malformed::{Holdings, HoldingsError, first_conflict};
 
 use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};
 use crate::catalog::Catalog;
@@ -99,7 +99,9 @@ fn distinct<'e>(
             field(e.product_id.as_ref())
                 .unwrap_or_default()
                 .to_ascii_uppercase(),
-            field(e.sku_id.as_ref()).unwrap_or_default().to_ascii_lowercase(),
+            field(e.sku_id.as_ref())
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
         );
         match seen.get(&key) {
             Some((_, first)) if *first == e => {
@@ -109,10 +111,7 @@ fn distinct<'e>(
                 return Err(HoldingsError::Malformed {
                     call: malformed::entitlements_call(customer_id),
                     which: describe_entitlement(i, e),
-                    problem: format!(
-                        "contradicts entitlement {} for the same order line",
-                        j + 1
-                    ),
+                    problem: format!("contradicts entitlement {} for the same order line", j + 1),
                 });
             }
             None => {
@@ -199,7 +198,10 @@ pub(super) fn from_entitlements(
         };
         if let Some(gap) = kinds::attribution_gap(&holding.kind) {
             let why = if line.is_none() {
-                format!("order {order_id} has no line {}", line_id.as_deref().unwrap_or("for it"))
+                format!(
+                    "order {order_id} has no line {}",
+                    line_id.as_deref().unwrap_or("for it")
+                )
             } else {
                 format!("its order line has {gap}")
             };
@@ -307,7 +309,9 @@ pub(super) fn from_orders(
                 sku_id,
             };
             let why = match &kind {
-                None => Some("the catalog does not tell whether it is a reservation or software".to_owned()),
+                None => Some(
+                    "the catalog does not tell whether it is a reservation or software".to_owned(),
+                ),
                 Some(k) => kinds::attribution_gap(k).map(|g| format!("the line has {g}")),
             };
             if let Some(why) = why {

@@ -5,8 +5,8 @@
 
 use crate::partner_center::wire::{
     Availability, Customer, Entitlement, EntitlementType, InventoryCheckRequest, InventoryItem,
-    ItemType, Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku, Subscription,
-    TargetView,
+    ItemType, Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku,
+    Subscription, TargetView,
 };
 use crate::partner_center::{ApiError, Client, CredentialsKind, Stats};
 

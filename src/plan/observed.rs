@@ -331,7 +331,9 @@ pub enum Resolution {
     Error(String),
     /// The catalog lists several items the declared one could be (e.g. two availabilities of
     /// the customer's segment); `reason` names them.
-    Ambiguous { reason: String },
+    Ambiguous {
+        reason: String,
+    },
 }
 
 /// A purchasable catalog item (§6).

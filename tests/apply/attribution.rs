@@ -43,7 +43,10 @@ fn check_blocked(sb: &Sandbox, app_only: bool) {
     assert_ne!(run.code, Some(0), "the plan is not clean: {out}");
     assert!(out.contains("cannot be attributed"), "{out}");
     assert!(out.contains("line 0"), "names the order line: {out}");
-    assert!(out.contains("batch-tier"), "names the item it could be: {out}");
+    assert!(
+        out.contains("batch-tier"),
+        "names the item it could be: {out}"
+    );
     let mut apply = sb.command(app_only);
     apply.arg("apply").arg(&dir).arg("--auto-approve");
     let run = sb.run(apply);

@@ -68,7 +68,9 @@ pub(crate) fn units(q: Option<i64>, zero_possible: bool) -> Result<u32, String> 
     match q {
         None => Err("has no quantity".to_owned()),
         Some(n) if n < 0 => Err(format!("has a negative quantity ({n})")),
-        Some(0) if !zero_possible => Err("has a quantity of 0, which an order line cannot have".to_owned()),
+        Some(0) if !zero_possible => {
+            Err("has a quantity of 0, which an order line cannot have".to_owned())
+        }
         Some(n) => u32::try_from(n).map_err(|_| format!("has an impossible quantity ({n})")),
     }
 }

@@ -8,13 +8,11 @@ use serde_json::json;
 
 fn catalog() -> Catalog {
     let url = url::Url::parse("http://127.0.0.1:9").expect("url");
-    let creds = crate::partner_center::Credentials::AccessToken(
-        crate::partner_center::Secret::new("t"),
-    );
-    let client = crate::partner_center::Client::new(crate::partner_center::ClientConfig::new(
-        url, creds,
-    ))
-    .expect("client");
+    let creds =
+        crate::partner_center::Credentials::AccessToken(crate::partner_center::Secret::new("t"));
+    let client =
+        crate::partner_center::Client::new(crate::partner_center::ClientConfig::new(url, creds))
+            .expect("client");
     Catalog::new(Reader::new(&client))
 }
 
@@ -83,8 +81,8 @@ fn reservations_are_attributed_through_the_order_line_they_reference() {
 
 #[test]
 fn without_the_order_a_reservation_is_not_attributed() {
-    let all = from_entitlements("c", &entitlements(), &BTreeMap::new(), &catalog())
-        .expect("holdings");
+    let all =
+        from_entitlements("c", &entitlements(), &BTreeMap::new(), &catalog()).expect("holdings");
     assert_eq!(all.uncertain.len(), 2, "both reservations are uncertain");
     assert_eq!(all.uncertain[0].why, "order o1 has no line 1");
     let h = all.list;
@@ -131,7 +129,6 @@ fn orders_fallback_skips_cancelled_orders_and_tells_reservations_from_software()
     assert_eq!((a.term, a.scope), (Some(Term::P1Y), Some(Scope::Single)));
 }
 
-
 fn ents(v: serde_json::Value) -> Vec<Entitlement> {
     serde_json::from_value(v).expect("entitlements")
 }
@@ -156,7 +153,11 @@ fn a_malformed_entitlement_is_an_error_naming_the_call_and_the_field() {
         ("productId", json!(" "), "has no productId"),
         ("skuId", json!(null), "has no skuId"),
         ("referenceOrder", json!(null), "has no referenceOrder.id"),
-        ("referenceOrder", json!({ "lineItemId": "0" }), "has no referenceOrder.id"),
+        (
+            "referenceOrder",
+            json!({ "lineItemId": "0" }),
+            "has no referenceOrder.id",
+        ),
     ];
     for (field, value, want) in cases {
         let mut e = good.clone();
@@ -209,8 +210,9 @@ fn an_entitlement_listed_twice_is_counted_once_and_contradictions_are_errors() {
 }
 
 fn one_time(lines: serde_json::Value) -> OrderSummary {
-    let o: Order = serde_json::from_value(json!({ "id": "o5", "status": "completed", "lineItems": lines }))
-        .expect("order");
+    let o: Order =
+        serde_json::from_value(json!({ "id": "o5", "status": "completed", "lineItems": lines }))
+            .expect("order");
     OrderSummary::from_wire(&o)
 }
 
@@ -218,16 +220,36 @@ fn one_time(lines: serde_json::Value) -> OrderSummary {
 fn a_malformed_order_line_is_an_error_when_orders_are_the_holdings_source() {
     let kinds = BTreeMap::from([("DG7GMGF0DWM3".to_owned(), Some(Kind::Software))]);
     let cases = [
-        (json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X" }), "has no quantity"),
-        (json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": -1 }), "has a negative quantity (-1)"),
-        (json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 0 }), "has a quantity of 0, which an order line cannot have"),
-        (json!({ "lineItemNumber": 0, "quantity": 2 }), "has no offerId naming a product and SKU"),
-        (json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3", "quantity": 2 }), "has no offerId naming a product and SKU"),
+        (
+            json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X" }),
+            "has no quantity",
+        ),
+        (
+            json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": -1 }),
+            "has a negative quantity (-1)",
+        ),
+        (
+            json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 0 }),
+            "has a quantity of 0, which an order line cannot have",
+        ),
+        (
+            json!({ "lineItemNumber": 0, "quantity": 2 }),
+            "has no offerId naming a product and SKU",
+        ),
+        (
+            json!({ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3", "quantity": 2 }),
+            "has no offerId naming a product and SKU",
+        ),
     ];
     for (line, want) in cases {
         let err = from_orders("c1", &[one_time(json!([line]))], &catalog(), &kinds)
             .expect_err("malformed");
-        let HoldingsError::Malformed { call, which, problem } = &err else {
+        let HoldingsError::Malformed {
+            call,
+            which,
+            problem,
+        } = &err
+        else {
             panic!("{err:?}");
         };
         assert_eq!(call, "GET /v1/customers/c1/orders?billingType=OneTime");
@@ -235,7 +257,8 @@ fn a_malformed_order_line_is_an_error_when_orders_are_the_holdings_source() {
         assert_eq!(problem, want);
     }
     // The same order twice (e.g. across pages) counts once; two answers for one id are an error.
-    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 2 }]));
+    let o =
+        one_time(json!([{ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 2 }]));
     let once = distinct_orders("c1", vec![o.clone(), o.clone()]).expect("distinct");
     assert_eq!(once.len(), 1);
     let mut other = o.clone();
@@ -248,15 +271,25 @@ fn a_malformed_order_line_is_an_error_when_orders_are_the_holdings_source() {
 /// reservation looked unowned.
 #[test]
 fn a_reservation_line_is_classified_by_the_product_type_and_left_uncertain() {
-    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
-        "friendlyName": "Reserved VM", "quantity": 2, "transactionType": "New" }]));
+    let o = one_time(
+        json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
+        "friendlyName": "Reserved VM", "quantity": 2, "transactionType": "New" }]),
+    );
     let kinds = BTreeMap::from([("DZH318Z0BQ3Q".to_owned(), Some(Kind::Reservation))]);
     let h = from_orders("c1", std::slice::from_ref(&o), &catalog(), &kinds).expect("holdings");
-    assert!(matches!(h.list[0].kind, HoldingKind::Reservation(_)), "{:?}", h.list);
+    assert!(
+        matches!(h.list[0].kind, HoldingKind::Reservation(_)),
+        "{:?}",
+        h.list
+    );
     assert_eq!(h.uncertain.len(), 1);
     assert_eq!(h.uncertain[0].kind, Some(Kind::Reservation));
     assert_eq!(h.uncertain[0].which, "order o5 line 0");
-    assert!(h.uncertain[0].why.contains("no subscription"), "{}", h.uncertain[0].why);
+    assert!(
+        h.uncertain[0].why.contains("no subscription"),
+        "{}",
+        h.uncertain[0].why
+    );
     // Nothing tells the kind: not listed as owned, and uncertain with an unknown kind.
     let h = from_orders("c1", &[o], &catalog(), &BTreeMap::new()).expect("holdings");
     assert!(h.list.is_empty());
@@ -270,8 +303,14 @@ fn product_types_name_the_kind() {
         display_name: None,
         sub_type: None,
     };
-    assert_eq!(kinds::kind_of_product_type(&t("Azure")), Some(Kind::Reservation));
-    assert_eq!(kinds::kind_of_product_type(&t("software")), Some(Kind::Software));
+    assert_eq!(
+        kinds::kind_of_product_type(&t("Azure")),
+        Some(Kind::Reservation)
+    );
+    assert_eq!(
+        kinds::kind_of_product_type(&t("software")),
+        Some(Kind::Software)
+    );
     assert_eq!(kinds::kind_of_product_type(&t("OnlineServicesNCE")), None);
 }
 
@@ -313,8 +352,10 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
 /// An uncertain holding blocks the customer when, and only when, it could be a declared item.
 #[test]
 fn an_uncertain_holding_that_could_be_a_declared_item_is_an_error() {
-    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
-        "quantity": 2 }]));
+    let o = one_time(
+        json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
+        "quantity": 2 }]),
+    );
     for kind in [Some(Kind::Reservation), None] {
         let kinds = BTreeMap::from([("DZH318Z0BQ3Q".to_owned(), kind)]);
         let h = from_orders("c1", std::slice::from_ref(&o), &catalog(), &kinds).expect("holdings");
@@ -329,13 +370,21 @@ fn an_uncertain_holding_that_could_be_a_declared_item_is_an_error() {
         assert!(msg.contains("item \"web\" (fleet/c1.yaml:12:11)"), "{msg}");
         // Another product: it cannot be the declared item, and it does not block.
         let other = declared("sub1", "DZH318Z0CCCC");
-        assert_eq!(first_conflict(&h.uncertain, &kinds::items(&other), "c1", &[]), None);
+        assert_eq!(
+            first_conflict(&h.uncertain, &kinds::items(&other), "c1", &[]),
+            None
+        );
     }
     // With its subscription known (and another one), it is not the declared item either.
-    let o = one_time(json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
-        "quantity": 2, "provisioningContext": { "subscriptionId": "sub2" } }]));
+    let o = one_time(
+        json!([{ "lineItemNumber": 0, "offerId": "DZH318Z0BQ3Q:0001:DZH318XZXVNF",
+        "quantity": 2, "provisioningContext": { "subscriptionId": "sub2" } }]),
+    );
     let h = from_orders("c1", &[o], &catalog(), &BTreeMap::new()).expect("holdings");
     assert_eq!(h.uncertain.len(), 1, "no term or scope");
     let dc = declared("sub1", "DZH318Z0BQ3Q");
-    assert_eq!(first_conflict(&h.uncertain, &kinds::items(&dc), "c1", &[]), None);
+    assert_eq!(
+        first_conflict(&h.uncertain, &kinds::items(&dc), "c1", &[]),
+        None
+    );
 }
