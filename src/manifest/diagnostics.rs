@@ -280,12 +280,22 @@ impl SourceCode for SourceFile {
     }
 }
 
+/// A YAML file that was not read because it is not a reservoir manifest (DESIGN §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    /// Why, e.g. "no top-level `customers:`".
+    pub reason: String,
+}
+
 /// Every problem found, errors first in file order. Returned by [`super::load`] when there is
 /// at least one error.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// The files skipped as not manifests, in order.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Diagnostics {

@@ -86,7 +86,7 @@ impl Raw {
 
 /// The file as a located tree, `None` when it cannot be read as one (not valid YAML).
 pub fn tree(file: &SourceFile) -> Option<Node> {
-    serde_saphyr::from_str::<Node>(file.text.as_str()).ok()
+    super::parse::read_one::<Node>(file).ok()
 }
 
 /// Every structural problem of the tree against the schema; empty when the schema finds nothing.
