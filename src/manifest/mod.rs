@@ -17,7 +17,9 @@ mod merge;
 pub mod model;
 mod normalise;
 mod parse;
+mod regions;
 mod schema;
+mod show;
 mod structure;
 mod walk;
 

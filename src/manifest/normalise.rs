@@ -115,10 +115,11 @@ fn reservation(
     max: Option<u32>,
 ) -> Option<DesiredReservation> {
     let name = check::name(ctx, "reservation name", &r.name);
-    let reservation_type = check::choice(ctx, &r.reservation_type).map(rtype);
+    let model_type = check::choice(ctx, &r.reservation_type);
+    let reservation_type = model_type.map(rtype);
     let target = match (&r.region, &r.product) {
         (Some(region), None) => {
-            let sku = check::arm_sku(ctx, &r.sku);
+            let sku = check::arm_sku(ctx, &r.sku, model_type);
             let region = check::region(ctx, region);
             sku.zip(region)
                 .map(|(arm_sku_name, arm_region_name)| ReservationTarget::Arm {

@@ -116,7 +116,7 @@ pub fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
         }
         Error::SerdeMissingField { field, location } => {
             let d = Diagnostic::error(format!("missing required field \"{field}\""));
-            let d = match missing_field_hint(field) {
+            let d = match missing_field_hint(None, field) {
                 Some(h) => d.with_hint(h),
                 None => d,
             };
@@ -197,7 +197,19 @@ pub fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
     }
 }
 
-pub fn missing_field_hint(field: &str) -> Option<&'static str> {
+/// What to write for a missing or empty field; `owner` is the schema definition holding it
+/// (`Software`, `Reservation`) when known.
+pub fn missing_field_hint(owner: Option<&str>, field: &str) -> Option<&'static str> {
+    Some(match (owner, field) {
+        (Some("Software"), "sku") => {
+            "give the catalog SKU id of the product, quoted, e.g. sku: \"0002\""
+        }
+        (Some("Software"), "product") => "give the catalog product id, e.g. DG7GMGF0DWM3",
+        (_, field) => return missing_field_hint_any(field),
+    })
+}
+
+fn missing_field_hint_any(field: &str) -> Option<&'static str> {
     Some(match field {
         "version" => "start the file with `version: 1`",
         "id" => "give the customer's or subscription's id (a GUID)",
