@@ -162,10 +162,14 @@ pub fn quantity(
     else {
         ctx.push(
             Diagnostic::error(format!("{what} {written} is not a positive integer")).with_hint(
-                if v.value.as_int().is_some() {
-                    "declare at least 1 unit; to stop managing an item, remove it"
-                } else {
-                    "write a whole number of units, e.g. 2"
+                match &v.value {
+                    Number::Int(_) => {
+                        "declare at least 1 unit; to stop managing an item, remove it".to_owned()
+                    }
+                    Number::Text(t) if t.trim().parse::<u32>().is_ok_and(|n| n > 0) => {
+                        format!("write the number without quotes: {}", t.trim())
+                    }
+                    _ => "write a whole number of units, e.g. 2".to_owned(),
                 },
             ),
             v,
@@ -324,7 +328,7 @@ pub fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), Stri
             T::Vm if lower.starts_with("standard") || lower.starts_with("basic_") => {
                 "virtual machine reservation SKU names look like Standard_D4s_v5".into()
             }
-            T::Vm => format!("did you mean \"Standard_{sku}\"?"),
+            T::Vm => format!("did you mean \"Standard_{}\"?", super::show::show(sku)),
             T::Sql => "SQL reservation SKU names look like SQLDB_GP_Compute_Gen5 or \
                        SQLMI_GP_Compute_Gen5"
                 .into(),

@@ -98,6 +98,9 @@ impl SourceFile {
     }
 }
 
+/// Longest source line shown in a snippet (bytes).
+const MAX_SNIPPET_LINE: usize = 300;
+
 /// One problem found in the manifests.
 #[derive(Clone)]
 pub struct Diagnostic {
@@ -150,12 +153,18 @@ impl Diagnostic {
     pub fn at(mut self, file: &SourceFile, line: usize, column: usize) -> Self {
         let (line, column) = (line.max(1), column.max(1));
         let offset = file.offset(line, column);
-        self.span = Some((offset, file.token_len(offset)));
         self.location = Some(SourceRef {
             file: file.path.clone(),
             line,
             column,
         });
+        // A snippet of a huge line would print it whole: only the location then.
+        let line_start = file.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_len = file.text[line_start..].find('\n').unwrap_or(file.text.len() - line_start);
+        if line_len > MAX_SNIPPET_LINE {
+            return self;
+        }
+        self.span = Some((offset, file.token_len(offset)));
         self.source = Some(file.clone());
         self
     }
@@ -212,7 +221,11 @@ impl Diagnostic {
         if self.source.is_none()
             && let Some(loc) = &self.location
         {
-            out.push_str(&format!("  in {}\n", loc.file.display()));
+            if self.span.is_none() && (loc.line, loc.column) != (1, 1) {
+                out.push_str(&format!("  --> {loc}\n"));
+            } else {
+                out.push_str(&format!("  in {}\n", loc.file.display()));
+            }
         }
         out
     }
@@ -296,6 +309,8 @@ pub struct Diagnostics {
     pub warnings: Vec<Diagnostic>,
     /// The files skipped as not manifests, in order.
     pub skipped: Vec<Skipped>,
+    /// The manifest files read, in order.
+    pub files: Vec<PathBuf>,
 }
 
 impl Diagnostics {

@@ -114,9 +114,8 @@ fn read_file(path: &Path) -> Result<SourceFile, Box<Diagnostic>> {
             let file = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
             Err(Box::new(
                 Diagnostic::error(format!(
-                    "\"{}\" is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} \
+                    "file is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} \
                      (byte offset {at}) is not valid UTF-8",
-                    path.display(),
                     bytes[at]
                 ))
                 .with_hint("save the file as UTF-8")
@@ -162,6 +161,15 @@ fn load_sources(all: Vec<SourceFile>, mut diags: Diagnostics) -> Result<Loaded, 
             classify::Class::Manifest => sources.push(file),
         }
     }
+    if sources.is_empty() && !diags.skipped.is_empty() {
+        diags.push(
+            Diagnostic::error(format!(
+                "no reservoir manifest among the {} YAML file(s) read; every one was skipped",
+                diags.skipped.len()
+            ))
+            .with_hint("a manifest has a top-level `customers:` (see `reservoir validate`)"),
+        );
+    }
     let files: Vec<PathBuf> = sources.iter().map(|f| f.path.clone()).collect();
     for file in &sources {
         if parse::is_blank(&file.text) || diags.errors.iter().any(|d| is_in(d, &file.path)) {
@@ -195,6 +203,7 @@ fn load_sources(all: Vec<SourceFile>, mut diags: Diagnostics) -> Result<Loaded, 
     let desired = merge::merge(&merge::Files(&sources), decls, limits, &mut diags);
     diags.sort();
     if diags.has_errors() {
+        diags.files = files;
         return Err(diags);
     }
     Ok(Loaded {
