@@ -20,6 +20,9 @@ pub enum Severity {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<String>,
+    /// The byte offset of each line's start, computed on first use (locating a value is then
+    /// O(line length), not O(file size): a large manifest is not quadratic to check).
+    line_starts: Arc<std::sync::OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -27,19 +30,21 @@ impl SourceFile {
         SourceFile {
             path: path.to_path_buf(),
             text: Arc::new(text),
+            line_starts: Arc::default(),
         }
     }
 
     /// The byte offset of a 1-based line and (character) column, clamped to the text.
     pub fn offset(&self, line: usize, column: usize) -> usize {
         let text = self.text.as_str();
-        let mut start = 0;
-        for _ in 1..line {
-            match text[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => return text.len(),
-            }
-        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let Some(&start) = starts.get(line.max(1) - 1) else {
+            return text.len();
+        };
         let rest = &text[start..];
         let line_end = rest.find('\n').unwrap_or(rest.len());
         let col = rest[..line_end]
