@@ -176,7 +176,11 @@ pub fn quantity(
         );
         return None;
     };
-    if !written.trim_start_matches('+').bytes().all(|b| b.is_ascii_digit()) {
+    if !written
+        .trim_start_matches('+')
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+    {
         ctx.push(
             Diagnostic::error(format!(
                 "{what} {written} is not written as a decimal whole number"
@@ -222,9 +226,7 @@ pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> 
         .filter(|q| (1..=i64::from(u32::MAX)).contains(q))
     else {
         ctx.push(
-            Diagnostic::error(format!(
-                "limits.{what} {written} is not a positive integer"
-            )),
+            Diagnostic::error(format!("limits.{what} {written} is not a positive integer")),
             v,
         );
         return None;
@@ -361,7 +363,9 @@ pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
             format!("ARM region names are lower case, without spaces: did you mean \"{r}\"?")
         }
         (None, Some(r)) => format!("did you mean \"{r}\"?"),
-        (None, None) => "give the region's ARM name (armRegionName), e.g. eastus or westeurope".into(),
+        (None, None) => {
+            "give the region's ARM name (armRegionName), e.g. eastus or westeurope".into()
+        }
     };
     let what = if plausible {
         "is not a known ARM region name"
@@ -414,7 +418,10 @@ pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String
     }
     if s.chars().any(char::is_control) {
         ctx.push(
-            Diagnostic::error(format!("{what} {} holds control characters", quoted(&v.value))),
+            Diagnostic::error(format!(
+                "{what} {} holds control characters",
+                quoted(&v.value)
+            )),
             v,
         );
         return None;

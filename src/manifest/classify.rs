@@ -105,9 +105,8 @@ fn keys_class(keys: &[(String, usize, usize)]) -> KeyClass {
     if has("customers") {
         return KeyClass::Manifest;
     }
-    let reservoir_like = |k: &str| {
-        MANIFEST_KEYS.contains(&k) || parse::did_you_mean(k, MANIFEST_KEYS).is_some()
-    };
+    let reservoir_like =
+        |k: &str| MANIFEST_KEYS.contains(&k) || parse::did_you_mean(k, MANIFEST_KEYS).is_some();
     if let Some((key, line, column)) = keys.iter().find(|(k, ..)| near_customers(k))
         && (has("version") || keys.iter().all(|(k, ..)| reservoir_like(k)))
     {
@@ -117,7 +116,11 @@ fn keys_class(keys: &[(String, usize, usize)]) -> KeyClass {
             column: *column,
         };
     }
-    if has("version") && keys.iter().all(|(k, ..)| MANIFEST_KEYS.contains(&k.as_str())) {
+    if has("version")
+        && keys
+            .iter()
+            .all(|(k, ..)| MANIFEST_KEYS.contains(&k.as_str()))
+    {
         return KeyClass::Manifest;
     }
     KeyClass::Other
@@ -262,7 +265,10 @@ mod tests {
     fn manifests_are_recognised_by_customers_or_reservoir_keys_only() {
         assert_eq!(class("version: 1\ncustomers: []\n"), "manifest");
         assert_eq!(class("customers:\n"), "manifest");
-        assert_eq!(class("version: 1\nlimits:\n  max_units_per_apply: 3\n"), "manifest");
+        assert_eq!(
+            class("version: 1\nlimits:\n  max_units_per_apply: 3\n"),
+            "manifest"
+        );
         assert_eq!(class("version: 1\n"), "manifest");
         assert_eq!(class("version: 1\ncustomers: []\n---\n"), "manifest");
         assert_eq!(class("# c\n---\n"), "blank");
@@ -292,7 +298,10 @@ mod tests {
             "version: 1\ncustmers: [\n",
         ] {
             let c = class(text);
-            assert!(c.starts_with("problem: error: unknown top-level field"), "{text}: {c}");
+            assert!(
+                c.starts_with("problem: error: unknown top-level field"),
+                "{text}: {c}"
+            );
             assert!(c.contains("did you mean \"customers\"?"), "{c}");
         }
     }

@@ -165,7 +165,9 @@ impl Diagnostic {
         });
         // A snippet of a huge line would print it whole: only the location then.
         let line_start = file.text[..offset].rfind('\n').map_or(0, |i| i + 1);
-        let line_len = file.text[line_start..].find('\n').unwrap_or(file.text.len() - line_start);
+        let line_len = file.text[line_start..]
+            .find('\n')
+            .unwrap_or(file.text.len() - line_start);
         if line_len > MAX_SNIPPET_LINE {
             return self;
         }

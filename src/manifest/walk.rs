@@ -117,7 +117,8 @@ impl Walk<'_> {
             Ok(m) => m,
             Err(e) => {
                 // Only links that could be a manifest or a folder of them are worth a word.
-                if name.starts_with('.') || !(is_manifest_name(name) || !name.contains('.')) {
+                let could_be_manifest = is_manifest_name(name) || !name.contains('.');
+                if name.starts_with('.') || !could_be_manifest {
                     return;
                 }
                 let why = if e.kind() == std::io::ErrorKind::NotFound {

@@ -93,7 +93,10 @@ fn plan_at_a_gitops_root_plans_the_manifest_and_skips_the_rest() {
 fn a_folder_of_only_other_yaml_is_an_error_not_an_empty_plan() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "k8s/configmap.yaml", CONFIGMAP);
-    let out = reservoir(dir.path()).args(["validate", "k8s"]).output().unwrap();
+    let out = reservoir(dir.path())
+        .args(["validate", "k8s"])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(
@@ -126,19 +129,34 @@ fn validate_json_reports_diagnostics_and_skipped_files() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).expect("validate JSON");
     assert_eq!(v["format_version"], 1);
     assert_eq!(v["valid"], false);
     assert_eq!(v["summary"]["errors"], 1);
     assert_eq!(v["skipped"].as_array().unwrap().len(), 6, "{v:#}");
-    assert_eq!(v["skipped"][0]["path"], "./charts/app/templates/service.yaml");
-    assert!(v["skipped"][0]["reason"].as_str().unwrap().contains("customers"));
+    assert_eq!(
+        v["skipped"][0]["path"],
+        "./charts/app/templates/service.yaml"
+    );
+    assert!(
+        v["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("customers")
+    );
     assert_eq!(v["files"].as_array().unwrap().len(), 2, "{v:#}");
     let d = &v["diagnostics"][0];
     assert_eq!(d["severity"], "error");
     assert_eq!(d["file"], "./reservations/typo.yaml");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(11), Some(21)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(11), Some(21))
+    );
     assert_eq!(d["message"], "region \"East US\" is not an ARM region name");
     assert_eq!(
         d["hint"],

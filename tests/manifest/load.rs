@@ -186,7 +186,11 @@ fn unknown_tags_are_refused_but_standard_ones_are_not() {
     };
     let ok = load(&[("m.yaml", &text("!!str eastus"))]);
     assert_eq!(ok.item_count(), 1);
-    for tag in ["!Ref Region", "!GetAtt x.y", "!<tag:example.com,2000:region> eastus"] {
+    for tag in [
+        "!Ref Region",
+        "!GetAtt x.y",
+        "!<tag:example.com,2000:region> eastus",
+    ] {
         let docs = [(Path::new("m.yaml"), text(tag))];
         let docs: Vec<(&Path, &str)> = docs.iter().map(|(p, t)| (*p, t.as_str())).collect();
         let diags = manifest::load_str(&docs).expect_err(tag);

@@ -30,7 +30,12 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
         any::<bool>(),
         // Regions and SKU names must be real ones (validate knows ARM regions and SKU shapes).
         proptest::sample::select(vec![
-            "eastus", "EastUS2", "westeurope", "japaneast", "uksouth", "swedencentral",
+            "eastus",
+            "EastUS2",
+            "westeurope",
+            "japaneast",
+            "uksouth",
+            "swedencentral",
         ]),
     )
         .prop_map(
