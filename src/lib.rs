@@ -2,16 +2,17 @@
 //! Partner Center API. See `DESIGN.md` §7 for how the modules fit together:
 //!
 //! manifest → desired state; partner_center (+ catalog, observe) → observed state;
-//! plan::diff → plan → render; apply (+ journal) → receipt; sandbox: an independent simulator.
+//! plan::diff → plan → render; apply (+ store: journal, locks, caches) → receipt; sandbox: an independent simulator.
 
 pub mod apply;
 pub mod catalog;
 pub mod cli;
-pub mod journal;
 pub mod manifest;
 pub mod observe;
 pub mod partner_center;
 pub mod plan;
 pub mod render;
 pub mod sandbox;
+pub mod store;
+pub mod time;
 pub mod views;

@@ -11,13 +11,13 @@ use super::commerce::{
     OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
 };
 use crate::catalog::{Buyer, Catalog, Freshness};
-use crate::journal::PurchaseLine;
 use crate::manifest::{DesiredState, PurchaseKey};
 use crate::partner_center::wire::{
     self, BillingCycle, CartLineItemRequest, CartRequest, RegistrationState,
 };
 use crate::partner_center::{ApiError, Client, RequestId};
 use crate::plan::{Inventory, Resolution};
+use crate::store::PurchaseLine;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -14,7 +14,6 @@
 //! completely across pages. Writes take a caller-supplied [`RequestId`].
 
 pub mod auth;
-pub mod backoff;
 pub mod endpoint;
 pub mod error;
 pub mod http;
@@ -24,8 +23,8 @@ pub mod ratelimit;
 pub mod secret;
 pub mod wire;
 
+pub use crate::time::{Backoff, Clock, ManualClock, TokioClock};
 pub use auth::{Credentials, CredentialsError, CredentialsKind};
-pub use backoff::{Backoff, Clock, ManualClock, TokioClock};
 pub use endpoint::{EndpointError, EndpointSpec};
 pub use error::ApiError;
 pub use http::{Category, RequestId, RetryPolicy};
