@@ -89,7 +89,7 @@ pub enum LockError {
     #[error("customer {customer} is locked by {}; waited {}s", holder_text(.holder), .waited.as_secs())]
     Busy {
         customer: String,
-        holder: Option<HolderInfo>,
+        holder: Option<Box<HolderInfo>>,
         waited: Duration,
     },
     #[error("cannot use lock file {path}")]
@@ -116,7 +116,7 @@ pub enum LockError {
     Fs(#[from] crate::store::fs::FsError),
 }
 
-fn holder_text(holder: &Option<HolderInfo>) -> String {
+fn holder_text(holder: &Option<Box<HolderInfo>>) -> String {
     match holder {
         Some(h) => h.to_string(),
         None => "another process (holder unknown)".to_owned(),
@@ -218,7 +218,7 @@ pub async fn acquire(
             if waited >= timeout {
                 return Err(LockError::Busy {
                     customer: customer_id.to_owned(),
-                    holder: info.and_then(|i| i.holder),
+                    holder: info.and_then(|i| i.holder).map(Box::new),
                     waited,
                 });
             }

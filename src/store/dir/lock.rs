@@ -31,7 +31,7 @@ impl LeaseGuard for CustomerLock {}
 fn busy(state: &StateDir, customer_id: &str, waited: Duration) -> LockError {
     LockError::Busy {
         customer: customer_id.to_owned(),
-        holder: read_holder(&state.holder_file(customer_id)),
+        holder: read_holder(&state.holder_file(customer_id)).map(Box::new),
         waited,
     }
 }
