@@ -8,6 +8,8 @@ mod support;
 mod commerce;
 #[path = "apply/concurrency.rs"]
 mod concurrency;
+#[path = "apply/duplicates.rs"]
+mod duplicates;
 #[path = "apply/faults.rs"]
 mod faults;
 #[path = "apply/flow.rs"]
@@ -18,5 +20,7 @@ mod guards;
 mod kills;
 #[path = "apply/lost_journal.rs"]
 mod lost_journal;
+#[path = "apply/mixed.rs"]
+mod mixed;
 #[path = "apply/prop.rs"]
 mod prop;

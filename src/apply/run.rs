@@ -1,6 +1,6 @@
 //! The `apply` orchestration: after the whole-run checks of [`mod@super::preflight`], [`run`] — per
 //! customer, in parallel and isolated from each other: lock → resume → re-observe → settle
-//! visible orders → re-plan → (with `--plan`: compare) → register and buy what is still missing,
+//! visible orders (only when safe for every holdings source, see [`super::settle`]) → re-plan → (with `--plan`: compare) → register and buy what is still missing,
 //! **never more than the shown plan** → unlock.
 //!
 //! Refusal policy: an expired saved plan, a saved plan whose acting rows no longer hold, and a
@@ -15,16 +15,15 @@ use super::pc::{CrashPoint, PartnerCenterCommerce};
 use super::preflight::{bullets, compare_acting, restrict};
 use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
+use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use crate::catalog::Catalog;
-use crate::manifest::{DesiredCustomer, DesiredState, PurchaseKey};
+use crate::kinds;
+use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::partner_center::Client;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
-use crate::store::{
-    HolderInfo, Journal, Lease, LockInfo, PendingState, PurchaseLine, SettleReason, Store, acquire,
-    lock_backoff,
-};
+use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
 use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
@@ -263,7 +262,9 @@ async fn locked(
             return;
         }
     };
-    settle_visible(journal, &dc.id, &observed.holdings).await;
+    // Settles only what every later run (whatever its credentials) also sees as owned.
+    let visible = settle_visible(journal, commerce, &observed, opts.engine.clock.wall()).await;
+    drop_visible_confirmations(&mut report.outcome, &visible);
 
     let fresh = diff(&one, &observation);
     if let Some(saved) = approved.saved {
@@ -285,31 +286,6 @@ async fn locked(
     }
     let out = apply_customer(&batch, commerce, journal, ctx.reporter, &opts.engine).await;
     report.outcome.merge(out);
-}
-
-/// Settles journalled orders whose units now show up as holdings.
-async fn settle_visible(journal: &Journal, customer_id: &str, holdings: &[crate::plan::Holding]) {
-    let Ok(pending) = journal.pending(customer_id).await else {
-        return;
-    };
-    let visible: BTreeSet<String> = holdings
-        .iter()
-        .map(|h| h.order_id.to_ascii_lowercase())
-        .collect();
-    let settled: BTreeSet<String> = pending
-        .into_iter()
-        .filter(|p| p.state == PendingState::Ordered)
-        .filter_map(|p| p.order_id)
-        .filter(|o| visible.contains(&o.to_ascii_lowercase()))
-        .collect();
-    for order_id in settled {
-        if let Err(e) = journal
-            .settle(customer_id, &order_id, SettleReason::Entitled)
-            .await
-        {
-            tracing::warn!("cannot settle order {order_id} in the journal: {e}");
-        }
-    }
 }
 
 /// The customer's batch: the fresh plan's purchases, each capped at what the shown plan said
@@ -341,10 +317,11 @@ pub fn build_batch(
         if quantity == 0 {
             continue;
         }
-        let Some(line) = purchase_line(dc, row, quantity) else {
+        let Some(line) = kinds::purchase_line(dc, row, quantity) else {
             continue;
         };
         if let Some(sub) = &row.subscription_id
+            && row.kind.needs_registration()
             && observed
                 .subscription(sub)
                 .is_some_and(|s| s.registration != Registration::Registered)
@@ -360,53 +337,6 @@ pub fn build_batch(
         register: register.into_iter().collect(),
         lines,
     }
-}
-
-/// The cart line for a purchase row: `one_time` reservations with `termDuration` and the
-/// `provisioningContext {subscriptionId, scope, duration}`; software with the declared billing
-/// cycle and term, no provisioning context.
-fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<PurchaseLine> {
-    let key = row.key.clone()?;
-    let resolved = row.resolved.as_ref()?;
-    let catalog_item_id = resolved.catalog_item_id.clone()?;
-    let (billing_cycle, term_duration, provisioning_context) = match &key {
-        PurchaseKey::Reservation {
-            subscription_id,
-            term,
-            scope,
-            ..
-        } => (
-            "one_time".to_owned(),
-            Some(term.as_str().to_owned()),
-            BTreeMap::from([
-                ("subscriptionId".to_owned(), subscription_id.clone()),
-                ("scope".to_owned(), scope.as_str().to_owned()),
-                ("duration".to_owned(), term.duration().to_owned()),
-            ]),
-        ),
-        PurchaseKey::Software { .. } => {
-            let s = dc.software.iter().find(|s| s.purchase_key(&dc.id) == key)?;
-            (
-                s.billing_cycle
-                    .clone()
-                    .unwrap_or_else(|| "one_time".to_owned()),
-                s.term.clone(),
-                BTreeMap::new(),
-            )
-        }
-    };
-    Some(PurchaseLine {
-        key,
-        item_name: row.item.clone().unwrap_or_else(|| row.what.clone()),
-        catalog_item_id,
-        product_id: resolved.product_id.clone(),
-        sku_id: resolved.sku_id.clone(),
-        quantity,
-        billing_cycle,
-        term_duration,
-        provisioning_context,
-        friendly_name: row.item.clone(),
-    })
 }
 
 #[cfg(test)]

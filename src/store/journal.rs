@@ -133,6 +133,8 @@ pub struct PendingOrder {
     pub quantity: u32,
     pub state: PendingState,
     pub started_at: DateTime<Utc>,
+    /// When the order was journalled as placed (set for [`PendingState::Ordered`]).
+    pub ordered_at: Option<DateTime<Utc>>,
 }
 
 /// The purchase journal as the crate uses it, over any [`JournalStore`].
@@ -307,6 +309,7 @@ fn pending_of(intents: &[IntentView]) -> Vec<PendingOrder> {
                         quantity: line.quantity,
                         state: PendingState::OutcomeUnknown,
                         started_at: view.started_at,
+                        ordered_at: None,
                     });
                 }
             }
@@ -323,6 +326,7 @@ fn pending_of(intents: &[IntentView]) -> Vec<PendingOrder> {
                             quantity: ol.quantity,
                             state: PendingState::Ordered,
                             started_at: view.started_at,
+                            ordered_at: view.ordered_at,
                         });
                     }
                 }
