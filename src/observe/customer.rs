@@ -237,7 +237,7 @@ impl Context<'_> {
             .collect();
         let summaries = holdings::distinct_orders(id, summaries).map_err(|e| e.to_string())?;
         for o in &summaries {
-            self.cache.put(id, o);
+            self.cache.put(id, o).await;
         }
         let mut product_kinds = BTreeMap::new();
         for p in holdings::products_to_classify(&summaries, self.catalog) {
@@ -267,7 +267,7 @@ impl Context<'_> {
         if let Some(missing) = &self.journal_missing {
             return (Vec::new(), Some(missing.clone()));
         }
-        let entries = match self.journal.pending(id) {
+        let entries = match self.journal.pending(id).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}");
