@@ -24,19 +24,19 @@ mod holdings;
 
 pub use duplicates::{Duplicate, duplicates};
 pub use holdings::{
-    HoldingKind, attributed_through_order, classify_entitlement, classify_order_line,
-    describe_holding,
+    HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,
+    classify_order_line, could_count_for, describe_holding, kind_of_product_type,
 };
 pub use reservation::{ReservationAttribution, ReservationItem};
 pub use software::SoftwareItem;
 
 use crate::catalog::{Buyer, Catalog, Freshness};
-use crate::journal::PurchaseLine;
 use crate::manifest::{
     DesiredCustomer, DesiredState, ReservationTarget, ReservationType, Scope, SourceRef,
     SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
+use crate::store::PurchaseLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::future::Future;
