@@ -89,8 +89,6 @@ pub async fn plan(
     let opts = ObserveOptions {
         parallelism: setup.parallelism,
         state_dir: state_dir.to_path_buf(),
-        // The bench's own sandbox: no other run bought for its customers.
-        fresh_state: true,
     };
     let t0 = Instant::now();
     let observation = observe::observe(desired, &reader, &catalog, journal.as_ref(), &opts).await;
@@ -198,7 +196,6 @@ pub async fn apply(
             ..ApplyOptions::default()
         },
         crash: None,
-        fresh_state: true,
     };
     let t0 = Instant::now();
     let catalog = Catalog::new(Reader::new(&client));

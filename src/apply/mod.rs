@@ -20,6 +20,7 @@
 //! * [`mod@preflight`] — whole-run refusals: expired or stale saved plan, unit guardrails.
 //! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
+//! * [`witness`] — the activity-log check right before checkout (a veto hook of the engine).
 
 pub mod commerce;
 pub mod engine;
@@ -35,6 +36,7 @@ pub mod resume;
 mod retry;
 pub mod run;
 pub mod summary;
+pub mod witness;
 
 pub use crate::journal::PurchaseLine;
 pub use commerce::*;

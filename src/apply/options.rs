@@ -68,6 +68,9 @@ pub struct ApplyOptions {
     pub max_rebuilds: u32,
     pub clock: Arc<dyn Clock>,
     pub sleeper: Arc<dyn Sleeper>,
+    /// Runs right before a cart is checked out for the first time and may veto it (the cart is
+    /// then abandoned): the activity-log check of [`crate::apply::witness`]. `None`: no check.
+    pub before_checkout: Option<Arc<dyn crate::apply::witness::BeforeCheckout>>,
 }
 
 impl Default for ApplyOptions {
@@ -79,6 +82,7 @@ impl Default for ApplyOptions {
             max_rebuilds: 2,
             clock: Arc::new(SystemClock),
             sleeper: Arc::new(TokioSleeper),
+            before_checkout: None,
         }
     }
 }
@@ -90,6 +94,7 @@ impl std::fmt::Debug for ApplyOptions {
             .field("backoff", &self.backoff)
             .field("write_attempts", &self.write_attempts)
             .field("max_rebuilds", &self.max_rebuilds)
+            .field("before_checkout", &self.before_checkout.is_some())
             .finish_non_exhaustive()
     }
 }

@@ -6,9 +6,11 @@
 //! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
 //! earlier (approved) run left unfinished in the journal.
 //!
-//! Against a real endpoint, a state dir without a purchase journal blocks every purchase (orders
-//! another run placed in the last 15 minutes may not be visible yet) and is left without one,
-//! unless `--fresh-state` asserts that no other run bought: then the journal is created.
+//! Recent purchases of other runs, tools and people are read from the partner activity log, so
+//! a state dir without a purchase journal blocks nothing: apply creates the journal.
+//! `--fresh-state` is a deprecated no-op. Right before each checkout the activity log is read
+//! again for the customer ([`crate::apply::witness`]): an order the plan did not know abandons
+//! that customer's cart.
 //!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
 //! customers still proceed), or the run was refused or not approved.
@@ -146,14 +148,8 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     settings::filter_customers(&mut desired, &g.customers)?;
 
-    // Without a fresh state asserted, a missing journal stays missing (so every purchase stays
-    // blocked, now and in later runs) instead of being created empty here.
-    let fresh_state = args.fresh.allowed(g);
-    let mut journal = if fresh_state {
-        Journal::open(&g.state_dir)?
-    } else {
-        Journal::open_existing(&g.state_dir)
-    };
+    args.fresh.warn();
+    let mut journal = Journal::open(&g.state_dir)?;
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => journal = journal.with_hook(Arc::new(CrashAfterRecord(kind))),
@@ -174,7 +170,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             ..ApplyOptions::default()
         },
         crash: write_crash,
-        fresh_state,
     };
 
     let conn = settings::connect(g).await?;

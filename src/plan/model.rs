@@ -3,7 +3,7 @@
 //! (`format_version: "1"`), rendered by `render`, saved by [`crate::plan::saved`].
 
 use crate::manifest::{PurchaseKey, Term};
-use crate::plan::observed::{CredentialsKind, HoldingsSource};
+use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
 use serde::{Deserialize, Serialize};
 
 /// The JSON plan format version this build writes and reads.
@@ -24,6 +24,10 @@ pub struct Plan {
     /// Holdings no declared item accounts for (action `unmanaged`), same order.
     pub unmanaged: Vec<Row>,
     pub summary: Summary,
+    /// Which witnesses of recent purchases the plan rests on (journal, orders by id, activity
+    /// log); absent in plans that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<Witnesses>,
 }
 
 /// What the plan knows about one customer as a whole.

@@ -165,6 +165,7 @@ pub fn options(world: &FakeWorld) -> ApplyOptions {
         max_rebuilds: 2,
         clock: world.clock.clone(),
         sleeper: Arc::new(FakeSleeper(world.clock.clone())),
+        before_checkout: None,
     }
 }
 

@@ -171,8 +171,6 @@ impl Fleet {
         let opts = ObserveOptions {
             parallelism,
             state_dir: self.state.path().to_path_buf(),
-            // The test's own sandbox: no other run bought for its customers.
-            fresh_state: true,
         };
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
@@ -195,7 +193,6 @@ impl Fleet {
             state_dir: self.state.path().to_path_buf(),
             engine: ApplyOptions::default(),
             crash: None,
-            fresh_state: true,
         };
         let catalog = Catalog::new(Reader::new(&client));
         let observation = run::observe_all(&self.desired, &client, &catalog, &journal, &opts).await;
