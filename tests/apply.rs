@@ -20,3 +20,5 @@ mod kills;
 mod lost_journal;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/witnesses.rs"]
+mod witnesses;

@@ -118,9 +118,7 @@ impl Sandbox {
         dir
     }
 
-    /// The binary against this sandbox (App+User unless `app_only`), with a clean environment
-    /// and `RESERVOIR_FRESH_STATE=1`: each test owns its sandbox, so no other run bought for its
-    /// customers (remove the variable to test a lost state dir).
+    /// The binary against this sandbox (App+User unless `app_only`), with a clean environment.
     pub fn command(&self, app_only: bool) -> Command {
         let mut cmd = Command::cargo_bin("reservoir").expect("binary");
         for (k, _) in std::env::vars() {
@@ -137,8 +135,7 @@ impl Sandbox {
             "6f2d1b53-8a4c-4e0f-9d32-000000000002",
         )
         .env("PARTNER_CENTER_CLIENT_SECRET", "sandbox-demo-client-secret")
-        .env("PARTNER_CENTER_AUTHORITY", &self.url)
-        .env("RESERVOIR_FRESH_STATE", "1");
+        .env("PARTNER_CENTER_AUTHORITY", &self.url);
         if !app_only {
             cmd.env("PARTNER_CENTER_REFRESH_TOKEN", "sandbox-demo-refresh-token");
         }
