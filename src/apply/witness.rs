@@ -73,10 +73,9 @@ impl KnownOrders {
                 Some(id) => {
                     let id_l = id.to_ascii_lowercase();
                     if !self.ids.contains(&id_l) && !journal.contains(&id_l) {
-                        let at = o
-                            .at
-                            .map(|t| format!(" at {}", t.format("%H:%M:%S UTC")))
-                            .unwrap_or_default();
+                        let at =
+                            o.at.map(|t| format!(" at {}", t.format("%H:%M:%S UTC")))
+                                .unwrap_or_default();
                         return Some(format!("order {id}{at}"));
                     }
                 }

@@ -12,13 +12,13 @@
 
 use super::Reader;
 use crate::manifest::PurchaseKey;
+use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::audit::{AuditFilter, AuditQuery, AuditRecord};
 use crate::partner_center::wire::{Order, OrderStatus};
 use crate::plan::{
     Holding, ItemResolution, PendingPurchase, Resolution, UnattributedOrder, scope_from_wire,
     term_from_wire,
 };
-use crate::manifest::{Scope, Term};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -138,7 +138,14 @@ pub fn from_records(
         let customer = r
             .customer_id
             .as_deref()
-            .or_else(|| order.as_ref().ok()?.as_ref()?.reference_customer_id.as_deref())
+            .or_else(|| {
+                order
+                    .as_ref()
+                    .ok()?
+                    .as_ref()?
+                    .reference_customer_id
+                    .as_deref()
+            })
             .map(|c| c.trim().to_ascii_lowercase())
             .filter(|c| !c.is_empty());
         if customer.as_ref().is_some_and(|c| !customers.contains(c)) {
@@ -184,15 +191,21 @@ fn recent_line(l: &crate::partner_center::wire::OrderLineItem) -> Result<RecentL
     let offer = l.offer_id.as_deref().unwrap_or_default().trim();
     let mut parts = offer.split(':');
     let (Some(p), Some(s)) = (parts.next(), parts.next()) else {
-        return Err(format!("order line OfferId {offer:?} is not product:sku:availability"));
+        return Err(format!(
+            "order line OfferId {offer:?} is not product:sku:availability"
+        ));
     };
     if p.trim().is_empty() || s.trim().is_empty() {
-        return Err(format!("order line OfferId {offer:?} is not product:sku:availability"));
+        return Err(format!(
+            "order line OfferId {offer:?} is not product:sku:availability"
+        ));
     }
     Ok(RecentLine {
         product_id: p.trim().to_ascii_uppercase(),
         sku_id: s.trim().to_owned(),
-        quantity: l.quantity.map(|q| u32::try_from(q.max(0)).unwrap_or(u32::MAX)),
+        quantity: l
+            .quantity
+            .map(|q| u32::try_from(q.max(0)).unwrap_or(u32::MAX)),
         subscription_id: l
             .context("subscriptionId")
             .map(|s| s.trim().to_ascii_lowercase())
@@ -232,7 +245,10 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
     let mut out = Attribution::default();
     for o in orders {
         let id = o.order_id.as_deref().map(str::to_ascii_lowercase);
-        if id.as_ref().is_some_and(|i| known.journal_orders.contains(i)) {
+        if id
+            .as_ref()
+            .is_some_and(|i| known.journal_orders.contains(i))
+        {
             continue;
         }
         let visible = |p: &str, s: &str| {
@@ -254,7 +270,10 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
             Ok(lines) => lines,
             Err(why) => {
                 let shown = id.as_deref().is_some_and(|i| {
-                    known.holdings.iter().any(|h| h.order_id.eq_ignore_ascii_case(i))
+                    known
+                        .holdings
+                        .iter()
+                        .any(|h| h.order_id.eq_ignore_ascii_case(i))
                 });
                 if !shown {
                     out.unattributed.push(doubt(None, why.clone()));

@@ -97,7 +97,10 @@ fn attribute_one(r: AuditRecord, holdings: &[Holding], journal: &BTreeSet<String
         journal_orders: journal,
     };
     attribute(
-        log.by_customer.get(C).map(Vec::as_slice).unwrap_or_default(),
+        log.by_customer
+            .get(C)
+            .map(Vec::as_slice)
+            .unwrap_or_default(),
         true,
         &known,
     )
@@ -105,7 +108,11 @@ fn attribute_one(r: AuditRecord, holdings: &[Holding], journal: &BTreeSet<String
 
 #[test]
 fn a_recent_order_with_a_full_provisioning_context_is_pending_for_its_declared_item() {
-    let r = record("Jq7uC5t2b", "2026-11-29T10:00:03Z", json!([vm_line(4, full_context())]));
+    let r = record(
+        "Jq7uC5t2b",
+        "2026-11-29T10:00:03Z",
+        json!([vm_line(4, full_context())]),
+    );
     let a = attribute_one(r, &[], &BTreeSet::new());
     assert_eq!(a.unattributed, vec![]);
     assert_eq!(
@@ -147,9 +154,16 @@ fn records_outside_the_window_failed_or_of_other_customers_and_operations_are_le
 
 #[test]
 fn a_unit_counts_once_the_journal_and_holdings_already_report_it() {
-    let r = record("o1", "2026-11-29T10:00:03Z", json!([vm_line(4, full_context())]));
+    let r = record(
+        "o1",
+        "2026-11-29T10:00:03Z",
+        json!([vm_line(4, full_context())]),
+    );
     let journal = BTreeSet::from(["o1".to_owned()]);
-    assert_eq!(attribute_one(r.clone(), &[], &journal), Attribution::default());
+    assert_eq!(
+        attribute_one(r.clone(), &[], &journal),
+        Attribution::default()
+    );
     let holding = Holding {
         kind: HoldingKind::Software,
         product_id: "DZH318Z0BQ4T".into(),
@@ -171,13 +185,19 @@ fn an_order_for_an_undeclared_subscription_or_product_is_not_pending() {
     let other_sub = json!({"subscriptionId": "11111111-1111-1111-1111-111111111111",
                            "scope": "shared", "duration": "3Years"});
     let r = record("o1", "2026-11-29T10:00:03Z", json!([vm_line(4, other_sub)]));
-    assert_eq!(attribute_one(r, &[], &BTreeSet::new()), Attribution::default());
+    assert_eq!(
+        attribute_one(r, &[], &BTreeSet::new()),
+        Attribution::default()
+    );
     let r = record(
         "o2",
         "2026-11-29T10:00:03Z",
         json!([{"OfferId": "CFQ7TTC0LH18:0001:X", "Quantity": 3}]),
     );
-    assert_eq!(attribute_one(r, &[], &BTreeSet::new()), Attribution::default());
+    assert_eq!(
+        attribute_one(r, &[], &BTreeSet::new()),
+        Attribution::default()
+    );
 }
 
 #[test]
@@ -193,7 +213,10 @@ fn an_order_line_without_scope_blocks_only_the_possibly_matching_items() {
         orders: a.unattributed.clone(),
     };
     assert!(why.blocks("dzh318z0bq4t", "00H3"));
-    assert!(!why.blocks("DG7GMGF0DWM3", "0002"), "software is not blocked");
+    assert!(
+        !why.blocks("DG7GMGF0DWM3", "0002"),
+        "software is not blocked"
+    );
 }
 
 #[test]
@@ -202,7 +225,11 @@ fn an_unreadable_record_blocks_every_purchase_of_the_customer() {
     r.resource_new_value = Some(serde_json::Value::String("{truncated".into()));
     let a = attribute_one(r, &[], &BTreeSet::new());
     assert_eq!(a.unattributed.len(), 1);
-    assert_eq!(a.unattributed[0].order_id.as_deref(), Some("o1"), "from customizedData");
+    assert_eq!(
+        a.unattributed[0].order_id.as_deref(),
+        Some("o1"),
+        "from customizedData"
+    );
     let why = crate::plan::InFlightUnknown::Unattributed {
         orders: a.unattributed,
     };
@@ -232,7 +259,11 @@ fn software_is_attributed_by_product_and_sku_and_a_missing_quantity_is_a_doubt()
 
 #[test]
 fn a_record_naming_no_customer_is_a_doubt_for_every_customer_never_a_pending_unit() {
-    let mut r = record("o1", "2026-11-29T10:00:03Z", json!([vm_line(4, full_context())]));
+    let mut r = record(
+        "o1",
+        "2026-11-29T10:00:03Z",
+        json!([vm_line(4, full_context())]),
+    );
     r.customer_id = None;
     r.resource_new_value = Some(serde_json::Value::String(
         json!({"Id": "o1", "LineItems": [vm_line(4, full_context())]}).to_string(),

@@ -291,7 +291,11 @@ impl Context<'_> {
             holdings,
             journal_orders: &journal_orders,
         };
-        let mine = log.by_customer.get(id).map(Vec::as_slice).unwrap_or_default();
+        let mine = log
+            .by_customer
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         let named = activity::attribute(mine, true, &known);
         let unassigned = activity::attribute(&log.unassigned, false, &known);
         out.extend(named.pending);

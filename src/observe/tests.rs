@@ -194,7 +194,10 @@ async fn a_missing_journal_reads_as_empty_and_the_witnesses_say_so() {
     let missing = from_journal(w.state.path());
     assert!(missing.is_missing());
     let (obs, oc) = w.observation(&*missing).await;
-    assert_eq!(oc.in_flight_unknown, None, "no longer blocked: the activity log stands in");
+    assert_eq!(
+        oc.in_flight_unknown, None,
+        "no longer blocked: the activity log stands in"
+    );
     let witnesses = obs.witnesses.expect("witnesses");
     assert_eq!(witnesses.journal, crate::plan::JournalWitness::Missing);
     assert!(

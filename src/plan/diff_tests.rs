@@ -515,7 +515,10 @@ fn an_unreadable_activity_log_blocks_purchases_naming_the_call() {
         error: "reading the partner activity log: GET /v1/auditrecords: HTTP 403".into(),
     });
     let reason = blocked_reason(&d, oc.clone());
-    assert!(reason.contains("GET /v1/auditrecords: HTTP 403"), "{reason}");
+    assert!(
+        reason.contains("GET /v1/auditrecords: HTTP 403"),
+        "{reason}"
+    );
     assert!(reason.contains("last 30 minutes"), "{reason}");
     let plan = diff(&d, &obs(vec![oc.clone()]));
     assert_eq!(plan.exit_code(true), 1);
@@ -542,7 +545,11 @@ fn an_unattributed_recent_order_blocks_only_possibly_matching_items() {
         orders: vec![doubt("OTHER", "0001")],
     });
     let plan = diff(&d, &obs(vec![oc.clone()]));
-    assert_eq!(item_row(&plan, "web").action, Action::Purchase, "another product");
+    assert_eq!(
+        item_row(&plan, "web").action,
+        Action::Purchase,
+        "another product"
+    );
 
     oc.in_flight_unknown = Some(InFlightUnknown::Unattributed {
         orders: vec![doubt("p-standard_d4s_v5", "P3Y")],

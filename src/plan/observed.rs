@@ -158,7 +158,9 @@ impl UnattributedOrder {
     /// Whether the order may be a purchase of the product+SKU.
     pub fn may_be(&self, product_id: &str, sku_id: &str) -> bool {
         match (&self.product_id, &self.sku_id) {
-            (Some(p), Some(s)) => p.eq_ignore_ascii_case(product_id) && s.eq_ignore_ascii_case(sku_id),
+            (Some(p), Some(s)) => {
+                p.eq_ignore_ascii_case(product_id) && s.eq_ignore_ascii_case(sku_id)
+            }
             (Some(p), None) => p.eq_ignore_ascii_case(product_id),
             _ => true,
         }

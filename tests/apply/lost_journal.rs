@@ -24,8 +24,7 @@ impl Sandbox {
 }
 
 #[test]
-fn a_lost_state_dir_shows_recent_orders_as_pending_from_the_activity_log_and_buys_nothing_twice()
-{
+fn a_lost_state_dir_shows_recent_orders_as_pending_from_the_activity_log_and_buys_nothing_twice() {
     let sb = Sandbox::start();
     // Orders stay unfulfilled (not entitled) and out of the order list: only the journal of the
     // state dir that bought them, and the activity log, know about them.
@@ -45,7 +44,10 @@ fn a_lost_state_dir_shows_recent_orders_as_pending_from_the_activity_log_and_buy
     for (item, units) in [("batch-tier", 4), ("sql-server-perpetual", 3)] {
         let r = row(&json, item);
         assert_eq!(r["action"], "pending", "{r:#}");
-        assert_eq!((r["pending"].as_u64(), r["to_buy"].as_u64()), (Some(units), Some(0)));
+        assert_eq!(
+            (r["pending"].as_u64(), r["to_buy"].as_u64()),
+            (Some(units), Some(0))
+        );
     }
     assert_eq!(row(&json, "web-tier")["action"], "ok");
     assert_eq!(json["summary"]["to_buy"], 0, "{json:#}");
@@ -64,7 +66,10 @@ fn a_lost_state_dir_shows_recent_orders_as_pending_from_the_activity_log_and_buy
             "{format}: {}",
             out.all()
         );
-        assert!(out.stdout.contains("the partner activity log ("), "{format}");
+        assert!(
+            out.stdout.contains("the partner activity log ("),
+            "{format}"
+        );
     }
 
     // apply buys nothing and creates the journal.

@@ -20,7 +20,12 @@ fn copy_dir(from: &Path, to: &Path) {
         .arg(to)
         .status()
         .expect("cp runs");
-    assert!(status.success(), "cp -a {} {}", from.display(), to.display());
+    assert!(
+        status.success(),
+        "cp -a {} {}",
+        from.display(),
+        to.display()
+    );
 }
 
 /// Moves the current state dir aside to `name` and puts `with` (when given) in its place.
@@ -45,7 +50,12 @@ fn a_second_runner_with_its_own_state_dir_inside_the_fulfilment_window_buys_noth
     swap_state(&sb, "state-runner-a", None);
     let second = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(second.code, Some(0), "{}", second.all());
-    assert_eq!(sb.orders().len(), orders, "no second order: {}", second.all());
+    assert_eq!(
+        sb.orders().len(),
+        orders,
+        "no second order: {}",
+        second.all()
+    );
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
     assert!(second.stdout.contains("pending"), "{}", second.all());
 }
@@ -65,16 +75,27 @@ fn a_stale_copy_of_the_state_dir_does_not_buy_the_increase_again() {
     let orders = sb.orders().len();
 
     swap_state(&sb, "state-a", Some("state-old"));
-    let plan = sb.plan(&more_software(), &["--format", "json", "--detailed-exitcode"]);
+    let plan = sb.plan(
+        &more_software(),
+        &["--format", "json", "--detailed-exitcode"],
+    );
     assert_eq!(plan.code, Some(0), "{}", plan.all());
     let json: Value = serde_json::from_str(&plan.stdout).expect("JSON plan");
     let sql = row(&json, "sql-server-perpetual");
     assert_eq!(sql["action"], "pending", "{sql:#}");
-    assert_eq!(sql["pending"], 9, "3 from the journal, 6 from the activity log: {sql:#}");
+    assert_eq!(
+        sql["pending"], 9,
+        "3 from the journal, 6 from the activity log: {sql:#}"
+    );
 
     let stale = sb.apply(&more_software(), &[]);
     assert_eq!(stale.code, Some(0), "{}", stale.all());
-    assert_eq!(sb.orders().len(), orders, "no second order: {}", stale.all());
+    assert_eq!(
+        sb.orders().len(),
+        orders,
+        "no second order: {}",
+        stale.all()
+    );
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS + 6);
 }
 
@@ -94,5 +115,9 @@ fn an_unreadable_activity_log_blocks_every_purchase_and_names_the_call() {
     let apply = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(apply.code, Some(1), "{}", apply.all());
     assert_eq!(sb.units(CONTOSO), 0, "nothing bought");
-    assert!(apply.stdout.contains("partner activity log"), "{}", apply.all());
+    assert!(
+        apply.stdout.contains("partner activity log"),
+        "{}",
+        apply.all()
+    );
 }

@@ -63,8 +63,11 @@ fn a_vetoed_checkout_abandons_the_cart_and_orders_nothing() {
     assert_eq!(out.carts.len(), 1);
     assert_eq!(out.carts[0].state, "abandoned");
     assert_eq!(out.failures.len(), batch.lines.len(), "{out:#?}");
-    assert!(out.failures.iter().all(|f| f.code == "order-appeared"
-        && f.description.contains("o-portal")));
+    assert!(
+        out.failures
+            .iter()
+            .all(|f| f.code == "order-appeared" && f.description.contains("o-portal"))
+    );
     assert!(!out.is_success());
     assert!(
         j.pending(CONTOSO).expect("journal").is_empty(),

@@ -34,10 +34,16 @@ async fn audit_records_are_read_across_continuation_pages_with_the_documented_qu
         "GET",
         "/v1/auditrecords",
         vec![
-            Canned::json(200, json!({"totalCount": 2, "links": next,
-                "items": [create_order(CUSTOMER, "o1", "2026-11-29T10:00:03Z")]})),
-            Canned::json(200, json!({"totalCount": 2,
-                "items": [create_order(CUSTOMER, "o2", "2026-11-29T10:00:09")]})),
+            Canned::json(
+                200,
+                json!({"totalCount": 2, "links": next,
+                "items": [create_order(CUSTOMER, "o1", "2026-11-29T10:00:03Z")]}),
+            ),
+            Canned::json(
+                200,
+                json!({"totalCount": 2,
+                "items": [create_order(CUSTOMER, "o2", "2026-11-29T10:00:09")]}),
+            ),
         ],
     );
     let (client, _) = client(&mock, app_only(&mock));
@@ -81,11 +87,14 @@ async fn a_few_customers_are_read_one_by_one_and_many_with_one_partner_wide_quer
     mock.on(
         "GET",
         "/v1/auditrecords",
-        vec![Canned::json(200, json!({"items": [
-            create_order(CUSTOMER, "recent", &at),
-            create_order(CUSTOMER, "too-old", &old),
-            create_order(other, "not-in-the-run", &at),
-        ]}))],
+        vec![Canned::json(
+            200,
+            json!({"items": [
+                create_order(CUSTOMER, "recent", &at),
+                create_order(CUSTOMER, "too-old", &old),
+                create_order(other, "not-in-the-run", &at),
+            ]}),
+        )],
     );
     let (client, _) = client(&mock, app_only(&mock));
     let reader = Reader::new(&client);
@@ -114,7 +123,11 @@ async fn a_few_customers_are_read_one_by_one_and_many_with_one_partner_wide_quer
     let reqs = mock.api_requests();
     assert_eq!(reqs.len(), 2, "one more call for {} customers", many.len());
     assert!(
-        reqs[1].query.as_deref().unwrap_or_default().contains("ResourceType"),
+        reqs[1]
+            .query
+            .as_deref()
+            .unwrap_or_default()
+            .contains("ResourceType"),
         "{:?}",
         reqs[1].query
     );
@@ -129,9 +142,13 @@ async fn a_refused_activity_log_is_an_error_naming_the_call() {
         vec![Canned::error(403, json!(0), "Forbidden")],
     );
     let (client, _) = client(&mock, app_only(&mock));
-    let err = activity::read(&Reader::new(&client), &[CUSTOMER.to_owned()], chrono::Utc::now())
-        .await
-        .expect_err("403");
+    let err = activity::read(
+        &Reader::new(&client),
+        &[CUSTOMER.to_owned()],
+        chrono::Utc::now(),
+    )
+    .await
+    .expect_err("403");
     assert!(err.contains("partner activity log"), "{err}");
     assert!(err.contains("/v1/auditrecords"), "{err}");
     assert!(err.contains("403"), "{err}");

@@ -248,7 +248,10 @@ fn a_plan_without_a_journal_proposes_purchases_and_names_the_witnesses_it_consul
     let web = row(&json, "web-tier").clone();
     assert_eq!(web["action"], "purchase", "{web:#}");
     assert_eq!(json["witnesses"]["journal"], "missing", "{json:#}");
-    assert_eq!(json["witnesses"]["activity_log"]["status"], "read", "{json:#}");
+    assert_eq!(
+        json["witnesses"]["activity_log"]["status"], "read",
+        "{json:#}"
+    );
     assert_eq!(json["witnesses"]["activity_log"]["minutes"], 30, "{json:#}");
     for format in ["text", "markdown"] {
         let run = sb.plan(&more, &["--format", format]);

@@ -204,10 +204,16 @@ mod tests {
             Some("4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01")
         );
         let l = &o.line_items[0];
-        assert_eq!(l.offer_id.as_deref(), Some("DZH318Z0BQ4T:00H3:DZH318Z0F9RM"));
+        assert_eq!(
+            l.offer_id.as_deref(),
+            Some("DZH318Z0BQ4T:00H3:DZH318Z0F9RM")
+        );
         assert_eq!(l.quantity, Some(4));
         assert_eq!(l.term_duration.as_deref(), Some("P3Y"));
-        assert_eq!(l.context("SubscriptionId").as_deref(), Some("9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10"));
+        assert_eq!(
+            l.context("SubscriptionId").as_deref(),
+            Some("9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10")
+        );
         assert_eq!(l.context("duration").as_deref(), Some("3Years"));
         assert_eq!(
             r.operation_date.map(|d| d.to_rfc3339()).as_deref(),
