@@ -193,6 +193,8 @@ pub async fn apply(
                 factor: 2.0,
                 max: Duration::from_secs(30),
             },
+            // The bench's own sandbox: no other runner, so no wait for the activity log's lag.
+            activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
         crash: None,

@@ -4,6 +4,13 @@
 //! the checkout: the engine abandons the cart and buys nothing more for the customer in this run.
 //! A log that cannot be read vetoes too (fail closed).
 //!
+//! The log lags behind orders by seconds (the documented examples show 1 s and 9 s). The check
+//! therefore reads no earlier than [`ApplyOptions::activity_log_lag`] after the customer was
+//! re-observed: every order placed before the re-plan — by a runner that finished just before
+//! this one started, or from a stale state dir — is then visible to it. Two runs whose checkouts
+//! fall within that lag of each other can still both buy: only a shared state store with leases
+//! (one writer per customer) rules that out.
+//!
 //! The engine only sees the [`BeforeCheckout`] trait (a hook in
 //! [`crate::apply::ApplyOptions::before_checkout`]); [`ActivityLogCheck`] is the real one.
 
@@ -109,11 +116,19 @@ pub struct ActivityLogCheck {
     /// are not "unknown".
     pub journal: Arc<dyn PendingSource>,
     pub known: KnownOrders,
+    /// The check reads the log no earlier than this (the re-plan's time plus the log's lag).
+    pub not_before: std::time::Instant,
 }
 
 impl BeforeCheckout for ActivityLogCheck {
     fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
+            let wait = self
+                .not_before
+                .saturating_duration_since(std::time::Instant::now());
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
             let ids = [customer_id.to_owned()];
             let log = activity::read(&self.reader, &ids, chrono::Utc::now())
                 .await
@@ -144,7 +159,7 @@ impl BeforeCheckout for ActivityLogCheck {
 }
 
 /// `engine` with an [`ActivityLogCheck`] for the customer of `observed` (re-observed under its
-/// lock, with `log`, the activity log read then).
+/// lock just now, with `log`, the activity log read then).
 pub fn with_activity_check(
     engine: &ApplyOptions,
     client: &crate::partner_center::Client,
@@ -161,6 +176,7 @@ pub fn with_activity_check(
         reader: Reader::new(client),
         journal: Arc::new(journal.clone()),
         known,
+        not_before: std::time::Instant::now() + engine.activity_log_lag,
     }));
     out
 }

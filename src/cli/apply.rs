@@ -55,6 +55,11 @@ pub struct ApplyArgs {
     /// How long to wait for a subscription registration to complete.
     #[arg(long, default_value = "10m")]
     pub registration_timeout: String,
+    /// How long the partner activity log may lag behind an order: the check right before each
+    /// checkout waits until this long after the customer was re-read, so orders another run
+    /// placed before then are visible to it (e.g. 10s; 0 turns the wait off).
+    #[arg(long, env = "RESERVOIR_ACTIVITY_LOG_LAG", default_value = "10s")]
+    pub activity_log_lag: String,
     /// Write a JSON receipt of what was bought.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
@@ -114,6 +119,12 @@ fn crash_point() -> anyhow::Result<Option<Crash>> {
 pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let lock_timeout = duration("--lock-timeout", &args.lock_timeout)?;
     let registration_timeout = duration("--registration-timeout", &args.registration_timeout)?;
+    // The embedded sandbox lives in this process and this state dir: no other runner can buy
+    // from it, so there is no lag to wait out.
+    let activity_log_lag = match duration("--activity-log-lag", &args.activity_log_lag)? {
+        _ if settings::is_embedded_sandbox(g) => Duration::ZERO,
+        d => d,
+    };
     let crash = crash_point()?;
     let stderr_color = settings::use_color_stderr(g);
 
@@ -162,6 +173,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_dir: g.state_dir.clone(),
         engine: ApplyOptions {
             registration_timeout,
+            activity_log_lag,
             backoff: Backoff {
                 initial: Duration::from_secs(1),
                 factor: 2.0,

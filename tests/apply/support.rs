@@ -135,7 +135,10 @@ impl Sandbox {
             "6f2d1b53-8a4c-4e0f-9d32-000000000002",
         )
         .env("PARTNER_CENTER_CLIENT_SECRET", "sandbox-demo-client-secret")
-        .env("PARTNER_CENTER_AUTHORITY", &self.url);
+        .env("PARTNER_CENTER_AUTHORITY", &self.url)
+        // Each test owns its sandbox: no other runner buys, so checkouts need not wait for the
+        // activity log's lag (tests of other runners set it back).
+        .env("RESERVOIR_ACTIVITY_LOG_LAG", "0s");
         if !app_only {
             cmd.env("PARTNER_CENTER_REFRESH_TOKEN", "sandbox-demo-refresh-token");
         }

@@ -166,6 +166,7 @@ pub fn options(world: &FakeWorld) -> ApplyOptions {
         clock: world.clock.clone(),
         sleeper: Arc::new(FakeSleeper(world.clock.clone())),
         before_checkout: None,
+        activity_log_lag: Duration::ZERO,
     }
 }
 

@@ -191,7 +191,11 @@ impl Fleet {
             parallelism,
             lock_timeout: std::time::Duration::from_secs(30),
             state_dir: self.state.path().to_path_buf(),
-            engine: ApplyOptions::default(),
+            // The test's own sandbox: no other runner, so no wait for the activity log's lag.
+            engine: ApplyOptions {
+                activity_log_lag: std::time::Duration::ZERO,
+                ..ApplyOptions::default()
+            },
             crash: None,
         };
         let catalog = Catalog::new(Reader::new(&client));
