@@ -18,6 +18,8 @@ mod guards;
 mod kills;
 #[path = "apply/lost_journal.rs"]
 mod lost_journal;
+#[path = "apply/mixed.rs"]
+mod mixed;
 #[path = "apply/prop.rs"]
 mod prop;
 #[path = "apply/witnesses.rs"]
