@@ -6,7 +6,7 @@ use super::harness::*;
 use futures::FutureExt;
 use futures::future::BoxFuture;
 use reservoir::apply::witness::BeforeCheckout;
-use reservoir::apply::{CustomerBatch, NoopReporter, apply_customer};
+use reservoir::apply::{CartState, CustomerBatch, NoopReporter, apply_customer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -61,7 +61,7 @@ fn a_vetoed_checkout_abandons_the_cart_and_orders_nothing() {
     assert!(world.orders().is_empty(), "nothing ordered");
     assert_eq!(out.units_placed(), 0);
     assert_eq!(out.carts.len(), 1);
-    assert_eq!(out.carts[0].state, "abandoned");
+    assert_eq!(out.carts[0].state, CartState::Abandoned);
     assert_eq!(out.failures.len(), batch.lines.len(), "{out:#?}");
     assert!(
         out.failures
