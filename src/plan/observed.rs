@@ -19,11 +19,13 @@
 //! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§9.1): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§8.1) |
 //! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
 //! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
-//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
-//! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]), or the state dir has no journal at all and the run did not assert a fresh state ([`InFlightUnknown::JournalMissing`]) |
+//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None`; and the partner activity log (§14): `create_order` records of the last 30 minutes whose order lines are not yet holdings, attributed through `OfferId`, `ProvisioningContext`, `TermDuration` (one unit counted once: deduplicated by order id) |
+//! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]); the activity log cannot be read ([`InFlightUnknown::ActivityLogUnreadable`]); or a recent order cannot be attributed with certainty ([`InFlightUnknown::Unattributed`]). A state dir without a journal no longer blocks anything: the activity log stands in |
+//! | [`Observation::witnesses`] | which of the journal, orders by id and the activity log were consulted |
 //! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
 
-use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
+pub use crate::kinds::{HoldingKind, ReservationAttribution};
+use crate::manifest::{PurchaseKey, Scope, SubscriptionKind, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -363,34 +365,6 @@ pub struct Holding {
     pub expiry: Option<String>,
     /// A human title (order line `friendlyName` or the SKU title), for output only.
     pub title: Option<String>,
-}
-
-/// What kind of holding, and for reservations what it is attributed to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum HoldingKind {
-    Reservation(ReservationAttribution),
-    Software,
-}
-
-/// A reservation's attribution, read through `referenceOrder` → the order line's
-/// `provisioningContext` (`subscriptionId`, `scope`, `duration`) and, when the catalog knows the
-/// SKU, its `dynamicAttributes`. A field is `None` when it could not be read; a holding missing
-/// its subscription, term or scope never counts for a declared item (it is listed as unmanaged).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReservationAttribution {
-    /// Lower-case subscription id.
-    pub subscription_id: Option<String>,
-    /// From `duration` (`1Year` → P1Y, `3Years` → P3Y) or the order line's `termDuration`.
-    pub term: Option<Term>,
-    /// From `scope` (`Shared` / `Single`, case-insensitive).
-    pub scope: Option<Scope>,
-    /// From the SKU's catalog (`targetView` of its product), when known.
-    pub reservation_type: Option<ReservationType>,
-    /// The SKU's `armSkuName`, when known.
-    pub arm_sku_name: Option<String>,
-    /// The SKU's `armRegionName` (lower-case), when known.
-    pub arm_region_name: Option<String>,
 }
 
 /// Reads a provisioning-context `duration` (`1Year`, `3Years`, also `3Year`) or an ISO term
