@@ -341,16 +341,15 @@ fn certain_key<'k>(
     candidates: &[&'k PurchaseKey],
 ) -> Result<Option<&'k PurchaseKey>, String> {
     let reservation_context = line.subscription_id.is_some() || line.scope.is_some();
-    let software: Vec<&PurchaseKey> = candidates
-        .iter()
-        .copied()
-        .filter(|k| matches!(k, PurchaseKey::Software { .. }))
-        .collect();
-    let reservations: Vec<&PurchaseKey> = candidates
-        .iter()
-        .copied()
-        .filter(|k| matches!(k, PurchaseKey::Reservation { .. }))
-        .collect();
+    // Exhaustive on purpose: a new kind of purchase must say here how its recent orders are
+    // attributed (until then it does not compile, rather than silently count nothing).
+    let (mut software, mut reservations) = (Vec::new(), Vec::new());
+    for k in candidates.iter().copied() {
+        match k {
+            PurchaseKey::Software { .. } => software.push(k),
+            PurchaseKey::Reservation { .. } => reservations.push(k),
+        }
+    }
     if !reservation_context && !software.is_empty() {
         return match software.as_slice() {
             [one] if reservations.is_empty() => Ok(Some(one)),
