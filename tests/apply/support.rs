@@ -256,6 +256,12 @@ impl Sandbox {
         self.admin(reqwest::Method::POST, path, Some(body))
     }
 
+    /// A purchase made outside reservoir (`POST /_sandbox/holdings`: it stands for a portal
+    /// purchase and shows in the activity log).
+    pub fn portal_purchase(&self, body: Value) -> Value {
+        self.admin(reqwest::Method::POST, "holdings", Some(&body))
+    }
+
     pub fn fault(&self, rule: Value) {
         self.admin(reqwest::Method::POST, "faults", Some(&rule));
     }

@@ -153,3 +153,112 @@ fn an_unreadable_activity_log_blocks_every_purchase_and_names_the_call() {
         apply.all()
     );
 }
+
+/// The catalog item a plan resolved for a declared item.
+fn catalog_item(sb: &Sandbox, item: &str) -> String {
+    let plan = sb.plan(CONTOSO_YAML, &["--format", "json"]);
+    let json: Value = serde_json::from_str(&plan.stdout).expect("JSON plan");
+    row(&json, item)["resolved"]["catalog_item_id"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{item} not resolved: {json:#}"))
+        .to_owned()
+}
+
+/// A colleague buys contoso's 4 batch-tier units in the portal, `minutes` ago.
+fn portal_purchase_of_batch_tier(sb: &Sandbox, minutes: i64) {
+    let item = catalog_item(sb, "batch-tier");
+    sb.portal_purchase(json!({
+        "customerId": CONTOSO, "catalogItemId": item, "quantity": 4, "termDuration": "P3Y",
+        "provisioningContext": {"subscriptionId": "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10",
+                                "scope": "shared", "duration": "3Years"},
+        "daysAgo": 0, "minutesAgo": minutes
+    }));
+}
+
+#[test]
+fn a_portal_purchase_minutes_ago_is_pending_and_not_bought_again() {
+    let sb = Sandbox::start();
+    sb.knobs(json!({"fulfillmentDelaySecs": 3600, "auditLagSecs": LOG_LAG_SECS}));
+    portal_purchase_of_batch_tier(&sb, 5);
+    let batch_product = catalog_item(&sb, "batch-tier")
+        .split(':')
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    // Admin-API orders are `seed` orders, which the harness's counts leave out: from here on
+    // they count what reservoir bought.
+    assert_eq!(sb.units_of(CONTOSO, &batch_product), 0);
+
+    let plan = sb.plan(CONTOSO_YAML, &["--format", "json"]);
+    let json: Value = serde_json::from_str(&plan.stdout).expect("JSON plan");
+    let batch = row(&json, "batch-tier");
+    assert_eq!(batch["action"], "pending", "{batch:#}");
+    assert_eq!(
+        (batch["pending"].as_u64(), batch["to_buy"].as_u64()),
+        (Some(4), Some(0))
+    );
+    assert_eq!(row(&json, "sql-server-perpetual")["action"], "purchase");
+
+    let apply = apply_as_runner(&sb, CONTOSO_YAML);
+    assert_eq!(apply.code, Some(0), "{}", apply.all());
+    assert_eq!(
+        sb.units_of(CONTOSO, &batch_product),
+        0,
+        "batch-tier not bought again: {}",
+        apply.all()
+    );
+    assert_eq!(
+        sb.units_of(CONTOSO, "DG7GMGF0FKZV"),
+        3,
+        "the software is bought"
+    );
+}
+
+#[test]
+fn an_order_placed_while_apply_prepares_its_cart_abandons_the_checkout() {
+    let sb = Sandbox::start();
+    sb.knobs(json!({"fulfillmentDelaySecs": 3600, "auditLagSecs": 0, "latencyMs": 300}));
+    let item = catalog_item(&sb, "batch-tier");
+    let dir = sb.manifest(CONTOSO_YAML);
+    let mut cmd = sb.command(false);
+    // The check before checkout reads the log 3 s after the customer was re-read.
+    cmd.env("RESERVOIR_ACTIVITY_LOG_LAG", "3s")
+        .arg("apply")
+        .arg(dir)
+        .arg("--auto-approve");
+    let apply = std::thread::spawn(move || cmd.output().expect("runs"));
+
+    // As soon as apply has created its cart, a colleague buys in the portal.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let carts = sb.requests().iter().any(|r| {
+            r["method"] == "POST" && r["path"].as_str().is_some_and(|p| p.ends_with("/carts"))
+        });
+        if carts {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "apply never created a cart"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    sb.portal_purchase(json!({
+        "customerId": CONTOSO, "catalogItemId": item, "quantity": 1, "termDuration": "P3Y",
+        "provisioningContext": {"subscriptionId": "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10",
+                                "scope": "shared", "duration": "3Years"},
+        "daysAgo": 0, "minutesAgo": 0
+    }));
+    let out = apply.join().expect("apply thread");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("not checked out: the partner activity log shows order"),
+        "{stdout}"
+    );
+    assert_eq!(
+        sb.orders().len(),
+        0,
+        "reservoir ordered nothing (the portal order is a seed order): {stdout}"
+    );
+}
