@@ -2,7 +2,7 @@
 //! (`/_sandbox/orders`): runners with separate or stale state dirs inside the fulfilment window
 //! never buy twice, and an activity log that cannot be read blocks every purchase (fail closed).
 
-use crate::lost_journal::row;
+use crate::lost_journal::{LOG_LAG_SECS, row, wait_out_the_log_lag};
 use crate::support::*;
 use serde_json::{Value, json};
 use std::path::Path;
@@ -12,22 +12,11 @@ fn more_software() -> String {
     CONTOSO_YAML.replace("quantity: 3", "quantity: 9")
 }
 
-/// The sandbox's activity log lags behind orders by up to this many seconds.
-const LOG_LAG_SECS: u64 = 3;
-
 /// `reservoir apply` as another runner would run it: checkouts wait out the activity log's lag
 /// (the harness turns that wait off for tests without other runners).
 fn apply_as_runner(sb: &Sandbox, yaml: &str) -> Run {
     let dir = sb.manifest(yaml);
-    let mut cmd = sb.command(false);
-    cmd.env(
-        "RESERVOIR_ACTIVITY_LOG_LAG",
-        format!("{}s", LOG_LAG_SECS + 1),
-    )
-    .arg("apply")
-    .arg(dir)
-    .arg("--auto-approve");
-    sb.run(cmd)
+    sb.cli("apply", &dir, &["--auto-approve"])
 }
 
 /// Copies a directory tree (`cp -a`).
@@ -84,7 +73,7 @@ fn a_second_runner_with_its_own_state_dir_inside_the_fulfilment_window_buys_noth
     assert!(pending || vetoed, "{}", second.all());
 
     // Later in the window, B's plan shows A's units as pending.
-    std::thread::sleep(std::time::Duration::from_secs(LOG_LAG_SECS + 1));
+    wait_out_the_log_lag();
     let plan = sb.plan(CONTOSO_YAML, &["--format", "json", "--detailed-exitcode"]);
     assert_eq!(plan.code, Some(0), "{}", plan.all());
     let json: Value = serde_json::from_str(&plan.stdout).expect("JSON plan");
@@ -106,7 +95,7 @@ fn a_stale_copy_of_the_state_dir_does_not_buy_the_increase_again() {
     let orders = sb.orders().len();
 
     swap_state(&sb, "state-a", Some("state-old"));
-    std::thread::sleep(std::time::Duration::from_secs(LOG_LAG_SECS + 1));
+    wait_out_the_log_lag();
     let plan = sb.plan(
         &more_software(),
         &["--format", "json", "--detailed-exitcode"],
