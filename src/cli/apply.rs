@@ -26,9 +26,9 @@ use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
 use crate::catalog::Catalog;
-use crate::journal::{Journal, JournalHook, Record};
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
+use crate::store::{JournalHook, Record, Store};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -160,10 +160,13 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     settings::filter_customers(&mut desired, &g.customers)?;
 
     args.fresh.warn();
-    let mut journal = Journal::open(&g.state_dir)?;
+    // A state dir without a journal gets one: the activity log witnesses what other runs bought.
+    let mut store = Store::dir(&g.state_dir, true)?;
     let mut write_crash = None;
     match crash {
-        Some(Crash::Record(kind)) => journal = journal.with_hook(Arc::new(CrashAfterRecord(kind))),
+        Some(Crash::Record(kind)) => {
+            store.journal = store.journal.with_hook(Arc::new(CrashAfterRecord(kind)));
+        }
         Some(Crash::Write(p)) => write_crash = Some(p),
         None => {}
     }
@@ -174,11 +177,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         engine: ApplyOptions {
             registration_timeout,
             activity_log_lag,
-            backoff: Backoff {
-                initial: Duration::from_secs(1),
-                factor: 2.0,
-                max: Duration::from_secs(30),
-            },
+            backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             ..ApplyOptions::default()
         },
         crash: write_crash,
@@ -186,7 +185,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     let conn = settings::connect(g).await?;
     let catalog = Catalog::new(Reader::new(&conn.client));
-    let observation = observe_all(&desired, &conn.client, &catalog, &journal, &opts).await;
+    let observation = observe_all(&desired, &conn.client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
@@ -237,7 +236,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let ctx = Context {
         desired: &desired,
         client: &conn.client,
-        journal: &journal,
+        store: &store,
         reporter: &progress,
         opts: &opts,
     };

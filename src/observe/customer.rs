@@ -229,7 +229,7 @@ impl Context<'_> {
             .map(super::order_cache::OrderSummary::from_wire)
             .collect();
         for o in &summaries {
-            self.cache.put(id, o);
+            self.cache.put(id, o).await;
         }
         Ok((
             holdings::from_orders(&summaries, self.catalog),
@@ -249,7 +249,7 @@ impl Context<'_> {
         holdings: &[crate::plan::Holding],
         resolutions: &[ItemResolution],
     ) -> (Vec<PendingPurchase>, Option<InFlightUnknown>) {
-        let entries = match self.journal.pending(id) {
+        let entries = match self.journal.pending(id).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}");

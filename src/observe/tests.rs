@@ -44,8 +44,9 @@ customers:
 
 struct FakeJournal(Result<Vec<JournalEntry>, String>);
 
+#[async_trait::async_trait]
 impl PendingSource for FakeJournal {
-    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
         self.0.clone()
     }
 }
@@ -211,7 +212,7 @@ async fn a_missing_journal_reads_as_empty_and_the_witnesses_say_so() {
     let row = w.web_tier_row(&*missing).await;
     assert_ne!(row.action, Action::Blocked, "{row:?}");
 
-    crate::journal::Journal::open(w.state.path()).expect("journal");
+    crate::store::Journal::open(w.state.path()).expect("journal");
     let (obs, _) = w.observation(&*from_journal(w.state.path())).await;
     assert_eq!(
         obs.witnesses.map(|w| w.journal),
@@ -246,12 +247,15 @@ async fn an_unreadable_activity_log_blocks_every_purchase_naming_the_call() {
     w.sandbox.shutdown().await;
 }
 
-#[test]
-fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
-    use crate::journal::{Journal, PurchaseLine, Record};
+#[tokio::test]
+async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
+    use crate::store::{Journal, PurchaseLine, Record};
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        from_journal(dir.path()).pending(CONTOSO).map(|v| v.len()),
+        from_journal(dir.path())
+            .pending(CONTOSO)
+            .await
+            .map(|v| v.len()),
         Ok(0),
         "no journal yet: nothing pending"
     );
@@ -289,8 +293,12 @@ fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
                 create_request_id: "r-1".into(),
             },
         )
+        .await
         .expect("append");
-    let pending = from_journal(dir.path()).pending(CONTOSO).expect("readable");
+    let pending = from_journal(dir.path())
+        .pending(CONTOSO)
+        .await
+        .expect("readable");
     assert_eq!(
         pending,
         vec![JournalEntry {
@@ -303,5 +311,5 @@ fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
     );
     let file = dir.path().join("journal").join(format!("{CONTOSO}.jsonl"));
     std::fs::write(&file, "garbage\n{\"type\": \"intent\"}\n").expect("corrupt");
-    assert!(from_journal(dir.path()).pending(CONTOSO).is_err());
+    assert!(from_journal(dir.path()).pending(CONTOSO).await.is_err());
 }
