@@ -443,7 +443,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             && let Some(check) = &self.opts.before_checkout
             && let Err(reason) = check.check(self.customer_id).await
         {
-            self.abandon(view, &reason)?;
+            self.abandon(view, &reason).await?;
             self.fail_lines(view, &active, "order-appeared", &reason);
             return Ok(Flow::Continue);
         }

@@ -15,10 +15,10 @@
 //! [`crate::apply::ApplyOptions::before_checkout`]); [`ActivityLogCheck`] is the real one.
 
 use super::options::ApplyOptions;
-use crate::journal::Journal;
 use crate::observe::activity::{self, ActivityLog, RecentOrder};
 use crate::observe::{PendingSource, Reader};
 use crate::plan::ObservedCustomer;
+use crate::store::Journal;
 use futures::future::BoxFuture;
 use std::collections::BTreeSet;
 use std::sync::Arc;
@@ -141,6 +141,7 @@ impl BeforeCheckout for ActivityLogCheck {
             let journal: BTreeSet<String> = self
                 .journal
                 .pending(customer_id)
+                .await
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|e| e.order_id.as_deref())

@@ -38,7 +38,7 @@ fn batch(world: &FakeWorld, dir: &std::path::Path) -> CustomerBatch {
         customer_name: None,
         plan_hash: "h".into(),
         register: vec![],
-        lines: plan(world, &j, &desired[0]).expect("plan"),
+        lines: plan(world, &j, &desired[0]).wait().expect("plan"),
     }
 }
 
@@ -70,7 +70,7 @@ fn a_vetoed_checkout_abandons_the_cart_and_orders_nothing() {
     );
     assert!(!out.is_success());
     assert!(
-        j.pending(CONTOSO).expect("journal").is_empty(),
+        j.pending(CONTOSO).wait().expect("journal").is_empty(),
         "an abandoned cart leaves nothing pending"
     );
 }
