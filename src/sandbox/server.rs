@@ -4,8 +4,9 @@
 
 use super::auth::{TokenKind, Tokens};
 use super::errors::{SandboxError, api_error, app_only_forbidden, too_many_requests, unauthorized};
+use super::faults::{FaultKind, Faults};
 use super::http::{ApiRequest, ApiResponse, Body};
-use super::knobs::{FaultKind, Faults, RateLimiter};
+use super::knobs::RateLimiter;
 use super::routes::{self, Ctx};
 use super::state::{Counters, Inner, LoggedRequest, Store};
 use super::world::{StoredResponse, World};
@@ -80,9 +81,7 @@ impl RunningSandbox {
     }
     /// Replaces the knobs (as `PUT /_sandbox/knobs` does); rate-limit windows restart.
     pub fn set_knobs(&self, knobs: super::Knobs) {
-        let mut g = lock(&self.shared);
-        g.knobs = knobs;
-        g.limiter.reset();
+        lock(&self.shared).set_knobs(knobs);
     }
     /// Adds a scripted fault (as `POST /_sandbox/faults` does).
     pub fn add_fault(&self, rule: super::FaultRule) {
@@ -159,6 +158,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
         tokens: Tokens::default(),
         counters: Counters::default(),
         limiter: RateLimiter::default(),
+        checkouts_in_flight: Default::default(),
     }));
     let app = routes::admin::router()
         .fallback(api)
@@ -220,7 +220,25 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let outcome = handle(&shared, method, uri, headers, body).await;
+    let write = method == Method::POST || method == Method::PUT;
+    let lower: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .skip(1)
+        .map(|s| percent_decode(s).to_ascii_lowercase())
+        .collect();
+    let mut outcome = handle(&shared, method, uri, headers, body).await;
+    let documented = lock(&shared).knobs.documented_shapes;
+    let (request_id, correlation_id) = if documented {
+        super::shapes::apply(&mut outcome, &lower, write);
+        (
+            super::shapes::doubled(&request_id),
+            super::shapes::doubled(&correlation_id),
+        )
+    } else {
+        (request_id, correlation_id)
+    };
     let mut resp = into_http(outcome);
     let h = resp.headers_mut();
     for (k, v) in [
@@ -237,6 +255,9 @@ async fn api(
 
 fn into_http(r: ApiResponse) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some((chunk, delay_ms)) = r.trickle {
+        return trickled(r, chunk, delay_ms, status);
+    }
     let mut resp = match r.body {
         Body::Empty => (status, [("content-length", "0")]).into_response(),
         Body::Json(v) => (
@@ -249,6 +270,40 @@ fn into_http(r: ApiResponse) -> Response {
             (status, [("content-type", content_type)], data).into_response()
         }
     };
+    for (k, v) in r.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(&v)) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
+
+/// The answer with its body sent `chunk` bytes at a time, `delay_ms` apart (`slow_body`).
+fn trickled(r: ApiResponse, chunk: usize, delay_ms: u64, status: StatusCode) -> Response {
+    let (content_type, data): (&str, Vec<u8>) = match r.body {
+        Body::Empty => ("application/json", vec![]),
+        Body::Json(v) => (
+            "application/json; charset=utf-8",
+            v.to_string().into_bytes(),
+        ),
+        Body::Bytes { content_type, data } => (content_type, data),
+    };
+    let chunks: Vec<Bytes> = data.chunks(chunk).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::unfold(
+        (chunks.into_iter(), true),
+        move |(mut it, first)| async move {
+            let next = it.next()?;
+            if !first {
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            }
+            Some((Ok::<Bytes, std::io::Error>(next), (it, false)))
+        },
+    );
+    let mut resp = Response::new(axum::body::Body::from_stream(stream));
+    *resp.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        resp.headers_mut().insert("content-type", v);
+    }
     for (k, v) in r.headers {
         if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(&v)) {
             resp.headers_mut().insert(k, v);
@@ -293,25 +348,13 @@ async fn handle(
         && segs[1].eq_ignore_ascii_case("oauth2")
         && segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token"))
     {
-        let mut g = lock(shared);
-        let Inner {
-            store,
-            world,
-            tokens,
-            counters,
-            ..
-        } = &mut *g;
-        store.reload_if_changed(world);
-        let resp = tokens.token_endpoint(&world.partner, &segs[0], &body, chrono::Utc::now());
-        counters.record(LoggedRequest {
-            method: "POST".into(),
-            path: raw_path,
-            category: "token",
-            customer_id: None,
-            status: resp.status,
-            request_id: None,
-        });
-        return resp;
+        return match token_locked(shared, &raw_path, &segs[0], &body) {
+            Ok(resp) => resp,
+            Err(ms) => {
+                tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+                api_error(504, 504, "Gateway timeout (sandbox fault).")
+            }
+        };
     }
     if !segs.first().is_some_and(|s| s.eq_ignore_ascii_case("v1")) {
         return api_error(404, 404, format!("no resource at {raw_path}"));
@@ -332,7 +375,129 @@ async fn handle(
         tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
     }
     let mut req = req;
-    let hang = {
+    let path_and_query = match uri.query() {
+        Some(q) => format!("{}?{q}", req.path),
+        None => req.path.clone(),
+    };
+    let checkout_wait = checkout_in_flight(shared, &req);
+    if let Some(Err(busy)) = checkout_wait {
+        return busy;
+    }
+    if let Some(Ok(ms)) = checkout_wait {
+        tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    }
+    let result = handle_locked(shared, &mut req, &path_and_query);
+    if let Some(Ok(_)) = checkout_wait {
+        lock(shared).checkouts_in_flight.remove(&checkout_key(&req));
+    }
+    match result {
+        Ok(ms) => {
+            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+            api_error(504, 504, "Gateway timeout (sandbox fault).")
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// The cart a checkout request names (lower case), or "" for other requests.
+fn checkout_key(req: &ApiRequest) -> String {
+    match req.lower.as_slice() {
+        [c, customer, k, cart, checkout]
+            if c == "customers" && k == "carts" && checkout == "checkout" =>
+        {
+            format!("{customer}/{cart}")
+        }
+        _ => String::new(),
+    }
+}
+
+/// For a checkout while `checkoutProcessingMs` is set: Err(409/800064) when another checkout of
+/// the same cart is being processed, else Ok(ms to hold it) after marking it in flight.
+fn checkout_in_flight(shared: &Shared, req: &ApiRequest) -> Option<Result<u64, ApiResponse>> {
+    let key = checkout_key(req);
+    if key.is_empty() || req.method != Method::POST {
+        return None;
+    }
+    let mut g = lock(shared);
+    let ms = g.knobs.checkout_processing_ms;
+    if ms == 0 {
+        return None;
+    }
+    if !g.checkouts_in_flight.insert(key) {
+        log(&mut g, req, 409);
+        return Some(Err(api_error(
+            409,
+            800064,
+            "The cart is being processed by another request; try again later.",
+        )));
+    }
+    Some(Ok(ms))
+}
+
+/// The token endpoint under the lock (scripted faults first): Ok(answer) or Err(ms to hang).
+fn token_locked(
+    shared: &Shared,
+    raw_path: &str,
+    tenant: &str,
+    body: &[u8],
+) -> Result<ApiResponse, u64> {
+    let mut g = lock(shared);
+    let Inner { store, world, .. } = &mut *g;
+    store.reload_if_changed(world);
+    let resp = match g.faults.take_token(raw_path) {
+        Some(kind) => token_fault(kind, raw_path, body)?,
+        None => {
+            let Inner { world, tokens, .. } = &mut *g;
+            tokens.token_endpoint(&world.partner, tenant, body, chrono::Utc::now())
+        }
+    };
+    g.counters.record(LoggedRequest {
+        method: "POST".into(),
+        path: raw_path.to_string(),
+        category: "token",
+        customer_id: None,
+        status: resp.status,
+        request_id: None,
+    });
+    Ok(resp)
+}
+
+/// A scripted fault on the token endpoint: Ok(answer) or Err(ms to hang).
+fn token_fault(kind: FaultKind, path: &str, body: &[u8]) -> Result<ApiResponse, u64> {
+    Ok(match kind {
+        FaultKind::Redirect { status, location } => {
+            super::hostile::redirect(status, location.as_deref(), path)
+        }
+        FaultKind::EchoSecret { status } => super::hostile::echo_token_form(status, body),
+        FaultKind::RateLimit {
+            retry_after_seconds,
+        } => too_many_requests(retry_after_seconds),
+        FaultKind::Hang { hang_ms } => return Err(hang_ms),
+        FaultKind::ApiError {
+            status,
+            code,
+            description,
+        } => api_error(
+            status,
+            code,
+            description.unwrap_or_else(|| "sandbox fault".into()),
+        ),
+        FaultKind::ServerError { status } => api_error(
+            status,
+            500,
+            "Service is temporarily unavailable (sandbox fault).",
+        ),
+        _ => api_error(500, 500, "sandbox fault"),
+    })
+}
+
+/// Auth, faults and the route under the lock: Ok(ms to hang) or Err(the answer).
+fn handle_locked(
+    shared: &Shared,
+    req: &mut ApiRequest,
+    path_and_query: &str,
+) -> Result<u64, ApiResponse> {
+    {
         let mut g = lock(shared);
         let Inner { store, world, .. } = &mut *g;
         store.reload_if_changed(world);
@@ -342,37 +507,37 @@ async fn handle(
             .check(req.header("authorization"), chrono::Utc::now())
         {
             None => {
-                log(&mut g, &req, 401);
-                return unauthorized();
+                log(&mut g, req, 401);
+                return Err(unauthorized());
             }
             Some(kind) => req.app_user = kind == TokenKind::AppUser,
         }
         if !req.app_user && routes::app_user_only(&req.lower) {
-            log(&mut g, &req, 403);
-            return app_only_forbidden();
+            log(&mut g, req, 403);
+            return Err(app_only_forbidden());
         }
         let full_path = format!("/v1{}", req.path);
         match g.faults.take(req.method.as_str(), &full_path) {
             Some(FaultKind::ServerError { status }) => {
-                log(&mut g, &req, status);
-                return api_error(
+                log(&mut g, req, status);
+                return Err(api_error(
                     status,
                     500,
                     "Service is temporarily unavailable (sandbox fault).",
-                );
+                ));
             }
             Some(FaultKind::RateLimit {
                 retry_after_seconds,
             }) => {
-                log(&mut g, &req, 429);
-                return too_many_requests(retry_after_seconds);
+                log(&mut g, req, 429);
+                return Err(too_many_requests(retry_after_seconds));
             }
             Some(FaultKind::Hang { hang_ms }) => {
-                log(&mut g, &req, 504);
+                log(&mut g, req, 504);
                 Some(hang_ms)
             }
             Some(FaultKind::CommitThenDrop) => {
-                let resp = serve(&mut g, &req, now);
+                let resp = serve(&mut g, req, now);
                 let write = matches!(
                     req.method,
                     Method::POST | Method::PUT | Method::PATCH | Method::DELETE
@@ -381,19 +546,79 @@ async fn handle(
                 if write {
                     std::panic::panic_any(DropConnection);
                 }
-                return resp;
+                return Err(resp);
+            }
+            Some(FaultKind::ApiError {
+                status,
+                code,
+                description,
+            }) => {
+                log(&mut g, req, status);
+                return Err(api_error(
+                    status,
+                    code,
+                    description.unwrap_or_else(|| {
+                        format!("Request failed with code {code} (sandbox fault).")
+                    }),
+                ));
+            }
+            Some(FaultKind::Redirect { status, location }) => {
+                log(&mut g, req, status);
+                return Err(super::hostile::redirect(
+                    status,
+                    location.as_deref(),
+                    &format!("/v1{path_and_query}"),
+                ));
+            }
+            Some(FaultKind::EchoSecret { status }) => {
+                log(&mut g, req, status);
+                return Err(super::hostile::echo_secret(
+                    status,
+                    req.header("authorization"),
+                    &req.body,
+                ));
+            }
+            Some(FaultKind::SlowBody {
+                chunk_bytes,
+                chunk_delay_ms,
+            }) => {
+                let mut r = serve(&mut g, req, now);
+                r.trickle = Some((chunk_bytes.max(1), chunk_delay_ms));
+                return Err(r);
+            }
+            Some(FaultKind::EndlessPaging) => {
+                let r = serve(&mut g, req, now);
+                return Err(super::hostile::endless_page(r, path_and_query));
+            }
+            Some(FaultKind::MalformedEntitlements { mode }) => {
+                let r = serve(&mut g, req, now);
+                return Err(super::hostile::malformed_entitlements(r, mode));
+            }
+            Some(FaultKind::CheckoutAnswer { mode }) => {
+                let r = serve(&mut g, req, now);
+                let other = other_customer(&g.world, req.segs.get(1).map_or("", String::as_str));
+                return Err(super::hostile::checkout_answer(r, mode, &other));
+            }
+            Some(FaultKind::CartMismatch { mode }) => {
+                if let Some(b) = super::hostile::mismatch_cart(&req.body, mode, &g.world) {
+                    req.body = b;
+                }
+                None
             }
             Some(FaultKind::FailOrderGroup { .. }) | None => None,
         }
-        .map_or_else(|| Err(serve(&mut g, &req, now)), Ok)
-    };
-    match hang {
-        Ok(ms) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            api_error(504, 504, "Gateway timeout (sandbox fault).")
-        }
-        Err(resp) => resp,
+        .map_or_else(|| Err(serve(&mut g, req, now)), Ok)
     }
+}
+
+/// Some customer other than `customer` (for the `other_customer` checkout answer).
+fn other_customer(world: &World, customer: &str) -> String {
+    world
+        .customers
+        .keys()
+        .find(|k| !k.eq_ignore_ascii_case(customer))
+        .cloned()
+        .unwrap_or_else(|| "00000000-0000-4000-8000-000000000000".into())
 }
 
 /// Rate limits, replay, the route itself, persistence and logging (under the lock).
