@@ -102,16 +102,17 @@ pub fn mismatch_cart(body: &Bytes, mode: CartMismatch, world: &World) -> Option<
     serde_json::to_vec(&v).ok().map(Bytes::from)
 }
 
-/// Another SKU of the same product (the next one, wrapping), with its current availability.
+/// Another SKU of the same product with the same term (the next one, wrapping), so the line
+/// stays valid and buyable, with its current availability.
 fn other_item(item: &str, world: &World) -> Option<String> {
     let mut parts = item.split(':');
     let p = catalog().product(parts.next()?)?;
     let sku = parts.next()?;
     let i = p.skus.iter().position(|s| s.id.eq_ignore_ascii_case(sku))?;
-    let other = &p.skus[(i + 1) % p.skus.len()];
-    if other.id.eq_ignore_ascii_case(sku) {
-        return None;
-    }
+    let me = &p.skus[i];
+    let other = (1..p.skus.len())
+        .map(|k| &p.skus[(i + k) % p.skus.len()])
+        .find(|s| s.term == me.term && s.duration == me.duration)?;
     Some(format!(
         "{}:{}:{}",
         p.id,

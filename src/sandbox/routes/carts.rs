@@ -203,7 +203,7 @@ pub fn checkout(ctx: &mut Ctx, req: &ApiRequest, customer: &str, id: &str) -> Ap
         let market = cart.lines.iter().any(|l| {
             l.error
                 .as_ref()
-                .is_some_and(|e| e.error_code == MARKET_LINE_ERROR)
+                .is_some_and(|e| e.error_code == MARKET_LINE_ERROR && e.checkout_code.is_none())
         });
         let special = cart
             .lines
