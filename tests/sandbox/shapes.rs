@@ -49,6 +49,17 @@ async fn documented_shapes_mode_answers_as_the_documentation_shows() {
             Value::Null,
         )
         .await;
+    let oid = co.body["orders"][0]["id"].as_str().unwrap();
+    let ps = s
+        .get(&format!(
+            "/v1/customers/{CONTOSO}/orders/{oid}/provisioningstatus"
+        ))
+        .await;
+    assert!(
+        ps.body["items"][0]["orderLineItemId"].is_i64(),
+        "{}",
+        ps.body
+    );
     let line = &co.body["orders"][0]["lineItems"][0];
     assert_eq!(line["provisioningContext"]["SubscriptionId"], CONTOSO_PLAN);
     assert!(line["provisioningContext"].get("subscriptionId").is_none());
