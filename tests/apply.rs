@@ -18,5 +18,7 @@ mod guards;
 mod kills;
 #[path = "apply/lost_journal.rs"]
 mod lost_journal;
+#[path = "apply/mixed.rs"]
+mod mixed;
 #[path = "apply/prop.rs"]
 mod prop;

@@ -11,7 +11,8 @@ use super::commerce::{CartStatus, Commerce, CommerceError};
 use super::lines::{cart_details, cart_lines, map_checkout, receipt_line};
 use super::options::ApplyOptions;
 use super::receipt::{
-    CartOutcome, CustomerOutcome, LineFailure, OrderOutcome, ReceiptLine, UnknownOutcome,
+    CartOutcome, CartState, CustomerOutcome, LineFailure, OrderOutcome, OrderOutcomeStatus,
+    ReceiptLine, RegistrationResult, UnknownOutcome,
 };
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
@@ -54,7 +55,7 @@ pub async fn apply_customer<C: Commerce>(
     let mut unregistered = BTreeSet::new();
     for sub in &batch.register {
         let r = register_and_wait(commerce, &batch.customer_id, sub, reporter, opts).await;
-        if r.status != "registered" {
+        if r.status != RegistrationResult::Registered {
             unregistered.insert(sub.to_ascii_lowercase());
         }
         run.out.registrations.push(r);
@@ -245,7 +246,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             match flow {
                 Flow::Continue => {}
                 Flow::Unknown(operation) => {
-                    self.push_cart(&view, Some("unknown"));
+                    self.push_cart(&view, Some(CartState::Unknown));
                     self.event(ApplyEvent::LeftUnknown {
                         intent_id: view.intent_id.clone(),
                         operation: operation.to_owned(),
@@ -479,7 +480,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                 };
                 self.record(view, record)?;
                 for order in &orders {
-                    let outcome = self.order_outcome(view, order, "placed");
+                    let outcome = self.order_outcome(view, order, OrderOutcomeStatus::Placed);
                     self.event(ApplyEvent::OrderPlaced {
                         order_id: order.order_id.clone(),
                         units: order.lines.iter().map(|l| l.quantity).sum(),
@@ -574,7 +575,7 @@ impl<'a, C: Commerce> Run<'a, C> {
         &self,
         view: &IntentView,
         order: &OrderRecord,
-        status: &str,
+        status: OrderOutcomeStatus,
     ) -> OrderOutcome {
         OrderOutcome {
             order_id: order.order_id.clone(),
@@ -594,17 +595,17 @@ impl<'a, C: Commerce> Run<'a, C> {
                     }
                 })
                 .collect(),
-            status: status.to_owned(),
+            status,
         }
     }
 
     /// Adds (or updates) the receipt's entry for this intent's cart.
-    pub(crate) fn push_cart(&mut self, view: &IntentView, state: Option<&str>) {
+    pub(crate) fn push_cart(&mut self, view: &IntentView, state: Option<CartState>) {
         let state = state.unwrap_or(match &view.state {
-            IntentState::Unfinished(_) => "unknown",
-            IntentState::Ordered { .. } | IntentState::Done => "ordered",
-            IntentState::Failed { .. } => "failed",
-            IntentState::Abandoned { .. } => "abandoned",
+            IntentState::Unfinished(_) => CartState::Unknown,
+            IntentState::Ordered { .. } | IntentState::Done => CartState::Ordered,
+            IntentState::Failed { .. } => CartState::Failed,
+            IntentState::Abandoned { .. } => CartState::Abandoned,
         });
         if !self.out.plan_hashes.contains(&view.plan_hash) {
             self.out.plan_hashes.push(view.plan_hash.clone());
@@ -615,7 +616,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             create_request_id: view.create_request_id.clone(),
             update_request_id: view.update_request_id.clone(),
             checkout_request_id: view.checkout_request_id.clone(),
-            state: state.to_owned(),
+            state,
         };
         match self
             .out

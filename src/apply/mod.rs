@@ -20,6 +20,7 @@
 //! * [`mod@preflight`] — whole-run refusals: expired or stale saved plan, unit guardrails.
 //! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
+//! * [`settle`] — when a journalled order stops counting as pending for every later run.
 
 pub mod commerce;
 pub mod engine;
@@ -34,6 +35,7 @@ pub mod report;
 pub mod resume;
 mod retry;
 pub mod run;
+pub mod settle;
 pub mod summary;
 
 pub use crate::journal::PurchaseLine;

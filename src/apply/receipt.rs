@@ -4,12 +4,71 @@
 use crate::manifest::PurchaseKey;
 use serde::Serialize;
 
+/// Defines a status enum serialized (and displayed) as the given wire strings.
+macro_rules! status_enum {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+        pub enum $name {
+            $($(#[$vm])* #[serde(rename = $text)] $variant),+
+        }
+        impl $name {
+            /// The value as written in the receipt.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+        }
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+status_enum! {
+    /// How a subscription's registration went.
+    RegistrationResult {
+        Registered => "registered",
+        TimedOut => "timed-out",
+        Failed => "failed",
+    }
+}
+
+status_enum! {
+    /// What this run knows of an order.
+    OrderOutcomeStatus {
+        /// Placed by this run.
+        Placed => "placed",
+        /// A resumed intent's order, read by id.
+        Confirmed => "confirmed",
+        /// Read by id and found cancelled.
+        Cancelled => "cancelled",
+        /// Named by a checkout answer that does not add up (see [`CustomerOutcome::anomalies`]):
+        /// kept pending in the journal until it is confirmed by id.
+        Unconfirmed => "unconfirmed",
+    }
+}
+
+status_enum! {
+    /// Where a cart this run created or resumed ended.
+    CartState {
+        Ordered => "ordered",
+        Failed => "failed",
+        Abandoned => "abandoned",
+        /// The cart the server returned differed from the request: abandoned, nothing bought.
+        Rejected => "rejected",
+        Unknown => "unknown",
+    }
+}
+
 /// How a subscription's registration went.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegistrationOutcome {
     pub subscription_id: String,
-    /// `registered`, `timed-out` or `failed`.
-    pub status: String,
+    pub status: RegistrationResult,
     pub detail: Option<String>,
 }
 
@@ -30,8 +89,7 @@ pub struct OrderOutcome {
     pub cart_id: String,
     pub checkout_request_id: Option<String>,
     pub lines: Vec<ReceiptLine>,
-    /// `placed` (this run), `confirmed` (a resumed intent's order read by id), `cancelled`.
-    pub status: String,
+    pub status: OrderOutcomeStatus,
 }
 
 /// A cart this run created or resumed.
@@ -42,8 +100,7 @@ pub struct CartOutcome {
     pub create_request_id: String,
     pub update_request_id: Option<String>,
     pub checkout_request_id: Option<String>,
-    /// `ordered`, `failed`, `abandoned`, `unknown`.
-    pub state: String,
+    pub state: CartState,
 }
 
 /// A line that was not bought, with why.
@@ -97,7 +154,10 @@ impl CustomerOutcome {
         self.failures.is_empty()
             && self.unknown.is_empty()
             && self.journal_error.is_none()
-            && self.registrations.iter().all(|r| r.status == "registered")
+            && self
+                .registrations
+                .iter()
+                .all(|r| r.status == RegistrationResult::Registered)
     }
 
     /// Whether something may have been bought that this receipt cannot confirm.
@@ -109,7 +169,7 @@ impl CustomerOutcome {
     pub fn units_placed(&self) -> u32 {
         self.orders
             .iter()
-            .filter(|o| o.status == "placed")
+            .filter(|o| o.status == OrderOutcomeStatus::Placed)
             .flat_map(|o| &o.lines)
             .map(|l| l.quantity)
             .sum()
@@ -129,6 +189,36 @@ impl CustomerOutcome {
         self.unknown.extend(other.unknown);
         if self.journal_error.is_none() {
             self.journal_error = other.journal_error;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_serialize_and_display_as_the_strings_receipts_always_carried() {
+        let json = |v: &dyn erased::Json| v.json();
+        assert_eq!(json(&RegistrationResult::TimedOut), "\"timed-out\"");
+        assert_eq!(json(&RegistrationResult::Registered), "\"registered\"");
+        assert_eq!(json(&OrderOutcomeStatus::Placed), "\"placed\"");
+        assert_eq!(json(&OrderOutcomeStatus::Confirmed), "\"confirmed\"");
+        assert_eq!(json(&CartState::Abandoned), "\"abandoned\"");
+        assert_eq!(json(&CartState::Unknown), "\"unknown\"");
+        assert_eq!(CartState::Ordered.to_string(), "ordered");
+        assert_eq!(OrderOutcomeStatus::Cancelled.to_string(), "cancelled");
+        assert_eq!(RegistrationResult::Failed.to_string(), "failed");
+    }
+
+    mod erased {
+        pub trait Json {
+            fn json(&self) -> String;
+        }
+        impl<T: serde::Serialize> Json for T {
+            fn json(&self) -> String {
+                serde_json::to_string(self).expect("serializes")
+            }
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use super::commerce::{Commerce, CommerceError, RegistrationStatus};
 use super::options::ApplyOptions;
-use super::receipt::RegistrationOutcome;
+use super::receipt::{RegistrationOutcome, RegistrationResult};
 use super::report::{ApplyEvent, Reporter};
 
 /// Registers `subscription_id` and waits until it is `Registered`. Registration buys nothing,
@@ -19,9 +19,9 @@ pub async fn register_and_wait<C: Commerce>(
     let elapsed = || (opts.clock.now() - started).to_std().unwrap_or_default();
     let mut waits = opts.backoff.iter();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let outcome = |status: &str, detail: Option<String>| RegistrationOutcome {
+    let outcome = |status: RegistrationResult, detail: Option<String>| RegistrationOutcome {
         subscription_id: subscription_id.to_owned(),
-        status: status.to_owned(),
+        status,
         detail,
     };
     let fail = |reason: String| {
@@ -56,7 +56,7 @@ pub async fn register_and_wait<C: Commerce>(
                         e.code(),
                         e.description()
                     ));
-                    return outcome("failed", Some(reason));
+                    return outcome(RegistrationResult::Failed, Some(reason));
                 }
                 Err(e) => {
                     attempt += 1;
@@ -83,7 +83,7 @@ pub async fn register_and_wait<C: Commerce>(
                             subscription_id: subscription_id.to_owned(),
                         },
                     );
-                    return outcome("registered", None);
+                    return outcome(RegistrationResult::Registered, None);
                 }
                 Ok(status) => reporter.event(
                     customer_id,
@@ -99,7 +99,7 @@ pub async fn register_and_wait<C: Commerce>(
                         e.code(),
                         e.description()
                     ));
-                    return outcome("failed", Some(reason));
+                    return outcome(RegistrationResult::Failed, Some(reason));
                 }
                 Err(e) => {
                     attempt += 1;
@@ -120,7 +120,7 @@ pub async fn register_and_wait<C: Commerce>(
                 "subscription {subscription_id} was not registered after {}s",
                 waited.as_secs()
             ));
-            return outcome("timed-out", Some(reason));
+            return outcome(RegistrationResult::TimedOut, Some(reason));
         }
         let next = waits
             .next()

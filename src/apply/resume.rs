@@ -5,7 +5,7 @@
 use super::commerce::{Commerce, OrderStatus};
 use super::engine::Run;
 use super::options::ApplyOptions;
-use super::receipt::CustomerOutcome;
+use super::receipt::{CustomerOutcome, OrderOutcomeStatus};
 use super::report::{ApplyEvent, Reporter};
 use crate::journal::{IntentState, IntentStep, Journal, SettleReason};
 
@@ -74,9 +74,9 @@ pub async fn resume_customer<C: Commerce>(
                             run.journal_failed(e);
                             return run.out;
                         }
-                        "cancelled"
+                        OrderOutcomeStatus::Cancelled
                     } else {
-                        "confirmed"
+                        OrderOutcomeStatus::Confirmed
                     };
                     let outcome = run.order_outcome(&view, order, status);
                     run.out.orders.push(outcome);

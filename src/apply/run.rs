@@ -1,6 +1,6 @@
 //! The `apply` orchestration: after the whole-run checks of [`mod@super::preflight`], [`run`] — per
 //! customer, in parallel and isolated from each other: lock → resume → re-observe → settle
-//! visible orders → re-plan → (with `--plan`: compare) → register and buy what is still missing,
+//! visible orders (only when safe for every holdings source, see [`super::settle`]) → re-plan → (with `--plan`: compare) → register and buy what is still missing,
 //! **never more than the shown plan** → unlock.
 //!
 //! Refusal policy: an expired saved plan, a saved plan whose acting rows no longer hold, and a
@@ -15,9 +15,10 @@ use super::pc::{CrashPoint, PartnerCenterCommerce};
 use super::preflight::{bullets, compare_acting, restrict};
 use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
+use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use crate::catalog::Catalog;
-use crate::journal::{CustomerLock, HolderInfo, Journal, PendingState, PurchaseLine, SettleReason};
+use crate::journal::{CustomerLock, HolderInfo, Journal, PurchaseLine};
 use crate::manifest::{DesiredCustomer, DesiredState, PurchaseKey};
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::partner_center::Client;
@@ -227,7 +228,9 @@ async fn act(
             return;
         }
     };
-    settle_visible(ctx.journal, &dc.id, &observed.holdings);
+    // Settles only what every later run (whatever its credentials) also sees as owned.
+    let visible = settle_visible(ctx.journal, commerce, &observed, opts.engine.clock.now()).await;
+    drop_visible_confirmations(&mut report.outcome, &visible);
 
     let fresh = diff(&one, &observation);
     if let Some(saved) = approved.saved {
@@ -262,28 +265,6 @@ fn lock_holder(state_dir: &std::path::Path, customer_id: &str) -> Option<String>
     serde_json::from_slice::<HolderInfo>(&bytes)
         .ok()
         .map(|h| h.to_string())
-}
-
-/// Settles journalled orders whose units now show up as holdings.
-fn settle_visible(journal: &Journal, customer_id: &str, holdings: &[crate::plan::Holding]) {
-    let Ok(pending) = journal.pending(customer_id) else {
-        return;
-    };
-    let visible: BTreeSet<String> = holdings
-        .iter()
-        .map(|h| h.order_id.to_ascii_lowercase())
-        .collect();
-    let settled: BTreeSet<String> = pending
-        .into_iter()
-        .filter(|p| p.state == PendingState::Ordered)
-        .filter_map(|p| p.order_id)
-        .filter(|o| visible.contains(&o.to_ascii_lowercase()))
-        .collect();
-    for order_id in settled {
-        if let Err(e) = journal.settle(customer_id, &order_id, SettleReason::Entitled) {
-            tracing::warn!("cannot settle order {order_id} in the journal: {e}");
-        }
-    }
 }
 
 /// The customer's batch: the fresh plan's purchases, each capped at what the shown plan said

@@ -2,7 +2,7 @@
 //! ([`CustomerOutcome`]) plus why a customer was not (fully) acted on, the plan hash, totals, the
 //! exit code and the one-line summary. Serialized as the `--receipt` JSON.
 
-use super::receipt::CustomerOutcome;
+use super::receipt::{CustomerOutcome, OrderOutcomeStatus, RegistrationResult};
 use crate::plan::Plan;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -51,7 +51,11 @@ impl CustomerReport {
         } else if !self.blocked.is_empty() {
             CustomerStatus::Blocked
         } else if acted
-            || self.outcome.orders.iter().any(|o| o.status == "placed")
+            || self
+                .outcome
+                .orders
+                .iter()
+                .any(|o| o.status == OrderOutcomeStatus::Placed)
             || !self.outcome.carts.is_empty()
         {
             CustomerStatus::Done
@@ -112,12 +116,16 @@ impl ApplyReport {
                 CustomerStatus::Failed => t.failed += 1,
             }
             let o = &c.outcome;
-            t.orders_placed += o.orders.iter().filter(|o| o.status == "placed").count() as u32;
+            t.orders_placed += o
+                .orders
+                .iter()
+                .filter(|o| o.status == OrderOutcomeStatus::Placed)
+                .count() as u32;
             t.units_ordered += o.units_placed();
             t.subscriptions_registered += o
                 .registrations
                 .iter()
-                .filter(|r| r.status == "registered")
+                .filter(|r| r.status == RegistrationResult::Registered)
                 .count() as u32;
             t.failed_lines += o.failures.len() as u32;
             t.unknown_lines += o.unknown.iter().map(|u| u.lines.len() as u32).sum::<u32>();

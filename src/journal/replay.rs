@@ -61,6 +61,8 @@ pub struct IntentView {
     pub checkout_request_id: Option<String>,
     pub orders: Vec<OrderRecord>,
     pub order_errors: Vec<OrderErrorRecord>,
+    /// When the checkout result was journalled (the orders existed by then).
+    pub ordered_at: Option<DateTime<Utc>>,
     pub state: IntentState,
 }
 
@@ -111,6 +113,7 @@ pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, String> {
                 checkout_request_id: None,
                 orders: Vec::new(),
                 order_errors: Vec::new(),
+                ordered_at: None,
                 state: IntentState::Unfinished(IntentStep::CreateCart {
                     request_id: create_request_id.clone(),
                 }),
@@ -226,6 +229,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             });
         }
         Record::CheckoutResult {
+            at,
             cart_id,
             orders,
             order_errors,
@@ -244,6 +248,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             )?;
             view.orders = orders.clone();
             view.order_errors = order_errors.clone();
+            view.ordered_at = Some(*at);
             view.state = if orders.is_empty() {
                 let first = order_errors.first();
                 IntentState::Failed {

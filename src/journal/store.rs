@@ -96,6 +96,8 @@ pub struct PendingOrder {
     pub quantity: u32,
     pub state: PendingState,
     pub started_at: DateTime<Utc>,
+    /// When the order was journalled as placed (set for [`PendingState::Ordered`]).
+    pub ordered_at: Option<DateTime<Utc>>,
 }
 
 /// The purchase journal under a state dir.
@@ -279,6 +281,7 @@ impl Journal {
                             quantity: line.quantity,
                             state: PendingState::OutcomeUnknown,
                             started_at: view.started_at,
+                            ordered_at: None,
                         });
                     }
                 }
@@ -295,6 +298,7 @@ impl Journal {
                                 quantity: ol.quantity,
                                 state: PendingState::Ordered,
                                 started_at: view.started_at,
+                                ordered_at: view.ordered_at,
                             });
                         }
                     }

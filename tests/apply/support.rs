@@ -251,6 +251,11 @@ impl Sandbox {
             .sum()
     }
 
+    /// `POST /_sandbox/<path>` with a JSON body.
+    pub fn post_admin(&self, path: &str, body: &Value) -> Value {
+        self.admin(reqwest::Method::POST, path, Some(body))
+    }
+
     pub fn fault(&self, rule: Value) {
         self.admin(reqwest::Method::POST, "faults", Some(&rule));
     }

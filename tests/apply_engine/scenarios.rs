@@ -4,7 +4,8 @@ use super::fake::{FakeWorld, Fault};
 use super::harness::*;
 use futures::FutureExt;
 use reservoir::apply::{
-    ApplyEvent, CustomerBatch, NoopReporter, Reporter, apply_customer, resume_customer,
+    ApplyEvent, CartState, CustomerBatch, NoopReporter, OrderOutcomeStatus, RegistrationResult,
+    Reporter, apply_customer, resume_customer,
 };
 use reservoir::journal::{Clock, IntentState, JournalError, PendingState, Record};
 use std::sync::Mutex;
@@ -25,7 +26,7 @@ fn a_fault_free_apply_buys_exactly_the_declared_units_and_the_next_plan_is_empty
     assert_eq!(contoso.orders.len(), 2, "one order per order group");
     assert_eq!(contoso.plan_hashes, vec!["plan-hash-1".to_owned()]);
     let cart = &contoso.carts[0];
-    assert_eq!(cart.state, "ordered");
+    assert_eq!(cart.state, CartState::Ordered);
     let sent = world.request_ids();
     assert!(sent.contains(&("create cart".into(), cart.create_request_id.clone())));
     let checkout_id = cart
@@ -320,7 +321,7 @@ fn registration_pending_at_first_waits_then_buys() {
     let out = apply_customer(&batch, &world, &j, &events, &opts)
         .now_or_never()
         .expect("never waits on the wall clock");
-    assert_eq!(out.registrations[0].status, "registered");
+    assert_eq!(out.registrations[0].status, RegistrationResult::Registered);
     assert!(out.is_success(), "{out:#?}");
     assert_eq!(out.units_placed(), 1);
     let polls = events
@@ -353,7 +354,7 @@ fn registration_that_never_completes_buys_nothing_on_that_subscription() {
     let out = apply_customer(&batch, &world, &j, &NoopReporter, &opts)
         .now_or_never()
         .expect("completes");
-    assert_eq!(out.registrations[0].status, "timed-out");
+    assert_eq!(out.registrations[0].status, RegistrationResult::TimedOut);
     assert!(
         world.clock.now() - start <= chrono::Duration::seconds(120),
         "bounded by the registration timeout"
@@ -438,8 +439,8 @@ fn availability_not_found_at_checkout_re_resolves_and_builds_a_new_cart() {
         .expect("completes");
     assert!(out.is_success(), "{out:#?}");
     assert_eq!(out.carts.len(), 2);
-    assert_eq!(out.carts[0].state, "abandoned");
-    assert_eq!(out.carts[1].state, "ordered");
+    assert_eq!(out.carts[0].state, CartState::Abandoned);
+    assert_eq!(out.carts[1].state, CartState::Ordered);
     let units = world.units_ordered();
     assert_eq!(units.get(&desired[0].lines[0].key), Some(&2));
     let d4 = out
@@ -508,7 +509,7 @@ fn a_cancelled_order_is_settled_on_resume_and_its_lines_proposed_again() {
         contoso
             .orders
             .iter()
-            .any(|o| o.order_id == software_order && o.status == "cancelled")
+            .any(|o| o.order_id == software_order && o.status == OrderOutcomeStatus::Cancelled)
     );
     // the cancelled units were bought again, the rest is still pending
     assert_eq!(contoso.units_placed(), 3);

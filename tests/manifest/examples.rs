@@ -162,27 +162,107 @@ fn the_examples_readme_describes_every_example() {
             "examples/README.md does not mention {rel}"
         );
     }
-    assert!(Path::new("examples/.github/workflows/reservoir.yml").is_file());
+    for wf in ["reservoir-plan.yml", "reservoir-apply.yml", "release.yml"] {
+        assert!(
+            Path::new("examples/.github/workflows").join(wf).is_file(),
+            "{wf}"
+        );
+    }
 }
 
+fn workflow(name: &str) -> String {
+    std::fs::read_to_string(Path::new("examples/.github/workflows").join(name)).unwrap()
+}
+
+/// The pull-request workflow plans with read credentials only, saves the plan, and keeps one
+/// comment per pull request that always reflects the latest push (also when validation fails).
 #[test]
-fn the_workflow_plans_on_pull_requests_and_applies_on_main_with_secrets() {
-    let wf = std::fs::read_to_string("examples/.github/workflows/reservoir.yml").unwrap();
+fn the_pr_workflow_plans_saves_and_comments_without_purchase_credentials() {
+    let wf = workflow("reservoir-plan.yml");
     for needle in [
         "pull_request:",
-        "reservoir plan . --format markdown",
-        "reservoir apply . --auto-approve",
-        "refs/heads/main",
-        "secrets.PARTNER_CENTER_CLIENT_SECRET",
+        "reservoir validate .",
+        "reservoir plan . --out plan.json --detailed-exitcode",
+        "reservoir show plan.json --format markdown",
         "updateComment",
-        // The journal survives from one apply to the next (exactly-once across runs).
-        "path: .reservoir",
-        "actions/cache/save",
+        "manifests invalid",
+        "GITHUB_STEP_SUMMARY",
+        "actions/upload-artifact",
+        "environment: partner-center-read",
+        "secrets.RESERVOIR_STATE",
+        "sha256sum -c",
+        "RESERVOIR_LOG",
     ] {
-        assert!(wf.contains(needle), "workflow lacks {needle:?}");
+        assert!(wf.contains(needle), "plan workflow lacks {needle:?}");
+    }
+    // The comment step runs whatever happened before it, so it never shows a stale plan.
+    let comment = &wf[wf.find("Post or update the plan comment").unwrap()..];
+    assert!(comment.contains("if: always()"), "{comment}");
+    assert!(
+        !wf.contains("environment: partner-center\n"),
+        "no purchase environment on PRs"
+    );
+    assert!(
+        !wf.contains("reservoir apply"),
+        "a pull request never applies"
+    );
+    assert!(!wf.contains("cargo install"), "installs a release binary");
+}
+
+/// The merge workflow applies exactly the reviewed plan from a gated environment, one apply at a
+/// time across refs, with state in PostgreSQL (no cache step).
+#[test]
+fn the_apply_workflow_applies_exactly_the_reviewed_plan_behind_a_gate() {
+    let wf = workflow("reservoir-apply.yml");
+    for needle in [
+        "branches: [main]",
+        "group: reservoir-apply\n",
+        "cancel-in-progress: false",
+        "reservoir plan . --out plan.json",
+        "GITHUB_STEP_SUMMARY",
+        "environment: partner-center\n",
+        "reservoir apply --plan plan.json --auto-approve --receipt receipt.json",
+        "secrets.RESERVOIR_STATE",
+        "listPullRequestsAssociatedWithCommit",
+        "sha256sum -c",
+    ] {
+        assert!(wf.contains(needle), "apply workflow lacks {needle:?}");
     }
     assert!(
-        !wf.contains("sandbox-demo-client-secret"),
-        "no credentials in the workflow"
+        !wf.contains("actions/cache"),
+        "state lives in PostgreSQL, not a cache"
     );
+    assert!(
+        !wf.contains("github.ref }}"),
+        "applies are serialised across refs"
+    );
+    // Purchase-capable secrets appear only after the gated environment.
+    let gated = wf.find("environment: partner-center\n").unwrap();
+    let plan_job = &wf[..gated];
+    assert!(plan_job.contains("environment: partner-center-read"));
+    for wf in [
+        workflow("reservoir-plan.yml"),
+        wf.clone(),
+        workflow("release.yml"),
+    ] {
+        assert!(
+            !wf.contains("sandbox-demo-client-secret"),
+            "no credentials in a workflow"
+        );
+    }
+}
+
+/// Releases are built for Linux, macOS and Windows with a checksum beside each archive.
+#[test]
+fn the_release_workflow_builds_every_platform_with_checksums() {
+    let wf = workflow("release.yml");
+    for needle in [
+        "x86_64-unknown-linux-gnu",
+        "apple-darwin",
+        "x86_64-pc-windows-msvc",
+        ".sha256",
+        "cargo build --release --locked",
+    ] {
+        assert!(wf.contains(needle), "release workflow lacks {needle:?}");
+    }
 }
