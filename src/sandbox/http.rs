@@ -62,7 +62,7 @@ pub struct ApiResponse {
     pub body: Body,
     /// Send the body this many bytes at a time, pausing this many milliseconds between chunks
     /// (the `slow_body` fault).
-    pub trickle: Option<(usize, u64)>,
+    pub trickle: Option<Box<(usize, u64)>>,
 }
 
 impl ApiResponse {

@@ -253,9 +253,10 @@ async fn api(
     resp
 }
 
-fn into_http(r: ApiResponse) -> Response {
+fn into_http(mut r: ApiResponse) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    if let Some((chunk, delay_ms)) = r.trickle {
+    if let Some(t) = r.trickle.take() {
+        let (chunk, delay_ms) = *t;
         return trickled(r, chunk, delay_ms, status);
     }
     let mut resp = match r.body {
@@ -583,7 +584,7 @@ fn handle_locked(
                 chunk_delay_ms,
             }) => {
                 let mut r = serve(&mut g, req, now);
-                r.trickle = Some((chunk_bytes.max(1), chunk_delay_ms));
+                r.trickle = Some(Box::new((chunk_bytes.max(1), chunk_delay_ms)));
                 return Err(r);
             }
             Some(FaultKind::EndlessPaging) => {

@@ -323,8 +323,8 @@ async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
         correlation_id: None,
     };
     let mut order = order;
-    (order.fulfilled_at, order.listed_at, order.recorded_at) =
-        Order::timings(order.created, &g.knobs);
+    let placed = order.created;
+    order.set_timings(placed, &g.knobs);
     let status = crate::sandbox::routes::orders::status(&order, now).to_string();
     let v = crate::sandbox::routes::orders::order_json(&order, &status);
     g.world.insert_order(order);

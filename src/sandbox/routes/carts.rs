@@ -245,7 +245,7 @@ pub fn checkout(ctx: &mut Ctx, req: &ApiRequest, customer: &str, id: &str) -> Ap
             continue;
         }
         let mut o = place_order(&c, &cart.id, &lines, ctx.now);
-        (o.fulfilled_at, o.listed_at, o.recorded_at) = Order::timings(ctx.now, ctx.knobs);
+        o.set_timings(ctx.now, ctx.knobs);
         o.correlation_id = req.header("ms-correlationid").map(str::to_string);
         if ctx.knobs.pending_po_upload {
             o.status = "pending_po_upload".into();

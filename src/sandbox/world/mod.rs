@@ -255,21 +255,13 @@ fn one_time() -> String {
 }
 
 impl Order {
-    /// The fields an order placed now starts with (timings from the current knobs).
-    pub fn timings(
-        now: DateTime<Utc>,
-        knobs: &crate::sandbox::knobs::Knobs,
-    ) -> (
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-        Option<DateTime<Utc>>,
-    ) {
+    /// Fixes when an order placed at `placed` is fulfilled, listed and recorded in the activity
+    /// log, from the knobs in force.
+    pub fn set_timings(&mut self, placed: DateTime<Utc>, knobs: &crate::sandbox::knobs::Knobs) {
         let secs = |s: u64| chrono::Duration::seconds(s.min(i64::MAX as u64 / 4_000) as i64);
-        (
-            Some(now + secs(knobs.fulfillment_delay_secs)),
-            Some(now + secs(knobs.order_list_delay_secs)),
-            Some(now + secs(knobs.audit_lag_secs)),
-        )
+        self.fulfilled_at = Some(placed + secs(knobs.fulfillment_delay_secs));
+        self.listed_at = Some(placed + secs(knobs.order_list_delay_secs));
+        self.recorded_at = Some(placed + secs(knobs.audit_lag_secs));
     }
 }
 
