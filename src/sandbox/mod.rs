@@ -15,6 +15,7 @@ pub mod http;
 pub mod knobs;
 pub mod markets;
 pub mod pdf;
+pub mod pipeline;
 pub mod routes;
 pub mod server;
 pub mod shapes;
