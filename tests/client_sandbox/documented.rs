@@ -16,8 +16,6 @@ fn documented() -> Knobs {
 }
 
 #[tokio::test]
-#[ignore = "the client reads provisioning-status orderLineItemId as a string (issue 17 item 11); \
-            un-ignore when the client fix lands"]
 async fn the_documented_flow_runs_on_documented_shapes() {
     let env = start_knobs(documented()).await;
     let bought = buy(

@@ -311,11 +311,7 @@ async fn provisioning_status_and_software_entitlements_have_the_documented_shape
         ))
         .await;
     for line in ps.body["items"].as_array().unwrap() {
-        // Never a string; the integer itself is sent in documented-shapes mode (shapes.rs).
-        assert!(
-            line.get("orderLineItemId").is_none_or(Value::is_i64),
-            "{line}"
-        );
+        assert!(line["orderLineItemId"].is_i64(), "{line}");
     }
     let ents = s
         .get(&format!(

@@ -169,22 +169,17 @@ pub fn provisioning_status(ctx: &mut Ctx, customer: &str, id: &str) -> ApiRespon
     } else {
         "PrefulfillmentPending"
     };
-    // `orderLineItemId` is the documented integer; only in documented-shapes mode until the
-    // client parses it (issue 17 item 11).
-    let with_id = ctx.knobs.documented_shapes;
+    // `orderLineItemId` is the documented integer.
     let items = o
         .lines
         .iter()
         .map(|l| {
-            let mut v = json!({
+            json!({
                 "lineItemNumber": l.line_item_number,
+                "orderLineItemId": l.line_item_number,
                 "status": line_status,
                 "quantityProvisioningInformation": [{ "quantity": l.quantity, "status": line_status }],
-            });
-            if with_id {
-                v["orderLineItemId"] = json!(l.line_item_number);
-            }
-            v
+            })
         })
         .collect();
     ApiResponse::ok(collection(
