@@ -163,6 +163,8 @@ pub fn options(world: &FakeWorld) -> ApplyOptions {
         max_rebuilds: 2,
         clock: world.clock.clone(),
         interrupt: Default::default(),
+        before_checkout: None,
+        activity_log_lag: Duration::ZERO,
     }
 }
 
