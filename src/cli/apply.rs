@@ -26,7 +26,7 @@ use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerRepor
 use crate::catalog::Catalog;
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
-use crate::store::{JournalHook, Record, Store};
+use crate::store::{JournalHook, Record};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -149,7 +149,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     // Without a fresh state asserted, a missing journal stays missing (so every purchase stays
     // blocked, now and in later runs) instead of being created empty here.
     let fresh_state = args.fresh.allowed(g);
-    let mut store = Store::dir(&g.state_dir, fresh_state)?;
+    let mut store = settings::open_store(g, fresh_state).await?;
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => {

@@ -158,10 +158,18 @@ pub enum Record {
         order_id: String,
         reason: SettleReason,
     },
+    /// `reservoir state unlock --force` broke the customer's lock: who did, and whose lock it
+    /// was. The old holder's later appends are fenced out.
+    LockBroken {
+        at: DateTime<Utc>,
+        by: crate::store::lock::HolderInfo,
+        holder: Option<crate::store::lock::HolderInfo>,
+        epoch: u64,
+    },
 }
 
 impl Record {
-    /// The intent this record belongs to (`None` for settlements).
+    /// The intent this record belongs to (`None` for settlements and broken locks).
     pub fn intent_id(&self) -> Option<&str> {
         match self {
             Record::Intent { intent_id, .. }
@@ -172,7 +180,7 @@ impl Record {
             | Record::CheckoutResult { intent_id, .. }
             | Record::CartAbandoned { intent_id, .. }
             | Record::IntentFailed { intent_id, .. } => Some(intent_id),
-            Record::OrderSettled { .. } => None,
+            Record::OrderSettled { .. } | Record::LockBroken { .. } => None,
         }
     }
 
@@ -188,6 +196,7 @@ impl Record {
             Record::CartAbandoned { .. } => "cart_abandoned",
             Record::IntentFailed { .. } => "intent_failed",
             Record::OrderSettled { .. } => "order_settled",
+            Record::LockBroken { .. } => "lock_broken",
         }
     }
 }

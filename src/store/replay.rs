@@ -282,7 +282,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
                 description: description.clone(),
             };
         }
-        Record::Intent { .. } | Record::OrderSettled { .. } => {}
+        Record::Intent { .. } | Record::OrderSettled { .. } | Record::LockBroken { .. } => {}
     }
     Ok(())
 }
