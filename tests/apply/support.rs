@@ -173,19 +173,6 @@ impl Sandbox {
         self.run(cmd)
     }
 
-    /// `reservoir --state <state> apply <CONTOSO manifest> --auto-approve <args>`.
-    pub fn apply_with_state(&self, state: &str, args: &[&str]) -> Run {
-        let dir = self.manifest(CONTOSO_YAML);
-        let mut cmd = self.command(false);
-        cmd.arg("--state")
-            .arg(state)
-            .arg("apply")
-            .arg(dir)
-            .arg("--auto-approve")
-            .args(args);
-        self.run(cmd)
-    }
-
     /// The same, aborting at a test crash point.
     pub fn apply_crashing(&self, yaml: &str, point: &str) -> Run {
         let dir = self.manifest(yaml);

@@ -29,6 +29,19 @@ fn run_with_state(sb: &Sandbox, url: &str, args: &[&str]) -> Run {
     sb.run(cmd)
 }
 
+/// `reservoir --state <state> apply <CONTOSO manifest> --auto-approve <args>`.
+fn apply_with_state(sb: &Sandbox, state: &str, args: &[&str]) -> Run {
+    let dir = sb.manifest(CONTOSO_YAML);
+    let mut cmd = sb.command(false);
+    cmd.arg("--state")
+        .arg(state)
+        .arg("apply")
+        .arg(dir)
+        .arg("--auto-approve")
+        .args(args);
+    sb.run(cmd)
+}
+
 #[test]
 fn two_runners_sharing_postgres_buy_exactly_once() {
     let Some(server) = server() else { return };
@@ -114,7 +127,7 @@ fn state_locks_and_force_unlock_name_the_holder_without_the_password() {
     assert!(locks.stdout.contains("expires in"), "{}", locks.all());
     assert!(!locks.all().contains(&pw), "{}", locks.all());
 
-    let apply = sb.apply_with_state(&url, &["--lock-timeout", "1s"]);
+    let apply = apply_with_state(&sb, &url, &["--lock-timeout", "1s"]);
     assert_eq!(apply.code, Some(1), "{}", apply.all());
     assert!(
         apply.stdout.contains("ci job 42"),
@@ -145,7 +158,7 @@ fn state_locks_and_force_unlock_name_the_holder_without_the_password() {
         rt.block_on(late.append(CONTOSO, &record)).is_err(),
         "the broken holder is fenced out"
     );
-    let apply = sb.apply_with_state(&url, &[]);
+    let apply = apply_with_state(&sb, &url, &[]);
     assert_eq!(apply.code, Some(0), "{}", apply.all());
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
 
