@@ -204,7 +204,7 @@ async fn act(
     )
     .await;
     report.outcome.merge(resumed);
-    if report.outcome.journal_error.is_some() {
+    if report.outcome.journal_error.is_some() || report.outcome.distrusts_the_server() {
         return;
     }
 

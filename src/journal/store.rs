@@ -303,7 +303,10 @@ impl Journal {
                         }
                     }
                 }
-                IntentState::Done | IntentState::Failed { .. } | IntentState::Abandoned { .. } => {}
+                IntentState::Done
+                | IntentState::Failed { .. }
+                | IntentState::Abandoned { .. }
+                | IntentState::Rejected { .. } => {}
             }
         }
         Ok(out)
