@@ -1,13 +1,15 @@
 //! reservoir: a declarative reconciler for Azure reservations bought through the Microsoft
 //! Partner Center API. See `DESIGN.md` §7 for how the modules fit together:
 //!
-//! manifest → desired state; partner_center (+ catalog, observe) → observed state;
+//! manifest → desired state (items of the purchasable `kinds`, one file each);
+//! partner_center (+ catalog, observe) → observed state;
 //! plan::diff → plan → render; apply (+ journal) → receipt; sandbox: an independent simulator.
 
 pub mod apply;
 pub mod catalog;
 pub mod cli;
 pub mod journal;
+pub mod kinds;
 pub mod manifest;
 pub mod observe;
 pub mod partner_center;

@@ -8,6 +8,8 @@ mod support;
 mod commerce;
 #[path = "apply/concurrency.rs"]
 mod concurrency;
+#[path = "apply/duplicates.rs"]
+mod duplicates;
 #[path = "apply/faults.rs"]
 mod faults;
 #[path = "apply/flow.rs"]

@@ -2,19 +2,17 @@
 //! so `apply --plan FILE` works without the manifests (e.g. in a later CI job).
 //!
 //! Every row the plan could act on, or that holds units (`purchase`, `ok`, `pending`,
-//! `surplus`), becomes a declared item again: its purchase key, name and declared quantity are
-//! in the row; a reservation's subscription kind comes from the row's observed subscription
-//! state. Items the saved plan blocked or could not observe are left out — the saved plan would
+//! `surplus`), becomes a declared item again ([`kinds::redeclare`]): its purchase key, name and
+//! declared quantity are in the row; a subscription's kind comes from the rows' observed
+//! subscription state. Items the saved plan blocked or could not observe are left out — the saved plan would
 //! never buy them, and without them the fresh plan cannot either. The manifest hash is the
 //! plan's, so the re-plan compares against the saved plan exactly as with the manifests.
 //!
 //! What a row does not carry: a software item's billing cycle (the SKU's only one is used, as
 //! for a manifest that omits it) and the manifest limits (their effect is already in the rows).
 
-use crate::manifest::{
-    DesiredCustomer, DesiredReservation, DesiredSoftware, DesiredState, DesiredSubscription,
-    Limits, PurchaseKey, SourceRef, SubscriptionKind,
-};
+use crate::kinds;
+use crate::manifest::{DesiredCustomer, DesiredState, Limits, SourceRef, SubscriptionKind};
 use crate::plan::{Action, Plan, Row};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -52,7 +50,7 @@ pub fn desired_from_plan(plan: &Plan, path: &Path) -> DesiredState {
         })
         .collect();
     // Subscription kinds, from any row about the subscription.
-    let kinds: BTreeMap<String, SubscriptionKind> = plan
+    let sub_kinds: BTreeMap<String, SubscriptionKind> = plan
         .rows
         .iter()
         .filter_map(|r| Some((r.subscription_id.clone()?, kind_of(r)?)))
@@ -64,63 +62,13 @@ pub fn desired_from_plan(plan: &Plan, path: &Path) -> DesiredState {
         )
     };
     for row in plan.rows.iter().filter(keep) {
-        let (Some(key), Some(name)) = (&row.key, &row.item) else {
+        let (Some(key), Some(_)) = (&row.key, &row.item) else {
             continue;
         };
         let Some(dc) = customers.get_mut(&row.customer_id) else {
             continue;
         };
-        match key {
-            PurchaseKey::Reservation {
-                subscription_id,
-                reservation_type,
-                target,
-                term,
-                scope,
-                ..
-            } => {
-                let kind = kinds
-                    .get(subscription_id)
-                    .copied()
-                    .unwrap_or(SubscriptionKind::AzurePlan);
-                let pos = match dc
-                    .subscriptions
-                    .iter()
-                    .position(|s| &s.id == subscription_id)
-                {
-                    Some(p) => p,
-                    None => {
-                        dc.subscriptions.push(DesiredSubscription {
-                            id: subscription_id.clone(),
-                            kind,
-                            reservations: Vec::new(),
-                            source: source.clone(),
-                        });
-                        dc.subscriptions.len() - 1
-                    }
-                };
-                dc.subscriptions[pos].reservations.push(DesiredReservation {
-                    name: name.clone(),
-                    reservation_type: *reservation_type,
-                    target: target.clone(),
-                    term: *term,
-                    scope: *scope,
-                    quantity: row.desired,
-                    source: source.clone(),
-                });
-            }
-            PurchaseKey::Software {
-                product_id, sku_id, ..
-            } => dc.software.push(DesiredSoftware {
-                name: name.clone(),
-                product_id: product_id.clone(),
-                sku_id: sku_id.clone(),
-                quantity: row.desired,
-                billing_cycle: None,
-                term: row.what.split_whitespace().nth(2).map(str::to_owned),
-                source: source.clone(),
-            }),
-        }
+        kinds::redeclare(dc, row, key, &sub_kinds, &source);
     }
     let mut customers: Vec<DesiredCustomer> = customers.into_values().collect();
     for c in &mut customers {

@@ -12,7 +12,8 @@ use super::commerce::{
 };
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::journal::PurchaseLine;
-use crate::manifest::{DesiredState, PurchaseKey};
+use crate::kinds;
+use crate::manifest::DesiredState;
 use crate::partner_center::wire::{
     self, BillingCycle, CartLineItemRequest, CartRequest, RegistrationState,
 };
@@ -387,50 +388,10 @@ impl Commerce for PartnerCenterCommerce<'_> {
             customer_id,
             country: &country,
         };
-        let resolution = match &line.key {
-            PurchaseKey::Reservation {
-                customer_id: kc,
-                subscription_id,
-                ..
-            } => {
-                let found = self
-                    .desired
-                    .customers
-                    .iter()
-                    .filter(|c| c.id.eq_ignore_ascii_case(kc))
-                    .flat_map(|c| c.subscriptions.iter())
-                    .filter(|s| s.id.eq_ignore_ascii_case(subscription_id))
-                    .flat_map(|s| s.reservations.iter().map(move |r| (s, r)))
-                    .find(|(s, r)| r.purchase_key(kc, &s.id) == line.key);
-                match found {
-                    Some((s, r)) => {
-                        self.catalog
-                            .resolve_reservation(buyer, &s.id, s.kind, r, Freshness::Fresh)
-                            .await
-                    }
-                    None => return Err(not_declared(line)),
-                }
-            }
-            PurchaseKey::Software {
-                customer_id: kc, ..
-            } => {
-                let found = self
-                    .desired
-                    .customers
-                    .iter()
-                    .filter(|c| c.id.eq_ignore_ascii_case(kc))
-                    .flat_map(|c| c.software.iter())
-                    .find(|s| s.purchase_key(kc) == line.key);
-                match found {
-                    Some(s) => {
-                        self.catalog
-                            .resolve_software(buyer, s, Freshness::Fresh)
-                            .await
-                    }
-                    None => return Err(not_declared(line)),
-                }
-            }
+        let Some(item) = kinds::find(self.desired, &line.key) else {
+            return Err(not_declared(line));
         };
+        let resolution = item.resolve(self.catalog, buyer, Freshness::Fresh).await;
         match resolution {
             Resolution::Found(ci) => {
                 if let Inventory::Restricted { reason } = &ci.inventory {

@@ -18,8 +18,9 @@ use super::resume::resume_customer;
 use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use crate::catalog::Catalog;
-use crate::journal::{CustomerLock, HolderInfo, Journal, PurchaseLine};
-use crate::manifest::{DesiredCustomer, DesiredState, PurchaseKey};
+use crate::journal::{CustomerLock, HolderInfo, Journal};
+use crate::kinds;
+use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::partner_center::Client;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
@@ -296,10 +297,11 @@ pub fn build_batch(
         if quantity == 0 {
             continue;
         }
-        let Some(line) = purchase_line(dc, row, quantity) else {
+        let Some(line) = kinds::purchase_line(dc, row, quantity) else {
             continue;
         };
         if let Some(sub) = &row.subscription_id
+            && row.kind.needs_registration()
             && observed
                 .subscription(sub)
                 .is_some_and(|s| s.registration != Registration::Registered)
@@ -315,53 +317,6 @@ pub fn build_batch(
         register: register.into_iter().collect(),
         lines,
     }
-}
-
-/// The cart line for a purchase row: `one_time` reservations with `termDuration` and the
-/// `provisioningContext {subscriptionId, scope, duration}`; software with the declared billing
-/// cycle and term, no provisioning context.
-fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<PurchaseLine> {
-    let key = row.key.clone()?;
-    let resolved = row.resolved.as_ref()?;
-    let catalog_item_id = resolved.catalog_item_id.clone()?;
-    let (billing_cycle, term_duration, provisioning_context) = match &key {
-        PurchaseKey::Reservation {
-            subscription_id,
-            term,
-            scope,
-            ..
-        } => (
-            "one_time".to_owned(),
-            Some(term.as_str().to_owned()),
-            BTreeMap::from([
-                ("subscriptionId".to_owned(), subscription_id.clone()),
-                ("scope".to_owned(), scope.as_str().to_owned()),
-                ("duration".to_owned(), term.duration().to_owned()),
-            ]),
-        ),
-        PurchaseKey::Software { .. } => {
-            let s = dc.software.iter().find(|s| s.purchase_key(&dc.id) == key)?;
-            (
-                s.billing_cycle
-                    .clone()
-                    .unwrap_or_else(|| "one_time".to_owned()),
-                s.term.clone(),
-                BTreeMap::new(),
-            )
-        }
-    };
-    Some(PurchaseLine {
-        key,
-        item_name: row.item.clone().unwrap_or_else(|| row.what.clone()),
-        catalog_item_id,
-        product_id: resolved.product_id.clone(),
-        sku_id: resolved.sku_id.clone(),
-        quantity,
-        billing_cycle,
-        term_duration,
-        provisioning_context,
-        friendly_name: row.item.clone(),
-    })
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@
 
 mod resolve;
 pub use resolve::Buyer;
+pub(crate) use resolve::{catalog_item, failed, pick_availability};
 pub mod view;
 
 pub use view::{SkuEntry, View, ViewKey};

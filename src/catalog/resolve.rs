@@ -1,17 +1,12 @@
-//! Resolving a declared item to a purchasable catalog item ([`Resolution`]): the view for its
-//! country and scope, the SKU (by armSkuName/region/duration or by pinned ids), the availability
-//! whose terms match, and the inventory check for SKUs that require it (§6.5).
+//! The kind-independent steps of resolving a declared item to a purchasable catalog item
+//! ([`Resolution`]): picking the availability whose terms match, building the catalog item, and
+//! the inventory check for SKUs that require it (§6.5). Each kind's own resolution (which view,
+//! which SKU) lives with the kind in [`crate::kinds`].
 
-use super::{Catalog, CatalogFailure, Freshness, InventoryKey, SkuEntry, ViewKey, cell, replace};
-use crate::manifest::{DesiredReservation, DesiredSoftware, ReservationTarget, SubscriptionKind};
-use crate::partner_center::wire::common::fold_enum;
+use super::{Catalog, CatalogFailure, Freshness, InventoryKey, SkuEntry, cell, replace};
 use crate::partner_center::wire::{Availability, InventoryCheckRequest, InventoryTarget};
-use crate::plan::{CatalogItem, Inventory, Resolution, market_available};
+use crate::plan::{CatalogItem, Inventory, Resolution};
 use std::collections::BTreeMap;
-
-/// Software views tried in order: `Software` lists every kind; the specific views are tried when
-/// it is refused or lacks the product.
-const SOFTWARE_VIEWS: [&str; 3] = ["Software", "SoftwarePerpetual", "SoftwareSubscriptions"];
 
 /// Who the item is for (the inventory check needs it).
 #[derive(Debug, Clone, Copy)]
@@ -21,7 +16,8 @@ pub struct Buyer<'a> {
     pub country: &'a str,
 }
 
-fn failed(f: CatalogFailure) -> Resolution {
+/// The resolution of a failed catalog read.
+pub(crate) fn failed(f: CatalogFailure) -> Resolution {
     if f.app_user_required {
         Resolution::NeedsAppUser
     } else {
@@ -30,183 +26,10 @@ fn failed(f: CatalogFailure) -> Resolution {
 }
 
 impl Catalog {
-    /// Resolves a reservation for a subscription of the declared kind: legacy subscriptions use
-    /// the catalog without `reservationScope`, Azure plans `reservationScope=AzurePlan`.
-    pub async fn resolve_reservation(
-        &self,
-        buyer: Buyer<'_>,
-        subscription_id: &str,
-        kind: SubscriptionKind,
-        r: &DesiredReservation,
-        freshness: Freshness,
-    ) -> Resolution {
-        if !market_available(buyer.country) {
-            return Resolution::MarketUnavailable;
-        }
-        let key = ViewKey::new(
-            buyer.country,
-            kind == SubscriptionKind::AzurePlan,
-            r.reservation_type.target_view(),
-        );
-        let view = match self.view(&key).await {
-            Ok(v) => v,
-            Err(f) => return failed(f),
-        };
-        let (entry, wanted) = match &r.target {
-            ReservationTarget::Arm {
-                arm_sku_name,
-                arm_region_name,
-            } => (
-                view.find_arm(arm_sku_name, arm_region_name, r.term),
-                format!(
-                    "{arm_sku_name} in {arm_region_name} for {}",
-                    r.term.duration()
-                ),
-            ),
-            ReservationTarget::Pinned { product_id, sku_id } => (
-                view.find_id(product_id, sku_id),
-                format!("product {product_id} SKU {sku_id}"),
-            ),
-        };
-        let searched = format!("{}: {wanted}", key.describe());
-        let Some(entry) = entry else {
-            let suggestions = match &r.target {
-                ReservationTarget::Arm {
-                    arm_sku_name,
-                    arm_region_name,
-                } => view.suggest_arm(arm_sku_name, arm_region_name, r.term),
-                ReservationTarget::Pinned { product_id, sku_id } => {
-                    view.suggest_ids(product_id, sku_id)
-                }
-            };
-            return Resolution::NotFound {
-                searched,
-                suggestions,
-            };
-        };
-        let entry = entry.clone();
-        let availability = match self
-            .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
-            .await
-        {
-            Ok(list) => pick_availability(&list, Some(r.term.as_str())),
-            Err(f) => return failed(f),
-        };
-        let Some(availability) = availability else {
-            return Resolution::NotFound {
-                searched: format!(
-                    "{searched} (the SKU has no availability for {})",
-                    r.term.as_str()
-                ),
-                suggestions: Vec::new(),
-            };
-        };
-        let region = entry.arm_region_name.clone();
-        let inventory = self
-            .inventory_for(
-                buyer,
-                Some(subscription_id),
-                region.as_deref(),
-                &entry,
-                freshness,
-            )
-            .await;
-        Resolution::Found(catalog_item(&entry, &availability, inventory))
-    }
-
-    /// Resolves a software item (pinned product and SKU) in the customer's country: the SKU must
-    /// support the requested billing cycle, and an availability must offer the requested term.
-    pub async fn resolve_software(
-        &self,
-        buyer: Buyer<'_>,
-        s: &DesiredSoftware,
-        freshness: Freshness,
-    ) -> Resolution {
-        if !market_available(buyer.country) {
-            return Resolution::MarketUnavailable;
-        }
-        let mut first_error = None;
-        let mut suggestions = Vec::new();
-        let mut tried = Vec::new();
-        for view_name in SOFTWARE_VIEWS {
-            let key = ViewKey::new(buyer.country, false, view_name);
-            let view = match self.view(&key).await {
-                Ok(v) => v,
-                Err(f) => {
-                    first_error.get_or_insert(f);
-                    continue;
-                }
-            };
-            tried.push(view_name);
-            let Some(entry) = view.find_id(&s.product_id, &s.sku_id).cloned() else {
-                if suggestions.is_empty() {
-                    suggestions = view.suggest_ids(&s.product_id, &s.sku_id);
-                }
-                continue;
-            };
-            let searched = format!(
-                "{}: product {} SKU {}",
-                key.describe(),
-                s.product_id,
-                s.sku_id
-            );
-            if let Some(cycle) = &s.billing_cycle {
-                let supported = &entry.sku.supported_billing_cycles;
-                if !supported.is_empty()
-                    && !supported
-                        .iter()
-                        .any(|c| fold_enum(c.as_str()) == fold_enum(cycle))
-                {
-                    let list: Vec<&str> = supported.iter().map(|c| c.as_str()).collect();
-                    return Resolution::NotFound {
-                        searched: format!(
-                            "{searched} with billing cycle {cycle} (the SKU supports {})",
-                            list.join(", ")
-                        ),
-                        suggestions: Vec::new(),
-                    };
-                }
-            }
-            let availability = match self
-                .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
-                .await
-            {
-                Ok(list) => pick_availability(&list, s.term.as_deref()),
-                Err(f) => return failed(f),
-            };
-            let Some(availability) = availability else {
-                let term = s.term.as_deref().unwrap_or("any term");
-                return Resolution::NotFound {
-                    searched: format!("{searched} (no availability for {term})"),
-                    suggestions: Vec::new(),
-                };
-            };
-            let inventory = self
-                .inventory_for(buyer, None, None, &entry, freshness)
-                .await;
-            return Resolution::Found(catalog_item(&entry, &availability, inventory));
-        }
-        if tried.is_empty()
-            && let Some(f) = first_error
-        {
-            return failed(f);
-        }
-        Resolution::NotFound {
-            searched: format!(
-                "{}, country {}: product {} SKU {}",
-                tried.join("/"),
-                buyer.country.to_ascii_uppercase(),
-                s.product_id,
-                s.sku_id
-            ),
-            suggestions,
-        }
-    }
-
     /// The inventory state of a SKU for a buyer: `NotRequired` unless the SKU lists
     /// `InventoryCheck`; otherwise the check's answer (once per customer, subscription, SKU and
     /// region per run; `Unknown` when the check failed — apply checks again).
-    async fn inventory_for(
+    pub(crate) async fn inventory_for(
         &self,
         buyer: Buyer<'_>,
         subscription_id: Option<&str>,
@@ -251,7 +74,10 @@ impl Catalog {
 }
 
 /// The availability to buy: purchasable, and with a term of `duration` when one is asked for.
-fn pick_availability(list: &[Availability], duration: Option<&str>) -> Option<Availability> {
+pub(crate) fn pick_availability(
+    list: &[Availability],
+    duration: Option<&str>,
+) -> Option<Availability> {
     let usable = |a: &&Availability| a.is_purchasable != Some(false);
     match duration {
         Some(d) => list.iter().filter(usable).find(|a| {
@@ -266,7 +92,12 @@ fn pick_availability(list: &[Availability], duration: Option<&str>) -> Option<Av
     .cloned()
 }
 
-fn catalog_item(entry: &SkuEntry, a: &Availability, inventory: Inventory) -> CatalogItem {
+/// The catalog item a resolution found: ids, title, quantity bounds and inventory.
+pub(crate) fn catalog_item(
+    entry: &SkuEntry,
+    a: &Availability,
+    inventory: Inventory,
+) -> CatalogItem {
     let clamp = |v: Option<i64>, default: u32| {
         v.map_or(default, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
     };

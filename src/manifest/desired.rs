@@ -2,8 +2,12 @@
 //! merging of every file. This is the contract between `manifest` (which produces it) and
 //! `plan` / `apply` (which consume it). Everything is sorted, so iteration order is deterministic.
 
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
+
+/// The identity of a purchase; defined with the kinds, which own it.
+pub use crate::kinds::PurchaseKey;
 
 /// Where a value came from in the manifests (1-based line and column).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -74,33 +78,55 @@ pub struct DesiredSubscription {
     pub source: SourceRef,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+// The enums below are the manifest's vocabulary, used both by the YAML model (their doc
+// comments are the schema's descriptions) and by the desired state: one definition each.
+
+/// Kind of Azure subscription.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "kebab-case")]
 pub enum SubscriptionKind {
-    /// An Azure plan (new commerce); reservations use `reservationScope=AzurePlan`.
+    /// An Azure plan (new commerce).
     AzurePlan,
-    /// A legacy CSP Azure subscription, offer `MS-AZR-0145P`.
+    /// A legacy CSP Azure subscription (offer `MS-AZR-0145P`).
     Legacy,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// What a reservation covers.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ReservationType {
+    /// Virtual machine compute (`AzureReservationsVM`).
     Vm,
+    /// SQL Database / Managed Instance compute (`AzureReservationsSQL`).
     Sql,
+    /// Cosmos DB throughput (`AzureReservationsCosmosDb`).
     Cosmosdb,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Reservation term.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 pub enum Term {
+    /// One year.
     P1Y,
+    /// Three years.
     P3Y,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// Reservation scope.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Scope {
+    /// The discount applies to every subscription of the customer.
     Shared,
+    /// The discount applies to this subscription only.
     Single,
 }
 
@@ -141,49 +167,6 @@ pub struct DesiredSoftware {
     /// Term duration requested (`P1Y`, `P3Y`) for software subscriptions that offer several.
     pub term: Option<String>,
     pub source: SourceRef,
-}
-
-/// The identity of a purchase: two items with the same key are the same thing to buy.
-/// Reservations: (customer, subscription, type, target, term, scope); software: (customer, product, sku).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PurchaseKey {
-    Reservation {
-        customer_id: String,
-        subscription_id: String,
-        reservation_type: ReservationType,
-        target: ReservationTarget,
-        term: Term,
-        scope: Scope,
-    },
-    Software {
-        customer_id: String,
-        product_id: String,
-        sku_id: String,
-    },
-}
-
-impl DesiredReservation {
-    pub fn purchase_key(&self, customer_id: &str, subscription_id: &str) -> PurchaseKey {
-        PurchaseKey::Reservation {
-            customer_id: customer_id.to_owned(),
-            subscription_id: subscription_id.to_owned(),
-            reservation_type: self.reservation_type,
-            target: self.target.clone(),
-            term: self.term,
-            scope: self.scope,
-        }
-    }
-}
-
-impl DesiredSoftware {
-    pub fn purchase_key(&self, customer_id: &str) -> PurchaseKey {
-        PurchaseKey::Software {
-            customer_id: customer_id.to_owned(),
-            product_id: self.product_id.clone(),
-            sku_id: self.sku_id.clone(),
-        }
-    }
 }
 
 impl Term {

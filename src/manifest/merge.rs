@@ -4,8 +4,7 @@
 //! and limits that agree. Also the "legal but likely a mistake" warnings, and the manifest hash.
 
 use super::desired::{
-    DesiredCustomer, DesiredState, DesiredSubscription, Limits, PurchaseKey, ReservationTarget,
-    SourceRef,
+    DesiredCustomer, DesiredState, DesiredSubscription, Limits, PurchaseKey, SourceRef,
 };
 use super::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 use super::normalise::CustomerDecl;
@@ -157,7 +156,7 @@ pub fn merge(
                     continue;
                 }
                 item_names.insert(name_key, r.source.clone());
-                let key = comparable(r.purchase_key(&decl.id, &sub.id));
+                let key = r.purchase_key(&decl.id, &sub.id).comparable();
                 if let Some((first, first_src)) = keys.get(&key) {
                     diags.push(files.at(
                         Diagnostic::error(format!(
@@ -190,7 +189,7 @@ pub fn merge(
                 continue;
             }
             software_names.insert(name_key, s.source.clone());
-            let key = comparable(s.purchase_key(&decl.id));
+            let key = s.purchase_key(&decl.id).comparable();
             if let Some((first, first_src)) = keys.get(&key) {
                 diags.push(
                     files.at(
@@ -226,49 +225,6 @@ pub fn merge(
     };
     state.manifest_hash = manifest_hash(&state);
     state
-}
-
-/// The purchase key as compared for duplicates: ARM SKU names and catalog SKU ids are matched
-/// case-insensitively (the catalog does), so `Standard_D2s_v5` and `standard_d2s_v5` collide.
-fn comparable(key: PurchaseKey) -> PurchaseKey {
-    match key {
-        PurchaseKey::Reservation {
-            customer_id,
-            subscription_id,
-            reservation_type,
-            target,
-            term,
-            scope,
-        } => PurchaseKey::Reservation {
-            customer_id,
-            subscription_id,
-            reservation_type,
-            target: match target {
-                ReservationTarget::Arm {
-                    arm_sku_name,
-                    arm_region_name,
-                } => ReservationTarget::Arm {
-                    arm_sku_name: arm_sku_name.to_ascii_lowercase(),
-                    arm_region_name,
-                },
-                ReservationTarget::Pinned { product_id, sku_id } => ReservationTarget::Pinned {
-                    product_id,
-                    sku_id: sku_id.to_ascii_lowercase(),
-                },
-            },
-            term,
-            scope,
-        },
-        PurchaseKey::Software {
-            customer_id,
-            product_id,
-            sku_id,
-        } => PurchaseKey::Software {
-            customer_id,
-            product_id,
-            sku_id: sku_id.to_ascii_lowercase(),
-        },
-    }
 }
 
 fn kind_name(k: super::desired::SubscriptionKind) -> &'static str {

@@ -352,46 +352,7 @@ impl<E: JsonSchema> JsonSchema for Choice<E> {
     }
 }
 
-/// Reservation term.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-pub enum Term {
-    /// One year.
-    P1Y,
-    /// Three years.
-    P3Y,
-}
-
-/// Reservation scope.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Scope {
-    /// The discount applies to every subscription of the customer.
-    Shared,
-    /// The discount applies to this subscription only.
-    Single,
-}
-
-/// Kind of Azure subscription.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum SubscriptionKind {
-    /// An Azure plan (new commerce).
-    AzurePlan,
-    /// A legacy CSP Azure subscription (offer `MS-AZR-0145P`).
-    Legacy,
-}
-
-/// What a reservation covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum ReservationType {
-    /// Virtual machine compute (`AzureReservationsVM`).
-    Vm,
-    /// SQL Database / Managed Instance compute (`AzureReservationsSQL`).
-    Sql,
-    /// Cosmos DB throughput (`AzureReservationsCosmosDb`).
-    Cosmosdb,
-}
+pub use super::desired::{ReservationType, Scope, SubscriptionKind, Term};
 
 /// Billing cycle of a software SKU.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

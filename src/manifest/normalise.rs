@@ -6,8 +6,8 @@
 
 use super::check::{self, Ctx};
 use super::desired::{
-    DesiredReservation, DesiredSoftware, ReservationTarget, ReservationType, Scope, SourceRef,
-    SubscriptionKind, Term,
+    DesiredReservation, DesiredSoftware, ReservationTarget, Scope, SourceRef, SubscriptionKind,
+    Term,
 };
 use super::diagnostics::Diagnostic;
 use super::model::{self, Manifest};
@@ -47,11 +47,11 @@ pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> 
     }
     let defaults = m.defaults.clone().unwrap_or_default();
     let default_term = match &defaults.term {
-        Some(t) => check::choice(ctx, t).map(term),
+        Some(t) => check::choice(ctx, t),
         None => Some(Term::P1Y),
     };
     let default_scope = match &defaults.scope {
-        Some(s) => check::choice(ctx, s).map(scope),
+        Some(s) => check::choice(ctx, s),
         None => Some(Scope::Shared),
     };
     m.customers
@@ -77,7 +77,7 @@ fn customer(
         .iter()
         .filter_map(|s| {
             let id = (!check::is_gap(&s.id)).then(|| check::guid(ctx, "subscription id", &s.id));
-            let kind = check::choice(ctx, &s.kind).map(|k| (kind(k), ctx.source(&s.kind)));
+            let kind = check::choice(ctx, &s.kind).map(|k| (k, ctx.source(&s.kind)));
             let reservations = s
                 .reservations
                 .iter()
@@ -115,7 +115,7 @@ fn reservation(
     max: Option<u32>,
 ) -> Option<DesiredReservation> {
     let name = check::name(ctx, "reservation name", &r.name);
-    let reservation_type = check::choice(ctx, &r.reservation_type).map(rtype);
+    let reservation_type = check::choice(ctx, &r.reservation_type);
     let target = match (&r.region, &r.product) {
         (Some(region), None) => {
             let sku = check::arm_sku(ctx, &r.sku);
@@ -157,11 +157,11 @@ fn reservation(
         }
     };
     let term = match &r.term {
-        Some(t) => check::choice(ctx, t).map(term),
+        Some(t) => check::choice(ctx, t),
         None => default_term,
     };
     let scope = match &r.scope {
-        Some(s) => check::choice(ctx, s).map(scope),
+        Some(s) => check::choice(ctx, s),
         None => default_scope,
     };
     let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
@@ -194,7 +194,7 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
     let billing_cycle = s.billing_cycle.as_ref().map(|b| check::choice(ctx, b));
     Some(DesiredSoftware {
         term: match term {
-            Some(t) => Some(term_of(t?).as_str().to_owned()),
+            Some(t) => Some(t?.as_str().to_owned()),
             None => None,
         },
         billing_cycle: match billing_cycle {
@@ -207,37 +207,4 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
         quantity: quantity?,
         source: ctx.source(&s.name),
     })
-}
-
-fn term_of(t: model::Term) -> Term {
-    term(t)
-}
-
-fn term(t: model::Term) -> Term {
-    match t {
-        model::Term::P1Y => Term::P1Y,
-        model::Term::P3Y => Term::P3Y,
-    }
-}
-
-fn scope(s: model::Scope) -> Scope {
-    match s {
-        model::Scope::Shared => Scope::Shared,
-        model::Scope::Single => Scope::Single,
-    }
-}
-
-fn kind(k: model::SubscriptionKind) -> SubscriptionKind {
-    match k {
-        model::SubscriptionKind::AzurePlan => SubscriptionKind::AzurePlan,
-        model::SubscriptionKind::Legacy => SubscriptionKind::Legacy,
-    }
-}
-
-fn rtype(t: model::ReservationType) -> ReservationType {
-    match t {
-        model::ReservationType::Vm => ReservationType::Vm,
-        model::ReservationType::Sql => ReservationType::Sql,
-        model::ReservationType::Cosmosdb => ReservationType::Cosmosdb,
-    }
 }

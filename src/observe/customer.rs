@@ -7,6 +7,7 @@ use super::holdings::{self, Orders};
 use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
 use crate::catalog::{Buyer, Catalog, Freshness};
+use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredSubscription};
 use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
@@ -147,8 +148,8 @@ impl Context<'_> {
         Ok(out)
     }
 
-    /// The catalog resolution of every declared item. Reservations of a subscription that is
-    /// missing, inactive or of the other kind are not resolved (the diff blocks them first).
+    /// The catalog resolution of every declared item. Items of a subscription that is missing,
+    /// inactive or of the other kind are not resolved (the diff blocks them first).
     async fn resolve(
         &self,
         dc: &DesiredCustomer,
@@ -159,39 +160,27 @@ impl Context<'_> {
             customer_id: &dc.id,
             country,
         };
-        let usable = |ds: &DesiredSubscription| {
-            subscriptions
-                .get(&ds.id.to_ascii_lowercase())
-                .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
-        };
-        let reservations: Vec<_> = dc
+        let usable: BTreeSet<String> = dc
             .subscriptions
             .iter()
-            .filter(|ds| usable(ds))
-            .flat_map(|ds| ds.reservations.iter().map(move |r| (ds, r)))
+            .filter(|ds| {
+                subscriptions
+                    .get(&ds.id.to_ascii_lowercase())
+                    .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
+            })
+            .map(|ds| ds.id.to_ascii_lowercase())
             .collect();
-        let reservations =
-            futures::future::join_all(reservations.into_iter().map(|(ds, r)| async move {
-                ItemResolution {
-                    key: r.purchase_key(&dc.id, &ds.id),
-                    resolution: self
-                        .catalog
-                        .resolve_reservation(buyer, &ds.id, ds.kind, r, Freshness::Cached)
-                        .await,
-                }
-            }));
-        let software = futures::future::join_all(dc.software.iter().map(|s| async move {
+        let items: Vec<_> = kinds::items(dc)
+            .into_iter()
+            .filter(|i| i.subscription_id().is_none_or(|s| usable.contains(&s)))
+            .collect();
+        futures::future::join_all(items.into_iter().map(|item| async move {
             ItemResolution {
-                key: s.purchase_key(&dc.id),
-                resolution: self
-                    .catalog
-                    .resolve_software(buyer, s, Freshness::Cached)
-                    .await,
+                key: item.key(&dc.id),
+                resolution: item.resolve(self.catalog, buyer, Freshness::Cached).await,
             }
-        }));
-        let (mut out, software) = futures::join!(reservations, software);
-        out.extend(software);
-        out
+        }))
+        .await
     }
 
     /// Holdings from entitlements, or from one-time orders when the credentials are app-only

@@ -5,12 +5,12 @@
 //! possible (partner-center-api.md §8, §9).
 
 use super::Reader;
-use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};
+use super::order_cache::{OrderCache, OrderSummary};
 use crate::catalog::Catalog;
-use crate::manifest::ReservationType;
+use crate::kinds;
 use crate::partner_center::ApiError;
 use crate::partner_center::wire::Entitlement;
-use crate::plan::{Holding, HoldingKind, ReservationAttribution};
+use crate::plan::Holding;
 use chrono::SecondsFormat;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeMap, BTreeSet};
@@ -76,25 +76,6 @@ pub(super) fn orders_to_attribute(entitlements: &[Entitlement]) -> BTreeSet<Stri
         .collect()
 }
 
-/// The attribution a reservation gets from the order line that bought it and the catalog.
-fn attribution(
-    line: Option<&OrderLineSummary>,
-    product_id: &str,
-    sku_id: &str,
-    catalog: &Catalog,
-) -> ReservationAttribution {
-    let facts = catalog.sku_facts(product_id, sku_id);
-    let (subscription_id, term, scope) = line.map(|l| l.attribution()).unwrap_or_default();
-    ReservationAttribution {
-        subscription_id,
-        term,
-        scope,
-        reservation_type: facts.as_ref().and_then(|f| f.reservation_type),
-        arm_sku_name: facts.as_ref().and_then(|f| f.arm_sku_name.clone()),
-        arm_region_name: facts.and_then(|f| f.arm_region_name),
-    }
-}
-
 /// Holdings from entitlements; `orders` holds (at least) every order of
 /// [`orders_to_attribute`].
 pub(super) fn from_entitlements(
@@ -126,18 +107,11 @@ pub(super) fn from_entitlements(
                     })
                 })
         });
-        let kind = if e.is_reservation() {
-            let mut a = attribution(line, &product_id, &sku_id, catalog);
-            if a.reservation_type.is_none() {
-                a.reservation_type = reservation_type_attribute(e);
-            }
-            HoldingKind::Reservation(a)
-        } else {
-            HoldingKind::Software
-        };
+        let facts = catalog.sku_facts(&product_id, &sku_id);
+        let kind = kinds::classify_entitlement(e, line, facts.as_ref());
         let title = line
             .and_then(|l| l.friendly_name.clone())
-            .or_else(|| catalog.sku_facts(&product_id, &sku_id).map(|f| f.title));
+            .or_else(|| facts.map(|f| f.title));
         out.push(Holding {
             kind,
             quantity: quantity(e.quantity),
@@ -153,30 +127,8 @@ pub(super) fn from_entitlements(
     out
 }
 
-/// The entitlement's own `dynamicAttributes.reservationType` (`virtualmachines`,
-/// `sqldatabases`, `cosmosdb`), for holdings whose SKU the run's catalog did not read.
-fn reservation_type_attribute(e: &Entitlement) -> Option<ReservationType> {
-    let v = e
-        .dynamic_attributes
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case("reservationType"))?
-        .1
-        .as_str()?
-        .to_ascii_lowercase();
-    if v.starts_with("virtualmachine") {
-        Some(ReservationType::Vm)
-    } else if v.starts_with("sql") {
-        Some(ReservationType::Sql)
-    } else if v.starts_with("cosmos") {
-        Some(ReservationType::Cosmosdb)
-    } else {
-        None
-    }
-}
-
-/// Holdings from one-time orders (cancelled ones skipped), one per order line. A line with a
-/// reservation provisioning context, or whose SKU the catalog knows as a reservation, is a
-/// reservation; anything else is software.
+/// Holdings from one-time orders (cancelled ones skipped), one per order line; the kind of each
+/// line is decided by [`kinds::classify_order_line`].
 pub(super) fn from_orders(orders: &[OrderSummary], catalog: &Catalog) -> Vec<Holding> {
     let mut out = Vec::new();
     for o in orders.iter().filter(|o| !o.is_cancelled()) {
@@ -184,16 +136,8 @@ pub(super) fn from_orders(orders: &[OrderSummary], catalog: &Catalog) -> Vec<Hol
             let Some((product_id, sku_id)) = l.product_sku() else {
                 continue;
             };
-            let reservation = l.context("subscriptionId").is_some()
-                || l.context("scope").is_some()
-                || catalog
-                    .sku_facts(&product_id, &sku_id)
-                    .is_some_and(|f| f.reservation_type.is_some());
-            let kind = if reservation {
-                HoldingKind::Reservation(attribution(Some(l), &product_id, &sku_id, catalog))
-            } else {
-                HoldingKind::Software
-            };
+            let facts = catalog.sku_facts(&product_id, &sku_id);
+            let kind = kinds::classify_order_line(l, facts.as_ref());
             out.push(Holding {
                 kind,
                 quantity: quantity(l.quantity),
@@ -211,8 +155,9 @@ pub(super) fn from_orders(orders: &[OrderSummary], catalog: &Catalog) -> Vec<Hol
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::manifest::{Scope, Term};
+    use crate::manifest::{ReservationType, Scope, Term};
     use crate::partner_center::wire::Order;
+    use crate::plan::HoldingKind;
     use serde_json::json;
 
     fn catalog() -> Catalog {

@@ -5,28 +5,26 @@
 //! *pending*; the shortfall `desired − owned − pending` is bought unless something blocks it
 //! (market, subscription, catalog, inventory, quantity bounds, limits, in-flight doubt). Holdings no
 //! item accounts for become `unmanaged` rows. Each holding and each pending purchase counts for at
-//! most one item.
+//! most one item, and two items that resolve to the same purchase are `error` rows (nothing is
+//! bought for that customer).
+//!
+//! This file holds the run over customers, the rows of customers that could not be read, and the
+//! unit limits; [`customer`] the diff of one customer; [`matching`] which observations count for
+//! an item; [`blockers`] why a shortfall cannot be bought. What differs between kinds is asked of
+//! [`crate::kinds`].
 
-use crate::manifest::{
-    DesiredCustomer, DesiredReservation, DesiredSoftware, DesiredState, Limits, PurchaseKey,
-    ReservationTarget, SubscriptionKind,
-};
-use crate::plan::markets::market_available;
-use crate::plan::model::{
-    Action, Basis, CustomerSummary, FORMAT_VERSION, ItemKind, Plan, Resolved, Row, Summary,
-};
-use crate::plan::observed::{
-    CustomerObservation, Holding, HoldingKind, HoldingsSource, InFlightUnknown, Inventory,
-    ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, Resolution,
-    SubscriptionStatus,
-};
+use crate::kinds;
+use crate::manifest::{DesiredCustomer, DesiredState, Limits, SubscriptionKind};
+use crate::plan::model::{Action, Basis, CustomerSummary, FORMAT_VERSION, Plan, Row, Summary};
+use crate::plan::observed::{CustomerObservation, Inventory, ObservedSubscription, Resolution};
 use sha2::{Digest, Sha256};
 
 mod blockers;
+mod customer;
 mod matching;
 
-use blockers::purchase_caveat;
-use matching::{Item, holding_matches, pending_matches, resolved_ids};
+use customer::CustomerDiff;
+use matching::resolved_ids;
 pub use matching::{describe_holding, describe_reservation};
 
 /// Computes the plan. Pure: no I/O, no clock.
@@ -126,375 +124,35 @@ fn resolution_basis(res: Option<&Resolution>) -> Option<String> {
     })
 }
 
-/// The diff of one observed customer.
-struct CustomerDiff<'a> {
-    dc: &'a DesiredCustomer,
-    oc: &'a ObservedCustomer,
-    limits: &'a Limits,
-    name: String,
-    /// Holdings not yet counted for an item.
-    holdings: Vec<Option<&'a Holding>>,
-    /// Pending purchases not yet counted for an item (already-visible orders left out).
-    pending: Vec<Option<&'a PendingPurchase>>,
-    rows: Vec<Row>,
-    unmanaged: Vec<Row>,
-    summary: CustomerSummary,
-}
-
-impl<'a> CustomerDiff<'a> {
-    fn new(dc: &'a DesiredCustomer, oc: &'a ObservedCustomer, limits: &'a Limits) -> Self {
-        let name = dc
-            .name
-            .clone()
-            .or_else(|| oc.company_name.clone())
-            .unwrap_or_else(|| dc.id.clone());
-        let mut holdings: Vec<&Holding> = oc.holdings.iter().collect();
-        holdings.sort_by(|a, b| {
-            (&a.order_id, &a.product_id, &a.sku_id, a.quantity).cmp(&(
-                &b.order_id,
-                &b.product_id,
-                &b.sku_id,
-                b.quantity,
-            ))
-        });
-        let mut pending: Vec<&PendingPurchase> = oc
-            .pending
-            .iter()
-            .filter(|p| {
-                p.order_id
-                    .as_ref()
-                    .is_none_or(|id| !oc.holdings.iter().any(|h| &h.order_id == id))
-            })
-            .collect();
-        pending.sort_by(|a, b| (&a.key, &a.order_id).cmp(&(&b.key, &b.order_id)));
-        let summary = CustomerSummary {
-            id: dc.id.clone(),
-            name: name.clone(),
-            country: Some(oc.country.clone()),
-            holdings_source: Some(oc.holdings_source),
-            credentials: Some(oc.credentials),
-            notes: Vec::new(),
-            error: None,
-        };
-        CustomerDiff {
-            dc,
-            oc,
-            limits,
-            name,
-            holdings: holdings.into_iter().map(Some).collect(),
-            pending: pending.into_iter().map(Some).collect(),
-            rows: Vec::new(),
-            unmanaged: Vec::new(),
-            summary,
-        }
-    }
-
-    fn run(&mut self) {
-        let mut subs: Vec<_> = self.dc.subscriptions.iter().collect();
-        subs.sort_by(|a, b| a.id.cmp(&b.id));
-        for ds in subs {
-            let obs = self.oc.subscription(&ds.id);
-            let problem = self.subscription_problem(&ds.id, ds.kind, obs);
-            if let (Some(obs), None) = (obs, &problem)
-                && !ds.reservations.is_empty()
-                && obs.registration == Registration::NotRegistered
-                && market_available(&self.oc.country)
-            {
-                self.push_register(obs);
-            }
-            let mut items: Vec<_> = ds.reservations.iter().collect();
-            items.sort_by(|a, b| a.name.cmp(&b.name));
-            for r in items {
-                let item = Item::Reservation {
-                    subscription_id: &ds.id,
-                    r,
-                };
-                self.push_item(item, obs, problem.as_deref());
-            }
-        }
-        let mut software: Vec<_> = self.dc.software.iter().collect();
-        software.sort_by(|a, b| a.name.cmp(&b.name));
-        for s in software {
-            self.push_item(Item::Software(s), None, None);
-        }
-        self.push_unmanaged();
-        self.push_notes();
-    }
-
-    fn push_register(&mut self, obs: &ObservedSubscription) {
-        let basis = Basis {
-            subscription: Some(subscription_state(obs)),
-            country: Some(self.oc.country.clone()),
-            ..Basis::default()
-        };
-        self.rows.push(Row {
-            customer_id: self.dc.id.clone(),
-            customer_name: self.name.clone(),
-            subscription_id: Some(obs.id.to_ascii_lowercase()),
-            item: None,
-            kind: ItemKind::Reservation,
-            what: "registration for reservations".to_owned(),
-            key: None,
-            term: None,
-            action: Action::Register,
-            desired: 0,
-            owned: 0,
-            pending: 0,
-            to_buy: 0,
-            surplus: 0,
-            resolved: None,
-            irreversible: false,
-            reason: Some(
-                "the subscription is NotRegistered; reservations need a registered subscription"
-                    .to_owned(),
-            ),
-            fingerprint: fingerprint(&basis),
-            basis,
-        });
-    }
-
-    fn push_item(
-        &mut self,
-        item: Item<'_>,
-        obs_sub: Option<&ObservedSubscription>,
-        sub_problem: Option<&str>,
-    ) {
-        let key = item.key(&self.dc.id);
-        let res = self.oc.resolution(&key);
-        let resolved = resolved_ids(&item, res);
-        let owned = self.take_holdings(&item, res);
-        let (pending, unconfirmed) = self.take_pending(&key, resolved.as_ref());
-        let desired = item.quantity();
-        let shortfall = desired.saturating_sub(owned.saturating_add(pending));
-        let basis = Basis {
-            owned,
-            pending,
-            subscription: obs_sub.map(subscription_state),
-            catalog: resolution_basis(res),
-            country: Some(self.oc.country.clone()),
-        };
-        let mut row = Row {
-            customer_id: self.dc.id.clone(),
-            customer_name: self.name.clone(),
-            subscription_id: item.subscription_id(),
-            item: Some(item.name().to_owned()),
-            kind: item.kind(),
-            what: item.what(),
-            term: item.term(),
-            key: Some(key),
-            action: Action::Ok,
-            desired,
-            owned,
-            pending,
-            to_buy: 0,
-            surplus: 0,
-            resolved,
-            irreversible: false,
-            reason: None,
-            fingerprint: fingerprint(&basis),
-            basis,
-        };
-        if owned >= desired {
-            row.surplus = owned - desired;
-            row.action = if row.surplus > 0 {
-                Action::Surplus
-            } else {
-                Action::Ok
-            };
-            if row.surplus > 0 {
-                row.reason = Some(format!(
-                    "owns {} more than declared; reservoir never cancels",
-                    row.surplus
-                ));
-            }
-        } else if shortfall == 0 {
-            row.action = Action::Pending;
-            row.reason = Some(if unconfirmed > 0 {
-                "covered by a journalled purchase whose outcome is not confirmed yet".to_owned()
-            } else {
-                "covered by orders placed but not yet visible as holdings".to_owned()
-            });
-        } else {
-            match self.blocker(&item, res, sub_problem, shortfall) {
-                Some((action, reason)) => {
-                    row.action = action;
-                    row.reason = Some(reason);
-                }
-                None => {
-                    row.action = Action::Purchase;
-                    row.to_buy = shortfall;
-                    row.irreversible = true;
-                    row.reason = purchase_caveat(&item, res, obs_sub);
-                }
-            }
-        }
-        self.rows.push(row);
-    }
-
-    /// Sums (and consumes) the holdings that count for an item.
-    fn take_holdings(&mut self, item: &Item<'_>, res: Option<&Resolution>) -> u32 {
-        let mut owned = 0u32;
-        for slot in &mut self.holdings {
-            if let Some(h) = slot
-                && holding_matches(h, item, res)
-            {
-                owned = owned.saturating_add(h.quantity);
-                *slot = None;
-            }
-        }
-        owned
-    }
-
-    /// Sums (and consumes) the pending purchases that count for an item; also returns how many
-    /// of those are intents without a confirmed order.
-    fn take_pending(&mut self, key: &PurchaseKey, resolved: Option<&Resolved>) -> (u32, u32) {
-        let (mut qty, mut unconfirmed) = (0u32, 0u32);
-        for slot in &mut self.pending {
-            if let Some(p) = slot
-                && pending_matches(p, key, resolved)
-            {
-                qty = qty.saturating_add(p.quantity);
-                if p.order_id.is_none() {
-                    unconfirmed += 1;
-                }
-                *slot = None;
-            }
-        }
-        (qty, unconfirmed)
-    }
-
-    fn push_unmanaged(&mut self) {
-        for h in self.holdings.iter().flatten().filter(|h| h.quantity > 0) {
-            let subscription_id = match &h.kind {
-                HoldingKind::Reservation(a) => {
-                    a.subscription_id.as_ref().map(|s| s.to_ascii_lowercase())
-                }
-                HoldingKind::Software => None,
-            };
-            let basis = Basis {
-                owned: h.quantity,
-                country: Some(self.oc.country.clone()),
-                catalog: Some(format!("{}:{}", h.product_id, h.sku_id)),
-                ..Basis::default()
-            };
-            let mut reason = format!("not declared in any manifest; order {}", h.order_id);
-            if let Some(e) = &h.expiry {
-                reason.push_str(&format!(", expires {e}"));
-            }
-            self.unmanaged.push(Row {
-                customer_id: self.dc.id.clone(),
-                customer_name: self.name.clone(),
-                subscription_id,
-                item: None,
-                kind: match h.kind {
-                    HoldingKind::Reservation(_) => ItemKind::Reservation,
-                    HoldingKind::Software => ItemKind::Software,
-                },
-                what: describe_holding(h),
-                key: None,
-                term: match &h.kind {
-                    HoldingKind::Reservation(a) => a.term,
-                    HoldingKind::Software => None,
-                },
-                action: Action::Unmanaged,
-                desired: 0,
-                owned: h.quantity,
+/// Rows for a customer that could not be read: every declared item is an `error` row.
+fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
+    kinds::items(dc)
+        .iter()
+        .map(|item| {
+            let basis = Basis::default();
+            Row {
+                customer_id: dc.id.clone(),
+                customer_name: dc.label().to_owned(),
+                subscription_id: item.subscription_id(),
+                item: Some(item.name().to_owned()),
+                kind: item.kind(),
+                what: item.what(),
+                key: Some(item.key(&dc.id)),
+                term: item.term(),
+                action: Action::Error,
+                desired: item.quantity(),
+                owned: 0,
                 pending: 0,
                 to_buy: 0,
                 surplus: 0,
-                resolved: Some(Resolved {
-                    product_id: h.product_id.clone(),
-                    sku_id: h.sku_id.clone(),
-                    availability_id: None,
-                    catalog_item_id: None,
-                    title: h.title.clone(),
-                }),
+                resolved: resolved_ids(item, None),
                 irreversible: false,
-                reason: Some(reason),
+                reason: Some(reason.to_owned()),
                 fingerprint: fingerprint(&basis),
                 basis,
-            });
-        }
-    }
-
-    fn push_notes(&mut self) {
-        let notes = &mut self.summary.notes;
-        if !market_available(&self.oc.country) {
-            notes.push(format!(
-                "{} is a market where Azure reservations and software are not sold.",
-                self.oc.country
-            ));
-        }
-        if self.oc.holdings_source == HoldingsSource::Orders {
-            notes.push(
-                "holdings came from orders (entitlements need App+User credentials) and may miss \
-                 orders placed in the last 15 minutes."
-                    .to_owned(),
-            );
-        }
-        // A missing journal is said on each blocked row only: a customer with nothing to buy
-        // needs no note about it.
-        if self.oc.in_flight_unknown == Some(InFlightUnknown::JournalUnreadable) {
-            notes.push(
-                "the purchase journal is unreadable and orders from the last 15 minutes cannot \
-                 be ruled out: purchases are blocked until the order list has caught up."
-                    .to_owned(),
-            );
-        }
-        let unconfirmed = self
-            .oc
-            .pending
-            .iter()
-            .filter(|p| p.order_id.is_none())
-            .count();
-        if unconfirmed > 0 {
-            notes.push(format!(
-                "{unconfirmed} journalled purchase(s) have no confirmed outcome yet and are \
-                 counted as pending; apply resumes them instead of buying again."
-            ));
-        }
-    }
-}
-
-/// Rows for a customer that could not be read: every declared item is an `error` row.
-fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
-    let mut out = Vec::new();
-    let mut push = |item: Item<'_>| {
-        let basis = Basis::default();
-        out.push(Row {
-            customer_id: dc.id.clone(),
-            customer_name: dc.label().to_owned(),
-            subscription_id: item.subscription_id(),
-            item: Some(item.name().to_owned()),
-            kind: item.kind(),
-            what: item.what(),
-            key: Some(item.key(&dc.id)),
-            term: item.term(),
-            action: Action::Error,
-            desired: item.quantity(),
-            owned: 0,
-            pending: 0,
-            to_buy: 0,
-            surplus: 0,
-            resolved: resolved_ids(&item, None),
-            irreversible: false,
-            reason: Some(reason.to_owned()),
-            fingerprint: fingerprint(&basis),
-            basis,
-        });
-    };
-    for ds in &dc.subscriptions {
-        for r in &ds.reservations {
-            push(Item::Reservation {
-                subscription_id: &ds.id,
-                r,
-            });
-        }
-    }
-    for s in &dc.software {
-        push(Item::Software(s));
-    }
-    out
+            }
+        })
+        .collect()
 }
 
 fn failed_summary(dc: &DesiredCustomer, reason: String) -> CustomerSummary {

@@ -1,7 +1,11 @@
 //! Unit tests of the pure diff (and of `compare`, which needs the same builders).
 
 use super::*;
-use crate::manifest::{DesiredSubscription, ReservationType, Scope, SourceRef, Term};
+use crate::manifest::{
+    DesiredReservation, DesiredSoftware, DesiredSubscription, ReservationTarget, ReservationType,
+    Scope, SourceRef, Term,
+};
+use crate::plan::ItemKind;
 use crate::plan::observed::*;
 use crate::plan::{Observation, compare};
 use std::collections::BTreeMap;
@@ -222,7 +226,11 @@ fn missing_units_are_purchased_and_marked_irreversible() {
             .and_then(|x| x.catalog_item_id.as_deref()),
         Some("P-Standard_D4s_v5:P3Y:AV01")
     );
-    assert_eq!(plan.summary.to_buy_p3y, 3);
+    assert_eq!(
+        plan.summary
+            .to_buy_of(ItemKind::Reservation, Some(Term::P3Y)),
+        3
+    );
     assert!(plan.has_changes());
     assert_eq!(plan.exit_code(true), 2);
     assert!(plan.unmanaged.is_empty());
@@ -704,7 +712,7 @@ fn software_matches_by_product_and_sku() {
         (r.action, r.owned, r.to_buy, r.subscription_id.as_deref()),
         (Action::Purchase, 5, 5, None)
     );
-    assert_eq!(plan.summary.to_buy_software, 5);
+    assert_eq!(plan.summary.to_buy_of(ItemKind::Software, None), 5);
 }
 
 #[test]
@@ -867,3 +875,6 @@ proptest::proptest! {
         }
     }
 }
+
+#[path = "diff_dup_tests.rs"]
+mod duplicates;

@@ -2,9 +2,11 @@
 //! unmanaged holdings), a per-customer summary and the totals. Serialised as the JSON plan
 //! (`format_version: "1"`), rendered by `render`, saved by [`crate::plan::saved`].
 
+use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
 use crate::plan::observed::{CredentialsKind, HoldingsSource};
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// The JSON plan format version this build writes and reads.
 pub const FORMAT_VERSION: &str = "1";
@@ -85,13 +87,8 @@ impl Action {
     }
 }
 
-/// What a row is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ItemKind {
-    Reservation,
-    Software,
-}
+/// What a row is about: one of the purchasable [kinds](crate::kinds).
+pub use crate::kinds::Kind as ItemKind;
 
 /// The catalog item a row resolved to.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -181,9 +178,9 @@ impl Row {
 pub struct Summary {
     /// Units to buy, all kinds.
     pub to_buy: u32,
-    pub to_buy_p1y: u32,
-    pub to_buy_p3y: u32,
-    pub to_buy_software: u32,
+    /// Units to buy per kind (only kinds with units to buy), and per term within a kind.
+    #[serde(default)]
+    pub to_buy_by_kind: BTreeMap<ItemKind, KindTotals>,
     /// Purchase rows (cart lines apply would check out).
     pub purchases: u32,
     /// Subscriptions to register.
@@ -209,10 +206,11 @@ impl Summary {
                 Action::Purchase => {
                     s.purchases += 1;
                     s.to_buy += r.to_buy;
-                    match (r.kind, r.term) {
-                        (ItemKind::Software, _) | (_, None) => s.to_buy_software += r.to_buy,
-                        (ItemKind::Reservation, Some(Term::P1Y)) => s.to_buy_p1y += r.to_buy,
-                        (ItemKind::Reservation, Some(Term::P3Y)) => s.to_buy_p3y += r.to_buy,
+                    if r.to_buy > 0 {
+                        s.to_buy_by_kind
+                            .entry(r.kind)
+                            .or_default()
+                            .add(r.term, r.to_buy);
                     }
                 }
                 Action::Pending => s.pending += 1,
@@ -229,6 +227,17 @@ impl Summary {
     /// Whether applying the plan would do anything.
     pub fn has_changes(&self) -> bool {
         self.to_buy > 0 || self.register > 0
+    }
+
+    /// Units to buy of one kind, for one term when `term` is given.
+    pub fn to_buy_of(&self, kind: ItemKind, term: Option<Term>) -> u32 {
+        let Some(t) = self.to_buy_by_kind.get(&kind) else {
+            return 0;
+        };
+        match term {
+            Some(term) => t.by_term.get(&term).copied().unwrap_or(0),
+            None => t.units,
+        }
     }
 
     /// The process exit code: 1 when anything is blocked or an error; otherwise with
@@ -250,16 +259,11 @@ impl Summary {
         if self.to_buy == 0 {
             s.push_str("buy nothing");
         } else {
-            let mut parts = Vec::new();
-            if self.to_buy_p3y > 0 {
-                parts.push(format!("{} × P3Y", self.to_buy_p3y));
-            }
-            if self.to_buy_p1y > 0 {
-                parts.push(format!("{} × P1Y", self.to_buy_p1y));
-            }
-            if self.to_buy_software > 0 {
-                parts.push(format!("{} × software", self.to_buy_software));
-            }
+            let parts: Vec<String> = ItemKind::ALL
+                .iter()
+                .filter_map(|k| Some(k.summary_parts(self.to_buy_by_kind.get(k)?)))
+                .flatten()
+                .collect();
             s.push_str(&format!(
                 "buy {} ({})",
                 plural(self.to_buy, "unit", "units"),
@@ -318,10 +322,12 @@ mod tests {
 
     #[test]
     fn summary_line_spells_terms_and_plurals() {
+        let mut reservations = KindTotals::default();
+        reservations.add(Some(Term::P1Y), 2);
+        reservations.add(Some(Term::P3Y), 4);
         let s = Summary {
             to_buy: 6,
-            to_buy_p1y: 2,
-            to_buy_p3y: 4,
+            to_buy_by_kind: BTreeMap::from([(ItemKind::Reservation, reservations)]),
             register: 1,
             blocked: 2,
             surplus: 1,

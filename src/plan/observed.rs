@@ -23,7 +23,8 @@
 //! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]), or the state dir has no journal at all and the run did not assert a fresh state ([`InFlightUnknown::JournalMissing`]) |
 //! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
 
-use crate::manifest::{PurchaseKey, ReservationType, Scope, SubscriptionKind, Term};
+pub use crate::kinds::{HoldingKind, ReservationAttribution};
+use crate::manifest::{PurchaseKey, Scope, SubscriptionKind, Term};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -248,34 +249,6 @@ pub struct Holding {
     pub expiry: Option<String>,
     /// A human title (order line `friendlyName` or the SKU title), for output only.
     pub title: Option<String>,
-}
-
-/// What kind of holding, and for reservations what it is attributed to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case")]
-pub enum HoldingKind {
-    Reservation(ReservationAttribution),
-    Software,
-}
-
-/// A reservation's attribution, read through `referenceOrder` → the order line's
-/// `provisioningContext` (`subscriptionId`, `scope`, `duration`) and, when the catalog knows the
-/// SKU, its `dynamicAttributes`. A field is `None` when it could not be read; a holding missing
-/// its subscription, term or scope never counts for a declared item (it is listed as unmanaged).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct ReservationAttribution {
-    /// Lower-case subscription id.
-    pub subscription_id: Option<String>,
-    /// From `duration` (`1Year` → P1Y, `3Years` → P3Y) or the order line's `termDuration`.
-    pub term: Option<Term>,
-    /// From `scope` (`Shared` / `Single`, case-insensitive).
-    pub scope: Option<Scope>,
-    /// From the SKU's catalog (`targetView` of its product), when known.
-    pub reservation_type: Option<ReservationType>,
-    /// The SKU's `armSkuName`, when known.
-    pub arm_sku_name: Option<String>,
-    /// The SKU's `armRegionName` (lower-case), when known.
-    pub arm_region_name: Option<String>,
 }
 
 /// Reads a provisioning-context `duration` (`1Year`, `3Years`, also `3Year`) or an ISO term

@@ -4,6 +4,7 @@
 //! are dropped from the last customer backwards, then whole customer tables, with a note saying
 //! what was left out.
 
+use crate::kinds;
 use crate::plan::{Action, CustomerSummary, Plan, Row};
 use std::fmt::Write;
 
@@ -63,9 +64,10 @@ fn header(plan: &Plan) -> String {
     if plan.has_irreversible() {
         let _ = write!(
             s,
-            "> [!WARNING]\n> This plan buys {} unit(s) of reservations or software. Purchases are \
-             **irreversible**: review every `purchase` row before applying.\n\n",
-            plan.summary.to_buy
+            "> [!WARNING]\n> This plan buys {} unit(s) of {}. Purchases are **irreversible**: \
+             review every `purchase` row before applying.\n\n",
+            plan.summary.to_buy,
+            kinds::all_plural()
         );
     }
     if plan.summary.blocked > 0 || plan.summary.errors > 0 {
@@ -132,7 +134,7 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
         let sub = r
             .subscription_id
             .as_deref()
-            .map_or("software".to_owned(), |s| format!("`{s}`"));
+            .map_or(kinds::CUSTOMER_LEVEL_GROUP.to_owned(), |s| format!("`{s}`"));
         let item = match &r.item {
             Some(name) => format!("{} <sub>{}</sub>", cell(name), cell(&r.what)),
             None => cell(&r.what),

@@ -2,6 +2,7 @@
 //! unified diff of owned vs declared, then the rows; notes; the summary as the last line. Colour
 //! (plain ANSI codes) only when the caller allows it.
 
+use crate::kinds;
 use crate::plan::{Action, Plan, Row};
 use similar::TextDiff;
 use std::fmt::Write;
@@ -63,7 +64,7 @@ pub fn render(plan: &Plan, color: bool) -> String {
     out
 }
 
-/// The subscriptions (in order) and then `None` for software, that have rows.
+/// The subscriptions (in order) and then `None` for rows of no subscription, that have rows.
 fn groups(rows: &[&Row], unmanaged: &[&Row]) -> Vec<Option<String>> {
     let mut subs: Vec<Option<String>> = Vec::new();
     for r in rows.iter().chain(unmanaged) {
@@ -101,7 +102,7 @@ fn render_group(
                 None => format!("subscription {s}"),
             }
         }
-        None => "software".to_owned(),
+        None => kinds::CUSTOMER_LEVEL_GROUP.to_owned(),
     };
     let _ = writeln!(out, "  {title}");
     let theirs: Vec<&Row> = unmanaged

@@ -599,11 +599,17 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
                 Registration::Registered,
             )],
         );
-        for r in &dc.subscriptions[0].reservations {
+        // Each item resolves to its own SKU: two items resolving to the same one would be a
+        // duplicate declaration (an error row).
+        for (i, r) in dc.subscriptions[0].reservations.iter().enumerate() {
             resolve(
                 &mut oc,
                 r.purchase_key(&cid, &sid),
-                found("DZH318Z0BQ3Q", "0001", "Reserved VM Instance"),
+                found(
+                    "DZH318Z0BQ3Q",
+                    &format!("{:04}", i + 1),
+                    "Reserved VM Instance",
+                ),
             );
         }
         desired.push(dc);

@@ -1,8 +1,14 @@
 //! Why a shortfall cannot be bought: every pre-flight reason becomes a `blocked` (or `error`)
 //! row with one sentence naming the cause; and the non-blocking caveats of purchase rows.
 
-use super::matching::Item;
-use super::*;
+use super::customer::CustomerDiff;
+use crate::kinds::Item;
+use crate::manifest::SubscriptionKind;
+use crate::plan::markets::market_available;
+use crate::plan::model::Action;
+use crate::plan::observed::{
+    InFlightUnknown, Inventory, ObservedSubscription, Registration, Resolution, SubscriptionStatus,
+};
 
 fn kind_words(k: SubscriptionKind) -> &'static str {
     match k {
@@ -45,10 +51,7 @@ impl CustomerDiff<'_> {
         shortfall: u32,
     ) -> Option<(Action, String)> {
         let blocked = |s: String| Some((Action::Blocked, s));
-        let what = match item {
-            Item::Reservation { .. } => "Azure reservations are",
-            Item::Software(_) => "software is",
-        };
+        let what = item.kind().sold_phrase();
         let market = format!(
             "customer {} is in {}, where {what} not sold",
             self.dc.label(),
@@ -145,7 +148,7 @@ pub(super) fn purchase_caveat(
     obs_sub: Option<&ObservedSubscription>,
 ) -> Option<String> {
     let mut notes = Vec::new();
-    if matches!(item, Item::Reservation { .. })
+    if item.kind().needs_registration()
         && let Some(s) = obs_sub
     {
         match s.registration {
