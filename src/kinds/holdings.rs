@@ -55,6 +55,12 @@ pub fn describe_holding(h: &Holding) -> String {
     }
 }
 
+/// Whether an entitlement is attributed through the order line that bought it (reservations:
+/// the line's provisioning context names subscription, term and scope), so that order is read.
+pub fn attributed_through_order(e: &Entitlement) -> bool {
+    e.is_reservation()
+}
+
 /// The kind of an entitlement: a reservation (attributed through the order line that bought it,
 /// the catalog's facts about its SKU, else its own `dynamicAttributes.reservationType`) or
 /// software.

@@ -11,8 +11,10 @@
 //! extend when a variant is added, and all of those places are in this module.
 //!
 //! Adding a kind (e.g. savings plans): a file here implementing [`Purchasable`] plus its key,
-//! holding and cart-line functions, one variant in each enum of this file, and the sandbox's
-//! catalog for it.
+//! holding, cart-line and summary functions; one variant in each enum of this file (the compiler
+//! points at every `match` to extend, all of them here); the manifest's model and desired-state
+//! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
+//! change.
 
 pub mod reservation;
 pub mod software;
@@ -21,7 +23,10 @@ mod duplicates;
 mod holdings;
 
 pub use duplicates::{Duplicate, duplicates};
-pub use holdings::{HoldingKind, classify_entitlement, classify_order_line, describe_holding};
+pub use holdings::{
+    HoldingKind, attributed_through_order, classify_entitlement, classify_order_line,
+    describe_holding,
+};
 pub use reservation::{ReservationAttribution, ReservationItem};
 pub use software::SoftwareItem;
 
@@ -52,6 +57,14 @@ impl Kind {
     pub fn plural(self) -> &'static str {
         match self {
             Kind::Reservation => reservation::PLURAL,
+            Kind::Software => software::PLURAL,
+        }
+    }
+
+    /// The kind's name in a sentence about markets: `Azure reservations`, `software`.
+    pub fn market_name(self) -> &'static str {
+        match self {
+            Kind::Reservation => reservation::MARKET_NAME,
             Kind::Software => software::PLURAL,
         }
     }
@@ -88,6 +101,24 @@ pub fn all_plural() -> String {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => names.concat(),
     }
+}
+
+/// Every kind as sold in a market: `Azure reservations and software`.
+pub fn all_market_names() -> String {
+    let names: Vec<&str> = Kind::ALL.iter().map(|k| k.market_name()).collect();
+    match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => names.concat(),
+    }
+}
+
+/// Whether the customer declares an item on subscription `subscription_id` (any case) whose
+/// kind needs the subscription registered.
+pub fn needs_registration(dc: &DesiredCustomer, subscription_id: &str) -> bool {
+    let id = subscription_id.to_ascii_lowercase();
+    items(dc)
+        .iter()
+        .any(|i| i.kind().needs_registration() && i.subscription_id().as_deref() == Some(&id))
 }
 
 /// The kind register rows (a subscription's registration for purchases) are shown as.
@@ -394,6 +425,7 @@ mod tests {
     #[test]
     fn names_and_summary_parts_come_from_the_kinds() {
         assert_eq!(all_plural(), "reservations or software");
+        assert_eq!(all_market_names(), "Azure reservations and software");
         let mut by_kind = BTreeMap::new();
         let mut r = KindTotals::default();
         r.add(Some(Term::P1Y), 2);

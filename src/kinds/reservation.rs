@@ -19,6 +19,8 @@ use std::collections::BTreeMap;
 
 /// The kind in plural prose.
 pub(super) const PLURAL: &str = "reservations";
+/// The kind's name in a sentence about markets.
+pub(super) const MARKET_NAME: &str = "Azure reservations";
 /// The start of a "not sold" sentence.
 pub(super) const SOLD_PHRASE: &str = "Azure reservations are";
 

@@ -91,7 +91,7 @@ impl Context<'_> {
     }
 
     /// The customer's Azure subscriptions (legacy and Azure plan), with the registration status
-    /// of every active declared subscription of the declared kind that carries reservations.
+    /// of every active declared subscription of the declared kind with items that need it.
     async fn subscriptions(
         &self,
         id: &str,
@@ -122,7 +122,7 @@ impl Context<'_> {
         let wanted: Vec<&DesiredSubscription> = dc
             .subscriptions
             .iter()
-            .filter(|ds| !ds.reservations.is_empty())
+            .filter(|ds| kinds::needs_registration(dc, &ds.id))
             .filter(|ds| {
                 out.get(&ds.id.to_ascii_lowercase())
                     .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)

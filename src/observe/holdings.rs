@@ -66,11 +66,12 @@ fn quantity(q: Option<i64>) -> u32 {
     q.map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
 }
 
-/// The order ids whose lines attribute the reservation entitlements.
+/// The order ids whose lines attribute entitlements (reservations: see
+/// [`kinds::attributed_through_order`]).
 pub(super) fn orders_to_attribute(entitlements: &[Entitlement]) -> BTreeSet<String> {
     entitlements
         .iter()
-        .filter(|e| e.is_reservation())
+        .filter(|e| kinds::attributed_through_order(e))
         .filter_map(|e| e.reference_order.as_ref()?.id.clone())
         .filter(|id| !id.trim().is_empty())
         .collect()

@@ -264,11 +264,11 @@ impl Summary {
                 .filter_map(|k| Some(k.summary_parts(self.to_buy_by_kind.get(k)?)))
                 .flatten()
                 .collect();
-            s.push_str(&format!(
-                "buy {} ({})",
-                plural(self.to_buy, "unit", "units"),
-                parts.join(", ")
-            ));
+            s.push_str(&format!("buy {}", plural(self.to_buy, "unit", "units")));
+            // A plan saved before totals were kept per kind has none: no empty parentheses.
+            if !parts.is_empty() {
+                s.push_str(&format!(" ({})", parts.join(", ")));
+            }
         }
         s.push_str(&format!(
             ", register {}, {} blocked, {} pending, {} surplus",

@@ -177,7 +177,10 @@ fn row_line(p: &Painter, r: &Row) -> String {
         Action::Register => (
             "~",
             CYAN,
-            "register the subscription for reservations".to_owned(),
+            format!(
+                "register the subscription for {}",
+                kinds::REGISTRATION_KIND.plural()
+            ),
         ),
         Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
         Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),

@@ -100,11 +100,8 @@ impl<'a> CustomerDiff<'a> {
             let id = ds.id.to_ascii_lowercase();
             let obs = self.oc.subscription(&ds.id);
             let problem = self.subscription_problem(&ds.id, ds.kind, obs);
-            let needs_registration = items.iter().any(|i| {
-                i.kind().needs_registration() && i.subscription_id().as_deref() == Some(&id)
-            });
             if let (Some(obs), None) = (obs, &problem)
-                && needs_registration
+                && kinds::needs_registration(self.dc, &id)
                 && obs.registration == Registration::NotRegistered
                 && market_available(&self.oc.country)
             {
@@ -156,7 +153,7 @@ impl<'a> CustomerDiff<'a> {
             subscription_id: Some(obs.id.to_ascii_lowercase()),
             item: None,
             kind: kinds::REGISTRATION_KIND,
-            what: "registration for reservations".to_owned(),
+            what: format!("registration for {}", kinds::REGISTRATION_KIND.plural()),
             key: None,
             term: None,
             action: Action::Register,
@@ -167,10 +164,10 @@ impl<'a> CustomerDiff<'a> {
             surplus: 0,
             resolved: None,
             irreversible: false,
-            reason: Some(
-                "the subscription is NotRegistered; reservations need a registered subscription"
-                    .to_owned(),
-            ),
+            reason: Some(format!(
+                "the subscription is NotRegistered; {} need a registered subscription",
+                kinds::REGISTRATION_KIND.plural()
+            )),
             fingerprint: fingerprint(&basis),
             basis,
         });
@@ -336,8 +333,9 @@ impl<'a> CustomerDiff<'a> {
         let notes = &mut self.summary.notes;
         if !market_available(&self.oc.country) {
             notes.push(format!(
-                "{} is a market where Azure reservations and software are not sold.",
-                self.oc.country
+                "{} is a market where {} are not sold.",
+                self.oc.country,
+                kinds::all_market_names()
             ));
         }
         if self.oc.holdings_source == HoldingsSource::Orders {

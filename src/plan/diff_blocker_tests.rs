@@ -1,0 +1,243 @@
+//! Unit tests of what blocks a shortfall, and of the rows of customers or items that could not
+//! be observed.
+
+use super::*;
+
+#[test]
+fn blocked_when_the_market_is_unavailable() {
+    let (mut d, mut oc) = simple();
+    d.customers[0].name = Some("tailspin".into());
+    oc.country = "RU".into();
+    assert_eq!(
+        blocked_reason(&d, oc),
+        "customer tailspin is in RU, where Azure reservations are not sold"
+    );
+}
+
+#[test]
+fn blocked_when_the_catalog_says_market_unavailable() {
+    let (d, mut oc) = simple();
+    oc.resolutions[0].resolution = Resolution::MarketUnavailable;
+    assert!(blocked_reason(&d, oc).contains("where Azure reservations are not sold"));
+}
+
+#[test]
+fn blocked_when_the_subscription_is_missing_inactive_or_of_the_other_kind() {
+    let (d, mut oc) = simple();
+    oc.subscriptions.clear();
+    assert!(blocked_reason(&d, oc).contains(&format!("subscription {S1} was not found")));
+
+    let (d, mut oc) = simple();
+    sub_mut(&mut oc).status = SubscriptionStatus::Suspended;
+    assert_eq!(
+        blocked_reason(&d, oc),
+        format!("subscription {S1} is suspended, not active")
+    );
+
+    let (d, mut oc) = simple();
+    sub_mut(&mut oc).kind = SubscriptionKind::Legacy;
+    assert_eq!(
+        blocked_reason(&d, oc),
+        format!(
+            "subscription {S1} is declared azure-plan but Partner Center says legacy MS-AZR-0145P"
+        )
+    );
+}
+
+#[test]
+fn blocked_when_the_sku_is_not_in_the_catalog_with_close_matches() {
+    let (d, mut oc) = simple();
+    oc.resolutions[0].resolution = Resolution::NotFound {
+        searched: "AzureReservationsVM (Azure plan, US): Standard_D4s_v6 in eastus for 3Years"
+            .into(),
+        suggestions: vec!["Standard_D4s_v5".into(), "Standard_D8s_v5".into()],
+    };
+    assert_eq!(
+        blocked_reason(&d, oc),
+        "no SKU in the catalog for AzureReservationsVM (Azure plan, US): Standard_D4s_v6 in eastus \
+         for 3Years; close matches: Standard_D4s_v5, Standard_D8s_v5"
+    );
+}
+
+#[test]
+fn blocked_when_inventory_is_restricted_or_quantity_out_of_bounds_or_needs_app_user() {
+    let set = |oc: &mut ObservedCustomer, f: &dyn Fn(&mut CatalogItem)| {
+        if let Resolution::Found(ci) = &mut oc.resolutions[0].resolution {
+            f(ci)
+        }
+    };
+    let (d, mut oc) = simple();
+    set(&mut oc, &|ci| {
+        ci.inventory = Inventory::Restricted {
+            reason: "NotAvailableForSubscription in japanwest".into(),
+        }
+    });
+    assert!(blocked_reason(&d, oc).contains("inventory is restricted"));
+
+    let (d, mut oc) = simple();
+    set(&mut oc, &|ci| ci.min_quantity = 5);
+    assert_eq!(
+        blocked_reason(&d, oc),
+        "buying 4 units is below the SKU's minimum of 5"
+    );
+
+    let (d, mut oc) = simple();
+    set(&mut oc, &|ci| ci.max_quantity = 3);
+    assert_eq!(
+        blocked_reason(&d, oc),
+        "buying 4 units is above the SKU's maximum of 3"
+    );
+
+    let (d, mut oc) = simple();
+    oc.resolutions[0].resolution = Resolution::NeedsAppUser;
+    assert!(blocked_reason(&d, oc).contains("needs App+User credentials"));
+}
+
+#[test]
+fn blocked_by_limits_per_item_and_per_apply() {
+    let (mut d, oc) = simple();
+    d.limits.max_units_per_item = Some(3);
+    assert_eq!(
+        blocked_reason(&d, oc),
+        "buying 4 units exceeds limits.max_units_per_item (3)"
+    );
+
+    let (mut d, oc) = simple();
+    d.limits.max_units_per_item = Some(4);
+    d.limits.max_units_per_apply = Some(3);
+    let reason = blocked_reason(&d, oc.clone());
+    assert!(
+        reason.contains("limits.max_units_per_apply (3)"),
+        "{reason}"
+    );
+    assert!(reason.contains("buy 4 units in total"), "{reason}");
+
+    d.limits.max_units_per_apply = Some(4);
+    let plan = diff(&d, &obs(vec![oc]));
+    assert_eq!(item_row(&plan, "web").action, Action::Purchase);
+}
+
+#[test]
+fn a_run_wide_cap_blocks_every_purchase_and_updates_the_summary() {
+    let (d, oc) = simple();
+    let mut plan = diff(&d, &obs(vec![oc]));
+    plan.limit_total_units(10, "--max-units");
+    assert_eq!(item_row(&plan, "web").action, Action::Purchase);
+    plan.limit_total_units(3, "--max-units");
+    let r = item_row(&plan, "web");
+    assert_eq!(r.action, Action::Blocked);
+    assert!(
+        r.reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("more than --max-units (3)")
+    );
+    assert_eq!((plan.summary.to_buy, plan.summary.blocked), (0, 1));
+}
+
+#[test]
+fn in_flight_doubt_blocks_purchases_and_says_to_wait() {
+    let (d, mut oc) = simple();
+    oc.in_flight_unknown = Some(InFlightUnknown::JournalUnreadable);
+    let reason = blocked_reason(&d, oc.clone());
+    assert!(reason.contains("wait 15 minutes"), "{reason}");
+    let plan = diff(&d, &obs(vec![oc.clone()]));
+    assert!(
+        plan.customers[0]
+            .notes
+            .iter()
+            .any(|n| n.contains("journal"))
+    );
+    assert_eq!(plan.exit_code(false), 1);
+
+    // Items already owned stay ok.
+    oc.holdings
+        .push(holding(S1, "Standard_D4s_v5", Term::P3Y, 4, "o1"));
+    let plan = diff(&d, &obs(vec![oc]));
+    assert_eq!(item_row(&plan, "web").action, Action::Ok);
+}
+
+#[test]
+fn a_missing_journal_blocks_purchases_naming_the_state_dir_and_the_way_out() {
+    let (d, mut oc) = simple();
+    oc.in_flight_unknown = Some(InFlightUnknown::JournalMissing {
+        state_dir: ".reservoir".into(),
+    });
+    let reason = blocked_reason(&d, oc.clone());
+    assert!(
+        reason.starts_with("no purchase journal in .reservoir: "),
+        "{reason}"
+    );
+    assert!(reason.contains("last 15 minutes"), "{reason}");
+    assert!(reason.contains("--fresh-state"), "{reason}");
+    let plan = diff(&d, &obs(vec![oc.clone()]));
+    assert_eq!(plan.exit_code(true), 1);
+    assert_eq!(plan.summary.to_buy, 0);
+
+    // Nothing to buy: nothing blocked, no note.
+    oc.holdings
+        .push(holding(S1, "Standard_D4s_v5", Term::P3Y, 4, "o1"));
+    let plan = diff(&d, &obs(vec![oc]));
+    assert_eq!(item_row(&plan, "web").action, Action::Ok);
+    assert!(
+        plan.customers[0].notes.is_empty(),
+        "{:?}",
+        plan.customers[0].notes
+    );
+    assert_eq!(plan.exit_code(true), 0);
+}
+
+#[test]
+fn a_failed_customer_gets_error_rows_and_others_are_still_planned() {
+    let (mut d, oc) = simple();
+    d.customers.push(dcust(
+        C2,
+        "fabrikam",
+        vec![dsub(
+            S2,
+            SubscriptionKind::AzurePlan,
+            vec![res("db", "SQLDB", Term::P1Y, 2)],
+        )],
+        vec![sw("win", "DG7GMGF0DWM3", "0002", 3)],
+    ));
+    let mut o = obs(vec![oc]);
+    o.customers.push(CustomerObservation::Failed {
+        customer_id: C2.into(),
+        error: "reading subscriptions: 503 Service Unavailable".into(),
+    });
+    let plan = diff(&d, &o);
+    let errors: Vec<_> = plan
+        .rows
+        .iter()
+        .filter(|r| r.action == Action::Error)
+        .collect();
+    assert_eq!(errors.len(), 2);
+    assert!(
+        errors[0]
+            .reason
+            .as_deref()
+            .unwrap_or("")
+            .contains("could not read customer fabrikam: reading subscriptions: 503")
+    );
+    assert_eq!(item_row(&plan, "web").action, Action::Purchase);
+    assert_eq!(plan.summary.errors, 2);
+    assert_eq!(plan.exit_code(true), 1);
+
+    // Not observed at all: errors too.
+    let plan = diff(&d, &obs(vec![]));
+    assert!(plan.rows.iter().all(|r| r.action == Action::Error));
+}
+
+#[test]
+fn a_catalog_error_or_missing_resolution_is_an_error_row() {
+    let (d, mut oc) = simple();
+    oc.resolutions[0].resolution = Resolution::Error("products: 500".into());
+    let plan = diff(&d, &obs(vec![oc.clone()]));
+    assert_eq!(item_row(&plan, "web").action, Action::Error);
+    oc.resolutions.clear();
+    let plan = diff(&d, &obs(vec![oc]));
+    assert_eq!(item_row(&plan, "web").action, Action::Error);
+}
+
+#[path = "diff_dup_tests.rs"]
+mod duplicates;
