@@ -6,6 +6,12 @@ mod mock;
 
 #[path = "client/auth.rs"]
 mod auth;
+#[path = "client/binary.rs"]
+mod binary;
+#[path = "client/fidelity.rs"]
+mod fidelity;
+#[path = "client/hostile.rs"]
+mod hostile;
 #[path = "client/operations.rs"]
 mod operations;
 #[path = "client/paging.rs"]

@@ -39,6 +39,8 @@ pub struct PartnerCenterCommerce<'a> {
     catalog: &'a Catalog,
     desired: &'a DesiredState,
     crash: Option<CrashPoint>,
+    /// `expirationTimestamp` of each cart seen in an answer (cart expiry, see [`expired`]).
+    cart_expiry: std::sync::Mutex<BTreeMap<String, chrono::DateTime<chrono::Utc>>>,
 }
 
 impl<'a> PartnerCenterCommerce<'a> {
@@ -49,6 +51,7 @@ impl<'a> PartnerCenterCommerce<'a> {
             catalog,
             desired,
             crash: None,
+            cart_expiry: Default::default(),
         }
     }
 
@@ -57,6 +60,48 @@ impl<'a> PartnerCenterCommerce<'a> {
     pub fn crash_after(mut self, point: Option<CrashPoint>) -> Self {
         self.crash = point;
         self
+    }
+
+    fn remember(&self, cart: &wire::Cart) {
+        if let Some(t) = cart.expiration_timestamp {
+            self.cart_expiry
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .insert(cart.id.clone(), t);
+        }
+    }
+
+    /// Classifies a failed cart write (update, checkout): [`write_error`], or `CartExpired`
+    /// when the refusal concerns a cart past its `expirationTimestamp` (known from an earlier
+    /// answer, or read now).
+    async fn cart_write_error(
+        &self,
+        customer_id: &str,
+        cart_id: &str,
+        e: &ApiError,
+    ) -> CommerceError {
+        let mapped = write_error(e);
+        if !matches!(mapped, CommerceError::Definite { .. }) {
+            return mapped;
+        }
+        let known = self
+            .cart_expiry
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(cart_id)
+            .copied();
+        let expires_at = match known {
+            Some(t) => Some(t),
+            None => match self.client.get_cart(customer_id, cart_id).await {
+                Ok(cart) => cart.expiration_timestamp,
+                Err(_) => None,
+            },
+        };
+        if expired(e, expires_at) {
+            CommerceError::CartExpired
+        } else {
+            mapped
+        }
     }
 
     fn maybe_crash(&self, point: CrashPoint) {
@@ -120,14 +165,6 @@ fn write_error(e: &ApiError) -> CommerceError {
         ApiError::Auth {
             retryable: true, ..
         } => CommerceError::Transient(e.to_string()),
-        ApiError::Http { description, .. }
-            if is_code(e, "800002")
-                && description
-                    .as_deref()
-                    .is_some_and(|d| d.to_ascii_lowercase().contains("expired")) =>
-        {
-            CommerceError::CartExpired
-        }
         _ => definite(e),
     }
 }
@@ -149,6 +186,15 @@ fn read_error(e: &ApiError) -> CommerceError {
         }
         _ => definite(e),
     }
+}
+
+/// Whether a refused cart write is the cart's expiry: a refusal (4xx) of a cart whose
+/// `expirationTimestamp` has passed. Recognised by the code and the cart's own timestamp, never
+/// by the wording of the description.
+fn expired(e: &ApiError, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+    let refused = matches!(e, ApiError::Http { status, .. } if (400..500).contains(status))
+        && !e.outcome_unknown();
+    refused && expires_at.is_some_and(|t| t <= chrono::Utc::now())
 }
 
 fn context_text(map: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
@@ -283,6 +329,9 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .create_cart(customer_id, &cart_request(lines), rid)
             .await;
         self.maybe_crash(CrashPoint::CartSent);
+        if let Ok(cart) = &got {
+            self.remember(cart);
+        }
         got.map(cart_from_wire).map_err(|e| write_error(&e))
     }
 
@@ -292,6 +341,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .get_cart(customer_id, cart_id)
             .await
             .map_err(|e| read_error(&e))?;
+        self.remember(&cart);
         let cart = cart_from_wire(cart);
         if cart.status == CartStatus::Active
             && cart.expires_at.is_some_and(|t| t <= chrono::Utc::now())
@@ -311,11 +361,17 @@ impl Commerce for PartnerCenterCommerce<'_> {
         let rid = request_id(request_id_text)?;
         let mut body = cart_request(lines);
         body.id = Some(cart_id.to_owned());
-        self.client
+        match self
+            .client
             .update_cart(customer_id, cart_id, &body, rid)
             .await
-            .map(cart_from_wire)
-            .map_err(|e| write_error(&e))
+        {
+            Ok(cart) => {
+                self.remember(&cart);
+                Ok(cart_from_wire(cart))
+            }
+            Err(e) => Err(self.cart_write_error(customer_id, cart_id, &e).await),
+        }
     }
 
     async fn checkout(
@@ -327,7 +383,10 @@ impl Commerce for PartnerCenterCommerce<'_> {
         let rid = request_id(request_id_text)?;
         let got = self.client.checkout_cart(customer_id, cart_id, rid).await;
         self.maybe_crash(CrashPoint::CheckoutSent);
-        let result = got.map_err(|e| write_error(&e))?;
+        let result = match got {
+            Ok(r) => r,
+            Err(e) => return Err(self.cart_write_error(customer_id, cart_id, &e).await),
+        };
         Ok(CheckoutOutcome {
             orders: result
                 .orders
@@ -472,6 +531,26 @@ mod tests {
                 code: "800009".into(),
                 description: "d".into()
             }
+        );
+        // expiry: a refusal of a cart past its expirationTimestamp, whatever the wording
+        let past = Some(chrono::Utc::now() - chrono::Duration::minutes(1));
+        let future = Some(chrono::Utc::now() + chrono::Duration::days(1));
+        let refusal = http(400, Some("800002"), false);
+        assert!(expired(&refusal, past));
+        assert!(!expired(&refusal, future));
+        assert!(!expired(&refusal, None));
+        assert!(!expired(&http(503, None, true), past));
+        let mut worded = http(400, Some("800002"), false);
+        if let ApiError::Http { description, .. } = &mut worded {
+            *description = Some("cart c has expired".into());
+        }
+        assert_eq!(
+            write_error(&worded),
+            CommerceError::Definite {
+                code: "800002".into(),
+                description: "cart c has expired".into()
+            },
+            "the wording alone proves nothing"
         );
         assert!(matches!(
             read_error(&http(503, None, false)),

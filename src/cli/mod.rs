@@ -76,6 +76,17 @@ pub struct GlobalArgs {
         default_value_t = 100
     )]
     pub customer_rate_limit: u32,
+    /// Deadline for each Partner Center request: connecting, the answer and its whole body
+    /// (e.g. `30s`, `2m`).
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_TIMEOUT",
+        default_value = "60s",
+        value_name = "DURATION",
+        value_parser = settings::parse_timeout
+    )]
+    pub timeout: std::time::Duration,
     /// Print only the requested output and errors.
     #[arg(long, short, global = true, conflicts_with = "verbose")]
     pub quiet: bool,

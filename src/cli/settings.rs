@@ -45,6 +45,16 @@ const DEFAULT_CUSTOMER_RATE_LIMIT: u32 = 100;
 /// Requests per minute used against the embedded sandbox when the defaults are in force.
 const SANDBOX_RATE_LIMIT: u32 = 60_000;
 
+/// Parses `--timeout` / `RESERVOIR_TIMEOUT` (`60s`, `2m`, `1m 30s`): between 1 s and 1 h.
+pub fn parse_timeout(raw: &str) -> Result<std::time::Duration, String> {
+    let d = humantime::parse_duration(raw.trim())
+        .map_err(|e| format!("{raw:?} is not a duration like 60s or 2m ({e})"))?;
+    if d < std::time::Duration::from_secs(1) || d > std::time::Duration::from_secs(3600) {
+        return Err(format!("{raw:?} is outside 1s..1h"));
+    }
+    Ok(d)
+}
+
 /// A connection to Partner Center or the embedded sandbox.
 pub struct Connection {
     pub client: crate::partner_center::Client,
@@ -132,6 +142,7 @@ pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
     };
     let mut config = ClientConfig::new(base, credentials);
     config.rate_limits = limits;
+    config.request_timeout = g.timeout;
     let client = Client::new(config)?;
     Ok(Connection { client, sandbox })
 }
@@ -248,7 +259,18 @@ pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_fresh_state;
+    use super::{parse_fresh_state, parse_timeout};
+    use std::time::Duration;
+
+    #[test]
+    fn timeouts_parse_as_durations_within_bounds() {
+        assert_eq!(parse_timeout("60s"), Ok(Duration::from_secs(60)));
+        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_timeout(" 1m 30s "), Ok(Duration::from_secs(90)));
+        for bad in ["", "soon", "0s", "500ms", "2h", "-1s"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn fresh_state_is_asserted_only_by_a_clear_yes_and_a_typo_is_an_error() {

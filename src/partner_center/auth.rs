@@ -3,8 +3,9 @@
 //! expire; a rotated refresh token is kept. Secrets never reach Debug output or errors.
 
 use super::backoff::Clock;
-use super::error::ApiError;
+use super::error::{ApiError, BoxError};
 use super::secret::Secret;
+use super::transfer::{self, Failure};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
@@ -57,6 +58,9 @@ pub enum CredentialsError {
     Missing,
     #[error("incomplete Partner Center credentials: {0} is not set")]
     Incomplete(&'static str),
+    /// `PARTNER_CENTER_AUTHORITY` is refused (plain http off loopback, not a URL).
+    #[error(transparent)]
+    Authority(#[from] super::endpoint::EndpointError),
 }
 
 impl Credentials {
@@ -82,6 +86,9 @@ impl Credentials {
         if tenant.is_none() && client.is_none() && secret.is_none() && refresh.is_none() {
             return Err(CredentialsError::Missing);
         }
+        let authority =
+            get("PARTNER_CENTER_AUTHORITY").unwrap_or_else(|| DEFAULT_AUTHORITY.to_string());
+        super::endpoint::check_authority(&authority)?;
         Ok(Credentials::Client {
             tenant_id: tenant.ok_or(CredentialsError::Incomplete("PARTNER_CENTER_TENANT_ID"))?,
             client_id: client.ok_or(CredentialsError::Incomplete("PARTNER_CENTER_CLIENT_ID"))?,
@@ -89,8 +96,7 @@ impl Credentials {
                 secret.ok_or(CredentialsError::Incomplete("PARTNER_CENTER_CLIENT_SECRET"))?,
             ),
             refresh_token: refresh.map(Secret::new),
-            authority: get("PARTNER_CENTER_AUTHORITY")
-                .unwrap_or_else(|| DEFAULT_AUTHORITY.to_string()),
+            authority,
             resource: DEFAULT_RESOURCE.to_string(),
         })
     }
@@ -182,6 +188,8 @@ pub(crate) struct TokenSource {
     creds: Arc<Credentials>,
     state: Arc<Mutex<AuthState>>,
     clock: Arc<dyn Clock>,
+    /// Tokens are cached at least this long (see [`super::Limits::min_token_lifetime`]).
+    min_lifetime: Duration,
 }
 
 impl std::fmt::Debug for TokenSource {
@@ -193,7 +201,7 @@ impl std::fmt::Debug for TokenSource {
 }
 
 impl TokenSource {
-    pub(crate) fn new(creds: Credentials, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(creds: Credentials, clock: Arc<dyn Clock>, min_lifetime: Duration) -> Self {
         let refresh_token = match &creds {
             Credentials::Client { refresh_token, .. } => refresh_token.clone(),
             Credentials::AccessToken(_) => None,
@@ -205,6 +213,7 @@ impl TokenSource {
                 refresh_token,
             })),
             clock,
+            min_lifetime,
         }
     }
 
@@ -213,12 +222,26 @@ impl TokenSource {
     }
 
     /// A valid token; `stale` is the token a 401 was received with (dropped from the cache if
-    /// still there). Returns whether a token request was made.
+    /// still there). Returns whether a token request was made. `http` must follow no redirect:
+    /// the form carries the client secret and refresh token. Errors are scrubbed.
     pub(crate) async fn token(
         &self,
         http: &reqwest::Client,
         stale: Option<&Secret>,
         timeout: Duration,
+        max_body_bytes: u64,
+    ) -> Result<(Secret, bool), ApiError> {
+        self.token_unscrubbed(http, stale, timeout, max_body_bytes)
+            .await
+            .map_err(ApiError::scrubbed)
+    }
+
+    async fn token_unscrubbed(
+        &self,
+        http: &reqwest::Client,
+        stale: Option<&Secret>,
+        timeout: Duration,
+        max_body_bytes: u64,
     ) -> Result<(Secret, bool), ApiError> {
         let (tenant_id, client_id, client_secret, authority, resource) = match &*self.creds {
             Credentials::AccessToken(t) => return Ok((t.clone(), false)),
@@ -259,25 +282,74 @@ impl TokenSource {
             }
             None => form.push(("grant_type", "client_credentials")),
         }
-        let auth_err = |message: String, status: Option<u16>| ApiError::Auth {
-            authority: authority.clone(),
-            message,
-            status,
-            retryable: status.is_none_or(|s| s == 408 || s == 429 || s >= 500),
-        };
-        let resp = http
+        let auth_err =
+            |message: String, status: Option<u16>, source: Option<BoxError>| ApiError::Auth {
+                authority: authority.clone(),
+                message,
+                status,
+                retryable: status.is_none_or(|s| s == 408 || s == 429 || s >= 500),
+                source,
+            };
+        let req = http
             .post(&url)
-            .timeout(timeout)
             .header("Accept", "application/json")
-            .form(&form)
-            .send()
-            .await
-            .map_err(|e| auth_err(describe_transport(&e), None))?;
-        let status = resp.status().as_u16();
-        let body = resp
-            .bytes()
-            .await
-            .map_err(|e| auth_err(describe_transport(&e), Some(status)))?;
+            .form(&form);
+        let answer = match transfer::send(req, timeout, max_body_bytes).await {
+            Ok(a) => a,
+            Err(Failure::NoAnswer(e)) => {
+                return Err(auth_err(
+                    transfer::describe(&e).into(),
+                    None,
+                    Some(Box::new(e)),
+                ));
+            }
+            Err(Failure::BodyBroken { status, error }) => {
+                return Err(auth_err(
+                    format!("HTTP {status}: {}", transfer::describe(&error)),
+                    None,
+                    Some(Box::new(error)),
+                ));
+            }
+            Err(Failure::NoHeadersInTime | Failure::BodyTooSlow { .. }) => {
+                return Err(auth_err(
+                    format!(
+                        "timed out: no complete answer within {}",
+                        humantime::format_duration(timeout)
+                    ),
+                    None,
+                    Some(Box::new(transfer::DeadlineExceeded(timeout))),
+                ));
+            }
+            Err(Failure::TooLarge { status }) => {
+                return Err(ApiError::Auth {
+                    authority: authority.clone(),
+                    message: format!(
+                        "HTTP {status}: the answer is larger than {max_body_bytes} bytes"
+                    ),
+                    status: Some(status),
+                    retryable: false,
+                    source: None,
+                });
+            }
+        };
+        let status = answer.status;
+        if (300..400).contains(&status) {
+            let base = url::Url::parse(&url).ok();
+            let location = answer.headers.get("location").and_then(|v| v.to_str().ok());
+            let target = base
+                .map(|b| super::limits::redirect_target(&b, location))
+                .unwrap_or_else(|| "an unknown place".into());
+            return Err(ApiError::Auth {
+                authority: authority.clone(),
+                message: format!(
+                    "POST /{tenant_id}/oauth2/token: HTTP {status} redirect to {target} refused; the token endpoint's redirects are never followed (the request carries the client secret)"
+                ),
+                status: Some(status),
+                retryable: false,
+                source: None,
+            });
+        }
+        let body = answer.body;
         let parsed: Option<TokenResponse> = serde_json::from_slice(&body).ok();
         let parsed = match parsed {
             Some(p) if (200..300).contains(&status) && p.access_token.is_some() => p,
@@ -292,12 +364,17 @@ impl TokenSource {
                 } else {
                     what
                 };
-                return Err(auth_err(format!("HTTP {status}: {what}"), Some(status)));
+                return Err(auth_err(
+                    format!("HTTP {status}: {what}"),
+                    Some(status),
+                    None,
+                ));
             }
             None => {
                 return Err(auth_err(
                     format!("HTTP {status}: the answer is not a token response"),
                     Some(status),
+                    None,
                 ));
             }
         };
@@ -314,40 +391,17 @@ impl TokenSource {
             (None, None) => Duration::from_secs(3600),
         };
         let buffer = EXPIRY_BUFFER.min(lifetime / 2);
+        // A server announcing a tiny lifetime must not make every call fetch a token: cache it
+        // at least `min_lifetime` (a 401 still drops it and fetches a new one).
+        let cached_for = (lifetime - buffer).max(self.min_lifetime);
         st.cached = Some(Cached {
             token: token.clone(),
-            refresh_at: now + lifetime - buffer,
+            refresh_at: now + cached_for,
         });
         if let Some(rt) = parsed.refresh_token.filter(|r| !r.is_empty()) {
             st.refresh_token = Some(Secret::new(rt));
         }
         Ok((token, true))
-    }
-}
-
-/// Describes a reqwest error without the URL's query or any header.
-pub(crate) fn describe_transport(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "cannot connect"
-    } else if e.is_body() || e.is_decode() {
-        "connection dropped while reading the response"
-    } else if e.is_request() {
-        "request failed"
-    } else {
-        "transport error"
-    };
-    let mut cause = String::new();
-    let mut src: Option<&dyn std::error::Error> = std::error::Error::source(e);
-    while let Some(s) = src {
-        cause = s.to_string();
-        src = s.source();
-    }
-    if cause.is_empty() {
-        kind.to_string()
-    } else {
-        format!("{kind} ({cause})")
     }
 }
 
@@ -397,5 +451,16 @@ mod tests {
             Credentials::from_lookup(env(&base[..2])).unwrap_err(),
             CredentialsError::Incomplete("PARTNER_CENTER_CLIENT_SECRET")
         );
+        let mut insecure = base.to_vec();
+        insecure.push(("PARTNER_CENTER_AUTHORITY", "http://login.example.com"));
+        let e = Credentials::from_lookup(env(&insecure)).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                CredentialsError::Authority(super::super::EndpointError::InsecureAuthority(_))
+            ),
+            "{e:?}"
+        );
+        assert!(e.to_string().contains("PARTNER_CENTER_AUTHORITY"), "{e}");
     }
 }

@@ -33,6 +33,35 @@ pub enum EndpointError {
     UnsupportedScheme(String, String),
     #[error("endpoint {0:?} must not carry credentials, a query or a fragment")]
     Extras(String),
+    #[error(
+        "PARTNER_CENTER_AUTHORITY {0:?} uses plain http on a non-loopback host; use https (plain http is only allowed for 127.0.0.1, ::1 or localhost), so that the client secret and refresh token never travel in clear text"
+    )]
+    InsecureAuthority(String),
+    #[error(
+        "PARTNER_CENTER_AUTHORITY {0:?} is not an https URL without credentials, query or fragment (e.g. https://login.microsoftonline.com)"
+    )]
+    InvalidAuthority(String),
+}
+
+/// Checks a token authority (`PARTNER_CENTER_AUTHORITY`) with the endpoint rule: https, or plain
+/// http to a loopback host only; no user info, query or fragment.
+pub fn check_authority(raw: &str) -> Result<Url, EndpointError> {
+    let invalid = || EndpointError::InvalidAuthority(raw.to_string());
+    let url = Url::parse(raw.trim()).map_err(|_| invalid())?;
+    if url.host().is_none()
+        || !url.username().is_empty()
+        || url.password().is_some()
+        || url.query().is_some()
+        || url.fragment().is_some()
+    {
+        return Err(invalid());
+    }
+    match url.scheme() {
+        "https" => Ok(url),
+        "http" if is_loopback(&url) => Ok(url),
+        "http" => Err(EndpointError::InsecureAuthority(raw.to_string())),
+        _ => Err(invalid()),
+    }
 }
 
 impl EndpointSpec {
@@ -119,6 +148,30 @@ mod tests {
             "http://localhost:3000",
         ] {
             assert!(EndpointSpec::parse(ok).is_ok(), "{ok}");
+        }
+    }
+
+    #[test]
+    fn the_authority_follows_the_endpoint_rule() {
+        assert!(check_authority("https://login.microsoftonline.com").is_ok());
+        assert!(check_authority("http://127.0.0.1:9/").is_ok());
+        assert!(matches!(
+            check_authority("http://login.example.com"),
+            Err(EndpointError::InsecureAuthority(_))
+        ));
+        for bad in [
+            "ftp://x.example",
+            "login",
+            "https://u:p@x.example",
+            "https://x?q=1",
+        ] {
+            assert!(
+                matches!(
+                    check_authority(bad),
+                    Err(EndpointError::InvalidAuthority(_))
+                ),
+                "{bad}"
+            );
         }
     }
 

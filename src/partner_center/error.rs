@@ -2,12 +2,12 @@
 //! none ever carries a token or secret. [`ApiError::outcome_unknown`] tells the apply engine
 //! whether a write may have been committed (resume instead of repeat).
 
-use std::fmt;
-
 /// A boxed error cause.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
-/// A failed Partner Center call.
+/// A failed Partner Center call. Text that comes from a server answer (descriptions, links,
+/// decoding messages) is scrubbed of every known secret value ([`super::secret::scrub`]) before
+/// it is stored here.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     /// The service answered with an error status.
@@ -19,6 +19,7 @@ pub enum ApiError {
         method: String,
         path: String,
         status: u16,
+        /// The `code` of the error body as sent (see [`ApiError::code_number`]).
         code: Option<String>,
         description: Option<String>,
         attempts: u32,
@@ -40,6 +41,30 @@ pub enum ApiError {
         attempts: u32,
         retry_after_secs: Option<u64>,
     },
+    /// A 429 whose `Retry-After` asks for a longer wait than the client accepts.
+    #[error(
+        "{method} {path}: throttled by Partner Center (HTTP 429), which asks to wait {asked_secs} s (Retry-After) — more than the {cap_secs} s reservoir waits; nothing was done, try again later"
+    )]
+    RetryAfterTooLong {
+        method: String,
+        path: String,
+        asked_secs: u64,
+        cap_secs: u64,
+    },
+    /// A redirect (3xx) the client does not follow: to another scheme, host or port, or any
+    /// redirect of the token endpoint.
+    #[error(
+        "{method} {path}: HTTP {status} redirect to {target} refused; reservoir follows no redirect off the configured host"
+    )]
+    Redirect {
+        method: String,
+        path: String,
+        status: u16,
+        /// The redirect target's origin (`scheme://host:port`), or `an unknown place`.
+        target: String,
+        /// The call was a write (what the server did with it is not known).
+        outcome_unknown: bool,
+    },
     /// No usable response (connection, timeout, body read).
     #[error("{method} {path}: {what} (after {attempts} attempt{})", plural(*attempts))]
     Transport {
@@ -52,6 +77,25 @@ pub enum ApiError {
         #[source]
         source: BoxError,
     },
+    /// The response body is larger than the client reads.
+    #[error(
+        "{method} {path}: the response (HTTP {status}) is larger than {limit_bytes} bytes; refusing to read it"
+    )]
+    BodyTooLarge {
+        method: String,
+        path: String,
+        status: u16,
+        limit_bytes: u64,
+        /// The call was a write that the server answered (it may have been committed).
+        outcome_unknown: bool,
+    },
+    /// A collection's paging does not end (repeated link or token, too many pages or items).
+    #[error("{method} {path}: {reason}")]
+    Paging {
+        method: String,
+        path: String,
+        reason: String,
+    },
     /// Getting an access token failed.
     #[error("cannot get a Partner Center access token from {authority}: {message}")]
     Auth {
@@ -60,6 +104,9 @@ pub enum ApiError {
         status: Option<u16>,
         /// A transient failure (network, timeout, 5xx, 429) worth retrying.
         retryable: bool,
+        /// The transport error, when there was no answer.
+        #[source]
+        source: Option<BoxError>,
     },
     /// The response could not be read as the documented shape.
     #[error("{method} {path}: unexpected response (HTTP {status}): {message}")]
@@ -76,9 +123,101 @@ pub enum ApiError {
         value: String,
         reason: String,
     },
-    /// The client cannot be built or used (bad base URL, TLS setup, paging loop).
-    #[error("partner center client: {0}")]
-    Config(String),
+    /// The client cannot be built or used (bad base URL, TLS setup, request encoding).
+    #[error("partner center client: {what}")]
+    Config {
+        what: String,
+        #[source]
+        source: Option<BoxError>,
+    },
+}
+
+impl ApiError {
+    /// A configuration error without a cause.
+    pub fn config(what: impl Into<String>) -> Self {
+        ApiError::Config {
+            what: what.into(),
+            source: None,
+        }
+    }
+
+    /// The same error with every registered secret value masked in its text fields.
+    pub(crate) fn scrubbed(mut self) -> Self {
+        use super::secret::scrub_in_place as s;
+        match &mut self {
+            ApiError::Http {
+                method,
+                path,
+                code,
+                description,
+                ..
+            } => {
+                s(method);
+                s(path);
+                if let Some(c) = code {
+                    s(c);
+                }
+                if let Some(d) = description {
+                    s(d);
+                }
+            }
+            ApiError::AppUserRequired { method, path }
+            | ApiError::Throttled { method, path, .. }
+            | ApiError::RetryAfterTooLong { method, path, .. }
+            | ApiError::BodyTooLarge { method, path, .. } => {
+                s(method);
+                s(path);
+            }
+            ApiError::Redirect {
+                method,
+                path,
+                target,
+                ..
+            } => {
+                s(method);
+                s(path);
+                s(target);
+            }
+            ApiError::Transport {
+                method, path, what, ..
+            } => {
+                s(method);
+                s(path);
+                s(what);
+            }
+            ApiError::Paging {
+                method,
+                path,
+                reason,
+            } => {
+                s(method);
+                s(path);
+                s(reason);
+            }
+            ApiError::Auth {
+                authority, message, ..
+            } => {
+                s(authority);
+                s(message);
+            }
+            ApiError::Decode {
+                method,
+                path,
+                message,
+                ..
+            } => {
+                s(method);
+                s(path);
+                s(message);
+            }
+            ApiError::InvalidInput { value, reason, .. } => {
+                s(value);
+                s(reason);
+            }
+            ApiError::Config { what, .. } => s(what),
+        }
+        self
+    }
 }
 
 fn plural(n: u32) -> &'static str {
@@ -89,21 +228,30 @@ impl ApiError {
     /// HTTP status, when the service answered.
     pub fn status(&self) -> Option<u16> {
         match self {
-            ApiError::Http { status, .. } | ApiError::Decode { status, .. } => Some(*status),
+            ApiError::Http { status, .. }
+            | ApiError::Decode { status, .. }
+            | ApiError::Redirect { status, .. }
+            | ApiError::BodyTooLarge { status, .. } => Some(*status),
             ApiError::AppUserRequired { .. } => Some(403),
-            ApiError::Throttled { .. } => Some(429),
+            ApiError::Throttled { .. } | ApiError::RetryAfterTooLong { .. } => Some(429),
             ApiError::Auth { status, .. } => *status,
             _ => None,
         }
     }
 
-    /// Partner Center error code (`code` of the error body), when present.
+    /// Partner Center error code (`code` of the error body) as sent, when present.
     pub fn code(&self) -> Option<&str> {
         match self {
             ApiError::Http { code, .. } => code.as_deref(),
             ApiError::AppUserRequired { .. } => Some("900329"),
             _ => None,
         }
+    }
+
+    /// The Partner Center error code as an integer, when it is numeric (documented codes are;
+    /// the text stays available through [`ApiError::code`]).
+    pub fn code_number(&self) -> Option<i64> {
+        self.code().and_then(|c| c.trim().parse().ok())
     }
 
     /// True when a write may have been committed although no success was seen: a timeout or a
@@ -116,6 +264,12 @@ impl ApiError {
             }
             | ApiError::Transport {
                 outcome_unknown, ..
+            }
+            | ApiError::Redirect {
+                outcome_unknown, ..
+            }
+            | ApiError::BodyTooLarge {
+                outcome_unknown, ..
             } => *outcome_unknown,
             _ => false,
         }
@@ -126,18 +280,6 @@ impl ApiError {
         self.status() == Some(404)
     }
 }
-
-/// A transport failure with a message that never includes headers.
-#[derive(Debug)]
-pub struct Message(pub String);
-
-impl fmt::Display for Message {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl std::error::Error for Message {}
 
 #[cfg(test)]
 mod tests {
@@ -166,6 +308,7 @@ mod tests {
             assert!(s.contains(part), "{s}");
         }
         assert_eq!(e.code(), Some("800013"));
+        assert_eq!(e.code_number(), Some(800013));
         assert_eq!(e.status(), Some(400));
         assert!(!e.outcome_unknown());
         let e = ApiError::AppUserRequired {

@@ -1,10 +1,15 @@
 //! Sending one logical operation: headers (§3.1), the rate limiter, tokens (one refresh on a
 //! 401), and the retry loop (network errors, timeouts, 408 and 5xx with backoff; 429 waits at
-//! least `Retry-After`; other 4xx final; attempts bounded). Every attempt of an operation carries
-//! the same `MS-RequestId` and a fresh `MS-CorrelationId`.
+//! least `Retry-After`, up to a cap; other 4xx final; attempts bounded). Every attempt of an
+//! operation carries the same `MS-RequestId` and a fresh `MS-CorrelationId`. A redirect off the
+//! configured host, a body larger than the limit and a body that does not complete in time are
+//! final errors.
 
 use super::Client;
-use super::error::{ApiError, Message};
+use super::error::{ApiError, BoxError};
+use super::limits;
+use super::secret::scrub;
+use super::transfer::{self, Failure};
 use super::wire::common::{first_header_value, normalize_keys, opt_string_or_number};
 use bytes::Bytes;
 use reqwest::Method;
@@ -156,11 +161,14 @@ impl Reply {
 
     /// Decodes the JSON body leniently (PascalCase keys folded, unknown fields ignored).
     pub(crate) fn json<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
-        let err = |message: String| ApiError::Decode {
-            method: self.method.clone(),
-            path: self.path.clone(),
-            status: self.status,
-            message,
+        let err = |message: String| {
+            ApiError::Decode {
+                method: self.method.clone(),
+                path: self.path.clone(),
+                status: self.status,
+                message,
+            }
+            .scrubbed()
         };
         let v: serde_json::Value = serde_json::from_slice(&self.body)
             .map_err(|e| err(format!("the body is not JSON ({e})")))?;
@@ -184,7 +192,8 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
         return (None, None);
     };
     let e: ErrorBody = serde_json::from_value(v).unwrap_or_default();
-    let mut description = e.description.or(e.message);
+    // Scrub before cutting, so that a secret cut in half cannot survive.
+    let mut description = e.description.or(e.message).map(|d| scrub(&d).into_owned());
     if let Some(d) = &mut description
         && d.len() > 1024
     {
@@ -194,10 +203,16 @@ fn parse_error_body(body: &[u8]) -> (Option<String>, Option<String>) {
         }
         d.truncate(cut);
     }
-    (e.code.filter(|c| !c.is_empty()), description)
+    (
+        e.code
+            .filter(|c| !c.is_empty())
+            .map(|c| scrub(&c).into_owned()),
+        description,
+    )
 }
 
-/// `Retry-After` in seconds (HTTP dates are not used by Partner Center).
+/// `Retry-After` in seconds as asked (HTTP dates are not used by Partner Center); the caller
+/// compares it with its cap.
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let raw = headers.get("retry-after")?.to_str().ok()?;
     let first = first_header_value(raw)?;
@@ -205,12 +220,19 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
         .parse::<f64>()
         .ok()
         .filter(|s| s.is_finite() && *s >= 0.0)
-        .map(|s| Duration::from_secs_f64(s.min(3600.0)))
+        .map(|s| Duration::from_secs_f64(s.min(1e9)))
 }
 
 impl Client {
-    /// Sends one logical operation with retries; returns the first 2xx response.
+    /// Sends one logical operation with retries; returns the first 2xx response. Every error
+    /// returned is scrubbed of known secret values.
     pub(crate) async fn execute(&self, call: &Call) -> Result<Reply, ApiError> {
+        self.execute_unscrubbed(call)
+            .await
+            .map_err(ApiError::scrubbed)
+    }
+
+    async fn execute_unscrubbed(&self, call: &Call) -> Result<Reply, ApiError> {
         let inner = &self.inner;
         let method = call.method.to_string();
         let path = call.path();
@@ -225,11 +247,13 @@ impl Client {
                 inner.stats.retry();
             }
             inner.limiter.acquire(call.customer.as_deref()).await;
-            let (token, fetched) = match inner
-                .tokens
-                .token(&inner.http, stale_token.as_ref(), inner.request_timeout)
-                .await
-            {
+            let token_call = inner.tokens.token(
+                &inner.token_http,
+                stale_token.as_ref(),
+                inner.request_timeout,
+                inner.limits.max_body_bytes,
+            );
+            let (token, fetched) = match token_call.await {
                 Ok(t) => t,
                 Err(ApiError::Auth {
                     retryable: true, ..
@@ -247,7 +271,6 @@ impl Client {
             let mut req = inner
                 .http
                 .request(call.method.clone(), call.url.clone())
-                .timeout(inner.request_timeout)
                 .bearer_auth(token.expose())
                 .header("Accept", call.accept)
                 .header("MS-RequestId", call.request_id.as_str())
@@ -266,48 +289,107 @@ impl Client {
                 req = req.header("Content-Length", "0");
             }
             inner.stats.request(call.category);
-            tracing::debug!(method = %method, path = %path, attempt = attempts, request_id = %call.request_id, "partner center request");
-            let sent = req.send().await;
-            let result = match sent {
-                Ok(resp) => {
-                    let status = resp.status().as_u16();
-                    let headers = resp.headers().clone();
-                    resp.bytes().await.map(|body| (status, headers, body))
+            tracing::debug!(method = %method, path = %scrub(&path), attempt = attempts, request_id = %call.request_id, "partner center request");
+            let sent =
+                transfer::send(req, inner.request_timeout, inner.limits.max_body_bytes).await;
+            let transport =
+                |what: String, outcome_unknown: bool, source: BoxError| ApiError::Transport {
+                    method: method.clone(),
+                    path: path.clone(),
+                    attempts,
+                    what,
+                    outcome_unknown,
+                    source,
+                };
+            let timeout = inner.request_timeout;
+            let (status, headers, body) = match sent {
+                Ok(a) => (a.status, a.headers, a.body),
+                Err(Failure::TooLarge { status }) => {
+                    return Err(ApiError::BodyTooLarge {
+                        method,
+                        path,
+                        status,
+                        limit_bytes: inner.limits.max_body_bytes,
+                        outcome_unknown: call.write,
+                    });
                 }
-                Err(e) => Err(e),
-            };
-            let (status, headers, body) = match result {
-                Ok(r) => r,
-                Err(e) => {
-                    let what = super::auth::describe_transport(&e);
-                    let outcome_unknown = call.write && !e.is_connect();
-                    tracing::debug!(method = %method, path = %path, attempt = attempts, "transport error: {what}");
+                Err(Failure::BodyTooSlow { status }) => {
+                    // The server answers but too slowly: not retried (a retry would wait as long).
+                    return Err(transport(
+                        format!(
+                            "timed out: the answer (HTTP {status}) did not complete within {} (raise --timeout if the service is just slow)",
+                            humantime::format_duration(timeout)
+                        ),
+                        call.write,
+                        Box::new(transfer::DeadlineExceeded(timeout)),
+                    ));
+                }
+                Err(failure) => {
+                    let (what, outcome_unknown, source): (String, bool, BoxError) = match failure {
+                        Failure::NoHeadersInTime => (
+                            format!(
+                                "timed out: no answer within {}",
+                                humantime::format_duration(timeout)
+                            ),
+                            call.write,
+                            Box::new(transfer::DeadlineExceeded(timeout)),
+                        ),
+                        Failure::NoAnswer(e) => (
+                            transfer::describe(&e).to_string(),
+                            call.write && !e.is_connect(),
+                            Box::new(e),
+                        ),
+                        Failure::BodyBroken { error, .. } => (
+                            transfer::describe(&error).to_string(),
+                            call.write,
+                            Box::new(error),
+                        ),
+                        Failure::TooLarge { .. } | Failure::BodyTooSlow { .. } => {
+                            unreachable!("handled above")
+                        }
+                    };
+                    tracing::debug!(method = %method, path = %scrub(&path), attempt = attempts, "transport error: {what}");
                     if attempts < max_attempts {
                         let d = backoff.next().unwrap_or_default();
                         inner.clock.sleep(d).await;
                         continue;
                     }
-                    return Err(ApiError::Transport {
-                        method,
-                        path,
-                        attempts,
-                        what,
-                        outcome_unknown,
-                        source: Box::new(Message(e.without_url().to_string())),
-                    });
+                    return Err(transport(what, outcome_unknown, source));
                 }
             };
+            if (300..400).contains(&status) {
+                // Same-origin redirects were followed by the HTTP client; this one leaves it.
+                let location = headers.get("location").and_then(|v| v.to_str().ok());
+                return Err(ApiError::Redirect {
+                    target: limits::redirect_target(&call.url, location),
+                    method,
+                    path,
+                    status,
+                    outcome_unknown: call.write,
+                });
+            }
             if status == 429 {
                 inner.stats.throttled();
                 let ra = retry_after(&headers);
+                let cap = inner.limits.max_retry_after;
+                if let Some(asked) = ra.filter(|d| *d > cap) {
+                    inner.limiter.throttled(call.customer.as_deref(), cap);
+                    return Err(ApiError::RetryAfterTooLong {
+                        method,
+                        path,
+                        asked_secs: asked.as_secs_f64().ceil() as u64,
+                        cap_secs: cap.as_secs(),
+                    });
+                }
                 let wait = ra
                     .unwrap_or(Duration::ZERO)
-                    .max(backoff.next().unwrap_or_default());
+                    .max(backoff.next().unwrap_or_default())
+                    .min(cap);
                 inner
                     .limiter
                     .throttled(call.customer.as_deref(), ra.unwrap_or(wait));
                 if attempts < max_attempts {
-                    tracing::debug!(method = %method, path = %path, "throttled; waiting {wait:?}");
+                    tracing::debug!(method = %method, path = %scrub(&path), "throttled; waiting {wait:?}");
                     inner.clock.sleep(wait).await;
                     continue;
                 }
@@ -384,6 +466,9 @@ mod tests {
         assert_eq!(retry_after(&h), Some(Duration::from_secs(23)));
         h.insert("retry-after", "5, 5".parse().unwrap());
         assert_eq!(retry_after(&h), Some(Duration::from_secs(5)));
+        // the wait asked is reported as is (the caller caps it)
+        h.insert("retry-after", "86400".parse().unwrap());
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(86400)));
     }
 
     #[test]

@@ -18,10 +18,12 @@ pub mod backoff;
 pub mod endpoint;
 pub mod error;
 pub mod http;
+pub mod limits;
 mod ops;
 pub mod paging;
 pub mod ratelimit;
 pub mod secret;
+mod transfer;
 pub mod wire;
 
 pub use auth::{Credentials, CredentialsError, CredentialsKind};
@@ -29,6 +31,7 @@ pub use backoff::{Backoff, Clock, ManualClock, TokioClock};
 pub use endpoint::{EndpointError, EndpointSpec};
 pub use error::ApiError;
 pub use http::{Category, RequestId, RetryPolicy};
+pub use limits::Limits;
 pub use ratelimit::{RateLimiter, RateLimits};
 pub use secret::Secret;
 
@@ -39,6 +42,9 @@ use std::sync::{Arc, Mutex, Once};
 use std::time::Duration;
 use url::Url;
 
+/// Default per-attempt deadline (`--timeout`).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// Everything a [`Client`] needs.
 #[derive(Clone)]
 pub struct ClientConfig {
@@ -47,8 +53,11 @@ pub struct ClientConfig {
     pub credentials: Credentials,
     pub rate_limits: RateLimits,
     pub retry: RetryPolicy,
-    /// Per-attempt timeout (connect + response).
+    /// Per-attempt deadline: connecting, the answer's headers and its whole body
+    /// (`--timeout`, 60 s by default).
     pub request_timeout: Duration,
+    /// Bounds on waits, paging, body sizes and token caching.
+    pub limits: Limits,
     /// Time source for backoff, rate limiting and token expiry ([`TokioClock`] by default).
     pub clock: Arc<dyn Clock>,
 }
@@ -61,6 +70,7 @@ impl std::fmt::Debug for ClientConfig {
             .field("rate_limits", &self.rate_limits)
             .field("retry", &self.retry)
             .field("request_timeout", &self.request_timeout)
+            .field("limits", &self.limits)
             .finish_non_exhaustive()
     }
 }
@@ -73,7 +83,8 @@ impl ClientConfig {
             credentials,
             rate_limits: RateLimits::default(),
             retry: RetryPolicy::default(),
-            request_timeout: Duration::from_secs(60),
+            request_timeout: DEFAULT_TIMEOUT,
+            limits: Limits::default(),
             clock: Arc::new(TokioClock::default()),
         }
     }
@@ -120,12 +131,16 @@ impl StatsInner {
 }
 
 struct Inner {
+    /// API calls: follows redirects only on the same scheme, host and port.
     http: reqwest::Client,
+    /// Token requests: follows no redirect at all.
+    token_http: reqwest::Client,
     base_url: Url,
     tokens: TokenSource,
     limiter: RateLimiter,
     retry: RetryPolicy,
     request_timeout: Duration,
+    limits: Limits,
     clock: Arc<dyn Clock>,
     stats: StatsInner,
 }
@@ -175,19 +190,40 @@ impl Client {
             let p = format!("{}/", base_url.path());
             base_url.set_path(&p);
         }
-        let http = reqwest::Client::builder()
-            .user_agent(http::CLIENT_NAME)
-            .connect_timeout(config.request_timeout.min(Duration::from_secs(30)))
-            .build()
-            .map_err(|e| ApiError::Config(format!("cannot build the HTTP client: {e}")))?;
+        if let Credentials::Client { authority, .. } = &credentials {
+            endpoint::check_authority(authority).map_err(|e| ApiError::Config {
+                what: e.to_string(),
+                source: Some(Box::new(e)),
+            })?;
+        }
+        let connect_timeout = config.request_timeout.min(Duration::from_secs(30));
+        let build = |policy: reqwest::redirect::Policy| {
+            reqwest::Client::builder()
+                .user_agent(http::CLIENT_NAME)
+                .connect_timeout(connect_timeout)
+                .redirect(policy)
+                .build()
+                .map_err(|e| ApiError::Config {
+                    what: "cannot build the HTTP client".into(),
+                    source: Some(Box::new(e)),
+                })
+        };
+        let http = build(limits::same_origin_redirects())?;
+        let token_http = build(reqwest::redirect::Policy::none())?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
+                token_http,
                 base_url,
-                tokens: TokenSource::new(credentials, config.clock.clone()),
+                tokens: TokenSource::new(
+                    credentials,
+                    config.clock.clone(),
+                    config.limits.min_token_lifetime,
+                ),
                 limiter: RateLimiter::new(config.rate_limits, config.clock.clone()),
                 retry: config.retry,
                 request_timeout: config.request_timeout,
+                limits: config.limits,
                 clock: config.clock,
                 stats: StatsInner::default(),
             }),

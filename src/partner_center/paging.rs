@@ -7,10 +7,8 @@ use super::error::ApiError;
 use super::http::{Call, RequestId};
 use super::wire::common::{Collection, Link};
 use serde::de::DeserializeOwned;
+use std::collections::HashSet;
 use url::Url;
-
-/// Upper bound on pages read for one collection (a server paging loop must not run forever).
-const MAX_PAGES: usize = 10_000;
 
 /// Resolves a link URI against the base URL. Relative paths without a `/v1` prefix get one;
 /// absolute URLs are accepted only on the base URL's origin (the bearer token must not leak).
@@ -56,38 +54,95 @@ pub fn resolve_link(base: &Url, uri: &str) -> Result<Url, ApiError> {
 }
 
 impl Client {
-    /// Reads every page of a collection, starting with `first`.
+    /// Reads every page of a collection, starting with `first`. A next link or continuation
+    /// token seen before, too many pages, too many items or a run of empty pages that still
+    /// announce a next one end the read with [`ApiError::Paging`].
     pub(crate) async fn collect_pages<T: DeserializeOwned>(
         &self,
         first: Call,
     ) -> Result<Vec<T>, ApiError> {
+        self.collect_pages_unscrubbed(first)
+            .await
+            .map_err(ApiError::scrubbed)
+    }
+
+    async fn collect_pages_unscrubbed<T: DeserializeOwned>(
+        &self,
+        first: Call,
+    ) -> Result<Vec<T>, ApiError> {
+        let limits = &self.inner.limits;
+        let fail = |call: &Call, reason: String| ApiError::Paging {
+            method: call.method.to_string(),
+            path: first.path(),
+            reason: format!("{reason} (last page read: {})", call.path()),
+        };
         let mut items = Vec::new();
-        let mut call = first;
-        let mut seen: Vec<(String, Vec<(String, String)>)> = Vec::new();
-        for _ in 0..MAX_PAGES {
+        let mut call = first.clone();
+        let mut seen_links: HashSet<(String, Vec<(String, String)>)> = HashSet::new();
+        let mut seen_tokens: HashSet<String> = HashSet::new();
+        let mut empty_run = 0usize;
+        for page_no in 1..=limits.max_pages.max(1) {
             let reply = self.execute(&call).await?;
             let page: Collection<T> = reply.json()?;
+            if page.items.is_empty() {
+                empty_run += 1;
+            } else {
+                empty_run = 0;
+            }
             items.extend(page.items);
+            if items.len() > limits.max_items {
+                return Err(fail(
+                    &call,
+                    format!(
+                        "the collection has more than {} items; refusing to read further",
+                        limits.max_items
+                    ),
+                ));
+            }
             let Some(next) = page.links.and_then(|l| l.next) else {
                 return Ok(items);
             };
+            if page_no == limits.max_pages.max(1) {
+                break;
+            }
+            if empty_run >= limits.max_empty_pages.max(1) {
+                return Err(fail(
+                    &call,
+                    format!(
+                        "{empty_run} empty pages in a row still announce a next page; the server's paging does not end"
+                    ),
+                ));
+            }
             let next_call = self.next_page_call(&call, &next)?;
             let key = (next_call.url.to_string(), next_call.headers.clone());
-            if seen.contains(&key) {
-                return Err(ApiError::Config(format!(
-                    "{} {}: the server's next-page link repeats an earlier page",
-                    call.method,
-                    call.path()
-                )));
+            if !seen_links.insert(key) {
+                return Err(fail(
+                    &call,
+                    "the server's next-page link repeats an earlier page".into(),
+                ));
             }
-            seen.push(key);
+            let token = next_call
+                .headers
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case("ms-continuationtoken"))
+                .map(|(_, v)| v.clone());
+            if let Some(t) = token
+                && !seen_tokens.insert(t)
+            {
+                return Err(fail(
+                    &call,
+                    "the server's continuation token repeats an earlier one".into(),
+                ));
+            }
             call = next_call;
         }
-        Err(ApiError::Config(format!(
-            "{} {}: more than {MAX_PAGES} pages",
-            call.method,
-            call.path()
-        )))
+        Err(fail(
+            &call,
+            format!(
+                "more than {} pages; the server's paging does not end",
+                limits.max_pages
+            ),
+        ))
     }
 
     fn next_page_call(&self, prev: &Call, next: &Link) -> Result<Call, ApiError> {

@@ -1,6 +1,7 @@
 //! Which customers a view covers: `--customer ID|NAME` (repeatable) matched against the
 //! partner's customer list by id or, case-insensitively, by `companyProfile.companyName`;
-//! without it, every customer of the partner.
+//! without it, every customer of the partner. When every value is a customer id, only those
+//! customers are read (`GET /v1/customers/{id}`), not the partner's whole list.
 
 use super::ViewError;
 use crate::partner_center::Client;
@@ -30,6 +31,31 @@ impl CustomerRef {
 /// Resolves the selection against the partner's customers (in the list's order, no
 /// duplicates). An empty selection means all customers.
 pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRef>, ViewError> {
+    if !wanted.is_empty()
+        && wanted
+            .iter()
+            .all(|w| uuid::Uuid::parse_str(w.trim()).is_ok())
+    {
+        let mut out: Vec<CustomerRef> = Vec::new();
+        for w in wanted {
+            // Canonical (lower-case) spelling; the check above guarantees it parses.
+            let id = uuid::Uuid::parse_str(w.trim())
+                .map(|u| u.to_string())
+                .unwrap_or_else(|_| w.trim().to_string());
+            let c = match client.get_customer(&id).await {
+                Ok(c) => c,
+                Err(e) if e.is_not_found() => {
+                    return Err(ViewError::UnknownCustomer(w.trim().to_string()));
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let c = CustomerRef::from_wire(&c);
+            if !out.iter().any(|o| o.id.eq_ignore_ascii_case(&c.id)) {
+                out.push(c);
+            }
+        }
+        return Ok(out);
+    }
     let all: Vec<CustomerRef> = client
         .list_customers(None)
         .await?

@@ -1,5 +1,7 @@
 //! A tiny scripted Partner Center: axum on 127.0.0.1:0, a queue of canned responses per
-//! (method, path), a token endpoint under `/{tenant}/oauth2/token`, and a log of requests.
+//! (method, path) or a function of the call number, a token endpoint under
+//! `/{tenant}/oauth2/token`, and a log of requests. Hostile answers: bodies trickled one byte at a
+//! time, redirects, anything a test scripts.
 
 use axum::body::Bytes;
 use axum::extract::{Request, State};
@@ -24,6 +26,8 @@ pub struct Canned {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Send the body one byte at a time with this pause between bytes.
+    pub trickle: Option<Duration>,
 }
 
 impl Canned {
@@ -32,6 +36,7 @@ impl Canned {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: v.to_string().into_bytes(),
+            trickle: None,
         }
     }
     pub fn empty(status: u16) -> Self {
@@ -39,7 +44,12 @@ impl Canned {
             status,
             headers: vec![],
             body: vec![],
+            trickle: None,
         }
+    }
+    pub fn trickled(mut self, pause: Duration) -> Self {
+        self.trickle = Some(pause);
+        self
     }
     pub fn header(mut self, k: &str, v: &str) -> Self {
         self.headers.push((k.into(), v.into()));
@@ -84,10 +94,15 @@ impl Recorded {
 struct MockState {
     /// (METHOD, path) → queue; the last response repeats when the queue has one left.
     routes: HashMap<(String, String), VecDeque<Canned>>,
+    /// (METHOD, path) → answer for the n-th call (0-based).
+    dynamic: HashMap<(String, String), Dynamic>,
+    calls: HashMap<(String, String), u32>,
     requests: Vec<Recorded>,
     tokens_issued: u32,
     token_expires_in: Option<String>,
 }
+
+type Dynamic = Arc<dyn Fn(u32) -> Canned + Send + Sync>;
 
 #[derive(Clone, Default)]
 pub struct Mock {
@@ -119,6 +134,20 @@ impl Mock {
             .routes
             .insert((method.to_string(), path.to_string()), responses.into());
         self
+    }
+
+    /// Answers `METHOD path` with `f(n)` for the n-th call (0-based); takes precedence over `on`.
+    pub fn on_fn(
+        &self,
+        method: &str,
+        path: &str,
+        f: impl Fn(u32) -> Canned + Send + Sync + 'static,
+    ) {
+        self.state
+            .lock()
+            .unwrap()
+            .dynamic
+            .insert((method.to_string(), path.to_string()), Arc::new(f));
     }
 
     pub fn token_expires_in(&self, v: &str) {
@@ -170,10 +199,16 @@ async fn handle(State(mock): State<Mock>, req: Request) -> Response {
         body: body.to_vec(),
     });
     let key = (method, path.clone());
-    let canned = match st.routes.get_mut(&key) {
-        Some(q) if q.len() > 1 => q.pop_front(),
-        Some(q) => q.front().cloned(),
-        None => None,
+    let n = {
+        let c = st.calls.entry(key.clone()).or_default();
+        *c += 1;
+        *c - 1
+    };
+    let canned = match (st.dynamic.get(&key).cloned(), st.routes.get_mut(&key)) {
+        (Some(f), _) => Some(f(n)),
+        (None, Some(q)) if q.len() > 1 => q.pop_front(),
+        (None, Some(q)) => q.front().cloned(),
+        (None, None) => None,
     };
     let canned = match canned {
         Some(c) => c,
@@ -189,7 +224,26 @@ async fn handle(State(mock): State<Mock>, req: Request) -> Response {
         }
         None => Canned::error(404, serde_json::json!(0), "no canned response"),
     };
-    let mut resp = (StatusCode::from_u16(canned.status).unwrap(), canned.body).into_response();
+    drop(st);
+    let status = StatusCode::from_u16(canned.status).unwrap();
+    let mut resp = match canned.trickle {
+        None => (status, canned.body).into_response(),
+        Some(pause) => {
+            let bytes = Arc::new(canned.body);
+            let stream = futures::stream::unfold(0usize, move |i| {
+                let bytes = bytes.clone();
+                async move {
+                    if i >= bytes.len() {
+                        return None;
+                    }
+                    tokio::time::sleep(pause).await;
+                    let one = Bytes::copy_from_slice(&bytes[i..=i]);
+                    Some((Ok::<_, std::io::Error>(one), i + 1))
+                }
+            });
+            (status, axum::body::Body::from_stream(stream)).into_response()
+        }
+    };
     for (k, v) in canned.headers {
         resp.headers_mut().append(
             axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),

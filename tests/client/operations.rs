@@ -343,6 +343,7 @@ async fn billing_summary_and_statement_pdf() {
             status: 200,
             headers: vec![("content-type".into(), "application/pdf".into())],
             body: b"%PDF-1.7 fake".to_vec(),
+            trickle: None,
         }],
     );
     let (client, _) = client(&mock, app_user(&mock));
@@ -404,6 +405,14 @@ async fn remaining_operations_use_the_documented_paths() {
     let mock = Mock::start().await;
     let cust = format!("/customers/{CUSTOMER}");
     mock.on("GET", &v1(&format!("{cust}/subscriptions/{SUBSCRIPTION}")), vec![Canned::json(200, json!({"id": SUBSCRIPTION, "status": "active", "billingCycle": "OneTime", "commitmentEndDate": "9999-12-10T00:00:00Z"}))]);
+    mock.on(
+        "GET",
+        &v1(&format!("{cust}/carts/cart-1")),
+        vec![Canned::json(
+            200,
+            json!({"id": "cart-1", "status": "Active"}),
+        )],
+    );
     mock.on(
         "PUT",
         &v1(&format!("{cust}/carts/cart-1")),
@@ -508,9 +517,11 @@ async fn remaining_operations_use_the_documented_paths() {
         .unwrap();
     assert_eq!(legacy, vec![json!({"a": 1}), json!({"a": 2})]);
     let reqs = mock.api_requests();
-    assert_eq!(reqs[1].method, "PUT");
+    // the update reads the cart, then sends it back whole
+    assert_eq!(reqs[1].method, "GET");
+    assert_eq!(reqs[2].method, "PUT");
     assert_eq!(
-        reqs[3].query.as_deref(),
+        reqs[4].query.as_deref(),
         Some("country=us&reservationScope=AzurePlan")
     );
     let last = reqs.last().unwrap();

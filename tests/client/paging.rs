@@ -9,18 +9,21 @@ use std::str::FromStr;
 #[tokio::test]
 async fn onetime_line_items_follow_continuation_tokens() {
     let mock = Mock::start().await;
+    let first = v1("/invoices/G000024135/lineitems");
     let path = v1("/invoices/G000024135/lineitems/OneTime/BillingLineItems");
     let next = |tok: &str| {
         json!({"next": {"uri": "/invoices/G000024135/lineitems/OneTime/BillingLineItems?seekOperation=Next",
         "method": "GET", "headers": [{"key": "MS-ContinuationToken", "value": tok}]}})
     };
-    mock.on("GET", &path, vec![
+    mock.on("GET", &first, vec![
         Canned::json(200, json!({"totalCount": 2, "continuationToken": "tok-1", "links": next("tok-1"),
             "items": [
                 {"customerId": CUSTOMER, "quantity": "25", "unitPrice": "16", "subtotal": 400, "reservationOrderId": "ro-1",
                  "chargeStartDate": "2018-03-16T00:00:00", "chargeEndDate": "0001-01-01T00:00:00", "billingProvider": "one_time"},
                 {"customerId": CUSTOMER, "quantity": 1, "unitPrice": 12.5}
             ]})),
+    ]);
+    mock.on("GET", &path, vec![
         Canned::json(200, json!({"totalCount": 1, "continuationToken": "tok-2", "links": next("tok-2"), "items": [{"quantity": "3"}]})),
         Canned::json(200, json!({"totalCount": 1, "items": [{"quantity": "4"}], "links": {"self": {"uri": "/x"}}})),
     ]);
@@ -42,7 +45,12 @@ async fn onetime_line_items_follow_continuation_tokens() {
 
     let reqs = mock.api_requests();
     assert_eq!(reqs.len(), 3);
-    assert_eq!(reqs[0].query.as_deref(), Some("size=2"));
+    // the first page uses the documented query form (partner-center-api.md §10.5)
+    assert_eq!(reqs[0].path, first);
+    assert_eq!(
+        reqs[0].query.as_deref(),
+        Some("provider=onetime&invoicelineitemtype=billinglineitems&size=2")
+    );
     assert_eq!(reqs[0].header("ms-continuationtoken"), None);
     assert_eq!(reqs[1].path, path);
     assert_eq!(reqs[1].query.as_deref(), Some("seekOperation=Next"));

@@ -39,7 +39,9 @@ impl Client {
     }
 
     /// OneTime billing line items of an invoice, every page (seek paging with
-    /// `MS-ContinuationToken`): `GET /v1/invoices/{id}/lineitems/OneTime/BillingLineItems?size=`.
+    /// `MS-ContinuationToken`). The first page uses the documented query form
+    /// `GET /v1/invoices/{id}/lineitems?provider=onetime&invoicelineitemtype=billinglineitems&size=`;
+    /// later pages follow `links.next` (`…/lineitems/OneTime/BillingLineItems?seekOperation=Next`).
     pub async fn list_onetime_line_items(
         &self,
         invoice_id: &str,
@@ -48,8 +50,12 @@ impl Client {
         let i = segment("invoice id", invoice_id)?;
         let size = page_size.clamp(1, 2000).to_string();
         let url = self.url(
-            &["invoices", i, "lineitems", "OneTime", "BillingLineItems"],
-            &[("size", &size)],
+            &["invoices", i, "lineitems"],
+            &[
+                ("provider", "onetime"),
+                ("invoicelineitemtype", "billinglineitems"),
+                ("size", &size),
+            ],
         );
         self.collect_pages(Call::get(url, Category::Invoice, None))
             .await

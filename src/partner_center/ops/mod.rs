@@ -41,7 +41,10 @@ impl Client {
         let body = body
             .map(serde_json::to_vec)
             .transpose()
-            .map_err(|e| ApiError::Config(format!("cannot encode the request body: {e}")))?;
+            .map_err(|e| ApiError::Config {
+                what: "cannot encode the request body".into(),
+                source: Some(Box::new(e)),
+            })?;
         let mut call = Call::get(url, category, customer);
         call.method = method;
         call.body = body;

@@ -2,6 +2,7 @@
 
 use super::common::{
     Attributes, Links, lenient_enum, null_as_default, opt_date, opt_decimal, opt_i64,
+    opt_string_or_number,
 };
 use super::customers::BillingCycle;
 use chrono::{DateTime, Utc};
@@ -104,6 +105,8 @@ pub struct QuantityProvisioning {
 pub struct OrderLineItemProvisioningStatus {
     #[serde(deserialize_with = "opt_i64")]
     pub line_item_number: Option<i64>,
+    /// Documented as an integer (`0`); a string is accepted too.
+    #[serde(deserialize_with = "opt_string_or_number")]
     pub order_line_item_id: Option<String>,
     pub status: Option<ProvisioningState>,
     #[serde(deserialize_with = "null_as_default")]
