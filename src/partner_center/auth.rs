@@ -297,11 +297,7 @@ impl TokenSource {
         let answer = match transfer::send(req, timeout, max_body_bytes).await {
             Ok(a) => a,
             Err(Failure::NoAnswer(e)) => {
-                return Err(auth_err(
-                    transfer::describe(&e).into(),
-                    None,
-                    Some(Box::new(e)),
-                ));
+                return Err(auth_err(transfer::describe(&e), None, Some(Box::new(e))));
             }
             Err(Failure::BodyBroken { status, error }) => {
                 return Err(auth_err(

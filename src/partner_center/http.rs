@@ -335,15 +335,13 @@ impl Client {
                             Box::new(transfer::DeadlineExceeded(timeout)),
                         ),
                         Failure::NoAnswer(e) => (
-                            transfer::describe(&e).to_string(),
+                            transfer::describe(&e),
                             call.write && !e.is_connect(),
                             Box::new(e),
                         ),
-                        Failure::BodyBroken { error, .. } => (
-                            transfer::describe(&error).to_string(),
-                            call.write,
-                            Box::new(error),
-                        ),
+                        Failure::BodyBroken { error, .. } => {
+                            (transfer::describe(&error), call.write, Box::new(error))
+                        }
                         Failure::TooLarge { .. } | Failure::BodyTooSlow { .. } => {
                             unreachable!("handled above")
                         }

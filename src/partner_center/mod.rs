@@ -12,6 +12,11 @@
 //!
 //! One async method per operation lives in `ops/` (one file per area); collections are read
 //! completely across pages. Writes take a caller-supplied [`RequestId`].
+//!
+//! A hostile or broken server is bounded by [`Limits`] (longest `Retry-After`, pages, items,
+//! body size, shortest token cache) and the per-attempt deadline; redirects are followed only on
+//! the same scheme, host and port (never for the token endpoint); every error is scrubbed of
+//! known secret values ([`secret::scrub`]).
 
 pub mod auth;
 pub mod backoff;

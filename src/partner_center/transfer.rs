@@ -76,8 +76,27 @@ pub(crate) async fn send(
     })
 }
 
-/// A short description of a transport failure (its causes travel as the error's source).
-pub(crate) fn describe(e: &reqwest::Error) -> &'static str {
+/// A short description of a transport failure: its kind, and the kind of the io error under it
+/// when it has a name (`cannot connect (connection refused)`). The causes themselves travel as
+/// the error's source.
+pub(crate) fn describe(e: &reqwest::Error) -> String {
+    let kind = kind(e);
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    let mut io_kind = None;
+    while let Some(c) = cause {
+        if let Some(io) = c.downcast_ref::<std::io::Error>() {
+            io_kind = Some(io.kind());
+        }
+        cause = c.source();
+    }
+    // `Other` and the unnamed kinds say nothing more than the kind already does.
+    match io_kind.map(|k| k.to_string()) {
+        Some(k) if !k.contains("other") && !k.contains("uncategorized") => format!("{kind} ({k})"),
+        _ => kind.to_string(),
+    }
+}
+
+fn kind(e: &reqwest::Error) -> &'static str {
     if e.is_timeout() {
         "timed out"
     } else if e.is_connect() {

@@ -408,7 +408,11 @@ async fn a_refused_connection_keeps_its_io_cause() {
     let creds = Credentials::app_only(TENANT, "client-id", Secret::new(CLIENT_SECRET), &tokens);
     let (client, _) = crate::mock::client(&mock, creds);
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
-    assert!(err.to_string().contains("cannot connect"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("cannot connect (connection refused)"),
+        "{err}"
+    );
     let mut cause: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(&err);
     let mut io = None;
     while let Some(c) = cause {

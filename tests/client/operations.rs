@@ -250,6 +250,10 @@ async fn carts_orders_and_checkout_decode() {
             .as_deref(),
         Some("10008")
     );
+    assert_eq!(
+        cart.line_items[0].error.as_ref().unwrap().code_number(),
+        Some(10008)
+    );
 
     let result = client
         .checkout_cart(CUSTOMER, "cart-1", RequestId::new())
@@ -263,6 +267,7 @@ async fn carts_orders_and_checkout_decode() {
         Some(SUBSCRIPTION)
     );
     assert_eq!(result.order_errors[0].code.as_deref(), Some("800013"));
+    assert_eq!(result.order_errors[0].code_number(), Some(800013));
 
     let orders = client
         .list_orders_by_billing_type(CUSTOMER, &OrderBillingType::OneTime)

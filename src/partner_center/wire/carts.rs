@@ -61,6 +61,15 @@ pub struct CartError {
     pub additional_information: Map<String, Value>,
 }
 
+impl CartError {
+    /// `errorCode` as an integer, when numeric (the text stays in `error_code`).
+    pub fn code_number(&self) -> Option<i64> {
+        self.error_code
+            .as_deref()
+            .and_then(|c| c.trim().parse().ok())
+    }
+}
+
 /// A cart line as returned.
 #[derive(Debug, Clone, PartialEq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
@@ -126,6 +135,13 @@ pub struct OrderError {
     #[serde(deserialize_with = "opt_string_or_number")]
     pub code: Option<String>,
     pub description: Option<String>,
+}
+
+impl OrderError {
+    /// `code` as an integer, when numeric (the text stays in `code`).
+    pub fn code_number(&self) -> Option<i64> {
+        self.code.as_deref().and_then(|c| c.trim().parse().ok())
+    }
 }
 
 /// `CartCheckoutResult` (§7.4): orders placed and order groups that failed.
