@@ -10,7 +10,7 @@
 //!   reported as unconfirmed, until it is confirmed by id.
 
 use super::commerce::{CheckoutOutcome, PlacedOrder};
-use crate::journal::{OrderErrorRecord, OrderRecord};
+use crate::store::{OrderErrorRecord, OrderRecord};
 use std::collections::BTreeSet;
 
 /// A checkout answer, checked.

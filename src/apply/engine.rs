@@ -19,7 +19,7 @@ use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
 use super::retry::{RetryCtx, is_ambiguous, retry, retry_tracked};
 use super::verify::cart_differences;
-use crate::journal::{
+use crate::store::{
     IntentState, IntentStep, IntentView, Journal, JournalError, OrderRecord, PurchaseLine, Record,
     advance, replay,
 };
@@ -177,8 +177,8 @@ impl<'a, C: Commerce> Run<'a, C> {
     }
 
     /// Appends a record and advances the in-memory view exactly as a replay would.
-    fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
-        self.journal.append(self.customer_id, &record)?;
+    async fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
+        self.journal.append(self.customer_id, &record).await?;
         advance(view, &record).map_err(|message| JournalError::Inconsistent {
             path: self.journal.path(self.customer_id).unwrap_or_default(),
             message,
@@ -191,11 +191,11 @@ impl<'a, C: Commerce> Run<'a, C> {
         plan_hash: &str,
         lines: Vec<PurchaseLine>,
     ) -> Result<(), JournalError> {
-        let view = self.open_intent(plan_hash, lines)?;
+        let view = self.open_intent(plan_hash, lines).await?;
         self.drive(view).await
     }
 
-    fn open_intent(
+    async fn open_intent(
         &mut self,
         plan_hash: &str,
         lines: Vec<PurchaseLine>,
@@ -203,13 +203,13 @@ impl<'a, C: Commerce> Run<'a, C> {
         let units = lines.iter().map(|l| l.quantity).sum();
         let count = lines.len();
         let record = Record::Intent {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: new_request_id(),
             plan_hash: plan_hash.to_owned(),
             lines,
             create_request_id: new_request_id(),
         };
-        self.journal.append(self.customer_id, &record)?;
+        self.journal.append(self.customer_id, &record).await?;
         let view = replay(std::slice::from_ref(&record))
             .ok()
             .and_then(|mut v| v.pop())
@@ -286,7 +286,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                         return Ok(());
                     }
                     let plan_hash = view.plan_hash.clone();
-                    view = self.open_intent(&plan_hash, fresh)?;
+                    view = self.open_intent(&plan_hash, fresh).await?;
                 }
             }
         }
@@ -333,19 +333,19 @@ impl<'a, C: Commerce> Run<'a, C> {
             Ok(cart) => {
                 let differences = cart_differences(view, &all, &cart);
                 if !differences.is_empty() {
-                    return self.reject(view, &cart.cart_id, differences);
+                    return self.reject(view, &cart.cart_id, differences).await;
                 }
                 self.verified.insert(cart.cart_id.clone());
                 let (line_errors, line_groups) = cart_details(view, &cart);
                 let record = Record::CartCreated {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart.cart_id.clone(),
                     expires_at: cart.expires_at,
                     line_errors: line_errors.clone(),
                     line_groups,
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 self.event(ApplyEvent::CartCreated {
                     intent_id: view.intent_id.clone(),
                     cart_id: cart.cart_id.clone(),
@@ -359,12 +359,13 @@ impl<'a, C: Commerce> Run<'a, C> {
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
-                self.fail_intent(view, &CommerceError::AvailabilityNotFound)?;
+                self.fail_intent(view, &CommerceError::AvailabilityNotFound)
+                    .await?;
                 Ok(Flow::Rebuild(all))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("create cart")),
             Err(e) => {
-                self.fail_intent(view, &e)?;
+                self.fail_intent(view, &e).await?;
                 self.fail_lines(view, &all, &e.code(), &e.description());
                 Ok(Flow::Continue)
             }
@@ -379,7 +380,8 @@ impl<'a, C: Commerce> Run<'a, C> {
     ) -> Result<Flow, JournalError> {
         let active = view.active_lines();
         if active.is_empty() {
-            self.abandon(view, "every line of the cart was refused")?;
+            self.abandon(view, "every line of the cart was refused")
+                .await?;
             return Ok(Flow::Continue);
         }
         let removed: Vec<usize> = view.line_errors.iter().map(|e| e.line).collect();
@@ -388,13 +390,13 @@ impl<'a, C: Commerce> Run<'a, C> {
             None => {
                 let r = new_request_id();
                 let record = Record::CartUpdateStarted {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     request_id: r.clone(),
                     removed_lines: removed.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 r
             }
         };
@@ -415,29 +417,31 @@ impl<'a, C: Commerce> Run<'a, C> {
             Ok(cart) => {
                 let differences = cart_differences(view, &active, &cart);
                 if !differences.is_empty() {
-                    return self.reject(view, cart_id, differences);
+                    return self.reject(view, cart_id, differences).await;
                 }
                 self.verified.insert(cart_id.to_owned());
                 let (_, line_groups) = cart_details(view, &cart);
                 let record = Record::CartUpdateDone {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     line_groups,
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
                 self.abandon(
                     view,
                     "availability not found (400019) while updating the cart",
-                )?;
+                )
+                .await?;
                 Ok(Flow::Rebuild(active))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("update cart")),
             Err(e) => {
-                self.abandon(view, &format!("cart update failed: {e}"))?;
+                self.abandon(view, &format!("cart update failed: {e}"))
+                    .await?;
                 self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
                 Ok(Flow::Continue)
             }
@@ -457,12 +461,12 @@ impl<'a, C: Commerce> Run<'a, C> {
             None => {
                 let r = new_request_id();
                 let record = Record::CheckoutStarted {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     request_id: r.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 r
             }
         };
@@ -509,13 +513,13 @@ impl<'a, C: Commerce> Run<'a, C> {
                     return Ok(Flow::Unknown("check out cart"));
                 }
                 let record = Record::CheckoutResult {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     orders: orders.clone(),
                     order_errors: order_errors.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 for order in &orders {
                     let status = if checked.unconfirmed.contains(&order.order_id) {
                         OrderOutcomeStatus::Unconfirmed
@@ -540,17 +544,19 @@ impl<'a, C: Commerce> Run<'a, C> {
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
-                self.abandon(view, "availability not found (400019) at checkout")?;
+                self.abandon(view, "availability not found (400019) at checkout")
+                    .await?;
                 Ok(Flow::Rebuild(active))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("check out cart")),
             Err(e @ (CommerceError::CartExpired | CommerceError::CartNotFound)) => {
-                self.abandon(view, &format!("cart can no longer be checked out: {e}"))?;
+                self.abandon(view, &format!("cart can no longer be checked out: {e}"))
+                    .await?;
                 self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
                 Ok(Flow::Continue)
             }
             Err(e) => {
-                self.fail_intent(view, &e)?;
+                self.fail_intent(view, &e).await?;
                 self.fail_lines(view, &active, &e.code(), &e.description());
                 Ok(Flow::Continue)
             }
@@ -587,7 +593,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                 };
                 let differences = cart_differences(view, &view.active_lines(), &cart);
                 if !differences.is_empty() {
-                    return self.reject(view, cart_id, differences).map(Some);
+                    return self.reject(view, cart_id, differences).await.map(Some);
                 }
                 self.verified.insert(cart_id.to_owned());
                 Ok(None)
@@ -601,19 +607,19 @@ impl<'a, C: Commerce> Run<'a, C> {
 
     /// The cart differs from the request: journal it as rejected (never checked out) and fail
     /// every line of the intent, naming the differences.
-    fn reject(
+    async fn reject(
         &mut self,
         view: &mut IntentView,
         cart_id: &str,
         differences: Vec<String>,
     ) -> Result<Flow, JournalError> {
         let record = Record::CartRejected {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: view.intent_id.clone(),
             cart_id: cart_id.to_owned(),
             differences: differences.clone(),
         };
-        self.record(view, record)?;
+        self.record(view, record).await?;
         let reason = format!(
             "cart {cart_id} differs from the request ({}); it was not checked out and nothing \
              was bought for this customer",
@@ -647,28 +653,28 @@ impl<'a, C: Commerce> Run<'a, C> {
         }
     }
 
-    fn fail_intent(
+    async fn fail_intent(
         &mut self,
         view: &mut IntentView,
         e: &CommerceError,
     ) -> Result<(), JournalError> {
         let record = Record::IntentFailed {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: view.intent_id.clone(),
             code: e.code(),
             description: e.description(),
         };
-        self.record(view, record)
+        self.record(view, record).await
     }
 
-    fn abandon(&mut self, view: &mut IntentView, reason: &str) -> Result<(), JournalError> {
+    async fn abandon(&mut self, view: &mut IntentView, reason: &str) -> Result<(), JournalError> {
         let record = Record::CartAbandoned {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: view.intent_id.clone(),
             cart_id: view.cart_id.clone(),
             reason: reason.to_owned(),
         };
-        self.record(view, record)?;
+        self.record(view, record).await?;
         self.event(ApplyEvent::CartAbandoned {
             intent_id: view.intent_id.clone(),
             reason: reason.to_owned(),

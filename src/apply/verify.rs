@@ -5,7 +5,7 @@
 
 use super::commerce::{Cart, CartLineResult};
 use super::lines::same_context;
-use crate::journal::{IntentView, PurchaseLine};
+use crate::store::{IntentView, PurchaseLine};
 use std::collections::BTreeMap;
 
 /// Every difference between `cart` and the intent lines `expected` (indexes into `view.lines`),
@@ -119,8 +119,8 @@ fn context(m: &BTreeMap<String, String>) -> String {
 mod tests {
     use super::*;
     use crate::apply::commerce::CartStatus;
-    use crate::journal::{Record, replay};
     use crate::manifest::PurchaseKey;
+    use crate::store::{Record, replay};
 
     fn line(name: &str, qty: u32) -> PurchaseLine {
         PurchaseLine {

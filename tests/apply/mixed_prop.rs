@@ -12,9 +12,10 @@ use proptest::prelude::*;
 use reservoir::apply::run::{Approved, Context, RunOptions, observe_all, run};
 use reservoir::apply::{ApplyOptions, Backoff, NoopReporter, Preflight, preflight};
 use reservoir::catalog::Catalog;
-use reservoir::journal::{Clock, Journal};
 use reservoir::observe::Reader;
 use reservoir::partner_center::{Client, ClientConfig, Credentials, RateLimits, Secret};
+use reservoir::store::Store;
+use reservoir::time::{Clock, SystemClock};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -23,11 +24,17 @@ use std::time::Duration;
 /// Units fabrikam's manifest declares (it owns none of them before).
 const DECLARED: u64 = 2;
 
-/// Wall clock plus the sandbox's clock offset.
-struct SandboxClock(Arc<AtomicI64>);
+/// Real time, with the wall clock moved by the sandbox's clock offset.
+struct SandboxClock(Arc<AtomicI64>, SystemClock);
 
 impl Clock for SandboxClock {
-    fn now(&self) -> DateTime<Utc> {
+    fn now(&self) -> Duration {
+        self.1.now()
+    }
+    fn sleep(&self, d: Duration) -> futures::future::BoxFuture<'static, ()> {
+        self.1.sleep(d)
+    }
+    fn wall(&self) -> DateTime<Utc> {
         Utc::now() + chrono::Duration::seconds(self.0.load(Ordering::SeqCst))
     }
 }
@@ -60,19 +67,14 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
     let loaded = reservoir::manifest::load_str(&[(Path::new("fabrikam.yaml"), FABRIKAM_YAML)])
         .expect("manifest");
     let desired = loaded.desired;
-    let journal = Journal::open(state_dir)
-        .expect("journal")
-        .with_clock(clock.clone());
+    let mut store = Store::dir(state_dir, true).expect("store");
+    store.journal = store.journal.clone().with_clock(clock.clone());
     let opts = RunOptions {
         parallelism: 1,
         lock_timeout: Duration::from_secs(10),
         state_dir: state_dir.to_owned(),
         engine: ApplyOptions {
-            backoff: Backoff {
-                initial: Duration::from_millis(1),
-                factor: 2.0,
-                max: Duration::from_millis(5),
-            },
+            backoff: Backoff::new(Duration::from_millis(1), 2, Duration::from_millis(5)),
             clock,
             ..ApplyOptions::default()
         },
@@ -80,13 +82,13 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
         fresh_state: true,
     };
     let catalog = Catalog::new(Reader::new(client));
-    let observation = observe_all(&desired, client, &catalog, &journal, &opts).await;
+    let observation = observe_all(&desired, client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let Preflight { plan, .. } = preflight(&desired, &observation, None, None);
     let ctx = Context {
         desired: &desired,
         client,
-        journal: &journal,
+        store: &store,
         reporter: &NoopReporter,
         opts: &opts,
     };
@@ -132,7 +134,7 @@ proptest! {
             "orderListDelaySecs": order_list,
         }));
         let offset = Arc::new(AtomicI64::new(0));
-        let clock: Arc<dyn Clock> = Arc::new(SandboxClock(offset.clone()));
+        let clock: Arc<dyn Clock> = Arc::new(SandboxClock(offset.clone(), SystemClock::default()));
         let state_dir = sb.state_dir();
         for (i, s) in steps.iter().enumerate() {
             let c = client(&sb, s.app_only);

@@ -7,13 +7,14 @@
 use super::fake::{FakeWorld, Fault};
 use super::harness::*;
 use reservoir::apply::{CartState, OrderOutcomeStatus};
-use reservoir::journal::Record;
+use reservoir::store::Record;
 
 const Q: [u32; 4] = [4, 2, 3, 1];
 
 fn kinds(world: &FakeWorld, dir: &std::path::Path, customer: &str) -> Vec<&'static str> {
     journal(world, dir, None)
         .read(customer)
+        .wait()
         .expect("read")
         .records
         .iter()
@@ -24,6 +25,7 @@ fn kinds(world: &FakeWorld, dir: &std::path::Path, customer: &str) -> Vec<&'stat
 fn rejected_differences(world: &FakeWorld, dir: &std::path::Path) -> Vec<String> {
     journal(world, dir, None)
         .read(CONTOSO)
+        .wait()
         .expect("read")
         .records
         .into_iter()
