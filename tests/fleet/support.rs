@@ -68,6 +68,7 @@ impl Fleet {
             knobs: Knobs {
                 registration_delay_secs: 0,
                 order_list_delay_secs: 0,
+                fulfillment_delay_secs: 0,
                 ..Knobs::default()
             },
             ..SandboxOptions::default()

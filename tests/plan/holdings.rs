@@ -46,6 +46,11 @@ customers:
 #[test]
 fn the_same_sku_in_two_subscriptions_counts_for_each_separately() {
     let sb = Sandbox::start();
+    // The setup purchase is owned at once (the sandbox default keeps orders pending).
+    sb.handle().set_knobs(reservoir::sandbox::Knobs {
+        fulfillment_delay_secs: 0,
+        ..reservoir::sandbox::Knobs::default()
+    });
     add_second_plan(&sb);
     sb.buy(
         CONTOSO,

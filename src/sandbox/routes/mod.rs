@@ -3,6 +3,7 @@
 //! says which operations need an App+User token.
 
 pub mod admin;
+pub mod audit;
 pub mod cart_lines;
 pub mod carts;
 pub mod catalog;
@@ -13,8 +14,9 @@ pub mod orders;
 pub mod subscriptions;
 
 use super::errors::api_error;
+use super::faults::Faults;
 use super::http::{ApiRequest, ApiResponse};
-use super::knobs::{Faults, Knobs};
+use super::knobs::Knobs;
 use super::world::World;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
@@ -62,7 +64,7 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
         ["customers", _, "carts"] if post => carts::create(ctx, req, s[1]),
         ["customers", _, "carts", _] if get => carts::get(ctx, s[1], s[3]),
         ["customers", _, "carts", _] if put => carts::update(ctx, req, s[1], s[3]),
-        ["customers", _, "carts", _, "checkout"] if post => carts::checkout(ctx, s[1], s[3]),
+        ["customers", _, "carts", _, "checkout"] if post => carts::checkout(ctx, req, s[1], s[3]),
         ["customers", _, "orders"] if get => orders::list(ctx, req, s[1]),
         ["customers", _, "orders", _] if get => orders::get(ctx, s[1], s[3]),
         ["customers", _, "orders", _, "provisioningstatus"] if get => {
@@ -81,6 +83,7 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             "resource",
             _,
         ] if get => entitlements::artifact_details(ctx, s[1], s[9]),
+        ["auditrecords"] if get => audit::list(ctx, req),
         ["products"] if get => catalog::products(ctx, req),
         ["products", _] if get => catalog::product(ctx, req, s[1]),
         ["products", _, "skus"] if get => catalog::skus(ctx, req, s[1]),
@@ -101,7 +104,11 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             invoices::line_items(ctx, req, s[1], Some((p, t)))
         }
         ["invoices", _, "documents", "statement"] if get => invoices::statement(ctx, s[1]),
-        ["customers", ..] | ["products", ..] | ["invoices", ..] | ["extensions", ..] => {
+        ["customers", ..]
+        | ["products", ..]
+        | ["invoices", ..]
+        | ["extensions", ..]
+        | ["auditrecords", ..] => {
             if known_path(&l) {
                 not_allowed()
             } else {
@@ -122,6 +129,7 @@ fn known_path(l: &[&str]) -> bool {
             | ["customers", _, "carts", _, "checkout"]
             | ["customers", _, "subscriptions", _, "registrations"]
             | ["extensions", "product", "checkinventory"]
+            | ["auditrecords"]
     )
 }
 
@@ -157,6 +165,7 @@ pub fn category(l: &[String], s: &[String]) -> (&'static str, Option<String>) {
         ["products", ..] => "catalog",
         ["extensions", ..] => "inventory",
         ["invoices", ..] => "invoices",
+        ["auditrecords", ..] => "auditrecords",
         _ => "other",
     };
     (cat, customer)
