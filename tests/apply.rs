@@ -28,3 +28,5 @@ mod mixed;
 mod mixed_prop;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/witnesses.rs"]
+mod witnesses;

@@ -13,3 +13,5 @@ mod hostile;
 mod prop;
 #[path = "apply_engine/scenarios.rs"]
 mod scenarios;
+#[path = "apply_engine/veto.rs"]
+mod veto;

@@ -23,6 +23,7 @@
 //! * `verify` — the cart the server returns is compared with the request before any checkout;
 //!   `answer` — checkout answers that do not add up.
 //! * [`settle`] — when a journalled order stops counting as pending for every later run.
+//! * [`witness`] — the activity-log check right before checkout (a veto hook of the engine).
 
 mod answer;
 pub mod commerce;
@@ -41,6 +42,7 @@ pub mod run;
 pub mod settle;
 pub mod summary;
 mod verify;
+pub mod witness;
 
 pub use crate::store::PurchaseLine;
 pub use commerce::*;
