@@ -379,6 +379,9 @@ fn customer_text(s: &mut String, c: &CustomerReport) {
             items.join(", ")
         ));
     }
+    for a in &o.anomalies {
+        s.push_str(&format!("  did not add up: {a}\n"));
+    }
     if let Some(e) = &o.journal_error {
         s.push_str(&format!("  journal error: {e}\n"));
     }

@@ -146,6 +146,16 @@ pub enum Record {
         cart_id: Option<String>,
         reason: String,
     },
+    /// The cart the server returned (at creation, update, or when re-read before a resumed
+    /// checkout) differs from the journalled lines: it is never checked out, and nothing is
+    /// bought through this intent.
+    CartRejected {
+        at: DateTime<Utc>,
+        intent_id: String,
+        cart_id: String,
+        /// Each difference, in words (`line 0 (web): quantity 8, asked 4`).
+        differences: Vec<String>,
+    },
     /// A definite failure: nothing was bought through this intent.
     IntentFailed {
         at: DateTime<Utc>,
@@ -179,6 +189,7 @@ impl Record {
             | Record::CheckoutStarted { intent_id, .. }
             | Record::CheckoutResult { intent_id, .. }
             | Record::CartAbandoned { intent_id, .. }
+            | Record::CartRejected { intent_id, .. }
             | Record::IntentFailed { intent_id, .. } => Some(intent_id),
             Record::OrderSettled { .. } | Record::LockBroken { .. } => None,
         }
@@ -194,6 +205,7 @@ impl Record {
             Record::CheckoutStarted { .. } => "checkout_started",
             Record::CheckoutResult { .. } => "checkout_result",
             Record::CartAbandoned { .. } => "cart_abandoned",
+            Record::CartRejected { .. } => "cart_rejected",
             Record::IntentFailed { .. } => "intent_failed",
             Record::OrderSettled { .. } => "order_settled",
             Record::LockBroken { .. } => "lock_broken",
