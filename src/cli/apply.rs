@@ -34,7 +34,7 @@ use crate::catalog::Catalog;
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
 use crate::store::{JournalHook, Record, Store};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -172,7 +172,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     args.fresh.warn();
     // A state dir without a journal gets one: the activity log witnesses what other runs bought.
-    let mut store = Store::dir(&g.state_dir, true)?;
+    let mut store = settings::open_store(g, true).await?;
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => {
@@ -407,6 +407,9 @@ fn customer_text(s: &mut String, c: &CustomerReport) {
             u.step,
             items.join(", ")
         ));
+    }
+    for a in &o.anomalies {
+        s.push_str(&format!("  did not add up: {a}\n"));
     }
     if let Some(e) = &o.journal_error {
         s.push_str(&format!("  journal error: {e}\n"));
