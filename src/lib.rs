@@ -5,6 +5,7 @@
 //! partner_center (+ catalog, observe) → observed state;
 //! plan::diff → plan → render; apply (+ journal) → receipt; sandbox: an independent simulator.
 
+pub mod adopt;
 pub mod apply;
 pub mod catalog;
 pub mod cli;

@@ -19,9 +19,11 @@
 pub mod reservation;
 pub mod software;
 
+mod declare;
 mod duplicates;
 mod holdings;
 
+pub use declare::{Declaration, declare_holding, slug};
 pub use duplicates::{Duplicate, duplicates};
 pub use holdings::{
     HoldingKind, attributed_through_order, classify_entitlement, classify_order_line,

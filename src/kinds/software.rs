@@ -4,6 +4,7 @@
 //! line, and the words users see.
 
 use super::reservation::same_product;
+use super::declare::{Declaration, slug};
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{Buyer, Catalog, Freshness, ViewKey, catalog_item, failed, pick_availability};
 use crate::manifest::{DesiredCustomer, DesiredSoftware, SourceRef, Term};
@@ -281,4 +282,19 @@ impl Catalog {
             suggestions,
         }
     }
+}
+
+/// The manifest item for a software holding (`import`): by catalog product and SKU ids.
+pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
+    if h.product_id.trim().is_empty() || h.sku_id.trim().is_empty() {
+        return Err("Partner Center gives no product or SKU id for it".into());
+    }
+    let product = h.product_id.to_ascii_uppercase();
+    Ok(Declaration {
+        kind: Kind::Software,
+        subscription_id: None,
+        slot: format!("{} {}", product, h.sku_id.to_ascii_lowercase()),
+        name: slug(&["software", &product, &h.sku_id]),
+        fields: vec![("product", product), ("sku", h.sku_id.clone())],
+    })
 }
