@@ -50,7 +50,11 @@ struct Group {
 }
 
 /// Why a holding is not declared, or its declaration.
-fn declaration(c: &ObservedCustomer, h: &Holding, now: DateTime<Utc>) -> Result<Declaration, String> {
+fn declaration(
+    c: &ObservedCustomer,
+    h: &Holding,
+    now: DateTime<Utc>,
+) -> Result<Declaration, String> {
     if h.quantity == 0 {
         return Err("cancelled: no units left".into());
     }
@@ -99,7 +103,9 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
     let mut groups: BTreeMap<(Option<String>, String), Group> = BTreeMap::new();
     let mut skipped = Vec::new();
     let mut holdings: Vec<&Holding> = c.holdings.iter().collect();
-    holdings.sort_by(|a, b| (&a.order_id, &a.product_id, &a.sku_id).cmp(&(&b.order_id, &b.product_id, &b.sku_id)));
+    holdings.sort_by(|a, b| {
+        (&a.order_id, &a.product_id, &a.sku_id).cmp(&(&b.order_id, &b.product_id, &b.sku_id))
+    });
     for h in holdings {
         match declaration(c, h, now) {
             Ok(d) => {
@@ -121,7 +127,11 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
                 h.product_id,
                 h.sku_id,
                 h.quantity,
-                if h.order_id.is_empty() { "unknown order".to_owned() } else { format!("order {}", h.order_id) },
+                if h.order_id.is_empty() {
+                    "unknown order".to_owned()
+                } else {
+                    format!("order {}", h.order_id)
+                },
             )),
         }
     }
@@ -147,7 +157,10 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
         "# What {} holds now, written by `reservoir import`: each item declares exactly the units",
         comment_text(&label)
     );
-    let _ = writeln!(out, "# owned, so `reservoir plan` on this file proposes no purchase.");
+    let _ = writeln!(
+        out,
+        "# owned, so `reservoir plan` on this file proposes no purchase."
+    );
     let _ = writeln!(out, "version: 1");
     let _ = writeln!(out, "customers:");
     let _ = writeln!(out, "  - id: {}", c.id);
@@ -169,7 +182,10 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
         let _ = writeln!(out, "      - id: {sid}");
         let _ = writeln!(out, "        kind: {kind}");
         let _ = writeln!(out, "        reservations:");
-        for (name, g) in items.iter().filter(|(_, g)| g.decl.subscription_id.as_ref() == Some(sid)) {
+        for (name, g) in items
+            .iter()
+            .filter(|(_, g)| g.decl.subscription_id.as_ref() == Some(sid))
+        {
             write_item(&mut out, "          ", name, g);
         }
     }
@@ -183,9 +199,18 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
             write_item(&mut out, "      ", name, g);
         }
     }
+    if items.is_empty() {
+        let _ = writeln!(
+            out,
+            "    # holds nothing a manifest can declare: add subscriptions or software to buy"
+        );
+    }
     if !skipped.is_empty() {
         let _ = writeln!(out, "#");
-        let _ = writeln!(out, "# Not declared: these holdings cannot be expressed in a manifest.");
+        let _ = writeln!(
+            out,
+            "# Not declared: these holdings cannot be expressed in a manifest."
+        );
         for s in &skipped {
             let _ = writeln!(out, "#   - {}", comment_text(s));
         }
@@ -209,7 +234,11 @@ fn write_item(out: &mut String, indent: &str, name: &str, g: &Group) {
 
 /// One manifest per customer, sorted by customer id, with file names from the company name (else
 /// the id), made unique.
-pub fn manifests(customers: &[ObservedCustomer], schema: &str, now: DateTime<Utc>) -> Vec<Imported> {
+pub fn manifests(
+    customers: &[ObservedCustomer],
+    schema: &str,
+    now: DateTime<Utc>,
+) -> Vec<Imported> {
     let mut sorted: Vec<&ObservedCustomer> = customers.iter().collect();
     sorted.sort_by(|a, b| a.id.cmp(&b.id));
     let mut used = BTreeSet::new();
@@ -256,4 +285,118 @@ pub fn write(dir: &Path, manifests: &[Imported], force: bool) -> Result<Vec<Path
         })?;
     }
     Ok(paths)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::{HoldingKind, ReservationAttribution};
+    use crate::manifest::{ReservationType, Scope, Term};
+    use crate::plan::{CredentialsKind, HoldingsSource, ObservedSubscription, Registration};
+
+    fn reservation(sub: Option<&str>, quantity: u32, expiry: &str, order: &str) -> Holding {
+        Holding {
+            kind: HoldingKind::Reservation(ReservationAttribution {
+                subscription_id: sub.map(str::to_owned),
+                term: Some(Term::P1Y),
+                scope: Some(Scope::Shared),
+                reservation_type: Some(ReservationType::Vm),
+                arm_sku_name: Some("Standard_D2s_v5".into()),
+                arm_region_name: Some("eastus".into()),
+            }),
+            product_id: "DZH318Z0BQ3Q".into(),
+            sku_id: "00C1".into(),
+            quantity,
+            order_id: order.into(),
+            expiry: Some(expiry.into()),
+            title: Some("Reserved VM Instance, Standard_D2s_v5, US East, 1 Year".into()),
+        }
+    }
+
+    fn customer(holdings: Vec<Holding>) -> ObservedCustomer {
+        ObservedCustomer {
+            id: "c1".into(),
+            company_name: Some("Contoso Ltd".into()),
+            country: "US".into(),
+            subscriptions: BTreeMap::from([
+                (
+                    "s1".to_owned(),
+                    ObservedSubscription {
+                        id: "s1".into(),
+                        status: SubscriptionStatus::Active,
+                        kind: SubscriptionKind::AzurePlan,
+                        registration: Registration::Unknown,
+                    },
+                ),
+                (
+                    "s2".to_owned(),
+                    ObservedSubscription {
+                        id: "s2".into(),
+                        status: SubscriptionStatus::Suspended,
+                        kind: SubscriptionKind::Legacy,
+                        registration: Registration::Unknown,
+                    },
+                ),
+            ]),
+            holdings,
+            holdings_source: HoldingsSource::Entitlements,
+            credentials: CredentialsKind::AppUser,
+            pending: vec![],
+            in_flight_unknown: None,
+            resolutions: vec![],
+        }
+    }
+
+    #[test]
+    fn holdings_that_cannot_be_declared_are_listed_with_the_reason() {
+        let now = DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z")
+            .expect("date")
+            .with_timezone(&Utc);
+        let c = customer(vec![
+            reservation(Some("s1"), 2, "2027-01-31T00:00:00Z", "o1"),
+            reservation(Some("s1"), 3, "2027-03-31T00:00:00Z", "o2"),
+            reservation(Some("s1"), 1, "2026-01-31T00:00:00Z", "o3"),
+            reservation(Some("s1"), 0, "2027-01-31T00:00:00Z", "o4"),
+            reservation(None, 4, "2027-01-31T00:00:00Z", "o5"),
+            reservation(Some("s2"), 1, "2027-01-31T00:00:00Z", "o6"),
+            reservation(Some("s9"), 1, "2027-01-31T00:00:00Z", "o7"),
+        ]);
+        let (text, items, skipped) = render(&c, "schema.json", now);
+        assert_eq!((items, skipped), (1, 5), "{text}");
+        assert!(text.starts_with("# yaml-language-server: $schema=schema.json\n"));
+        assert!(text.contains("    name: \"Contoso Ltd\"\n"), "{text}");
+        assert!(
+            text.contains(
+                "          # Reserved VM Instance, Standard_D2s_v5, US East, 1 Year\n          \
+                 # order o1 (2 units, expires 2027-01-31)\n          \
+                 # order o2 (3 units, expires 2027-03-31)\n          \
+                 - name: vm-standard-d2s-v5-eastus-p1y-shared\n"
+            ),
+            "{text}"
+        );
+        assert!(text.contains("            quantity: 5\n"), "{text}");
+        for reason in [
+            "order o3: expired on 2026-01-31",
+            "order o4: cancelled: no units left",
+            "order o5: its order line names no subscription, so it cannot be attributed",
+            "order o6: subscription s2 is suspended",
+            "order o7: subscription s9 is not one of the customer's Azure subscriptions",
+        ] {
+            assert!(text.contains(reason), "missing {reason:?}:\n{text}");
+        }
+        let listed = text.lines().filter(|l| l.starts_with("#   - ")).count();
+        assert_eq!(listed, 5, "{text}");
+    }
+
+    #[test]
+    fn file_names_are_unique_and_sorted_by_customer() {
+        let now = Utc::now();
+        let mut a = customer(vec![]);
+        a.id = "b".into();
+        let mut b = customer(vec![]);
+        b.id = "a".into();
+        let m = manifests(&[a, b], "s", now);
+        let names: Vec<&str> = m.iter().map(|m| m.file_name.as_str()).collect();
+        assert_eq!(names, ["contoso-ltd.yaml", "contoso-ltd-b.yaml"]);
+    }
 }

@@ -21,8 +21,7 @@ pub(crate) fn yaml_scalar(s: &str) -> String {
         "true", "false", "yes", "no", "on", "off", "null", "y", "n", "~", "none", "nan",
     ];
     let plain = s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s
-            .chars()
+        && s.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/'))
         && !WORDS.contains(&s.to_ascii_lowercase().as_str());
     if plain {

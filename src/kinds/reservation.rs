@@ -493,13 +493,17 @@ impl Catalog {
 /// The manifest item for a reservation holding (`import`): by ARM names when the catalog gave
 /// them, else by pinned catalog ids; refused when the order line does not attribute it.
 pub(super) fn declare(h: &Holding, a: &ReservationAttribution) -> Result<Declaration, String> {
-    let missing = |what: &str| format!("its order line names no {what}, so it cannot be attributed");
-    let sub = a.subscription_id.clone().ok_or_else(|| missing("subscription"))?;
+    let missing =
+        |what: &str| format!("its order line names no {what}, so it cannot be attributed");
+    let sub = a
+        .subscription_id
+        .clone()
+        .ok_or_else(|| missing("subscription"))?;
     let term = a.term.ok_or_else(|| missing("term"))?;
     let scope = a.scope.ok_or_else(|| missing("scope"))?;
-    let t = a.reservation_type.ok_or_else(|| {
-        "the catalog does not say which reservation type its SKU is".to_owned()
-    })?;
+    let t = a
+        .reservation_type
+        .ok_or_else(|| "the catalog does not say which reservation type its SKU is".to_owned())?;
     let mut fields = vec![("type", t.as_str().to_owned())];
     let target = match (&a.arm_sku_name, &a.arm_region_name) {
         (Some(s), Some(r)) => {
@@ -515,7 +519,13 @@ pub(super) fn declare(h: &Holding, a: &ReservationAttribution) -> Result<Declara
     };
     fields.push(("term", term.as_str().to_owned()));
     fields.push(("scope", scope.as_str().to_owned()));
-    let name = slug(&[t.as_str(), target[0], target[1], term.as_str(), scope.as_str()]);
+    let name = slug(&[
+        t.as_str(),
+        target[0],
+        target[1],
+        term.as_str(),
+        scope.as_str(),
+    ]);
     let slot = fields
         .iter()
         .map(|(_, v)| v.to_ascii_lowercase())

@@ -3,8 +3,8 @@
 //! key, catalog resolution (the software views in turn), how software holdings match, the cart
 //! line, and the words users see.
 
-use super::reservation::same_product;
 use super::declare::{Declaration, slug};
+use super::reservation::same_product;
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{Buyer, Catalog, Freshness, ViewKey, catalog_item, failed, pick_availability};
 use crate::manifest::{DesiredCustomer, DesiredSoftware, SourceRef, Term};
