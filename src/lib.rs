@@ -3,13 +3,13 @@
 //!
 //! manifest → desired state (items of the purchasable `kinds`, one file each);
 //! partner_center (+ catalog, observe) → observed state;
-//! plan::diff → plan → render; apply (+ journal) → receipt; sandbox: an independent simulator.
+//! plan::diff → plan → render; apply (+ store: journal, locks, caches) → receipt; sandbox: an
+//! independent simulator.
 
 pub mod adopt;
 pub mod apply;
 pub mod catalog;
 pub mod cli;
-pub mod journal;
 pub mod kinds;
 pub mod manifest;
 pub mod observe;
@@ -17,4 +17,6 @@ pub mod partner_center;
 pub mod plan;
 pub mod render;
 pub mod sandbox;
+pub mod store;
+pub mod time;
 pub mod views;

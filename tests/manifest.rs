@@ -8,6 +8,8 @@ mod cli;
 mod corpus;
 #[path = "manifest/examples.rs"]
 mod examples;
+#[path = "manifest/gitops.rs"]
+mod gitops;
 #[path = "manifest/load.rs"]
 mod load;
 #[path = "manifest/roundtrip.rs"]

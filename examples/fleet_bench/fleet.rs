@@ -184,17 +184,13 @@ pub async fn apply(
         ApplyOptions, Approved, Backoff, Context, NoopReporter, RunOptions, preflight, run,
     };
     let client = setup.client()?;
-    let journal = reservoir::journal::Journal::open(state_dir)?;
+    let store = reservoir::store::Store::dir(state_dir, true)?;
     let opts = RunOptions {
         parallelism: setup.parallelism,
         lock_timeout: Duration::from_secs(60),
         state_dir: state_dir.to_path_buf(),
         engine: ApplyOptions {
-            backoff: Backoff {
-                initial: Duration::from_secs(1),
-                factor: 2.0,
-                max: Duration::from_secs(30),
-            },
+            backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             ..ApplyOptions::default()
         },
         crash: None,
@@ -202,14 +198,14 @@ pub async fn apply(
     };
     let t0 = Instant::now();
     let catalog = Catalog::new(Reader::new(&client));
-    let observation = run::observe_all(desired, &client, &catalog, &journal, &opts).await;
+    let observation = run::observe_all(desired, &client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let pre = preflight(desired, &observation, None, None);
     anyhow::ensure!(pre.refusal.is_none(), "apply refused: {:?}", pre.refusal);
     let ctx = Context {
         desired,
         client: &client,
-        journal: &journal,
+        store: &store,
         reporter: &NoopReporter,
         opts: &opts,
     };

@@ -21,7 +21,7 @@
 //! write for the same lines — it resends the same request id or leaves the intent unfinished
 //! (counted as pending) for the next run.
 
-use crate::journal::PurchaseLine;
+use crate::store::PurchaseLine;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -17,7 +17,7 @@ use super::receipt::{
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
 use super::retry::{RetryCtx, is_ambiguous, retry, retry_tracked};
-use crate::journal::{
+use crate::store::{
     IntentState, IntentStep, IntentView, Journal, JournalError, OrderRecord, PurchaseLine, Record,
     advance, replay,
 };
@@ -172,8 +172,8 @@ impl<'a, C: Commerce> Run<'a, C> {
     }
 
     /// Appends a record and advances the in-memory view exactly as a replay would.
-    fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
-        self.journal.append(self.customer_id, &record)?;
+    async fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
+        self.journal.append(self.customer_id, &record).await?;
         advance(view, &record).map_err(|message| JournalError::Inconsistent {
             path: self.journal.path(self.customer_id).unwrap_or_default(),
             message,
@@ -186,11 +186,11 @@ impl<'a, C: Commerce> Run<'a, C> {
         plan_hash: &str,
         lines: Vec<PurchaseLine>,
     ) -> Result<(), JournalError> {
-        let view = self.open_intent(plan_hash, lines)?;
+        let view = self.open_intent(plan_hash, lines).await?;
         self.drive(view).await
     }
 
-    fn open_intent(
+    async fn open_intent(
         &mut self,
         plan_hash: &str,
         lines: Vec<PurchaseLine>,
@@ -198,13 +198,13 @@ impl<'a, C: Commerce> Run<'a, C> {
         let units = lines.iter().map(|l| l.quantity).sum();
         let count = lines.len();
         let record = Record::Intent {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: new_request_id(),
             plan_hash: plan_hash.to_owned(),
             lines,
             create_request_id: new_request_id(),
         };
-        self.journal.append(self.customer_id, &record)?;
+        self.journal.append(self.customer_id, &record).await?;
         let view = replay(std::slice::from_ref(&record))
             .ok()
             .and_then(|mut v| v.pop())
@@ -278,7 +278,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                         return Ok(());
                     }
                     let plan_hash = view.plan_hash.clone();
-                    view = self.open_intent(&plan_hash, fresh)?;
+                    view = self.open_intent(&plan_hash, fresh).await?;
                 }
             }
         }
@@ -325,14 +325,14 @@ impl<'a, C: Commerce> Run<'a, C> {
             Ok(cart) => {
                 let (line_errors, line_groups) = cart_details(view, &cart);
                 let record = Record::CartCreated {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart.cart_id.clone(),
                     expires_at: cart.expires_at,
                     line_errors: line_errors.clone(),
                     line_groups,
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 self.event(ApplyEvent::CartCreated {
                     intent_id: view.intent_id.clone(),
                     cart_id: cart.cart_id.clone(),
@@ -346,12 +346,13 @@ impl<'a, C: Commerce> Run<'a, C> {
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
-                self.fail_intent(view, &CommerceError::AvailabilityNotFound)?;
+                self.fail_intent(view, &CommerceError::AvailabilityNotFound)
+                    .await?;
                 Ok(Flow::Rebuild(all))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("create cart")),
             Err(e) => {
-                self.fail_intent(view, &e)?;
+                self.fail_intent(view, &e).await?;
                 self.fail_lines(view, &all, &e.code(), &e.description());
                 Ok(Flow::Continue)
             }
@@ -366,7 +367,8 @@ impl<'a, C: Commerce> Run<'a, C> {
     ) -> Result<Flow, JournalError> {
         let active = view.active_lines();
         if active.is_empty() {
-            self.abandon(view, "every line of the cart was refused")?;
+            self.abandon(view, "every line of the cart was refused")
+                .await?;
             return Ok(Flow::Continue);
         }
         let removed: Vec<usize> = view.line_errors.iter().map(|e| e.line).collect();
@@ -375,13 +377,13 @@ impl<'a, C: Commerce> Run<'a, C> {
             None => {
                 let r = new_request_id();
                 let record = Record::CartUpdateStarted {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     request_id: r.clone(),
                     removed_lines: removed.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 r
             }
         };
@@ -402,24 +404,26 @@ impl<'a, C: Commerce> Run<'a, C> {
             Ok(cart) => {
                 let (_, line_groups) = cart_details(view, &cart);
                 let record = Record::CartUpdateDone {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     line_groups,
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
                 self.abandon(
                     view,
                     "availability not found (400019) while updating the cart",
-                )?;
+                )
+                .await?;
                 Ok(Flow::Rebuild(active))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("update cart")),
             Err(e) => {
-                self.abandon(view, &format!("cart update failed: {e}"))?;
+                self.abandon(view, &format!("cart update failed: {e}"))
+                    .await?;
                 self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
                 Ok(Flow::Continue)
             }
@@ -439,12 +443,12 @@ impl<'a, C: Commerce> Run<'a, C> {
             None => {
                 let r = new_request_id();
                 let record = Record::CheckoutStarted {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     request_id: r.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 r
             }
         };
@@ -472,13 +476,13 @@ impl<'a, C: Commerce> Run<'a, C> {
             Ok(result) => {
                 let (orders, order_errors) = map_checkout(view, &active, &result);
                 let record = Record::CheckoutResult {
-                    at: self.opts.clock.now(),
+                    at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
                     cart_id: cart_id.to_owned(),
                     orders: orders.clone(),
                     order_errors: order_errors.clone(),
                 };
-                self.record(view, record)?;
+                self.record(view, record).await?;
                 for order in &orders {
                     let outcome = self.order_outcome(view, order, OrderOutcomeStatus::Placed);
                     self.event(ApplyEvent::OrderPlaced {
@@ -498,17 +502,19 @@ impl<'a, C: Commerce> Run<'a, C> {
                 Ok(Flow::Continue)
             }
             Err(CommerceError::AvailabilityNotFound) => {
-                self.abandon(view, "availability not found (400019) at checkout")?;
+                self.abandon(view, "availability not found (400019) at checkout")
+                    .await?;
                 Ok(Flow::Rebuild(active))
             }
             Err(e) if is_ambiguous(&e) => Ok(Flow::Unknown("check out cart")),
             Err(e @ (CommerceError::CartExpired | CommerceError::CartNotFound)) => {
-                self.abandon(view, &format!("cart can no longer be checked out: {e}"))?;
+                self.abandon(view, &format!("cart can no longer be checked out: {e}"))
+                    .await?;
                 self.fail_lines(view, &active, &e.code(), &cart_gone_text(&e));
                 Ok(Flow::Continue)
             }
             Err(e) => {
-                self.fail_intent(view, &e)?;
+                self.fail_intent(view, &e).await?;
                 self.fail_lines(view, &active, &e.code(), &e.description());
                 Ok(Flow::Continue)
             }
@@ -534,28 +540,28 @@ impl<'a, C: Commerce> Run<'a, C> {
         }
     }
 
-    fn fail_intent(
+    async fn fail_intent(
         &mut self,
         view: &mut IntentView,
         e: &CommerceError,
     ) -> Result<(), JournalError> {
         let record = Record::IntentFailed {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: view.intent_id.clone(),
             code: e.code(),
             description: e.description(),
         };
-        self.record(view, record)
+        self.record(view, record).await
     }
 
-    fn abandon(&mut self, view: &mut IntentView, reason: &str) -> Result<(), JournalError> {
+    async fn abandon(&mut self, view: &mut IntentView, reason: &str) -> Result<(), JournalError> {
         let record = Record::CartAbandoned {
-            at: self.opts.clock.now(),
+            at: self.opts.clock.wall(),
             intent_id: view.intent_id.clone(),
             cart_id: view.cart_id.clone(),
             reason: reason.to_owned(),
         };
-        self.record(view, record)?;
+        self.record(view, record).await?;
         self.event(ApplyEvent::CartAbandoned {
             intent_id: view.intent_id.clone(),
             reason: reason.to_owned(),

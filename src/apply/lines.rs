@@ -4,7 +4,7 @@
 
 use super::commerce::{Cart, CartLine, CheckoutOutcome};
 use super::receipt::ReceiptLine;
-use crate::journal::{
+use crate::store::{
     IntentView, LineError, LineGroup, OrderErrorRecord, OrderRecord, OrderedLine, PurchaseLine,
 };
 use std::collections::{BTreeMap, BTreeSet};

@@ -1,9 +1,9 @@
 //! Apply: ordered execution of a plan — registration, fresh catalog resolution, write-ahead
 //! journal, carts and checkout, resume after faults — reporting through a reporter, never printing.
 //!
-//! The caller (the `apply` command) runs, per customer: take the [`crate::journal::CustomerLock`]
+//! The caller (the `apply` command) runs, per customer: take the [`crate::store::CustomerLock`]
 //! → [`resume_customer`] (finish what a crashed or concurrent run left unfinished) → re-observe and
-//! re-plan (counting [`crate::journal::Journal::pending`] as pending) → [`apply_customer`] for what
+//! re-plan (counting [`crate::store::Journal::pending`] as pending) → [`apply_customer`] for what
 //! is still missing → drop the lock.
 //!
 //! * [`commerce`] — the [`Commerce`] trait the engine drives and its error classification.
@@ -12,7 +12,7 @@
 //! * `lines` — mapping intent lines to cart lines and checkout results back; `retry` — resending
 //!   an ambiguous call with the same request id.
 //! * [`registration`] — registering subscriptions and polling until `Registered`.
-//! * [`options`] — [`ApplyOptions`]: backoff, clock, sleeper, bounds.
+//! * [`options`] — [`ApplyOptions`]: backoff, clock, bounds.
 //! * [`report`] — the [`Reporter`] trait and its events.
 //! * [`receipt`] — [`CustomerOutcome`], the per-customer receipt.
 //! * [`from_plan`] — the desired state of a saved plan, for `apply --plan` without manifests.
@@ -38,10 +38,10 @@ pub mod run;
 pub mod settle;
 pub mod summary;
 
-pub use crate::journal::PurchaseLine;
+pub use crate::store::PurchaseLine;
 pub use commerce::*;
 pub use engine::{CustomerBatch, apply_customer};
-pub use options::{ApplyOptions, Backoff, Sleeper, TokioSleeper};
+pub use options::{ApplyOptions, Backoff};
 pub use pc::{CrashPoint, PartnerCenterCommerce};
 pub use preflight::{Preflight, Refusal, check_saved, preflight};
 pub use receipt::*;

@@ -1,58 +1,11 @@
 //! [`ApplyOptions`]: the knobs of an apply run, with time made injectable — backoff is data (an
-//! iterator of durations), sleeping goes through a [`Sleeper`] and "now" through a
-//! [`crate::journal::Clock`], so tests never wait on the wall clock.
+//! iterator of durations) and sleeping and "now" go through the one [`crate::time::Clock`], so
+//! tests never wait on the wall clock.
 
-use crate::journal::{Clock, SystemClock};
-use futures::future::BoxFuture;
+pub use crate::time::Backoff;
+use crate::time::{Clock, SystemClock};
 use std::sync::Arc;
 use std::time::Duration;
-
-/// Waits for a duration.
-pub trait Sleeper: Send + Sync {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()>;
-}
-
-/// Sleeps on the tokio timer.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct TokioSleeper;
-
-impl Sleeper for TokioSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        Box::pin(tokio::time::sleep(duration))
-    }
-}
-
-/// Exponential backoff as data: `initial`, then ×`factor` per step, capped at `max`.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Backoff {
-    pub initial: Duration,
-    pub factor: f64,
-    pub max: Duration,
-}
-
-impl Default for Backoff {
-    fn default() -> Self {
-        Backoff {
-            initial: Duration::from_secs(2),
-            factor: 2.0,
-            max: Duration::from_secs(60),
-        }
-    }
-}
-
-impl Backoff {
-    /// The endless sequence of waits.
-    pub fn iter(&self) -> impl Iterator<Item = Duration> + use<> {
-        let Backoff {
-            initial,
-            factor,
-            max,
-        } = *self;
-        std::iter::successors(Some(initial.min(max)), move |d| {
-            Some(d.mul_f64(factor.max(1.0)).min(max))
-        })
-    }
-}
 
 /// How an apply run behaves.
 #[derive(Clone)]
@@ -66,19 +19,18 @@ pub struct ApplyOptions {
     pub write_attempts: u32,
     /// How many times a cart may be rebuilt after 400019 (availability not found).
     pub max_rebuilds: u32,
+    /// Journal timestamps ([`Clock::wall`]), registration timeouts and every wait.
     pub clock: Arc<dyn Clock>,
-    pub sleeper: Arc<dyn Sleeper>,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
         ApplyOptions {
             registration_timeout: Duration::from_secs(600),
-            backoff: Backoff::default(),
+            backoff: Backoff::new(Duration::from_secs(2), 2, Duration::from_secs(60)),
             write_attempts: 4,
             max_rebuilds: 2,
-            clock: Arc::new(SystemClock),
-            sleeper: Arc::new(TokioSleeper),
+            clock: Arc::new(SystemClock::default()),
         }
     }
 }
@@ -91,21 +43,5 @@ impl std::fmt::Debug for ApplyOptions {
             .field("write_attempts", &self.write_attempts)
             .field("max_rebuilds", &self.max_rebuilds)
             .finish_non_exhaustive()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_grows_and_caps() {
-        let b = Backoff {
-            initial: Duration::from_secs(1),
-            factor: 2.0,
-            max: Duration::from_secs(5),
-        };
-        let v: Vec<u64> = b.iter().take(5).map(|d| d.as_secs()).collect();
-        assert_eq!(v, vec![1, 2, 4, 5, 5]);
     }
 }

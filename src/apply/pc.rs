@@ -11,7 +11,6 @@ use super::commerce::{
     OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
 };
 use crate::catalog::{Buyer, Catalog, Freshness};
-use crate::journal::PurchaseLine;
 use crate::kinds;
 use crate::manifest::DesiredState;
 use crate::partner_center::wire::{
@@ -19,6 +18,7 @@ use crate::partner_center::wire::{
 };
 use crate::partner_center::{ApiError, Client, RequestId};
 use crate::plan::{Inventory, Resolution};
+use crate::store::PurchaseLine;
 use serde_json::Value;
 use std::collections::BTreeMap;
 

@@ -16,7 +16,7 @@ pub async fn register_and_wait<C: Commerce>(
     opts: &ApplyOptions,
 ) -> RegistrationOutcome {
     let started = opts.clock.now();
-    let elapsed = || (opts.clock.now() - started).to_std().unwrap_or_default();
+    let elapsed = || opts.clock.now().saturating_sub(started);
     let mut waits = opts.backoff.iter();
     let request_id = uuid::Uuid::new_v4().to_string();
     let outcome = |status: RegistrationResult, detail: Option<String>| RegistrationOutcome {
@@ -124,8 +124,8 @@ pub async fn register_and_wait<C: Commerce>(
         }
         let next = waits
             .next()
-            .unwrap_or(opts.backoff.max)
+            .unwrap_or(opts.backoff.cap())
             .min(opts.registration_timeout - waited);
-        opts.sleeper.sleep(next).await;
+        opts.clock.sleep(next).await;
     }
 }

@@ -7,7 +7,7 @@ use super::engine::Run;
 use super::options::ApplyOptions;
 use super::receipt::{CustomerOutcome, OrderOutcomeStatus};
 use super::report::{ApplyEvent, Reporter};
-use crate::journal::{IntentState, IntentStep, Journal, SettleReason};
+use crate::store::{IntentState, IntentStep, Journal, SettleReason};
 
 /// The receipt of a resume (same shape as an apply's).
 pub type ResumeOutcome = CustomerOutcome;
@@ -32,7 +32,7 @@ pub async fn resume_customer<C: Commerce>(
         opts,
         false,
     );
-    if let Ok(records) = journal.read(customer_id)
+    if let Ok(records) = journal.read(customer_id).await
         && let Some(torn) = &records.torn_tail
     {
         reporter.event(
@@ -40,7 +40,7 @@ pub async fn resume_customer<C: Commerce>(
             &ApplyEvent::JournalTornTail { bytes: torn.len() },
         );
     }
-    let intents = match journal.intents(customer_id) {
+    let intents = match journal.intents(customer_id).await {
         Ok(v) => v,
         Err(e) => {
             run.journal_failed(e);
@@ -68,8 +68,9 @@ pub async fn resume_customer<C: Commerce>(
                         continue;
                     };
                     let status = if info.status == OrderStatus::Cancelled {
-                        if let Err(e) =
-                            journal.settle(customer_id, &order.order_id, SettleReason::Cancelled)
+                        if let Err(e) = journal
+                            .settle(customer_id, &order.order_id, SettleReason::Cancelled)
+                            .await
                         {
                             run.journal_failed(e);
                             return run.out;

@@ -63,9 +63,9 @@ where
                         error: e.to_string(),
                     },
                 );
-                let wait = waits.next().unwrap_or(run.opts.backoff.max);
+                let wait = waits.next().unwrap_or(run.opts.backoff.cap());
                 run.opts
-                    .sleeper
+                    .clock
                     .sleep(wait.max(Duration::from_millis(1)))
                     .await;
                 attempt += 1;

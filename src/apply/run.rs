@@ -18,12 +18,12 @@ use super::resume::resume_customer;
 use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use crate::catalog::Catalog;
-use crate::journal::{CustomerLock, HolderInfo, Journal};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::{self, ObserveOptions, Reader};
 use crate::partner_center::Client;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
+use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
 use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
@@ -37,7 +37,7 @@ pub struct RunOptions {
     pub parallelism: usize,
     /// How long to wait for another apply holding a customer's lock.
     pub lock_timeout: Duration,
-    /// Where the journal, locks and caches live.
+    /// Where the caches of a directory store live (observation reads the order cache there).
     pub state_dir: PathBuf,
     /// Engine knobs (registration timeout, backoff, clock).
     pub engine: ApplyOptions,
@@ -79,7 +79,8 @@ pub struct Approved<'a> {
 pub struct Context<'a> {
     pub desired: &'a DesiredState,
     pub client: &'a Client,
-    pub journal: &'a Journal,
+    /// The state store: the journal, the customer locks and the caches.
+    pub store: &'a Store,
     pub reporter: &'a dyn Reporter,
     pub opts: &'a RunOptions,
 }
@@ -148,8 +149,10 @@ async fn customer(
     report.blocked = blocked.into_iter().collect();
     let acts = rows_of(approved.shown, &dc.id).any(|r| r.action.is_change());
     let in_flight = ctx
+        .store
         .journal
         .pending(&dc.id)
+        .await
         .map(|p| !p.is_empty())
         .unwrap_or(true);
     if !acts && !in_flight {
@@ -161,6 +164,8 @@ async fn customer(
     report
 }
 
+/// Takes the customer's lock (waiting up to `--lock-timeout` with backoff on the run's clock),
+/// works under it with a journal fenced by the lease's epoch, then releases it.
 async fn act(
     ctx: &Context<'_>,
     catalog: &Catalog,
@@ -172,34 +177,62 @@ async fn act(
 ) {
     let opts = ctx.opts;
     let holder = HolderInfo::current("reservoir apply");
-    let first = CustomerLock::try_acquire(&opts.state_dir, &dc.id, &holder);
-    if matches!(first, Ok(None)) {
+    let waiting = |info: Option<&LockInfo>| {
         ctx.reporter.event(
             &dc.id,
             &ApplyEvent::WaitingForLock {
-                holder: lock_holder(&opts.state_dir, &dc.id),
+                holder: info.and_then(|i| i.holder.as_ref()).map(|h| h.to_string()),
             },
         );
-    }
-    let acquired = match first {
-        Ok(Some(lock)) => Ok(lock),
-        Ok(None) => {
-            CustomerLock::acquire_async(&opts.state_dir, &dc.id, opts.lock_timeout, holder).await
-        }
-        Err(e) => Err(e),
     };
-    let lock = match acquired {
+    let acquired = acquire(
+        ctx.store.locks.as_ref(),
+        opts.engine.clock.as_ref(),
+        &dc.id,
+        &holder,
+        opts.lock_timeout,
+        lock_backoff(),
+        &waiting,
+    )
+    .await;
+    let lease = match acquired {
         Ok(l) => l,
         Err(e) => {
             report.error = Some(e.to_string());
             return;
         }
     };
+    let journal = ctx.store.journal.fenced(&dc.id, lease.epoch);
+    locked(ctx, &journal, catalog, commerce, dc, approved, hash, report).await;
+    release(ctx.store, lease).await;
+}
+
+/// Gives a lease back; a failure only delays the next run (the lease expires by itself).
+async fn release(store: &Store, lease: Lease) {
+    let customer = lease.customer_id.clone();
+    if let Err(e) = store.locks.release(lease).await {
+        tracing::warn!("cannot release the lock of customer {customer}: {e}");
+    }
+}
+
+/// Everything done under the customer's lock.
+#[allow(clippy::too_many_arguments)]
+async fn locked(
+    ctx: &Context<'_>,
+    journal: &Journal,
+    catalog: &Catalog,
+    commerce: &PartnerCenterCommerce<'_>,
+    dc: &DesiredCustomer,
+    approved: Approved<'_>,
+    hash: &str,
+    report: &mut CustomerReport,
+) {
+    let opts = ctx.opts;
     let resumed = resume_customer(
         &dc.id,
         dc.name.as_deref(),
         commerce,
-        ctx.journal,
+        journal,
         ctx.reporter,
         &opts.engine,
     )
@@ -214,7 +247,7 @@ async fn act(
         limits: ctx.desired.limits.clone(),
         manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    let observation = observe_all(&one, ctx.client, catalog, ctx.journal, opts).await;
+    let observation = observe_all(&one, ctx.client, catalog, journal, opts).await;
     let observed = match observation.customer(&dc.id) {
         Some(CustomerObservation::Observed(o)) => o.clone(),
         Some(CustomerObservation::Failed { error, .. }) => {
@@ -230,7 +263,7 @@ async fn act(
         }
     };
     // Settles only what every later run (whatever its credentials) also sees as owned.
-    let visible = settle_visible(ctx.journal, commerce, &observed, opts.engine.clock.now()).await;
+    let visible = settle_visible(journal, commerce, &observed, opts.engine.clock.wall()).await;
     drop_visible_confirmations(&mut report.outcome, &visible);
 
     let fresh = diff(&one, &observation);
@@ -249,23 +282,10 @@ async fn act(
 
     let batch = build_batch(dc, approved.shown, &fresh, &observed, hash);
     if batch.register.is_empty() && batch.lines.is_empty() {
-        drop(lock);
         return;
     }
-    let out = apply_customer(&batch, commerce, ctx.journal, ctx.reporter, &opts.engine).await;
+    let out = apply_customer(&batch, commerce, journal, ctx.reporter, &opts.engine).await;
     report.outcome.merge(out);
-    drop(lock);
-}
-
-/// Who holds a customer's lock, from its holder sidecar (best effort, for progress only).
-fn lock_holder(state_dir: &std::path::Path, customer_id: &str) -> Option<String> {
-    let path = state_dir
-        .join("locks")
-        .join(format!("{customer_id}.holder.json"));
-    let bytes = std::fs::read(path).ok()?;
-    serde_json::from_slice::<HolderInfo>(&bytes)
-        .ok()
-        .map(|h| h.to_string())
 }
 
 /// The customer's batch: the fresh plan's purchases, each capped at what the shown plan said

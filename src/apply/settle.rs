@@ -19,8 +19,8 @@
 
 use super::commerce::{Commerce, OrderStatus};
 use super::receipt::{CustomerOutcome, OrderOutcomeStatus};
-use crate::journal::{Journal, PendingState, SettleReason};
 use crate::plan::{HoldingsSource, ObservedCustomer};
+use crate::store::{Journal, PendingState, SettleReason};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -49,7 +49,7 @@ pub async fn settle_visible<C: Commerce>(
     now: DateTime<Utc>,
 ) -> BTreeSet<String> {
     let customer_id = observed.id.as_str();
-    let Ok(pending) = journal.pending(customer_id) else {
+    let Ok(pending) = journal.pending(customer_id).await else {
         return BTreeSet::new();
     };
     let shown: BTreeSet<String> = observed
@@ -89,7 +89,10 @@ pub async fn settle_visible<C: Commerce>(
         if !may_settle(observed.holdings_source, age, completed) {
             continue;
         }
-        if let Err(e) = journal.settle(customer_id, &order_id, SettleReason::Entitled) {
+        if let Err(e) = journal
+            .settle(customer_id, &order_id, SettleReason::Entitled)
+            .await
+        {
             tracing::warn!("cannot settle order {order_id} in the journal: {e}");
         }
     }

@@ -24,9 +24,9 @@ use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
 use crate::catalog::Catalog;
-use crate::journal::{Journal, JournalHook, Record};
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
+use crate::store::{JournalHook, Record, Store};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -149,14 +149,12 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     // Without a fresh state asserted, a missing journal stays missing (so every purchase stays
     // blocked, now and in later runs) instead of being created empty here.
     let fresh_state = args.fresh.allowed(g);
-    let mut journal = if fresh_state {
-        Journal::open(&g.state_dir)?
-    } else {
-        Journal::open_existing(&g.state_dir)
-    };
+    let mut store = Store::dir(&g.state_dir, fresh_state)?;
     let mut write_crash = None;
     match crash {
-        Some(Crash::Record(kind)) => journal = journal.with_hook(Arc::new(CrashAfterRecord(kind))),
+        Some(Crash::Record(kind)) => {
+            store.journal = store.journal.with_hook(Arc::new(CrashAfterRecord(kind)));
+        }
         Some(Crash::Write(p)) => write_crash = Some(p),
         None => {}
     }
@@ -166,11 +164,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_dir: g.state_dir.clone(),
         engine: ApplyOptions {
             registration_timeout,
-            backoff: Backoff {
-                initial: Duration::from_secs(1),
-                factor: 2.0,
-                max: Duration::from_secs(30),
-            },
+            backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             ..ApplyOptions::default()
         },
         crash: write_crash,
@@ -179,7 +173,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     let conn = settings::connect(g).await?;
     let catalog = Catalog::new(Reader::new(&conn.client));
-    let observation = observe_all(&desired, &conn.client, &catalog, &journal, &opts).await;
+    let observation = observe_all(&desired, &conn.client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
@@ -230,7 +224,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let ctx = Context {
         desired: &desired,
         client: &conn.client,
-        journal: &journal,
+        store: &store,
         reporter: &progress,
         opts: &opts,
     };

@@ -31,7 +31,8 @@ pub struct ReconcileArgs {
 }
 
 pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let mut sources = placed::from_journal(&g.state_dir)?;
+    let journal = crate::store::Journal::open_existing(&g.state_dir);
+    let mut sources = placed::from_journal(&journal).await?;
     if let Some(r) = &args.receipts {
         sources.extend(placed::from_receipts(r)?);
     }

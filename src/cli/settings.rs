@@ -206,6 +206,13 @@ pub fn load_manifests(
         for w in &loaded.warnings {
             eprintln!("{}", w.render(color));
         }
+        if !loaded.skipped.is_empty() {
+            eprintln!(
+                "note: skipped {} YAML file(s) that are not reservoir manifests (no top-level \
+                 `customers:`); `reservoir validate` lists them",
+                loaded.skipped.len()
+            );
+        }
     }
     Some(loaded.desired)
 }

@@ -1,22 +1,115 @@
-//! `reservoir validate`: loads the manifests, prints every problem (stderr, with snippets) and a
-//! one-line summary (stdout). Exits 1 when there is any error, 0 otherwise (warnings included).
+//! `reservoir validate`: loads the manifests and reports every problem. Text (the default): the
+//! problems and the YAML files skipped as not manifests on stderr (with snippets), a one-line
+//! summary on stdout. `--format json`: one JSON document on stdout (see [`Report`]) holding every
+//! diagnostic with file, line, column, severity, message and hint, and the skipped files.
+//! Exits 1 when there is any error, 0 otherwise (warnings included).
 
 use super::{EXIT_ERROR, EXIT_OK, GlobalArgs};
-use crate::manifest;
+use crate::manifest::{self, Diagnostic, Severity, Skipped};
+use serde::Serialize;
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The version of the `--format json` document; raised on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Debug, clap::Args)]
 pub struct ValidateArgs {
-    /// Manifest files or folders (recursive *.yaml / *.yml).
+    /// Manifest files or folders (recursive *.yaml / *.yml; YAML without a top-level
+    /// `customers:` is skipped and listed).
     #[arg(default_value = ".")]
     pub paths: Vec<std::path::PathBuf>,
+    /// Output format: `text` (problems on stderr, a summary on stdout) or `json` (one document
+    /// on stdout).
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+}
+
+/// Output formats of `validate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}
+
+/// The `--format json` document.
+#[derive(Debug, Serialize)]
+pub struct Report {
+    pub format_version: u32,
+    /// True when there is no error.
+    pub valid: bool,
+    /// The manifest files read.
+    pub files: Vec<PathBuf>,
+    /// YAML files skipped as not reservoir manifests.
+    pub skipped: Vec<SkippedJson>,
+    /// Counts; the declared ones are `null` when the manifests have errors.
+    pub summary: Summary,
+    /// Errors then warnings, each in file order.
+    pub diagnostics: Vec<DiagnosticJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SkippedJson {
+    pub path: PathBuf,
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub customers: Option<usize>,
+    pub subscriptions: Option<usize>,
+    pub items: Option<usize>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DiagnosticJson {
+    pub severity: &'static str,
+    pub message: String,
+    pub hint: Option<String>,
+    /// `null` for a problem with no file (a path that does not exist).
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl From<&Diagnostic> for DiagnosticJson {
+    fn from(d: &Diagnostic) -> Self {
+        DiagnosticJson {
+            severity: match d.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+            },
+            message: d.message.clone(),
+            hint: d.hint.clone(),
+            file: d.location.as_ref().map(|l| l.file.clone()),
+            line: d.location.as_ref().map(|l| l.line),
+            column: d.location.as_ref().map(|l| l.column),
+        }
+    }
+}
+
+fn skipped_json(skipped: &[Skipped]) -> Vec<SkippedJson> {
+    skipped
+        .iter()
+        .map(|s| SkippedJson {
+            path: s.path.clone(),
+            reason: s.reason.clone(),
+        })
+        .collect()
 }
 
 pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let result = manifest::load(&args.paths);
+    if args.format == ValidateFormat::Json {
+        return json(result);
+    }
     let color = super::settings::use_color_stderr(g);
-    match manifest::load(&args.paths) {
+    match result {
         Ok(loaded) => {
             if !g.quiet {
+                print_skipped(&loaded.skipped);
                 for w in &loaded.warnings {
                     eprintln!("{}", w.render(color));
                 }
@@ -24,7 +117,7 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
             let d = &loaded.desired;
             let subs: usize = d.customers.iter().map(|c| c.subscriptions.len()).sum();
             println!(
-                "ok: {} valid ({}, {}, {}){}",
+                "ok: {} valid ({}, {}, {}){}{}",
                 plural(loaded.files.len(), "file"),
                 plural(d.customers.len(), "customer"),
                 plural(subs, "subscription"),
@@ -32,11 +125,15 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
                 match loaded.warnings.len() {
                     0 => String::new(),
                     n => format!("; {}", plural(n, "warning")),
-                }
+                },
+                skipped_suffix(&loaded.skipped),
             );
             Ok(ExitCode::from(EXIT_OK))
         }
         Err(diags) => {
+            if !g.quiet {
+                print_skipped(&diags.skipped);
+            }
             for d in diags.all() {
                 if g.quiet && !d.is_error() {
                     continue;
@@ -55,9 +152,69 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
             if !diags.warnings.is_empty() {
                 summary.push_str(&format!(", {}", plural(diags.warnings.len(), "warning")));
             }
+            summary.push_str(&skipped_suffix(&diags.skipped));
             println!("{summary}");
             Ok(ExitCode::from(EXIT_ERROR))
         }
+    }
+}
+
+fn json(result: Result<manifest::Loaded, manifest::Diagnostics>) -> anyhow::Result<ExitCode> {
+    let (report, code) = match result {
+        Ok(loaded) => {
+            let d = &loaded.desired;
+            let report = Report {
+                format_version: FORMAT_VERSION,
+                valid: true,
+                files: loaded.files.clone(),
+                skipped: skipped_json(&loaded.skipped),
+                summary: Summary {
+                    errors: 0,
+                    warnings: loaded.warnings.len(),
+                    customers: Some(d.customers.len()),
+                    subscriptions: Some(d.customers.iter().map(|c| c.subscriptions.len()).sum()),
+                    items: Some(loaded.item_count()),
+                },
+                diagnostics: loaded.warnings.iter().map(DiagnosticJson::from).collect(),
+            };
+            (report, EXIT_OK)
+        }
+        Err(diags) => {
+            let report = Report {
+                format_version: FORMAT_VERSION,
+                valid: false,
+                files: diags.files.clone(),
+                skipped: skipped_json(&diags.skipped),
+                summary: Summary {
+                    errors: diags.errors.len(),
+                    warnings: diags.warnings.len(),
+                    customers: None,
+                    subscriptions: None,
+                    items: None,
+                },
+                diagnostics: diags.all().map(DiagnosticJson::from).collect(),
+            };
+            (report, EXIT_ERROR)
+        }
+    };
+    println!("{}", serde_json::to_string_pretty(&report)?);
+    Ok(ExitCode::from(code))
+}
+
+fn print_skipped(skipped: &[Skipped]) {
+    for s in skipped {
+        eprintln!(
+            "skipped (not a reservoir manifest): {} ({})",
+            s.path.display(),
+            s.reason
+        );
+    }
+}
+
+fn skipped_suffix(skipped: &[Skipped]) -> String {
+    match skipped.len() {
+        0 => String::new(),
+        n => format!("; {n} skipped (not manifests)"),
     }
 }
 

@@ -33,12 +33,12 @@ pub use reservation::{ReservationAttribution, ReservationItem};
 pub use software::SoftwareItem;
 
 use crate::catalog::{Buyer, Catalog, Freshness};
-use crate::journal::PurchaseLine;
 use crate::manifest::{
     DesiredCustomer, DesiredState, ReservationTarget, ReservationType, Scope, SourceRef,
     SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
+use crate::store::PurchaseLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::future::Future;

@@ -8,6 +8,7 @@ use super::diagnostics::{Diagnostic, Diagnostics, SourceFile};
 pub use super::lenient::is_gap;
 use super::model::{Choice, ChoiceSet, Number};
 use super::parse::line_col;
+use super::show::{invisible_hint, quoted};
 use serde_saphyr::Spanned;
 
 /// The file being checked and where its problems go.
@@ -33,9 +34,31 @@ impl Ctx<'_> {
         d.at(self.file, s.line, s.column)
     }
 
+    /// A number as the user wrote it (`1e3`, not 1000; `"3"` with its quotes), for messages.
+    pub fn written(&self, v: &Spanned<Number>) -> String {
+        let token = line_col(&v.referenced)
+            .map(|(l, c)| {
+                let start = self.file.offset(l, c);
+                self.file.text[start..start + self.file.token_len(start)].to_owned()
+            })
+            .unwrap_or_default();
+        match &v.value {
+            _ if token.is_empty() => quoted_number(&v.value),
+            Number::Text(_) if !token.starts_with(['"', '\'']) => quoted(&token),
+            _ => super::show::show(&token),
+        }
+    }
+
     pub fn push<T>(&mut self, d: Diagnostic, v: &Spanned<T>) {
         let d = self.at(d, v);
         self.diags.push(d);
+    }
+}
+
+fn quoted_number(n: &Number) -> String {
+    match n {
+        Number::Text(t) => quoted(t),
+        other => super::show::show(&other.to_string()),
     }
 }
 
@@ -51,20 +74,35 @@ pub fn is_guid(s: &str) -> bool {
 
 /// A customer or subscription id: must be a GUID; returned lower-cased. The caller skips gaps.
 pub fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
-    let id = v.value.trim();
-    if !is_guid(id) {
-        let hint = match what {
-            "customer id" => {
-                "use the customer's tenant id, e.g. 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01"
-            }
-            _ => "use the subscription id (a GUID) as Partner Center shows it",
+    let id = v.value.trim_ascii();
+    if id.is_empty() {
+        ctx.push(
+            Diagnostic::error(format!("{what} is empty")).with_hint(guid_hint(what)),
+            v,
+        );
+    } else if !is_guid(id) {
+        let braced = id
+            .strip_prefix('{')
+            .and_then(|i| i.strip_suffix('}'))
+            .filter(|i| is_guid(i));
+        let hint = match (braced, invisible_hint(id)) {
+            (Some(inner), _) => format!("write the GUID without braces: {inner}"),
+            (None, Some(h)) => h,
+            (None, None) => guid_hint(what).to_owned(),
         };
         ctx.push(
-            Diagnostic::error(format!("{what} \"{}\" is not a GUID", v.value)).with_hint(hint),
+            Diagnostic::error(format!("{what} {} is not a GUID", quoted(&v.value))).with_hint(hint),
             v,
         );
     }
     id.to_ascii_lowercase()
+}
+
+fn guid_hint(what: &str) -> &'static str {
+    match what {
+        "customer id" => "use the customer's tenant id, e.g. 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01",
+        _ => "use the subscription id (a GUID) as Partner Center shows it",
+    }
 }
 
 /// A value from a fixed set; the message lists the allowed values.
@@ -76,9 +114,16 @@ pub fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option
         return Some(e);
     }
     let raw = &v.value.raw;
+    if raw.trim().is_empty() {
+        let d = Diagnostic::error(format!("{} is empty", E::WHAT))
+            .with_hint(format!("give one of {}", Choice::<E>::allowed()));
+        ctx.push(d, v);
+        return None;
+    }
     let mut d = Diagnostic::error(format!(
-        "{} \"{raw}\" is not one of {}",
+        "{} {} is not one of {}",
         E::WHAT,
+        quoted(raw),
         Choice::<E>::allowed()
     ));
     if let Some((s, _)) = E::VALUES
@@ -101,23 +146,50 @@ pub fn quantity(
     if is_gap(v) {
         return None;
     }
+    if v.value == Number::Other(String::new()) {
+        ctx.push(
+            Diagnostic::error(format!("{what} is empty"))
+                .with_hint("give how many units the customer should own at least, e.g. 2"),
+            v,
+        );
+        return None;
+    }
+    let written = ctx.written(v);
     let Some(q) = v
         .value
         .as_int()
         .filter(|q| (1..=i64::from(u32::MAX)).contains(q))
     else {
         ctx.push(
-            Diagnostic::error(format!("{what} {} is not a positive integer", v.value)).with_hint(
-                if v.value.as_int().is_some() {
-                    "declare at least 1 unit; to stop managing an item, remove it"
-                } else {
-                    "write a whole number of units, e.g. 2"
+            Diagnostic::error(format!("{what} {written} is not a positive integer")).with_hint(
+                match &v.value {
+                    Number::Int(_) => {
+                        "declare at least 1 unit; to stop managing an item, remove it".to_owned()
+                    }
+                    Number::Text(t) if t.trim().parse::<u32>().is_ok_and(|n| n > 0) => {
+                        format!("write the number without quotes: {}", t.trim())
+                    }
+                    _ => "write a whole number of units, e.g. 2".to_owned(),
                 },
             ),
             v,
         );
         return None;
     };
+    if !written
+        .trim_start_matches('+')
+        .bytes()
+        .all(|b| b.is_ascii_digit())
+    {
+        ctx.push(
+            Diagnostic::error(format!(
+                "{what} {written} is not written as a decimal whole number"
+            ))
+            .with_hint(format!("write {q}")),
+            v,
+        );
+        return None;
+    }
     let q = q as u32;
     if let Some(max) = max
         && q > max
@@ -139,16 +211,22 @@ pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> 
     if is_gap(v) {
         return None;
     }
+    if v.value == Number::Other(String::new()) {
+        ctx.push(
+            Diagnostic::error(format!("limits.{what} is empty"))
+                .with_hint("give a positive number of units, or remove the limit"),
+            v,
+        );
+        return None;
+    }
+    let written = ctx.written(v);
     let Some(q) = v
         .value
         .as_int()
         .filter(|q| (1..=i64::from(u32::MAX)).contains(q))
     else {
         ctx.push(
-            Diagnostic::error(format!(
-                "limits.{what} {} is not a positive integer",
-                v.value
-            )),
+            Diagnostic::error(format!("limits.{what} {written} is not a positive integer")),
             v,
         );
         return None;
@@ -156,12 +234,17 @@ pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> 
     Some(q as u32)
 }
 
-/// An ARM SKU name (`Standard_D4s_v5`): letters, digits, `_`, `-`, `.`; case kept.
-pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
+/// An ARM SKU name (`Standard_D4s_v5`): letters, digits, `_`, `-`, `.`, in the shape of its
+/// reservation type when the type is known (see [`sku_shape`]); case kept.
+pub fn arm_sku(
+    ctx: &mut Ctx<'_>,
+    v: &Spanned<String>,
+    rtype: Option<super::model::ReservationType>,
+) -> Option<String> {
     if is_gap(v) {
         return None;
     }
-    let s = v.value.trim();
+    let s = v.value.trim_ascii();
     if s.is_empty() {
         ctx.push(
             Diagnostic::error("sku is empty")
@@ -175,14 +258,38 @@ pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
         .all(|b| b.is_ascii_alphanumeric() || b"_.-".contains(&b))
         && s.as_bytes()[0].is_ascii_alphanumeric();
     if !plausible {
+        let hint = invisible_hint(s).unwrap_or_else(|| {
+            if s.contains(' ') && s.split(' ').all(|w| !w.is_empty()) {
+                format!("ARM SKU names have no spaces: \"{}\"", s.replace(' ', "_"))
+            } else {
+                "ARM SKU names hold only letters, digits, '_', '-' and '.', e.g. Standard_D4s_v5"
+                    .into()
+            }
+        });
         ctx.push(
             Diagnostic::error(format!(
-                "sku \"{}\" is not a plausible ARM SKU name",
-                v.value
+                "sku {} is not a plausible ARM SKU name",
+                quoted(&v.value)
             ))
-            .with_hint(
-                "ARM SKU names hold only letters, digits, '_', '-' and '.', e.g. Standard_D4s_v5",
-            ),
+            .with_hint(hint),
+            v,
+        );
+        return None;
+    }
+    if let Some(t) = rtype
+        && let Err(hint) = sku_shape(t, s)
+    {
+        let what = match t {
+            super::model::ReservationType::Vm => "a virtual machine",
+            super::model::ReservationType::Sql => "a SQL Database",
+            super::model::ReservationType::Cosmosdb => "a Cosmos DB",
+        };
+        ctx.push(
+            Diagnostic::error(format!(
+                "sku {} is not {what} reservation SKU name",
+                quoted(&v.value)
+            ))
+            .with_hint(hint),
             v,
         );
         return None;
@@ -190,12 +297,54 @@ pub fn arm_sku(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
     Some(s.to_owned())
 }
 
-/// An ARM region name (`eastus`): letters and digits; returned lower-cased.
+/// The shape of an ARM SKU name per reservation type, as the reservation catalog spells them:
+/// `Standard_D4s_v5` (vm), `SQLDB_GP_Compute_Gen5` / `SQLMI_…` (sql), `Cosmos_DB_100_RUs`
+/// (cosmosdb). Only the prefix is checked (any case), so real names are never refused. The error
+/// is the hint, with a did-you-mean when the name fits another type or lacks its prefix.
+pub fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), String> {
+    use super::model::ReservationType as T;
+    let lower = sku.to_ascii_lowercase();
+    let of = |l: &str| {
+        if l.starts_with("standard_") {
+            Some(T::Vm)
+        } else if l.starts_with("sql") {
+            Some(T::Sql)
+        } else if l.starts_with("cosmos") {
+            Some(T::Cosmosdb)
+        } else {
+            None
+        }
+    };
+    match of(&lower) {
+        Some(found) if found == t => Ok(()),
+        Some(found) => Err(format!(
+            "that is a {} SKU name: did you mean `type: {}`?",
+            match found {
+                T::Vm => "virtual machine",
+                T::Sql => "SQL",
+                T::Cosmosdb => "Cosmos DB",
+            },
+            Choice::of(found).raw
+        )),
+        None => Err(match t {
+            T::Vm if lower.starts_with("standard") || lower.starts_with("basic_") => {
+                "virtual machine reservation SKU names look like Standard_D4s_v5".into()
+            }
+            T::Vm => format!("did you mean \"Standard_{}\"?", super::show::show(sku)),
+            T::Sql => "SQL reservation SKU names look like SQLDB_GP_Compute_Gen5 or \
+                       SQLMI_GP_Compute_Gen5"
+                .into(),
+            T::Cosmosdb => "Cosmos DB reservation SKU names look like Cosmos_DB_100_RUs".into(),
+        }),
+    }
+}
+
+/// An ARM region name (`eastus`) from the known regions (see `regions`); returned lower-cased.
 pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
     }
-    let s = v.value.trim();
+    let s = v.value.trim_ascii();
     if s.is_empty() {
         ctx.push(
             Diagnostic::error("region is empty")
@@ -204,26 +353,30 @@ pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
         );
         return None;
     }
-    if !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
-        let hint = if s.contains(' ') {
-            format!(
-                "ARM region names have no spaces: \"{}\"",
-                s.replace(' ', "").to_ascii_lowercase()
-            )
-        } else {
-            "ARM region names are letters and digits, e.g. eastus".into()
-        };
-        ctx.push(
-            Diagnostic::error(format!(
-                "region \"{}\" is not a plausible ARM region name",
-                v.value
-            ))
-            .with_hint(hint),
-            v,
-        );
-        return None;
+    if super::regions::is_known(s) {
+        return Some(s.to_ascii_lowercase());
     }
-    Some(s.to_ascii_lowercase())
+    let plausible = s.bytes().all(|b| b.is_ascii_alphanumeric());
+    let hint = match (invisible_hint(s), super::regions::did_you_mean(s)) {
+        (Some(h), _) => h,
+        (None, Some(r)) if !plausible => {
+            format!("ARM region names are lower case, without spaces: did you mean \"{r}\"?")
+        }
+        (None, Some(r)) => format!("did you mean \"{r}\"?"),
+        (None, None) => {
+            "give the region's ARM name (armRegionName), e.g. eastus or westeurope".into()
+        }
+    };
+    let what = if plausible {
+        "is not a known ARM region name"
+    } else {
+        "is not an ARM region name"
+    };
+    ctx.push(
+        Diagnostic::error(format!("region {} {what}", quoted(&v.value))).with_hint(hint),
+        v,
+    );
+    None
 }
 
 /// A catalog product or SKU id: letters and digits only.
@@ -231,15 +384,18 @@ pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<
     if is_gap(v) {
         return None;
     }
-    let s = v.value.trim();
+    let s = v.value.trim_ascii();
     if s.is_empty() {
         ctx.push(Diagnostic::error(format!("{what} is empty")), v);
         return None;
     }
     if !s.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        let hint = invisible_hint(s).unwrap_or_else(|| {
+            "catalog ids hold only letters and digits, e.g. DG7GMGF0DWM3".into()
+        });
         ctx.push(
-            Diagnostic::error(format!("{what} \"{}\" is not a catalog id", v.value))
-                .with_hint("catalog ids hold only letters and digits, e.g. DG7GMGF0DWM3"),
+            Diagnostic::error(format!("{what} {} is not a catalog id", quoted(&v.value)))
+                .with_hint(hint),
             v,
         );
         return None;
@@ -247,7 +403,10 @@ pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<
     Some(s.to_owned())
 }
 
-/// An item or customer name: not empty, one line.
+/// Longest item or customer name.
+pub const MAX_NAME_CHARS: usize = 256;
+
+/// An item or customer name: not empty, one line, at most [`MAX_NAME_CHARS`] characters.
 pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
@@ -259,7 +418,18 @@ pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String
     }
     if s.chars().any(char::is_control) {
         ctx.push(
-            Diagnostic::error(format!("{what} {:?} holds control characters", v.value)),
+            Diagnostic::error(format!(
+                "{what} {} holds control characters",
+                quoted(&v.value)
+            )),
+            v,
+        );
+        return None;
+    }
+    if s.chars().count() > MAX_NAME_CHARS {
+        ctx.push(
+            Diagnostic::error(format!("{what} {} is too long", quoted(&v.value)))
+                .with_hint(format!("names are at most {MAX_NAME_CHARS} characters")),
             v,
         );
         return None;

@@ -20,6 +20,9 @@ pub enum Severity {
 pub struct SourceFile {
     pub path: PathBuf,
     pub text: Arc<String>,
+    /// The byte offset of each line's start, computed on first use (locating a value is then
+    /// O(line length), not O(file size): a large manifest is not quadratic to check).
+    line_starts: Arc<std::sync::OnceLock<Vec<usize>>>,
 }
 
 impl SourceFile {
@@ -27,19 +30,21 @@ impl SourceFile {
         SourceFile {
             path: path.to_path_buf(),
             text: Arc::new(text),
+            line_starts: Arc::default(),
         }
     }
 
     /// The byte offset of a 1-based line and (character) column, clamped to the text.
     pub fn offset(&self, line: usize, column: usize) -> usize {
         let text = self.text.as_str();
-        let mut start = 0;
-        for _ in 1..line {
-            match text[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => return text.len(),
-            }
-        }
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let Some(&start) = starts.get(line.max(1) - 1) else {
+            return text.len();
+        };
         let rest = &text[start..];
         let line_end = rest.find('\n').unwrap_or(rest.len());
         let col = rest[..line_end]
@@ -98,6 +103,9 @@ impl SourceFile {
     }
 }
 
+/// Longest source line shown in a snippet (bytes).
+const MAX_SNIPPET_LINE: usize = 300;
+
 /// One problem found in the manifests.
 #[derive(Clone)]
 pub struct Diagnostic {
@@ -150,12 +158,20 @@ impl Diagnostic {
     pub fn at(mut self, file: &SourceFile, line: usize, column: usize) -> Self {
         let (line, column) = (line.max(1), column.max(1));
         let offset = file.offset(line, column);
-        self.span = Some((offset, file.token_len(offset)));
         self.location = Some(SourceRef {
             file: file.path.clone(),
             line,
             column,
         });
+        // A snippet of a huge line would print it whole: only the location then.
+        let line_start = file.text[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_len = file.text[line_start..]
+            .find('\n')
+            .unwrap_or(file.text.len() - line_start);
+        if line_len > MAX_SNIPPET_LINE {
+            return self;
+        }
+        self.span = Some((offset, file.token_len(offset)));
         self.source = Some(file.clone());
         self
     }
@@ -212,7 +228,11 @@ impl Diagnostic {
         if self.source.is_none()
             && let Some(loc) = &self.location
         {
-            out.push_str(&format!("  in {}\n", loc.file.display()));
+            if self.span.is_none() && (loc.line, loc.column) != (1, 1) {
+                out.push_str(&format!("  --> {loc}\n"));
+            } else {
+                out.push_str(&format!("  in {}\n", loc.file.display()));
+            }
         }
         out
     }
@@ -280,12 +300,24 @@ impl SourceCode for SourceFile {
     }
 }
 
+/// A YAML file that was not read because it is not a reservoir manifest (DESIGN §3).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Skipped {
+    pub path: PathBuf,
+    /// Why, e.g. "no top-level `customers:`".
+    pub reason: String,
+}
+
 /// Every problem found, errors first in file order. Returned by [`super::load`] when there is
 /// at least one error.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     pub errors: Vec<Diagnostic>,
     pub warnings: Vec<Diagnostic>,
+    /// The files skipped as not manifests, in order.
+    pub skipped: Vec<Skipped>,
+    /// The manifest files read, in order.
+    pub files: Vec<PathBuf>,
 }
 
 impl Diagnostics {

@@ -9,6 +9,7 @@
 //! [`Diagnostics`] before anything is returned.
 
 mod check;
+mod classify;
 pub mod desired;
 pub mod diagnostics;
 mod lenient;
@@ -16,12 +17,14 @@ mod merge;
 pub mod model;
 mod normalise;
 mod parse;
+mod regions;
 mod schema;
+mod show;
 mod structure;
 mod walk;
 
 pub use desired::*;
-pub use diagnostics::{Diagnostic, Diagnostics, Severity, SourceFile};
+pub use diagnostics::{Diagnostic, Diagnostics, Severity, Skipped, SourceFile};
 pub use schema::schema_json;
 
 use check::Ctx;
@@ -32,8 +35,10 @@ use std::path::{Path, PathBuf};
 pub struct Loaded {
     pub desired: DesiredState,
     pub warnings: Vec<Diagnostic>,
-    /// The files read, in order.
+    /// The manifest files read, in order.
     pub files: Vec<PathBuf>,
+    /// The YAML files skipped as not manifests, in order.
+    pub skipped: Vec<Skipped>,
 }
 
 impl Loaded {
@@ -64,25 +69,60 @@ pub fn load(paths: &[PathBuf]) -> Result<Loaded, Diagnostics> {
     }
     let mut sources = Vec::new();
     for path in &files {
-        match std::fs::read(path) {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => sources.push(SourceFile::new(path, text)),
-                Err(_) => diags.push(
-                    Diagnostic::error(format!("\"{}\" is not UTF-8 text", path.display()))
-                        .in_file(path),
-                ),
-            },
-            Err(e) => diags.push(
-                Diagnostic::error(format!(
-                    "cannot read \"{}\": {}",
-                    path.display(),
-                    e.to_string().to_lowercase()
-                ))
-                .in_file(path),
-            ),
+        match read_file(path) {
+            Ok(file) => sources.push(file),
+            Err(d) => diags.push(*d),
         }
     }
-    load_sources(sources, files, diags)
+    load_sources(sources, diags)
+}
+
+/// Reads one file: at most [`parse::MAX_FILE_BYTES`], UTF-8 (the first invalid byte is located).
+fn read_file(path: &Path) -> Result<SourceFile, Box<Diagnostic>> {
+    let cannot = |e: std::io::Error| {
+        Box::new(
+            Diagnostic::error(format!(
+                "cannot read \"{}\": {}",
+                path.display(),
+                e.to_string().to_lowercase()
+            ))
+            .in_file(path),
+        )
+    };
+    let len = std::fs::metadata(path).map_err(cannot)?.len();
+    if len > parse::MAX_FILE_BYTES {
+        return Err(Box::new(
+            Diagnostic::error(format!(
+                "\"{}\" is {len} bytes, above the {} MiB limit for one manifest file",
+                path.display(),
+                parse::MAX_FILE_BYTES / 1024 / 1024
+            ))
+            .with_hint("split the manifest into several files")
+            .in_file(path),
+        ));
+    }
+    let bytes = std::fs::read(path).map_err(cannot)?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile::new(path, text)),
+        Err(e) => {
+            let at = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let valid = std::str::from_utf8(&bytes[..at]).unwrap_or_default();
+            let line = valid.matches('\n').count() + 1;
+            let line_start = valid.rfind('\n').map_or(0, |i| i + 1);
+            let column = valid[line_start..].chars().count() + 1;
+            let file = SourceFile::new(path, String::from_utf8_lossy(&bytes).into_owned());
+            Err(Box::new(
+                Diagnostic::error(format!(
+                    "file is not UTF-8 text: byte 0x{:02x} at line {line}, column {column} \
+                     (byte offset {at}) is not valid UTF-8",
+                    bytes[at]
+                ))
+                .with_hint("save the file as UTF-8")
+                .at(&file, line, column),
+            ))
+        }
+    }
 }
 
 /// Loads manifests given as (path, text) pairs: the same pipeline as [`load`] without the file
@@ -92,23 +132,47 @@ pub fn load_str(docs: &[(&Path, &str)]) -> Result<Loaded, Diagnostics> {
         .iter()
         .map(|(p, t)| SourceFile::new(p, (*t).to_owned()))
         .collect();
-    let files = docs.iter().map(|(p, _)| p.to_path_buf()).collect();
-    load_sources(sources, files, Diagnostics::default())
+    load_sources(sources, Diagnostics::default())
 }
 
-fn load_sources(
-    sources: Vec<SourceFile>,
-    files: Vec<PathBuf>,
-    mut diags: Diagnostics,
-) -> Result<Loaded, Diagnostics> {
+fn load_sources(all: Vec<SourceFile>, mut diags: Diagnostics) -> Result<Loaded, Diagnostics> {
     let mut parsed = Vec::new();
+    let mut sources = Vec::new();
+    for file in all {
+        match classify::classify(&file) {
+            classify::Class::Blank => {
+                diags.push(
+                    Diagnostic::warning("manifest file is empty")
+                        .with_hint(
+                            "it declares nothing; remove it or add `version: 1` and customers",
+                        )
+                        .in_file(&file.path),
+                );
+                sources.push(file);
+            }
+            classify::Class::Skip(reason) => diags.skipped.push(Skipped {
+                path: file.path.clone(),
+                reason,
+            }),
+            classify::Class::Problem(d) => {
+                diags.push(d);
+                sources.push(file);
+            }
+            classify::Class::Manifest => sources.push(file),
+        }
+    }
+    if sources.is_empty() && !diags.skipped.is_empty() {
+        diags.push(
+            Diagnostic::error(format!(
+                "no reservoir manifest among the {} YAML file(s) read; every one was skipped",
+                diags.skipped.len()
+            ))
+            .with_hint("a manifest has a top-level `customers:` (see `reservoir validate`)"),
+        );
+    }
+    let files: Vec<PathBuf> = sources.iter().map(|f| f.path.clone()).collect();
     for file in &sources {
-        if parse::is_blank(&file.text) {
-            diags.push(
-                Diagnostic::warning("manifest file is empty")
-                    .with_hint("it declares nothing; remove it or add `version: 1` and customers")
-                    .in_file(&file.path),
-            );
+        if parse::is_blank(&file.text) || diags.errors.iter().any(|d| is_in(d, &file.path)) {
             continue;
         }
         let read = parse::parse(file);
@@ -139,13 +203,19 @@ fn load_sources(
     let desired = merge::merge(&merge::Files(&sources), decls, limits, &mut diags);
     diags.sort();
     if diags.has_errors() {
+        diags.files = files;
         return Err(diags);
     }
     Ok(Loaded {
         desired,
         warnings: diags.warnings,
         files,
+        skipped: diags.skipped,
     })
+}
+
+fn is_in(d: &Diagnostic, path: &Path) -> bool {
+    d.location.as_ref().is_some_and(|l| l.file == path)
 }
 
 /// `limits` from every file: each limit may be set in several files only with the same value.

@@ -118,7 +118,7 @@ fn reservation(
     let reservation_type = check::choice(ctx, &r.reservation_type);
     let target = match (&r.region, &r.product) {
         (Some(region), None) => {
-            let sku = check::arm_sku(ctx, &r.sku);
+            let sku = check::arm_sku(ctx, &r.sku, reservation_type);
             let region = check::region(ctx, region);
             sku.zip(region)
                 .map(|(arm_sku_name, arm_region_name)| ReservationTarget::Arm {

@@ -6,7 +6,48 @@
 
 use super::diagnostics::{Diagnostic, SourceFile};
 use super::model::Manifest;
-use serde_saphyr::{Error, Location};
+use serde::de::DeserializeOwned;
+use serde_saphyr::budget::BudgetBreach;
+use serde_saphyr::{Budget, Error, Location, Options};
+
+/// Largest manifest file read (checked before reading it): the YAML budget below is sized so
+/// that any file up to this size fits.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// The YAML reader's options: unknown tags refused (`!Ref` would silently lose its meaning) when
+/// `reject_tags`, and limits raised from serde-saphyr's defaults (250,000 nodes) so that a valid
+/// manifest up to [`MAX_FILE_BYTES`] loads; a breach names the limit.
+pub fn options(reject_tags: bool) -> Options {
+    let mut o = Options::default();
+    o.budget = Some(budget());
+    o.reject_unsupported_tags = reject_tags;
+    o.with_snippet = false;
+    o
+}
+
+/// The YAML limits (see [`options`]).
+fn budget() -> Budget {
+    let mut b = Budget::default();
+    b.max_events = 40_000_000;
+    b.max_nodes = 20_000_000;
+    b.max_total_scalar_bytes = 128 * 1024 * 1024;
+    b
+}
+
+/// Reads one YAML document of `file`. A stream whose other documents are empty (a trailing
+/// `---`) is one document.
+pub fn read_one<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Error> {
+    match serde_saphyr::from_str_with_options::<T>(file.text.as_str(), options(true)) {
+        Err(e)
+            if matches!(e.without_snippet(), Error::MultipleDocuments { .. })
+                && super::classify::document_count(file) == Some(1) =>
+        {
+            let docs = serde_saphyr::from_multiple_with_options::<T>(&file.text, options(true))?;
+            docs.into_iter().next().ok_or(e)
+        }
+        other => other,
+    }
+}
 
 /// One file, read.
 pub struct Parsed {
@@ -22,7 +63,7 @@ pub struct Parsed {
 /// `structure`) with a lenient read of the rest, or the parser's own error when the file is not
 /// valid YAML.
 pub fn parse(file: &SourceFile) -> Parsed {
-    let e = match serde_saphyr::from_str::<Manifest>(file.text.as_str()) {
+    let e = match read_one::<Manifest>(file) {
         Ok(m) => {
             return Parsed {
                 manifest: Some(m),
@@ -60,7 +101,7 @@ pub fn line_col(loc: &Location) -> Option<(usize, usize)> {
     (loc.line() > 0).then(|| (loc.line() as usize, loc.column().max(1) as usize))
 }
 
-fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
+pub fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
     let err = err.without_snippet();
     let d = match err {
         Error::SerdeUnknownField {
@@ -75,7 +116,7 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
         }
         Error::SerdeMissingField { field, location } => {
             let d = Diagnostic::error(format!("missing required field \"{field}\""));
-            let d = match missing_field_hint(field) {
+            let d = match missing_field_hint(None, field) {
                 Some(h) => d.with_hint(h),
                 None => d,
             };
@@ -138,6 +179,15 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
         )),
         Error::MultipleDocuments { .. } => Diagnostic::error("more than one YAML document")
             .with_hint("put each document in its own file"),
+        Error::UnsupportedTag { tag, .. } => {
+            Diagnostic::error(format!("unknown YAML tag \"{tag}\""))
+                .with_hint("manifests take plain values: remove the tag and write the value itself")
+        }
+        Error::Budget { breach, .. } => Diagnostic::error(format!(
+            "the file is too large for the YAML reader: {}",
+            budget_breach(breach)
+        ))
+        .with_hint("split the manifest into several files"),
         other => Diagnostic::error(first_line_lower(&other.to_string()))
             .with_hint("this is not valid YAML"),
     };
@@ -147,7 +197,19 @@ fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
     }
 }
 
-pub fn missing_field_hint(field: &str) -> Option<&'static str> {
+/// What to write for a missing or empty field; `owner` is the schema definition holding it
+/// (`Software`, `Reservation`) when known.
+pub fn missing_field_hint(owner: Option<&str>, field: &str) -> Option<&'static str> {
+    Some(match (owner, field) {
+        (Some("Software"), "sku") => {
+            "give the catalog SKU id of the product, quoted, e.g. sku: \"0002\""
+        }
+        (Some("Software"), "product") => "give the catalog product id, e.g. DG7GMGF0DWM3",
+        (_, field) => return missing_field_hint_any(field),
+    })
+}
+
+fn missing_field_hint_any(field: &str) -> Option<&'static str> {
     Some(match field {
         "version" => "start the file with `version: 1`",
         "id" => "give the customer's or subscription's id (a GUID)",
@@ -159,6 +221,28 @@ pub fn missing_field_hint(field: &str) -> Option<&'static str> {
         "product" => "give the catalog product id, e.g. DG7GMGF0DWM3",
         _ => return None,
     })
+}
+
+/// What a budget breach means, naming the limit.
+fn budget_breach(b: &BudgetBreach) -> String {
+    let budget = budget();
+    match b {
+        BudgetBreach::Nodes { .. } => format!("more than {} YAML nodes", budget.max_nodes),
+        BudgetBreach::Events { .. } => format!("more than {} YAML events", budget.max_events),
+        BudgetBreach::ScalarBytes { .. } => format!(
+            "more than {} MiB of values",
+            budget.max_total_scalar_bytes / 1024 / 1024
+        ),
+        BudgetBreach::Depth { .. } => format!("nested deeper than {} levels", budget.max_depth),
+        BudgetBreach::Documents { .. } => {
+            format!("more than {} documents", budget.max_documents)
+        }
+        BudgetBreach::Aliases { .. } | BudgetBreach::Anchors { .. } => format!(
+            "more than {} aliases or anchors",
+            budget.max_aliases.min(budget.max_anchors)
+        ),
+        other => format!("limit exceeded ({other:?})"),
+    }
 }
 
 /// The first key of the block mapping holding the key at (line, col): scanning upwards, the

@@ -6,6 +6,7 @@
 
 use super::diagnostics::{Diagnostic, SourceFile};
 use super::parse::{did_you_mean, line_col, missing_field_hint};
+use super::show::quoted;
 use serde::de::{Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_json::Value;
 use serde_saphyr::Spanned;
@@ -86,7 +87,7 @@ impl Raw {
 
 /// The file as a located tree, `None` when it cannot be read as one (not valid YAML).
 pub fn tree(file: &SourceFile) -> Option<Node> {
-    serde_saphyr::from_str::<Node>(file.text.as_str()).ok()
+    super::parse::read_one::<Node>(file).ok()
 }
 
 /// Every structural problem of the tree against the schema; empty when the schema finds nothing.
@@ -99,7 +100,7 @@ pub fn problems(file: &SourceFile, tree: &Node) -> Vec<Diagnostic> {
         root: &schema,
         out: Vec::new(),
     };
-    walk.check(tree, &schema);
+    walk.check(tree, &schema, None);
     walk.out
 }
 
@@ -135,7 +136,9 @@ impl<'a> Walk<'a> {
         }
     }
 
-    fn check(&mut self, node: &Node, schema: &'a Value) {
+    /// Checks `node` against `schema`; `key` is the field holding it, for messages.
+    fn check(&mut self, node: &Node, schema: &'a Value, key: Option<&str>) {
+        let owner = ref_name(schema);
         let schema = self.resolve(schema);
         if let Some(branches) = schema.get("anyOf").and_then(Value::as_array) {
             // `Option<T>`: T or null.
@@ -143,7 +146,7 @@ impl<'a> Walk<'a> {
                 return;
             }
             if let Some(b) = branches.iter().find(|b| !is_null_type(b)) {
-                self.check(node, b);
+                self.check(node, b, key);
             }
             return;
         }
@@ -153,11 +156,13 @@ impl<'a> Walk<'a> {
         }
         match &node.value {
             Raw::Null if types.contains(&"null") => {}
-            Raw::Map(entries) if types.contains(&"object") => self.object(node, entries, schema),
+            Raw::Map(entries) if types.contains(&"object") => {
+                self.object(node, entries, schema, owner)
+            }
             Raw::Seq(items) if types.contains(&"array") => {
                 if let Some(item_schema) = schema.get("items") {
                     for item in items {
-                        self.check(item, item_schema);
+                        self.check(item, item_schema, key);
                     }
                 }
             }
@@ -167,6 +172,15 @@ impl<'a> Walk<'a> {
                 if types.iter().any(|t| matches!(*t, "string" | "integer")) => {}
             // serde reads an empty value as an absent list.
             Raw::Null if types.contains(&"array") => {}
+            Raw::Null if key.is_some() => {
+                let key = key.unwrap_or_default();
+                let mut d = Diagnostic::error(format!("{key} is empty"));
+                if let Some(h) = missing_field_hint(None, key) {
+                    d = d.with_hint(h);
+                }
+                let d = self.at(d, node);
+                self.out.push(d);
+            }
             other => {
                 let expected = if types.contains(&"object") {
                     "a mapping"
@@ -179,20 +193,34 @@ impl<'a> Walk<'a> {
                 };
                 let found = match other {
                     Raw::Null => "an empty value".to_owned(),
-                    Raw::Str(v) | Raw::Other(v) => format!("{v:?}"),
+                    Raw::Str(v) | Raw::Other(v) => quoted(v),
                     Raw::Int(i) => format!("\"{i}\""),
                     Raw::Seq(_) => "a list".to_owned(),
                     Raw::Map(_) => "a mapping".to_owned(),
                 };
-                let d =
+                let mut d =
                     Diagnostic::error(format!("wrong type: expected {expected}, found {found}"));
+                if let Some(guid) = braced_guid(other)
+                    && expected == "a string"
+                {
+                    d = d.with_hint(format!(
+                        "an unquoted {{…}} is read as a YAML mapping: write the GUID without \
+                         braces, e.g. {guid}"
+                    ));
+                }
                 let d = self.at(d, node);
                 self.out.push(d);
             }
         }
     }
 
-    fn object(&mut self, node: &Node, entries: &[(Spanned<String>, Node)], schema: &'a Value) {
+    fn object(
+        &mut self,
+        node: &Node,
+        entries: &[(Spanned<String>, Node)],
+        schema: &'a Value,
+        owner: Option<&str>,
+    ) {
         let props = schema.get("properties").and_then(Value::as_object);
         let known: Vec<&str> = props
             .map(|p| p.keys().map(String::as_str).collect())
@@ -201,7 +229,7 @@ impl<'a> Walk<'a> {
         let mut suggested = Vec::new();
         for (key, value) in entries {
             match props.and_then(|p| p.get(&key.value)) {
-                Some(prop_schema) => self.check(value, prop_schema),
+                Some(prop_schema) => self.check(value, prop_schema, Some(&key.value)),
                 None => {
                     let d = Diagnostic::error(format!("unknown field \"{}\"", key.value));
                     let d = match did_you_mean(&key.value, &known) {
@@ -220,7 +248,7 @@ impl<'a> Walk<'a> {
         for field in required.into_iter().flatten().filter_map(Value::as_str) {
             if !entries.iter().any(|(k, _)| k.value == field) && !suggested.contains(&field) {
                 let mut d = Diagnostic::error(format!("missing required field \"{field}\""));
-                if let Some(h) = missing_field_hint(field) {
+                if let Some(h) = missing_field_hint(owner, field) {
                     d = d.with_hint(h);
                 }
                 let d = match entries.first() {
@@ -230,6 +258,35 @@ impl<'a> Walk<'a> {
                 self.out.push(d);
             }
         }
+    }
+}
+
+/// The definition a schema refers to (`Software`, `Reservation`), if it is a reference.
+fn ref_name(schema: &Value) -> Option<&str> {
+    let schema = match schema
+        .get("allOf")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([only]) => only,
+        _ => schema,
+    };
+    schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .and_then(|r| r.strip_prefix("#/definitions/"))
+}
+
+/// The GUID of a mapping read from an unquoted `{GUID}`: one key, a GUID, with no value.
+fn braced_guid(raw: &Raw) -> Option<&str> {
+    match raw {
+        Raw::Map(entries) => match entries.as_slice() {
+            [(k, v)] if matches!(v.value, Raw::Null) && super::check::is_guid(&k.value) => {
+                Some(k.value.as_str())
+            }
+            _ => None,
+        },
+        _ => None,
     }
 }
 

@@ -223,7 +223,7 @@ impl Context<'_> {
             .map(super::order_cache::OrderSummary::from_wire)
             .collect();
         for o in &summaries {
-            self.cache.put(id, o);
+            self.cache.put(id, o).await;
         }
         Ok((
             holdings::from_orders(&summaries, self.catalog),
@@ -243,7 +243,7 @@ impl Context<'_> {
         if let Some(missing) = &self.journal_missing {
             return (Vec::new(), Some(missing.clone()));
         }
-        let entries = match self.journal.pending(id) {
+        let entries = match self.journal.pending(id).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}");

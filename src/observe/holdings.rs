@@ -34,7 +34,7 @@ impl Orders<'_> {
         let mut out = BTreeMap::new();
         let mut missing = Vec::new();
         for id in ids {
-            match self.cache.get(self.customer_id, &id) {
+            match self.cache.get(self.customer_id, &id).await {
                 Some(o) => {
                     out.insert(id, o);
                 }
@@ -55,7 +55,7 @@ impl Orders<'_> {
             .try_collect()
             .await?;
         for o in fetched {
-            self.cache.put(self.customer_id, &o);
+            self.cache.put(self.customer_id, &o).await;
             out.insert(o.id.clone(), o);
         }
         Ok(out)

@@ -1,4 +1,5 @@
-//! The on-disk cache of completed orders: `<state_dir>/cache/orders/<customer>/<order>.json`.
+//! The cache of completed orders, kept in the state store's [`Cache`] under the namespace
+//! `orders/<customer>` (in a directory store: `<state_dir>/cache/orders/<customer>/<order>.json`).
 //! A completed order never changes, so a repeat plan reads its attribution (the lines'
 //! `provisioningContext`) from here instead of fetching it again. Only `completed` orders are
 //! written; an unreadable or damaged entry is treated as missing (and fetched again).
@@ -6,10 +7,12 @@
 use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
 use crate::plan::{scope_from_wire, term_from_wire};
+use crate::store::{Cache, CacheEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
+use std::sync::Arc;
 
 /// The parts of an order `observe` needs.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -118,24 +121,26 @@ struct CacheFile {
 
 const FORMAT: u32 = 1;
 
-/// The cache directory of a state dir.
-#[derive(Debug, Clone)]
+/// The completed-order cache over a store's [`Cache`].
+#[derive(Clone)]
 pub struct OrderCache {
-    dir: PathBuf,
+    cache: Arc<dyn Cache>,
 }
 
+impl std::fmt::Debug for OrderCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OrderCache").finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
 fn file_name(id: &str) -> String {
     format!("{}.json", safe_name(id))
 }
 
 /// The id itself when it is a plain name, else a hash of it.
 fn safe_name(id: &str) -> String {
-    let plain = !id.is_empty()
-        && id.len() <= 100
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
-    if plain {
+    if crate::store::cache::is_plain_name(id) {
         id.to_owned()
     } else {
         let d = Sha256::digest(id.as_bytes());
@@ -144,47 +149,58 @@ fn safe_name(id: &str) -> String {
     }
 }
 
+fn namespace(customer_id: &str) -> String {
+    format!("orders/{}", safe_name(&customer_id.to_ascii_lowercase()))
+}
+
 impl OrderCache {
+    /// The order cache of a directory store.
     pub fn new(state_dir: &Path) -> Self {
-        OrderCache {
-            dir: state_dir.join("cache").join("orders"),
-        }
+        OrderCache::over(Arc::new(crate::store::dir::DirCache::new(state_dir)))
     }
 
-    fn path(&self, customer_id: &str, order_id: &str) -> PathBuf {
-        self.dir
-            .join(safe_name(&customer_id.to_ascii_lowercase()))
-            .join(file_name(order_id))
+    /// The order cache over any store's cache.
+    pub fn over(cache: Arc<dyn Cache>) -> Self {
+        OrderCache { cache }
     }
 
     /// A cached completed order, if present and readable.
-    pub fn get(&self, customer_id: &str, order_id: &str) -> Option<OrderSummary> {
-        let bytes = std::fs::read(self.path(customer_id, order_id)).ok()?;
-        let f: CacheFile = serde_json::from_slice(&bytes).ok()?;
+    pub async fn get(&self, customer_id: &str, order_id: &str) -> Option<OrderSummary> {
+        let value = self
+            .cache
+            .get(
+                &namespace(customer_id),
+                &safe_name(order_id),
+                chrono::Utc::now(),
+            )
+            .await
+            .ok()??;
+        let f: CacheFile = serde_json::from_value(value).ok()?;
         (f.format == FORMAT && f.order.id == order_id && f.order.is_completed()).then_some(f.order)
     }
 
     /// Stores a completed order (others are ignored). Failures are logged, never fatal.
-    pub fn put(&self, customer_id: &str, order: &OrderSummary) {
+    pub async fn put(&self, customer_id: &str, order: &OrderSummary) {
         if !order.is_completed() {
             return;
         }
-        let path = self.path(customer_id, &order.id);
-        let write = || -> std::io::Result<()> {
-            let dir = path.parent().unwrap_or(&self.dir);
-            std::fs::create_dir_all(dir)?;
-            let text = serde_json::to_vec_pretty(&CacheFile {
-                format: FORMAT,
-                order: order.clone(),
-            })
-            .map_err(std::io::Error::other)?;
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut tmp, &text)?;
-            tmp.persist(&path).map_err(|e| e.error)?;
-            Ok(())
+        let value = match serde_json::to_value(CacheFile {
+            format: FORMAT,
+            order: order.clone(),
+        }) {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!("cannot cache order {}: {e}", order.id);
+                return;
+            }
         };
-        if let Err(e) = write() {
-            tracing::warn!("cannot cache order {} in {}: {e}", order.id, path.display());
+        let entry = CacheEntry {
+            expires_at: None,
+            value,
+        };
+        let ns = namespace(customer_id);
+        if let Err(e) = self.cache.put(&ns, &safe_name(&order.id), &entry).await {
+            tracing::warn!("cannot cache order {}: {e}", order.id);
         }
     }
 }
@@ -204,16 +220,16 @@ mod tests {
         .expect("order json")
     }
 
-    #[test]
-    fn completed_orders_round_trip_and_others_are_not_cached() {
+    #[tokio::test]
+    async fn completed_orders_round_trip_and_others_are_not_cached() {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = OrderCache::new(dir.path());
         let pending = OrderSummary::from_wire(&order("pending"));
-        cache.put("C1", &pending);
-        assert_eq!(cache.get("c1", "ord-1"), None);
+        cache.put("C1", &pending).await;
+        assert_eq!(cache.get("c1", "ord-1").await, None);
         let done = OrderSummary::from_wire(&order("completed"));
-        cache.put("C1", &done);
-        let back = cache.get("c1", "ord-1").expect("cached");
+        cache.put("C1", &done).await;
+        let back = cache.get("c1", "ord-1").await.expect("cached");
         assert_eq!(back, done);
         let line = back.line("0").expect("line 0");
         assert_eq!(line.context("subscriptionId"), Some("9A51"));

@@ -1,9 +1,9 @@
 //! Purchases the local journal knows about that Partner Center may not show yet, mapped into
 //! [`PendingPurchase`]s. The journal is reached through [`PendingSource`] so `observe` does not
-//! depend on how apply stores it; [`from_journal`] connects it to [`crate::journal::Journal`].
+//! depend on how apply stores it; [`from_journal`] connects it to [`crate::store::Journal`].
 
-use crate::journal::Journal;
 use crate::manifest::PurchaseKey;
+use crate::store::Journal;
 use std::path::Path;
 
 /// One journalled purchase line not yet settled.
@@ -20,10 +20,11 @@ pub struct JournalEntry {
 }
 
 /// Where pending purchases come from.
+#[async_trait::async_trait]
 pub trait PendingSource: Send + Sync {
     /// The customer's unsettled purchase lines. `Err` (one line) when the journal cannot be
     /// read: holdings may then miss recent orders.
-    fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String>;
+    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String>;
 
     /// True when there is no journal at all (the state dir never had one, or lost it): then
     /// orders another run placed in the last 15 minutes cannot be ruled out, unless the run
@@ -38,8 +39,9 @@ pub trait PendingSource: Send + Sync {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct NoJournal;
 
+#[async_trait::async_trait]
 impl PendingSource for NoJournal {
-    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
         Ok(Vec::new())
     }
 }
@@ -50,7 +52,10 @@ impl PendingSource for NoJournal {
 /// fails, so an existing journal is never silently ignored (`plan` then says in-flight orders
 /// cannot be ruled out).
 pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
-    if !state_dir.join("journal").exists() {
+    if !crate::store::StateDir::new(state_dir)
+        .journal_dir()
+        .exists()
+    {
         return Box::new(Missing);
     }
     match Journal::open(state_dir) {
@@ -71,9 +76,12 @@ fn error_line(e: &dyn std::error::Error) -> String {
     s
 }
 
+#[async_trait::async_trait]
 impl PendingSource for Journal {
-    fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String> {
-        let lines = Journal::pending(self, customer_id).map_err(|e| error_line(&e))?;
+    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+        let lines = Journal::pending(self, customer_id)
+            .await
+            .map_err(|e| error_line(&e))?;
         Ok(lines
             .into_iter()
             .map(|p| JournalEntry {
@@ -92,8 +100,9 @@ impl PendingSource for Journal {
 /// A state dir without a journal directory.
 struct Missing;
 
+#[async_trait::async_trait]
 impl PendingSource for Missing {
-    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
         Ok(Vec::new())
     }
     fn is_missing(&self) -> bool {
@@ -103,8 +112,9 @@ impl PendingSource for Missing {
 
 struct Unreadable(String);
 
+#[async_trait::async_trait]
 impl PendingSource for Unreadable {
-    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
         Err(self.0.clone())
     }
 }

@@ -44,8 +44,9 @@ customers:
 
 struct FakeJournal(Result<Vec<JournalEntry>, String>);
 
+#[async_trait::async_trait]
 impl PendingSource for FakeJournal {
-    fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
         self.0.clone()
     }
 }
@@ -211,18 +212,21 @@ async fn a_missing_journal_blocks_purchases_unless_a_fresh_state_is_asserted() {
     assert_eq!(oc.in_flight_unknown, None, "--fresh-state: read as empty");
 
     // A journal that exists (even empty) rules nothing out by its absence.
-    crate::journal::Journal::open(w.state.path()).expect("journal");
+    crate::store::Journal::open(w.state.path()).expect("journal");
     let oc = w.observe(&*from_journal(w.state.path())).await;
     assert_eq!(oc.in_flight_unknown, None);
     w.sandbox.shutdown().await;
 }
 
-#[test]
-fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
-    use crate::journal::{Journal, PurchaseLine, Record};
+#[tokio::test]
+async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
+    use crate::store::{Journal, PurchaseLine, Record};
     let dir = tempfile::tempdir().expect("tempdir");
     assert_eq!(
-        from_journal(dir.path()).pending(CONTOSO).map(|v| v.len()),
+        from_journal(dir.path())
+            .pending(CONTOSO)
+            .await
+            .map(|v| v.len()),
         Ok(0),
         "no journal yet: nothing pending"
     );
@@ -260,8 +264,12 @@ fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
                 create_request_id: "r-1".into(),
             },
         )
+        .await
         .expect("append");
-    let pending = from_journal(dir.path()).pending(CONTOSO).expect("readable");
+    let pending = from_journal(dir.path())
+        .pending(CONTOSO)
+        .await
+        .expect("readable");
     assert_eq!(
         pending,
         vec![JournalEntry {
@@ -274,5 +282,5 @@ fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_one() {
     );
     let file = dir.path().join("journal").join(format!("{CONTOSO}.jsonl"));
     std::fs::write(&file, "garbage\n{\"type\": \"intent\"}\n").expect("corrupt");
-    assert!(from_journal(dir.path()).pending(CONTOSO).is_err());
+    assert!(from_journal(dir.path()).pending(CONTOSO).await.is_err());
 }

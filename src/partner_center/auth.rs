@@ -2,10 +2,10 @@
 //! client credentials, or App+User (refresh token). Tokens are cached until shortly before they
 //! expire; a rotated refresh token is kept. Secrets never reach Debug output or errors.
 
-use super::backoff::Clock;
 use super::error::{ApiError, BoxError};
 use super::secret::Secret;
 use super::transfer::{self, Failure};
+use crate::time::Clock;
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;

@@ -62,14 +62,14 @@ impl std::fmt::Display for RequestId {
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     pub max_attempts: u32,
-    pub backoff: super::backoff::Backoff,
+    pub backoff: crate::time::Backoff,
 }
 
 impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 5,
-            backoff: super::backoff::Backoff::default(),
+            backoff: crate::time::Backoff::default(),
         }
     }
 }

@@ -19,7 +19,6 @@
 //! known secret values ([`secret::scrub`]).
 
 pub mod auth;
-pub mod backoff;
 pub mod endpoint;
 pub mod error;
 pub mod http;
@@ -31,8 +30,8 @@ pub mod secret;
 mod transfer;
 pub mod wire;
 
+pub use crate::time::{Backoff, Clock, ManualClock, TokioClock};
 pub use auth::{Credentials, CredentialsError, CredentialsKind};
-pub use backoff::{Backoff, Clock, ManualClock, TokioClock};
 pub use endpoint::{EndpointError, EndpointSpec};
 pub use error::ApiError;
 pub use http::{Category, RequestId, RetryPolicy};

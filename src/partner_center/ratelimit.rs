@@ -6,7 +6,7 @@
 //! a second customer's 429 while the first one's `Retry-After` is still running means the
 //! partner-wide limit was reached, and blocks everyone.
 
-use super::backoff::Clock;
+use crate::time::Clock;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -252,7 +252,7 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::partner_center::backoff::ManualClock;
+    use crate::time::ManualClock;
 
     /// Max number of events inside any window of `window` length.
     fn max_in_window(times: &[Duration], window: Duration) -> usize {

@@ -67,7 +67,7 @@ impl Default for SandboxOptions {
 /// Starts the sandbox on `127.0.0.1:0` with its world at `<state_dir>/sandbox/world.json`.
 pub async fn embedded(state_dir: &Path) -> Result<RunningSandbox, SandboxError> {
     start(SandboxOptions {
-        world: WorldSource::File(state_dir.join("sandbox").join("world.json")),
+        world: WorldSource::File(crate::store::StateDir::new(state_dir).sandbox_world()),
         ..SandboxOptions::default()
     })
     .await

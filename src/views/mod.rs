@@ -57,6 +57,8 @@ pub enum ViewError {
     },
     #[error("{0}")]
     Invalid(String),
+    #[error("cannot read the purchase journal")]
+    Journal(#[from] crate::store::JournalError),
 }
 
 impl ViewError {

@@ -1,10 +1,9 @@
 //! The orders reservoir placed, as `reconcile` expects to see them charged. Two sources:
 //!
-//! * the purchase journal, `<state-dir>/journal/<customer-id>.jsonl`: every `checkout_result`
-//!   record's `orders[] {order_id, lines[] {catalog_item_id, quantity}}`, placed at the record's
-//!   `at`; orders later settled as `cancelled` are left out. Read tolerantly as JSON (unknown
-//!   record types and a torn last line are skipped), so it needs nothing from `journal` but the
-//!   file format.
+//! * the purchase journal, read through the state store's [`Journal`] (whatever the backend):
+//!   every `checkout_result` record's `orders[] {order_id, lines[] {catalog_item_id, quantity}}`,
+//!   placed at the record's `at`; orders later settled as `cancelled` are left out. A torn last
+//!   line is skipped (as everywhere the journal is read); a damaged journal is an error.
 //! * `apply --receipt` files (`*.json` in `--receipts DIR`, or one file): either apply's receipt
 //!   (`{customers: [{customer_id, orders: [{order_id, status, lines: [{catalog_item_id,
 //!   quantity}]}]}]}`, also as a bare array or a single customer object) or the same minimal
@@ -12,6 +11,7 @@
 //!   checked too. Orders with `status: cancelled` are left out. camelCase keys are accepted.
 
 use super::ViewError;
+use crate::store::{Journal, Record, SettleReason};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -83,74 +83,52 @@ fn cancelled(status: Option<&str>) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("cancelled") || s.eq_ignore_ascii_case("canceled"))
 }
 
-/// Orders from the journal under `state_dir` (none when there is no journal).
-pub fn from_journal(state_dir: &Path) -> Result<Vec<PlacedOrder>, ViewError> {
-    let dir = state_dir.join("journal");
-    let entries = match std::fs::read_dir(&dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(ViewError::io(&dir, "cannot read the journal directory", e)),
-    };
-    let mut files: Vec<PathBuf> = entries
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "jsonl"))
-        .collect();
-    files.sort();
+/// Orders from the journal (none when there is no journal).
+pub async fn from_journal(journal: &Journal) -> Result<Vec<PlacedOrder>, ViewError> {
     let mut out = Vec::new();
-    for path in files {
-        let Some(customer) = path.file_stem().and_then(|s| s.to_str()) else {
-            continue;
-        };
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| ViewError::io(&path, "cannot read the journal", e))?;
-        out.extend(journal_orders(customer, &text, &path.display().to_string()));
+    for customer in journal.customers().await? {
+        let records = journal.read(&customer).await?;
+        let source = journal.path(&customer)?.display().to_string();
+        out.extend(journal_orders(&customer, &records.records, &source));
     }
     Ok(out)
 }
 
-/// The pure part of [`from_journal`] for one customer's file.
-pub fn journal_orders(customer_id: &str, text: &str, source: &str) -> Vec<PlacedOrder> {
+/// The pure part of [`from_journal`] for one customer's records.
+pub fn journal_orders(customer_id: &str, records: &[Record], source: &str) -> Vec<PlacedOrder> {
     let mut orders: BTreeMap<String, PlacedOrder> = BTreeMap::new();
     let mut cancelled_ids = BTreeSet::new();
-    for line in text.lines().filter(|l| !l.trim().is_empty()) {
-        let Ok(rec) = serde_json::from_str::<Value>(line) else {
-            tracing::warn!(source, "skipping an unreadable journal line");
-            continue;
-        };
-        let at = rec
-            .get("at")
-            .and_then(Value::as_str)
-            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
-            .map(|d| d.with_timezone(&Utc));
-        match rec.get("type").and_then(Value::as_str) {
-            Some("checkout_result") => {
-                let list = rec.get("orders").and_then(Value::as_array);
-                for o in list.into_iter().flatten() {
-                    let Some(id) = o.get("order_id").and_then(Value::as_str) else {
-                        continue;
-                    };
+    for rec in records {
+        match rec {
+            Record::CheckoutResult {
+                at, orders: list, ..
+            } => {
+                for o in list {
                     let lines = o
-                        .get("lines")
-                        .and_then(Value::as_array)
-                        .into_iter()
-                        .flatten()
-                        .filter_map(|l| serde_json::from_value::<PlacedLine>(l.clone()).ok())
+                        .lines
+                        .iter()
+                        .map(|l| PlacedLine {
+                            catalog_item_id: l.catalog_item_id.clone(),
+                            quantity: Decimal::from(l.quantity),
+                            unit_price: None,
+                            currency: None,
+                        })
                         .collect();
-                    orders.entry(id.to_string()).or_insert(PlacedOrder {
+                    orders.entry(o.order_id.clone()).or_insert(PlacedOrder {
                         customer_id: customer_id.to_ascii_lowercase(),
-                        order_id: id.to_string(),
-                        placed_at: at,
+                        order_id: o.order_id.clone(),
+                        placed_at: Some(*at),
                         source: source.to_string(),
                         lines,
                     });
                 }
             }
-            Some("order_settled") => {
-                if cancelled(rec.get("reason").and_then(Value::as_str))
-                    && let Some(id) = rec.get("order_id").and_then(Value::as_str)
-                {
-                    cancelled_ids.insert(id.to_string());
-                }
+            Record::OrderSettled {
+                order_id,
+                reason: SettleReason::Cancelled,
+                ..
+            } => {
+                cancelled_ids.insert(order_id.clone());
             }
             _ => {}
         }
@@ -294,7 +272,9 @@ mod tests {
             "\n",
             r#"{"type":"checkout_res"#,
         );
-        let got = journal_orders("ABC", text, "j");
+        let records = crate::store::dir::journal::parse_records(Path::new("j"), text.as_bytes())
+            .expect("parses, the torn tail skipped");
+        let got = journal_orders("ABC", &records.records, "j");
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].order_id, "o1");
         assert_eq!(got[0].customer_id, "abc");

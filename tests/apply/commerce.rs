@@ -4,9 +4,9 @@
 use crate::support::*;
 use reservoir::apply::{CartLine, Commerce, CommerceError, OrderStatus, PartnerCenterCommerce};
 use reservoir::catalog::Catalog;
-use reservoir::journal::PurchaseLine;
 use reservoir::manifest::PurchaseKey;
 use reservoir::observe::Reader;
+use reservoir::store::PurchaseLine;
 use std::collections::BTreeMap;
 
 fn software_line(catalog_item_id: &str) -> PurchaseLine {

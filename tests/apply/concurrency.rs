@@ -2,7 +2,7 @@
 //! wait, then fail naming the holder.
 
 use crate::support::*;
-use reservoir::journal::{CustomerLock, HolderInfo};
+use reservoir::store::{CustomerLock, HolderInfo};
 use std::time::Duration;
 
 #[test]

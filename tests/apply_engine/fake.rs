@@ -9,10 +9,10 @@ use futures::future::BoxFuture;
 use reservoir::apply::{
     Cart, CartLine, CartLineResult, CartStatus, CheckoutOutcome, Commerce, CommerceError,
     OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
-    Sleeper,
 };
-use reservoir::journal::{Clock, JournalHook, PurchaseLine, Record};
 use reservoir::manifest::PurchaseKey;
+use reservoir::store::{JournalHook, PurchaseLine, Record};
+use reservoir::time::Clock;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -631,25 +631,30 @@ impl Default for FakeClock {
 }
 
 impl Clock for FakeClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    /// Monotonic time: how far the clock has moved since 2026-03-01T10:00:00Z.
+    fn now(&self) -> Duration {
+        let start = FakeClock::default().now();
+        (FakeClock::now(self) - start).to_std().unwrap_or_default()
+    }
+    /// Sleeping advances the fake clock and completes at once.
+    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
+        self.advance(duration);
+        Box::pin(futures::future::ready(()))
+    }
+    fn wall(&self) -> DateTime<Utc> {
+        FakeClock::now(self)
     }
 }
 
 impl FakeClock {
+    /// The fake wall-clock time.
+    pub fn now(&self) -> DateTime<Utc> {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     pub fn advance(&self, d: Duration) {
         let mut t = self.0.lock().unwrap_or_else(|p| p.into_inner());
         *t += ChronoDuration::from_std(d).expect("duration fits");
-    }
-}
-
-/// Sleeping advances the fake clock and completes at once.
-pub struct FakeSleeper(pub Arc<FakeClock>);
-
-impl Sleeper for FakeSleeper {
-    fn sleep(&self, duration: Duration) -> BoxFuture<'static, ()> {
-        self.0.advance(duration);
-        Box::pin(futures::future::ready(()))
     }
 }
 

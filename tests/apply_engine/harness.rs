@@ -3,16 +3,16 @@
 //! (lock → resume → plan → apply → unlock per customer) that can be killed at any journal step or
 //! commerce call — a killed run's future is dropped, exactly like a SIGKILLed process.
 
-use super::fake::{FakeSleeper, FakeWorld, KillAtAppend};
+use super::fake::{FakeWorld, KillAtAppend};
 use futures::FutureExt;
 use reservoir::apply::{
     ApplyOptions, Backoff, CustomerBatch, CustomerOutcome, NoopReporter, apply_customer,
     resume_customer,
 };
-use reservoir::journal::{
+use reservoir::manifest::{PurchaseKey, ReservationTarget, ReservationType, Scope, Term};
+use reservoir::store::{
     CustomerLock, HolderInfo, Journal, JournalError, PurchaseLine, SettleReason,
 };
-use reservoir::manifest::{PurchaseKey, ReservationTarget, ReservationType, Scope, Term};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -122,17 +122,19 @@ pub fn desired_units(desired: &[DesiredCustomer]) -> BTreeMap<PurchaseKey, u32> 
 
 /// What the real `plan` computes for one customer: desired − entitled − journal pending, with
 /// journalled orders now visible as entitlements settled. Fresh catalog ids.
-pub fn plan(
+pub async fn plan(
     world: &FakeWorld,
     journal: &Journal,
     customer: &DesiredCustomer,
 ) -> Result<Vec<PurchaseLine>, JournalError> {
     let mut pending: BTreeMap<PurchaseKey, u32> = BTreeMap::new();
-    for p in journal.pending(&customer.id)? {
+    for p in journal.pending(&customer.id).await? {
         if let Some(order_id) = &p.order_id
             && world.is_entitled(order_id)
         {
-            journal.settle(&customer.id, order_id, SettleReason::Entitled)?;
+            journal
+                .settle(&customer.id, order_id, SettleReason::Entitled)
+                .await?;
             continue;
         }
         let key = p.key.expect("every order line maps to an intent line");
@@ -156,15 +158,10 @@ pub fn plan(
 pub fn options(world: &FakeWorld) -> ApplyOptions {
     ApplyOptions {
         registration_timeout: Duration::from_secs(600),
-        backoff: Backoff {
-            initial: Duration::from_secs(1),
-            factor: 2.0,
-            max: Duration::from_secs(30),
-        },
+        backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
         write_attempts: 4,
         max_rebuilds: 2,
         clock: world.clock.clone(),
-        sleeper: Arc::new(FakeSleeper(world.clock.clone())),
     }
 }
 
@@ -209,7 +206,7 @@ pub async fn apply_all(
             outs.push(out);
             continue;
         }
-        let lines = match plan(world, journal, c) {
+        let lines = match plan(world, journal, c).await {
             Ok(lines) => lines,
             Err(e) => {
                 out.journal_error = Some(e.to_string());
@@ -286,3 +283,13 @@ pub fn assert_exact(world: &FakeWorld, desired: &BTreeMap<PurchaseKey, u32>) {
     }
     assert_never_over(world, desired);
 }
+
+/// Runs a future to completion on the current thread (the directory journal needs no reactor),
+/// for the synchronous scenario tests.
+pub trait Wait: std::future::Future + Sized {
+    fn wait(self) -> Self::Output {
+        futures::executor::block_on(self)
+    }
+}
+
+impl<F: std::future::Future> Wait for F {}

@@ -7,7 +7,7 @@ use reservoir::apply::{
     ApplyEvent, CartState, CustomerBatch, NoopReporter, OrderOutcomeStatus, RegistrationResult,
     Reporter, apply_customer, resume_customer,
 };
-use reservoir::journal::{Clock, IntentState, JournalError, PendingState, Record};
+use reservoir::store::{IntentState, JournalError, PendingState, Record};
 use std::sync::Mutex;
 
 #[test]
@@ -47,7 +47,7 @@ fn a_fault_free_apply_buys_exactly_the_declared_units_and_the_next_plan_is_empty
     // the journal makes the next plan propose nothing, even before entitlements show
     let j = journal(&world, dir.path(), None);
     for c in &desired {
-        assert!(plan(&world, &j, c).expect("plan").is_empty());
+        assert!(plan(&world, &j, c).wait().expect("plan").is_empty());
     }
     let again = run_process(&world, dir.path(), &desired, None);
     assert!(again.completed);
@@ -119,14 +119,19 @@ fn a_write_that_stays_unknown_is_pending_and_resumed_by_the_next_run() {
 
     // plan counts the unknown intent as pending: nothing to buy
     let j = journal(&world, dir.path(), None);
-    let pending = j.pending(CONTOSO).expect("pending");
+    let pending = j.pending(CONTOSO).wait().expect("pending");
     assert_eq!(pending.len(), 3);
     assert!(
         pending
             .iter()
             .all(|p| p.state == PendingState::OutcomeUnknown)
     );
-    assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
+    assert!(
+        plan(&world, &j, &desired[0])
+            .wait()
+            .expect("plan")
+            .is_empty()
+    );
 
     let again = run_process(&world, dir.path(), &desired, None);
     assert!(again.completed);
@@ -146,11 +151,13 @@ fn a_process_killed_after_each_journal_step_never_buys_twice() {
     run_process(&probe, probe_dir.path(), &d, None);
     let steps = journal(&probe, probe_dir.path(), None)
         .read(CONTOSO)
+        .wait()
         .expect("read")
         .records
         .len()
         + journal(&probe, probe_dir.path(), None)
             .read(FABRIKAM)
+            .wait()
             .expect("read")
             .records
             .len();
@@ -230,6 +237,7 @@ fn an_expired_cart_is_abandoned_before_a_new_one_is_made() {
     assert_exact(&world, &desired_units(&desired));
     let records = journal(&world, dir.path(), None)
         .read(CONTOSO)
+        .wait()
         .expect("read")
         .records;
     let kinds: Vec<&str> = records.iter().map(|r| r.kind()).collect();
@@ -310,7 +318,7 @@ fn registration_pending_at_first_waits_then_buys() {
     let events = Recorder::default();
     let j = journal(&world, dir.path(), None);
     let opts = options(&world);
-    let lines = plan(&world, &j, &desired[1]).expect("plan");
+    let lines = plan(&world, &j, &desired[1]).wait().expect("plan");
     let batch = CustomerBatch {
         customer_id: FABRIKAM.into(),
         customer_name: Some("fabrikam".into()),
@@ -348,7 +356,7 @@ fn registration_that_never_completes_buys_nothing_on_that_subscription() {
         customer_name: None,
         plan_hash: "h".into(),
         register: vec!["sub-c1".into()],
-        lines: plan(&world, &j, &desired[0]).expect("plan"),
+        lines: plan(&world, &j, &desired[0]).wait().expect("plan"),
     };
     let start = world.clock.now();
     let out = apply_customer(&batch, &world, &j, &NoopReporter, &opts)
@@ -383,7 +391,7 @@ fn a_failing_order_group_is_reported_and_the_next_plan_proposes_only_its_lines()
     assert_eq!(contoso.units_placed(), 4, "the reservations stand");
 
     let j = journal(&world, dir.path(), None);
-    let next = plan(&world, &j, &desired[0]).expect("plan");
+    let next = plan(&world, &j, &desired[0]).wait().expect("plan");
     assert_eq!(next.len(), 1);
     assert_eq!(
         (next[0].item_name.as_str(), next[0].quantity),
@@ -425,7 +433,7 @@ fn availability_not_found_at_checkout_re_resolves_and_builds_a_new_cart() {
     let dir = tempfile::tempdir().expect("tempdir");
     let desired = small_world(&world, [2, 1, 1, 1]);
     let j = journal(&world, dir.path(), None);
-    let lines = plan(&world, &j, &desired[0]).expect("plan");
+    let lines = plan(&world, &j, &desired[0]).wait().expect("plan");
     world.rotate("DZH318Z0BQ3V", "Standard_D4s_v5");
     let batch = CustomerBatch {
         customer_id: CONTOSO.into(),
@@ -463,9 +471,15 @@ fn orders_not_yet_visible_as_entitlements_count_as_pending() {
     let desired = small_world(&world, [1, 2, 3, 4]);
     run_process(&world, dir.path(), &desired, None);
     let j = journal(&world, dir.path(), None);
-    assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
+    assert!(
+        plan(&world, &j, &desired[0])
+            .wait()
+            .expect("plan")
+            .is_empty()
+    );
     assert!(
         j.pending(CONTOSO)
+            .wait()
             .expect("pending")
             .iter()
             .all(|p| p.state == PendingState::Ordered)
@@ -474,12 +488,17 @@ fn orders_not_yet_visible_as_entitlements_count_as_pending() {
     for _ in 0..3 {
         world.tick();
     }
-    assert!(plan(&world, &j, &desired[0]).expect("plan").is_empty());
     assert!(
-        j.pending(CONTOSO).expect("pending").is_empty(),
+        plan(&world, &j, &desired[0])
+            .wait()
+            .expect("plan")
+            .is_empty()
+    );
+    assert!(
+        j.pending(CONTOSO).wait().expect("pending").is_empty(),
         "settled once entitled"
     );
-    let intents = j.intents(CONTOSO).expect("intents");
+    let intents = j.intents(CONTOSO).wait().expect("intents");
     assert!(intents.iter().all(|i| i.state == IntentState::Done));
     assert_exact(&world, &desired_units(&desired));
 }
@@ -528,7 +547,7 @@ fn an_unreadable_journal_stops_the_customer_instead_of_buying() {
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, format!("{{oops\n{text}")).expect("write");
     assert!(matches!(
-        j.pending(CONTOSO),
+        j.pending(CONTOSO).wait(),
         Err(JournalError::Corrupt { .. })
     ));
     let run = run_process(&world, dir.path(), &desired, None);

@@ -188,7 +188,7 @@ impl Fleet {
         };
         self.reset_requests().await;
         let client = client(&self.sandbox, RateLimits::new(1_000_000, 1_000_000));
-        let journal = reservoir::journal::Journal::open(self.state.path()).expect("journal");
+        let store = reservoir::store::Store::dir(self.state.path(), true).expect("store");
         let opts = RunOptions {
             parallelism,
             lock_timeout: std::time::Duration::from_secs(30),
@@ -198,14 +198,15 @@ impl Fleet {
             fresh_state: true,
         };
         let catalog = Catalog::new(Reader::new(&client));
-        let observation = run::observe_all(&self.desired, &client, &catalog, &journal, &opts).await;
+        let observation =
+            run::observe_all(&self.desired, &client, &catalog, &store.journal, &opts).await;
         drop(catalog);
         let pre = preflight(&self.desired, &observation, None, None);
         assert!(pre.refusal.is_none(), "{:?}", pre.refusal);
         let ctx = Context {
             desired: &self.desired,
             client: &client,
-            journal: &journal,
+            store: &store,
             reporter: &NoopReporter,
             opts: &opts,
         };

@@ -24,7 +24,7 @@ fn validate_reports_every_error_with_location_and_exits_1() {
     reservoir()
         .args([
             "validate",
-            "tests/fixtures/manifests/invalid/not-a-guid.yaml",
+            "tests/fixtures/manifests/invalid/not-a-guid.yaml.invalid",
         ])
         .assert()
         .code(1)
@@ -33,7 +33,7 @@ fn validate_reports_every_error_with_location_and_exits_1() {
             "customer id \"contoso\" is not a GUID",
         ))
         .stderr(predicate::str::contains(
-            "tests/fixtures/manifests/invalid/not-a-guid.yaml:3:9",
+            "tests/fixtures/manifests/invalid/not-a-guid.yaml.invalid:3:9",
         ))
         .stderr(predicate::str::contains("  - id: contoso"))
         .stderr(predicate::str::contains(

@@ -1,19 +1,21 @@
-//! The corpus of invalid manifests under `tests/fixtures/manifests/invalid/`: each `*.yaml` file
-//! and each folder under `across-files/` is one case; every diagnostic (message, location, hint)
-//! is kept as a snapshot in `tests/manifest/snapshots/`.
+//! The corpus of invalid manifests under `tests/fixtures/manifests/invalid/`: each
+//! `*.yaml.invalid` file and each folder under `across-files/` is one case; every diagnostic
+//! (message, location, hint) is kept as a snapshot in `tests/manifest/snapshots/`. The files do
+//! not end in `.yaml`, so `reservoir plan .` at the root of this repository does not read them.
 
 use reservoir::manifest;
 use std::path::{Path, PathBuf};
 
 const INVALID: &str = "tests/fixtures/manifests/invalid";
 
-fn cases() -> Vec<(String, PathBuf)> {
+/// Each case: its name and the files it loads together.
+fn cases() -> Vec<(String, Vec<PathBuf>)> {
     let mut cases = Vec::new();
     for entry in std::fs::read_dir(INVALID).unwrap() {
         let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "yaml") {
-            let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-            cases.push((name, path));
+        let file = path.file_name().unwrap().to_string_lossy().into_owned();
+        if let Some(name) = file.strip_suffix(".yaml.invalid") {
+            cases.push((name.to_owned(), vec![path]));
         }
     }
     for entry in std::fs::read_dir(Path::new(INVALID).join("across-files")).unwrap() {
@@ -22,7 +24,12 @@ fn cases() -> Vec<(String, PathBuf)> {
             "across-files-{}",
             path.file_name().unwrap().to_string_lossy()
         );
-        cases.push((name, path));
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&path)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        cases.push((name, files));
     }
     cases.sort();
     cases
@@ -32,9 +39,9 @@ fn cases() -> Vec<(String, PathBuf)> {
 fn every_invalid_manifest_is_rejected_with_its_diagnostics() {
     let cases = cases();
     assert!(cases.len() >= 20, "corpus went missing: {cases:?}");
-    for (name, path) in cases {
-        let diags = match manifest::load(std::slice::from_ref(&path)) {
-            Ok(_) => panic!("{} loaded but should not", path.display()),
+    for (name, paths) in cases {
+        let diags = match manifest::load(&paths) {
+            Ok(_) => panic!("{name} loaded but should not"),
             Err(d) => d,
         };
         assert!(diags.has_errors(), "{name}");
@@ -55,16 +62,16 @@ fn every_invalid_manifest_is_rejected_with_its_diagnostics() {
 
 #[test]
 fn rendered_diagnostic_shows_file_line_column_snippet_and_hint() {
-    let diags = manifest::load(&[PathBuf::from(INVALID).join("unknown-field-typo.yaml")])
+    let diags = manifest::load(&[PathBuf::from(INVALID).join("unknown-field-typo.yaml.invalid")])
         .expect_err("invalid");
     insta::assert_snapshot!("rendered-unknown-field-typo", diags.render(false));
 }
 
 #[test]
 fn all_problems_are_reported_together_across_files() {
-    let paths: Vec<PathBuf> = ["not-a-guid.yaml", "bad-enums.yaml", "syntax-error.yaml"]
+    let paths: Vec<PathBuf> = ["not-a-guid", "bad-enums", "syntax-error"]
         .iter()
-        .map(|f| Path::new(INVALID).join(f))
+        .map(|f| Path::new(INVALID).join(format!("{f}.yaml.invalid")))
         .collect();
     let diags = manifest::load(&paths).expect_err("invalid");
     let files: std::collections::BTreeSet<_> = diags

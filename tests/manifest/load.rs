@@ -138,3 +138,64 @@ fn an_empty_folder_or_missing_path_is_an_error() {
         err.to_plain()
     );
 }
+
+#[test]
+fn an_empty_trailing_document_is_accepted() {
+    let text = format!(
+        "---\nversion: 1\ncustomers:\n  - id: {CONTOSO}\n    software:\n      - name: ws\n        product: DG7GMGF0DWM3\n        sku: \"0002\"\n        quantity: 5\n---\n"
+    );
+    let loaded = load(&[("m.yaml", &text)]);
+    assert_eq!(loaded.item_count(), 1);
+    let with_end = format!("{text}...\n---\n# nothing more\n");
+    assert_eq!(load(&[("m.yaml", &with_end)]).item_count(), 1);
+}
+
+#[test]
+fn a_manifest_above_the_yaml_readers_default_node_limit_loads() {
+    // serde-saphyr refuses more than 250,000 nodes by default; 20,000 items are ~320,000.
+    let mut text = format!("version: 1\ncustomers:\n  - id: {CONTOSO}\n    software:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "      - name: item-{i}\n        product: DG7GMGF0DWM3\n        sku: \"{i:04}\"\n        quantity: 1\n        term: P1Y\n        billing_cycle: annual\n"
+        ));
+    }
+    let loaded = load(&[("big.yaml", &text)]);
+    assert_eq!(loaded.item_count(), 20_000);
+}
+
+#[test]
+fn a_file_above_the_size_limit_is_refused_naming_the_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.yaml");
+    let f = std::fs::File::create(&path).unwrap();
+    f.set_len(65 * 1024 * 1024).unwrap(); // sparse: nothing is written
+    let diags = manifest::load(&[path]).expect_err("too large");
+    let text = diags.to_plain();
+    assert!(
+        text.contains("above the 64 MiB limit for one manifest file"),
+        "{text}"
+    );
+}
+
+#[test]
+fn unknown_tags_are_refused_but_standard_ones_are_not() {
+    let text = |region: &str| {
+        format!(
+            "version: 1\ncustomers:\n  - id: {CONTOSO}\n    subscriptions:\n      - id: {PLAN}\n        kind: azure-plan\n        reservations:\n          - name: web\n            type: vm\n            sku: Standard_D2s_v5\n            region: {region}\n            quantity: 2\n"
+        )
+    };
+    let ok = load(&[("m.yaml", &text("!!str eastus"))]);
+    assert_eq!(ok.item_count(), 1);
+    for tag in [
+        "!Ref Region",
+        "!GetAtt x.y",
+        "!<tag:example.com,2000:region> eastus",
+    ] {
+        let docs = [(Path::new("m.yaml"), text(tag))];
+        let docs: Vec<(&Path, &str)> = docs.iter().map(|(p, t)| (*p, t.as_str())).collect();
+        let diags = manifest::load_str(&docs).expect_err(tag);
+        let plain = diags.to_plain();
+        assert!(plain.contains("unknown YAML tag"), "{tag}: {plain}");
+        assert!(plain.contains("m.yaml:11:"), "{tag}: {plain}");
+    }
+}

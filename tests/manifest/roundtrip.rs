@@ -28,18 +28,30 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
         proptest::option::of(choice(<model::Scope as model::ChoiceSet>::VALUES)),
         1i64..5000,
         any::<bool>(),
-        "[a-z]{3,10}[0-9]?",
+        // Regions and SKU names must be real ones (validate knows ARM regions and SKU shapes).
+        proptest::sample::select(vec![
+            "eastus",
+            "EastUS2",
+            "westeurope",
+            "japaneast",
+            "uksouth",
+            "swedencentral",
+        ]),
     )
         .prop_map(
             move |(t, term, scope, q, pinned, region)| model::Reservation {
                 name: sp(format!("item-{i}")),
-                reservation_type: sp(t),
+                reservation_type: sp(t.clone()),
                 sku: sp(if pinned {
                     format!("{i:04}")
                 } else {
-                    format!("Standard_D{i}s_v5")
+                    match t.raw.as_str() {
+                        "sql" => format!("SQLDB_GP_Compute_Gen{i}"),
+                        "cosmosdb" => format!("Cosmos_DB_{i}00_RUs"),
+                        _ => format!("Standard_D{i}s_v5"),
+                    }
                 }),
-                region: (!pinned).then(|| sp(region)),
+                region: (!pinned).then(|| sp(region.to_owned())),
                 product: pinned.then(|| sp(format!("DZH318Z0B{i:03}"))),
                 term: term.map(sp),
                 scope: scope.map(sp),

@@ -172,7 +172,7 @@ customers:
 
 #[test]
 fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
-    use reservoir::journal::{Journal, PurchaseLine, Record};
+    use reservoir::store::{Journal, PurchaseLine, Record};
     let sb = Sandbox::start();
     let manifest = MATCHING.replace("quantity: 2", "quantity: 5");
     let desired = reservoir::manifest::load_str(&[(std::path::Path::new("m.yaml"), &manifest)])
@@ -186,29 +186,25 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
     let s = &c.subscriptions[0];
     let key = s.reservations[0].purchase_key(&c.id, &s.id);
     let journal = Journal::open(&sb.state_dir()).expect("journal");
-    journal
-        .append(
-            CONTOSO,
-            &Record::Intent {
-                at: chrono::Utc::now(),
-                intent_id: "i-1".into(),
-                plan_hash: "h".into(),
-                lines: vec![PurchaseLine {
-                    key,
-                    item_name: "web-tier".into(),
-                    catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
-                    product_id: "DZH318Z0AAAA".into(),
-                    sku_id: "0001".into(),
-                    quantity: 3,
-                    billing_cycle: "one_time".into(),
-                    term_duration: Some("P1Y".into()),
-                    provisioning_context: Default::default(),
-                    friendly_name: None,
-                }],
-                create_request_id: "r-1".into(),
-            },
-        )
-        .expect("append");
+    let record = Record::Intent {
+        at: chrono::Utc::now(),
+        intent_id: "i-1".into(),
+        plan_hash: "h".into(),
+        lines: vec![PurchaseLine {
+            key,
+            item_name: "web-tier".into(),
+            catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),
+            product_id: "DZH318Z0AAAA".into(),
+            sku_id: "0001".into(),
+            quantity: 3,
+            billing_cycle: "one_time".into(),
+            term_duration: Some("P1Y".into()),
+            provisioning_context: Default::default(),
+            friendly_name: None,
+        }],
+        create_request_id: "r-1".into(),
+    };
+    futures::executor::block_on(journal.append(CONTOSO, &record)).expect("append");
     let plan = sb.plan(&manifest, &["--format", "json"]).json();
     let web = row(&plan, "web-tier");
     assert_eq!(web["action"], "pending", "{web:#}");

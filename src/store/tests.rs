@@ -1,4 +1,4 @@
-//! Unit tests of the journal store, replay and customer locks.
+//! Unit tests of the directory journal, replay and customer locks.
 
 use super::*;
 use crate::manifest::{PurchaseKey, ReservationTarget, ReservationType, Scope, Term};
@@ -90,8 +90,8 @@ fn result(id: &str, qty: u32) -> Record {
     }
 }
 
-#[test]
-fn records_round_trip_and_replay_to_each_state() {
+#[tokio::test]
+async fn records_round_trip_and_replay_to_each_state() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
     for r in [
@@ -109,9 +109,9 @@ fn records_round_trip_and_replay_to_each_state() {
             reason: "expired".into(),
         },
     ] {
-        j.append(C, &r).expect("append");
+        j.append(C, &r).await.expect("append");
     }
-    let intents = j.intents(C).expect("intents");
+    let intents = j.intents(C).await.expect("intents");
     assert_eq!(intents.len(), 3);
     assert!(matches!(intents[0].state, IntentState::Ordered { .. }));
     assert_eq!(
@@ -123,7 +123,7 @@ fn records_round_trip_and_replay_to_each_state() {
     );
     assert!(matches!(intents[2].state, IntentState::Abandoned { .. }));
 
-    let pending = j.pending(C).expect("pending");
+    let pending = j.pending(C).await.expect("pending");
     let summary: Vec<(Option<String>, u32, PendingState)> = pending
         .iter()
         .map(|p| (p.order_id.clone(), p.quantity, p.state))
@@ -137,25 +137,28 @@ fn records_round_trip_and_replay_to_each_state() {
     );
 
     j.settle(C, "order-a", SettleReason::Entitled)
+        .await
         .expect("settle");
     j.settle(C, "order-a", SettleReason::Entitled)
+        .await
         .expect("settle twice");
-    let intents = j.intents(C).expect("intents");
+    let intents = j.intents(C).await.expect("intents");
     assert_eq!(intents[0].state, IntentState::Done);
-    assert_eq!(j.pending(C).expect("pending").len(), 1);
+    assert_eq!(j.pending(C).await.expect("pending").len(), 1);
     let settles = j
         .read(C)
+        .await
         .expect("read")
         .records
         .iter()
         .filter(|r| matches!(r, Record::OrderSettled { .. }))
         .count();
     assert_eq!(settles, 1, "settling twice writes once");
-    assert_eq!(j.customers().expect("customers"), vec![C.to_owned()]);
+    assert_eq!(j.customers().await.expect("customers"), vec![C.to_owned()]);
 }
 
-#[test]
-fn every_record_kind_survives_a_round_trip_through_the_file() {
+#[tokio::test]
+async fn every_record_kind_survives_a_round_trip_through_the_file() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
     let all = vec![
@@ -218,14 +221,14 @@ fn every_record_kind_survives_a_round_trip_through_the_file() {
         },
     ];
     for r in &all {
-        j.append(C, r).expect("append");
+        j.append(C, r).await.expect("append");
     }
-    assert_eq!(j.read(C).expect("read").records, all);
-    let v = j.intents(C).expect("intents");
+    assert_eq!(j.read(C).await.expect("read").records, all);
+    let v = j.intents(C).await.expect("intents");
     assert_eq!(v[0].line_groups.get(&0).map(String::as_str), Some("OMS-0"));
     assert!(matches!(v[0].state, IntentState::Failed { ref code, .. } if code == "800069"));
     assert!(matches!(v[1].state, IntentState::Failed { .. }));
-    assert!(j.pending(C).expect("pending").is_empty());
+    assert!(j.pending(C).await.expect("pending").is_empty());
 }
 
 #[test]
@@ -273,11 +276,12 @@ fn replay_rejects_records_out_of_protocol() {
     );
 }
 
-#[test]
-fn a_torn_last_line_is_ignored_reported_and_cut_by_the_next_append() {
+#[tokio::test]
+async fn a_torn_last_line_is_ignored_reported_and_cut_by_the_next_append() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
     j.append(C, &intent("a", vec![line("A", 1)]))
+        .await
         .expect("append");
     let path = j.path(C).expect("path");
     let mut f = std::fs::OpenOptions::new()
@@ -288,42 +292,46 @@ fn a_torn_last_line_is_ignored_reported_and_cut_by_the_next_append() {
         .expect("write torn");
     drop(f);
 
-    let read = j.read(C).expect("a torn tail is not an error");
+    let read = j.read(C).await.expect("a torn tail is not an error");
     assert_eq!(read.records.len(), 1);
     assert!(read.torn_tail.is_some());
-    assert_eq!(j.pending(C).expect("pending").len(), 1);
+    assert_eq!(j.pending(C).await.expect("pending").len(), 1);
 
-    j.append(C, &cart("a")).expect("append after torn tail");
-    let read = j.read(C).expect("read");
+    j.append(C, &cart("a"))
+        .await
+        .expect("append after torn tail");
+    let read = j.read(C).await.expect("read");
     assert_eq!(read.records.len(), 2);
     assert!(read.torn_tail.is_none());
 }
 
-#[test]
-fn a_whole_last_record_without_newline_is_kept() {
+#[tokio::test]
+async fn a_whole_last_record_without_newline_is_kept() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
     j.append(C, &intent("a", vec![line("A", 1)]))
+        .await
         .expect("append");
     let path = j.path(C).expect("path");
     let mut text = std::fs::read_to_string(&path).expect("read");
     text.push_str(&serde_json::to_string(&cart("a")).expect("json"));
     std::fs::write(&path, text).expect("write");
-    assert_eq!(j.read(C).expect("read").records.len(), 2);
-    j.append(C, &checkout_started("a")).expect("append");
-    assert_eq!(j.read(C).expect("read").records.len(), 3);
+    assert_eq!(j.read(C).await.expect("read").records.len(), 2);
+    j.append(C, &checkout_started("a")).await.expect("append");
+    assert_eq!(j.read(C).await.expect("read").records.len(), 3);
 }
 
-#[test]
-fn corruption_before_the_last_line_makes_the_customer_unreadable() {
+#[tokio::test]
+async fn corruption_before_the_last_line_makes_the_customer_unreadable() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
     j.append(C, &intent("a", vec![line("A", 1)]))
+        .await
         .expect("append");
     let path = j.path(C).expect("path");
     let text = std::fs::read_to_string(&path).expect("read");
     std::fs::write(&path, format!("garbage\n{text}")).expect("write");
-    let err = j.pending(C).expect_err("corrupt");
+    let err = j.pending(C).await.expect_err("corrupt");
     assert!(
         matches!(err, JournalError::Corrupt { line: 1, .. }),
         "{err}"
@@ -332,18 +340,18 @@ fn corruption_before_the_last_line_makes_the_customer_unreadable() {
     // a complete (newline-terminated) last line that does not parse is corruption too
     std::fs::write(&path, format!("{text}not json\n")).expect("write");
     assert!(matches!(
-        j.read(C),
+        j.read(C).await,
         Err(JournalError::Corrupt { line: 2, .. })
     ));
 }
 
-#[test]
-fn a_missing_journal_is_empty_and_bad_customer_ids_are_refused() {
+#[tokio::test]
+async fn a_missing_journal_is_empty_and_bad_customer_ids_are_refused() {
     let dir = tempfile::tempdir().expect("tempdir");
     let j = Journal::open(dir.path()).expect("open");
-    assert!(j.pending(C).expect("pending").is_empty());
+    assert!(j.pending(C).await.expect("pending").is_empty());
     assert!(matches!(
-        j.append("../etc", &intent("a", vec![])),
+        j.append("../etc", &intent("a", vec![])).await,
         Err(JournalError::InvalidCustomerId(_))
     ));
 }
@@ -354,6 +362,7 @@ fn holder(pid: u32) -> HolderInfo {
         host: "ci-7".into(),
         command: "reservoir apply".into(),
         started_at: at(),
+        ci_run: None,
     }
 }
 

@@ -1,6 +1,9 @@
-//! Time as data: [`Backoff`] is an iterator of retry delays, and [`Clock`] provides "now" and
-//! "sleep" so retries, token expiry and rate limiting can run on a simulated clock in tests.
+//! The one time source and the one backoff of the crate: [`Backoff`] is an iterator of retry
+//! delays, and [`Clock`] provides monotonic "now", "sleep" and the wall-clock time, so retries,
+//! token expiry, rate limiting, journal timestamps and lock waits can all run on a simulated clock
+//! in tests ([`ManualClock`]).
 
+use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -22,6 +25,18 @@ impl Backoff {
             factor: factor.max(1),
             max,
         }
+    }
+}
+
+impl Backoff {
+    /// The sequence of waits from the start (the value is not consumed).
+    pub fn iter(&self) -> Backoff {
+        self.clone()
+    }
+
+    /// The longest wait (the cap).
+    pub fn cap(&self) -> Duration {
+        self.max
     }
 }
 
@@ -47,7 +62,14 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Duration;
     /// Waits `d`.
     fn sleep(&self, d: Duration) -> BoxFuture<'static, ()>;
+    /// The wall-clock time (timestamps written to the journal and lock holders).
+    fn wall(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
 }
+
+/// The real clock (tokio's timer for sleeping, the system clock for wall time).
+pub type SystemClock = TokioClock;
 
 /// Real time through tokio.
 #[derive(Debug)]
@@ -72,7 +94,8 @@ impl Clock for TokioClock {
     }
 }
 
-/// A simulated clock: `sleep` advances time at once and records the requested duration.
+/// A simulated clock: `sleep` advances time at once and records the requested duration. Its wall
+/// time is 2026-01-01T00:00:00Z plus the simulated time elapsed.
 #[derive(Debug, Clone, Default)]
 pub struct ManualClock {
     inner: Arc<Mutex<ManualState>>,
@@ -113,6 +136,10 @@ impl Clock for ManualClock {
             s.sleeps.push(d);
         }
         Box::pin(async {})
+    }
+    fn wall(&self) -> DateTime<Utc> {
+        let base = DateTime::<Utc>::from_timestamp(1_767_225_600, 0).unwrap_or_default();
+        base + chrono::Duration::from_std(self.now()).unwrap_or_default()
     }
 }
 

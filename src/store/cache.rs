@@ -1,0 +1,75 @@
+//! The cache seam: [`Cache`] stores keyed JSON blobs with an optional expiry, grouped in
+//! namespaces (`orders/<customer>`, …). A cache is an optimisation: callers treat any failure as a
+//! miss.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One cached entry's address.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CacheKey {
+    /// `/`-separated segments, each a plain name (`[A-Za-z0-9_-]`, at most 100 characters).
+    pub namespace: String,
+    /// A plain name, as a namespace segment.
+    pub key: String,
+}
+
+/// A stored value and when it stops being valid.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CacheEntry {
+    #[serde(default)]
+    pub expires_at: Option<DateTime<Utc>>,
+    pub value: serde_json::Value,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("cache name {0:?} is not a plain name")]
+    InvalidName(String),
+    #[error("cannot use the cache entry {what}")]
+    Store {
+        what: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+}
+
+/// A cache backend.
+#[async_trait::async_trait]
+pub trait Cache: Send + Sync {
+    /// The entry's value, unless it is missing or expired at `now`.
+    async fn get(
+        &self,
+        namespace: &str,
+        key: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<serde_json::Value>, CacheError>;
+    async fn put(&self, namespace: &str, key: &str, entry: &CacheEntry) -> Result<(), CacheError>;
+    /// Every entry in `namespace` and the namespaces under it (`""`: all), sorted.
+    async fn list(&self, namespace: &str) -> Result<Vec<CacheKey>, CacheError>;
+    /// The raw entry (expired or not), for copying a store.
+    async fn entry(&self, namespace: &str, key: &str) -> Result<Option<CacheEntry>, CacheError>;
+}
+
+/// A plain name: what both a key and each namespace segment must be.
+pub fn is_plain_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 100
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Checks a namespace (`a/b/c`) and a key.
+pub fn check_address(namespace: &str, key: &str) -> Result<(), CacheError> {
+    for seg in namespace.split('/').chain(std::iter::once(key)) {
+        if !is_plain_name(seg) {
+            return Err(CacheError::InvalidName(seg.to_owned()));
+        }
+    }
+    Ok(())
+}
+
+/// An entry is live when it has no expiry or expires after `now`.
+pub fn live(entry: &CacheEntry, now: DateTime<Utc>) -> bool {
+    entry.expires_at.is_none_or(|t| t > now)
+}

@@ -1,0 +1,80 @@
+//! The state store: the purchase journal, the per-customer locks (leases with fencing epochs)
+//! and caches, behind async traits, with one implementation per backend. Knows nothing about
+//! HTTP.
+//!
+//! * [`record`] — the journal record types; [`mod@replay`] folds a customer's records into
+//!   per-intent state (pure).
+//! * [`journal`] — [`JournalStore`] (the backend trait: fenced append, read, list) and
+//!   [`Journal`], the handle everything else uses (pending, settle, hooks, fences).
+//! * [`lock`] — [`Locks`] (acquire/renew/release/list/force-unlock), [`Lease`], [`HolderInfo`],
+//!   and [`acquire`], the waiting loop on the one [`crate::time::Clock`].
+//! * [`cache`] — [`Cache`]: keyed JSON blobs with optional expiry.
+//! * [`dir`] — the directory backend; [`state_dir`] — [`StateDir`], every path under it;
+//!   [`fs`] — no-follow/ownership-checked opens and the one atomic-write helper.
+//!
+//! A [`Store`] bundles one backend's journal, locks and cache: a new backend is one new
+//! implementation of the three traits plus a constructor here.
+
+pub mod cache;
+pub mod dir;
+pub mod fs;
+pub mod journal;
+pub mod lock;
+pub mod record;
+pub mod replay;
+pub mod state_dir;
+
+pub use cache::{Cache, CacheEntry, CacheError, CacheKey};
+pub use dir::CustomerLock;
+pub use journal::{
+    CustomerRecords, Journal, JournalError, JournalHook, JournalStore, PendingOrder, PendingState,
+};
+pub use lock::{HolderInfo, Lease, LockError, LockInfo, Locks, acquire, lock_backoff};
+pub use record::*;
+pub use replay::{IntentState, IntentStep, IntentView, advance, replay};
+pub use state_dir::StateDir;
+
+use std::path::Path;
+use std::sync::Arc;
+
+/// One backend's journal, locks and cache.
+#[derive(Clone)]
+pub struct Store {
+    pub journal: Journal,
+    pub locks: Arc<dyn Locks>,
+    pub cache: Arc<dyn Cache>,
+    /// Where the store is, for messages (never contains a password).
+    pub location: String,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("location", &self.location)
+            .finish()
+    }
+}
+
+impl Store {
+    /// The directory store at `state_dir`. With `create`, the journal directory is created; without
+    /// it nothing is created (a lost journal stays visibly lost, see [`Journal::open_existing`]).
+    pub fn dir(state_dir: &Path, create: bool) -> Result<Store, JournalError> {
+        let journal = if create {
+            Journal::open(state_dir)?
+        } else {
+            StateDir::new(state_dir).check()?;
+            Journal::open_existing(state_dir)
+        };
+        Ok(Store {
+            journal,
+            locks: Arc::new(dir::DirLocks::new(state_dir)),
+            cache: Arc::new(dir::DirCache::new(state_dir)),
+            location: state_dir.display().to_string(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod seam_tests;
+#[cfg(test)]
+mod tests;
