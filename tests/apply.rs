@@ -4,6 +4,8 @@
 #[path = "apply/support.rs"]
 mod support;
 
+#[path = "apply/attribution.rs"]
+mod attribution;
 #[path = "apply/commerce.rs"]
 mod commerce;
 #[path = "apply/concurrency.rs"]

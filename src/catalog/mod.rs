@@ -12,9 +12,12 @@
 //! are read again (availability ids change over time, partner-center-api.md §6), while the
 //! product/SKU listing of the run is reused.
 
+mod availability;
 mod resolve;
+pub(crate) use availability::pick_availability;
+pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
-pub(crate) use resolve::{catalog_item, failed, pick_availability};
+pub(crate) use resolve::{catalog_item, failed};
 pub mod view;
 
 pub use view::{SkuEntry, View, ViewKey};
@@ -22,7 +25,7 @@ pub use view::{SkuEntry, View, ViewKey};
 use crate::manifest::ReservationType;
 use crate::observe::Reader;
 use crate::partner_center::ApiError;
-use crate::partner_center::wire::Availability;
+use crate::partner_center::wire::{Availability, ItemType};
 use crate::plan::Inventory;
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -76,6 +79,9 @@ struct AvailabilityKey {
     sku_id: String,
 }
 
+/// (country, product id), upper-case.
+type ProductKey = (String, String);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct InventoryKey {
     country: String,
@@ -93,6 +99,8 @@ pub struct Catalog {
     views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
     inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
+    /// `productType` per (country, product id).
+    product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
 }
 
 fn cell<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K) -> Arc<OnceCell<V>> {
@@ -117,6 +125,7 @@ impl Catalog {
             views: Mutex::default(),
             availabilities: Mutex::default(),
             inventory: Mutex::default(),
+            product_types: Mutex::default(),
         }
     }
 
@@ -150,7 +159,13 @@ impl Catalog {
         };
         let fetch = || async {
             self.reader
-                .list_availabilities(product_id, sku_id, &key.country, key.scope().as_ref())
+                .list_availabilities(
+                    product_id,
+                    sku_id,
+                    &key.country,
+                    key.scope().as_ref(),
+                    CUSTOMER_SEGMENT,
+                )
                 .await
                 .map(Arc::new)
                 .map_err(|e| CatalogFailure::from(&e))
@@ -166,6 +181,27 @@ impl Catalog {
                 v
             }
         }
+    }
+
+    /// A product's catalog type (`productType`), read once per (country, product) per run.
+    pub async fn product_type(
+        &self,
+        country: &str,
+        product_id: &str,
+    ) -> Result<Option<ItemType>, CatalogFailure> {
+        let k = (
+            country.to_ascii_uppercase(),
+            product_id.to_ascii_uppercase(),
+        );
+        cell(&self.product_types, k)
+            .get_or_init(|| async {
+                self.reader
+                    .get_product_type(product_id, country)
+                    .await
+                    .map_err(|e| CatalogFailure::from(&e))
+            })
+            .await
+            .clone()
     }
 
     /// What the views read so far say about a SKU (no API call).

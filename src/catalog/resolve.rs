@@ -73,25 +73,6 @@ impl Catalog {
     }
 }
 
-/// The availability to buy: purchasable, and with a term of `duration` when one is asked for.
-pub(crate) fn pick_availability(
-    list: &[Availability],
-    duration: Option<&str>,
-) -> Option<Availability> {
-    let usable = |a: &&Availability| a.is_purchasable != Some(false);
-    match duration {
-        Some(d) => list.iter().filter(usable).find(|a| {
-            a.terms.iter().any(|t| {
-                t.duration
-                    .as_deref()
-                    .is_some_and(|x| x.eq_ignore_ascii_case(d))
-            })
-        }),
-        None => list.iter().find(usable),
-    }
-    .cloned()
-}
-
 /// The catalog item a resolution found: ids, title, quantity bounds and inventory.
 pub(crate) fn catalog_item(
     entry: &SkuEntry,
@@ -197,28 +178,6 @@ fn inventory_state(
 mod tests {
     use super::*;
     use serde_json::json;
-
-    fn availability(id: &str, duration: &str) -> Availability {
-        serde_json::from_value(json!({
-            "id": id, "catalogItemId": format!("P:S:{id}"), "isPurchasable": true,
-            "terms": [{ "duration": duration, "description": "prepaid" }],
-        }))
-        .expect("availability json")
-    }
-
-    #[test]
-    fn picks_the_availability_whose_term_matches() {
-        let list = vec![availability("A1", "P1Y"), availability("A3", "P3Y")];
-        assert_eq!(
-            pick_availability(&list, Some("P3Y")).map(|a| a.id),
-            Some("A3".into())
-        );
-        assert_eq!(pick_availability(&list, Some("P1M")), None);
-        assert_eq!(
-            pick_availability(&list, None).map(|a| a.id),
-            Some("A1".into())
-        );
-    }
 
     #[test]
     fn inventory_request_carries_the_named_variables() {

@@ -2,12 +2,14 @@
 //! to, and how a holding is named in output. `observe` reads the wire; this decides the kind.
 
 use super::reservation::{self, ReservationAttribution};
-use super::{Kind, software};
+use super::{Item, Kind, software};
 use crate::catalog::SkuFacts;
 use crate::manifest::Term;
 use crate::observe::order_cache::OrderLineSummary;
 use crate::partner_center::wire::Entitlement;
+use crate::partner_center::wire::ItemType;
 use crate::plan::Holding;
+use crate::plan::Resolution;
 use serde::{Deserialize, Serialize};
 
 /// What kind of holding, and for reservations what it is attributed to.
@@ -84,15 +86,102 @@ pub fn classify_entitlement(
     HoldingKind::Reservation(a)
 }
 
-/// The kind of a one-time order line: a reservation when it has a reservation provisioning
-/// context or the catalog knows its SKU as a reservation; anything else is software.
-pub fn classify_order_line(l: &OrderLineSummary, facts: Option<&SkuFacts>) -> HoldingKind {
-    let is_reservation = l.context("subscriptionId").is_some()
-        || l.context("scope").is_some()
-        || facts.is_some_and(|f| f.reservation_type.is_some());
-    if is_reservation {
-        HoldingKind::Reservation(reservation::attribution(Some(l), facts))
+/// The kind a catalog product type (`productType.id` of `GET /v1/products/{id}`, §6.1) stands
+/// for: `Azure` products bought one-time are reservations, `Software*` products software.
+/// `None` for any other type (e.g. `OnlineServicesNCE`), which no declared kind buys.
+pub fn kind_of_product_type(t: &ItemType) -> Option<Kind> {
+    let id = t.id.as_deref()?.trim();
+    if id.eq_ignore_ascii_case("Azure") {
+        Some(Kind::Reservation)
+    } else if id.to_ascii_lowercase().starts_with("software") {
+        Some(Kind::Software)
     } else {
-        HoldingKind::Software
+        None
     }
+}
+
+/// What decides the kind of a one-time order line, most certain first.
+#[derive(Debug, Clone, Copy)]
+pub enum LineEvidence<'a> {
+    /// The run's catalog views list the SKU.
+    Facts(&'a SkuFacts),
+    /// The product's catalog type, as looked up.
+    ProductType(Option<Kind>),
+    /// Nothing else is known.
+    None,
+}
+
+/// The kind of a one-time order line: by the catalog (the views that list its SKU, else the
+/// product's type), else a reservation when its provisioning context names a subscription or a
+/// scope. `None` when nothing tells: the line cannot be attributed.
+pub fn classify_order_line(
+    l: &OrderLineSummary,
+    evidence: LineEvidence<'_>,
+) -> Option<HoldingKind> {
+    let facts = match evidence {
+        LineEvidence::Facts(f) => Some(f),
+        _ => None,
+    };
+    let kind = match evidence {
+        LineEvidence::Facts(f) if f.reservation_type.is_some() => Some(Kind::Reservation),
+        LineEvidence::Facts(_) => Some(Kind::Software),
+        LineEvidence::ProductType(k) => k,
+        LineEvidence::None => None,
+    }
+    .or_else(|| {
+        (l.context("subscriptionId").is_some() || l.context("scope").is_some())
+            .then_some(Kind::Reservation)
+    })?;
+    Some(match kind {
+        Kind::Reservation => HoldingKind::Reservation(reservation::attribution(Some(l), facts)),
+        Kind::Software => HoldingKind::Software,
+    })
+}
+
+/// Why a holding does not count with certainty for the items it could be, if it does not: a
+/// reservation needs its subscription, term and scope.
+pub fn attribution_gap(kind: &HoldingKind) -> Option<String> {
+    let a = kind.reservation()?;
+    let missing: Vec<&str> = [
+        (
+            a.subscription_id.is_none(),
+            "subscription (provisioningContext.subscriptionId)",
+        ),
+        (
+            a.term.is_none(),
+            "term (provisioningContext.duration or termDuration)",
+        ),
+        (a.scope.is_none(), "scope (provisioningContext.scope)"),
+    ]
+    .into_iter()
+    .filter_map(|(m, what)| m.then_some(what))
+    .collect();
+    (!missing.is_empty()).then(|| format!("no {}", missing.join(", no ")))
+}
+
+/// Whether a holding whose kind (`None`: unknown) or attribution is uncertain could be counting
+/// for `item`: it would match the item if its unknown parts were the item's.
+pub fn could_count_for(
+    item: &Item<'_>,
+    h: &Holding,
+    kind: Option<Kind>,
+    res: Option<&Resolution>,
+) -> bool {
+    if kind.is_some_and(|k| k != item.kind()) {
+        return false;
+    }
+    let mut filled = h.clone();
+    filled.kind = match item {
+        Item::Software(_) => HoldingKind::Software,
+        Item::Reservation(r) => {
+            let mut a = h.kind.reservation().cloned().unwrap_or_default();
+            a.subscription_id = a
+                .subscription_id
+                .or_else(|| Some(r.subscription.id.to_ascii_lowercase()));
+            a.term = a.term.or(Some(r.reservation.term));
+            a.scope = a.scope.or(Some(r.reservation.scope));
+            HoldingKind::Reservation(a)
+        }
+    };
+    item.holding_matches(&filled, res)
 }

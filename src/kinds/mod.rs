@@ -26,8 +26,8 @@ mod holdings;
 pub use declare::{Declaration, declare_holding, slug};
 pub use duplicates::{Duplicate, duplicates};
 pub use holdings::{
-    HoldingKind, attributed_through_order, classify_entitlement, classify_order_line,
-    describe_holding,
+    HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,
+    classify_order_line, could_count_for, describe_holding, kind_of_product_type,
 };
 pub use reservation::{ReservationAttribution, ReservationItem};
 pub use software::SoftwareItem;

@@ -7,7 +7,7 @@
 use super::declare::{Declaration, slug};
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{
-    Buyer, Catalog, Freshness, SkuFacts, catalog_item, failed, pick_availability,
+    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, SkuFacts, catalog_item, failed, pick_availability,
 };
 use crate::manifest::{
     DesiredCustomer, DesiredReservation, DesiredSubscription, ReservationTarget, ReservationType,
@@ -464,7 +464,14 @@ impl Catalog {
             .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
             .await
         {
-            Ok(list) => pick_availability(&list, Some(r.term.as_str())),
+            Ok(list) => match pick_availability(&list, CUSTOMER_SEGMENT, Some(r.term.as_str())) {
+                Ok(a) => a,
+                Err(e) => {
+                    return Resolution::Ambiguous {
+                        reason: format!("{searched}: {e}"),
+                    };
+                }
+            },
             Err(f) => return failed(f),
         };
         let Some(availability) = availability else {

@@ -6,7 +6,9 @@
 use super::declare::{Declaration, slug};
 use super::reservation::same_product;
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
-use crate::catalog::{Buyer, Catalog, Freshness, ViewKey, catalog_item, failed, pick_availability};
+use crate::catalog::{
+    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, ViewKey, catalog_item, failed, pick_availability,
+};
 use crate::manifest::{DesiredCustomer, DesiredSoftware, SourceRef, Term};
 use crate::partner_center::wire::common::fold_enum;
 use crate::plan::{Holding, Resolution, Row, market_available};
@@ -251,7 +253,14 @@ impl Catalog {
                 .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
                 .await
             {
-                Ok(list) => pick_availability(&list, s.term.as_deref()),
+                Ok(list) => match pick_availability(&list, CUSTOMER_SEGMENT, s.term.as_deref()) {
+                    Ok(a) => a,
+                    Err(e) => {
+                        return Resolution::Ambiguous {
+                            reason: format!("{searched}: {e}"),
+                        };
+                    }
+                },
                 Err(f) => return failed(f),
             };
             let Some(availability) = availability else {

@@ -61,7 +61,7 @@ impl Context<'_> {
 
         let resolutions = self.resolve(dc, &country, &subscriptions).await;
 
-        let (holdings, source) = match self.holdings(&id).await {
+        let (holdings, source) = match self.holdings(&id, &country).await {
             Ok(h) => h,
             Err(e) => {
                 return CustomerObservation::Failed {
@@ -70,6 +70,16 @@ impl Context<'_> {
                 };
             }
         };
+        if let Some(e) =
+            holdings::first_conflict(&holdings.uncertain, &kinds::items(dc), &dc.id, &resolutions)
+        {
+            tracing::warn!("{e}");
+            return CustomerObservation::Failed {
+                customer_id: id,
+                error: e.to_string(),
+            };
+        }
+        let holdings = holdings.list;
 
         let (pending, in_flight_unknown) = self.pending(&id, &holdings).await;
 
@@ -184,11 +194,13 @@ impl Context<'_> {
     }
 
     /// Holdings from entitlements, or from one-time orders when the credentials are app-only
-    /// (known up front, or learnt from a 403/900329).
+    /// (known up front, or learnt from a 403/900329). A malformed answer is an error naming the
+    /// call and the field.
     async fn holdings(
         &self,
         id: &str,
-    ) -> Result<(Vec<crate::plan::Holding>, HoldingsSource), String> {
+        country: &str,
+    ) -> Result<(holdings::Holdings, HoldingsSource), String> {
         let orders = Orders {
             reader: self.reader,
             cache: self.cache,
@@ -202,7 +214,8 @@ impl Context<'_> {
                         .by_id(ids)
                         .await
                         .map_err(|(o, e)| format!("reading order {o}: {e}"))?;
-                    let h = holdings::from_entitlements(&ents, &by_id, self.catalog);
+                    let h = holdings::from_entitlements(id, &ents, &by_id, self.catalog)
+                        .map_err(|e| e.to_string())?;
                     return Ok((h, HoldingsSource::Entitlements));
                 }
                 Err(ApiError::AppUserRequired { .. }) => {
@@ -222,13 +235,24 @@ impl Context<'_> {
             .iter()
             .map(super::order_cache::OrderSummary::from_wire)
             .collect();
+        let summaries = holdings::distinct_orders(id, summaries).map_err(|e| e.to_string())?;
         for o in &summaries {
             self.cache.put(id, o).await;
         }
-        Ok((
-            holdings::from_orders(&summaries, self.catalog),
-            HoldingsSource::Orders,
-        ))
+        let mut product_kinds = BTreeMap::new();
+        for p in holdings::products_to_classify(&summaries, self.catalog) {
+            let kind = match self.catalog.product_type(country, &p).await {
+                Ok(t) => t.as_ref().and_then(kinds::kind_of_product_type),
+                Err(e) => {
+                    tracing::warn!("the catalog type of product {p} is unknown: {e}");
+                    None
+                }
+            };
+            product_kinds.insert(p, kind);
+        }
+        let h = holdings::from_orders(id, &summaries, self.catalog, &product_kinds)
+            .map_err(|e| e.to_string())?;
+        Ok((h, HoldingsSource::Orders))
     }
 
     /// Journalled purchases not yet visible in holdings. Placed orders are checked by id:

@@ -5,9 +5,14 @@
 //! possible (partner-center-api.md §8, §9).
 
 use super::Reader;
-use super::order_cache::{OrderCache, OrderSummary};
+mod malformed;
+
+use malformed::Uncertain;
+pub(crate) use malformed::{Holdings, HoldingsError, first_conflict};
+
+use super::order_cache::{OrderCache, OrderLineSummary, OrderSummary};
 use crate::catalog::Catalog;
-use crate::kinds;
+use crate::kinds::{self, Kind, LineEvidence};
 use crate::partner_center::ApiError;
 use crate::partner_center::wire::Entitlement;
 use crate::plan::Holding;
@@ -62,8 +67,9 @@ impl Orders<'_> {
     }
 }
 
-fn quantity(q: Option<i64>) -> u32 {
-    q.map_or(0, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
+/// Trimmed, `None` when blank.
+fn field(v: Option<&String>) -> Option<String> {
+    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 /// The order ids whose lines attribute entitlements (reservations: see
@@ -72,205 +78,258 @@ pub(super) fn orders_to_attribute(entitlements: &[Entitlement]) -> BTreeSet<Stri
     entitlements
         .iter()
         .filter(|e| kinds::attributed_through_order(e))
-        .filter_map(|e| e.reference_order.as_ref()?.id.clone())
-        .filter(|id| !id.trim().is_empty())
+        .filter_map(|e| field(e.reference_order.as_ref()?.id.as_ref()))
         .collect()
 }
 
+/// The entitlements without repeats: the same entitlement listed twice (e.g. on two pages) is
+/// counted once; two different answers for the same order line are malformed.
+fn distinct<'e>(
+    customer_id: &str,
+    entitlements: &'e [Entitlement],
+) -> Result<Vec<(usize, &'e Entitlement)>, HoldingsError> {
+    let mut seen: BTreeMap<(String, String, String, String), (usize, &Entitlement)> =
+        BTreeMap::new();
+    let mut out = Vec::new();
+    for (i, e) in entitlements.iter().enumerate() {
+        let r = e.reference_order.as_ref();
+        let key = (
+            field(r.and_then(|r| r.id.as_ref())).unwrap_or_default(),
+            field(r.and_then(|r| r.line_item_id.as_ref())).unwrap_or_default(),
+            field(e.product_id.as_ref())
+                .unwrap_or_default()
+                .to_ascii_uppercase(),
+            field(e.sku_id.as_ref())
+                .unwrap_or_default()
+                .to_ascii_lowercase(),
+        );
+        match seen.get(&key) {
+            Some((_, first)) if *first == e => {
+                tracing::debug!("entitlement {} listed again; counted once", i + 1);
+            }
+            Some((j, _)) => {
+                return Err(HoldingsError::Malformed {
+                    call: malformed::entitlements_call(customer_id),
+                    which: describe_entitlement(i, e),
+                    problem: format!("contradicts entitlement {} for the same order line", j + 1),
+                });
+            }
+            None => {
+                seen.insert(key, (i, e));
+                out.push((i, e));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `entitlement 3 (referenceOrder o1 line 0, product DZH318Z0AAAA sku 0002)`, with what is known.
+fn describe_entitlement(i: usize, e: &Entitlement) -> String {
+    let r = e.reference_order.as_ref();
+    let mut parts = Vec::new();
+    if let Some(o) = field(r.and_then(|r| r.id.as_ref())) {
+        match field(r.and_then(|r| r.line_item_id.as_ref())) {
+            Some(l) => parts.push(format!("referenceOrder {o} line {l}")),
+            None => parts.push(format!("referenceOrder {o}")),
+        }
+    }
+    if let Some(p) = field(e.product_id.as_ref()) {
+        parts.push(format!("product {p}"));
+    }
+    if let Some(s) = field(e.sku_id.as_ref()) {
+        parts.push(format!("sku {s}"));
+    }
+    if parts.is_empty() {
+        format!("entitlement {}", i + 1)
+    } else {
+        format!("entitlement {} ({})", i + 1, parts.join(", "))
+    }
+}
+
 /// Holdings from entitlements; `orders` holds (at least) every order of
-/// [`orders_to_attribute`].
+/// [`orders_to_attribute`]. A malformed entitlement is an error for the customer; a reservation
+/// whose order line does not name its subscription, term and scope is [uncertain](Uncertain).
 pub(super) fn from_entitlements(
+    customer_id: &str,
     entitlements: &[Entitlement],
     orders: &BTreeMap<String, OrderSummary>,
     catalog: &Catalog,
-) -> Vec<Holding> {
-    let mut out = Vec::new();
-    for e in entitlements {
-        let product_id = e
-            .product_id
-            .clone()
-            .unwrap_or_default()
-            .trim()
+) -> Result<Holdings, HoldingsError> {
+    let call = malformed::entitlements_call(customer_id);
+    let mut out = Holdings::default();
+    for (i, e) in distinct(customer_id, entitlements)? {
+        let bad = |problem: String| HoldingsError::Malformed {
+            call: call.clone(),
+            which: describe_entitlement(i, e),
+            problem,
+        };
+        let product_id = field(e.product_id.as_ref())
+            .ok_or_else(|| bad("has no productId".into()))?
             .to_ascii_uppercase();
-        let sku_id = e.sku_id.clone().unwrap_or_default().trim().to_owned();
+        let sku_id = field(e.sku_id.as_ref()).ok_or_else(|| bad("has no skuId".into()))?;
         let reference = e.reference_order.as_ref();
-        let order_id = reference.and_then(|r| r.id.clone()).unwrap_or_default();
-        let line = reference.and_then(|r| {
-            let order = orders.get(r.id.as_deref()?)?;
-            r.line_item_id
-                .as_deref()
-                .and_then(|l| order.line(l))
-                .or_else(|| {
-                    order.lines.iter().find(|l| {
-                        l.product_sku().is_some_and(|(p, s)| {
-                            p == product_id && s.eq_ignore_ascii_case(&sku_id)
-                        })
-                    })
+        let order_id = field(reference.and_then(|r| r.id.as_ref()))
+            .ok_or_else(|| bad("has no referenceOrder.id".into()))?;
+        let units = malformed::units(e.quantity, true).map_err(bad)?;
+        let line_id = field(reference.and_then(|r| r.line_item_id.as_ref()));
+        let line = orders.get(&order_id).and_then(|order| {
+            line_id.as_deref().and_then(|l| order.line(l)).or_else(|| {
+                order.lines.iter().find(|l| {
+                    l.product_sku()
+                        .is_some_and(|(p, s)| p == product_id && s.eq_ignore_ascii_case(&sku_id))
                 })
+            })
         });
         let facts = catalog.sku_facts(&product_id, &sku_id);
         let kind = kinds::classify_entitlement(e, line, facts.as_ref());
         let title = line
             .and_then(|l| l.friendly_name.clone())
             .or_else(|| facts.map(|f| f.title));
-        out.push(Holding {
+        let holding = Holding {
             kind,
-            quantity: quantity(e.quantity),
-            order_id,
+            quantity: units,
+            order_id: order_id.clone(),
             expiry: e
                 .expiry_date
                 .map(|d| d.to_rfc3339_opts(SecondsFormat::Secs, true)),
             title,
             product_id,
             sku_id,
-        });
+        };
+        if let Some(gap) = kinds::attribution_gap(&holding.kind) {
+            let why = if line.is_none() {
+                format!(
+                    "order {order_id} has no line {}",
+                    line_id.as_deref().unwrap_or("for it")
+                )
+            } else {
+                format!("its order line has {gap}")
+            };
+            out.uncertain.push(Uncertain {
+                kind: Some(holding.kind.kind()),
+                call: call.clone(),
+                which: describe_entitlement(i, e),
+                why,
+                holding: holding.clone(),
+            });
+        }
+        out.list.push(holding);
     }
-    out
+    Ok(out)
 }
 
-/// Holdings from one-time orders (cancelled ones skipped), one per order line; the kind of each
-/// line is decided by [`kinds::classify_order_line`].
-pub(super) fn from_orders(orders: &[OrderSummary], catalog: &Catalog) -> Vec<Holding> {
-    let mut out = Vec::new();
-    for o in orders.iter().filter(|o| !o.is_cancelled()) {
-        for l in &o.lines {
-            let Some((product_id, sku_id)) = l.product_sku() else {
-                continue;
+/// The one-time orders without repeats (the same order listed twice counts once; two different
+/// answers for one order id are malformed). Cancelled orders are left out.
+pub(super) fn distinct_orders(
+    customer_id: &str,
+    orders: Vec<OrderSummary>,
+) -> Result<Vec<OrderSummary>, HoldingsError> {
+    let mut out: Vec<OrderSummary> = Vec::new();
+    for o in orders {
+        if o.id.trim().is_empty() {
+            return Err(HoldingsError::Malformed {
+                call: malformed::orders_call(customer_id),
+                which: "an order".into(),
+                problem: "has no id".into(),
+            });
+        }
+        match out.iter().find(|x| x.id == o.id) {
+            Some(x) if *x == o => {}
+            Some(_) => {
+                return Err(HoldingsError::Malformed {
+                    call: malformed::orders_call(customer_id),
+                    which: format!("order {}", o.id),
+                    problem: "is listed twice with different contents".into(),
+                });
+            }
+            None => out.push(o),
+        }
+    }
+    out.retain(|o| !o.is_cancelled());
+    Ok(out)
+}
+
+/// `order o1 line 0`.
+fn describe_line(o: &OrderSummary, l: &OrderLineSummary, index: usize) -> String {
+    match l.line_item_number {
+        Some(n) => format!("order {} line {n}", o.id),
+        None => format!("order {} line at position {}", o.id, index + 1),
+    }
+}
+
+/// The product ids of order lines whose kind only the product's catalog type can tell (no SKU
+/// facts in the run's views and no reservation provisioning context).
+pub(super) fn products_to_classify(orders: &[OrderSummary], catalog: &Catalog) -> BTreeSet<String> {
+    orders
+        .iter()
+        .flat_map(|o| &o.lines)
+        .filter_map(|l| l.product_sku())
+        .filter(|(p, s)| catalog.sku_facts(p, s).is_none())
+        .map(|(p, _)| p)
+        .collect()
+}
+
+/// Holdings from one-time orders (already [distinct](distinct_orders)), one per order line. A
+/// line without an offer id or with a missing, negative or zero quantity is malformed; a line
+/// whose kind (by the catalog: the run's views, else `product_kinds` from the product's type) or
+/// reservation attribution is unknown is [uncertain](Uncertain).
+pub(super) fn from_orders(
+    customer_id: &str,
+    orders: &[OrderSummary],
+    catalog: &Catalog,
+    product_kinds: &BTreeMap<String, Option<Kind>>,
+) -> Result<Holdings, HoldingsError> {
+    let call = malformed::orders_call(customer_id);
+    let mut out = Holdings::default();
+    for o in orders {
+        for (i, l) in o.lines.iter().enumerate() {
+            let bad = |problem: String| HoldingsError::Malformed {
+                call: call.clone(),
+                which: describe_line(o, l, i),
+                problem,
             };
+            let (product_id, sku_id) = l
+                .product_sku()
+                .ok_or_else(|| bad("has no offerId naming a product and SKU".into()))?;
+            let units = malformed::units(l.quantity, false).map_err(bad)?;
             let facts = catalog.sku_facts(&product_id, &sku_id);
-            let kind = kinds::classify_order_line(l, facts.as_ref());
-            out.push(Holding {
-                kind,
-                quantity: quantity(l.quantity),
+            let evidence = match (&facts, product_kinds.get(&product_id)) {
+                (Some(f), _) => LineEvidence::Facts(f),
+                (None, Some(k)) => LineEvidence::ProductType(*k),
+                (None, None) => LineEvidence::None,
+            };
+            let kind = kinds::classify_order_line(l, evidence);
+            let holding = Holding {
+                kind: kind.clone().unwrap_or(kinds::HoldingKind::Software),
+                quantity: units,
                 order_id: o.id.clone(),
                 expiry: None,
                 title: l.friendly_name.clone(),
                 product_id,
                 sku_id,
-            });
+            };
+            let why = match &kind {
+                None => Some(
+                    "the catalog does not tell whether it is a reservation or software".to_owned(),
+                ),
+                Some(k) => kinds::attribution_gap(k).map(|g| format!("the line has {g}")),
+            };
+            if let Some(why) = why {
+                out.uncertain.push(Uncertain {
+                    holding: holding.clone(),
+                    kind: kind.as_ref().map(kinds::HoldingKind::kind),
+                    call: call.clone(),
+                    which: describe_line(o, l, i),
+                    why,
+                });
+            }
+            if kind.is_some() {
+                out.list.push(holding);
+            }
         }
     }
-    out
+    Ok(out)
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::manifest::{ReservationType, Scope, Term};
-    use crate::partner_center::wire::Order;
-    use crate::plan::HoldingKind;
-    use serde_json::json;
-
-    fn catalog() -> Catalog {
-        let url = url::Url::parse("http://127.0.0.1:9").expect("url");
-        let creds = crate::partner_center::Credentials::AccessToken(
-            crate::partner_center::Secret::new("t"),
-        );
-        let client = crate::partner_center::Client::new(crate::partner_center::ClientConfig::new(
-            url, creds,
-        ))
-        .expect("client");
-        Catalog::new(Reader::new(&client))
-    }
-
-    fn entitlements() -> Vec<Entitlement> {
-        serde_json::from_value(json!([
-            { "referenceOrder": { "id": "o1", "lineItemId": "1" }, "productId": "dzh318z0aaaa",
-              "skuId": "0002", "quantity": 3, "entitlementType": "reservedinstance",
-              "dynamicAttributes": { "reservationType": "virtualmachines" },
-              "expiryDate": "2027-01-01T00:00:00" },
-            { "referenceOrder": { "id": "o1", "lineItemId": "7" }, "productId": "DZH318Z0AAAA",
-              "skuId": "0002", "quantity": 1, "entitlementType": "reservedInstance" },
-            { "referenceOrder": { "id": "o2", "lineItemId": "0" }, "productId": "DG7GMGF0DWM3",
-              "skuId": "0002", "quantity": 5, "entitlementType": "software" },
-        ]))
-        .expect("entitlements")
-    }
-
-    fn order() -> OrderSummary {
-        let o: Order = serde_json::from_value(json!({
-            "id": "o1", "status": "completed", "lineItems": [
-                { "lineItemNumber": 0, "offerId": "DZH318Z0BBBB:0001:A", "quantity": 9,
-                  "provisioningContext": { "subscriptionId": "other", "scope": "single", "duration": "1Year" } },
-                { "lineItemNumber": 1, "offerId": "DZH318Z0AAAA:0002:A", "quantity": 3,
-                  "friendlyName": "web", "termDuration": "P3Y",
-                  "provisioningContext": { "subscriptionId": "9A51D0E2", "scope": "Shared" } },
-            ]
-        }))
-        .expect("order");
-        OrderSummary::from_wire(&o)
-    }
-
-    #[test]
-    fn reservations_are_attributed_through_the_order_line_they_reference() {
-        let ents = entitlements();
-        assert_eq!(
-            orders_to_attribute(&ents),
-            BTreeSet::from(["o1".to_owned()])
-        );
-        let orders = BTreeMap::from([("o1".to_owned(), order())]);
-        let h = from_entitlements(&ents, &orders, &catalog());
-        assert_eq!(h.len(), 3);
-        let HoldingKind::Reservation(a) = &h[0].kind else {
-            panic!("reservation expected: {h:?}");
-        };
-        assert_eq!(a.subscription_id.as_deref(), Some("9a51d0e2"));
-        assert_eq!(
-            a.term,
-            Some(Term::P3Y),
-            "termDuration when the context has no duration"
-        );
-        assert_eq!(a.scope, Some(Scope::Shared));
-        assert_eq!(a.reservation_type, Some(ReservationType::Vm));
-        assert_eq!(h[0].product_id, "DZH318Z0AAAA");
-        assert_eq!(h[0].quantity, 3);
-        assert_eq!(h[0].title.as_deref(), Some("web"));
-        assert_eq!(h[0].expiry.as_deref(), Some("2027-01-01T00:00:00Z"));
-        // Line 7 does not exist: the line with the same product and SKU is used.
-        let HoldingKind::Reservation(b) = &h[1].kind else {
-            panic!("reservation expected");
-        };
-        assert_eq!(b.subscription_id.as_deref(), Some("9a51d0e2"));
-        assert_eq!(h[2].kind, HoldingKind::Software);
-    }
-
-    #[test]
-    fn without_the_order_a_reservation_is_not_attributed() {
-        let h = from_entitlements(&entitlements(), &BTreeMap::new(), &catalog());
-        let HoldingKind::Reservation(a) = &h[0].kind else {
-            panic!("reservation expected");
-        };
-        assert_eq!(
-            (a.subscription_id.as_ref(), a.term, a.scope),
-            (None, None, None)
-        );
-    }
-
-    #[test]
-    fn orders_fallback_skips_cancelled_orders_and_tells_reservations_from_software() {
-        let mut cancelled = order();
-        cancelled.id = "o9".into();
-        cancelled.status = "cancelled".into();
-        let software: Order = serde_json::from_value(json!({
-            "id": "o2", "status": "completed",
-            "lineItems": [{ "lineItemNumber": 0, "offerId": "DG7GMGF0DWM3:0002:X", "quantity": 5 }]
-        }))
-        .expect("order");
-        let h = from_orders(
-            &[order(), cancelled, OrderSummary::from_wire(&software)],
-            &catalog(),
-        );
-        assert_eq!(
-            h.len(),
-            3,
-            "two reservation lines and one software line: {h:?}"
-        );
-        assert!(h.iter().all(|x| x.order_id != "o9"));
-        assert_eq!(h[2].kind, HoldingKind::Software);
-        assert_eq!(h[2].quantity, 5);
-        let HoldingKind::Reservation(a) = &h[0].kind else {
-            panic!("reservation expected");
-        };
-        assert_eq!((a.term, a.scope), (Some(Term::P1Y), Some(Scope::Single)));
-    }
-}
+mod tests;

@@ -5,8 +5,8 @@
 
 use crate::partner_center::wire::{
     Availability, Customer, Entitlement, EntitlementType, InventoryCheckRequest, InventoryItem,
-    Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku, Subscription,
-    TargetView,
+    ItemType, Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku,
+    Subscription, TargetView,
 };
 use crate::partner_center::{ApiError, Client, CredentialsKind, Stats};
 
@@ -85,6 +85,25 @@ impl Reader {
         self.client.list_products(country, view, scope).await
     }
 
+    /// A product's `productType` (`GET /v1/products/{id}?country=`; Azure-plan reservation
+    /// products are asked for again with `reservationScope=AzurePlan` when the first answer is a
+    /// 404). `None` when the product gives no type.
+    pub async fn get_product_type(
+        &self,
+        product_id: &str,
+        country: &str,
+    ) -> Result<Option<ItemType>, ApiError> {
+        let p = match self.client.get_product(product_id, country, None).await {
+            Err(e) if e.is_not_found() => {
+                self.client
+                    .get_product(product_id, country, Some(&ReservationScope::AzurePlan))
+                    .await?
+            }
+            r => r?,
+        };
+        Ok(p.product_type)
+    }
+
     pub async fn list_skus(
         &self,
         product_id: &str,
@@ -94,15 +113,17 @@ impl Reader {
         self.client.list_skus(product_id, country, scope).await
     }
 
+    /// The availabilities of a SKU for one segment (`targetSegment`, e.g. `commercial`).
     pub async fn list_availabilities(
         &self,
         product_id: &str,
         sku_id: &str,
         country: &str,
         scope: Option<&ReservationScope>,
+        segment: &str,
     ) -> Result<Vec<Availability>, ApiError> {
         self.client
-            .list_availabilities(product_id, sku_id, country, scope)
+            .list_availabilities_for_segment(product_id, sku_id, country, scope, segment)
             .await
     }
 

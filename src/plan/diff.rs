@@ -120,6 +120,7 @@ fn resolution_basis(res: Option<&Resolution>) -> Option<String> {
         Resolution::NotFound { .. } => "not_found".to_owned(),
         Resolution::MarketUnavailable => "market_unavailable".to_owned(),
         Resolution::NeedsAppUser => "needs_app_user".to_owned(),
+        Resolution::Ambiguous { .. } => "ambiguous".to_owned(),
         Resolution::Error(e) => format!("error ({e})"),
     })
 }

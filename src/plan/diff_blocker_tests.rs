@@ -239,5 +239,22 @@ fn a_catalog_error_or_missing_resolution_is_an_error_row() {
     assert_eq!(item_row(&plan, "web").action, Action::Error);
 }
 
+#[test]
+fn an_ambiguous_catalog_answer_blocks_the_item_with_its_reason() {
+    let (d, mut oc) = simple();
+    oc.resolutions[0].resolution = Resolution::Ambiguous {
+        reason: "2 purchasable commercial availabilities".into(),
+    };
+    let plan = diff(&d, &obs(vec![oc]));
+    let row = item_row(&plan, "web");
+    assert_eq!(row.action, Action::Blocked);
+    assert!(
+        row.reason
+            .as_deref()
+            .is_some_and(|r| r.contains("2 purchasable commercial availabilities")),
+        "{row:?}"
+    );
+}
+
 #[path = "diff_dup_tests.rs"]
 mod duplicates;

@@ -329,6 +329,11 @@ pub enum Resolution {
     NeedsAppUser,
     /// Reading the catalog failed.
     Error(String),
+    /// The catalog lists several items the declared one could be (e.g. two availabilities of
+    /// the customer's segment); `reason` names them.
+    Ambiguous {
+        reason: String,
+    },
 }
 
 /// A purchasable catalog item (§6).

@@ -110,6 +110,26 @@ impl Client {
             .await
     }
 
+    /// `GET /v1/products/{id}/skus/{sku}/availabilities?country=&targetSegment=` (§6.6: without
+    /// `targetSegment` every segment but nonprofit is returned).
+    pub async fn list_availabilities_for_segment(
+        &self,
+        product_id: &str,
+        sku_id: &str,
+        country_code: &str,
+        reservation_scope: Option<&ReservationScope>,
+        target_segment: &str,
+    ) -> Result<Vec<Availability>, ApiError> {
+        let p = segment("product id", product_id)?;
+        let s = segment("sku id", sku_id)?;
+        let mut q = vec![("country", country(country_code)?)];
+        q.push(("targetSegment", target_segment));
+        let q = with_scope(q, reservation_scope);
+        let url = self.url(&["products", p, "skus", s, "availabilities"], &q);
+        self.collect_pages(Call::get(url, Category::Catalog, None))
+            .await
+    }
+
     /// `GET /v1/products/{id}/skus/{sku}/availabilities/{availability}?country=`.
     pub async fn get_availability(
         &self,

@@ -91,6 +91,7 @@ impl CustomerDiff<'_> {
                 return blocked(s);
             }
             Some(Resolution::MarketUnavailable) => return blocked(market),
+            Some(Resolution::Ambiguous { reason }) => return blocked(reason.clone()),
             Some(Resolution::Found(ci)) => ci,
         };
         if let Inventory::Restricted { reason } = &ci.inventory {
