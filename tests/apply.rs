@@ -26,3 +26,5 @@ mod lost_journal;
 mod mixed;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/witnesses.rs"]
+mod witnesses;

@@ -11,3 +11,5 @@ mod harness;
 mod prop;
 #[path = "apply_engine/scenarios.rs"]
 mod scenarios;
+#[path = "apply_engine/veto.rs"]
+mod veto;

@@ -4,6 +4,8 @@
 #[path = "client/mock.rs"]
 mod mock;
 
+#[path = "client/audit.rs"]
+mod audit;
 #[path = "client/auth.rs"]
 mod auth;
 #[path = "client/binary.rs"]

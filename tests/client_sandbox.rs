@@ -4,6 +4,8 @@
 
 #[path = "client_sandbox/common.rs"]
 mod common;
+#[path = "client_sandbox/documented.rs"]
+mod documented;
 #[path = "client_sandbox/operations.rs"]
 mod operations;
 #[path = "client_sandbox/purchase.rs"]

@@ -94,8 +94,6 @@ fn reservoir(endpoint: &str, state: &Path) -> Command {
         }
     }
     cmd.env("RESERVOIR_LOG", "trace")
-        // The test's own sandbox: no other run bought for its customers.
-        .env("RESERVOIR_FRESH_STATE", "1")
         .args(["--endpoint", endpoint, "--state-dir"])
         .arg(state)
         .args(["--verbose", "-v", "--no-color"])

@@ -126,6 +126,7 @@ pub fn serve_main(args: &[String]) -> anyhow::Result<()> {
                 fulfillment_delay_secs: 0,
                 partner_rate_limit: spec.partner_limit,
                 customer_rate_limit: spec.customer_limit,
+                ..Knobs::default()
             },
             ..SandboxOptions::default()
         })

@@ -437,6 +437,16 @@ impl<'a, C: Commerce> Run<'a, C> {
         request_id: Option<String>,
     ) -> Result<Flow, JournalError> {
         let active = view.active_lines();
+        // DESIGN §5 step 7: a last look at the activity log before money moves (never for a
+        // checkout already sent: resending it with the same request id is what is safe).
+        if request_id.is_none()
+            && let Some(check) = &self.opts.before_checkout
+            && let Err(reason) = check.check(self.customer_id).await
+        {
+            self.abandon(view, &reason).await?;
+            self.fail_lines(view, &active, "order-appeared", &reason);
+            return Ok(Flow::Continue);
+        }
         let request_id_was_sent = request_id.is_some();
         let request_id = match request_id {
             Some(r) => r,

@@ -21,6 +21,7 @@
 //! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
 //! * [`settle`] — when a journalled order stops counting as pending for every later run.
+//! * [`witness`] — the activity-log check right before checkout (a veto hook of the engine).
 
 pub mod commerce;
 pub mod engine;
@@ -37,6 +38,7 @@ mod retry;
 pub mod run;
 pub mod settle;
 pub mod summary;
+pub mod witness;
 
 pub use crate::store::PurchaseLine;
 pub use commerce::*;

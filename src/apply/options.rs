@@ -21,6 +21,13 @@ pub struct ApplyOptions {
     pub max_rebuilds: u32,
     /// Journal timestamps ([`Clock::wall`]), registration timeouts and every wait.
     pub clock: Arc<dyn Clock>,
+    /// Runs right before a cart is checked out for the first time and may veto it (the cart is
+    /// then abandoned): the activity-log check of [`crate::apply::witness`]. `None`: no check.
+    pub before_checkout: Option<Arc<dyn crate::apply::witness::BeforeCheckout>>,
+    /// How long the partner activity log may lag behind an order (`--activity-log-lag`): the
+    /// activity-log check before checkout reads no earlier than this long after the customer was
+    /// re-observed, so every order placed before that is visible to it.
+    pub activity_log_lag: Duration,
 }
 
 impl Default for ApplyOptions {
@@ -31,6 +38,8 @@ impl Default for ApplyOptions {
             write_attempts: 4,
             max_rebuilds: 2,
             clock: Arc::new(SystemClock::default()),
+            before_checkout: None,
+            activity_log_lag: Duration::from_secs(10),
         }
     }
 }
@@ -42,6 +51,8 @@ impl std::fmt::Debug for ApplyOptions {
             .field("backoff", &self.backoff)
             .field("write_attempts", &self.write_attempts)
             .field("max_rebuilds", &self.max_rebuilds)
+            .field("before_checkout", &self.before_checkout.is_some())
+            .field("activity_log_lag", &self.activity_log_lag)
             .finish_non_exhaustive()
     }
 }

@@ -17,6 +17,7 @@ use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
 use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
+use super::witness::with_activity_check;
 use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
@@ -43,11 +44,6 @@ pub struct RunOptions {
     pub engine: ApplyOptions,
     /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
     pub crash: Option<CrashPoint>,
-    /// No other run bought for these customers in the last 15 minutes: a journal that does not
-    /// exist is read as empty (see [`ObserveOptions::fresh_state`]). A journal opened with
-    /// [`Journal::open`] always exists; one opened with [`Journal::open_existing`] on a state
-    /// dir without a journal blocks every purchase unless this is set.
-    pub fresh_state: bool,
 }
 
 /// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal
@@ -63,7 +59,6 @@ pub async fn observe_all(
     let oopts = ObserveOptions {
         parallelism: opts.parallelism.max(1),
         state_dir: opts.state_dir.clone(),
-        fresh_state: opts.fresh_state,
     };
     observe::observe(desired, &reader, catalog, journal, &oopts).await
 }
@@ -247,7 +242,13 @@ async fn locked(
         limits: ctx.desired.limits.clone(),
         manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    let observation = observe_all(&one, ctx.client, catalog, journal, opts).await;
+    let oopts = ObserveOptions {
+        parallelism: 1,
+        state_dir: opts.state_dir.clone(),
+    };
+    let reader = Reader::new(ctx.client);
+    let (observation, log) =
+        observe::observe_with_log(&one, &reader, catalog, journal, &oopts).await;
     let observed = match observation.customer(&dc.id) {
         Some(CustomerObservation::Observed(o)) => o.clone(),
         Some(CustomerObservation::Failed { error, .. }) => {
@@ -284,7 +285,8 @@ async fn locked(
     if batch.register.is_empty() && batch.lines.is_empty() {
         return;
     }
-    let out = apply_customer(&batch, commerce, journal, ctx.reporter, &opts.engine).await;
+    let engine = with_activity_check(&opts.engine, ctx.client, journal, &observed, &log);
+    let out = apply_customer(&batch, commerce, journal, ctx.reporter, &engine).await;
     report.outcome.merge(out);
 }
 

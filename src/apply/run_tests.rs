@@ -111,6 +111,7 @@ fn observed(d: &DesiredState, registration: Registration) -> (ObservedCustomer, 
     };
     let obs = Observation {
         customers: vec![CustomerObservation::Observed(oc.clone())],
+        witnesses: None,
     };
     (oc, obs)
 }
@@ -218,6 +219,7 @@ fn a_saved_plan_that_no_longer_holds_is_refused_naming_the_change() {
     oc.resolutions[0].resolution = found("DZH318Z0AAAA", "0002");
     let changed = Observation {
         customers: vec![CustomerObservation::Observed(oc)],
+        witnesses: None,
     };
     let p = preflight(&d, &changed, Some(&saved), None);
     let text = p.refusal.map(|r| r.to_string()).unwrap_or_default();

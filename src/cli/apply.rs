@@ -6,9 +6,11 @@
 //! When the plan has nothing to change, apply asks nothing; it still finishes purchases an
 //! earlier (approved) run left unfinished in the journal.
 //!
-//! Against a real endpoint, a state dir without a purchase journal blocks every purchase (orders
-//! another run placed in the last 15 minutes may not be visible yet) and is left without one,
-//! unless `--fresh-state` asserts that no other run bought: then the journal is created.
+//! Recent purchases of other runs, tools and people are read from the partner activity log, so
+//! a state dir without a purchase journal blocks nothing: apply creates the journal.
+//! `--fresh-state` is a deprecated no-op. Right before each checkout the activity log is read
+//! again for the customer ([`crate::apply::witness`]): an order the plan did not know abandons
+//! that customer's cart.
 //!
 //! Exit codes: 0 when everything planned was done; 1 when anything failed or was blocked (other
 //! customers still proceed), or the run was refused or not approved.
@@ -53,6 +55,11 @@ pub struct ApplyArgs {
     /// How long to wait for a subscription registration to complete.
     #[arg(long, default_value = "10m")]
     pub registration_timeout: String,
+    /// How long the partner activity log may lag behind an order: the check right before each
+    /// checkout waits until this long after the customer was re-read, so orders another run
+    /// placed before then are visible to it (e.g. 10s; 0 turns the wait off).
+    #[arg(long, env = "RESERVOIR_ACTIVITY_LOG_LAG", default_value = "10s")]
+    pub activity_log_lag: String,
     /// Write a JSON receipt of what was bought.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
@@ -112,6 +119,12 @@ fn crash_point() -> anyhow::Result<Option<Crash>> {
 pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let lock_timeout = duration("--lock-timeout", &args.lock_timeout)?;
     let registration_timeout = duration("--registration-timeout", &args.registration_timeout)?;
+    // The embedded sandbox lives in this process and this state dir: no other runner can buy
+    // from it, so there is no lag to wait out.
+    let activity_log_lag = match duration("--activity-log-lag", &args.activity_log_lag)? {
+        _ if settings::is_embedded_sandbox(g) => Duration::ZERO,
+        d => d,
+    };
     let crash = crash_point()?;
     let stderr_color = settings::use_color_stderr(g);
 
@@ -146,10 +159,9 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     settings::filter_customers(&mut desired, &g.customers)?;
 
-    // Without a fresh state asserted, a missing journal stays missing (so every purchase stays
-    // blocked, now and in later runs) instead of being created empty here.
-    let fresh_state = args.fresh.allowed(g);
-    let mut store = Store::dir(&g.state_dir, fresh_state)?;
+    args.fresh.warn();
+    // A state dir without a journal gets one: the activity log witnesses what other runs bought.
+    let mut store = Store::dir(&g.state_dir, true)?;
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => {
@@ -164,11 +176,11 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         state_dir: g.state_dir.clone(),
         engine: ApplyOptions {
             registration_timeout,
+            activity_log_lag,
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             ..ApplyOptions::default()
         },
         crash: write_crash,
-        fresh_state,
     };
 
     let conn = settings::connect(g).await?;

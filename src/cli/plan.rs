@@ -1,8 +1,9 @@
 //! `reservoir plan`: load the manifests, observe every declared customer (read-only), diff, and
 //! print the plan. `--out` saves it for `apply --plan` / `show`. Only the rendered plan goes to
-//! stdout; diagnostics, progress and logs go to stderr. Against a real endpoint, a state dir
-//! without a purchase journal blocks purchases unless `--fresh-state` is given (see
-//! [`settings::FreshStateArg`]); plan never creates the journal.
+//! stdout; diagnostics, progress and logs go to stderr. Recent purchases are read from the
+//! journal (plan never creates it), orders fetched by id and the partner activity log; the plan
+//! says which were consulted. `--fresh-state` is a deprecated no-op
+//! ([`settings::FreshStateArg`]).
 
 use super::{EXIT_ERROR, GlobalArgs, settings};
 use crate::catalog::Catalog;
@@ -39,6 +40,7 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(EXIT_ERROR));
     };
     settings::filter_customers(&mut desired, &g.customers)?;
+    args.fresh.warn();
 
     // Only a read-only `Reader` survives: plan cannot write to Partner Center.
     let conn = settings::connect(g).await?.read_only();
@@ -48,7 +50,6 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let opts = ObserveOptions {
         parallelism: usize::from(g.parallelism),
         state_dir: g.state_dir.clone(),
-        fresh_state: args.fresh.allowed(g),
     };
     let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;

@@ -1,6 +1,7 @@
 //! `reservoir sandbox`: run the Partner Center simulator in the foreground.
 
 use super::GlobalArgs;
+use crate::sandbox::knobs::{DEFAULT_FULFILLMENT_DELAY_SECS, PARTNER_CENTER_LIMIT_PER_MINUTE};
 use crate::sandbox::{Knobs, SandboxOptions, WorldSource};
 use std::io::Write;
 use std::process::ExitCode;
@@ -28,15 +29,39 @@ pub struct ServeArgs {
     /// Seconds before a new order appears in the customer's order list.
     #[arg(long, default_value_t = 900, value_name = "SECS")]
     pub order_list_delay: u64,
-    /// Seconds a new order stays `pending` before it is `completed`.
-    #[arg(long, default_value_t = 0, value_name = "SECS")]
+    /// Seconds a new order stays `pending` (lines without subscription ids) before it is
+    /// `completed`; 0 completes orders at checkout.
+    #[arg(long, default_value_t = DEFAULT_FULFILLMENT_DELAY_SECS, value_name = "SECS")]
     pub fulfillment_delay: u64,
+    /// Seconds before a new order's record shows in the activity log (`/v1/auditrecords`).
+    #[arg(long, default_value_t = 3, value_name = "SECS")]
+    pub audit_lag: u64,
+    /// Milliseconds a checkout is "being processed" (a concurrent checkout of the cart gets
+    /// 409/800064).
+    #[arg(long, default_value_t = 0, value_name = "MS")]
+    pub checkout_processing_ms: u64,
+    /// A second checkout of an ordered cart answers 400/800065 instead of the first result.
+    #[arg(long)]
+    pub repeat_checkout_fails: bool,
+    /// New orders are held as `pending_po_upload`.
+    #[arg(long)]
+    pub pending_po_upload: bool,
+    /// Answer in the shapes the documentation shows (numbers as strings, PascalCase keys,
+    /// zone-less timestamps, comma-joined echoed headers, ...).
+    #[arg(long)]
+    pub documented_shapes: bool,
     /// Server-side throttle: partner-wide requests per minute (429 beyond); unlimited when absent.
-    #[arg(long = "throttle-partner", value_name = "N")]
-    pub partner_rate_limit: Option<u32>,
-    /// Server-side throttle: requests per minute per customer (429 beyond); unlimited when absent.
-    #[arg(long = "throttle-customer", value_name = "N")]
-    pub customer_rate_limit: Option<u32>,
+    /// (Distinct from the client's --rate-limit.)
+    #[arg(long = "throttle-partner", id = "throttle_partner", value_name = "N")]
+    pub throttle_partner: Option<u32>,
+    /// Server-side throttle: requests per minute per customer (429 beyond); unlimited when
+    /// absent. (Distinct from the client's --customer-rate-limit.)
+    #[arg(long = "throttle-customer", id = "throttle_customer", value_name = "N")]
+    pub throttle_customer: Option<u32>,
+    /// Throttle as Partner Center documents: 500 requests per minute per partner and per
+    /// customer (explicit --throttle-* values win).
+    #[arg(long)]
+    pub partner_center_limits: bool,
     /// Start from a generated world of N customers instead of the demo world.
     #[arg(long, value_name = "N")]
     pub generate_customers: Option<usize>,
@@ -60,13 +85,21 @@ pub async fn run(args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCo
         },
         (None, None) => WorldSource::Demo,
     };
+    let preset = a
+        .partner_center_limits
+        .then_some(PARTNER_CENTER_LIMIT_PER_MINUTE);
     let knobs = Knobs {
         latency_ms: a.latency_ms,
         registration_delay_secs: a.registration_delay,
         order_list_delay_secs: a.order_list_delay,
         fulfillment_delay_secs: a.fulfillment_delay,
-        partner_rate_limit: a.partner_rate_limit,
-        customer_rate_limit: a.customer_rate_limit,
+        audit_lag_secs: a.audit_lag,
+        checkout_processing_ms: a.checkout_processing_ms,
+        repeat_checkout_fails: a.repeat_checkout_fails,
+        pending_po_upload: a.pending_po_upload,
+        documented_shapes: a.documented_shapes,
+        partner_rate_limit: a.throttle_partner.or(preset),
+        customer_rate_limit: a.throttle_customer.or(preset),
     };
     let sandbox = crate::sandbox::start(SandboxOptions {
         listen: a.listen,

@@ -217,16 +217,14 @@ pub fn load_manifests(
     Some(loaded.desired)
 }
 
-/// `--fresh-state` (on `plan` and `apply`): the user's assertion that lets a state dir without a
-/// purchase journal be read as "nothing pending".
+/// `--fresh-state` (on `plan` and `apply`): deprecated and without effect. A state dir without a
+/// purchase journal no longer blocks purchases: the partner activity log witnesses what other
+/// runs bought (see [`crate::observe::activity`]). Still accepted (flag and
+/// `RESERVOIR_FRESH_STATE`) so existing pipelines keep working; [`FreshStateArg::warn`] says so.
 #[derive(Debug, Clone, clap::Args)]
 pub struct FreshStateArg {
-    /// Assert that no other reservoir run (another machine, a CI runner, another state dir)
-    /// bought for these customers in the last 15 minutes. Only then is a state dir without a
-    /// purchase journal read as "nothing in flight"; without it, purchases are blocked because
-    /// orders that recent may not be visible in Partner Center yet. apply then creates the
-    /// journal, so later runs with this state dir need no flag. Never needed with the embedded
-    /// sandbox.
+    /// Deprecated, no effect: a state dir without a purchase journal no longer blocks purchases
+    /// (the partner activity log shows what other runs bought in the last 30 minutes).
     #[arg(
         long,
         env = "RESERVOIR_FRESH_STATE",
@@ -247,11 +245,21 @@ fn parse_fresh_state(v: &str) -> Result<bool, String> {
 }
 
 impl FreshStateArg {
-    /// Whether a missing journal may be read as empty: asserted by the user, or the embedded
-    /// sandbox, which keeps its world in the same state dir (it cannot lose one without the
-    /// other).
-    pub fn allowed(&self, g: &GlobalArgs) -> bool {
-        self.fresh_state || is_embedded_sandbox(g)
+    /// The deprecation note for stderr, when the flag (or `RESERVOIR_FRESH_STATE`) asserts it.
+    pub fn deprecation(&self) -> Option<&'static str> {
+        self.fresh_state.then_some(
+            "note: --fresh-state (RESERVOIR_FRESH_STATE) is deprecated and has no effect: a state \
+             dir without a purchase journal no longer blocks purchases, because the partner \
+             activity log shows what other runs bought in the last 30 minutes",
+        )
+    }
+
+    /// Prints [`FreshStateArg::deprecation`] on stderr (even with `--quiet`: it asks the user
+    /// to change a pipeline).
+    pub fn warn(&self) {
+        if let Some(note) = self.deprecation() {
+            eprintln!("{note}");
+        }
     }
 }
 
@@ -266,7 +274,7 @@ pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{parse_fresh_state, parse_timeout};
+    use super::{FreshStateArg, parse_fresh_state, parse_timeout};
     use std::time::Duration;
 
     #[test]
@@ -288,5 +296,12 @@ mod tests {
             assert_eq!(parse_fresh_state(no), Ok(false), "{no}");
         }
         assert!(parse_fresh_state("maybe").is_err());
+    }
+
+    #[test]
+    fn fresh_state_only_earns_a_deprecation_note() {
+        let on = FreshStateArg { fresh_state: true };
+        assert!(on.deprecation().is_some_and(|n| n.contains("deprecated")));
+        assert_eq!(FreshStateArg { fresh_state: false }.deprecation(), None);
     }
 }

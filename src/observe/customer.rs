@@ -3,6 +3,7 @@
 //! cannot do without makes the whole customer `Failed`, with one line naming the call.
 
 use super::Reader;
+use super::activity::{self, ActivityLog, Known};
 use super::holdings::{self, Orders};
 use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
@@ -16,14 +17,19 @@ use crate::plan::{
     kind_from_offer_id,
 };
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 pub(super) struct Context<'a> {
     pub reader: &'a Reader,
     pub catalog: &'a Catalog,
     pub journal: &'a dyn PendingSource,
-    /// Set when the journal is missing and the run did not assert a fresh state.
-    pub journal_missing: Option<InFlightUnknown>,
     pub cache: &'a OrderCache,
+    /// The run's read of the partner activity log, or why it failed.
+    pub activity: &'a Result<ActivityLog, String>,
+    /// Journalled orders fetched by id (for the witness line).
+    pub orders_by_id: AtomicU32,
+    /// Set when the journal could not be read for some customer.
+    pub journal_unreadable: AtomicBool,
 }
 
 /// A failed read: what was being read, and the error.
@@ -81,7 +87,7 @@ impl Context<'_> {
         }
         let holdings = holdings.list;
 
-        let (pending, in_flight_unknown) = self.pending(&id, &holdings).await;
+        let (pending, in_flight_unknown) = self.pending(&id, &holdings, &resolutions).await;
 
         CustomerObservation::Observed(ObservedCustomer {
             id,
@@ -255,25 +261,71 @@ impl Context<'_> {
         Ok((h, HoldingsSource::Orders))
     }
 
-    /// Journalled purchases not yet visible in holdings. Placed orders are checked by id:
-    /// cancelled ones drop out; any other state (or a failed check) stays pending. Returns
-    /// why in-flight orders cannot be ruled out, if they cannot (no journal and no fresh state
-    /// asserted, journal unreadable, or a journalled order line that names no declared item).
+    /// Purchases not yet visible in holdings, from the journal and the activity log (a unit
+    /// counts once: activity-log orders the journal reports are left to the journal). Journalled
+    /// orders are checked by id: cancelled ones drop out; any other state (or a failed check)
+    /// stays pending. Returns why in-flight orders cannot be ruled out or attributed, if so (the
+    /// journal is unreadable or names an unattributable purchase, the activity log could not be
+    /// read, or a recent order cannot be attributed with certainty).
     async fn pending(
         &self,
         id: &str,
         holdings: &[crate::plan::Holding],
+        resolutions: &[ItemResolution],
     ) -> (Vec<PendingPurchase>, Option<InFlightUnknown>) {
-        if let Some(missing) = &self.journal_missing {
-            return (Vec::new(), Some(missing.clone()));
-        }
         let entries = match self.journal.pending(id).await {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!("{e}");
+                self.journal_unreadable.store(true, Ordering::Relaxed);
                 return (Vec::new(), Some(InFlightUnknown::JournalUnreadable));
             }
         };
+        let journal_orders: BTreeSet<String> = entries
+            .iter()
+            .filter_map(|e| e.order_id.as_deref())
+            .map(str::to_ascii_lowercase)
+            .collect();
+        let (mut out, journal_doubt) = self.journalled(id, holdings, entries).await;
+        if journal_doubt {
+            return (out, Some(InFlightUnknown::JournalUnreadable));
+        }
+        let log = match self.activity {
+            Ok(log) => log,
+            Err(error) => {
+                let why = InFlightUnknown::ActivityLogUnreadable {
+                    error: error.clone(),
+                };
+                return (out, Some(why));
+            }
+        };
+        let known = Known {
+            resolutions,
+            holdings,
+            journal_orders: &journal_orders,
+        };
+        let mine = log
+            .by_customer
+            .get(id)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        let named = activity::attribute(mine, true, &known);
+        let unassigned = activity::attribute(&log.unassigned, false, &known);
+        out.extend(named.pending);
+        let mut doubts = named.unattributed;
+        doubts.extend(unassigned.unattributed);
+        let why = (!doubts.is_empty()).then_some(InFlightUnknown::Unattributed { orders: doubts });
+        (out, why)
+    }
+
+    /// The journal's unsettled lines not yet visible as holdings; `true` when a line names no
+    /// declared item (in-flight orders of the customer cannot then be ruled out).
+    async fn journalled(
+        &self,
+        id: &str,
+        holdings: &[crate::plan::Holding],
+        entries: Vec<super::JournalEntry>,
+    ) -> (Vec<PendingPurchase>, bool) {
         let visible: BTreeSet<&str> = holdings.iter().map(|h| h.order_id.as_str()).collect();
         let mut unknown = false;
         let mut to_check = BTreeSet::new();
@@ -291,6 +343,7 @@ impl Context<'_> {
             customer_id: id,
         };
         for o in to_check {
+            self.orders_by_id.fetch_add(1, Ordering::Relaxed);
             match orders.by_id(BTreeSet::from([o.clone()])).await {
                 Ok(found) => {
                     if found.get(&o).is_some_and(|s| s.is_cancelled()) {
@@ -321,6 +374,6 @@ impl Context<'_> {
                 quantity: e.quantity,
             });
         }
-        (out, unknown.then_some(InFlightUnknown::JournalUnreadable))
+        (out, unknown)
     }
 }

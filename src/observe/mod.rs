@@ -7,8 +7,11 @@
 //! declared); entitlements of every type in one call (1); registration status of each active
 //! declared subscription that carries reservations (≤ S); order-by-id only for orders not yet in
 //! the completed-order cache ([`order_cache`]) and for unsettled journal orders. Catalog calls
-//! go through the run-wide [`crate::catalog::Catalog`] and do not grow with the customers.
+//! go through the run-wide [`crate::catalog::Catalog`] and do not grow with the customers. Per
+//! run: the partner activity log, one paged partner-wide query (per customer for up to
+//! [`activity::PER_CUSTOMER_MAX`] customers).
 
+pub mod activity;
 mod customer;
 mod holdings;
 pub mod order_cache;
@@ -20,9 +23,10 @@ pub use reader::Reader;
 
 use crate::catalog::Catalog;
 use crate::manifest::DesiredState;
-use crate::plan::Observation;
+use crate::plan::{ActivityWitness, JournalWitness, Observation, Witnesses};
 use futures::StreamExt;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// How `observe` runs.
 #[derive(Debug, Clone)]
@@ -31,16 +35,15 @@ pub struct ObserveOptions {
     pub parallelism: usize,
     /// The state dir (`<state_dir>/cache/orders` holds completed orders).
     pub state_dir: PathBuf,
-    /// The caller asserts that no other run bought for these customers in the last 15 minutes
-    /// (`--fresh-state`, or the embedded sandbox, whose world lives in the same state dir): a
-    /// [missing](PendingSource::is_missing) journal is then read as empty. Otherwise every
-    /// customer of a run without a journal gets [`crate::plan::InFlightUnknown::JournalMissing`]
-    /// and its purchases are blocked.
-    pub fresh_state: bool,
 }
 
 /// Observes every declared customer, `parallelism` at a time. A failure reading one customer is
 /// recorded as [`crate::plan::CustomerObservation::Failed`] and does not stop the others.
+///
+/// Recent purchases have three witnesses, each unit counted once: the journal, orders fetched by
+/// id, and the partner activity log ([`activity`], read once for the run before the customers).
+/// A state dir without a journal is read as an empty journal: the activity log covers what it
+/// would have said. When the activity log cannot be read, every purchase is blocked.
 pub async fn observe(
     desired: &DesiredState,
     reader: &Reader,
@@ -48,24 +51,38 @@ pub async fn observe(
     journal: &dyn PendingSource,
     opts: &ObserveOptions,
 ) -> Observation {
+    observe_with_log(desired, reader, catalog, journal, opts)
+        .await
+        .0
+}
+
+/// [`observe`], also returning the activity log it read (or why it could not), for a caller that
+/// checks it again later (apply, right before checkout).
+pub async fn observe_with_log(
+    desired: &DesiredState,
+    reader: &Reader,
+    catalog: &Catalog,
+    journal: &dyn PendingSource,
+    opts: &ObserveOptions,
+) -> (Observation, Result<activity::ActivityLog, String>) {
     let cache = order_cache::OrderCache::new(&opts.state_dir);
-    let journal_missing = (!opts.fresh_state && journal.is_missing()).then(|| {
-        crate::plan::InFlightUnknown::JournalMissing {
-            state_dir: opts.state_dir.display().to_string(),
-        }
-    });
-    if journal_missing.is_some() {
-        tracing::info!(
-            "no purchase journal in {} and no --fresh-state: purchases are blocked",
-            opts.state_dir.display()
-        );
+    let ids: Vec<String> = desired.customers.iter().map(|c| c.id.clone()).collect();
+    let activity = if ids.is_empty() {
+        Ok(activity::ActivityLog::default())
+    } else {
+        activity::read(reader, &ids, chrono::Utc::now()).await
+    };
+    if let Err(e) = &activity {
+        tracing::warn!("{e}: purchases are blocked");
     }
     let ctx = customer::Context {
         reader,
         catalog,
         journal,
-        journal_missing,
         cache: &cache,
+        activity: &activity,
+        orders_by_id: AtomicU32::new(0),
+        journal_unreadable: AtomicBool::new(false),
     };
     // Futures are built up front (not in a stream closure) so the whole future stays `Send`.
     let jobs: Vec<_> = desired.customers.iter().map(|dc| ctx.observe(dc)).collect();
@@ -74,7 +91,28 @@ pub async fn observe(
         .collect()
         .await;
     customers.sort_by(|a, b| a.customer_id().cmp(b.customer_id()));
-    Observation { customers }
+    let witnesses = Witnesses {
+        journal: if ctx.journal_unreadable.load(Ordering::Relaxed) {
+            JournalWitness::Unreadable
+        } else if journal.is_missing() {
+            JournalWitness::Missing
+        } else {
+            JournalWitness::Read
+        },
+        orders_by_id: ctx.orders_by_id.load(Ordering::Relaxed),
+        activity_log: match &activity {
+            Ok(log) => ActivityWitness::Read {
+                minutes: log.minutes,
+                orders: log.orders(),
+            },
+            Err(e) => ActivityWitness::Failed { error: e.clone() },
+        },
+    };
+    let observation = Observation {
+        customers,
+        witnesses: Some(witnesses),
+    };
+    (observation, activity)
 }
 
 #[cfg(test)]

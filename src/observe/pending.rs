@@ -26,9 +26,9 @@ pub trait PendingSource: Send + Sync {
     /// read: holdings may then miss recent orders.
     async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String>;
 
-    /// True when there is no journal at all (the state dir never had one, or lost it): then
-    /// orders another run placed in the last 15 minutes cannot be ruled out, unless the run
-    /// asserts a fresh state ([`crate::observe::ObserveOptions::fresh_state`]).
+    /// True when there is no journal at all (the state dir never had one, or lost it). It reads
+    /// as empty: the partner activity log witnesses what another run bought (the plan says the
+    /// journal was missing).
     fn is_missing(&self) -> bool {
         false
     }
@@ -47,10 +47,10 @@ impl PendingSource for NoJournal {
 }
 
 /// The purchase journal of a state dir as a [`PendingSource`], read-only (it never creates
-/// anything): a source that [`PendingSource::is_missing`] when `<state_dir>/journal` does not
-/// exist; otherwise the journal, or — when it cannot even be opened — a source that always
-/// fails, so an existing journal is never silently ignored (`plan` then says in-flight orders
-/// cannot be ruled out).
+/// anything): an empty source that [`PendingSource::is_missing`] when `<state_dir>/journal`
+/// does not exist; otherwise the journal, or — when it cannot even be opened — a source that
+/// always fails, so an existing journal is never silently ignored (`plan` then says in-flight
+/// orders cannot be ruled out).
 pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
     if !crate::store::StateDir::new(state_dir)
         .journal_dir()

@@ -127,6 +127,14 @@ impl Reader {
             .await
     }
 
+    /// The partner activity log (`GET /v1/auditrecords`, every page; partner-center-api.md §14).
+    pub async fn list_audit_records(
+        &self,
+        query: &crate::partner_center::wire::audit::AuditQuery,
+    ) -> Result<Vec<crate::partner_center::wire::audit::AuditRecord>, ApiError> {
+        self.client.list_audit_records(query).await
+    }
+
     /// The inventory check: a POST that reads (partner-center-api.md §6.5).
     pub async fn check_inventory(
         &self,

@@ -1,5 +1,6 @@
 //! `observe` against the in-process sandbox (demo world): pending purchases from a journal
-//! source, in-flight doubt, and that the observe future can run on a spawned task.
+//! source, in-flight doubt, the witnesses consulted, and that the observe future can run on a
+//! spawned task.
 
 use super::*;
 use crate::manifest::PurchaseKey;
@@ -22,7 +23,6 @@ fn observe_can_run_on_a_spawned_task() {
     let opts = ObserveOptions {
         parallelism: 1,
         state_dir: PathBuf::from("."),
-        fresh_state: false,
     };
     let fut = observe(&desired, &reader, &catalog, &NoJournal, &opts);
     assert_send(&fut);
@@ -72,6 +72,7 @@ async fn world() -> World {
     );
     let mut config = ClientConfig::new(sandbox.endpoint(), creds);
     config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
+    config.retry.max_attempts = 1;
     let reader = Reader::new(&Client::new(config).expect("client"));
     let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), WEB_TIER_4)])
         .expect("manifest")
@@ -86,25 +87,24 @@ async fn world() -> World {
 
 impl World {
     async fn observe(&self, journal: &dyn PendingSource) -> ObservedCustomer {
-        self.observe_with(journal, false).await
+        self.observation(journal).await.1
     }
 
-    async fn observe_with(
+    async fn observation(
         &self,
         journal: &dyn PendingSource,
-        fresh_state: bool,
-    ) -> ObservedCustomer {
+    ) -> (crate::plan::Observation, ObservedCustomer) {
         let catalog = Catalog::new(self.reader.clone());
         let opts = ObserveOptions {
             parallelism: 2,
             state_dir: self.state.path().to_path_buf(),
-            fresh_state,
         };
         let obs = observe(&self.desired, &self.reader, &catalog, journal, &opts).await;
-        match obs.customer(CONTOSO) {
+        let oc = match obs.customer(CONTOSO) {
             Some(CustomerObservation::Observed(c)) => c.clone(),
             other => panic!("contoso not observed: {other:?}"),
-        }
+        };
+        (obs, oc)
     }
 
     fn key(&self) -> PurchaseKey {
@@ -117,6 +117,7 @@ impl World {
         let oc = self.observe(journal).await;
         let obs = crate::plan::Observation {
             customers: vec![CustomerObservation::Observed(oc)],
+            witnesses: None,
         };
         let plan = crate::plan::diff(&self.desired, &obs);
         plan.rows
@@ -189,32 +190,60 @@ async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_missing_journal_blocks_purchases_unless_a_fresh_state_is_asserted() {
+async fn a_missing_journal_reads_as_empty_and_the_witnesses_say_so() {
     let w = world().await;
     let missing = from_journal(w.state.path());
     assert!(missing.is_missing());
-    let oc = w.observe(&*missing).await;
+    let (obs, oc) = w.observation(&*missing).await;
     assert_eq!(
-        oc.in_flight_unknown,
-        Some(crate::plan::InFlightUnknown::JournalMissing {
-            state_dir: w.state.path().display().to_string()
-        })
+        oc.in_flight_unknown, None,
+        "no longer blocked: the activity log stands in"
     );
-    let row = w.web_tier_row(&*missing).await;
-    assert_eq!(row.action, Action::Blocked);
+    let witnesses = obs.witnesses.expect("witnesses");
+    assert_eq!(witnesses.journal, crate::plan::JournalWitness::Missing);
     assert!(
-        row.reason
-            .unwrap_or_default()
-            .starts_with("no purchase journal in ")
+        matches!(
+            witnesses.activity_log,
+            crate::plan::ActivityWitness::Read { minutes: 30, .. }
+        ),
+        "{witnesses:?}"
     );
+    assert!(witnesses.line().contains("none in this state dir"));
+    let row = w.web_tier_row(&*missing).await;
+    assert_ne!(row.action, Action::Blocked, "{row:?}");
 
-    let oc = w.observe_with(&*missing, true).await;
-    assert_eq!(oc.in_flight_unknown, None, "--fresh-state: read as empty");
-
-    // A journal that exists (even empty) rules nothing out by its absence.
     crate::store::Journal::open(w.state.path()).expect("journal");
-    let oc = w.observe(&*from_journal(w.state.path())).await;
-    assert_eq!(oc.in_flight_unknown, None);
+    let (obs, _) = w.observation(&*from_journal(w.state.path())).await;
+    assert_eq!(
+        obs.witnesses.map(|w| w.journal),
+        Some(crate::plan::JournalWitness::Read)
+    );
+    w.sandbox.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreadable_activity_log_blocks_every_purchase_naming_the_call() {
+    let w = world().await;
+    w.sandbox.add_fault(
+        serde_json::from_value(serde_json::json!({
+            "path": "/v1/auditrecords*", "kind": "server_error", "status": 503
+        }))
+        .expect("fault"),
+    );
+    let (obs, oc) = w.observation(&NoJournal).await;
+    let Some(crate::plan::InFlightUnknown::ActivityLogUnreadable { error }) = &oc.in_flight_unknown
+    else {
+        panic!("fail closed expected: {:?}", oc.in_flight_unknown);
+    };
+    assert!(error.contains("/v1/auditrecords"), "{error}");
+    assert!(matches!(
+        obs.witnesses.map(|w| w.activity_log),
+        Some(crate::plan::ActivityWitness::Failed { .. })
+    ));
+    let row = w.web_tier_row(&NoJournal).await;
+    assert_eq!(row.action, Action::Blocked, "{row:?}");
+    let reason = row.reason.unwrap_or_default();
+    assert!(reason.contains("partner activity log"), "{reason}");
     w.sandbox.shutdown().await;
 }
 

@@ -67,6 +67,7 @@ pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan
         rows,
         unmanaged,
         summary,
+        witnesses: observed.witnesses.clone(),
     }
 }
 

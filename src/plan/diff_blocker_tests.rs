@@ -158,33 +158,82 @@ fn in_flight_doubt_blocks_purchases_and_says_to_wait() {
 }
 
 #[test]
-fn a_missing_journal_blocks_purchases_naming_the_state_dir_and_the_way_out() {
+fn an_unreadable_activity_log_blocks_purchases_naming_the_call() {
     let (d, mut oc) = simple();
-    oc.in_flight_unknown = Some(InFlightUnknown::JournalMissing {
-        state_dir: ".reservoir".into(),
+    oc.in_flight_unknown = Some(InFlightUnknown::ActivityLogUnreadable {
+        error: "reading the partner activity log: GET /v1/auditrecords: HTTP 403".into(),
     });
     let reason = blocked_reason(&d, oc.clone());
     assert!(
-        reason.starts_with("no purchase journal in .reservoir: "),
+        reason.contains("GET /v1/auditrecords: HTTP 403"),
         "{reason}"
     );
-    assert!(reason.contains("last 15 minutes"), "{reason}");
-    assert!(reason.contains("--fresh-state"), "{reason}");
+    assert!(reason.contains("last 30 minutes"), "{reason}");
     let plan = diff(&d, &obs(vec![oc.clone()]));
     assert_eq!(plan.exit_code(true), 1);
     assert_eq!(plan.summary.to_buy, 0);
 
-    // Nothing to buy: nothing blocked, no note.
+    // Nothing to buy: nothing blocked.
     oc.holdings
         .push(holding(S1, "Standard_D4s_v5", Term::P3Y, 4, "o1"));
     let plan = diff(&d, &obs(vec![oc]));
     assert_eq!(item_row(&plan, "web").action, Action::Ok);
-    assert!(
-        plan.customers[0].notes.is_empty(),
-        "{:?}",
-        plan.customers[0].notes
-    );
     assert_eq!(plan.exit_code(true), 0);
+}
+
+#[test]
+fn an_unattributed_recent_order_blocks_only_possibly_matching_items() {
+    let (d, mut oc) = simple();
+    let doubt = |product: &str, sku: &str| crate::plan::UnattributedOrder {
+        order_id: Some("o-portal".into()),
+        product_id: Some(product.into()),
+        sku_id: Some(sku.into()),
+        why: "its order line gives no scope in its provisioning context".into(),
+    };
+    oc.in_flight_unknown = Some(InFlightUnknown::Unattributed {
+        orders: vec![doubt("OTHER", "0001")],
+    });
+    let plan = diff(&d, &obs(vec![oc.clone()]));
+    assert_eq!(
+        item_row(&plan, "web").action,
+        Action::Purchase,
+        "another product"
+    );
+
+    oc.in_flight_unknown = Some(InFlightUnknown::Unattributed {
+        orders: vec![doubt("p-standard_d4s_v5", "P3Y")],
+    });
+    let reason = blocked_reason(&d, oc);
+    assert!(reason.contains("order o-portal"), "{reason}");
+    assert!(reason.contains("no scope"), "{reason}");
+}
+
+#[test]
+fn the_plan_carries_the_witnesses_it_rests_on() {
+    let (d, oc) = simple();
+    let mut o = obs(vec![oc]);
+    assert_eq!(diff(&d, &o).witnesses, None);
+    o.witnesses = Some(crate::plan::Witnesses {
+        journal: crate::plan::JournalWitness::Missing,
+        orders_by_id: 1,
+        activity_log: crate::plan::ActivityWitness::Read {
+            minutes: 30,
+            orders: 2,
+        },
+    });
+    let plan = diff(&d, &o);
+    let line = plan.witnesses.as_ref().expect("witnesses").line();
+    assert_eq!(
+        line,
+        "Recent purchases checked with: the purchase journal (none in this state dir), 1 order \
+         fetched by id, the partner activity log (2 orders in the last 30 minutes)."
+    );
+    let json = crate::render::render_plan(&plan, crate::render::Format::Json, false);
+    assert!(json.contains("\"activity_log\""), "{json}");
+    for format in [crate::render::Format::Text, crate::render::Format::Markdown] {
+        let out = crate::render::render_plan(&plan, format, false);
+        assert!(out.contains(&line), "{format:?}: {out}");
+    }
 }
 
 #[test]

@@ -173,6 +173,7 @@ fn holding(sub: &str, sku: &str, term: Term, qty: u32, order: &str) -> Holding {
 fn obs(cs: Vec<ObservedCustomer>) -> Observation {
     Observation {
         customers: cs.into_iter().map(CustomerObservation::Observed).collect(),
+        witnesses: None,
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
-use crate::plan::observed::{CredentialsKind, HoldingsSource};
+use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -26,6 +26,10 @@ pub struct Plan {
     /// Holdings no declared item accounts for (action `unmanaged`), same order.
     pub unmanaged: Vec<Row>,
     pub summary: Summary,
+    /// Which witnesses of recent purchases the plan rests on (journal, orders by id, activity
+    /// log); absent in plans that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub witnesses: Option<Witnesses>,
 }
 
 /// What the plan knows about one customer as a whole.

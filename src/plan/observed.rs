@@ -19,8 +19,9 @@
 //! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§9.1): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§8.1) |
 //! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§8.3), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
 //! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
-//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None` |
-//! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]), or the state dir has no journal at all and the run did not assert a fresh state ([`InFlightUnknown::JournalMissing`]) |
+//! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §8.1, confirms them); intents with no recorded order get `order_id: None`; and the partner activity log (§14): `create_order` records of the last 30 minutes whose order lines are not yet holdings, attributed through `OfferId`, `ProvisioningContext`, `TermDuration` (one unit counted once: deduplicated by order id) |
+//! | [`ObservedCustomer::in_flight_unknown`] | the journal is unreadable or names an unattributable purchase ([`InFlightUnknown::JournalUnreadable`]); the activity log cannot be read ([`InFlightUnknown::ActivityLogUnreadable`]); or a recent order cannot be attributed with certainty ([`InFlightUnknown::Unattributed`]). A state dir without a journal no longer blocks anything: the activity log stands in |
+//! | [`Observation::witnesses`] | which of the journal, orders by id and the activity log were consulted |
 //! | [`Resolution`] | catalog discovery per (country, scope, target view), §6; inventory check §6.5 |
 
 pub use crate::kinds::{HoldingKind, ReservationAttribution};
@@ -33,6 +34,9 @@ use std::collections::BTreeMap;
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Observation {
     pub customers: Vec<CustomerObservation>,
+    /// Which witnesses of recent purchases were consulted (`None`: not said, e.g. a test).
+    #[serde(default)]
+    pub witnesses: Option<Witnesses>,
 }
 
 impl Observation {
@@ -88,33 +92,145 @@ pub struct ObservedCustomer {
     pub holdings_source: HoldingsSource,
     /// The kind of credentials the run used (app-only cannot read entitlements).
     pub credentials: CredentialsKind,
-    /// Purchases the journal knows about that are not yet visible in `holdings`. `observe` should
+    /// Purchases the journal or the activity log know about that are not yet visible in
+    /// `holdings`. `observe` should
     /// leave out orders already visible; the diff also ignores any whose order id appears in
     /// `holdings`, so a unit is never counted as both owned and pending.
     pub pending: Vec<PendingPurchase>,
-    /// Set when orders placed in the last 15 minutes (which the order list and entitlements may
-    /// not show yet) cannot be ruled out, and why. Every purchase for this customer is then
-    /// blocked: the plan says what to do instead of proposing a duplicate.
+    /// Set when recent orders (which the order list and entitlements may not show yet) cannot
+    /// be ruled out or attributed, and why. The purchases it [blocks](InFlightUnknown::blocks)
+    /// are blocked: the plan says what to do instead of proposing a duplicate.
     pub in_flight_unknown: Option<InFlightUnknown>,
     /// The catalog resolution of each declared item of this customer, keyed by purchase key.
     /// An item with no entry here becomes an `error` row.
     pub resolutions: Vec<ItemResolution>,
 }
 
-/// Why in-flight orders of a customer cannot be ruled out.
+/// Why in-flight orders of a customer cannot be ruled out (all of the customer's purchases are
+/// blocked), or which recent orders could not be attributed (purchases of possibly-matching items
+/// are blocked, see [`InFlightUnknown::blocks`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "reason", rename_all = "snake_case")]
 pub enum InFlightUnknown {
     /// The journal exists but cannot be read, or holds a purchase line it cannot attribute to a
     /// declared item.
     JournalUnreadable,
-    /// The state dir has no purchase journal (a fresh or lost state dir: another machine, a CI
-    /// runner without its cache) and the run did not assert that no other run bought in the last
-    /// 15 minutes (`--fresh-state`).
-    JournalMissing {
-        /// The state dir, as the user named it.
-        state_dir: String,
+    /// The partner activity log (`GET /v1/auditrecords`) could not be read, so orders placed in
+    /// the last 30 minutes by other runners, other tools or people in the portal cannot be ruled
+    /// out.
+    ActivityLogUnreadable {
+        /// One line naming the call and what failed.
+        error: String,
     },
+    /// `create_order` records of the activity log that cannot be attributed to a declared item
+    /// with certainty.
+    Unattributed { orders: Vec<UnattributedOrder> },
+}
+
+/// A recent order (from the activity log) that may count for a declared item, but not with
+/// certainty.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnattributedOrder {
+    /// The order id, when the record names one.
+    pub order_id: Option<String>,
+    /// Upper-case product id of the order line, when known. `None`: the record could not be read
+    /// at all, and every purchase of the customer is blocked.
+    pub product_id: Option<String>,
+    /// The SKU id of the order line (with `product_id`).
+    pub sku_id: Option<String>,
+    /// Why it cannot be attributed, e.g. `its provisioning context has no scope`.
+    pub why: String,
+}
+
+impl InFlightUnknown {
+    /// Whether this doubt blocks buying the catalog product+SKU (case-insensitive).
+    pub fn blocks(&self, product_id: &str, sku_id: &str) -> bool {
+        match self {
+            InFlightUnknown::JournalUnreadable | InFlightUnknown::ActivityLogUnreadable { .. } => {
+                true
+            }
+            InFlightUnknown::Unattributed { orders } => {
+                orders.iter().any(|o| o.may_be(product_id, sku_id))
+            }
+        }
+    }
+}
+
+impl UnattributedOrder {
+    /// Whether the order may be a purchase of the product+SKU.
+    pub fn may_be(&self, product_id: &str, sku_id: &str) -> bool {
+        match (&self.product_id, &self.sku_id) {
+            (Some(p), Some(s)) => {
+                p.eq_ignore_ascii_case(product_id) && s.eq_ignore_ascii_case(sku_id)
+            }
+            (Some(p), None) => p.eq_ignore_ascii_case(product_id),
+            _ => true,
+        }
+    }
+}
+
+/// Which independent witnesses of recent purchases a run consulted (DESIGN §4: the journal,
+/// orders fetched by id, the partner activity log). A unit counts once even when several report
+/// it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Witnesses {
+    pub journal: JournalWitness,
+    /// Journalled orders fetched by id (`GET …/orders/{id}`) to confirm or rule them out.
+    pub orders_by_id: u32,
+    pub activity_log: ActivityWitness,
+}
+
+/// The local purchase journal as a witness.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JournalWitness {
+    /// Read.
+    #[default]
+    Read,
+    /// The state dir has none (a fresh or lost state dir): the other witnesses stand in.
+    Missing,
+    /// It exists but could not be read (purchases are blocked).
+    Unreadable,
+}
+
+/// The partner activity log as a witness.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "status", rename_all = "snake_case")]
+pub enum ActivityWitness {
+    /// Not consulted (a library caller that did not ask for it).
+    #[default]
+    NotRead,
+    /// Read: `orders` `create_order` records of the run's customers in the last `minutes`.
+    Read { minutes: u32, orders: u32 },
+    /// Reading it failed: purchases of the run's customers are blocked.
+    Failed { error: String },
+}
+
+impl Witnesses {
+    /// One sentence for the plan, e.g. `Recent purchases checked with: the purchase journal,
+    /// 1 order fetched by id, the partner activity log (2 orders in the last 30 minutes).`
+    pub fn line(&self) -> String {
+        let journal = match self.journal {
+            JournalWitness::Read => "the purchase journal",
+            JournalWitness::Missing => "the purchase journal (none in this state dir)",
+            JournalWitness::Unreadable => "the purchase journal (unreadable)",
+        };
+        let by_id = match self.orders_by_id {
+            1 => "1 order fetched by id".to_owned(),
+            n => format!("{n} orders fetched by id"),
+        };
+        let log = match &self.activity_log {
+            ActivityWitness::NotRead => "not the partner activity log".to_owned(),
+            ActivityWitness::Read { minutes, orders } => format!(
+                "the partner activity log ({orders} order{} in the last {minutes} minutes)",
+                if *orders == 1 { "" } else { "s" }
+            ),
+            ActivityWitness::Failed { .. } => {
+                "the partner activity log (unreadable: purchases blocked)".to_owned()
+            }
+        };
+        format!("Recent purchases checked with: {journal}, {by_id}, {log}.")
+    }
 }
 
 impl ObservedCustomer {
@@ -292,7 +408,8 @@ pub fn kind_from_offer_id(offer_id: &str) -> Option<SubscriptionKind> {
     }
 }
 
-/// A purchase recorded in the journal and not yet visible in holdings.
+/// A purchase recorded in the journal, or seen in the partner activity log, and not yet visible
+/// in holdings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PendingPurchase {
     /// The order id checkout returned; `None` for an intent whose outcome is not confirmed

@@ -61,6 +61,9 @@ struct Section {
 
 fn header(plan: &Plan) -> String {
     let mut s = format!("**{}**\n\n", plan.summary.line());
+    if let Some(w) = &plan.witnesses {
+        let _ = write!(s, "{}\n\n", w.line());
+    }
     if plan.has_irreversible() {
         let _ = write!(
             s,

@@ -60,6 +60,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         }
         out.push('\n');
     }
+    if let Some(w) = &plan.witnesses {
+        let _ = writeln!(out, "{}", p.paint(DIM, &w.line()));
+    }
     let _ = writeln!(out, "{}", p.paint(BOLD, &plan.summary.line()));
     out
 }

@@ -70,6 +70,19 @@ impl Tokens {
                 "Invalid client secret provided.",
             );
         }
+        // Azure AD Graph tokens were retired for Partner Center (deprecate-azure-active-
+        // directory-graph-token): the deprecated audience is refused outright.
+        if [field("resource"), field("scope")]
+            .iter()
+            .any(|v| v.to_ascii_lowercase().contains("graph.windows.net"))
+        {
+            return aad_error(
+                400,
+                "invalid_resource",
+                500011,
+                "The resource https://graph.windows.net is no longer accepted for Partner Center; request https://api.partnercenter.microsoft.com.",
+            );
+        }
         let kind = match field("grant_type") {
             "client_credentials" => TokenKind::AppOnly,
             "refresh_token" => {

@@ -57,11 +57,18 @@ pub struct Sku {
     pub cores: Option<u32>,
     pub ram: Option<u32>,
     pub category: &'static str,
+    /// `InventoryCheck` is a purchase prerequisite (every reservation SKU, as in Partner Center).
     pub inventory_check: bool,
+    /// Regions where the inventory check reports a restriction (only the documented case).
     pub restricted_regions: Vec<&'static str>,
     /// The unit price in USD.
     pub price_usd: f64,
+    /// `supportedBillingCycles` (snake_case), one-time first.
+    pub billing_cycles: Vec<&'static str>,
 }
+
+/// Customer segments, in the order availabilities are listed.
+pub const SEGMENTS: &[&str] = &["commercial", "education", "government", "nonprofit"];
 
 #[derive(Debug)]
 pub struct Catalog {
@@ -78,7 +85,8 @@ struct Family {
     category: &'static str,
     /// (armSkuName, cores, ram GB, hourly USD)
     sizes: &'static [(&'static str, u32, u32, f64)],
-    inventory_check: bool,
+    /// Whether the inventory check restricts the family somewhere (NCv3 in Japan West).
+    restricted: bool,
 }
 
 const FAMILIES: &[Family] = &[
@@ -94,7 +102,7 @@ const FAMILIES: &[Family] = &[
             ("Standard_D4s_v5", 4, 16, 0.192),
             ("Standard_D8s_v5", 8, 32, 0.384),
         ],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsVM",
@@ -107,7 +115,7 @@ const FAMILIES: &[Family] = &[
             ("Standard_E4s_v5", 4, 32, 0.252),
             ("Standard_E8s_v5", 8, 64, 0.504),
         ],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsVM",
@@ -117,7 +125,7 @@ const FAMILIES: &[Family] = &[
         sub_type: "VirtualMachines",
         category: "Compute optimized",
         sizes: &[("Standard_F4s_v2", 4, 8, 0.169)],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsVM",
@@ -127,7 +135,7 @@ const FAMILIES: &[Family] = &[
         sub_type: "VirtualMachines",
         category: "GPU",
         sizes: &[("Standard_NC6s_v3", 6, 112, 3.06)],
-        inventory_check: true,
+        restricted: true,
     },
     Family {
         view: "AzureReservationsSQL",
@@ -137,7 +145,7 @@ const FAMILIES: &[Family] = &[
         sub_type: "SQLDatabases",
         category: "SQL Database",
         sizes: &[("SQLDB_GP_Compute_Gen5", 1, 0, 0.2525)],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsSQL",
@@ -147,7 +155,7 @@ const FAMILIES: &[Family] = &[
         sub_type: "SQLDatabases",
         category: "SQL Database",
         sizes: &[("SQLDB_BC_Compute_Gen5", 1, 0, 0.68)],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsSQL",
@@ -157,7 +165,7 @@ const FAMILIES: &[Family] = &[
         sub_type: "SQLDatabases",
         category: "SQL Managed Instance",
         sizes: &[("SQLMI_GP_Compute_Gen5", 1, 0, 0.2525)],
-        inventory_check: false,
+        restricted: false,
     },
     Family {
         view: "AzureReservationsCosmosDb",
@@ -170,7 +178,7 @@ const FAMILIES: &[Family] = &[
             ("Cosmos_DB_100_RUs", 0, 0, 0.008),
             ("Cosmos_DB_1000_RUs", 0, 0, 0.08),
         ],
-        inventory_check: false,
+        restricted: false,
     },
 ];
 
@@ -226,13 +234,14 @@ fn build() -> Catalog {
                             cores: (*cores > 0).then_some(*cores),
                             ram: (*ram > 0).then_some(*ram),
                             category: fam.category,
-                            inventory_check: fam.inventory_check,
-                            restricted_regions: if fam.inventory_check {
+                            inventory_check: true,
+                            restricted_regions: if fam.restricted {
                                 vec!["japanwest"]
                             } else {
                                 vec![]
                             },
                             price_usd: (price * 100.0).round() / 100.0,
+                            billing_cycles: vec!["one_time"],
                         });
                     }
                 }
@@ -288,6 +297,11 @@ fn build() -> Catalog {
                     inventory_check: false,
                     restricted_regions: vec![],
                     price_usd: usd,
+                    billing_cycles: match term {
+                        Some("P1Y") => vec!["one_time", "annual"],
+                        Some(_) => vec!["one_time", "triennial"],
+                        None => vec!["one_time"],
+                    },
                 })
                 .collect(),
         };
@@ -433,6 +447,23 @@ impl Product {
     }
     pub fn is_reservation(&self) -> bool {
         matches!(self.kind, Kind::Reservation { .. })
+    }
+    /// The SKUs' `maximumQuantity`.
+    pub fn max_quantity(&self) -> i64 {
+        if self.is_reservation() {
+            999_999_999
+        } else {
+            10_000
+        }
+    }
+    /// The segments the product is sold in (`targetSegment`): reservations everywhere, software
+    /// not to governments, software subscriptions not to nonprofits either.
+    pub fn segments(&self) -> &'static [&'static str] {
+        match self.kind {
+            Kind::Reservation { .. } => SEGMENTS,
+            Kind::SoftwarePerpetual => &["commercial", "education", "nonprofit"],
+            Kind::SoftwareSubscription => &["commercial", "education"],
+        }
     }
 }
 

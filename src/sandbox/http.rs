@@ -60,6 +60,9 @@ pub struct ApiResponse {
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: Body,
+    /// Send the body this many bytes at a time, pausing this many milliseconds between chunks
+    /// (the `slow_body` fault).
+    pub trickle: Option<Box<(usize, u64)>>,
 }
 
 impl ApiResponse {
@@ -68,6 +71,7 @@ impl ApiResponse {
             status,
             headers: vec![],
             body: Body::Json(v),
+            trickle: None,
         }
     }
     pub fn ok(v: Value) -> Self {
@@ -78,6 +82,7 @@ impl ApiResponse {
             status,
             headers: vec![],
             body: Body::Empty,
+            trickle: None,
         }
     }
     pub fn with_header(mut self, k: &str, v: impl Into<String>) -> Self {

@@ -1,5 +1,6 @@
-//! Runtime knobs: latency, registration and order-list delays, rate limits, and scripted faults
-//! (N× 5xx, N× 429, hangs, commit-then-drop, failing a checkout order group).
+//! Runtime knobs: latency, registration, fulfilment, order-list and activity-log delays, checkout
+//! behaviours, the "documented shapes" mode and the server's throttle; plus the sliding-window
+//! rate limiter. Scripted faults live in `faults.rs`.
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -15,13 +16,33 @@ pub struct Knobs {
     pub registration_delay_secs: u64,
     /// Time before a new order shows in the customer's order list.
     pub order_list_delay_secs: u64,
-    /// Time a new order stays `pending` before it is `completed` (and entitled).
+    /// Time a new order stays `pending` before it is `completed` (and entitled); its lines carry
+    /// no `subscriptionId` until then.
     pub fulfillment_delay_secs: u64,
+    /// Time before a new order's `create_order` record shows in the activity log.
+    pub audit_lag_secs: u64,
+    /// How long a checkout is "being processed": another checkout of the same cart meanwhile
+    /// gets 409/800064.
+    pub checkout_processing_ms: u64,
+    /// A second checkout of an ordered cart answers 400/800065 instead of the first result.
+    pub repeat_checkout_fails: bool,
+    /// New orders are held as `pending_po_upload` (never fulfilled while held).
+    pub pending_po_upload: bool,
+    /// Answer with the shapes the documentation shows (numbers as strings, PascalCase keys,
+    /// zone-less timestamps, `0001-01-01T00:00:00`, comma-joined echoed headers, `code` as a
+    /// string or a number) instead of the sandbox's own regular ones.
+    pub documented_shapes: bool,
     /// Requests per minute for the partner tenant (all API calls); None = unlimited.
     pub partner_rate_limit: Option<u32>,
     /// Requests per minute per partner + customer; None = unlimited.
     pub customer_rate_limit: Option<u32>,
 }
+
+/// The default fulfilment delay: orders stay `pending` this long (a few minutes in Partner Center).
+pub const DEFAULT_FULFILLMENT_DELAY_SECS: u64 = 120;
+
+/// The published Partner Center limit (requests per minute per tenant) for `--partner-center-limits`.
+pub const PARTNER_CENTER_LIMIT_PER_MINUTE: u32 = 500;
 
 impl Default for Knobs {
     fn default() -> Self {
@@ -29,155 +50,15 @@ impl Default for Knobs {
             latency_ms: 0,
             registration_delay_secs: 3,
             order_list_delay_secs: 15 * 60,
-            fulfillment_delay_secs: 0,
+            fulfillment_delay_secs: DEFAULT_FULFILLMENT_DELAY_SECS,
+            audit_lag_secs: 3,
+            checkout_processing_ms: 0,
+            repeat_checkout_fails: false,
+            pending_po_upload: false,
+            documented_shapes: false,
             partner_rate_limit: None,
             customer_rate_limit: None,
         }
-    }
-}
-
-/// What a fault rule does to a matching request.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case", tag = "kind")]
-pub enum FaultKind {
-    /// Answer with this 5xx status (default 503) without acting.
-    ServerError {
-        #[serde(default = "default_5xx")]
-        status: u16,
-    },
-    /// Answer 429 with `Retry-After` without acting.
-    RateLimit {
-        #[serde(default = "default_retry", rename = "retryAfterSeconds")]
-        retry_after_seconds: u64,
-    },
-    /// Hold the request this long, then answer 504 without acting.
-    Hang {
-        #[serde(default = "default_hang", rename = "hangMs")]
-        hang_ms: u64,
-    },
-    /// Perform the write, then drop the connection without a response.
-    CommitThenDrop,
-    /// At checkout, fail the order group holding a line whose catalog item id contains
-    /// `catalogItem` (case-insensitive) with `code`.
-    FailOrderGroup {
-        #[serde(rename = "catalogItem")]
-        catalog_item: String,
-        #[serde(default = "default_group_code")]
-        code: i64,
-        #[serde(default)]
-        description: Option<String>,
-    },
-}
-
-fn default_5xx() -> u16 {
-    503
-}
-fn default_retry() -> u64 {
-    5
-}
-fn default_hang() -> u64 {
-    120_000
-}
-fn default_group_code() -> i64 {
-    800017
-}
-
-/// A scripted fault: matched by method and path pattern (`*` wildcards, case-insensitive,
-/// against the path without query), applied `count` times (None = until cleared).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FaultRule {
-    #[serde(default)]
-    pub method: Option<String>,
-    #[serde(default = "default_path")]
-    pub path: String,
-    #[serde(flatten)]
-    pub kind: FaultKind,
-    #[serde(default)]
-    pub count: Option<u32>,
-}
-
-fn default_path() -> String {
-    "*".into()
-}
-
-/// Glob match with `*` (any run of characters), case-insensitive.
-pub fn glob(pattern: &str, text: &str) -> bool {
-    let p: Vec<char> = pattern.to_ascii_lowercase().chars().collect();
-    let t: Vec<char> = text.to_ascii_lowercase().chars().collect();
-    let (mut pi, mut ti, mut star, mut mark) = (0usize, 0usize, None::<usize>, 0usize);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    while pi < p.len() && p[pi] == '*' {
-        pi += 1;
-    }
-    pi == p.len()
-}
-
-/// The active fault rules.
-#[derive(Debug, Default)]
-pub struct Faults {
-    pub rules: Vec<FaultRule>,
-}
-
-impl Faults {
-    /// Takes (consumes one use of) the first request-level rule matching `method` + `path`.
-    /// `commit_then_drop` rules only match writes (POST, PUT, PATCH, DELETE).
-    pub fn take(&mut self, method: &str, path: &str) -> Option<FaultKind> {
-        let write = ["POST", "PUT", "PATCH", "DELETE"]
-            .iter()
-            .any(|m| m.eq_ignore_ascii_case(method));
-        let i = self.rules.iter().position(|r| {
-            !matches!(r.kind, FaultKind::FailOrderGroup { .. })
-                && (write || r.kind != FaultKind::CommitThenDrop)
-                && r.method
-                    .as_deref()
-                    .is_none_or(|m| m.eq_ignore_ascii_case(method))
-                && glob(&r.path, path)
-        })?;
-        Some(self.consume(i))
-    }
-
-    /// Takes the first order-group rule whose catalog item matches one of `items`.
-    pub fn take_group_failure(&mut self, items: &[&str]) -> Option<(i64, Option<String>)> {
-        let i = self.rules.iter().position(|r| match &r.kind {
-            FaultKind::FailOrderGroup { catalog_item, .. } => items.iter().any(|it| {
-                it.to_ascii_lowercase()
-                    .contains(&catalog_item.to_ascii_lowercase())
-            }),
-            _ => false,
-        })?;
-        match self.consume(i) {
-            FaultKind::FailOrderGroup {
-                code, description, ..
-            } => Some((code, description)),
-            _ => None,
-        }
-    }
-
-    fn consume(&mut self, i: usize) -> FaultKind {
-        let kind = self.rules[i].kind.clone();
-        if let Some(c) = self.rules[i].count.as_mut() {
-            *c = c.saturating_sub(1);
-            if *c == 0 {
-                self.rules.remove(i);
-            }
-        }
-        kind
     }
 }
 
@@ -217,60 +98,6 @@ impl RateLimiter {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn glob_matches() {
-        assert!(glob("*", "/v1/customers"));
-        assert!(glob(
-            "/v1/customers/*/carts/*/checkout",
-            "/v1/customers/ab/carts/cd/checkout"
-        ));
-        assert!(glob("*/CHECKOUT", "/v1/customers/ab/carts/cd/checkout"));
-        assert!(!glob("/v1/products*", "/v1/customers"));
-    }
-
-    #[test]
-    fn counted_rules_expire() {
-        let mut f = Faults::default();
-        f.rules.push(FaultRule {
-            method: Some("GET".into()),
-            path: "/v1/products*".into(),
-            kind: FaultKind::ServerError { status: 500 },
-            count: Some(2),
-        });
-        assert!(f.take("POST", "/v1/products").is_none());
-        assert!(f.take("get", "/v1/products").is_some());
-        assert!(f.take("get", "/v1/products/X").is_some());
-        assert!(f.take("get", "/v1/products").is_none());
-    }
-
-    #[test]
-    fn commit_then_drop_waits_for_a_write() {
-        let mut f = Faults::default();
-        f.rules.push(FaultRule {
-            method: None,
-            path: "*".into(),
-            kind: FaultKind::CommitThenDrop,
-            count: Some(1),
-        });
-        assert!(f.take("GET", "/v1/customers").is_none());
-        assert_eq!(
-            f.take("POST", "/v1/customers/x/carts"),
-            Some(FaultKind::CommitThenDrop)
-        );
-    }
-
-    #[test]
-    fn rule_json_shape() {
-        let r: FaultRule = serde_json::from_str(
-            r#"{"method":"POST","path":"*/checkout","kind":"fail_order_group","catalogItem":"0002","code":800017}"#,
-        )
-        .unwrap();
-        assert!(matches!(
-            r.kind,
-            FaultKind::FailOrderGroup { code: 800017, .. }
-        ));
-    }
 
     #[test]
     fn sliding_window_never_accepts_more_than_the_limit_in_any_minute() {

@@ -1,14 +1,15 @@
-//! The HTTP server: axum router (admin API + the Partner Center API fallback), the request
-//! pipeline (latency → auth → faults → rate limits → `MS-RequestId` replay → route → persist),
+//! The HTTP server: axum router (admin API + the Partner Center API fallback, whose pipeline is
+//! in `pipeline.rs`), response encoding (incl. trickled bodies and documented-shapes headers),
 //! and [`start`] / [`RunningSandbox`].
 
-use super::auth::{TokenKind, Tokens};
-use super::errors::{SandboxError, api_error, app_only_forbidden, too_many_requests, unauthorized};
+use super::auth::Tokens;
+use super::errors::SandboxError;
+use super::faults::Faults;
 use super::http::{ApiRequest, ApiResponse, Body};
-use super::knobs::{FaultKind, Faults, RateLimiter};
-use super::routes::{self, Ctx};
+use super::knobs::RateLimiter;
+use super::routes;
 use super::state::{Counters, Inner, LoggedRequest, Store};
-use super::world::{StoredResponse, World};
+use super::world::World;
 use super::{SandboxOptions, WorldSource};
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
@@ -80,9 +81,7 @@ impl RunningSandbox {
     }
     /// Replaces the knobs (as `PUT /_sandbox/knobs` does); rate-limit windows restart.
     pub fn set_knobs(&self, knobs: super::Knobs) {
-        let mut g = lock(&self.shared);
-        g.knobs = knobs;
-        g.limiter.reset();
+        lock(&self.shared).set_knobs(knobs);
     }
     /// Adds a scripted fault (as `POST /_sandbox/faults` does).
     pub fn add_fault(&self, rule: super::FaultRule) {
@@ -159,6 +158,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
         tokens: Tokens::default(),
         counters: Counters::default(),
         limiter: RateLimiter::default(),
+        checkouts_in_flight: Default::default(),
     }));
     let app = routes::admin::router()
         .fallback(api)
@@ -182,7 +182,7 @@ pub async fn start(opts: SandboxOptions) -> Result<RunningSandbox, SandboxError>
 }
 
 /// The panic payload used to drop a connection after committing a write.
-struct DropConnection;
+pub(crate) struct DropConnection;
 
 fn install_quiet_panic_hook() {
     static ONCE: std::sync::Once = std::sync::Once::new();
@@ -196,7 +196,7 @@ fn install_quiet_panic_hook() {
     });
 }
 
-fn percent_decode(s: &str) -> String {
+pub(crate) fn percent_decode(s: &str) -> String {
     url::form_urlencoded::parse(format!("x={}", s.replace('+', "%2B")).as_bytes())
         .next()
         .map(|(_, v)| v.into_owned())
@@ -220,7 +220,25 @@ async fn api(
         .and_then(|v| v.to_str().ok())
         .map(str::to_string)
         .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
-    let outcome = handle(&shared, method, uri, headers, body).await;
+    let write = method == Method::POST || method == Method::PUT;
+    let lower: Vec<String> = uri
+        .path()
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .skip(1)
+        .map(|s| percent_decode(s).to_ascii_lowercase())
+        .collect();
+    let mut outcome = super::pipeline::handle(&shared, method, uri, headers, body).await;
+    let documented = lock(&shared).knobs.documented_shapes;
+    let (request_id, correlation_id) = if documented {
+        super::shapes::apply(&mut outcome, &lower, write);
+        (
+            super::shapes::doubled(&request_id),
+            super::shapes::doubled(&correlation_id),
+        )
+    } else {
+        (request_id, correlation_id)
+    };
     let mut resp = into_http(outcome);
     let h = resp.headers_mut();
     for (k, v) in [
@@ -235,8 +253,12 @@ async fn api(
     resp
 }
 
-fn into_http(r: ApiResponse) -> Response {
+fn into_http(mut r: ApiResponse) -> Response {
     let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    if let Some(t) = r.trickle.take() {
+        let (chunk, delay_ms) = *t;
+        return trickled(r, chunk, delay_ms, status);
+    }
     let mut resp = match r.body {
         Body::Empty => (status, [("content-length", "0")]).into_response(),
         Body::Json(v) => (
@@ -257,7 +279,41 @@ fn into_http(r: ApiResponse) -> Response {
     resp
 }
 
-fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
+/// The answer with its body sent `chunk` bytes at a time, `delay_ms` apart (`slow_body`).
+fn trickled(r: ApiResponse, chunk: usize, delay_ms: u64, status: StatusCode) -> Response {
+    let (content_type, data): (&str, Vec<u8>) = match r.body {
+        Body::Empty => ("application/json", vec![]),
+        Body::Json(v) => (
+            "application/json; charset=utf-8",
+            v.to_string().into_bytes(),
+        ),
+        Body::Bytes { content_type, data } => (content_type, data),
+    };
+    let chunks: Vec<Bytes> = data.chunks(chunk).map(Bytes::copy_from_slice).collect();
+    let stream = futures::stream::unfold(
+        (chunks.into_iter(), true),
+        move |(mut it, first)| async move {
+            let next = it.next()?;
+            if !first {
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+            }
+            Some((Ok::<Bytes, std::io::Error>(next), (it, false)))
+        },
+    );
+    let mut resp = Response::new(axum::body::Body::from_stream(stream));
+    *resp.status_mut() = status;
+    if let Ok(v) = HeaderValue::from_str(content_type) {
+        resp.headers_mut().insert("content-type", v);
+    }
+    for (k, v) in r.headers {
+        if let (Ok(k), Ok(v)) = (HeaderName::try_from(k.as_str()), HeaderValue::from_str(&v)) {
+            resp.headers_mut().insert(k, v);
+        }
+    }
+    resp
+}
+
+pub(crate) fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
     let (category, customer_id) = routes::category(&req.lower, &req.segs);
     g.counters.record(LoggedRequest {
         method: req.method.to_string(),
@@ -267,202 +323,6 @@ fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
         status,
         request_id: req.header("ms-requestid").map(str::to_string),
     });
-}
-
-async fn handle(
-    shared: &Shared,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    body: Bytes,
-) -> ApiResponse {
-    let raw_path = uri.path().to_string();
-    let segs: Vec<String> = raw_path
-        .split('/')
-        .filter(|s| !s.is_empty())
-        .map(percent_decode)
-        .collect();
-    let query: Vec<(String, String)> =
-        url::form_urlencoded::parse(uri.query().unwrap_or("").as_bytes())
-            .into_owned()
-            .collect();
-
-    // The token endpoint: /{tenant}/oauth2/token or /{tenant}/oauth2/v2.0/token.
-    if method == Method::POST
-        && segs.len() >= 3
-        && segs[1].eq_ignore_ascii_case("oauth2")
-        && segs.last().is_some_and(|s| s.eq_ignore_ascii_case("token"))
-    {
-        let mut g = lock(shared);
-        let Inner {
-            store,
-            world,
-            tokens,
-            counters,
-            ..
-        } = &mut *g;
-        store.reload_if_changed(world);
-        let resp = tokens.token_endpoint(&world.partner, &segs[0], &body, chrono::Utc::now());
-        counters.record(LoggedRequest {
-            method: "POST".into(),
-            path: raw_path,
-            category: "token",
-            customer_id: None,
-            status: resp.status,
-            request_id: None,
-        });
-        return resp;
-    }
-    if !segs.first().is_some_and(|s| s.eq_ignore_ascii_case("v1")) {
-        return api_error(404, 404, format!("no resource at {raw_path}"));
-    }
-    let segs: Vec<String> = segs[1..].to_vec();
-    let req = ApiRequest {
-        lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
-        path: format!("/{}", segs.join("/")),
-        segs,
-        method,
-        query,
-        headers,
-        body,
-        app_user: false,
-    };
-    let latency = lock(shared).knobs.latency_ms;
-    if latency > 0 {
-        tokio::time::sleep(std::time::Duration::from_millis(latency)).await;
-    }
-    let mut req = req;
-    let hang = {
-        let mut g = lock(shared);
-        let Inner { store, world, .. } = &mut *g;
-        store.reload_if_changed(world);
-        let now = g.now();
-        match g
-            .tokens
-            .check(req.header("authorization"), chrono::Utc::now())
-        {
-            None => {
-                log(&mut g, &req, 401);
-                return unauthorized();
-            }
-            Some(kind) => req.app_user = kind == TokenKind::AppUser,
-        }
-        if !req.app_user && routes::app_user_only(&req.lower) {
-            log(&mut g, &req, 403);
-            return app_only_forbidden();
-        }
-        let full_path = format!("/v1{}", req.path);
-        match g.faults.take(req.method.as_str(), &full_path) {
-            Some(FaultKind::ServerError { status }) => {
-                log(&mut g, &req, status);
-                return api_error(
-                    status,
-                    500,
-                    "Service is temporarily unavailable (sandbox fault).",
-                );
-            }
-            Some(FaultKind::RateLimit {
-                retry_after_seconds,
-            }) => {
-                log(&mut g, &req, 429);
-                return too_many_requests(retry_after_seconds);
-            }
-            Some(FaultKind::Hang { hang_ms }) => {
-                log(&mut g, &req, 504);
-                Some(hang_ms)
-            }
-            Some(FaultKind::CommitThenDrop) => {
-                let resp = serve(&mut g, &req, now);
-                let write = matches!(
-                    req.method,
-                    Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-                );
-                drop(g);
-                if write {
-                    std::panic::panic_any(DropConnection);
-                }
-                return resp;
-            }
-            Some(FaultKind::FailOrderGroup { .. }) | None => None,
-        }
-        .map_or_else(|| Err(serve(&mut g, &req, now)), Ok)
-    };
-    match hang {
-        Ok(ms) => {
-            tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
-            api_error(504, 504, "Gateway timeout (sandbox fault).")
-        }
-        Err(resp) => resp,
-    }
-}
-
-/// Rate limits, replay, the route itself, persistence and logging (under the lock).
-fn serve(g: &mut Inner, req: &ApiRequest, now: chrono::DateTime<chrono::Utc>) -> ApiResponse {
-    let (_, customer) = routes::category(&req.lower, &req.segs);
-    if let Some(limit) = g.knobs.partner_rate_limit
-        && let Err(wait) = g.limiter.check("partner", limit, now)
-    {
-        log(g, req, 429);
-        return too_many_requests(wait);
-    }
-    if let (Some(limit), Some(c)) = (g.knobs.customer_rate_limit, &customer)
-        && let Err(wait) = g.limiter.check(&format!("partner+{c}"), limit, now)
-    {
-        log(g, req, 429);
-        return too_many_requests(wait);
-    }
-    let is_write = matches!(req.method, Method::POST | Method::PUT);
-    let replay_key = req
-        .header("ms-requestid")
-        .filter(|_| is_write)
-        .map(str::to_string);
-    if let Some(key) = &replay_key
-        && let Some(stored) = g.world.replays.get(key)
-        && stored.method == req.method.as_str()
-        && stored.path.eq_ignore_ascii_case(&req.path)
-    {
-        let mut r = match &stored.body {
-            Some(v) => ApiResponse::json(stored.status, v.clone()),
-            None => ApiResponse::empty(stored.status),
-        };
-        r.headers = stored.headers.clone();
-        log(g, req, r.status);
-        return r;
-    }
-    let mut ctx = Ctx {
-        world: &mut g.world,
-        knobs: &g.knobs,
-        faults: &mut g.faults,
-        now,
-        mutated: false,
-    };
-    let resp = routes::dispatch(&mut ctx, req);
-    let mut mutated = ctx.mutated;
-    if let Some(key) = replay_key
-        && resp.status < 500
-        && resp.status != 429
-    {
-        g.world.remember(
-            key,
-            StoredResponse {
-                method: req.method.to_string(),
-                path: req.path.clone(),
-                status: resp.status,
-                headers: resp.headers.clone(),
-                body: match &resp.body {
-                    Body::Json(v) => Some(v.clone()),
-                    _ => None,
-                },
-                at: Some(now),
-            },
-        );
-        mutated = true;
-    }
-    if mutated {
-        g.persist();
-    }
-    log(g, req, resp.status);
-    resp
 }
 
 /// Replaces the world (admin API), keeping the store.

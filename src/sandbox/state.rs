@@ -4,7 +4,8 @@
 
 use super::auth::Tokens;
 use super::errors::SandboxError;
-use super::knobs::{Faults, Knobs, RateLimiter};
+use super::faults::Faults;
+use super::knobs::{Knobs, RateLimiter};
 use super::world::World;
 use serde::Serialize;
 use std::collections::{BTreeMap, VecDeque};
@@ -156,11 +157,48 @@ pub struct Inner {
     pub tokens: Tokens,
     pub counters: Counters,
     pub limiter: RateLimiter,
+    /// Carts (`customer/cart`, lower case) whose checkout is being processed.
+    pub checkouts_in_flight: std::collections::HashSet<String>,
 }
 
 impl Inner {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         super::clock::now(self.world.clock_offset_seconds)
+    }
+
+    /// Replaces the knobs without undoing any state reached under the old ones: an order already
+    /// fulfilled, listed or recorded stays so, a registration already complete stays complete (a
+    /// shorter delay may bring pending ones forward). Rate-limit windows restart.
+    pub fn set_knobs(&mut self, knobs: Knobs) {
+        let Inner { store, world, .. } = self;
+        store.reload_if_changed(world);
+        let now = self.now();
+        let old = std::mem::replace(&mut self.knobs, knobs);
+        let new = &self.knobs;
+        let secs = |s: u64| chrono::Duration::seconds(s.min(i64::MAX as u64 / 4_000) as i64);
+        for o in self.world.orders.values_mut() {
+            let fulfilled = o.fulfilled_at.unwrap_or(o.created);
+            o.fulfilled_at = Some(fulfilled.min(o.created + secs(new.fulfillment_delay_secs)));
+            let listed = o
+                .listed_at
+                .unwrap_or(o.created + secs(old.order_list_delay_secs));
+            o.listed_at = Some(listed.min(o.created + secs(new.order_list_delay_secs)));
+            let recorded = o.recorded_at.unwrap_or(o.created);
+            o.recorded_at = Some(recorded.min(o.created + secs(new.audit_lag_secs)));
+        }
+        for c in self.world.customers.values_mut() {
+            for s in &mut c.subscriptions {
+                if matches!(
+                    s.registration,
+                    super::world::Registration::Registering { .. }
+                ) && s.registration.status(now, old.registration_delay_secs) == "Registered"
+                {
+                    s.registration = super::world::Registration::Registered;
+                }
+            }
+        }
+        self.limiter.reset();
+        self.persist();
     }
 
     /// Saves, logging (not failing the request) when the disk refuses.

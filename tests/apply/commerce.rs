@@ -31,6 +31,8 @@ fn software_line(catalog_item_id: &str) -> PurchaseLine {
 #[test]
 fn a_rotated_availability_is_400019_at_checkout_and_resolve_line_finds_the_fresh_one() {
     let sb = Sandbox::start();
+    // Orders complete at checkout (the sandbox default keeps them pending for a while).
+    sb.knobs(serde_json::json!({"fulfillmentDelaySecs": 0}));
     let desired = reservoir::manifest::load(&[sb.manifest(CONTOSO_YAML)])
         .expect("manifest")
         .desired;

@@ -112,6 +112,8 @@ fn an_expired_saved_plan_is_refused_with_a_readable_reason() {
 #[test]
 fn a_stale_saved_plan_is_refused_naming_the_row_and_the_change() {
     let sb = Sandbox::start();
+    // The meanwhile purchase is owned at once (the sandbox default keeps orders pending).
+    sb.knobs(serde_json::json!({"fulfillmentDelaySecs": 0}));
     let plan = save_plan(&sb, CONTOSO_YAML);
     // Someone buys 3 of the 4 batch-tier units meanwhile (e.g. through the portal).
     let smaller = CONTOSO_YAML.replace("quantity: 4", "quantity: 3");

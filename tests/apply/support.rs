@@ -118,9 +118,7 @@ impl Sandbox {
         dir
     }
 
-    /// The binary against this sandbox (App+User unless `app_only`), with a clean environment
-    /// and `RESERVOIR_FRESH_STATE=1`: each test owns its sandbox, so no other run bought for its
-    /// customers (remove the variable to test a lost state dir).
+    /// The binary against this sandbox (App+User unless `app_only`), with a clean environment.
     pub fn command(&self, app_only: bool) -> Command {
         let mut cmd = Command::cargo_bin("reservoir").expect("binary");
         for (k, _) in std::env::vars() {
@@ -138,7 +136,9 @@ impl Sandbox {
         )
         .env("PARTNER_CENTER_CLIENT_SECRET", "sandbox-demo-client-secret")
         .env("PARTNER_CENTER_AUTHORITY", &self.url)
-        .env("RESERVOIR_FRESH_STATE", "1");
+        // Each test owns its sandbox: no other runner buys, so checkouts need not wait for the
+        // activity log's lag (tests of other runners set it back).
+        .env("RESERVOIR_ACTIVITY_LOG_LAG", "0s");
         if !app_only {
             cmd.env("PARTNER_CENTER_REFRESH_TOKEN", "sandbox-demo-refresh-token");
         }
@@ -254,6 +254,12 @@ impl Sandbox {
     /// `POST /_sandbox/<path>` with a JSON body.
     pub fn post_admin(&self, path: &str, body: &Value) -> Value {
         self.admin(reqwest::Method::POST, path, Some(body))
+    }
+
+    /// A purchase made outside reservoir (`POST /_sandbox/holdings`: it stands for a portal
+    /// purchase and shows in the activity log).
+    pub fn portal_purchase(&self, body: Value) -> Value {
+        self.admin(reqwest::Method::POST, "holdings", Some(&body))
     }
 
     pub fn fault(&self, rule: Value) {

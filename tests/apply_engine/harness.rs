@@ -162,6 +162,8 @@ pub fn options(world: &FakeWorld) -> ApplyOptions {
         write_attempts: 4,
         max_rebuilds: 2,
         clock: world.clock.clone(),
+        before_checkout: None,
+        activity_log_lag: Duration::ZERO,
     }
 }
 

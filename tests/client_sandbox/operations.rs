@@ -297,8 +297,10 @@ async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
         "1Year",
     )
     .await;
+    // One-time lines share an order group (issue 17): the software line is an annual software
+    // subscription, so it goes to a group of its own.
     let avs = c
-        .list_availabilities("DG7GMGF0DWM3", "0003", "US", None)
+        .list_availabilities("DG7GMGF0FLR0", "0002", "US", None)
         .await
         .expect("software availability");
     let sw = avs.first().expect("one").catalog_item_id.clone();
@@ -307,8 +309,12 @@ async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
         catalog_item_id: item.to_string(),
         friendly_name: None,
         quantity: 1,
-        billing_cycle: BillingCycle::OneTime,
-        term_duration: reservation.then(|| "P1Y".to_string()),
+        billing_cycle: if reservation {
+            BillingCycle::OneTime
+        } else {
+            BillingCycle::Annual
+        },
+        term_duration: Some("P1Y".to_string()),
         provisioning_context: if reservation {
             BTreeMap::from([
                 ("subscriptionId".into(), CONTOSO_PLAN.into()),
@@ -337,12 +343,12 @@ async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
         .iter()
         .map(|l| l.order_group.clone())
         .collect();
-    assert_eq!(groups, vec![Some("0".into()), Some("1".into())]);
+    assert_eq!(groups, vec![Some("0".into()), Some("2".into())]);
     env.sandbox.add_fault(reservoir::sandbox::FaultRule {
         method: None,
         path: "*".into(),
         kind: reservoir::sandbox::FaultKind::FailOrderGroup {
-            catalog_item: "DG7GMGF0DWM3:0003".into(),
+            catalog_item: "DG7GMGF0FLR0:0002".into(),
             code: 800017,
             description: None,
         },
@@ -355,7 +361,7 @@ async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
     assert_eq!(res.orders.len(), 1);
     assert_eq!(res.order_errors.len(), 1);
     let e = &res.order_errors[0];
-    assert_eq!(e.order_group_id.as_deref(), Some("1"));
+    assert_eq!(e.order_group_id.as_deref(), Some("2"));
     assert_eq!(e.code.as_deref(), Some("800017"));
 }
 

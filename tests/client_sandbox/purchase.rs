@@ -100,13 +100,13 @@ async fn register(env: &Env, customer: &str, sub: &str) {
 }
 
 /// What one flow bought, for the billing checks.
-struct Bought {
-    reservation_order_ids: Vec<String>,
-    quantity_by_reservation: BTreeMap<String, i64>,
+pub struct Bought {
+    pub reservation_order_ids: Vec<String>,
+    pub quantity_by_reservation: BTreeMap<String, i64>,
 }
 
 /// Steps 2–11 of §12 for one customer and subscription; returns what was bought.
-async fn buy(
+pub async fn buy(
     env: &Env,
     customer: &str,
     sub: &str,
@@ -340,7 +340,7 @@ async fn buy(
 }
 
 /// Step 12: billing for what was bought, reading every page.
-async fn billing(env: &Env, bought: &Bought, line_page: u32) {
+pub async fn billing(env: &Env, bought: &Bought, line_page: u32) {
     let c = &env.client;
     let summary = c.get_invoice_summary().await.expect("invoice summary");
     assert!(summary.currency_code.is_some());

@@ -68,6 +68,7 @@ impl Fleet {
             knobs: Knobs {
                 registration_delay_secs: 0,
                 order_list_delay_secs: 0,
+                fulfillment_delay_secs: 0,
                 ..Knobs::default()
             },
             ..SandboxOptions::default()
@@ -171,8 +172,6 @@ impl Fleet {
         let opts = ObserveOptions {
             parallelism,
             state_dir: self.state.path().to_path_buf(),
-            // The test's own sandbox: no other run bought for its customers.
-            fresh_state: true,
         };
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
@@ -193,9 +192,12 @@ impl Fleet {
             parallelism,
             lock_timeout: std::time::Duration::from_secs(30),
             state_dir: self.state.path().to_path_buf(),
-            engine: ApplyOptions::default(),
+            // The test's own sandbox: no other runner, so no wait for the activity log's lag.
+            engine: ApplyOptions {
+                activity_log_lag: std::time::Duration::ZERO,
+                ..ApplyOptions::default()
+            },
             crash: None,
-            fresh_state: true,
         };
         let catalog = Catalog::new(Reader::new(&client));
         let observation =

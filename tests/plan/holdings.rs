@@ -46,6 +46,11 @@ customers:
 #[test]
 fn the_same_sku_in_two_subscriptions_counts_for_each_separately() {
     let sb = Sandbox::start();
+    // The setup purchase is owned at once (the sandbox default keeps orders pending).
+    sb.handle().set_knobs(reservoir::sandbox::Knobs {
+        fulfillment_delay_secs: 0,
+        ..reservoir::sandbox::Knobs::default()
+    });
     add_second_plan(&sb);
     sb.buy(
         CONTOSO,
@@ -233,41 +238,41 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
 }
 
 #[test]
-fn a_plan_that_buys_without_a_journal_is_blocked_unless_a_fresh_state_is_asserted() {
+fn a_plan_without_a_journal_proposes_purchases_and_names_the_witnesses_it_consulted() {
     let sb = Sandbox::start();
     let more = MATCHING.replace("quantity: 2", "quantity: 5");
-    let run = sb.plan_without_fresh_state(&more, &["--format", "json", "--detailed-exitcode"]);
-    assert_eq!(run.code, 1, "{}", run.stderr);
-    let web = row(&run.json(), "web-tier").clone();
-    assert_eq!(web["action"], "blocked", "{web:#}");
-    let reason = web["reason"].as_str().unwrap_or_default();
-    assert!(
-        reason.starts_with("no purchase journal in ") && reason.contains("15 minutes"),
-        "{web:#}"
+    assert!(!sb.state_dir().join("journal").exists());
+    // The activity log stands in for the missing journal: nothing blocked.
+    let run = sb.plan(&more, &["--format", "json", "--detailed-exitcode"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let json = run.json();
+    let web = row(&json, "web-tier").clone();
+    assert_eq!(web["action"], "purchase", "{web:#}");
+    assert_eq!(json["witnesses"]["journal"], "missing", "{json:#}");
+    assert_eq!(
+        json["witnesses"]["activity_log"]["status"], "read",
+        "{json:#}"
     );
-    assert!(reason.contains("--fresh-state"), "{web:#}");
+    assert_eq!(json["witnesses"]["activity_log"]["minutes"], 30, "{json:#}");
+    for format in ["text", "markdown"] {
+        let run = sb.plan(&more, &["--format", format]);
+        assert!(
+            run.stdout.contains(
+                "Recent purchases checked with: the purchase journal (none in this state dir), \
+                 0 orders fetched by id, the partner activity log (0 orders in the last 30 minutes)."
+            ),
+            "{format}: {}",
+            run.stdout
+        );
+    }
 
-    // Nothing to buy: nothing blocked.
-    let run = sb.plan_without_fresh_state(MATCHING, &["--detailed-exitcode"]);
-    assert_eq!(run.code, 0, "{}", run.stdout);
-    assert!(
-        !run.stdout.contains("no purchase journal"),
-        "{}",
-        run.stdout
-    );
-
-    // --fresh-state asserts that no other run bought in the last 15 minutes: the purchase is
-    // proposed.
-    let run = sb.plan_without_fresh_state(&more, &["--format", "json", "--fresh-state"]);
-    assert_eq!(row(&run.json(), "web-tier")["action"], "purchase");
-
-    // With a journal in the state dir, in-flight purchases are known: no flag needed.
-    std::fs::create_dir_all(sb.state_dir().join("journal")).expect("journal dir");
-    let run = sb.plan_without_fresh_state(&more, &["--format", "json"]);
+    // --fresh-state is a deprecated no-op: a note on stderr, the same plan.
+    let run = sb.plan(&more, &["--format", "json", "--fresh-state"]);
+    assert!(run.stderr.contains("--fresh-state"), "{}", run.stderr);
+    assert!(run.stderr.contains("deprecated"), "{}", run.stderr);
     assert_eq!(row(&run.json(), "web-tier")["action"], "purchase");
     assert!(
-        !run.stderr.contains("no purchase journal"),
-        "{}",
-        run.stderr
+        !sb.state_dir().join("journal").exists(),
+        "plan creates no journal"
     );
 }

@@ -147,9 +147,7 @@ impl Sandbox {
             "6f2d1b53-8a4c-4e0f-9d32-000000000002",
         )
         .env("PARTNER_CENTER_CLIENT_SECRET", "sandbox-demo-client-secret")
-        .env("PARTNER_CENTER_AUTHORITY", &self.url)
-        // Each test owns its sandbox: no other run bought for its customers.
-        .env("RESERVOIR_FRESH_STATE", "1");
+        .env("PARTNER_CENTER_AUTHORITY", &self.url);
         if app_user {
             cmd.env("PARTNER_CENTER_REFRESH_TOKEN", "sandbox-demo-refresh-token");
         }
@@ -181,18 +179,6 @@ impl Sandbox {
         let dir = self.manifest(yaml);
         let mut cmd = self.command(true);
         cmd.arg("plan").arg(dir).args(args);
-        self.run(cmd)
-    }
-
-    /// `reservoir plan <manifest> <args>` with App+User credentials and no
-    /// `RESERVOIR_FRESH_STATE` (a state dir without a journal then blocks purchases).
-    pub fn plan_without_fresh_state(&self, yaml: &str, args: &[&str]) -> Run {
-        let dir = self.manifest(yaml);
-        let mut cmd = self.command(true);
-        cmd.env_remove("RESERVOIR_FRESH_STATE")
-            .arg("plan")
-            .arg(dir)
-            .args(args);
         self.run(cmd)
     }
 

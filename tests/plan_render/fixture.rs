@@ -559,6 +559,7 @@ pub fn demo() -> (DesiredState, Observation) {
                 error: "reading subscriptions: 503 Service Unavailable after 4 attempts".into(),
             },
         ],
+        witnesses: None,
     };
     (desired, observation)
 }
@@ -623,6 +624,7 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
         },
         Observation {
             customers: observed,
+            witnesses: None,
         },
     )
 }

@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 
 #[tokio::test]
 async fn invoice_line_items_page_with_continuation_tokens() {
-    let s = start().await;
+    let s = start_instant().await;
     // Two USD lines for contoso this month (the demo holdings were invoiced two months ago).
     let item = s
         .reservation_item(

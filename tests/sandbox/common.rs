@@ -48,6 +48,16 @@ pub async fn start() -> Sbx {
     start_with(SandboxOptions::default()).await
 }
 
+/// A sandbox whose orders complete at checkout (`fulfillmentDelaySecs: 0`), for tests about
+/// what happens after fulfilment.
+pub async fn start_instant() -> Sbx {
+    start_knobs(Knobs {
+        fulfillment_delay_secs: 0,
+        ..Knobs::default()
+    })
+    .await
+}
+
 pub async fn start_knobs(knobs: Knobs) -> Sbx {
     start_with(SandboxOptions {
         knobs,

@@ -47,7 +47,8 @@ async fn cart_lines_carry_errors_and_order_groups() {
     let lines = r.body["lineItems"].as_array().unwrap();
     assert!(lines[0]["error"].is_null());
     assert!(lines[1]["error"].is_null());
-    assert_ne!(lines[0]["orderGroup"], lines[1]["orderGroup"]);
+    // One-time lines (a reservation and perpetual software) share an order group.
+    assert_eq!(lines[0]["orderGroup"], lines[1]["orderGroup"]);
     assert_eq!(lines[0]["currencyCode"], "USD");
     assert_eq!(lines[2]["error"]["errorCode"], 10001);
     assert_eq!(lines[3]["error"]["errorCode"], 10011);
@@ -109,7 +110,7 @@ async fn cart_lines_carry_errors_and_order_groups() {
 
 #[tokio::test]
 async fn update_then_checkout_places_orders_once() {
-    let s = start().await;
+    let s = start_instant().await;
     let item = d2s_item(&s).await;
     let sw = s.software_item("US", "DG7GMGF0FLR0", "0002").await;
     let cart = s
@@ -122,7 +123,7 @@ async fn update_then_checkout_places_orders_once() {
     let got = s.get(&format!("/v1/customers/{CONTOSO}/carts/{id}")).await;
     assert_eq!(got.status, 200);
     let mut edited = got.body.clone();
-    edited["lineItems"] = json!([reservation_line(0, &item, 3, "P3Y", CONTOSO_PLAN, "3Years"), { "id": 1, "catalogItemId": sw, "quantity": 2, "billingCycle": "one_time", "termDuration": "P1Y" }]);
+    edited["lineItems"] = json!([reservation_line(0, &item, 3, "P3Y", CONTOSO_PLAN, "3Years"), { "id": 1, "catalogItemId": sw, "quantity": 2, "billingCycle": "annual", "termDuration": "P1Y" }]);
     let put = s
         .put(&format!("/v1/customers/{CONTOSO}/carts/{id}"), edited)
         .await;
@@ -283,7 +284,7 @@ async fn orders_show_in_the_list_only_after_the_delay() {
 
 #[tokio::test]
 async fn entitlements_cover_demo_holdings_and_new_orders() {
-    let s = start().await;
+    let s = start_instant().await;
     let ents = s
         .get(&format!("/v1/customers/{CONTOSO}/entitlements"))
         .await;
@@ -402,9 +403,10 @@ async fn unavailable_market_purchase_fails_with_800070() {
 async fn a_failing_order_group_gives_orders_and_order_errors() {
     let s = start().await;
     let item = d2s_item(&s).await;
-    let sw = s.software_item("US", "DG7GMGF0DWM3", "0003").await;
-    s.fault(json!({ "kind": "fail_order_group", "catalogItem": "DG7GMGF0DWM3:0003", "code": 800017, "count": 1 })).await;
-    let cart = s.post(&format!("/v1/customers/{CONTOSO}/carts"), json!({ "lineItems": [reservation_line(0, &item, 1, "P3Y", CONTOSO_PLAN, "3Years"), { "id": 1, "catalogItemId": sw, "quantity": 1, "billingCycle": "one_time" }] })).await;
+    // An annual software subscription goes to another order group than the reservation.
+    let sw = s.software_item("US", "DG7GMGF0FLR0", "0002").await;
+    s.fault(json!({ "kind": "fail_order_group", "catalogItem": "DG7GMGF0FLR0:0002", "code": 800017, "count": 1 })).await;
+    let cart = s.post(&format!("/v1/customers/{CONTOSO}/carts"), json!({ "lineItems": [reservation_line(0, &item, 1, "P3Y", CONTOSO_PLAN, "3Years"), { "id": 1, "catalogItemId": sw, "quantity": 1, "billingCycle": "annual", "termDuration": "P1Y" }] })).await;
     let sw_group = cart.body["lineItems"][1]["orderGroup"].clone();
     let co = s
         .post(

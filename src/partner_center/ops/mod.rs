@@ -1,5 +1,6 @@
 //! One async method per Partner Center operation, one file per area.
 
+mod audit;
 mod carts;
 mod catalog;
 mod customers;

@@ -1,6 +1,7 @@
 //! Typed wire models for Partner Center responses and requests, split by area. Every response
 //! type deserializes leniently (see [`common`]); request types serialize in camelCase.
 
+pub mod audit;
 pub mod carts;
 pub mod catalog;
 pub mod common;

@@ -119,26 +119,46 @@ impl CustomerDiff<'_> {
                 "buying {shortfall} units exceeds limits.max_units_per_item ({max})"
             ));
         }
-        if let Some(why) = &self.oc.in_flight_unknown {
-            return blocked(in_flight_reason(why));
+        if let Some(why) = &self.oc.in_flight_unknown
+            && why.blocks(&ci.product_id, &ci.sku_id)
+        {
+            return blocked(in_flight_reason(why, &ci.product_id, &ci.sku_id));
         }
         None
     }
 }
 
-/// Why a purchase is blocked when in-flight orders cannot be ruled out: one sentence with one
-/// hint.
-pub(super) fn in_flight_reason(why: &InFlightUnknown) -> String {
+/// Why a purchase of `product`/`sku` is blocked when in-flight orders cannot be ruled out or
+/// attributed: one sentence with one hint.
+pub(super) fn in_flight_reason(why: &InFlightUnknown, product: &str, sku: &str) -> String {
     match why {
         InFlightUnknown::JournalUnreadable => "orders placed in the last 15 minutes cannot be \
              ruled out (the purchase journal is unreadable); wait 15 minutes and run plan again \
              once the order list has caught up"
             .to_owned(),
-        InFlightUnknown::JournalMissing { state_dir } => format!(
-            "no purchase journal in {state_dir}: orders placed by another run in the last 15 \
-             minutes may not be visible yet; restore the state dir, or wait 15 minutes after the \
-             last apply and re-run with --fresh-state"
+        InFlightUnknown::ActivityLogUnreadable { error } => format!(
+            "orders placed in the last 30 minutes by other runs, tools or the portal cannot be \
+             ruled out: reading the partner activity log failed ({error}); fix access to \
+             GET /v1/auditrecords or run plan again"
         ),
+        InFlightUnknown::Unattributed { orders } => {
+            let which: Vec<String> = orders
+                .iter()
+                .filter(|o| o.may_be(product, sku))
+                .map(|o| {
+                    format!(
+                        "order {} ({})",
+                        o.order_id.as_deref().unwrap_or("without an id"),
+                        o.why
+                    )
+                })
+                .collect();
+            format!(
+                "a recent order in the partner activity log may be for this item but cannot be \
+                 attributed with certainty: {}; run plan again once it shows in entitlements",
+                which.join("; ")
+            )
+        }
     }
 }
 

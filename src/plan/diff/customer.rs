@@ -345,8 +345,6 @@ impl<'a> CustomerDiff<'a> {
                     .to_owned(),
             );
         }
-        // A missing journal is said on each blocked row only: a customer with nothing to buy
-        // needs no note about it.
         if self.oc.in_flight_unknown == Some(InFlightUnknown::JournalUnreadable) {
             notes.push(
                 "the purchase journal is unreadable and orders from the last 15 minutes cannot \

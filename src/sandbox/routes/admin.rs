@@ -9,10 +9,15 @@
 //! * `GET|POST|DELETE /_sandbox/faults` — scripted faults (`FaultRule` JSON).
 //! * `POST /_sandbox/holdings` `{customerId, catalogItemId, quantity, provisioningContext?,
 //!   termDuration?, daysAgo? (30)}` — adds a completed order (and so an entitlement and an
-//!   invoice line) placed in the past, without going through a cart.
+//!   invoice line) placed in the past, without going through a cart (it stands for a portal
+//!   purchase: it shows in the activity log; `daysAgo: 0, minutesAgo: N` for a recent one,
+//!   which is `pending` for the fulfilment delay like any other order).
+//! * `POST /_sandbox/subscriptions` `{customerId, kind? ("azurePlan" | "legacy" | "nonAzure"),
+//!   status? ("active"), registered? (true)}` — adds a subscription; answers its id.
 
 use crate::sandbox::clock::ts;
-use crate::sandbox::knobs::{FaultRule, Knobs};
+use crate::sandbox::faults::FaultRule;
+use crate::sandbox::knobs::Knobs;
 use crate::sandbox::server::{Shared, lock, replace_world};
 use crate::sandbox::world::World;
 use axum::Router;
@@ -38,6 +43,7 @@ pub fn router() -> Router<Shared> {
             get(faults).post(add_fault).delete(clear_faults),
         )
         .route("/_sandbox/holdings", post(add_holding))
+        .route("/_sandbox/subscriptions", post(add_subscription))
         .layer(DefaultBodyLimit::max(512 * 1024 * 1024))
 }
 
@@ -63,6 +69,7 @@ async fn orders(State(s): State<Shared>) -> Response {
     let Some(w) = reload(&mut g) else {
         return bad("world unavailable".into());
     };
+    let now = crate::sandbox::clock::now(w.clock_offset_seconds);
     let mut list: Vec<&crate::sandbox::world::Order> = w.orders.values().collect();
     list.sort_by(|a, b| (a.created, &a.id).cmp(&(b.created, &b.id)));
     let items: Vec<Value> = list
@@ -73,7 +80,8 @@ async fn orders(State(s): State<Shared>) -> Response {
                 "orderId": o.id,
                 "cartId": o.cart_id,
                 "creationDate": ts(o.created),
-                "status": o.status,
+                "status": crate::sandbox::routes::orders::status(o, now),
+                "billingCycle": o.billing_cycle,
                 "seed": o.seed,
                 "lines": o.lines.iter().map(|l| json!({
                     "lineItemNumber": l.line_item_number,
@@ -213,8 +221,7 @@ async fn put_knobs(State(s): State<Shared>, body: Bytes) -> Response {
     }
     match serde_json::from_value::<Knobs>(current) {
         Ok(k) => {
-            g.knobs = k;
-            g.limiter.reset();
+            g.set_knobs(k);
             ok(serde_json::to_value(&g.knobs).unwrap_or(Value::Null))
         }
         Err(e) => bad(format!("invalid knobs: {e}")),
@@ -254,6 +261,9 @@ struct Holding {
     term_duration: Option<String>,
     #[serde(default = "thirty")]
     days_ago: i64,
+    /// Added to `daysAgo` (a "portal purchase" a few minutes ago: `daysAgo: 0, minutesAgo: 5`).
+    #[serde(default)]
+    minutes_ago: i64,
 }
 
 fn thirty() -> i64 {
@@ -287,7 +297,9 @@ async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
         id: id.clone(),
         customer_id: c.id.clone(),
         cart_id: None,
-        created: now - chrono::Duration::days(h.days_ago),
+        created: now
+            - chrono::Duration::days(h.days_ago)
+            - chrono::Duration::minutes(h.minutes_ago),
         status: "completed".into(),
         currency_code: currency.into(),
         lines: vec![OrderLine {
@@ -304,9 +316,73 @@ async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
             subscription_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
         }],
         seed: true,
+        billing_cycle: "one_time".into(),
+        fulfilled_at: None,
+        listed_at: None,
+        recorded_at: None,
+        correlation_id: None,
     };
-    let v = crate::sandbox::routes::orders::order_json(&order, "completed");
+    let mut order = order;
+    let placed = order.created;
+    order.set_timings(placed, &g.knobs);
+    let status = crate::sandbox::routes::orders::status(&order, now).to_string();
+    let v = crate::sandbox::routes::orders::order_json(&order, &status);
     g.world.insert_order(order);
     g.persist();
     ok(v)
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NewSubscription {
+    customer_id: String,
+    #[serde(default = "azure_plan")]
+    kind: crate::sandbox::world::SubscriptionKind,
+    #[serde(default = "active")]
+    status: String,
+    #[serde(default = "yes")]
+    registered: bool,
+}
+
+fn azure_plan() -> crate::sandbox::world::SubscriptionKind {
+    crate::sandbox::world::SubscriptionKind::AzurePlan
+}
+fn active() -> String {
+    "active".into()
+}
+fn yes() -> bool {
+    true
+}
+
+async fn add_subscription(State(s): State<Shared>, body: Bytes) -> Response {
+    use crate::sandbox::world::{Registration, Subscription, SubscriptionKind};
+    let n: NewSubscription = match parse(&body) {
+        Ok(n) => n,
+        Err(e) => return *e,
+    };
+    let mut g = lock(&s);
+    reload(&mut g);
+    let now = g.now();
+    let Some(c) = g.world.customer_mut(&n.customer_id) else {
+        return bad(format!("unknown customer {}", n.customer_id));
+    };
+    let id = uuid::Uuid::new_v4().to_string();
+    c.subscriptions.push(Subscription {
+        id: id.clone(),
+        kind: n.kind,
+        status: n.status,
+        registration: if n.registered {
+            Registration::Registered
+        } else {
+            Registration::NotRegistered
+        },
+        friendly_name: match n.kind {
+            SubscriptionKind::AzurePlan => "Azure plan".into(),
+            SubscriptionKind::Legacy => "Microsoft Azure".into(),
+            SubscriptionKind::NonAzure => "Microsoft 365 E3".into(),
+        },
+        created: now,
+    });
+    g.persist();
+    ok(json!({ "subscriptionId": id }))
 }

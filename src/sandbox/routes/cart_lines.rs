@@ -2,7 +2,7 @@
 //! billing cycle, quantity, term, provisioning context, subscription state, inventory. Each bad
 //! line gets a `CartError` (`errorCode`, `errorDescription`); each line gets an `orderGroup`.
 
-use super::catalog::{current_availability, restricted};
+use super::catalog::{availability_segment, restricted};
 use crate::sandbox::catalog::{Product, Sku, catalog};
 use crate::sandbox::errors::bad_request;
 use crate::sandbox::http::{ApiResponse, get_ci, int_ci, str_ci};
@@ -18,7 +18,37 @@ fn line_err(code: i64, text: impl Into<String>) -> Option<LineError> {
     Some(LineError {
         error_code: code,
         error_description: text.into(),
+        checkout_code: None,
     })
+}
+
+/// A line error whose cart fails checkout with `checkout_code` instead of 800009.
+fn line_err_at_checkout(code: i64, checkout_code: i64, text: String) -> Option<LineError> {
+    Some(LineError {
+        error_code: code,
+        error_description: format!("{text} ({checkout_code})"),
+        checkout_code: Some(checkout_code),
+    })
+}
+
+/// The order group of a billing cycle: one-time items (reservations, perpetual software) share
+/// group "0"; each recurring cycle has its own.
+pub fn order_group(billing_cycle: &str) -> &'static str {
+    match billing_cycle.to_ascii_lowercase().replace('_', "").as_str() {
+        "onetime" => "0",
+        "monthly" => "1",
+        "annual" => "2",
+        "triennial" => "3",
+        _ => "4",
+    }
+}
+
+/// The canonical (snake_case) spelling of a billing cycle.
+pub fn canonical_cycle(billing_cycle: &str) -> String {
+    match billing_cycle.to_ascii_lowercase().replace('_', "").as_str() {
+        "onetime" => "one_time".into(),
+        other => other.to_string(),
+    }
 }
 
 pub fn lookup<'c>(world: &World, item: &str) -> Option<(&'c Product, &'c Sku, bool)> {
@@ -26,7 +56,7 @@ pub fn lookup<'c>(world: &World, item: &str) -> Option<(&'c Product, &'c Sku, bo
     let (p, s, a) = (parts.next()?, parts.next()?, parts.next()?);
     let product = catalog().product(p)?;
     let sku = product.sku(s)?;
-    let current = current_availability(world, &product.id, &sku.id).eq_ignore_ascii_case(a);
+    let current = availability_segment(world, product, &sku.id, a).is_some();
     Some((product, sku, current))
 }
 
@@ -34,11 +64,6 @@ fn ctx_value<'m>(m: &'m BTreeMap<String, String>, key: &str) -> Option<&'m str> 
     m.iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v.as_str())
-}
-
-fn is_one_time(b: &str) -> bool {
-    let n = b.to_ascii_lowercase().replace('_', "");
-    n == "onetime"
 }
 
 /// Validates a line; returns its error (if any) and its order group.
@@ -58,12 +83,29 @@ fn validate(
             "0".into(),
         );
     };
-    let group = if p.is_reservation() { "0" } else { "1" }.to_string();
+    let group = order_group(&l.billing_cycle).to_string();
     let error = (|| {
         if !current {
             return line_err(
                 10001,
                 format!("catalog item id {} is not valid", l.catalog_item_id),
+            );
+        }
+        let segment = l
+            .catalog_item_id
+            .split(':')
+            .nth(2)
+            .and_then(|a| availability_segment(world, p, &s.id, a))
+            .unwrap_or("commercial");
+        if !segment.eq_ignore_ascii_case(customer.segment()) {
+            return line_err_at_checkout(
+                10006,
+                800020,
+                format!(
+                    "catalog item {} is offered to the {segment} segment; the customer is {}",
+                    l.catalog_item_id,
+                    customer.segment()
+                ),
             );
         }
         if markets::is_unavailable(&customer.country) {
@@ -75,20 +117,21 @@ fn validate(
                 ),
             );
         }
-        if !is_one_time(&l.billing_cycle) {
+        if !s
+            .billing_cycles
+            .iter()
+            .any(|c| *c == canonical_cycle(&l.billing_cycle))
+        {
             return line_err(
                 10010,
                 format!(
-                    "billing cycle {} is not supported by this item; use one_time",
-                    l.billing_cycle
+                    "billing cycle {} is not supported by this item; use one of {}",
+                    l.billing_cycle,
+                    s.billing_cycles.join(", ")
                 ),
             );
         }
-        let max = if p.is_reservation() {
-            999_999_999
-        } else {
-            10_000
-        };
+        let max = p.max_quantity();
         if l.quantity < 1 || l.quantity > max {
             return line_err(
                 10010,
@@ -122,6 +165,13 @@ fn validate(
         else {
             return line_err(10007, format!("subscription {sub_id} is not valid"));
         };
+        if sub.kind == SubscriptionKind::NonAzure {
+            return line_err_at_checkout(
+                10007,
+                800011,
+                format!("subscription {sub_id} isn't a valid Azure subscription"),
+            );
+        }
         let wants_plan = p.azure_plan;
         if (sub.kind == SubscriptionKind::AzurePlan) != wants_plan {
             return line_err(
@@ -137,7 +187,11 @@ fn validate(
             );
         }
         if !sub.status.eq_ignore_ascii_case("active") {
-            return line_err(10007, format!("subscription {sub_id} is not active"));
+            return line_err_at_checkout(
+                10007,
+                800012,
+                format!("subscription {sub_id} is not active"),
+            );
         }
         if sub.registration.status(now, registration_delay) != "Registered" {
             return line_err(10011, format!("subscription {sub_id} is not registered"));
@@ -196,8 +250,15 @@ pub fn parse_lines(body: &Value, currency: &str) -> Result<Vec<CartLine>, ApiRes
             )));
         };
         let Some(quantity) = int_ci(it, "quantity") else {
-            return Err(bad_request(format!("line item {i}: quantity is required")));
+            return Err(bad_request(format!(
+                "line item {i}: quantity is required (a whole number)"
+            )));
         };
+        if quantity < 0 {
+            return Err(bad_request(format!(
+                "line item {i}: quantity {quantity} is not valid (the minimum is 1)"
+            )));
+        }
         let provisioning_context = get_ci(it, "provisioningContext")
             .and_then(Value::as_object)
             .map(|m| {

@@ -156,7 +156,7 @@ pub fn update(ctx: &mut Ctx, req: &ApiRequest, customer: &str, id: &str) -> ApiR
     ApiResponse::json(201, v)
 }
 
-pub fn checkout(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
+pub fn checkout(ctx: &mut Ctx, req: &ApiRequest, customer: &str, id: &str) -> ApiResponse {
     let Some(c) = ctx.world.customer(customer).cloned() else {
         return customer_not_found(customer);
     };
@@ -165,6 +165,13 @@ pub fn checkout(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
         Err(e) => return e,
     };
     if let Some(result) = &cart.checkout_result {
+        if ctx.knobs.repeat_checkout_fails {
+            return api_error(
+                400,
+                800065,
+                format!("cart {} was already submitted", cart.id),
+            );
+        }
         return ApiResponse::json(201, result.clone());
     }
     if ctx.now > cart.expires {
@@ -196,22 +203,29 @@ pub fn checkout(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
         let market = cart.lines.iter().any(|l| {
             l.error
                 .as_ref()
-                .is_some_and(|e| e.error_code == MARKET_LINE_ERROR)
+                .is_some_and(|e| e.error_code == MARKET_LINE_ERROR && e.checkout_code.is_none())
         });
+        let special = cart
+            .lines
+            .iter()
+            .filter_map(|l| l.error.as_ref())
+            .find_map(|e| e.checkout_code.map(|c| (c, e.error_description.clone())));
         ctx.world.carts.insert(cart.id.clone(), cart);
         ctx.mutated = true;
-        return if market {
-            api_error(
+        return match (market, special) {
+            (true, _) => api_error(
                 400,
                 800070,
                 format!("offer not available in the country/region {}", c.country),
-            )
-        } else {
-            api_error(
+            ),
+            (false, Some((code, text))) => {
+                api_error(if code == 800020 { 403 } else { 400 }, code, text)
+            }
+            (false, None) => api_error(
                 400,
                 800009,
                 "error in cart item(s); see each line item's error",
-            )
+            ),
         };
     }
     let mut groups: BTreeMap<String, Vec<&CartLine>> = BTreeMap::new();
@@ -230,14 +244,18 @@ pub fn checkout(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
             }));
             continue;
         }
-        orders.push(place_order(&c, &cart.id, &lines, ctx.now));
+        let mut o = place_order(&c, &cart.id, &lines, ctx.now);
+        o.set_timings(ctx.now, ctx.knobs);
+        o.correlation_id = req.header("ms-correlationid").map(str::to_string);
+        if ctx.knobs.pending_po_upload {
+            o.status = "pending_po_upload".into();
+        }
+        orders.push(o);
     }
-    let initial = if ctx.knobs.fulfillment_delay_secs > 0 {
-        "pending"
-    } else {
-        "completed"
-    };
-    let order_values: Vec<Value> = orders.iter().map(|o| order_json(o, initial)).collect();
+    let order_values: Vec<Value> = orders
+        .iter()
+        .map(|o| order_json(o, super::orders::status(o, ctx.now)))
+        .collect();
     let result = json!({
         "orders": order_values,
         "orderErrors": errors,
@@ -265,6 +283,10 @@ fn place_order(
 ) -> Order {
     let id = uuid::Uuid::new_v4().simple().to_string();
     let (currency, _) = markets::currency(&c.country);
+    let lines_cycle = lines
+        .first()
+        .map(|l| super::cart_lines::canonical_cycle(&l.billing_cycle))
+        .unwrap_or_else(|| "one_time".into());
     let lines = lines
         .iter()
         .enumerate()
@@ -298,5 +320,10 @@ fn place_order(
         currency_code: currency.into(),
         lines,
         seed: false,
+        billing_cycle: lines_cycle,
+        fulfilled_at: None,
+        listed_at: None,
+        recorded_at: None,
+        correlation_id: None,
     }
 }

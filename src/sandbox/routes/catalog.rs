@@ -10,18 +10,43 @@ use crate::sandbox::markets;
 use crate::sandbox::world::World;
 use serde_json::{Map, Value, json};
 
-/// The current availability id of a SKU.
+/// The current availability id of a SKU (its commercial availability).
 pub fn current_availability(world: &World, product: &str, sku: &str) -> String {
+    current_availability_in(world, product, sku, "commercial")
+}
+
+/// The current availability id of a SKU for a segment.
+pub fn current_availability_in(world: &World, product: &str, sku: &str, segment: &str) -> String {
     let extra = world
         .rotated_availabilities
         .get(&format!("{product}:{sku}"))
         .copied()
         .unwrap_or(0);
-    availability_id(
-        product,
-        sku,
-        world.availability_generation.wrapping_add(extra),
-    )
+    let generation = world.availability_generation.wrapping_add(extra);
+    if segment.eq_ignore_ascii_case("commercial") {
+        availability_id(product, sku, generation)
+    } else {
+        crate::sandbox::catalog::derived_id(
+            "DZH318Z",
+            &format!(
+                "avail|{product}|{sku}|{generation}|{}",
+                segment.to_ascii_lowercase()
+            ),
+        )
+    }
+}
+
+/// The segment whose current availability `id` is, among the product's segments.
+pub fn availability_segment(
+    world: &World,
+    p: &Product,
+    sku: &str,
+    id: &str,
+) -> Option<&'static str> {
+    p.segments()
+        .iter()
+        .find(|seg| current_availability_in(world, &p.id, sku, seg).eq_ignore_ascii_case(id))
+        .copied()
 }
 
 fn scope_query(p: &Product) -> &'static str {
@@ -104,9 +129,9 @@ pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
         "title": s.title,
         "description": s.description,
         "minimumQuantity": 1,
-        "maximumQuantity": if p.is_reservation() { 999_999_999 } else { 10_000 },
+        "maximumQuantity": p.max_quantity(),
         "isTrial": false,
-        "supportedBillingCycles": ["one_time"],
+        "supportedBillingCycles": s.billing_cycles,
         "purchasePrerequisites": prerequisites,
         "inventoryVariables": inventory,
         "provisioningVariables": provisioning,
@@ -121,8 +146,14 @@ pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
     })
 }
 
-pub fn availability_json(world: &World, p: &Product, s: &Sku, country: &str) -> Value {
-    let id = current_availability(world, &p.id, &s.id);
+pub fn availability_json(
+    world: &World,
+    p: &Product,
+    s: &Sku,
+    country: &str,
+    segment: &str,
+) -> Value {
+    let id = current_availability_in(world, &p.id, &s.id, segment);
     let (code, symbol) = markets::currency(country);
     let terms = match s.term {
         Some(t) => {
@@ -131,7 +162,7 @@ pub fn availability_json(world: &World, p: &Product, s: &Sku, country: &str) -> 
             } else {
                 "1 Year Prepaid"
             };
-            json!([{ "duration": t, "description": text, "billingCycle": "one_time", "cancellationPolicies": [] }])
+            json!([{ "duration": t, "description": text, "billingCycle": s.billing_cycles[0], "cancellationPolicies": [] }])
         }
         None => json!([]),
     };
@@ -141,7 +172,7 @@ pub fn availability_json(world: &World, p: &Product, s: &Sku, country: &str) -> 
         "skuId": s.id,
         "catalogItemId": format!("{}:{}:{}", p.id, s.id, id),
         "defaultCurrency": { "code": code, "symbol": symbol },
-        "segment": "commercial",
+        "segment": segment,
         "country": country.to_ascii_uppercase(),
         "isPurchasable": true,
         "isRenewable": false,
@@ -188,15 +219,16 @@ fn azure_plan(req: &ApiRequest) -> bool {
         .is_some_and(|s| s.eq_ignore_ascii_case("AzurePlan"))
 }
 
-fn check_segment(req: &ApiRequest) -> Result<(), ApiResponse> {
+/// The `targetSegment` asked for (lower case), if any; 403/400030 for an unknown one.
+fn check_segment(req: &ApiRequest) -> Result<Option<String>, ApiResponse> {
     match req.q("targetSegment") {
-        None => Ok(()),
+        None => Ok(None),
         Some(s)
-            if ["commercial", "education", "government", "nonprofit"]
+            if crate::sandbox::catalog::SEGMENTS
                 .iter()
                 .any(|k| k.eq_ignore_ascii_case(s)) =>
         {
-            Ok(())
+            Ok(Some(s.to_ascii_lowercase()))
         }
         Some(s) => Err(api_error(
             403,
@@ -219,9 +251,10 @@ fn offered<'c>(id: &str, country: &str) -> Result<&'c Product, ApiResponse> {
 }
 
 fn list_products(req: &ApiRequest, country: &str, self_uri: String) -> ApiResponse {
-    if let Err(e) = check_segment(req) {
-        return e;
-    }
+    let segment = match check_segment(req) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let Some(view) = req.q("targetView") else {
         return bad_request("the targetView query parameter is required");
     };
@@ -233,10 +266,19 @@ fn list_products(req: &ApiRequest, country: &str, self_uri: String) -> ApiRespon
     } else {
         products
             .into_iter()
+            .filter(|p| in_segment(p, segment.as_deref()))
             .map(|p| product_json(p, country))
             .collect()
     };
     ApiResponse::ok(collection(items, &self_uri))
+}
+
+/// Whether a product is sold in the asked segment (any segment but nonprofit when none is asked).
+fn in_segment(p: &Product, segment: Option<&str>) -> bool {
+    match segment {
+        Some(s) => p.segments().contains(&s),
+        None => p.segments().iter().any(|s| *s != "nonprofit"),
+    }
 }
 
 pub fn products(_ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
@@ -280,14 +322,19 @@ pub fn skus(_ctx: &mut Ctx, req: &ApiRequest, product: &str) -> ApiResponse {
         Ok(c) => c,
         Err(e) => return e,
     };
-    if let Err(e) = check_segment(req) {
-        return e;
-    }
+    let segment = match check_segment(req) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let p = match offered(product, &country) {
         Ok(p) => p,
         Err(e) => return e,
     };
-    let items = p.skus.iter().map(|s| sku_json(p, s, &country)).collect();
+    let items = if in_segment(p, segment.as_deref()) {
+        p.skus.iter().map(|s| sku_json(p, s, &country)).collect()
+    } else {
+        vec![]
+    };
     ApiResponse::ok(collection(
         items,
         &format!(
@@ -331,21 +378,24 @@ pub fn availabilities(ctx: &mut Ctx, req: &ApiRequest, product: &str, sku: &str)
         Ok(c) => c,
         Err(e) => return e,
     };
-    if let Err(e) = check_segment(req) {
-        return e;
-    }
+    let segment = match check_segment(req) {
+        Ok(s) => s,
+        Err(e) => return e,
+    };
     let (p, s) = match find_sku(product, sku, &country) {
         Ok(x) => x,
         Err(e) => return e,
     };
-    let nonprofit_only = req
-        .q("targetSegment")
-        .is_some_and(|t| t.eq_ignore_ascii_case("nonprofit"));
-    let items = if nonprofit_only {
-        vec![]
-    } else {
-        vec![availability_json(ctx.world, p, s, &country)]
-    };
+    // Without targetSegment: every segment but nonprofit; commercial first.
+    let items = p
+        .segments()
+        .iter()
+        .filter(|seg| match &segment {
+            Some(want) => **seg == want.as_str(),
+            None => **seg != "nonprofit",
+        })
+        .map(|seg| availability_json(ctx.world, p, s, &country, seg))
+        .collect();
     ApiResponse::ok(collection(
         items,
         &format!(
@@ -373,10 +423,10 @@ pub fn availability(
         Ok(x) => x,
         Err(e) => return e,
     };
-    if !current_availability(ctx.world, &p.id, &s.id).eq_ignore_ascii_case(id) {
+    let Some(segment) = availability_segment(ctx.world, p, &s.id, id) else {
         return api_error(404, 400019, format!("availability {id} was not found"));
-    }
-    ApiResponse::ok(availability_json(ctx.world, p, s, &country))
+    };
+    ApiResponse::ok(availability_json(ctx.world, p, s, &country, segment))
 }
 
 /// Whether a SKU is restricted for the given region (the context's, else the SKU's own).

@@ -24,7 +24,16 @@ fn artifact_link(o: &Order, l: &OrderLine, roid: &str) -> String {
     )
 }
 
-fn entitlement_json(o: &Order, l: &OrderLine, show_expiry: bool, legacy_vm: bool) -> Value {
+/// SKUs whose entitlement nests another (Datacenter carries Standard edition rights).
+const INCLUDED: &[(&str, &str, &str)] = &[("DG7GMGF0DWM3", "0003", "0002")];
+
+fn entitlement_json(
+    o: &Order,
+    l: &OrderLine,
+    show_expiry: bool,
+    legacy_vm: bool,
+    documented: bool,
+) -> Value {
     let rtype = reservation_type(l);
     let etype = match (rtype, legacy_vm) {
         (Some(_), true) => "virtualmachinereservedinstance",
@@ -40,8 +49,28 @@ fn entitlement_json(o: &Order, l: &OrderLine, show_expiry: bool, legacy_vm: bool
         }]),
         _ => json!([]),
     };
+    let kind = catalog().product(l.product_id()).map(|p| p.kind);
+    let included: Vec<Value> = INCLUDED
+        .iter()
+        .filter(|(p, s, _)| l.product_id().eq_ignore_ascii_case(p) && l.sku_id().eq_ignore_ascii_case(s))
+        .map(|(p, _, inner)| {
+            json!({
+                "includedEntitlements": [],
+                "referenceOrder": { "id": o.id, "lineItemId": l.line_item_number.to_string(), "alternateId": o.alternate_id },
+                "productId": p,
+                "skuId": inner,
+                "quantity": l.quantity,
+                "quantityDetails": [{ "quantity": l.quantity, "status": "Active" }],
+                "entitlementType": "software",
+                "fulfillmentState": "Fulfilled",
+                "entitledArtifacts": [],
+                "dynamicAttributes": { "includedWith": format!("{}:{}", l.product_id(), l.sku_id()) },
+                "attributes": { "objectType": "Entitlement" },
+            })
+        })
+        .collect();
     let mut v = json!({
-        "includedEntitlements": [],
+        "includedEntitlements": included,
         "referenceOrder": { "id": o.id, "lineItemId": l.line_item_number.to_string(), "alternateId": o.alternate_id },
         "productId": l.product_id(),
         "skuId": l.sku_id(),
@@ -53,13 +82,18 @@ fn entitlement_json(o: &Order, l: &OrderLine, show_expiry: bool, legacy_vm: bool
         "dynamicAttributes": rtype.map_or(json!({}), |rt| json!({ "reservationType": rt })),
         "attributes": { "objectType": "Entitlement" },
     });
-    if show_expiry
+    // A software subscription always carries its expiry; others only with showExpiry.
+    let always = kind == Some(Kind::SoftwareSubscription);
+    if (show_expiry || always)
         && let Some(expiry) = l
             .term_duration
             .as_deref()
             .and_then(|t| add_term(o.created, t))
     {
         v["expiryDate"] = json!(ts(expiry));
+    } else if show_expiry && documented && kind == Some(Kind::SoftwarePerpetual) {
+        // "Never", as .NET writes it in the documented examples.
+        v["expiryDate"] = json!("0001-01-01T00:00:00");
     }
     v
 }
@@ -93,12 +127,10 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
         .order_ids
         .iter()
         .filter_map(|id| ctx.world.orders.get(id))
-        .filter(|o| {
-            super::orders::status(o, ctx.now, ctx.knobs.fulfillment_delay_secs) == "completed"
-        })
+        .filter(|o| super::orders::status(o, ctx.now) == "completed")
         .flat_map(|o| o.lines.iter().map(move |l| (o, l)))
         .filter(|(_, l)| want(l) == Some(true))
-        .map(|(o, l)| entitlement_json(o, l, show_expiry, legacy_vm))
+        .map(|(o, l)| entitlement_json(o, l, show_expiry, legacy_vm, ctx.knobs.documented_shapes))
         .collect();
     ApiResponse::ok(collection(
         items,

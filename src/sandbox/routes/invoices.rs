@@ -415,5 +415,6 @@ pub fn statement(ctx: &mut Ctx, id: &str) -> ApiResponse {
             content_type: "application/pdf",
             data: pdf::text_pdf(&text),
         },
+        trickle: None,
     }
 }

@@ -2,7 +2,9 @@
 //! and hands the request to one handler module. Also classifies requests for the counters and
 //! says which operations need an App+User token.
 
+pub mod activity_log;
 pub mod admin;
+pub mod audit;
 pub mod cart_lines;
 pub mod carts;
 pub mod catalog;
@@ -13,8 +15,9 @@ pub mod orders;
 pub mod subscriptions;
 
 use super::errors::api_error;
+use super::faults::Faults;
 use super::http::{ApiRequest, ApiResponse};
-use super::knobs::{Faults, Knobs};
+use super::knobs::Knobs;
 use super::world::World;
 use axum::http::Method;
 use chrono::{DateTime, Utc};
@@ -62,7 +65,7 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
         ["customers", _, "carts"] if post => carts::create(ctx, req, s[1]),
         ["customers", _, "carts", _] if get => carts::get(ctx, s[1], s[3]),
         ["customers", _, "carts", _] if put => carts::update(ctx, req, s[1], s[3]),
-        ["customers", _, "carts", _, "checkout"] if post => carts::checkout(ctx, s[1], s[3]),
+        ["customers", _, "carts", _, "checkout"] if post => carts::checkout(ctx, req, s[1], s[3]),
         ["customers", _, "orders"] if get => orders::list(ctx, req, s[1]),
         ["customers", _, "orders", _] if get => orders::get(ctx, s[1], s[3]),
         ["customers", _, "orders", _, "provisioningstatus"] if get => {
@@ -81,6 +84,7 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             "resource",
             _,
         ] if get => entitlements::artifact_details(ctx, s[1], s[9]),
+        ["auditrecords"] if get => audit::list(ctx, req),
         ["products"] if get => catalog::products(ctx, req),
         ["products", _] if get => catalog::product(ctx, req, s[1]),
         ["products", _, "skus"] if get => catalog::skus(ctx, req, s[1]),
@@ -92,6 +96,7 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             catalog::availability(ctx, req, s[1], s[3], s[5])
         }
         ["extensions", "product", "checkinventory"] if post => catalog::check_inventory(ctx, req),
+        ["auditrecords"] if get => activity_log::list(ctx, req),
         ["invoices"] if get => invoices::list(ctx, req),
         ["invoices", "summary"] if get => invoices::summary(ctx),
         ["invoices", "summaries"] if get => invoices::summaries(ctx),
@@ -101,7 +106,11 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             invoices::line_items(ctx, req, s[1], Some((p, t)))
         }
         ["invoices", _, "documents", "statement"] if get => invoices::statement(ctx, s[1]),
-        ["customers", ..] | ["products", ..] | ["invoices", ..] | ["extensions", ..] => {
+        ["customers", ..]
+        | ["products", ..]
+        | ["invoices", ..]
+        | ["extensions", ..]
+        | ["auditrecords", ..] => {
             if known_path(&l) {
                 not_allowed()
             } else {
@@ -122,6 +131,7 @@ fn known_path(l: &[&str]) -> bool {
             | ["customers", _, "carts", _, "checkout"]
             | ["customers", _, "subscriptions", _, "registrations"]
             | ["extensions", "product", "checkinventory"]
+            | ["auditrecords"]
     )
 }
 
@@ -157,6 +167,7 @@ pub fn category(l: &[String], s: &[String]) -> (&'static str, Option<String>) {
         ["products", ..] => "catalog",
         ["extensions", ..] => "inventory",
         ["invoices", ..] => "invoices",
+        ["auditrecords", ..] => "auditrecords",
         _ => "other",
     };
     (cat, customer)

@@ -10,15 +10,22 @@ use crate::sandbox::world::Order;
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 
-/// The order's status at `now`: `pending` during the fulfillment delay, then as stored.
-pub fn status(o: &Order, now: DateTime<Utc>, fulfillment_delay_secs: u64) -> &str {
-    if o.status == "completed"
-        && now < o.created + chrono::Duration::seconds(fulfillment_delay_secs as i64)
-    {
+/// The order's status at `now`: `pending` until it is fulfilled, then as stored (a held
+/// `pending_po_upload` order stays so).
+pub fn status(o: &Order, now: DateTime<Utc>) -> &str {
+    if o.status == "completed" && now < o.fulfilled_at.unwrap_or(o.created) {
         "pending"
     } else {
         &o.status
     }
+}
+
+/// Whether the order shows in the customer's order list at `now`.
+pub fn listed(o: &Order, now: DateTime<Utc>, list_delay_secs: u64) -> bool {
+    let at = o
+        .listed_at
+        .unwrap_or_else(|| o.created + chrono::Duration::seconds(list_delay_secs as i64));
+    at <= now
 }
 
 pub fn order_json(o: &Order, status: &str) -> Value {
@@ -52,7 +59,10 @@ pub fn order_json(o: &Order, status: &str) -> Value {
             if let Some(n) = &l.friendly_name {
                 v["friendlyName"] = json!(n);
             }
-            if let Some(s) = &l.subscription_id {
+            // Subscription ids appear once the order is fulfilled.
+            if let Some(s) = &l.subscription_id
+                && status == "completed"
+            {
                 v["subscriptionId"] = json!(s);
             }
             v
@@ -72,7 +82,7 @@ pub fn order_json(o: &Order, status: &str) -> Value {
         "id": o.id,
         "alternateId": o.alternate_id,
         "referenceCustomerId": o.customer_id,
-        "billingCycle": "one_time",
+        "billingCycle": o.billing_cycle,
         "currencyCode": o.currency_code,
         "currencySymbol": symbol,
         "lineItems": lines,
@@ -88,13 +98,16 @@ pub fn order_json(o: &Order, status: &str) -> Value {
     })
 }
 
-/// Whether a `billingType` value names one-time billing (OneTime, onetime, one_time, 4).
-fn billing_type(v: &str) -> Option<bool> {
+/// The billing cycle a `billingType` value names (OneTime, onetime, one_time, 4, Annual, ...);
+/// None for an unknown value.
+fn billing_type(v: &str) -> Option<&'static str> {
     let n = v.to_ascii_lowercase().replace('_', "");
     match n.as_str() {
-        "onetime" | "4" => Some(true),
-        "monthly" | "annual" | "triennial" | "none" | "unknown" | "usage" | "license" | "1"
-        | "2" | "3" | "0" => Some(false),
+        "onetime" | "4" => Some("one_time"),
+        "monthly" | "1" => Some("monthly"),
+        "annual" | "2" => Some("annual"),
+        "triennial" | "3" => Some("triennial"),
+        "none" | "unknown" | "usage" | "license" | "0" => Some("none"),
         _ => None,
     }
 }
@@ -103,24 +116,21 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
     let Some(c) = ctx.world.customer(customer) else {
         return customer_not_found(customer);
     };
-    let one_time = match req.q("billingType") {
-        None => true,
+    let cycle = match req.q("billingType") {
+        None => None,
         Some(b) => match billing_type(b) {
-            Some(x) => x,
+            Some(x) => Some(x),
             None => return bad_request(format!("billingType {b} is not valid")),
         },
     };
-    let delay = chrono::Duration::seconds(ctx.knobs.order_list_delay_secs as i64);
-    let items = if one_time {
-        c.order_ids
-            .iter()
-            .filter_map(|id| ctx.world.orders.get(id))
-            .filter(|o| o.created + delay <= ctx.now)
-            .map(|o| order_json(o, status(o, ctx.now, ctx.knobs.fulfillment_delay_secs)))
-            .collect()
-    } else {
-        vec![]
-    };
+    let items = c
+        .order_ids
+        .iter()
+        .filter_map(|id| ctx.world.orders.get(id))
+        .filter(|o| cycle.is_none_or(|cy| o.billing_cycle == cy))
+        .filter(|o| listed(o, ctx.now, ctx.knobs.order_list_delay_secs))
+        .map(|o| order_json(o, status(o, ctx.now)))
+        .collect();
     ApiResponse::ok(collection(items, &format!("/customers/{}/orders", c.id)))
 }
 
@@ -143,10 +153,7 @@ fn find<'w>(ctx: &'w Ctx, customer: &str, id: &str) -> Result<&'w Order, ApiResp
 
 pub fn get(ctx: &mut Ctx, customer: &str, id: &str) -> ApiResponse {
     match find(ctx, customer, id) {
-        Ok(o) => ApiResponse::ok(order_json(
-            o,
-            status(o, ctx.now, ctx.knobs.fulfillment_delay_secs),
-        )),
+        Ok(o) => ApiResponse::ok(order_json(o, status(o, ctx.now))),
         Err(e) => e,
     }
 }
@@ -156,18 +163,20 @@ pub fn provisioning_status(ctx: &mut Ctx, customer: &str, id: &str) -> ApiRespon
         Ok(o) => o,
         Err(e) => return e,
     };
-    let done = status(o, ctx.now, ctx.knobs.fulfillment_delay_secs) == "completed";
+    let done = status(o, ctx.now) == "completed";
     let line_status = if done {
         "fulfilled"
     } else {
         "PrefulfillmentPending"
     };
+    // `orderLineItemId` is the documented integer.
     let items = o
         .lines
         .iter()
         .map(|l| {
             json!({
                 "lineItemNumber": l.line_item_number,
+                "orderLineItemId": l.line_item_number,
                 "status": line_status,
                 "quantityProvisioningInformation": [{ "quantity": l.quantity, "status": line_status }],
             })

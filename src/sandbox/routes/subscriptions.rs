@@ -20,6 +20,11 @@ pub fn subscription_json(customer_id: &str, s: &Subscription) -> Value {
             json!({ "id": "Azure", "displayName": "Azure" }),
         ),
         SubscriptionKind::Legacy => ("MS-AZR-0145P", "Microsoft Azure", Value::Null),
+        SubscriptionKind::NonAzure => (
+            "CFQ7TTC0LFLZ:0001",
+            "Microsoft 365 E3",
+            json!({ "id": "OnlineServicesNCE", "displayName": "OnlineServicesNCE" }),
+        ),
     };
     let mut v = json!({
         "id": s.id,
@@ -45,6 +50,12 @@ pub fn subscription_json(customer_id: &str, s: &Subscription) -> Value {
     match s.kind {
         SubscriptionKind::AzurePlan => v["productType"] = product_type,
         SubscriptionKind::Legacy => v["entitlementId"] = json!(s.id),
+        SubscriptionKind::NonAzure => {
+            v["productType"] = product_type;
+            v["unitType"] = json!("Licenses");
+            v["billingType"] = json!("license");
+            v["quantity"] = json!(25);
+        }
     }
     v
 }
@@ -96,6 +107,13 @@ pub fn register(ctx: &mut Ctx, customer: &str, sub: &str) -> ApiResponse {
     else {
         return subscription_not_found(sub);
     };
+    if s.kind == SubscriptionKind::NonAzure {
+        return api_error(
+            400,
+            800011,
+            format!("subscription {} isn't a valid Azure subscription", s.id),
+        );
+    }
     if !s.status.eq_ignore_ascii_case("active") {
         return api_error(400, 800012, format!("subscription {} isn't active", s.id));
     }

@@ -51,6 +51,7 @@ fn sub(
         friendly_name: match kind {
             SubscriptionKind::AzurePlan => "Azure plan".into(),
             SubscriptionKind::Legacy => "Microsoft Azure".into(),
+            SubscriptionKind::NonAzure => "Microsoft 365 E3".into(),
         },
         created,
     }
@@ -64,6 +65,7 @@ fn customer(id: &str, name: &str, country: &str, subs: Vec<Subscription>) -> Cus
         country: country.into(),
         subscriptions: subs,
         order_ids: vec![],
+        segment: None,
     }
 }
 
@@ -244,6 +246,11 @@ pub fn reservation_order(
             subscription_id: Some(stable_guid(&format!("sub|{seed}"))),
         }],
         seed: true,
+        billing_cycle: "one_time".into(),
+        fulfilled_at: None,
+        listed_at: None,
+        recorded_at: None,
+        correlation_id: None,
     })
 }
 
@@ -282,6 +289,11 @@ pub fn software_order(
             subscription_id: None,
         }],
         seed: true,
+        billing_cycle: "one_time".into(),
+        fulfilled_at: None,
+        listed_at: None,
+        recorded_at: None,
+        correlation_id: None,
     })
 }
 

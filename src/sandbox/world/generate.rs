@@ -36,6 +36,7 @@ pub fn generate_world(n: usize, seed: u64) -> World {
                 country: country.to_string(),
                 subscriptions,
                 order_ids: vec![],
+                segment: None,
             },
         );
     }

@@ -113,6 +113,16 @@ pub struct Customer {
     /// Ids of this customer's orders (index into `World::orders`).
     #[serde(default)]
     pub order_ids: Vec<String>,
+    /// The customer's segment (`commercial` when absent): the segment of the availabilities it
+    /// may buy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub segment: Option<String>,
+}
+
+impl Customer {
+    pub fn segment(&self) -> &str {
+        self.segment.as_deref().unwrap_or("commercial")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -120,6 +130,8 @@ pub struct Customer {
 pub enum SubscriptionKind {
     AzurePlan,
     Legacy,
+    /// Not an Azure subscription (e.g. a Microsoft 365 seat subscription): never buys reservations.
+    NonAzure,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -200,6 +212,9 @@ pub struct CartLine {
 pub struct LineError {
     pub error_code: i64,
     pub error_description: String,
+    /// The request-level code a checkout of the cart fails with (default 800009).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkout_code: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -217,6 +232,37 @@ pub struct Order {
     /// True for orders that came with the world (not placed through checkout).
     #[serde(default)]
     pub seed: bool,
+    /// The billing cycle of the order's group (`one_time`, `annual`, ...).
+    #[serde(default = "one_time")]
+    pub billing_cycle: String,
+    /// When a `completed` order stops showing as `pending` (None: at `created`). Fixed at
+    /// placement; a knob change may only bring it forward, so a state reached is never undone.
+    #[serde(default)]
+    pub fulfilled_at: Option<DateTime<Utc>>,
+    /// When the order shows in the customer's order list (None: `created` + the current delay).
+    #[serde(default)]
+    pub listed_at: Option<DateTime<Utc>>,
+    /// When the order's `create_order` record shows in the activity log (None: at `created`).
+    #[serde(default)]
+    pub recorded_at: Option<DateTime<Utc>>,
+    /// The `MS-CorrelationId` of the request that placed the order (activity log).
+    #[serde(default)]
+    pub correlation_id: Option<String>,
+}
+
+fn one_time() -> String {
+    "one_time".into()
+}
+
+impl Order {
+    /// Fixes when an order placed at `placed` is fulfilled, listed and recorded in the activity
+    /// log, from the knobs in force.
+    pub fn set_timings(&mut self, placed: DateTime<Utc>, knobs: &crate::sandbox::knobs::Knobs) {
+        let secs = |s: u64| chrono::Duration::seconds(s.min(i64::MAX as u64 / 4_000) as i64);
+        self.fulfilled_at = Some(placed + secs(knobs.fulfillment_delay_secs));
+        self.listed_at = Some(placed + secs(knobs.order_list_delay_secs));
+        self.recorded_at = Some(placed + secs(knobs.audit_lag_secs));
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
