@@ -94,8 +94,6 @@ pub async fn customer(
     let opts = ObserveOptions {
         parallelism: 1,
         state_dir: state_dir.to_path_buf(),
-        // Pending purchases do not matter here: import declares what is owned.
-        fresh_state: true,
     };
     let observation = observe::observe(&desired, reader, catalog, &NoJournal, &opts).await;
     match observation.customers.into_iter().next() {
