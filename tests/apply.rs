@@ -24,6 +24,8 @@ mod kills;
 mod lost_journal;
 #[path = "apply/mixed.rs"]
 mod mixed;
+#[path = "apply/mixed_prop.rs"]
+mod mixed_prop;
 #[path = "apply/prop.rs"]
 mod prop;
 #[path = "apply/witnesses.rs"]

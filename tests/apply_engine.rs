@@ -7,6 +7,8 @@
 mod fake;
 #[path = "apply_engine/harness.rs"]
 mod harness;
+#[path = "apply_engine/hostile.rs"]
+mod hostile;
 #[path = "apply_engine/prop.rs"]
 mod prop;
 #[path = "apply_engine/scenarios.rs"]

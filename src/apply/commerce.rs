@@ -86,14 +86,38 @@ pub struct CartLine {
     pub line: PurchaseLine,
 }
 
-/// A cart line as the service answered it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A cart line as the service answered it: what the cart now holds (the engine compares it with
+/// what was sent before anything is checked out), its order group, and its error, if any.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct CartLineResult {
-    /// The `id` the line was sent with.
-    pub id: usize,
+    /// The `id` the line was sent with; `None` when the answer carries no usable id.
+    pub id: Option<usize>,
+    pub catalog_item_id: Option<String>,
+    /// As answered (a negative or missing quantity is kept as such, to be refused).
+    pub quantity: Option<i64>,
+    /// Wire value, e.g. `one_time`.
+    pub billing_cycle: Option<String>,
+    pub term_duration: Option<String>,
+    pub provisioning_context: BTreeMap<String, String>,
     pub order_group: Option<String>,
     /// `(code, description)` when the service flagged the line.
     pub error: Option<(String, String)>,
+}
+
+impl CartLineResult {
+    /// The line exactly as it was sent (what a faithful service echoes), with `id`.
+    pub fn echo(id: usize, line: &PurchaseLine) -> CartLineResult {
+        CartLineResult {
+            id: Some(id),
+            catalog_item_id: Some(line.catalog_item_id.clone()),
+            quantity: Some(i64::from(line.quantity)),
+            billing_cycle: Some(line.billing_cycle.clone()),
+            term_duration: line.term_duration.clone(),
+            provisioning_context: line.provisioning_context.clone(),
+            order_group: None,
+            error: None,
+        }
+    }
 }
 
 /// A created (or re-read) cart.
@@ -124,6 +148,8 @@ pub struct PlacedOrderLine {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlacedOrder {
     pub order_id: String,
+    /// The customer the order says it is for (`referenceCustomerId`), when given.
+    pub customer_id: Option<String>,
     pub lines: Vec<PlacedOrderLine>,
 }
 

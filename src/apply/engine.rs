@@ -7,7 +7,8 @@
 //! whose outcome is unknown is resent with the *same* `MS-RequestId`, or left unfinished in the
 //! journal (where `plan` counts it as pending and the next run resumes it) — never reissued.
 
-use super::commerce::{CartStatus, Commerce, CommerceError};
+use super::answer::{check_answer, unaccounted};
+use super::commerce::{Cart, CartStatus, Commerce, CommerceError};
 use super::lines::{cart_details, cart_lines, map_checkout, receipt_line};
 use super::options::ApplyOptions;
 use super::receipt::{
@@ -17,6 +18,7 @@ use super::receipt::{
 use super::registration::register_and_wait;
 use super::report::{ApplyEvent, Reporter};
 use super::retry::{RetryCtx, is_ambiguous, retry, retry_tracked};
+use super::verify::cart_differences;
 use crate::store::{
     IntentState, IntentStep, IntentView, Journal, JournalError, OrderRecord, PurchaseLine, Record,
     advance, replay,
@@ -124,6 +126,8 @@ pub(crate) struct Run<'a, C> {
     /// Whether 400019 may rebuild a cart in this run (not when resuming someone else's intent:
     /// the re-plan decides whether those lines are still wanted).
     rebuild: bool,
+    /// Carts whose answer was compared with the request in this run (and matched).
+    verified: BTreeSet<String>,
     pub(crate) out: CustomerOutcome,
 }
 
@@ -144,6 +148,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             reporter,
             opts,
             rebuild,
+            verified: BTreeSet::new(),
             out: CustomerOutcome::new(customer_id, customer_name),
         }
     }
@@ -237,7 +242,10 @@ impl<'a, C: Commerce> Run<'a, C> {
                 IntentState::Unfinished(IntentStep::Checkout {
                     cart_id,
                     request_id,
-                }) => self.checkout(&mut view, &cart_id, request_id).await?,
+                }) => match self.verify_before_checkout(&mut view, &cart_id).await? {
+                    Some(flow) => flow,
+                    None => self.checkout(&mut view, &cart_id, request_id).await?,
+                },
                 _ => {
                     self.push_cart(&view, None);
                     return Ok(());
@@ -323,6 +331,11 @@ impl<'a, C: Commerce> Run<'a, C> {
         .await;
         match got {
             Ok(cart) => {
+                let differences = cart_differences(view, &all, &cart);
+                if !differences.is_empty() {
+                    return self.reject(view, &cart.cart_id, differences).await;
+                }
+                self.verified.insert(cart.cart_id.clone());
                 let (line_errors, line_groups) = cart_details(view, &cart);
                 let record = Record::CartCreated {
                     at: self.opts.clock.wall(),
@@ -402,6 +415,11 @@ impl<'a, C: Commerce> Run<'a, C> {
         .await;
         match got {
             Ok(cart) => {
+                let differences = cart_differences(view, &active, &cart);
+                if !differences.is_empty() {
+                    return self.reject(view, cart_id, differences).await;
+                }
+                self.verified.insert(cart_id.to_owned());
                 let (_, line_groups) = cart_details(view, &cart);
                 let record = Record::CartUpdateDone {
                     at: self.opts.clock.wall(),
@@ -484,7 +502,26 @@ impl<'a, C: Commerce> Run<'a, C> {
         }
         match got {
             Ok(result) => {
-                let (orders, order_errors) = map_checkout(view, &active, &result);
+                let checked = check_answer(customer_id, cart_id, &result);
+                self.out.anomalies.extend(checked.anomalies.iter().cloned());
+                if checked.empty {
+                    return Ok(Flow::Unknown("check out cart"));
+                }
+                let (orders, order_errors) = map_checkout(view, &active, &checked.result);
+                let missing = unaccounted(&active, &orders, &order_errors);
+                if !missing.is_empty() {
+                    let names: Vec<&str> = missing
+                        .iter()
+                        .filter_map(|i| view.lines.get(*i).map(|l| l.item_name.as_str()))
+                        .collect();
+                    self.out.anomalies.push(format!(
+                        "the checkout of cart {cart_id} accounts for {} with neither an order \
+                         nor an order error; whether they were ordered is unknown, so they stay \
+                         pending",
+                        names.join(", ")
+                    ));
+                    return Ok(Flow::Unknown("check out cart"));
+                }
                 let record = Record::CheckoutResult {
                     at: self.opts.clock.wall(),
                     intent_id: view.intent_id.clone(),
@@ -494,7 +531,12 @@ impl<'a, C: Commerce> Run<'a, C> {
                 };
                 self.record(view, record).await?;
                 for order in &orders {
-                    let outcome = self.order_outcome(view, order, OrderOutcomeStatus::Placed);
+                    let status = if checked.unconfirmed.contains(&order.order_id) {
+                        OrderOutcomeStatus::Unconfirmed
+                    } else {
+                        OrderOutcomeStatus::Placed
+                    };
+                    let outcome = self.order_outcome(view, order, status);
                     self.event(ApplyEvent::OrderPlaced {
                         order_id: order.order_id.clone(),
                         units: order.lines.iter().map(|l| l.quantity).sum(),
@@ -529,6 +571,77 @@ impl<'a, C: Commerce> Run<'a, C> {
                 Ok(Flow::Continue)
             }
         }
+    }
+
+    /// Before a checkout of a cart not compared with the request in this run (a resumed
+    /// intent): reads the cart and compares it. `Some(flow)` stops the checkout: the cart was
+    /// rejected, or could not be read (the intent stays unfinished).
+    async fn verify_before_checkout(
+        &mut self,
+        view: &mut IntentView,
+        cart_id: &str,
+    ) -> Result<Option<Flow>, JournalError> {
+        if self.verified.contains(cart_id) {
+            return Ok(None);
+        }
+        let (commerce, customer_id) = (self.commerce, self.customer_id);
+        let got = retry(&self.retry_ctx(), "read cart", || {
+            commerce.get_cart(customer_id, cart_id)
+        })
+        .await;
+        match got {
+            Ok(Cart {
+                status: CartStatus::Active,
+                lines,
+                ..
+            }) => {
+                let cart = Cart {
+                    cart_id: cart_id.to_owned(),
+                    expires_at: None,
+                    status: CartStatus::Active,
+                    lines,
+                };
+                let differences = cart_differences(view, &view.active_lines(), &cart);
+                if !differences.is_empty() {
+                    return self.reject(view, cart_id, differences).await.map(Some);
+                }
+                self.verified.insert(cart_id.to_owned());
+                Ok(None)
+            }
+            // Already checked out: resending the same checkout returns its result. Gone or
+            // expired: the checkout says so and the cart is abandoned.
+            Ok(_) | Err(CommerceError::CartExpired | CommerceError::CartNotFound) => Ok(None),
+            Err(_) => Ok(Some(Flow::Unknown("read cart"))),
+        }
+    }
+
+    /// The cart differs from the request: journal it as rejected (never checked out) and fail
+    /// every line of the intent, naming the differences.
+    async fn reject(
+        &mut self,
+        view: &mut IntentView,
+        cart_id: &str,
+        differences: Vec<String>,
+    ) -> Result<Flow, JournalError> {
+        let record = Record::CartRejected {
+            at: self.opts.clock.wall(),
+            intent_id: view.intent_id.clone(),
+            cart_id: cart_id.to_owned(),
+            differences: differences.clone(),
+        };
+        self.record(view, record).await?;
+        let reason = format!(
+            "cart {cart_id} differs from the request ({}); it was not checked out and nothing \
+             was bought for this customer",
+            differences.join("; ")
+        );
+        self.event(ApplyEvent::CartAbandoned {
+            intent_id: view.intent_id.clone(),
+            reason: reason.clone(),
+        });
+        let all: Vec<usize> = (0..view.lines.len()).collect();
+        self.fail_lines(view, &all, "cart-mismatch", &reason);
+        Ok(Flow::Continue)
     }
 
     /// Whether the cart can still be checked out (status `Active`), or is gone. `false` when it
@@ -622,6 +735,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             IntentState::Ordered { .. } | IntentState::Done => CartState::Ordered,
             IntentState::Failed { .. } => CartState::Failed,
             IntentState::Abandoned { .. } => CartState::Abandoned,
+            IntentState::Rejected { .. } => CartState::Rejected,
         });
         if !self.out.plan_hashes.contains(&view.plan_hash) {
             self.out.plan_hashes.push(view.plan_hash.clone());

@@ -34,19 +34,19 @@ pub(crate) fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, V
     let mut errors = Vec::new();
     let mut groups = Vec::new();
     for l in &cart.lines {
-        if l.id >= view.lines.len() {
+        let Some(id) = l.id.filter(|i| *i < view.lines.len()) else {
             continue;
-        }
+        };
         if let Some((code, description)) = &l.error {
             errors.push(LineError {
-                line: l.id,
+                line: id,
                 code: code.clone(),
                 description: description.clone(),
             });
         }
         if let Some(g) = &l.order_group {
             groups.push(LineGroup {
-                line: l.id,
+                line: id,
                 order_group: g.clone(),
             });
         }
@@ -54,7 +54,7 @@ pub(crate) fn cart_details(view: &IntentView, cart: &Cart) -> (Vec<LineError>, V
     (errors, groups)
 }
 
-fn same_context(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
+pub(crate) fn same_context(a: &BTreeMap<String, String>, b: &BTreeMap<String, String>) -> bool {
     let norm = |m: &BTreeMap<String, String>| -> BTreeMap<String, String> {
         m.iter()
             .map(|(k, v)| (k.to_ascii_lowercase(), v.to_ascii_lowercase()))

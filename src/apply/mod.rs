@@ -20,9 +20,12 @@
 //! * [`mod@preflight`] — whole-run refusals: expired or stale saved plan, unit guardrails.
 //! * [`mod@run`] — the whole `apply` run: per customer lock → resume → re-plan →
 //!   apply; [`summary`] — [`ApplyReport`], the run's report and `--receipt` file.
+//! * `verify` — the cart the server returns is compared with the request before any checkout;
+//!   `answer` — checkout answers that do not add up.
 //! * [`settle`] — when a journalled order stops counting as pending for every later run.
 //! * [`witness`] — the activity-log check right before checkout (a veto hook of the engine).
 
+mod answer;
 pub mod commerce;
 pub mod engine;
 pub mod from_plan;
@@ -38,6 +41,7 @@ mod retry;
 pub mod run;
 pub mod settle;
 pub mod summary;
+mod verify;
 pub mod witness;
 
 pub use crate::store::PurchaseLine;

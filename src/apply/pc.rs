@@ -242,18 +242,20 @@ fn cart_from_wire(cart: wire::Cart) -> Cart {
         lines: cart
             .line_items
             .into_iter()
-            .filter_map(|l| {
-                let id = usize::try_from(l.id?).ok()?;
-                Some(CartLineResult {
-                    id,
-                    order_group: l.order_group,
-                    error: l.error.map(|e| {
-                        (
-                            e.error_code.unwrap_or_else(|| "0".to_owned()),
-                            e.error_description.unwrap_or_default(),
-                        )
-                    }),
-                })
+            .map(|l| CartLineResult {
+                id: l.id.and_then(|i| usize::try_from(i).ok()),
+                catalog_item_id: Some(l.catalog_item_id).filter(|c| !c.trim().is_empty()),
+                quantity: l.quantity,
+                billing_cycle: l.billing_cycle.map(|b| b.as_str().to_owned()),
+                term_duration: l.term_duration,
+                provisioning_context: context_text(&l.provisioning_context),
+                order_group: l.order_group,
+                error: l.error.map(|e| {
+                    (
+                        e.error_code.unwrap_or_else(|| "0".to_owned()),
+                        e.error_description.unwrap_or_default(),
+                    )
+                }),
             })
             .collect(),
     }
@@ -391,6 +393,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
                 .iter()
                 .map(|o| PlacedOrder {
                     order_id: o.id.clone(),
+                    customer_id: o.reference_customer_id.clone(),
                     lines: order_lines(o),
                 })
                 .collect(),

@@ -135,6 +135,9 @@ pub struct CustomerOutcome {
     pub carts: Vec<CartOutcome>,
     pub failures: Vec<LineFailure>,
     pub unknown: Vec<UnknownOutcome>,
+    /// Answers from Partner Center that did not add up (a cart that differs from the request, a
+    /// checkout answer without orders, an order listed twice or for another customer), in words.
+    pub anomalies: Vec<String>,
     /// Set when the journal could not be read or written: the run stopped, and in-flight
     /// purchases for this customer cannot be ruled out.
     pub journal_error: Option<String>,
@@ -153,6 +156,7 @@ impl CustomerOutcome {
     pub fn is_success(&self) -> bool {
         self.failures.is_empty()
             && self.unknown.is_empty()
+            && self.anomalies.is_empty()
             && self.journal_error.is_none()
             && self
                 .registrations
@@ -162,7 +166,14 @@ impl CustomerOutcome {
 
     /// Whether something may have been bought that this receipt cannot confirm.
     pub fn in_doubt(&self) -> bool {
-        !self.unknown.is_empty() || self.journal_error.is_some()
+        !self.unknown.is_empty() || !self.anomalies.is_empty() || self.journal_error.is_some()
+    }
+
+    /// Whether Partner Center answered something that did not add up (a cart that differs from
+    /// the request, a checkout answer that does not add up): then nothing more is bought for the
+    /// customer in this run.
+    pub fn distrusts_the_server(&self) -> bool {
+        !self.anomalies.is_empty() || self.carts.iter().any(|c| c.state == CartState::Rejected)
     }
 
     /// Units in orders placed by this run (`placed` status only).
@@ -187,6 +198,7 @@ impl CustomerOutcome {
         self.carts.extend(other.carts);
         self.failures.extend(other.failures);
         self.unknown.extend(other.unknown);
+        self.anomalies.extend(other.anomalies);
         if self.journal_error.is_none() {
             self.journal_error = other.journal_error;
         }

@@ -233,7 +233,7 @@ async fn locked(
     )
     .await;
     report.outcome.merge(resumed);
-    if report.outcome.journal_error.is_some() {
+    if report.outcome.journal_error.is_some() || report.outcome.distrusts_the_server() {
         return;
     }
 

@@ -80,6 +80,12 @@ pub struct RunTotals {
     pub failed_lines: u32,
     /// Lines whose purchase outcome stayed unknown (pending for the next run).
     pub unknown_lines: u32,
+    /// Orders named by a checkout answer that did not add up, not counted as placed: they stay
+    /// pending until confirmed by id.
+    pub unconfirmed_orders: u32,
+    pub unconfirmed_units: u32,
+    /// Answers from Partner Center that did not add up (see each customer's `anomalies`).
+    pub anomalies: u32,
 }
 
 /// The whole run: the `--receipt` file.
@@ -129,6 +135,15 @@ impl ApplyReport {
                 .count() as u32;
             t.failed_lines += o.failures.len() as u32;
             t.unknown_lines += o.unknown.iter().map(|u| u.lines.len() as u32).sum::<u32>();
+            for order in o
+                .orders
+                .iter()
+                .filter(|o| o.status == OrderOutcomeStatus::Unconfirmed)
+            {
+                t.unconfirmed_orders += 1;
+                t.unconfirmed_units += order.lines.iter().map(|l| l.quantity).sum::<u32>();
+            }
+            t.anomalies += o.anomalies.len() as u32;
         }
         ApplyReport {
             plan_hash,
@@ -154,6 +169,13 @@ impl ApplyReport {
             crate::plan::model::plural(t.units_ordered, "unit", "units"),
             crate::plan::model::plural(t.orders_placed, "order", "orders"),
         );
+        if t.unconfirmed_orders > 0 {
+            s.push_str(&format!(
+                ", and {} in {} named by a checkout answer that did not add up (unconfirmed)",
+                crate::plan::model::plural(t.unconfirmed_units, "unit", "units"),
+                crate::plan::model::plural(t.unconfirmed_orders, "order", "orders"),
+            ));
+        }
         if t.subscriptions_registered > 0 {
             s.push_str(&format!(
                 ", registered {}",
@@ -179,6 +201,13 @@ impl ApplyReport {
             crate::plan::model::plural(t.customers, "customer", "customers"),
             parts.join(", ")
         ));
+        if t.anomalies > 0 {
+            s.push_str(&format!(
+                "; {} from Partner Center did not add up (see above): nothing was bought on \
+                 their account and what they concern stays pending until confirmed",
+                crate::plan::model::plural(t.anomalies, "answer", "answers"),
+            ));
+        }
         if t.unknown_lines > 0 {
             s.push_str(&format!(
                 "; {} line(s) with an unconfirmed outcome stay pending and are resumed by the next apply",

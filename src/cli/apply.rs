@@ -28,7 +28,7 @@ use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerRepor
 use crate::catalog::Catalog;
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
-use crate::store::{JournalHook, Record, Store};
+use crate::store::{JournalHook, Record};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -161,7 +161,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     args.fresh.warn();
     // A state dir without a journal gets one: the activity log witnesses what other runs bought.
-    let mut store = Store::dir(&g.state_dir, true)?;
+    let mut store = settings::open_store(g, true).await?;
     let mut write_crash = None;
     match crash {
         Some(Crash::Record(kind)) => {
@@ -378,6 +378,9 @@ fn customer_text(s: &mut String, c: &CustomerReport) {
             u.step,
             items.join(", ")
         ));
+    }
+    for a in &o.anomalies {
+        s.push_str(&format!("  did not add up: {a}\n"));
     }
     if let Some(e) = &o.journal_error {
         s.push_str(&format!("  journal error: {e}\n"));

@@ -15,6 +15,7 @@ pub mod sandbox;
 pub mod schema;
 pub mod settings;
 pub mod show;
+pub mod state;
 pub mod validate;
 
 use clap::{Parser, Subcommand};
@@ -47,7 +48,18 @@ pub struct GlobalArgs {
         default_value = "sandbox"
     )]
     pub endpoint: String,
-    /// Directory for the journal, locks, caches and the embedded sandbox's world.
+    /// Where the journal, locks and caches live: a directory, or a `postgres://` URL shared by
+    /// every runner (credentials in the URL; `sslmode=require` for Azure). Default: the state dir.
+    #[arg(
+        long,
+        global = true,
+        env = "RESERVOIR_STATE",
+        hide_env_values = true,
+        value_name = "DIR|URL"
+    )]
+    pub state: Option<String>,
+    /// Directory for the journal, locks and caches (same as `--state DIR`), and always for the
+    /// embedded sandbox's world.
     #[arg(
         long,
         global = true,
@@ -127,6 +139,9 @@ pub enum Command {
     Reconcile(reconcile::ReconcileArgs),
     /// Print shell completions.
     Completions(completions::CompletionsArgs),
+    /// Inspect and manage the state store: locks, force-unlock, migrate to PostgreSQL.
+    #[command(subcommand)]
+    State(state::StateCommand),
 }
 
 /// Parses arguments, runs the command on a tokio runtime, and maps the outcome to an exit code.
@@ -159,7 +174,11 @@ pub fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
+    // `--state DIR` is `--state-dir DIR`.
+    if let Some(crate::store::StateLocation::Dir(dir)) = settings::state_location(&cli.global) {
+        cli.global.state_dir = dir;
+    }
     let g = &cli.global;
     match cli.command {
         Command::Validate(a) => validate::run(a, g).await,
@@ -174,5 +193,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Invoices(a) => invoices::run(a, g).await,
         Command::Reconcile(a) => reconcile::run(a, g).await,
         Command::Completions(a) => completions::run(a, g).await,
+        Command::State(a) => state::run(a, g).await,
     }
 }

@@ -46,7 +46,14 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let conn = settings::connect(g).await?.read_only();
     let reader = &conn.reader;
     let catalog = Catalog::new(reader.clone());
-    let journal = observe::from_journal(&g.state_dir);
+    let journal = match settings::store_location(g) {
+        crate::store::StateLocation::Dir(dir) => observe::from_journal(&dir),
+        crate::store::StateLocation::Postgres(_) => observe::from_store(
+            settings::open_store(g, false)
+                .await
+                .map_err(|e| format!("{e:#}")),
+        ),
+    };
     let opts = ObserveOptions {
         parallelism: usize::from(g.parallelism),
         state_dir: g.state_dir.clone(),

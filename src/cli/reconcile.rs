@@ -31,8 +31,8 @@ pub struct ReconcileArgs {
 }
 
 pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let journal = crate::store::Journal::open_existing(&g.state_dir);
-    let mut sources = placed::from_journal(&journal).await?;
+    let store = super::settings::open_store(g, false).await?;
+    let mut sources = placed::from_journal(&store.journal).await?;
     if let Some(r) = &args.receipts {
         sources.extend(placed::from_receipts(r)?);
     }

@@ -272,6 +272,28 @@ pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
     )
 }
 
+/// Where `--state` (or `RESERVOIR_STATE`) points, if it was given.
+pub fn state_location(g: &GlobalArgs) -> Option<crate::store::StateLocation> {
+    g.state
+        .as_deref()
+        .filter(|s| !s.trim().is_empty())
+        .map(crate::store::StateLocation::parse)
+}
+
+/// The state store the run uses: `--state`, else the state dir.
+pub fn store_location(g: &GlobalArgs) -> crate::store::StateLocation {
+    state_location(g).unwrap_or_else(|| crate::store::StateLocation::Dir(g.state_dir.clone()))
+}
+
+/// Opens the state store (`create`: create a missing directory journal; see
+/// [`crate::store::Store::dir`]). Errors never contain the store's password.
+pub async fn open_store(g: &GlobalArgs, create: bool) -> anyhow::Result<crate::store::Store> {
+    let location = store_location(g);
+    crate::store::Store::open(&location, create)
+        .await
+        .map_err(|e| anyhow::Error::new(e).context(format!("state store {}", location.display())))
+}
+
 #[cfg(test)]
 mod tests {
     use super::{FreshStateArg, parse_fresh_state, parse_timeout};

@@ -18,7 +18,7 @@ pub mod order_cache;
 pub mod pending;
 mod reader;
 
-pub use pending::{JournalEntry, NoJournal, PendingSource, from_journal};
+pub use pending::{JournalEntry, NoJournal, PendingSource, from_journal, from_store};
 pub use reader::Reader;
 
 use crate::catalog::Catalog;

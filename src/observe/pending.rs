@@ -64,6 +64,15 @@ pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
     }
 }
 
+/// A store's journal as a [`PendingSource`], or — when the store could not be opened — a source
+/// that always fails with `error` (so `plan` says in-flight orders cannot be ruled out).
+pub fn from_store(store: Result<crate::store::Store, String>) -> Box<dyn PendingSource> {
+    match store {
+        Ok(s) => Box::new(s.journal),
+        Err(e) => Box::new(Unreadable(e)),
+    }
+}
+
 /// An error and its causes on one line.
 fn error_line(e: &dyn std::error::Error) -> String {
     let mut s = e.to_string();

@@ -331,7 +331,10 @@ fn pending_of(intents: &[IntentView]) -> Vec<PendingOrder> {
                     }
                 }
             }
-            IntentState::Done | IntentState::Failed { .. } | IntentState::Abandoned { .. } => {}
+            IntentState::Done
+            | IntentState::Failed { .. }
+            | IntentState::Abandoned { .. }
+            | IntentState::Rejected { .. } => {}
         }
     }
     out

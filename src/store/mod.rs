@@ -9,7 +9,7 @@
 //! * [`lock`] — [`Locks`] (acquire/renew/release/list/force-unlock), [`Lease`], [`HolderInfo`],
 //!   and [`acquire`], the waiting loop on the one [`crate::time::Clock`].
 //! * [`cache`] — [`Cache`]: keyed JSON blobs with optional expiry.
-//! * [`dir`] — the directory backend; [`state_dir`] — [`StateDir`], every path under it;
+//! * [`dir`] — the directory backend; [`postgres`] — the PostgreSQL backend; [`state_dir`] — [`StateDir`], every path under it;
 //!   [`fs`] — no-follow/ownership-checked opens and the one atomic-write helper.
 //!
 //! A [`Store`] bundles one backend's journal, locks and cache: a new backend is one new
@@ -20,6 +20,7 @@ pub mod dir;
 pub mod fs;
 pub mod journal;
 pub mod lock;
+pub mod postgres;
 pub mod record;
 pub mod replay;
 pub mod state_dir;
@@ -71,6 +72,59 @@ impl Store {
             cache: Arc::new(dir::DirCache::new(state_dir)),
             location: state_dir.display().to_string(),
         })
+    }
+}
+
+/// Where the state store is: a directory, or a `postgres://` URL (kept private: it may hold a
+/// password; [`StateLocation::display`] never shows it).
+#[derive(Clone)]
+pub enum StateLocation {
+    Dir(std::path::PathBuf),
+    Postgres(String),
+}
+
+impl std::fmt::Debug for StateLocation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.display())
+    }
+}
+
+impl StateLocation {
+    /// A `--state` value: a `postgres://` (or `postgresql://`) URL, else a directory.
+    pub fn parse(s: &str) -> StateLocation {
+        if postgres::url::is_postgres_url(s) {
+            StateLocation::Postgres(s.trim().to_owned())
+        } else {
+            StateLocation::Dir(s.into())
+        }
+    }
+
+    /// For messages: the directory, or the URL without its password.
+    pub fn display(&self) -> String {
+        match self {
+            StateLocation::Dir(p) => p.display().to_string(),
+            StateLocation::Postgres(u) => postgres::url::scrub(u),
+        }
+    }
+}
+
+/// Why a store cannot be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Dir(#[from] JournalError),
+    #[error(transparent)]
+    Postgres(#[from] postgres::PgError),
+}
+
+impl Store {
+    /// Opens the store at `location` (`create`: see [`Store::dir`]; a PostgreSQL store always
+    /// exists once its schema is migrated).
+    pub async fn open(location: &StateLocation, create: bool) -> Result<Store, OpenError> {
+        match location {
+            StateLocation::Dir(p) => Ok(Store::dir(p, create)?),
+            StateLocation::Postgres(url) => Ok(postgres::open(url).await?),
+        }
     }
 }
 

@@ -146,6 +146,16 @@ pub enum Record {
         cart_id: Option<String>,
         reason: String,
     },
+    /// The cart the server returned (at creation, update, or when re-read before a resumed
+    /// checkout) differs from the journalled lines: it is never checked out, and nothing is
+    /// bought through this intent.
+    CartRejected {
+        at: DateTime<Utc>,
+        intent_id: String,
+        cart_id: String,
+        /// Each difference, in words (`line 0 (web): quantity 8, asked 4`).
+        differences: Vec<String>,
+    },
     /// A definite failure: nothing was bought through this intent.
     IntentFailed {
         at: DateTime<Utc>,
@@ -158,10 +168,18 @@ pub enum Record {
         order_id: String,
         reason: SettleReason,
     },
+    /// `reservoir state unlock --force` broke the customer's lock: who did, and whose lock it
+    /// was. The old holder's later appends are fenced out.
+    LockBroken {
+        at: DateTime<Utc>,
+        by: crate::store::lock::HolderInfo,
+        holder: Option<crate::store::lock::HolderInfo>,
+        epoch: u64,
+    },
 }
 
 impl Record {
-    /// The intent this record belongs to (`None` for settlements).
+    /// The intent this record belongs to (`None` for settlements and broken locks).
     pub fn intent_id(&self) -> Option<&str> {
         match self {
             Record::Intent { intent_id, .. }
@@ -171,8 +189,9 @@ impl Record {
             | Record::CheckoutStarted { intent_id, .. }
             | Record::CheckoutResult { intent_id, .. }
             | Record::CartAbandoned { intent_id, .. }
+            | Record::CartRejected { intent_id, .. }
             | Record::IntentFailed { intent_id, .. } => Some(intent_id),
-            Record::OrderSettled { .. } => None,
+            Record::OrderSettled { .. } | Record::LockBroken { .. } => None,
         }
     }
 
@@ -186,8 +205,10 @@ impl Record {
             Record::CheckoutStarted { .. } => "checkout_started",
             Record::CheckoutResult { .. } => "checkout_result",
             Record::CartAbandoned { .. } => "cart_abandoned",
+            Record::CartRejected { .. } => "cart_rejected",
             Record::IntentFailed { .. } => "intent_failed",
             Record::OrderSettled { .. } => "order_settled",
+            Record::LockBroken { .. } => "lock_broken",
         }
     }
 }

@@ -41,6 +41,8 @@ pub enum IntentState {
     Failed { code: String, description: String },
     /// The cart can no longer be checked out; the lines are left for the next plan.
     Abandoned { reason: String },
+    /// The cart the server returned differed from the request; it was never checked out.
+    Rejected { differences: Vec<String> },
 }
 
 /// One intent as replayed from the journal.
@@ -271,6 +273,25 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
                 reason: reason.clone(),
             };
         }
+        Record::CartRejected {
+            cart_id,
+            differences,
+            ..
+        } => {
+            if finished {
+                return Err("cart rejected after the intent ended".into());
+            }
+            match &view.cart_id {
+                Some(c) if c != cart_id => {
+                    return Err(format!("cart {cart_id} is not the intent's cart {c}"));
+                }
+                Some(_) => {}
+                None => view.cart_id = Some(cart_id.clone()),
+            }
+            view.state = IntentState::Rejected {
+                differences: differences.clone(),
+            };
+        }
         Record::IntentFailed {
             code, description, ..
         } => {
@@ -282,7 +303,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
                 description: description.clone(),
             };
         }
-        Record::Intent { .. } | Record::OrderSettled { .. } => {}
+        Record::Intent { .. } | Record::OrderSettled { .. } | Record::LockBroken { .. } => {}
     }
     Ok(())
 }

@@ -37,6 +37,18 @@ pub enum Fault {
     LineError,
     /// A checkout fails the order group of its first line (800069).
     FailGroup,
+    /// A hostile cart answer: the cart call (create, update or read) doubles the quantity of
+    /// the cart's first line — in the stored cart, so a checkout would buy it.
+    CartDoubled,
+    /// A hostile cart answer: the cart call swaps the first line's catalog item for another SKU.
+    CartOtherItem,
+    /// The checkout places the orders but answers `201` with no order and no order error
+    /// (every resend of the same request id gets the same answer).
+    CheckoutEmpty,
+    /// The checkout answer lists every order twice.
+    CheckoutDuplicate,
+    /// The checkout answer says its orders are for another customer.
+    CheckoutOtherCustomer,
 }
 
 #[derive(Debug, Clone)]
@@ -284,12 +296,27 @@ impl FakeWorld {
                 .iter()
                 .enumerate()
                 .map(|(i, l)| CartLineResult {
-                    id: l.id,
                     order_group: Some(l.line.product_id.clone()),
                     error: (error_first && i == 0)
                         .then(|| ("10003".to_owned(), "inventory not available".to_owned())),
+                    ..CartLineResult::echo(l.id, &l.line)
                 })
                 .collect(),
+        }
+    }
+
+    /// Applies a hostile cart fault to a stored cart.
+    fn tamper(c: &mut FakeCart, fault: Fault) {
+        let Some(first) = c.lines.first_mut() else {
+            return;
+        };
+        match fault {
+            Fault::CartDoubled => first.line.quantity *= 2,
+            Fault::CartOtherItem => {
+                first.line.catalog_item_id =
+                    format!("{}:Standard_E64s_v5:AV0", first.line.product_id);
+            }
+            _ => {}
         }
     }
 }
@@ -368,13 +395,14 @@ impl Commerce for FakeWorld {
                 r.clone()
             } else {
                 let id = Self::fresh_id(&mut st, "cart");
-                let cart = FakeCart {
+                let mut cart = FakeCart {
                     customer_id: customer_id.to_owned(),
                     lines: lines.to_vec(),
                     status: CartStatus::Active,
                     expires_at: self.clock.now() + ChronoDuration::days(7),
                     result: None,
                 };
+                Self::tamper(&mut cart, fault);
                 let view = Self::cart_view(&id, &cart, fault == Fault::LineError);
                 st.carts.insert(id, cart);
                 st.replays.insert(key, Replay::Cart(Ok(view.clone())));
@@ -389,9 +417,12 @@ impl Commerce for FakeWorld {
         if let Some(e) = read_error(fault) {
             return Err(e);
         }
-        let st = self.st();
-        match st.carts.get(cart_id) {
+        let mut st = self.st();
+        match st.carts.get_mut(cart_id) {
             Some(c) if c.customer_id == customer_id => {
+                if c.status == CartStatus::Active {
+                    Self::tamper(c, fault);
+                }
                 if c.status == CartStatus::Active && c.expires_at <= self.clock.now() {
                     Err(CommerceError::CartExpired)
                 } else {
@@ -431,6 +462,7 @@ impl Commerce for FakeWorld {
                             Err(CommerceError::CartExpired)
                         } else {
                             c.lines = lines.to_vec();
+                            Self::tamper(c, fault);
                             Ok(Self::cart_view(cart_id, c, false))
                         }
                     }
@@ -464,7 +496,8 @@ impl Commerce for FakeWorld {
             if let Some(r) = replayed {
                 r
             } else {
-                let r = Self::do_checkout(&mut st, customer_id, cart_id, now, fault);
+                let r = Self::do_checkout(&mut st, customer_id, cart_id, now, fault)
+                    .map(|o| Self::garble(o, fault));
                 st.replays.insert(key, Replay::Checkout(r.clone()));
                 r
             }
@@ -525,6 +558,25 @@ impl Commerce for FakeWorld {
 }
 
 impl FakeWorld {
+    /// Applies a checkout-answer fault to a (real) checkout result.
+    fn garble(mut outcome: CheckoutOutcome, fault: Fault) -> CheckoutOutcome {
+        match fault {
+            Fault::CheckoutEmpty => CheckoutOutcome::default(),
+            Fault::CheckoutDuplicate => {
+                let twice = outcome.orders.clone();
+                outcome.orders.extend(twice);
+                outcome
+            }
+            Fault::CheckoutOtherCustomer => {
+                for o in &mut outcome.orders {
+                    o.customer_id = Some("0c0c0c0c-0000-4000-8000-00000000000c".into());
+                }
+                outcome
+            }
+            _ => outcome,
+        }
+    }
+
     fn do_checkout(
         st: &mut State,
         customer_id: &str,
@@ -581,6 +633,7 @@ impl FakeWorld {
             let order_id = format!("order-{:04}", st.next_id);
             outcome.orders.push(PlacedOrder {
                 order_id: order_id.clone(),
+                customer_id: Some(customer_id.to_owned()),
                 lines: lines
                     .iter()
                     .map(|l| PlacedOrderLine {

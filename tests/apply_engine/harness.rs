@@ -204,7 +204,7 @@ pub async fn apply_all(
         )
         .expect("customer lock");
         let mut out = resume_customer(&c.id, None, world, journal, &NoopReporter, opts).await;
-        if out.journal_error.is_some() {
+        if out.journal_error.is_some() || out.distrusts_the_server() {
             outs.push(out);
             continue;
         }

@@ -55,7 +55,6 @@ async fn run(entitlements: Vec<Value>) -> (CustomerObservation, reservoir::plan:
     let opts = ObserveOptions {
         parallelism: 1,
         state_dir: dir.path().to_path_buf(),
-        fresh_state: true,
     };
     let obs = observe(&desired, &reader, &catalog, &NoJournal, &opts).await;
     let plan = reservoir::plan::diff(&desired, &obs);

@@ -2,7 +2,6 @@
 //! and hands the request to one handler module. Also classifies requests for the counters and
 //! says which operations need an App+User token.
 
-pub mod activity_log;
 pub mod admin;
 pub mod audit;
 pub mod cart_lines;
@@ -96,7 +95,6 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             catalog::availability(ctx, req, s[1], s[3], s[5])
         }
         ["extensions", "product", "checkinventory"] if post => catalog::check_inventory(ctx, req),
-        ["auditrecords"] if get => activity_log::list(ctx, req),
         ["invoices"] if get => invoices::list(ctx, req),
         ["invoices", "summary"] if get => invoices::summary(ctx),
         ["invoices", "summaries"] if get => invoices::summaries(ctx),
