@@ -79,7 +79,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             ..ApplyOptions::default()
         },
         crash: None,
-        fresh_state: true,
     };
     let catalog = Catalog::new(Reader::new(client));
     let observation = observe_all(&desired, client, &catalog, &store.journal, &opts).await;
