@@ -6,6 +6,7 @@
 //! plan::diff → plan → render; apply (+ store: journal, locks, caches) → receipt; sandbox: an
 //! independent simulator.
 
+pub mod adopt;
 pub mod apply;
 pub mod catalog;
 pub mod cli;

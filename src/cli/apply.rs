@@ -33,8 +33,8 @@ use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerRepor
 use crate::catalog::Catalog;
 use crate::observe::Reader;
 use crate::plan::SavedPlan;
-use crate::store::{JournalHook, Record, Store};
-use std::io::{IsTerminal, Write};
+use crate::store::{JournalHook, Record};
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;

@@ -5,6 +5,7 @@ pub mod apply;
 pub mod completions;
 pub mod entitlements;
 pub mod help;
+pub mod import;
 pub mod interrupt;
 pub mod invoices;
 pub mod orders;
@@ -133,6 +134,8 @@ pub enum Command {
     /// Run the embedded Partner Center simulator.
     #[command(subcommand)]
     Sandbox(sandbox::SandboxCommand),
+    /// Write manifests declaring exactly what customers hold now (read-only).
+    Import(import::ImportArgs),
     /// Customers' orders (read-only).
     Orders(orders::OrdersArgs),
     /// What customers own, and when it expires (read-only).
@@ -201,6 +204,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Show(a) => show::run(a, g).await,
         Command::Schema(a) => schema::run(a, g).await,
         Command::Sandbox(a) => sandbox::run(a, g).await,
+        Command::Import(a) => import::run(a, g).await,
         Command::Orders(a) => orders::run(a, g).await,
         Command::Entitlements(a) => entitlements::run(a, g).await,
         Command::Invoices(a) => invoices::run(a, g).await,

@@ -19,9 +19,11 @@
 pub mod reservation;
 pub mod software;
 
+mod declare;
 mod duplicates;
 mod holdings;
 
+pub use declare::{Declaration, declare_holding, slug};
 pub use duplicates::{Duplicate, duplicates};
 pub use holdings::{
     HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,

@@ -3,6 +3,7 @@
 //! key, catalog resolution (the software views in turn), how software holdings match, the cart
 //! line, and the words users see.
 
+use super::declare::{Declaration, slug};
 use super::reservation::same_product;
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{
@@ -290,4 +291,19 @@ impl Catalog {
             suggestions,
         }
     }
+}
+
+/// The manifest item for a software holding (`import`): by catalog product and SKU ids.
+pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
+    if h.product_id.trim().is_empty() || h.sku_id.trim().is_empty() {
+        return Err("Partner Center gives no product or SKU id for it".into());
+    }
+    let product = h.product_id.to_ascii_uppercase();
+    Ok(Declaration {
+        kind: Kind::Software,
+        subscription_id: None,
+        slot: format!("{} {}", product, h.sku_id.to_ascii_lowercase()),
+        name: slug(&["software", &product, &h.sku_id]),
+        fields: vec![("product", product), ("sku", h.sku_id.clone())],
+    })
 }

@@ -1,0 +1,135 @@
+//! What one customer holds now, for `import`: its country and Azure subscriptions, and its
+//! holdings attributed like `plan` attributes them (through [`crate::observe::observe`], with
+//! no declared item and no journal). Before observing, the catalog views of the customer's
+//! market are read so that reservation holdings get their ARM names and titles. Read-only: it
+//! only gets a [`Reader`].
+
+use crate::catalog::{Catalog, ViewKey};
+use crate::manifest::{
+    DesiredCustomer, DesiredState, DesiredSubscription, Limits, ReservationType, SourceRef,
+    SubscriptionKind,
+};
+use crate::observe::{self, NoJournal, ObserveOptions, Reader};
+use crate::partner_center::ApiError;
+use crate::plan::{CustomerObservation, ObservedCustomer, kind_from_offer_id};
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+/// Why a customer's holdings could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum ReadError {
+    #[error("customer {customer}: {what}")]
+    Api {
+        customer: String,
+        what: &'static str,
+        #[source]
+        source: ApiError,
+    },
+    #[error("customer {customer}: {message}")]
+    Observe { customer: String, message: String },
+}
+
+/// The software views read for titles (software holdings are declared by ids either way).
+const SOFTWARE_VIEW: &str = "Software";
+
+/// Reads customer `id` (any case): its subscriptions and attributed holdings.
+pub async fn customer(
+    reader: &Reader,
+    catalog: &Catalog,
+    state_dir: &Path,
+    id: &str,
+) -> Result<ObservedCustomer, ReadError> {
+    let id = id.trim().to_ascii_lowercase();
+    let api = |what: &'static str| {
+        let customer = id.clone();
+        move |source| ReadError::Api {
+            customer,
+            what,
+            source,
+        }
+    };
+    let c = reader
+        .get_customer(&id)
+        .await
+        .map_err(api("reading the customer"))?;
+    let country = c.country().map(|c| c.trim().to_ascii_uppercase());
+    let mut subscriptions = Vec::new();
+    for s in reader
+        .list_subscriptions(&id)
+        .await
+        .map_err(api("reading subscriptions"))?
+    {
+        if let Some(kind) = s.offer_id.as_deref().and_then(kind_from_offer_id) {
+            subscriptions.push((s.id.trim().to_ascii_lowercase(), kind));
+        }
+    }
+    if let Some(country) = &country {
+        preload(catalog, country, &subscriptions).await;
+    }
+    let source = SourceRef {
+        file: PathBuf::from("(import)"),
+        line: 0,
+        column: 0,
+    };
+    let dc = DesiredCustomer {
+        id: id.clone(),
+        name: None,
+        subscriptions: subscriptions
+            .iter()
+            .map(|(sid, kind)| DesiredSubscription {
+                id: sid.clone(),
+                kind: *kind,
+                reservations: Vec::new(),
+                source: source.clone(),
+            })
+            .collect(),
+        software: Vec::new(),
+        source,
+    };
+    let desired = DesiredState {
+        customers: vec![dc],
+        limits: Limits::default(),
+        manifest_hash: String::new(),
+    };
+    let opts = ObserveOptions {
+        parallelism: 1,
+        state_dir: state_dir.to_path_buf(),
+    };
+    let observation = observe::observe(&desired, reader, catalog, &NoJournal, &opts).await;
+    match observation.customers.into_iter().next() {
+        Some(CustomerObservation::Observed(o)) => Ok(o),
+        Some(CustomerObservation::Failed { error, .. }) => Err(ReadError::Observe {
+            customer: id,
+            message: error,
+        }),
+        None => Err(ReadError::Observe {
+            customer: id,
+            message: "nothing was observed".into(),
+        }),
+    }
+}
+
+/// Reads the reservation views of the customer's market for each subscription kind it has, and
+/// the software view, so holdings are attributed with ARM names. A view that cannot be read
+/// only costs the ARM names (the holding is then declared by catalog ids).
+async fn preload(catalog: &Catalog, country: &str, subscriptions: &[(String, SubscriptionKind)]) {
+    let plans: BTreeSet<bool> = subscriptions
+        .iter()
+        .map(|(_, k)| *k == SubscriptionKind::AzurePlan)
+        .collect();
+    let mut keys = vec![ViewKey::new(country, false, SOFTWARE_VIEW)];
+    for azure_plan in plans {
+        for t in [
+            ReservationType::Vm,
+            ReservationType::Sql,
+            ReservationType::Cosmosdb,
+        ] {
+            keys.push(ViewKey::new(country, azure_plan, t.target_view()));
+        }
+    }
+    for key in keys {
+        if let Err(e) = catalog.view(&key).await {
+            tracing::info!("catalog view {} not read: {e}", key.describe());
+        }
+    }
+}

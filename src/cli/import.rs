@@ -1,0 +1,84 @@
+//! `reservoir import`: writes one manifest per customer declaring exactly what it holds now
+//! (see [`crate::adopt::import`]). Read-only against Partner Center: customers are selected, then
+//! only a read-only `Reader` is kept. Prints the files written on stdout.
+
+use super::{GlobalArgs, settings};
+use crate::adopt::{DEFAULT_SCHEMA, import, read};
+use crate::catalog::Catalog;
+use crate::views::customers;
+use futures::StreamExt;
+use std::io::Write;
+use std::process::ExitCode;
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// Folder the manifests are written to (created if missing), one file per customer.
+    #[arg(long, value_name = "DIR", default_value = ".")]
+    pub out: std::path::PathBuf,
+    /// Overwrite manifests that already exist.
+    #[arg(long)]
+    pub force: bool,
+    /// The `$schema` the yaml-language-server modeline points at (a path relative to the
+    /// written file, or a URL).
+    #[arg(long, value_name = "PATH|URL", default_value = DEFAULT_SCHEMA)]
+    pub schema: String,
+}
+
+pub async fn run(args: ImportArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+    let conn = settings::connect(g).await?;
+    let selected = customers::select(&conn.client, &g.customers).await;
+    // Only a read-only `Reader` survives: import cannot write to Partner Center.
+    let conn = conn.read_only();
+    let selected = match selected {
+        Ok(s) => s,
+        Err(e) => {
+            conn.close().await;
+            return Err(e.into());
+        }
+    };
+    let catalog = Catalog::new(conn.reader.clone());
+    let jobs: Vec<_> = selected
+        .iter()
+        .map(|c| read::customer(&conn.reader, &catalog, &g.state_dir, &c.id))
+        .collect();
+    let results: Vec<_> = futures::stream::iter(jobs)
+        .buffer_unordered(usize::from(g.parallelism))
+        .collect()
+        .await;
+    drop(catalog);
+    conn.close().await;
+    let mut observed = Vec::new();
+    let mut failures = Vec::new();
+    for r in results {
+        match r {
+            Ok(o) => observed.push(o),
+            Err(e) => failures.push(e.to_string()),
+        }
+    }
+    if !failures.is_empty() {
+        failures.sort();
+        anyhow::bail!(
+            "nothing was written: {} customer(s) could not be read:\n  {}",
+            failures.len(),
+            failures.join("\n  ")
+        );
+    }
+    let manifests = import::manifests(&observed, &args.schema, chrono::Utc::now());
+    let paths = import::write(&args.out, &manifests, args.force)?;
+    let mut stdout = std::io::stdout().lock();
+    for p in &paths {
+        writeln!(stdout, "{}", p.display())?;
+    }
+    stdout.flush()?;
+    if !g.quiet {
+        let items: usize = manifests.iter().map(|m| m.items).sum();
+        let skipped: usize = manifests.iter().map(|m| m.not_declared).sum();
+        eprintln!(
+            "imported {} customer(s) into {}: {items} item(s) declared, {skipped} holding(s) \
+             not declared (listed in the files' comments)",
+            manifests.len(),
+            args.out.display()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,120 @@
+//! How a holding is declared again in a manifest (`reservoir import`), or why it cannot be. The
+//! kind-specific part (which fields an item of the kind gets) is one function per kind file
+//! ([`super::reservation::declare`], [`super::software::declare`]); this file holds the shape
+//! they return and the dispatch on the holding's kind.
+
+use super::{HoldingKind, Kind, reservation, software};
+use crate::plan::Holding;
+
+/// A manifest item that declares a holding: what `import` writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub kind: Kind,
+    /// The lower-case subscription the item is declared under (reservations), `None` for
+    /// customer-level items (software).
+    pub subscription_id: Option<String>,
+    /// Holdings with equal slots are one item (their quantities are summed): the item's
+    /// purchase identity in words, compared case-insensitively.
+    pub slot: String,
+    /// A suggested item name (lower-case, `[a-z0-9-]`); the caller makes it unique.
+    pub name: String,
+    /// The item's fields after `name` and before `quantity`, in the order they are written.
+    pub fields: Vec<(&'static str, String)>,
+}
+
+/// The manifest item for a holding, or why it cannot be declared (a sentence, lower-case).
+pub fn declare_holding(h: &Holding) -> Result<Declaration, String> {
+    match &h.kind {
+        HoldingKind::Reservation(a) => reservation::declare(h, a),
+        HoldingKind::Software => software::declare(h),
+    }
+}
+
+/// An item name from free text: lower-case ASCII letters and digits, other runs become `-`.
+pub fn slug(parts: &[&str]) -> String {
+    let mut out = String::new();
+    for c in parts.join("-").chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kinds::ReservationAttribution;
+    use crate::manifest::{ReservationType, Scope, Term};
+
+    fn holding(kind: HoldingKind) -> Holding {
+        Holding {
+            kind,
+            product_id: "DZH318Z0BQ3Q".into(),
+            sku_id: "00C1".into(),
+            quantity: 2,
+            order_id: "o1".into(),
+            expiry: None,
+            title: None,
+        }
+    }
+
+    #[test]
+    fn an_attributed_reservation_is_declared_by_arm_names() {
+        let h = holding(HoldingKind::Reservation(ReservationAttribution {
+            subscription_id: Some("sub".into()),
+            term: Some(Term::P1Y),
+            scope: Some(Scope::Shared),
+            reservation_type: Some(ReservationType::Vm),
+            arm_sku_name: Some("Standard_D2s_v5".into()),
+            arm_region_name: Some("eastus".into()),
+        }));
+        let d = declare_holding(&h).expect("declared");
+        assert_eq!(d.subscription_id.as_deref(), Some("sub"));
+        assert_eq!(d.name, "vm-standard-d2s-v5-eastus-p1y-shared");
+        let fields: Vec<(&str, &str)> = d.fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(
+            fields,
+            [
+                ("type", "vm"),
+                ("sku", "Standard_D2s_v5"),
+                ("region", "eastus"),
+                ("term", "P1Y"),
+                ("scope", "shared")
+            ]
+        );
+    }
+
+    #[test]
+    fn a_reservation_without_arm_names_is_pinned_and_one_without_subscription_is_refused() {
+        let mut a = ReservationAttribution {
+            subscription_id: Some("sub".into()),
+            term: Some(Term::P3Y),
+            scope: Some(Scope::Single),
+            reservation_type: Some(ReservationType::Sql),
+            ..ReservationAttribution::default()
+        };
+        let d = declare_holding(&holding(HoldingKind::Reservation(a.clone()))).expect("pinned");
+        assert!(d.fields.contains(&("product", "DZH318Z0BQ3Q".to_owned())));
+        assert!(d.fields.contains(&("sku", "00C1".to_owned())));
+        a.subscription_id = None;
+        let e = declare_holding(&holding(HoldingKind::Reservation(a))).expect_err("refused");
+        assert!(e.contains("subscription"), "{e}");
+    }
+
+    #[test]
+    fn software_is_declared_by_catalog_ids() {
+        let d = declare_holding(&holding(HoldingKind::Software)).expect("declared");
+        assert_eq!(d.subscription_id, None);
+        assert_eq!(d.name, "software-dzh318z0bq3q-00c1");
+        assert_eq!(
+            d.fields,
+            [
+                ("product", "DZH318Z0BQ3Q".to_owned()),
+                ("sku", "00C1".to_owned())
+            ]
+        );
+    }
+}
