@@ -60,6 +60,8 @@ impl Sandbox {
                 knobs: Knobs {
                     registration_delay_secs: 0,
                     order_list_delay_secs: 0,
+                    // Import declares what is owned: orders become entitlements at once here.
+                    fulfillment_delay_secs: 0,
                     ..Knobs::default()
                 },
                 ..SandboxOptions::default()
