@@ -18,6 +18,8 @@ mod faults;
 mod flow;
 #[path = "apply/guards.rs"]
 mod guards;
+#[path = "apply/hostile_cart.rs"]
+mod hostile_cart;
 #[path = "apply/interrupt.rs"]
 mod interrupt;
 #[path = "apply/kills.rs"]
