@@ -37,13 +37,20 @@ pub enum CacheError {
 /// A cache backend.
 #[async_trait::async_trait]
 pub trait Cache: Send + Sync {
-    /// The entry's value, unless it is missing or expired at `now`.
+    /// The entry's value, unless it is missing or expired at `now` (derived from [`Cache::entry`]
+    /// for every backend).
     async fn get(
         &self,
         namespace: &str,
         key: &str,
         now: DateTime<Utc>,
-    ) -> Result<Option<serde_json::Value>, CacheError>;
+    ) -> Result<Option<serde_json::Value>, CacheError> {
+        Ok(self
+            .entry(namespace, key)
+            .await?
+            .filter(|e| live(e, now))
+            .map(|e| e.value))
+    }
     async fn put(&self, namespace: &str, key: &str, entry: &CacheEntry) -> Result<(), CacheError>;
     /// Every entry in `namespace` and the namespaces under it (`""`: all), sorted.
     async fn list(&self, namespace: &str) -> Result<Vec<CacheKey>, CacheError>;

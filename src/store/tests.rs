@@ -420,16 +420,29 @@ fn a_lock_held_by_a_killed_process_is_taken_over() {
 
 #[tokio::test]
 async fn the_async_lock_refuses_while_held_and_takes_a_released_lock() {
+    // Through the one async acquire path that apply uses (store::acquire over the dir backend).
     let dir = tempfile::tempdir().expect("tempdir");
-    let held = CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(7))
-        .await
-        .expect("first");
-    let err = CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(8))
-        .await
-        .expect_err("busy");
+    let store = Store::dir(dir.path(), true).expect("store");
+    let clock = crate::time::ManualClock::new();
+    let take = |pid: u32| {
+        let h = holder(pid);
+        let (locks, clock) = (store.locks.clone(), &clock);
+        async move {
+            acquire(
+                locks.as_ref(),
+                clock,
+                C,
+                &h,
+                Duration::ZERO,
+                lock_backoff(),
+                &|_| {},
+            )
+            .await
+        }
+    };
+    let held = take(7).await.expect("first");
+    let err = take(8).await.expect_err("busy");
     assert!(matches!(err, LockError::Busy { holder: Some(ref h), .. } if h.pid == 7));
-    drop(held);
-    CustomerLock::acquire_async(dir.path(), C, Duration::ZERO, holder(8))
-        .await
-        .expect("free after drop");
+    store.locks.release(held).await.expect("release");
+    take(8).await.expect("free after release");
 }

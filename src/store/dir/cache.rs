@@ -1,10 +1,9 @@
 //! [`DirCache`]: the directory cache backend — one JSON file per entry at
 //! `<state>/cache/<namespace>/<key>.json`, replaced atomically.
 
-use crate::store::cache::{Cache, CacheEntry, CacheError, CacheKey, check_address, live};
+use crate::store::cache::{Cache, CacheEntry, CacheError, CacheKey, check_address};
 use crate::store::fs::{atomic_write, ensure_dir, read_state_file};
 use crate::store::state_dir::StateDir;
-use chrono::{DateTime, Utc};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone)]
@@ -67,19 +66,6 @@ impl DirCache {
 
 #[async_trait::async_trait]
 impl Cache for DirCache {
-    async fn get(
-        &self,
-        namespace: &str,
-        key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<serde_json::Value>, CacheError> {
-        Ok(self
-            .entry(namespace, key)
-            .await?
-            .filter(|e| live(e, now))
-            .map(|e| e.value))
-    }
-
     async fn put(&self, namespace: &str, key: &str, entry: &CacheEntry) -> Result<(), CacheError> {
         let path = self.path(namespace, key)?;
         let dir = path.parent().unwrap_or(Path::new("."));

@@ -38,7 +38,8 @@ fn busy(state: &StateDir, customer_id: &str, waited: Duration) -> LockError {
 
 impl CustomerLock {
     /// Takes the lock, retrying until `timeout` has passed (a zero timeout tries once). Blocks the
-    /// calling thread between attempts: async code uses [`crate::store::acquire`].
+    /// calling thread between attempts: async code uses [`crate::store::acquire`], the one wait
+    /// on the simulated clock.
     pub fn acquire(
         state_dir: &Path,
         customer_id: &str,
@@ -56,27 +57,6 @@ impl CustomerLock {
                 return Err(busy(&state, customer_id, waited));
             }
             std::thread::sleep((timeout - waited).min(Duration::from_millis(100)));
-        }
-    }
-
-    /// [`CustomerLock::acquire`] for async callers: waits on the tokio timer between attempts.
-    pub async fn acquire_async(
-        state_dir: &Path,
-        customer_id: &str,
-        timeout: Duration,
-        holder: HolderInfo,
-    ) -> Result<CustomerLock, LockError> {
-        let started = Instant::now();
-        let state = StateDir::new(state_dir);
-        loop {
-            if let Some(lock) = Self::try_acquire(state_dir, customer_id, &holder)? {
-                return Ok(lock);
-            }
-            let waited = started.elapsed();
-            if waited >= timeout {
-                return Err(busy(&state, customer_id, waited));
-            }
-            tokio::time::sleep((timeout - waited).min(Duration::from_millis(100))).await;
         }
     }
 

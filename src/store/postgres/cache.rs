@@ -1,8 +1,7 @@
 //! [`Cache`] over PostgreSQL: a `reservoir_cache` row per entry.
 
 use super::PgStore;
-use crate::store::cache::{Cache, CacheEntry, CacheError, CacheKey, check_address, live};
-use chrono::{DateTime, Utc};
+use crate::store::cache::{Cache, CacheEntry, CacheError, CacheKey, check_address};
 
 fn store_err(what: String, e: tokio_postgres::Error) -> CacheError {
     CacheError::Store {
@@ -13,19 +12,6 @@ fn store_err(what: String, e: tokio_postgres::Error) -> CacheError {
 
 #[async_trait::async_trait]
 impl Cache for PgStore {
-    async fn get(
-        &self,
-        namespace: &str,
-        key: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Option<serde_json::Value>, CacheError> {
-        Ok(self
-            .entry(namespace, key)
-            .await?
-            .filter(|e| live(e, now))
-            .map(|e| e.value))
-    }
-
     async fn put(&self, namespace: &str, key: &str, entry: &CacheEntry) -> Result<(), CacheError> {
         check_address(namespace, key)?;
         self.client
