@@ -13,3 +13,5 @@ mod common;
 mod leases;
 #[path = "store_pg/runners.rs"]
 mod runners;
+#[path = "store_pg/paused.rs"]
+mod paused;

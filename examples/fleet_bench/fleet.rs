@@ -86,10 +86,7 @@ pub async fn plan(
     let reader = Reader::new(&client);
     let catalog = Catalog::new(reader.clone());
     let journal = observe::from_journal(state_dir);
-    let opts = ObserveOptions {
-        parallelism: setup.parallelism,
-        state_dir: state_dir.to_path_buf(),
-    };
+    let opts = ObserveOptions::with_dir(setup.parallelism, state_dir);
     let t0 = Instant::now();
     let observation = observe::observe(desired, &reader, &catalog, journal.as_ref(), &opts).await;
     let plan = reservoir::plan::diff(desired, &observation);
@@ -186,7 +183,6 @@ pub async fn apply(
     let opts = RunOptions {
         parallelism: setup.parallelism,
         lock_timeout: Duration::from_secs(60),
-        state_dir: state_dir.to_path_buf(),
         engine: ApplyOptions {
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             // The bench's own sandbox: no other runner, so no wait for the activity log's lag.
@@ -196,11 +192,6 @@ pub async fn apply(
         crash: None,
     };
     let t0 = Instant::now();
-    let catalog = Catalog::new(Reader::new(&client));
-    let observation = run::observe_all(desired, &client, &catalog, &store.journal, &opts).await;
-    drop(catalog);
-    let pre = preflight(desired, &observation, None, None);
-    anyhow::ensure!(pre.refusal.is_none(), "apply refused: {:?}", pre.refusal);
     let ctx = Context {
         desired,
         client: &client,
@@ -208,8 +199,12 @@ pub async fn apply(
         reporter: &NoopReporter,
         opts: &opts,
     };
+    let prepared = run::prepare(&ctx).await;
+    let pre = preflight(desired, &prepared.observation, None, None);
+    anyhow::ensure!(pre.refusal.is_none(), "apply refused: {:?}", pre.refusal);
     let report = run::run(
         &ctx,
+        &prepared,
         Approved {
             shown: &pre.plan,
             saved: None,
