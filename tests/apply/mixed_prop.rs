@@ -80,7 +80,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
-        crash: None,
     };
     let catalog = Catalog::new(Reader::new(client));
     let observation = observe_all(&desired, client, &catalog, &store.journal, &opts).await;
