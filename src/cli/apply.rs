@@ -28,7 +28,7 @@ use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
 use crate::apply::{ApplyOptions, ApplyReport, Backoff, CustomerReport};
 use crate::catalog::Catalog;
-use crate::observe::Reader;
+use crate::partner_center::Reader;
 use crate::plan::SavedPlan;
 use std::io::IsTerminal;
 use std::process::ExitCode;
