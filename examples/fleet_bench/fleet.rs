@@ -189,7 +189,6 @@ pub async fn apply(
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
-        crash: None,
     };
     let t0 = Instant::now();
     let ctx = Context {

@@ -14,7 +14,7 @@
 
 use super::engine::{CustomerBatch, apply_customer};
 use super::options::ApplyOptions;
-use super::pc::{CrashPoint, PartnerCenterCommerce};
+use super::pc::PartnerCenterCommerce;
 use super::preflight::{bullets, compare_acting, restrict};
 use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
@@ -25,8 +25,9 @@ use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::activity::ActivityLog;
-use crate::observe::{self, ObserveOptions, Reader};
+use crate::observe::{self, ObserveOptions};
 use crate::partner_center::Client;
+use crate::partner_center::Reader;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
 use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
 use chrono::Utc;
@@ -44,8 +45,6 @@ pub struct RunOptions {
     pub lock_timeout: Duration,
     /// Engine knobs (registration timeout, backoff, clock).
     pub engine: ApplyOptions,
-    /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
-    pub crash: Option<CrashPoint>,
 }
 
 /// The in-scope customers, locked and observed once: what the plan is made from and what
@@ -187,8 +186,7 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
     let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
     // The run's catalog: availabilities and inventory are read again right before buying.
     let catalog = &prepared.catalog;
-    let commerce =
-        PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired).crash_after(ctx.opts.crash);
+    let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired);
     let jobs: Vec<_> = ctx
         .desired
         .customers
@@ -341,8 +339,7 @@ async fn locked(
         let oopts = ObserveOptions::new(1, ctx.store.cache.clone());
         let reader = Reader::new(ctx.client);
         let (o, l) =
-            observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts)
-                .await;
+            observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;
         again = (o, l);
         (&again.0, &again.1, Instant::now())
     } else {

@@ -52,18 +52,19 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             observe::from_journal(&dir),
             ObserveOptions::with_dir(parallelism, &dir),
         ),
-        crate::store::StateLocation::Postgres(_) => {
-            match settings::open_store(g, false).await {
-                Ok(store) => {
-                    let opts = ObserveOptions::new(parallelism, store.cache.clone());
-                    (observe::from_store(Ok(store)), opts)
-                }
-                Err(e) => (
-                    observe::from_store(Err(format!("{e:#}"))),
-                    ObserveOptions::new(parallelism, std::sync::Arc::new(crate::store::cache::NoCache)),
-                ),
+        crate::store::StateLocation::Postgres(_) => match settings::open_store(g, false).await {
+            Ok(store) => {
+                let opts = ObserveOptions::new(parallelism, store.cache.clone());
+                (observe::from_store(Ok(store)), opts)
             }
-        }
+            Err(e) => (
+                observe::from_store(Err(format!("{e:#}"))),
+                ObserveOptions::new(
+                    parallelism,
+                    std::sync::Arc::new(crate::store::cache::NoCache),
+                ),
+            ),
+        },
     };
     let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
     let progress = progress(g, desired.customers.len());
@@ -111,4 +112,3 @@ fn progress(g: &GlobalArgs, customers: usize) -> indicatif::ProgressBar {
     bar.enable_steady_tick(std::time::Duration::from_millis(120));
     bar
 }
-

@@ -77,7 +77,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
-        crash: None,
     };
     let ctx = Context {
         desired: &desired,

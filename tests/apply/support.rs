@@ -206,13 +206,13 @@ impl Sandbox {
                 .arg(pg)
                 .env("RESERVOIR_TEST_LEASE_SECS", "5");
         }
-        cmd            .args([
-                "--rate-limit",
-                "60000",
-                "--customer-rate-limit",
-                "60000",
-                "--no-color",
-            ]);
+        cmd.args([
+            "--rate-limit",
+            "60000",
+            "--customer-rate-limit",
+            "60000",
+            "--no-color",
+        ]);
         cmd
     }
 
@@ -233,7 +233,9 @@ impl Sandbox {
         self.run(cmd)
     }
 
-    /// The same, aborting at a test crash point.
+    /// The same, aborting at a test crash point (a binary built with `fault-injection`; used
+    /// by `tests/kills.rs`).
+    #[allow(dead_code)]
     pub fn apply_crashing(&self, yaml: &str, point: &str) -> Run {
         let dir = self.manifest(yaml);
         let mut cmd = self.command(false);

@@ -193,7 +193,6 @@ impl Fleet {
                 activity_log_lag: std::time::Duration::ZERO,
                 ..ApplyOptions::default()
             },
-            crash: None,
         };
         let ctx = Context {
             desired: &self.desired,

@@ -99,13 +99,25 @@ fn a_runner_paused_past_its_lease_writes_nothing_and_buys_nothing_after_another_
 
     signal(&a, "-CONT");
     let (a_code, a_text) = output(a);
-    assert_ne!(a_code, Some(0), "runner A reports that it lost its lock: {a_text}");
+    assert_ne!(
+        a_code,
+        Some(0),
+        "runner A reports that it lost its lock: {a_text}"
+    );
     assert!(
         a_text.contains("fenced out") && a_text.contains("no longer holds the customer's lock"),
         "runner A says why it stopped: {a_text}"
     );
-    assert_eq!(sb.orders().len(), orders_after_b, "A placed no order: {a_text}");
-    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "A bought nothing more");
+    assert_eq!(
+        sb.orders().len(),
+        orders_after_b,
+        "A placed no order: {a_text}"
+    );
+    assert_eq!(
+        sb.units(CONTOSO),
+        CONTOSO_NEW_UNITS,
+        "A bought nothing more"
+    );
     let written = rt.block_on(async {
         client(&url)
             .await
