@@ -186,7 +186,9 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
     let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
     // The run's catalog: availabilities and inventory are read again right before buying.
     let catalog = &prepared.catalog;
-    let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired);
+    let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired).remembering_orders(
+        crate::observe::order_cache::OrderCache::over(ctx.store.cache.clone()),
+    );
     let jobs: Vec<_> = ctx
         .desired
         .customers

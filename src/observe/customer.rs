@@ -289,7 +289,7 @@ impl Context<'_> {
             Listed::Entitlements(ents) => {
                 let ids = holdings::orders_to_attribute(&ents);
                 let by_id = orders
-                    .by_id(ids)
+                    .by_id(ids, true)
                     .await
                     .map_err(|(o, e)| format!("reading order {o}: {e}"))?;
                 let h = holdings::from_entitlements(id, &ents, &by_id, self.catalog)
@@ -405,7 +405,7 @@ impl Context<'_> {
         };
         for o in to_check {
             self.orders_by_id.fetch_add(1, Ordering::Relaxed);
-            match orders.by_id(BTreeSet::from([o.clone()])).await {
+            match orders.by_id(BTreeSet::from([o.clone()]), false).await {
                 Ok(found) => {
                     if found.get(&o).is_some_and(|s| s.is_cancelled()) {
                         cancelled.insert(o);

@@ -111,10 +111,12 @@ async fn apply_costs(n: usize) -> (BTreeMap<usize, BTreeSet<u64>>, u64) {
         );
         by_s.entry(*s).or_default().insert(calls);
     }
-    // Once applied, the next plan has nothing to do.
+    // Once applied, the next plan has nothing to do, and reads none of the orders apply placed
+    // (apply kept them in the state store's order cache).
     let after = fleet.plan(8).await;
     assert_eq!(after.plan.summary.to_buy, 0);
     assert_eq!(after.plan.summary.pending, 0);
+    assert_eq!(after.category("orders"), 0, "apply's own orders are cached");
     fleet.sandbox.shutdown().await;
     (by_s, costs.category("catalog"))
 }
