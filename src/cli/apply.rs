@@ -195,11 +195,33 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
 
     let conn = settings::connect(g).await?;
+    if let Some(refusal) = saved
+        .as_ref()
+        .and_then(|s| s.plan.provenance.as_ref())
+        .and_then(|p| conn.provenance.mismatch(p))
+    {
+        conn.close().await;
+        let path = args.plan.as_deref().unwrap_or(std::path::Path::new("plan"));
+        output::eprint(&format!(
+            "error: refusing to apply {}: {refusal}",
+            path.display()
+        ));
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
+        Some(p) if args.paths.is_empty() => crate::plan::Provenance {
+            commit: p.commit.clone(),
+            ..conn.provenance.clone()
+        },
+        _ => super::provenance::with_commit(conn.provenance.clone(), &args.paths),
+    };
     let catalog = Catalog::new(Reader::new(&conn.client));
     let observation = observe_all(&desired, &conn.client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
-    let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
+    let Preflight { mut plan, refusal } =
+        preflight(&desired, &observation, saved_plan, args.max_units);
+    plan.provenance = Some(provenance.clone());
     let text = crate::render::render_plan(
         &plan,
         crate::render::Format::Text,
@@ -277,7 +299,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     conn.close().await;
 
-    print_out(&results_text(&report))?;
+    print_out(&results_text(&report, &provenance))?;
     if let Some(path) = &args.receipt {
         report
             .write(path)
@@ -335,13 +357,19 @@ fn print_out(text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Each customer's result, then the summary line.
-pub fn results_text(report: &ApplyReport) -> String {
+/// Each customer's result, the endpoint, then the summary line (which says so when the
+/// endpoint is a sandbox: nothing real was bought).
+pub fn results_text(report: &ApplyReport, provenance: &crate::plan::Provenance) -> String {
     let mut s = String::from("\n");
     for c in &report.customers {
         customer_text(&mut s, c);
     }
+    s.push_str(&provenance.line());
+    s.push('\n');
     s.push_str(&report.summary_line());
+    if provenance.sandbox {
+        s.push_str(" (sandbox: nothing real was bought)");
+    }
     s.push('\n');
     s
 }

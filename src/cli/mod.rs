@@ -13,6 +13,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod prompt;
+pub mod provenance;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schema;

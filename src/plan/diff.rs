@@ -63,6 +63,7 @@ pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan
     Plan {
         format_version: FORMAT_VERSION.to_owned(),
         manifest_hash: desired.manifest_hash.clone(),
+        provenance: None,
         customers,
         rows,
         unmanaged,

@@ -5,6 +5,7 @@
 use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
 use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
+use crate::plan::provenance::Provenance;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -18,6 +19,10 @@ pub struct Plan {
     pub format_version: String,
     /// The desired state's hash (`DesiredState::manifest_hash`).
     pub manifest_hash: String,
+    /// What the plan was made against (endpoint, partner tenant, commit); filled in by the CLI,
+    /// absent in plans that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// One entry per declared customer, sorted by id.
     pub customers: Vec<CustomerSummary>,
     /// Register rows and one row per declared item, sorted by customer id, subscription id

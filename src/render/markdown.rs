@@ -61,6 +61,14 @@ struct Section {
 
 fn header(plan: &Plan) -> String {
     let mut s = format!("**{}**\n\n", plan.summary.line());
+    if let Some(p) = &plan.provenance {
+        let _ = write!(
+            s,
+            "{} · manifests `{}`\n\n",
+            p.line(),
+            crate::plan::provenance::short_commit(&plan.manifest_hash)
+        );
+    }
     if let Some(w) = &plan.witnesses {
         let _ = write!(s, "{}\n\n", w.line());
     }

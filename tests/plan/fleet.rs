@@ -148,7 +148,19 @@ fn a_saved_plan_shown_later_renders_like_the_live_plan() {
             format,
         ]);
         assert_eq!(shown.code, 0, "{}", shown.stderr);
-        assert_eq!(shown.stdout, live.stdout, "{format}");
+        // `show` first says when the plan was made and expires; JSON is the saved file, which
+        // adds `created_at` and `expires_at` to the live JSON.
+        if format == "json" {
+            let mut shown: Value = serde_json::from_str(&shown.stdout).expect("json");
+            let obj = shown.as_object_mut().expect("object");
+            assert!(obj.remove("created_at").is_some() && obj.remove("expires_at").is_some());
+            let live: Value = serde_json::from_str(&live.stdout).expect("json");
+            assert_eq!(shown, live, "{format}");
+        } else {
+            let (made, rest) = shown.stdout.split_once("\n\n").expect("a made line");
+            assert!(made.starts_with("Plan made ") && made.contains(" · expires "), "{made}");
+            assert_eq!(rest, live.stdout, "{format}");
+        }
     }
     let saved: Value =
         serde_json::from_str(&std::fs::read_to_string(&file).expect("saved")).expect("json");
