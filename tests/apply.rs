@@ -30,9 +30,9 @@ mod lost_journal;
 mod mixed;
 #[path = "apply/mixed_prop.rs"]
 mod mixed_prop;
-#[path = "apply/provenance.rs"]
-mod provenance;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/provenance.rs"]
+mod provenance;
 #[path = "apply/witnesses.rs"]
 mod witnesses;

@@ -132,6 +132,8 @@ async fn customer(
         blocked.extend(
             rows_of(plan, &dc.id)
                 .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
+                // Acknowledged with `blocked_ok`: shown in the plan, not a failure.
+                .filter(|r| r.acknowledged.is_none())
                 .map(|r| {
                     format!(
                         "{}: {}",

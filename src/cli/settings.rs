@@ -144,11 +144,8 @@ pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
         }
         EndpointSpec::Url(url) => (url, Credentials::from_env()?, None),
     };
-    let provenance = super::provenance::of_endpoint(
-        sandbox.is_some(),
-        &base,
-        credentials.partner_tenant(),
-    );
+    let provenance =
+        super::provenance::of_endpoint(sandbox.is_some(), &base, credentials.partner_tenant());
     let mut config = ClientConfig::new(base, credentials);
     config.rate_limits = limits;
     config.request_timeout = g.timeout;

@@ -441,7 +441,8 @@ mod tests {
         let jwt = format!("eyJhbGciOiJub25lIn0.{claims}.sig");
         let c = Credentials::from_lookup(env(&[("PARTNER_CENTER_ACCESS_TOKEN", &jwt)])).unwrap();
         assert_eq!(c.partner_tenant().as_deref(), Some("t-42"));
-        let c = Credentials::from_lookup(env(&[("PARTNER_CENTER_ACCESS_TOKEN", "opaque")])).unwrap();
+        let c =
+            Credentials::from_lookup(env(&[("PARTNER_CENTER_ACCESS_TOKEN", "opaque")])).unwrap();
         assert_eq!(c.partner_tenant(), None);
         let c = Credentials::app_only("tenant-1", "c", Secret::new("s".to_owned()), "https://a");
         assert_eq!(c.partner_tenant().as_deref(), Some("tenant-1"));

@@ -151,6 +151,8 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 resolved: resolved_ids(item, None),
                 irreversible: false,
                 reason: Some(reason.to_owned()),
+                acknowledged: None,
+                declare: None,
                 fingerprint: fingerprint(&basis),
                 basis,
             }

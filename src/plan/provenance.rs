@@ -75,12 +75,10 @@ impl Provenance {
             });
         }
         match (&saved.partner_tenant, &self.partner_tenant) {
-            (Some(s), Some(c)) if !s.eq_ignore_ascii_case(c) => {
-                Some(ProvenanceMismatch::Tenant {
-                    saved: s.clone(),
-                    current: c.clone(),
-                })
-            }
+            (Some(s), Some(c)) if !s.eq_ignore_ascii_case(c) => Some(ProvenanceMismatch::Tenant {
+                saved: s.clone(),
+                current: c.clone(),
+            }),
             _ => None,
         }
     }
@@ -129,10 +127,15 @@ mod tests {
         let saved = p("sandbox", Some("t-1"));
         assert_eq!(p("sandbox", Some("T-1")).mismatch(&saved), None);
         assert_eq!(p("sandbox", None).mismatch(&saved), None);
-        let e = p("https://x.example/", Some("t-1")).mismatch(&saved).unwrap();
+        let e = p("https://x.example/", Some("t-1"))
+            .mismatch(&saved)
+            .unwrap();
         assert!(e.to_string().contains("endpoint sandbox"), "{e}");
         assert!(e.to_string().contains("https://x.example/"), "{e}");
         let e = p("sandbox", Some("t-2")).mismatch(&saved).unwrap();
-        assert!(e.to_string().contains("t-1") && e.to_string().contains("t-2"), "{e}");
+        assert!(
+            e.to_string().contains("t-1") && e.to_string().contains("t-2"),
+            "{e}"
+        );
     }
 }

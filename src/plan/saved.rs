@@ -63,7 +63,11 @@ impl SavedPlan {
             "Plan made {} · expires {}{}",
             self.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
             self.expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
-            if self.is_expired(now) { " (expired)" } else { "" }
+            if self.is_expired(now) {
+                " (expired)"
+            } else {
+                ""
+            }
         )
     }
 

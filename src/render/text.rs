@@ -193,6 +193,9 @@ fn row_line(p: &Painter, r: &Row) -> String {
         Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
         Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),
         Action::Surplus => ("^", YELLOW, format!("surplus {} × {item}", r.surplus)),
+        Action::Blocked if r.acknowledged.is_some() => {
+            ("x", YELLOW, format!("blocked (acknowledged) {item}"))
+        }
         Action::Blocked => ("x", RED, format!("blocked {item}")),
         Action::Error => ("!", RED, format!("error {item}")),
         Action::Unmanaged => ("?", MAGENTA, format!("unmanaged {} × {}", r.owned, r.what)),
@@ -204,6 +207,9 @@ fn row_line(p: &Painter, r: &Row) -> String {
     }
     if let Some(reason) = &r.reason {
         s.push_str(&p.paint(DIM, &format!(" — {reason}")));
+    }
+    if let Some(ack) = &r.acknowledged {
+        s.push_str(&p.paint(DIM, &format!(" (blocked_ok: {ack})")));
     }
     s
 }

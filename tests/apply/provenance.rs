@@ -34,7 +34,10 @@ fn save_plan(sb: &Sandbox) -> (std::path::PathBuf, Value) {
 
 fn apply_saved(sb: &Sandbox, plan: &std::path::Path) -> Run {
     let mut cmd = sb.command(false);
-    cmd.arg("apply").arg("--plan").arg(plan).arg("--auto-approve");
+    cmd.arg("apply")
+        .arg("--plan")
+        .arg(plan)
+        .arg("--auto-approve");
     sb.run(cmd)
 }
 
