@@ -12,6 +12,8 @@ mod commerce;
 mod concurrency;
 #[path = "apply/duplicates.rs"]
 mod duplicates;
+#[path = "apply/events.rs"]
+mod events;
 #[path = "apply/faults.rs"]
 mod faults;
 #[path = "apply/flow.rs"]

@@ -178,6 +178,7 @@ async fn act(
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
+    ctx.reporter.event(&dc.id, &ApplyEvent::CustomerStarted);
     let holder = HolderInfo::current("reservoir apply");
     let waiting = |info: Option<&LockInfo>| {
         ctx.reporter.event(
@@ -230,7 +231,7 @@ async fn locked(
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
-    let resumed = resume_customer(
+    let mut resumed = resume_customer(
         &dc.id,
         dc.name.as_deref(),
         commerce,
@@ -239,6 +240,10 @@ async fn locked(
         &opts.engine,
     )
     .await;
+    // Orders a resume places finish an earlier run's intent: the summary counts them apart.
+    for o in &mut resumed.orders {
+        o.resumed = true;
+    }
     report.outcome.merge(resumed);
     if report.outcome.journal_error.is_some() || report.outcome.distrusts_the_server() {
         return;

@@ -4,6 +4,7 @@
 pub mod apply;
 pub mod completions;
 pub mod entitlements;
+pub mod events;
 pub mod help;
 pub mod import;
 pub mod interrupt;
