@@ -3,6 +3,8 @@
 
 pub mod apply;
 pub mod completions;
+#[cfg(feature = "fault-injection")]
+mod crash;
 pub mod entitlements;
 pub mod events;
 pub mod help;

@@ -1,18 +1,19 @@
 //! `apply --format json` (issue 15 item 5): one versioned JSON event per line on stdout, in the
-//! order of the run; and a re-run after a kill says which orders it resumed (item 9).
+//! order of the run. (A re-run after a kill that reports resumed orders apart is in
+//! `apply/resumed.rs`, with the kill tests.)
 
 use crate::support::*;
 use serde_json::Value;
 
 /// Every stdout line parsed as JSON (each line must be one complete event).
-fn events(run: &Run) -> Vec<Value> {
+pub fn events(run: &Run) -> Vec<Value> {
     run.stdout
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not a JSON line: {l:?}: {e}")))
         .collect()
 }
 
-fn types(events: &[Value]) -> Vec<&str> {
+pub fn types(events: &[Value]) -> Vec<&str> {
     events.iter().filter_map(|e| e["type"].as_str()).collect()
 }
 
@@ -104,40 +105,4 @@ fn a_refused_run_says_so_as_an_event() {
     let ev = events(&run);
     assert_eq!(types(&ev), ["plan", "refused"], "{}", run.all());
     assert_eq!(sb.units(CONTOSO), 0);
-}
-
-#[test]
-fn a_rerun_after_a_kill_reports_resumed_orders_apart_from_new_ones() {
-    let sb = Sandbox::start();
-    let killed = sb.apply_crashing(CONTOSO_YAML, "cart_created");
-    assert_eq!(killed.code, None, "{}", killed.all());
-    let rerun = sb.apply(CONTOSO_YAML, &[]);
-    assert_eq!(rerun.code, Some(0), "{}", rerun.all());
-    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "bought once");
-    let last = rerun.stdout.trim_end().lines().last().unwrap_or_default();
-    assert!(
-        last.starts_with(&format!(
-            "Apply: ordered 0 units in 0 orders, finished {CONTOSO_NEW_UNITS} units in 1 order \
-             an interrupted run had started (resumed, not new)"
-        )),
-        "{}",
-        rerun.all()
-    );
-    assert!(
-        rerun.stdout.contains("placed (resumed: "),
-        "{}",
-        rerun.all()
-    );
-
-    // The same in the event stream: a `resumed` event, and the totals apart.
-    let sb = Sandbox::start();
-    let killed = sb.apply_crashing(CONTOSO_YAML, "cart_created");
-    assert_eq!(killed.code, None, "{}", killed.all());
-    let rerun = sb.apply(CONTOSO_YAML, &["--format", "json"]);
-    assert_eq!(rerun.code, Some(0), "{}", rerun.all());
-    let ev = events(&rerun);
-    assert!(types(&ev).contains(&"resumed"), "{:?}", types(&ev));
-    let totals = &ev.last().expect("summary")["totals"];
-    assert_eq!(totals["units_ordered"], 0, "{totals}");
-    assert_eq!(totals["units_resumed"], CONTOSO_NEW_UNITS, "{totals}");
 }
