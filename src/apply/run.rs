@@ -233,6 +233,8 @@ async fn customer(
         blocked.extend(
             rows_of(plan, &dc.id)
                 .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
+                // Acknowledged with `blocked_ok`: shown in the plan, not a failure.
+                .filter(|r| r.acknowledged.is_none())
                 .map(|r| {
                     format!(
                         "{}: {}",
@@ -273,6 +275,7 @@ async fn customer(
         report.settle_status(acts);
         return report;
     }
+    ctx.reporter.event(&dc.id, &ApplyEvent::CustomerStarted);
     let journal = ctx.store.journal.fenced(&dc.id, lease.epoch);
     let work = Work {
         prepared,
@@ -315,7 +318,7 @@ async fn locked(
 ) {
     let opts = ctx.opts;
     let (journal, commerce) = (work.journal, work.commerce);
-    let resumed = resume_customer(
+    let mut resumed = resume_customer(
         &dc.id,
         dc.name.as_deref(),
         commerce,
@@ -324,6 +327,10 @@ async fn locked(
         &opts.engine,
     )
     .await;
+    // Orders a resume places finish an earlier run's intent: the summary counts them apart.
+    for o in &mut resumed.orders {
+        o.resumed = true;
+    }
     report.outcome.merge(resumed);
     if report.outcome.journal_error.is_some() || report.outcome.distrusts_the_server() {
         return;

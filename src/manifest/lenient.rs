@@ -82,6 +82,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         term: opt_text(field(e, "term")),
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 
@@ -93,6 +94,7 @@ fn software(e: &[Entry]) -> Software {
         quantity: number(field(e, "quantity")),
         term: opt_text(field(e, "term")),
         billing_cycle: opt_text(field(e, "billing_cycle")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 

@@ -83,6 +83,7 @@ fn reservation() -> DesiredReservation {
             line: 1,
             column: 1,
         },
+        blocked_ok: None,
     }
 }
 

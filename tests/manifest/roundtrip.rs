@@ -56,6 +56,7 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
                 term: term.map(sp),
                 scope: scope.map(sp),
                 quantity: sp(model::Number::Int(q)),
+                blocked_ok: None,
             },
         )
 }
@@ -73,6 +74,7 @@ fn software(i: usize) -> impl Strategy<Value = model::Software> {
             quantity: sp(model::Number::Int(q)),
             term: term.map(sp),
             billing_cycle: cycle.map(sp),
+            blocked_ok: None,
         })
 }
 
