@@ -6,6 +6,8 @@ mod support;
 
 #[path = "apply/attribution.rs"]
 mod attribution;
+#[path = "apply/calls.rs"]
+mod calls;
 #[path = "apply/commerce.rs"]
 mod commerce;
 #[path = "apply/concurrency.rs"]

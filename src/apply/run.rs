@@ -2,8 +2,8 @@
 //! customer-id order, so two runs over overlapping fleets never wait on each other in a cycle)
 //! and then observes the locked customers **once** (DESIGN §5 steps 1–2); the caller shows that
 //! plan and asks. [`run`] then works per customer, in parallel and isolated from each other,
-//! under the lock it already holds: resume → (only when the journal had unfinished purchases:
-//! observe again, they may have changed things) → settle visible orders (only when safe for every
+//! under the lock it already holds: resume → (only when resuming the journal's unfinished
+//! purchases changed them: observe again) → settle visible orders (only when safe for every
 //! holdings source, see [`super::settle`]) → re-plan → (with `--plan`: compare) → register and buy
 //! what is still missing, **never more than the shown plan** → unlock.
 //!
@@ -246,13 +246,8 @@ async fn customer(
     }
     report.blocked = blocked.into_iter().collect();
     let acts = rows_of(approved.shown, &dc.id).any(|r| r.action.is_change());
-    let in_flight = ctx
-        .store
-        .journal
-        .pending(&dc.id)
-        .await
-        .map(|p| !p.is_empty())
-        .unwrap_or(true);
+    let pending_before = ctx.store.journal.pending(&dc.id).await.ok();
+    let in_flight = pending_before.as_ref().is_none_or(|p| !p.is_empty());
     let Some(lease) = prepared.take_lease(&dc.id) else {
         if acts || in_flight {
             report.error = prepared
@@ -281,7 +276,7 @@ async fn customer(
         prepared,
         commerce,
         journal: &journal,
-        in_flight,
+        pending_before,
     };
     locked(ctx, &work, dc, approved, hash, &mut report).await;
     release(ctx.store, lease).await;
@@ -295,8 +290,10 @@ struct Work<'a> {
     commerce: &'a PartnerCenterCommerce<'a>,
     /// The journal fenced by the customer's lease.
     journal: &'a Journal,
-    /// The journal had unfinished purchases before this run resumed them.
-    in_flight: bool,
+    /// The journal's unsettled lines before this run resumed them (`None`: unreadable). The
+    /// observation counted exactly these as pending: nobody else writes them while we hold the
+    /// lease.
+    pending_before: Option<Vec<crate::store::PendingOrder>>,
 }
 
 /// Gives a lease back; a failure only delays the next run (the lease expires by itself).
@@ -341,10 +338,16 @@ async fn locked(
         limits: ctx.desired.limits.clone(),
         manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    // Observed once, under the lock, before the plan was shown; observed again only when the
-    // journal had unfinished purchases that resuming may have finished, failed or cancelled.
+    // Observed once, under the lock, before the plan was shown; observed again only when
+    // resuming changed the journal's unsettled lines (an order placed, a line failed or
+    // abandoned): the observation counted them as they were. Confirming an order changes none.
+    let unchanged = match &work.pending_before {
+        Some(before) if before.is_empty() => true,
+        Some(before) => journal.pending(&dc.id).await.ok().as_ref() == Some(before),
+        None => false,
+    };
     let again;
-    let (observation, log, observed_at) = if work.in_flight {
+    let (observation, log, observed_at) = if !unchanged {
         let oopts = ObserveOptions::new(1, ctx.store.cache.clone());
         let reader = Reader::new(ctx.client);
         let (o, l) =
