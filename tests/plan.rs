@@ -11,3 +11,5 @@ mod actions;
 mod fleet;
 #[path = "plan/holdings.rs"]
 mod holdings;
+#[path = "plan/money.rs"]
+mod money;

@@ -112,6 +112,7 @@ fn observed(d: &DesiredState, registration: Registration) -> (ObservedCustomer, 
     let obs = Observation {
         customers: vec![CustomerObservation::Observed(oc.clone())],
         witnesses: None,
+        prices: Default::default(),
     };
     (oc, obs)
 }
@@ -220,6 +221,7 @@ fn a_saved_plan_that_no_longer_holds_is_refused_naming_the_change() {
     let changed = Observation {
         customers: vec![CustomerObservation::Observed(oc)],
         witnesses: None,
+        prices: Default::default(),
     };
     let p = preflight(&d, &changed, Some(&saved), None);
     let text = p.refusal.map(|r| r.to_string()).unwrap_or_default();

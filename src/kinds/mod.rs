@@ -38,6 +38,7 @@ use crate::manifest::{
     SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
+use crate::prices::money::BillingPlan;
 use crate::store::PurchaseLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -76,6 +77,14 @@ impl Kind {
         match self {
             Kind::Reservation => reservation::SOLD_PHRASE,
             Kind::Software => software::SOLD_PHRASE,
+        }
+    }
+
+    /// The partner price-sheet view that prices this kind.
+    pub fn price_view(self) -> &'static str {
+        match self {
+            Kind::Reservation => crate::prices::RESERVATIONS_VIEW,
+            Kind::Software => crate::prices::SOFTWARE_VIEW,
         }
     }
 
@@ -251,6 +260,8 @@ pub trait Purchasable {
     /// with the same answer buy the same thing (issue: duplicate declarations by ARM names and
     /// by catalog ids). `None` when the item is not resolved to catalog ids.
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String>;
+    /// How the purchase is paid (the declared `billing`, default up front).
+    fn billing(&self) -> BillingPlan;
 }
 
 /// One declared item of any kind.
@@ -314,6 +325,9 @@ impl Item<'_> {
     }
     pub fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         each!(self, x => x.resolved_identity(res))
+    }
+    pub fn billing(&self) -> BillingPlan {
+        each!(self, x => x.billing())
     }
 }
 

@@ -206,6 +206,9 @@ impl Purchasable for ReservationItem<'_> {
         }
     }
 
+    fn billing(&self) -> crate::prices::money::BillingPlan {
+        crate::prices::money::BillingPlan::Upfront
+    }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         let (product, sku) = match res {
             Some(Resolution::Found(ci)) => (ci.product_id.clone(), ci.sku_id.clone()),

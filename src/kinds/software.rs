@@ -98,6 +98,9 @@ impl Purchasable for SoftwareItem<'_> {
             if same_product(&h.product_id, &h.sku_id, &ci.product_id, &ci.sku_id));
         found || same_product(&h.product_id, &h.sku_id, &self.0.product_id, &self.0.sku_id)
     }
+    fn billing(&self) -> crate::prices::money::BillingPlan {
+        crate::prices::money::BillingPlan::Upfront
+    }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         let (product, sku) = match res {
             Some(Resolution::Found(ci)) => (ci.product_id.clone(), ci.sku_id.clone()),

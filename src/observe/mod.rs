@@ -108,9 +108,15 @@ pub async fn observe_with_log(
             Err(e) => ActivityWitness::Failed { error: e.clone() },
         },
     };
+    let wanted = crate::prices::read::wanted(desired, &customers);
+    let price_cache: std::sync::Arc<dyn crate::store::Cache> =
+        std::sync::Arc::new(crate::store::dir::DirCache::new(&opts.state_dir));
+    let prices =
+        crate::prices::read::read(reader, &wanted, Some(price_cache), chrono::Utc::now()).await;
     let observation = Observation {
         customers,
         witnesses: Some(witnesses),
+        prices,
     };
     (observation, activity)
 }

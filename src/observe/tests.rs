@@ -118,6 +118,7 @@ impl World {
         let obs = crate::plan::Observation {
             customers: vec![CustomerObservation::Observed(oc)],
             witnesses: None,
+            prices: Default::default(),
         };
         let plan = crate::plan::diff(&self.desired, &obs);
         plan.rows

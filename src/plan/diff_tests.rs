@@ -174,6 +174,7 @@ fn obs(cs: Vec<ObservedCustomer>) -> Observation {
     Observation {
         customers: cs.into_iter().map(CustomerObservation::Observed).collect(),
         witnesses: None,
+        prices: Default::default(),
     }
 }
 

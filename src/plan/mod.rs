@@ -11,6 +11,7 @@ pub mod compare;
 pub mod diff;
 pub mod markets;
 pub mod model;
+pub mod money;
 pub mod observed;
 pub mod saved;
 

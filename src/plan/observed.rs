@@ -37,6 +37,9 @@ pub struct Observation {
     /// Which witnesses of recent purchases were consulted (`None`: not said, e.g. a test).
     #[serde(default)]
     pub witnesses: Option<Witnesses>,
+    /// The price sheets read for the customers' markets (money on purchase rows).
+    #[serde(default)]
+    pub prices: crate::prices::PriceBook,
 }
 
 impl Observation {

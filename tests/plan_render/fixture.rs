@@ -560,6 +560,7 @@ pub fn demo() -> (DesiredState, Observation) {
             },
         ],
         witnesses: None,
+        prices: Default::default(),
     };
     (desired, observation)
 }
@@ -625,6 +626,7 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
         Observation {
             customers: observed,
             witnesses: None,
+            prices: Default::default(),
         },
     )
 }

@@ -71,6 +71,7 @@ impl<'a> CustomerDiff<'a> {
             credentials: Some(oc.credentials),
             notes: Vec::new(),
             error: None,
+            commitment: Default::default(),
         };
         CustomerDiff {
             dc,
@@ -169,6 +170,7 @@ impl<'a> CustomerDiff<'a> {
                 kinds::REGISTRATION_KIND.plural()
             )),
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         });
     }
@@ -212,6 +214,7 @@ impl<'a> CustomerDiff<'a> {
             irreversible: false,
             reason: None,
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         };
         if let Some(reason) = self.duplicates.get(&key) {
@@ -324,6 +327,7 @@ impl<'a> CustomerDiff<'a> {
                 irreversible: false,
                 reason: Some(reason),
                 fingerprint: fingerprint(&basis),
+                money: None,
                 basis,
             });
         }
