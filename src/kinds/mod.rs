@@ -373,6 +373,10 @@ pub fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<P
         term_duration: terms.term_duration,
         provisioning_context: terms.provisioning_context,
         friendly_name: row.item.clone(),
+        estimate: row
+            .money
+            .as_ref()
+            .map(|m| m.for_quantity(row.to_buy, quantity)),
         key,
     })
 }

@@ -42,6 +42,9 @@ pub enum RowMoney {
         /// The commitment spread over the term's months, when billed monthly.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         monthly: Option<Decimal>,
+        /// Months in the term, when the item has a term.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        months: Option<u32>,
     },
     Unknown {
         billing: BillingPlan,
@@ -73,6 +76,23 @@ impl RowMoney {
             billing,
             commitment,
             monthly,
+            months,
+        }
+    }
+
+    /// The same price for `quantity` units instead of the `row_quantity` it was computed for.
+    pub fn for_quantity(&self, row_quantity: u32, quantity: u32) -> RowMoney {
+        match self {
+            RowMoney::Known {
+                unit_price,
+                currency,
+                billing,
+                months,
+                ..
+            } if row_quantity != quantity => {
+                RowMoney::known(*unit_price, currency, quantity, *billing, *months)
+            }
+            other => other.clone(),
         }
     }
 
@@ -98,6 +118,7 @@ impl RowMoney {
                 billing,
                 commitment,
                 monthly,
+                ..
             } => {
                 let qty = if unit_price.is_zero() {
                     Decimal::ZERO
@@ -121,6 +142,32 @@ impl RowMoney {
                 }
             }
             RowMoney::Unknown { reason, .. } => format!("price unknown: {reason}"),
+        }
+    }
+}
+
+/// What an order line says it costs (`pricing` of the order line, the order's `currencyCode`):
+/// the binding price, recorded in the receipt next to the plan's estimate.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderPrice {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub currency: Option<String>,
+    /// `pricing.price` (else `discountedPrice`, else `listPrice`): one unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_price: Option<Decimal>,
+    /// `pricing.extendedPrice`: the line's total.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extended_price: Option<Decimal>,
+}
+
+impl OrderPrice {
+    /// `USD 1,042.80` (the extended price), or the unit price, or `no price`.
+    pub fn describe(&self) -> String {
+        let cur = self.currency.as_deref().unwrap_or("");
+        match (self.extended_price, self.unit_price) {
+            (Some(e), _) => format_amount(cur, e).trim().to_owned(),
+            (None, Some(u)) => format!("{} each", format_amount(cur, u).trim()),
+            (None, None) => "no price".to_owned(),
         }
     }
 }
