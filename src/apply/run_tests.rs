@@ -43,6 +43,7 @@ fn desired(vm: u32, software: u32) -> DesiredState {
                     term: Term::P3Y,
                     scope: Scope::Shared,
                     quantity: vm,
+                    billing: Default::default(),
                     source: src(),
                 }],
                 source: src(),
@@ -74,6 +75,7 @@ fn found(product: &str, sku: &str) -> Resolution {
         max_quantity: 1000,
         requires_registration: false,
         inventory: Inventory::NotRequired,
+        billing_cycles: vec![],
     })
 }
 

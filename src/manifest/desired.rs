@@ -152,6 +152,9 @@ pub struct DesiredReservation {
     pub scope: Scope,
     /// "At least this many units owned"; always ≥ 1.
     pub quantity: u32,
+    /// How it is paid (`billing:`, default up front).
+    #[serde(default)]
+    pub billing: crate::prices::money::BillingPlan,
     pub source: SourceRef,
 }
 

@@ -82,6 +82,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         term: opt_text(field(e, "term")),
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
+        billing: opt_text(field(e, "billing")),
     }
 }
 

@@ -130,6 +130,11 @@ pub struct Reservation {
     /// Units the customer should own at least (a positive integer).
     #[schemars(with = "u32", range(min = 1))]
     pub quantity: Spanned<Number>,
+    /// How the reservation is paid: `upfront` (default) or `monthly`, when the SKU's
+    /// `supportedBillingCycles` offers it (checked at plan time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BillingPlan>")]
+    pub billing: Option<Spanned<Choice<BillingPlan>>>,
 }
 
 /// Software from the catalog: a perpetual licence or a software subscription.
@@ -366,6 +371,15 @@ pub enum BillingCycle {
     Annual,
 }
 
+pub use crate::prices::money::BillingPlan;
+
+impl ChoiceSet for BillingPlan {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("upfront", BillingPlan::Upfront),
+        ("monthly", BillingPlan::Monthly),
+    ];
+    const WHAT: &'static str = "billing plan";
+}
 impl ChoiceSet for Term {
     const VALUES: &'static [(&'static str, Self)] = &[("P1Y", Term::P1Y), ("P3Y", Term::P3Y)];
     const WHAT: &'static str = "term";

@@ -165,6 +165,10 @@ fn reservation(
         None => default_scope,
     };
     let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
+    let billing = match &r.billing {
+        Some(b) => check::choice(ctx, b),
+        None => Some(Default::default()),
+    };
     Some(DesiredReservation {
         name: name?,
         reservation_type: reservation_type?,
@@ -172,6 +176,7 @@ fn reservation(
         term: term?,
         scope: scope?,
         quantity: quantity?,
+        billing: billing?,
         source: ctx.source(&r.name),
     })
 }

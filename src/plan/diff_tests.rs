@@ -34,6 +34,7 @@ fn res(name: &str, sku: &str, term: Term, qty: u32) -> DesiredReservation {
         term,
         scope: Scope::Shared,
         quantity: qty,
+        billing: Default::default(),
         source: src(),
     }
 }
@@ -148,6 +149,7 @@ fn found(product: &str, sku: &str) -> Resolution {
         max_quantity: 999_999_999,
         requires_registration: true,
         inventory: Inventory::NotRequired,
+        billing_cycles: vec![],
     })
 }
 

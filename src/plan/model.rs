@@ -107,6 +107,10 @@ pub struct Resolved {
     pub availability_id: Option<String>,
     pub catalog_item_id: Option<String>,
     pub title: Option<String>,
+    /// The cart line's `billingCycle`, decided at plan time from the declared billing and the
+    /// SKU's supported cycles (absent in older plans and for unresolved items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_cycle: Option<String>,
 }
 
 /// The observations a row rests on; [`Row::fingerprint`] is a hash of it, and

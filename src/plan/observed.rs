@@ -471,6 +471,9 @@ pub struct CatalogItem {
     /// `purchasePrerequisites` contains `AzureSubscriptionRegistration`.
     pub requires_registration: bool,
     pub inventory: Inventory,
+    /// The SKU's `supportedBillingCycles` (snake_case wire values; empty when not listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billing_cycles: Vec<String>,
 }
 
 /// The result of the inventory check (§8) for SKUs that require it.

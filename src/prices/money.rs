@@ -9,12 +9,25 @@ use std::collections::BTreeMap;
 
 /// How a purchase is paid: the whole term up front, or in equal monthly instalments.
 #[derive(
-    Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum BillingPlan {
+    /// The whole term is paid at purchase (billing cycle `one_time`).
     #[default]
     Upfront,
+    /// The same total, paid in equal monthly instalments over the term (billing cycle `monthly`).
     Monthly,
 }
 
@@ -23,6 +36,23 @@ impl BillingPlan {
         match self {
             BillingPlan::Upfront => "upfront",
             BillingPlan::Monthly => "monthly",
+        }
+    }
+
+    /// The cart line's `billingCycle`: `one_time` or `monthly`.
+    pub fn wire_cycle(self) -> &'static str {
+        match self {
+            BillingPlan::Upfront => "one_time",
+            BillingPlan::Monthly => "monthly",
+        }
+    }
+
+    /// The plan a wire billing cycle stands for (`one_time` → upfront, `monthly` → monthly).
+    pub fn from_wire_cycle(cycle: &str) -> Option<BillingPlan> {
+        match cycle.to_ascii_lowercase().replace('_', "").as_str() {
+            "onetime" => Some(BillingPlan::Upfront),
+            "monthly" => Some(BillingPlan::Monthly),
+            _ => None,
         }
     }
 }

@@ -55,3 +55,73 @@ fn the_receipt_carries_the_estimate_and_the_order_price() {
         applied.all()
     );
 }
+
+const MONTHLY: &str = r#"
+version: 1
+customers:
+  - id: 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01
+    name: contoso
+    subscriptions:
+      - id: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10
+        kind: azure-plan
+        reservations:
+          - { name: memory, type: vm, sku: Standard_E4s_v5, region: eastus, term: P3Y, scope: shared, quantity: 2, billing: monthly }
+"#;
+
+#[test]
+fn a_monthly_reservation_is_bought_with_billing_cycle_monthly_and_converges() {
+    let sb = Sandbox::start();
+    let plan = sb.plan(MONTHLY, &["--format", "json"]);
+    let v: Value = serde_json::from_str(&plan.stdout).expect("json plan");
+    let row = v["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .find(|r| r["item"] == "memory")
+        .expect("memory row");
+    assert_eq!(row["action"], "purchase", "{row:#}");
+    assert_eq!(row["resolved"]["billing_cycle"], "monthly");
+    assert_eq!(row["money"]["billing"], "monthly");
+    assert_eq!(
+        dec(&row["money"]["monthly"]),
+        (dec(&row["money"]["commitment"]) / Decimal::from(36)).round_dp(2),
+        "the monthly amount is the commitment over the term's 36 months: {row:#}"
+    );
+    let text = sb.plan(MONTHLY, &[]);
+    assert!(text.stdout.contains("; monthly USD "), "{}", text.all());
+
+    let applied = sb.apply(MONTHLY, &[]);
+    assert_eq!(applied.code, Some(0), "{}", applied.all());
+    let orders = sb.orders();
+    assert_eq!(orders.len(), 1, "{orders:#?}");
+    let cycle = orders[0]["billingCycle"]
+        .as_str()
+        .or_else(|| orders[0]["billing_cycle"].as_str());
+    assert_eq!(cycle, Some("monthly"), "{:#}", orders[0]);
+    let after = sb.plan(MONTHLY, &["--detailed-exitcode"]);
+    assert_eq!(after.code, Some(0), "{}", after.all());
+    assert!(
+        after.stdout.contains("Plan: buy nothing"),
+        "{}",
+        after.all()
+    );
+}
+
+#[test]
+fn a_billing_plan_the_sku_does_not_offer_is_blocked_naming_the_supported_ones() {
+    let sb = Sandbox::start();
+    let yaml = MONTHLY.replace("Standard_E4s_v5", "Standard_D4s_v5");
+    let plan = sb.plan(&yaml, &[]);
+    assert_eq!(plan.code, Some(1), "{}", plan.all());
+    assert!(
+        plan.stdout.contains(
+            "billing: monthly is not offered for this SKU; it supports upfront \
+             (its supportedBillingCycles)"
+        ),
+        "{}",
+        plan.all()
+    );
+    let applied = sb.apply(&yaml, &[]);
+    assert_eq!(applied.code, Some(1), "{}", applied.all());
+    assert!(sb.orders().is_empty(), "nothing bought");
+}

@@ -56,6 +56,7 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
                 term: term.map(sp),
                 scope: scope.map(sp),
                 quantity: sp(model::Number::Int(q)),
+                billing: None,
             },
         )
 }

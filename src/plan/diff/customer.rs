@@ -323,6 +323,7 @@ impl<'a> CustomerDiff<'a> {
                     availability_id: None,
                     catalog_item_id: None,
                     title: h.title.clone(),
+                    billing_cycle: None,
                 }),
                 irreversible: false,
                 reason: Some(reason),
