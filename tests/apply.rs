@@ -12,6 +12,8 @@ mod commerce;
 mod concurrency;
 #[path = "apply/duplicates.rs"]
 mod duplicates;
+#[path = "apply/events.rs"]
+mod events;
 #[path = "apply/faults.rs"]
 mod faults;
 #[path = "apply/flow.rs"]
@@ -22,8 +24,6 @@ mod guards;
 mod hostile_cart;
 #[path = "apply/interrupt.rs"]
 mod interrupt;
-#[path = "apply/kills.rs"]
-mod kills;
 #[path = "apply/lost_journal.rs"]
 mod lost_journal;
 #[path = "apply/mixed.rs"]
@@ -32,7 +32,7 @@ mod mixed;
 mod mixed_prop;
 #[path = "apply/money.rs"]
 mod money;
-#[path = "apply/prop.rs"]
-mod prop;
+#[path = "apply/provenance.rs"]
+mod provenance;
 #[path = "apply/witnesses.rs"]
 mod witnesses;

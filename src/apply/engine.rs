@@ -743,6 +743,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                 })
                 .collect(),
             status,
+            resumed: false,
         }
     }
 

@@ -361,6 +361,7 @@ pub(super) fn redeclare(
         quantity: row.desired,
         billing: row_billing(row),
         source: source.clone(),
+        blocked_ok: None,
     });
 }
 

@@ -223,6 +223,7 @@ pub(super) fn redeclare(
         billing_cycle: None,
         term: row.what.split_whitespace().nth(2).map(str::to_owned),
         source: source.clone(),
+        blocked_ok: None,
     });
 }
 
@@ -359,6 +360,7 @@ mod tests {
             sku_id: "0001".into(),
             quantity: 1,
             billing_cycle: cycle.map(str::to_owned),
+            blocked_ok: None,
             term: term.map(str::to_owned),
             source: SourceRef {
                 file: "m.yaml".into(),

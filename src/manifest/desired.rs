@@ -156,6 +156,9 @@ pub struct DesiredReservation {
     #[serde(default)]
     pub billing: crate::prices::money::BillingPlan,
     pub source: SourceRef,
+    /// `blocked_ok`: the reason a known block is acknowledged (see [`crate::plan::Row::acknowledged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_ok: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -170,6 +173,9 @@ pub struct DesiredSoftware {
     /// Term duration requested (`P1Y`, `P3Y`) for software subscriptions that offer several.
     pub term: Option<String>,
     pub source: SourceRef,
+    /// `blocked_ok`: the reason a known block is acknowledged (see [`crate::plan::Row::acknowledged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_ok: Option<String>,
 }
 
 impl Term {

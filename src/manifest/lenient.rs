@@ -83,6 +83,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
         billing: opt_text(field(e, "billing")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 
@@ -94,6 +95,7 @@ fn software(e: &[Entry]) -> Software {
         quantity: number(field(e, "quantity")),
         term: opt_text(field(e, "term")),
         billing_cycle: opt_text(field(e, "billing_cycle")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 

@@ -169,6 +169,7 @@ fn reservation(
         Some(b) => check::choice(ctx, b),
         None => Some(Default::default()),
     };
+    let blocked_ok = check::blocked_ok(ctx, r.blocked_ok.as_ref());
     Some(DesiredReservation {
         name: name?,
         reservation_type: reservation_type?,
@@ -178,6 +179,7 @@ fn reservation(
         quantity: quantity?,
         billing: billing?,
         source: ctx.source(&r.name),
+        blocked_ok: blocked_ok?,
     })
 }
 
@@ -197,6 +199,7 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
     let quantity = check::quantity(ctx, "quantity", &s.quantity, max);
     let term = s.term.as_ref().map(|t| check::choice(ctx, t));
     let billing_cycle = s.billing_cycle.as_ref().map(|b| check::choice(ctx, b));
+    let blocked_ok = check::blocked_ok(ctx, s.blocked_ok.as_ref());
     Some(DesiredSoftware {
         term: match term {
             Some(t) => Some(t?.as_str().to_owned()),
@@ -211,5 +214,6 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
         sku_id: sku?,
         quantity: quantity?,
         source: ctx.source(&s.name),
+        blocked_ok: blocked_ok?,
     })
 }

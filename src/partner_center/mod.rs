@@ -27,6 +27,7 @@ mod ops;
 pub mod paging;
 pub mod prices;
 pub mod ratelimit;
+mod reader;
 pub mod secret;
 mod transfer;
 pub mod wire;
@@ -38,6 +39,7 @@ pub use error::ApiError;
 pub use http::{Category, RequestId, RetryPolicy};
 pub use limits::Limits;
 pub use ratelimit::{RateLimiter, RateLimits};
+pub use reader::Reader;
 pub use secret::Secret;
 
 use auth::TokenSource;

@@ -8,7 +8,7 @@ use reservoir::manifest::{
     DesiredReservation, ReservationTarget, ReservationType, Scope, SourceRef, SubscriptionKind,
     Term,
 };
-use reservoir::observe::Reader;
+use reservoir::partner_center::Reader;
 use reservoir::partner_center::wire::{BillingCycle, CartLineItemRequest, CartRequest};
 use reservoir::partner_center::{Client, ClientConfig, Credentials, RequestId, Secret};
 use reservoir::plan::Resolution;
@@ -271,6 +271,7 @@ impl Sandbox {
                 line: 1,
                 column: 1,
             },
+            blocked_ok: None,
         };
         self.rt.block_on(async {
             let catalog = Catalog::new(Reader::new(&client));

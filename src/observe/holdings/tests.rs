@@ -342,6 +342,7 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
                 quantity: 2,
                 billing: Default::default(),
                 source: at(12),
+                blocked_ok: None,
             }],
             source: at(8),
         }],
