@@ -13,6 +13,7 @@ pub mod diff;
 pub mod markets;
 pub mod model;
 pub mod money;
+pub mod money_limits;
 pub mod observed;
 pub mod provenance;
 pub mod saved;

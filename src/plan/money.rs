@@ -18,7 +18,8 @@ pub fn months(term: Term) -> u32 {
     }
 }
 
-/// Prices every purchase row of `rows` and totals them per customer.
+/// Prices every purchase row of `rows`, applies the manifest's money limits
+/// ([`crate::plan::money_limits`]) and totals what is left per customer.
 pub fn price_rows(
     rows: &mut [Row],
     customers: &mut [CustomerSummary],
@@ -37,7 +38,14 @@ pub fn price_rows(
             .unwrap_or(BillingPlan::Upfront);
         r.money = Some(price_row(r, billing, observed));
     }
+    crate::plan::money_limits::enforce_manifest(rows, &desired.limits);
+    customer_totals(rows, customers);
+}
+
+/// Each customer's commitment: the money of its purchase rows, per currency.
+pub fn customer_totals(rows: &[Row], customers: &mut [CustomerSummary]) {
     for c in customers.iter_mut() {
+        c.commitment = Default::default();
         for r in rows
             .iter()
             .filter(|r| r.customer_id == c.id && r.action == Action::Purchase)

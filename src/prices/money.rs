@@ -202,6 +202,49 @@ impl OrderPrice {
     }
 }
 
+/// An amount in a currency: a money limit (`limits.max_commitment`, `--max-commitment`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Money {
+    pub amount: Decimal,
+    /// ISO 4217 code, upper-case.
+    pub currency: String,
+}
+
+impl std::fmt::Display for Money {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&format_amount(&self.currency, self.amount))
+    }
+}
+
+impl Money {
+    /// Parses `AMOUNT[CUR]`: `250000`, `250000USD`, `250000 EUR`, `USD 250000` (thousands
+    /// separators `,` or `_` allowed). Without a currency the amount is in USD (the currency of
+    /// Azure-plan prices). The amount must be positive.
+    pub fn parse(text: &str) -> Result<Money, String> {
+        let t = text.trim();
+        let is_code = |s: &str| s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic());
+        let (number, currency) = if t.len() > 3 && is_code(&t[t.len() - 3..]) {
+            (&t[..t.len() - 3], t[t.len() - 3..].to_ascii_uppercase())
+        } else if t.len() > 3 && is_code(&t[..3]) {
+            (&t[3..], t[..3].to_ascii_uppercase())
+        } else {
+            (t, "USD".to_owned())
+        };
+        let digits: String = number
+            .trim()
+            .chars()
+            .filter(|c| *c != ',' && *c != '_')
+            .collect();
+        let amount = digits.parse::<Decimal>().map_err(|_| {
+            format!("{text:?} is not an amount with an optional currency, e.g. 250000USD")
+        })?;
+        if amount <= Decimal::ZERO {
+            return Err(format!("{text:?}: the amount must be positive"));
+        }
+        Ok(Money { amount, currency })
+    }
+}
+
 /// Amounts per currency (upper-case code), plus how many rows had no price.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {

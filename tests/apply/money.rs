@@ -125,3 +125,76 @@ fn a_billing_plan_the_sku_does_not_offer_is_blocked_naming_the_supported_ones() 
     assert_eq!(applied.code, Some(1), "{}", applied.all());
     assert!(sb.orders().is_empty(), "nothing bought");
 }
+
+#[test]
+fn a_money_limit_refuses_the_run_naming_the_rows_and_buys_nothing() {
+    let sb = Sandbox::start();
+    let refused = sb.apply(CONTOSO_YAML, &["--max-commitment", "1000USD"]);
+    assert_eq!(refused.code, Some(1), "{}", refused.all());
+    assert!(
+        refused
+            .stderr
+            .contains("refusing to apply: the plan would commit USD "),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        refused
+            .stderr
+            .contains("more than --max-commitment (USD 1,000.00): contoso / ")
+            && refused.stderr.contains("batch-tier (USD ")
+            && refused.stderr.contains("nothing was done"),
+        "{}",
+        refused.all()
+    );
+    assert!(sb.orders().is_empty(), "nothing bought");
+    let within = sb.apply(CONTOSO_YAML, &["--max-commitment", "1,000,000 USD"]);
+    assert_eq!(within.code, Some(0), "{}", within.all());
+    assert!(!sb.orders().is_empty());
+}
+
+#[test]
+fn an_unknown_price_fails_a_money_limit_closed() {
+    let sb = Sandbox::start();
+    sb.fault(serde_json::json!({
+        "path": "/v1.0/sales/*", "kind": "api_error", "status": 403, "code": 800043,
+    }));
+    let yaml = format!(
+        "{}limits:\n  max_commitment: {{ amount: 1000000, currency: USD }}\n",
+        CONTOSO_YAML
+    );
+    let refused = sb.apply(&yaml, &[]);
+    assert_eq!(refused.code, Some(1), "{}", refused.all());
+    assert!(
+        refused
+            .stderr
+            .contains("limits.max_commitment (USD 1,000,000.00) cannot be checked"),
+        "{}",
+        refused.all()
+    );
+    assert!(
+        refused.stderr.contains("800043"),
+        "the reason says why the price is unknown: {}",
+        refused.all()
+    );
+    assert!(sb.orders().is_empty(), "never bought on a guess");
+}
+
+#[test]
+fn a_per_customer_money_limit_blocks_that_customers_purchases_in_the_plan() {
+    let sb = Sandbox::start();
+    let yaml = format!(
+        "{}limits:\n  max_commitment_per_customer: {{ amount: 100, currency: usd }}\n",
+        CONTOSO_YAML
+    );
+    let plan = sb.plan(&yaml, &[]);
+    assert_eq!(plan.code, Some(1), "{}", plan.all());
+    assert!(
+        plan.stdout.contains(
+            "for this customer, more than limits.max_commitment_per_customer (USD 100.00)"
+        ),
+        "{}",
+        plan.all()
+    );
+    assert!(plan.stdout.contains("Plan: buy nothing"), "{}", plan.all());
+}

@@ -548,6 +548,7 @@ pub fn demo() -> (DesiredState, Observation) {
         limits: Limits {
             max_units_per_apply: Some(50),
             max_units_per_item: Some(20),
+            ..Limits::default()
         },
         manifest_hash: "5f2c9d1e8a7b6c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d".into(),
     };
