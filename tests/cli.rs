@@ -3,6 +3,8 @@
 
 #[path = "cli/customers.rs"]
 mod customers;
+#[path = "cli/errors.rs"]
+mod errors;
 #[path = "cli/help.rs"]
 mod help;
 #[cfg(unix)]

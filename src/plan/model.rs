@@ -4,6 +4,7 @@
 
 use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
+use crate::plan::basis::{CatalogBasis, SubscriptionBasis};
 use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
 use crate::plan::provenance::Provenance;
 use crate::prices::Totals;
@@ -125,10 +126,10 @@ pub struct Basis {
     pub owned: u32,
     pub pending: u32,
     /// `status/kind/registration` of the subscription, e.g. `active/azure-plan/Registered`.
-    pub subscription: Option<String>,
+    pub subscription: Option<SubscriptionBasis>,
     /// The catalog item id and inventory state, e.g. `P:S:A inventory=not_required`, or the
     /// resolution outcome when nothing was found.
-    pub catalog: Option<String>,
+    pub catalog: Option<CatalogBasis>,
     /// The customer's country.
     pub country: Option<String>,
 }
