@@ -48,6 +48,10 @@ pub fn read(tree: &Node) -> Manifest {
             Raw::Map(l) => Some(Limits {
                 max_units_per_apply: opt_number(field(l, "max_units_per_apply")),
                 max_units_per_item: opt_number(field(l, "max_units_per_item")),
+                // Money limits are read by the strict parser only: a file with structural
+                // problems does not load, so no guardrail is ever dropped silently.
+                max_commitment: None,
+                max_commitment_per_customer: None,
             }),
             _ => None,
         }),
@@ -82,6 +86,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         term: opt_text(field(e, "term")),
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
+        billing: opt_text(field(e, "billing")),
         blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }

@@ -112,6 +112,7 @@ impl World {
         let obs = crate::plan::Observation {
             customers: vec![CustomerObservation::Observed(oc)],
             witnesses: None,
+            prices: Default::default(),
         };
         let plan = crate::plan::diff(&self.desired, &obs);
         plan.rows
@@ -283,6 +284,7 @@ async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_on
                     term_duration: Some("P1Y".into()),
                     provisioning_context: Default::default(),
                     friendly_name: None,
+                    estimate: None,
                 }],
                 create_request_id: "r-1".into(),
             },

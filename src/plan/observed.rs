@@ -37,6 +37,9 @@ pub struct Observation {
     /// Which witnesses of recent purchases were consulted (`None`: not said, e.g. a test).
     #[serde(default)]
     pub witnesses: Option<Witnesses>,
+    /// The price sheets read for the customers' markets (money on purchase rows).
+    #[serde(default)]
+    pub prices: crate::prices::PriceBook,
 }
 
 impl Observation {
@@ -468,6 +471,9 @@ pub struct CatalogItem {
     /// `purchasePrerequisites` contains `AzureSubscriptionRegistration`.
     pub requires_registration: bool,
     pub inventory: Inventory,
+    /// The SKU's `supportedBillingCycles` (snake_case wire values; empty when not listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billing_cycles: Vec<String>,
 }
 
 /// The result of the inventory check (§8) for SKUs that require it.

@@ -72,6 +72,7 @@ impl<'a> CustomerDiff<'a> {
             credentials: Some(oc.credentials),
             notes: Vec::new(),
             error: None,
+            commitment: Default::default(),
         };
         CustomerDiff {
             dc,
@@ -172,6 +173,7 @@ impl<'a> CustomerDiff<'a> {
             acknowledged: None,
             declare: None,
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         });
     }
@@ -217,6 +219,7 @@ impl<'a> CustomerDiff<'a> {
             acknowledged: None,
             declare: None,
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         };
         if let Some(reason) = self.duplicates.get(&key) {
@@ -333,12 +336,14 @@ impl<'a> CustomerDiff<'a> {
                     availability_id: None,
                     catalog_item_id: None,
                     title: h.title.clone(),
+                    billing_cycle: None,
                 }),
                 irreversible: false,
                 reason: Some(reason),
                 acknowledged: None,
                 declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
+                money: None,
                 basis,
             });
         }
