@@ -137,9 +137,13 @@ pub async fn observe_with_log(
         },
     };
     let wanted = crate::prices::read::wanted(desired, &customers);
-    let prices =
-        crate::prices::read::read(reader, &wanted, Some(opts.cache.clone()), chrono::Utc::now())
-            .await;
+    let prices = crate::prices::read::read(
+        reader,
+        &wanted,
+        Some(opts.cache.clone()),
+        chrono::Utc::now(),
+    )
+    .await;
     let observation = Observation {
         customers,
         witnesses: Some(witnesses),
