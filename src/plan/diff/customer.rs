@@ -174,6 +174,7 @@ impl<'a> CustomerDiff<'a> {
             declare: None,
             fingerprint: fingerprint(&basis),
             money: None,
+            cannot_undo: Vec::new(),
             basis,
         });
     }
@@ -220,6 +221,7 @@ impl<'a> CustomerDiff<'a> {
             declare: None,
             fingerprint: fingerprint(&basis),
             money: None,
+            cannot_undo: Vec::new(),
             basis,
         };
         if let Some(reason) = self.duplicates.get(&key) {
@@ -344,6 +346,7 @@ impl<'a> CustomerDiff<'a> {
                 declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
                 money: None,
+                cannot_undo: Vec::new(),
                 basis,
             });
         }
