@@ -32,5 +32,7 @@ mod mixed;
 mod mixed_prop;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/renewal.rs"]
+mod renewal;
 #[path = "apply/witnesses.rs"]
 mod witnesses;

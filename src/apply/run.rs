@@ -305,7 +305,7 @@ pub fn build_batch(
     hash: &str,
 ) -> CustomerBatch {
     let shown_buy: BTreeMap<_, u32> = rows_of(shown, &dc.id)
-        .filter(|r| r.action == Action::Purchase)
+        .filter(|r| r.action.buys())
         .map(|r| (r.identity(), r.to_buy))
         .collect();
     let shown_register: BTreeSet<String> = rows_of(shown, &dc.id)
@@ -318,7 +318,7 @@ pub fn build_batch(
         .filter(|s| shown_register.contains(s))
         .collect();
     let mut lines = Vec::new();
-    for row in rows_of(fresh, &dc.id).filter(|r| r.action == Action::Purchase) {
+    for row in rows_of(fresh, &dc.id).filter(|r| r.action.buys()) {
         let cap = shown_buy.get(&row.identity()).copied().unwrap_or(0);
         let quantity = row.to_buy.min(cap);
         if quantity == 0 {

@@ -16,6 +16,7 @@
 //! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
 //! change.
 
+pub mod renewal;
 pub mod reservation;
 pub mod software;
 
@@ -34,8 +35,8 @@ pub use software::SoftwareItem;
 
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::manifest::{
-    DesiredCustomer, DesiredState, ReservationTarget, ReservationType, Scope, SourceRef,
-    SubscriptionKind, Term,
+    DesiredCustomer, DesiredState, RenewBefore, ReservationTarget, ReservationType, Scope,
+    SourceRef, SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
 use crate::store::PurchaseLine;
@@ -251,6 +252,11 @@ pub trait Purchasable {
     /// with the same answer buy the same thing (issue: duplicate declarations by ARM names and
     /// by catalog ids). `None` when the item is not resolved to catalog ids.
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String>;
+    /// The item's renewal window ([`renewal`]): holdings expiring within it do not count as
+    /// owned. `None` for kinds whose holdings do not expire, and for items without one.
+    fn renew_before(&self) -> Option<RenewBefore> {
+        None
+    }
 }
 
 /// One declared item of any kind.
@@ -314,6 +320,17 @@ impl Item<'_> {
     }
     pub fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         each!(self, x => x.resolved_identity(res))
+    }
+    pub fn renew_before(&self) -> Option<RenewBefore> {
+        each!(self, x => x.renew_before())
+    }
+    /// Where a matched holding stands for this item at `now` ([`renewal::standing`]).
+    pub fn holding_standing(
+        &self,
+        h: &Holding,
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> renewal::Standing {
+        renewal::standing(h, self.renew_before(), now)
     }
 }
 

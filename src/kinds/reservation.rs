@@ -206,6 +206,10 @@ impl Purchasable for ReservationItem<'_> {
         }
     }
 
+    fn renew_before(&self) -> Option<crate::manifest::RenewBefore> {
+        self.reservation.renew_before
+    }
+
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         let (product, sku) = match res {
             Some(Resolution::Found(ci)) => (ci.product_id.clone(), ci.sku_id.clone()),
@@ -347,6 +351,7 @@ pub(super) fn redeclare(
         }
     };
     dc.subscriptions[pos].reservations.push(DesiredReservation {
+        renew_before: None,
         name: name.clone(),
         reservation_type: *reservation_type,
         target: target.clone(),

@@ -153,6 +153,34 @@ pub struct DesiredReservation {
     /// "At least this many units owned"; always ≥ 1.
     pub quantity: u32,
     pub source: SourceRef,
+    /// Units expiring within this window do not count as owned (`renew_before`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_before: Option<RenewBefore>,
+}
+
+/// A renewal window (`renew_before: 30d`): how long before expiry a unit stops counting as owned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RenewBefore {
+    pub seconds: u64,
+}
+
+impl RenewBefore {
+    /// The window as a duration.
+    pub fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.seconds)
+    }
+}
+
+impl std::fmt::Display for RenewBefore {
+    /// `30d`, `6w`, `36h`: whole days (or weeks) as written in manifests, else humantime's form.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const DAY: u64 = 86_400;
+        if self.seconds > 0 && self.seconds % DAY == 0 {
+            write!(f, "{}d", self.seconds / DAY)
+        } else {
+            write!(f, "{}", humantime::format_duration(self.duration()))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

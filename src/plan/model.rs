@@ -57,6 +57,9 @@ pub enum Action {
     Register,
     /// Buy `to_buy` units. Irreversible.
     Purchase,
+    /// Buy `to_buy` units to replace units that expire within the item's `renew_before` window
+    /// (a new order: the expiring units still count until they lapse). Irreversible.
+    Renew,
     /// The shortfall is covered by orders placed but not yet visible as holdings.
     Pending,
     /// Owned equals desired.
@@ -76,6 +79,7 @@ impl Action {
         match self {
             Action::Register => "register",
             Action::Purchase => "purchase",
+            Action::Renew => "renew",
             Action::Pending => "pending",
             Action::Ok => "ok",
             Action::Surplus => "surplus",
@@ -87,7 +91,12 @@ impl Action {
 
     /// Whether `apply` acts on rows with this action.
     pub fn is_change(self) -> bool {
-        matches!(self, Action::Register | Action::Purchase)
+        matches!(self, Action::Register | Action::Purchase | Action::Renew)
+    }
+
+    /// Whether rows with this action buy units (`purchase` and `renew`): they commit money.
+    pub fn buys(self) -> bool {
+        matches!(self, Action::Purchase | Action::Renew)
     }
 }
 
@@ -117,6 +126,13 @@ pub struct Basis {
     pub catalog: Option<String>,
     /// The customer's country.
     pub country: Option<String>,
+    /// Units matched to the item that expire within its `renew_before` window (not in `owned`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expiring: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One line of the plan.
@@ -185,8 +201,11 @@ pub struct Summary {
     /// Units to buy per kind (only kinds with units to buy), and per term within a kind.
     #[serde(default)]
     pub to_buy_by_kind: BTreeMap<ItemKind, KindTotals>,
-    /// Purchase rows (cart lines apply would check out).
+    /// Purchase and renew rows (cart lines apply would check out).
     pub purchases: u32,
+    /// Renew rows (also counted in `purchases`; their units in `to_buy`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub renew: u32,
     /// Subscriptions to register.
     pub register: u32,
     pub blocked: u32,
@@ -207,8 +226,11 @@ impl Summary {
         for r in rows {
             match r.action {
                 Action::Register => s.register += 1,
-                Action::Purchase => {
+                Action::Purchase | Action::Renew => {
                     s.purchases += 1;
+                    if r.action == Action::Renew {
+                        s.renew += 1;
+                    }
                     s.to_buy += r.to_buy;
                     if r.to_buy > 0 {
                         s.to_buy_by_kind
@@ -272,6 +294,12 @@ impl Summary {
             // A plan saved before totals were kept per kind has none: no empty parentheses.
             if !parts.is_empty() {
                 s.push_str(&format!(" ({})", parts.join(", ")));
+            }
+            if self.renew > 0 {
+                s.push_str(&format!(
+                    " of which {} renew expiring units",
+                    plural(self.renew, "row", "rows")
+                ));
             }
         }
         s.push_str(&format!(

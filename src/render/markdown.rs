@@ -164,6 +164,7 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
 fn action_cell(r: &Row) -> String {
     match r.action {
         Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.to_buy),
+        Action::Renew => format!("**renew {}** ⚠️ irreversible", r.to_buy),
         Action::Surplus => format!("surplus {}", r.surplus),
         Action::Blocked => "**blocked**".to_owned(),
         Action::Error => "**error**".to_owned(),
