@@ -429,7 +429,7 @@ pub fn renew_before(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<super::des
         }
     };
     let days = d.as_secs() / 86_400;
-    if days < 1 || days > MAX_RENEW_BEFORE_DAYS {
+    if !(1..=MAX_RENEW_BEFORE_DAYS).contains(&days) {
         ctx.push(
             Diagnostic::error(format!(
                 "renew_before {} is out of range",

@@ -175,7 +175,7 @@ impl std::fmt::Display for RenewBefore {
     /// `30d`, `6w`, `36h`: whole days (or weeks) as written in manifests, else humantime's form.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         const DAY: u64 = 86_400;
-        if self.seconds > 0 && self.seconds % DAY == 0 {
+        if self.seconds > 0 && self.seconds.is_multiple_of(DAY) {
             write!(f, "{}d", self.seconds / DAY)
         } else {
             write!(f, "{}", humantime::format_duration(self.duration()))
