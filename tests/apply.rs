@@ -18,6 +18,8 @@ mod faults;
 mod flow;
 #[path = "apply/guards.rs"]
 mod guards;
+#[path = "apply/hostile_answers.rs"]
+mod hostile_answers;
 #[path = "apply/hostile_cart.rs"]
 mod hostile_cart;
 #[path = "apply/interrupt.rs"]
