@@ -24,16 +24,12 @@ mod hostile_answers;
 mod hostile_cart;
 #[path = "apply/interrupt.rs"]
 mod interrupt;
-#[path = "apply/kills.rs"]
-mod kills;
 #[path = "apply/lost_journal.rs"]
 mod lost_journal;
 #[path = "apply/mixed.rs"]
 mod mixed;
 #[path = "apply/mixed_prop.rs"]
 mod mixed_prop;
-#[path = "apply/prop.rs"]
-mod prop;
 #[path = "apply/renewal.rs"]
 mod renewal;
 #[path = "apply/witnesses.rs"]

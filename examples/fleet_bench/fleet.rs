@@ -193,7 +193,6 @@ pub async fn apply(
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
-        crash: None,
     };
     let t0 = Instant::now();
     let catalog = Catalog::new(Reader::new(&client));

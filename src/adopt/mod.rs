@@ -1,6 +1,6 @@
 //! Adoption: bringing customers that already own things under manifests.
 //!
-//! * [`read`] — what one customer holds now, read through the read-only [`crate::observe::Reader`]
+//! * [`read`] — what one customer holds now, read through the read-only [`crate::partner_center::Reader`]
 //!   (customer, subscriptions, holdings attributed with the catalog).
 //! * [`import`] — those holdings written as manifests (`reservoir import`), one per customer;
 //!   how a holding becomes an item is each kind's business ([`crate::kinds::declare_holding`]).

@@ -9,8 +9,9 @@ use crate::manifest::{
     DesiredCustomer, DesiredState, DesiredSubscription, Limits, ReservationType, SourceRef,
     SubscriptionKind,
 };
-use crate::observe::{self, NoJournal, ObserveOptions, Reader};
+use crate::observe::{self, NoJournal, ObserveOptions};
 use crate::partner_center::ApiError;
+use crate::partner_center::Reader;
 use crate::plan::{CustomerObservation, ObservedCustomer, kind_from_offer_id};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -50,7 +50,7 @@ pub use commerce::*;
 pub use engine::{CustomerBatch, apply_customer};
 pub use interrupt::Interrupt;
 pub use options::{ApplyOptions, Backoff};
-pub use pc::{CrashPoint, PartnerCenterCommerce};
+pub use pc::PartnerCenterCommerce;
 pub use preflight::{Preflight, Refusal, check_saved, preflight};
 pub use receipt::*;
 pub use report::{ApplyEvent, NoopReporter, Reporter};

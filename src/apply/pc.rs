@@ -22,23 +22,12 @@ use crate::store::PurchaseLine;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-/// A point right after a Partner Center write at which a test asks the process to die (see
-/// [`PartnerCenterCommerce::crash_after`]). A testing aid only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CrashPoint {
-    /// The cart creation was answered, before the answer is journalled.
-    CartSent,
-    /// The checkout was answered, before the result is journalled.
-    CheckoutSent,
-}
-
 /// The production [`Commerce`]: Partner Center through the client, catalog through the run's
 /// cache (read fresh).
 pub struct PartnerCenterCommerce<'a> {
     client: &'a Client,
     catalog: &'a Catalog,
     desired: &'a DesiredState,
-    crash: Option<CrashPoint>,
     /// `expirationTimestamp` of each cart seen in an answer (cart expiry, see [`expired`]).
     cart_expiry: std::sync::Mutex<BTreeMap<String, chrono::DateTime<chrono::Utc>>>,
 }
@@ -50,16 +39,8 @@ impl<'a> PartnerCenterCommerce<'a> {
             client,
             catalog,
             desired,
-            crash: None,
             cart_expiry: Default::default(),
         }
-    }
-
-    /// Testing aid: abort the process right after the given write was answered (simulates a
-    /// process killed between the write and its journal record).
-    pub fn crash_after(mut self, point: Option<CrashPoint>) -> Self {
-        self.crash = point;
-        self
     }
 
     fn remember(&self, cart: &wire::Cart) {
@@ -101,13 +82,6 @@ impl<'a> PartnerCenterCommerce<'a> {
             CommerceError::CartExpired
         } else {
             mapped
-        }
-    }
-
-    fn maybe_crash(&self, point: CrashPoint) {
-        if self.crash == Some(point) {
-            eprintln!("reservoir: test crash point {point:?} reached; aborting");
-            std::process::abort();
         }
     }
 }
@@ -328,7 +302,6 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .client
             .create_cart(customer_id, &cart_request(lines), rid)
             .await;
-        self.maybe_crash(CrashPoint::CartSent);
         if let Ok(cart) = &got {
             self.remember(cart);
         }
@@ -382,7 +355,6 @@ impl Commerce for PartnerCenterCommerce<'_> {
     ) -> Result<CheckoutOutcome, CommerceError> {
         let rid = request_id(request_id_text)?;
         let got = self.client.checkout_cart(customer_id, cart_id, rid).await;
-        self.maybe_crash(CrashPoint::CheckoutSent);
         let result = match got {
             Ok(r) => r,
             Err(e) => return Err(self.cart_write_error(customer_id, cart_id, &e).await),

@@ -11,7 +11,7 @@
 
 use super::engine::{CustomerBatch, apply_customer};
 use super::options::ApplyOptions;
-use super::pc::{CrashPoint, PartnerCenterCommerce};
+use super::pc::PartnerCenterCommerce;
 use super::preflight::{bullets, compare_acting, restrict};
 use super::report::{ApplyEvent, Reporter};
 use super::resume::resume_customer;
@@ -21,8 +21,9 @@ use super::witness::with_activity_check;
 use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
-use crate::observe::{self, ObserveOptions, Reader};
+use crate::observe::{self, ObserveOptions};
 use crate::partner_center::Client;
+use crate::partner_center::Reader;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
 use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
 use chrono::Utc;
@@ -42,8 +43,6 @@ pub struct RunOptions {
     pub state_dir: PathBuf,
     /// Engine knobs (registration timeout, backoff, clock).
     pub engine: ApplyOptions,
-    /// Testing aid: abort right after a write is answered (see [`CrashPoint`]).
-    pub crash: Option<CrashPoint>,
 }
 
 /// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal
@@ -87,8 +86,7 @@ pub async fn run(ctx: &Context<'_>, approved: Approved<'_>) -> ApplyReport {
     let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
     // A fresh catalog: availabilities and inventory are read again under each customer's lock.
     let catalog = Catalog::new(Reader::new(ctx.client));
-    let commerce =
-        PartnerCenterCommerce::new(ctx.client, &catalog, ctx.desired).crash_after(ctx.opts.crash);
+    let commerce = PartnerCenterCommerce::new(ctx.client, &catalog, ctx.desired);
     let jobs: Vec<_> = ctx
         .desired
         .customers

@@ -15,8 +15,9 @@
 //! [`crate::apply::ApplyOptions::before_checkout`]); [`ActivityLogCheck`] is the real one.
 
 use super::options::ApplyOptions;
+use crate::observe::PendingSource;
 use crate::observe::activity::{self, ActivityLog, RecentOrder};
-use crate::observe::{PendingSource, Reader};
+use crate::partner_center::Reader;
 use crate::plan::ObservedCustomer;
 use crate::store::Journal;
 use futures::future::BoxFuture;

@@ -25,8 +25,8 @@ pub mod view;
 pub use view::{SkuEntry, View, ViewKey};
 
 use crate::manifest::ReservationType;
-use crate::observe::Reader;
 use crate::partner_center::ApiError;
+use crate::partner_center::Reader;
 use crate::partner_center::wire::{Availability, ItemType};
 use crate::plan::Inventory;
 use std::collections::HashMap;

@@ -20,23 +20,18 @@
 //! ([`super::waits`]). A closed stdout or stderr does not stop a run: the rest of the output is
 //! dropped (see [`super::output`]).
 //!
-//! Testing aid: `RESERVOIR_TEST_CRASH_AFTER=<point>` aborts the process at a point of the
-//! purchase protocol, to test resuming after a kill. Points: the journal records `intent`,
-//! `cart_created`, `cart_update_started`, `checkout_started`, `checkout_result` (right after the
-//! record is durable), and `cart_sent` / `checkout_sent` (right after Partner Center answered
-//! the write, before the answer is journalled).
+//! Built with the `fault-injection` feature (tests only), `RESERVOIR_TEST_CRASH_AFTER` aborts the
+//! process at a point of the purchase protocol (see [`super::crash`]).
 
 use super::{EXIT_ERROR, GlobalArgs, output, settings};
 use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
-use crate::apply::{ApplyOptions, ApplyReport, Backoff, CrashPoint, CustomerReport};
+use crate::apply::{ApplyOptions, ApplyReport, Backoff, CustomerReport};
 use crate::catalog::Catalog;
-use crate::observe::Reader;
+use crate::partner_center::Reader;
 use crate::plan::SavedPlan;
-use crate::store::{JournalHook, Record};
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -72,9 +67,6 @@ pub struct ApplyArgs {
     pub fresh: settings::FreshStateArg,
 }
 
-/// The test crash point environment variable.
-pub const CRASH_ENV: &str = "RESERVOIR_TEST_CRASH_AFTER";
-
 /// Parses a duration like `60s`, `10m`, `1h`; `0` / `0s` is zero.
 fn duration(flag: &str, value: &str) -> anyhow::Result<Duration> {
     let v = value.trim();
@@ -87,43 +79,6 @@ fn duration(flag: &str, value: &str) -> anyhow::Result<Duration> {
         .ok_or_else(|| anyhow::anyhow!("{flag} {value:?}: expected a duration like 30s, 10m or 1h"))
 }
 
-/// Aborts the process right after a journal record of the given kind is durable.
-struct CrashAfterRecord(String);
-
-impl JournalHook for CrashAfterRecord {
-    fn after_append(&self, _customer_id: &str, record: &Record) {
-        if record.kind() == self.0 {
-            output::eprint(&format!(
-                "reservoir: test crash point {} reached; aborting",
-                self.0
-            ));
-            std::process::abort();
-        }
-    }
-}
-
-enum Crash {
-    Record(String),
-    Write(CrashPoint),
-}
-
-fn crash_point() -> anyhow::Result<Option<Crash>> {
-    let Ok(v) = std::env::var(CRASH_ENV) else {
-        return Ok(None);
-    };
-    Ok(Some(match v.trim() {
-        "" => return Ok(None),
-        "cart_sent" => Crash::Write(CrashPoint::CartSent),
-        "checkout_sent" => Crash::Write(CrashPoint::CheckoutSent),
-        k @ ("intent"
-        | "cart_created"
-        | "cart_update_started"
-        | "checkout_started"
-        | "checkout_result") => Crash::Record(k.to_owned()),
-        other => anyhow::bail!("{CRASH_ENV}={other:?} is not a known crash point"),
-    }))
-}
-
 pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let lock_timeout = duration("--lock-timeout", &args.lock_timeout)?;
     let registration_timeout = duration("--registration-timeout", &args.registration_timeout)?;
@@ -133,7 +88,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         _ if settings::is_embedded_sandbox(g) => Duration::ZERO,
         d => d,
     };
-    let crash = crash_point()?;
     let stderr_color = settings::use_color_stderr(g);
 
     let saved = match &args.plan {
@@ -172,15 +126,9 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 
     args.fresh.warn();
     // A state dir without a journal gets one: the activity log witnesses what other runs bought.
-    let mut store = settings::open_store(g, true).await?;
-    let mut write_crash = None;
-    match crash {
-        Some(Crash::Record(kind)) => {
-            store.journal = store.journal.with_hook(Arc::new(CrashAfterRecord(kind)));
-        }
-        Some(Crash::Write(p)) => write_crash = Some(p),
-        None => {}
-    }
+    let store = settings::open_store(g, true).await?;
+    #[cfg(feature = "fault-injection")]
+    let store = super::crash::install(store)?;
     let opts = RunOptions {
         parallelism: usize::from(g.parallelism),
         lock_timeout,
@@ -191,7 +139,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             ..ApplyOptions::default()
         },
-        crash: write_crash,
     };
 
     let conn = settings::connect(g).await?;

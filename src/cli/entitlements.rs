@@ -23,11 +23,11 @@ pub struct EntitlementsArgs {
 }
 
 pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let conn = connect(g).await?;
+    let conn = connect(g).await?.read_only();
     let result = async {
-        let selected = customers::select(&conn.client, &g.customers).await?;
+        let selected = customers::select(&conn.reader, &g.customers).await?;
         entitlements::list(
-            &conn.client,
+            &conn.reader,
             &selected,
             args.kind,
             args.expiring_within,

@@ -25,10 +25,9 @@ pub struct ImportArgs {
 }
 
 pub async fn run(args: ImportArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let conn = settings::connect(g).await?;
-    let selected = customers::select(&conn.client, &g.customers).await;
+    let conn = settings::connect(g).await?.read_only();
+    let selected = customers::select(&conn.reader, &g.customers).await;
     // Only a read-only `Reader` survives: import cannot write to Partner Center.
-    let conn = conn.read_only();
     let selected = match selected {
         Ok(s) => s,
         Err(e) => {

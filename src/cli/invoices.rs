@@ -4,7 +4,7 @@
 use super::GlobalArgs;
 use super::orders::print;
 use super::settings::connect;
-use crate::partner_center::Client;
+use crate::partner_center::Reader;
 use crate::views::invoices;
 use crate::views::render;
 use std::path::PathBuf;
@@ -66,8 +66,8 @@ pub enum InvoicesCommand {
 }
 
 pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let conn = connect(g).await?;
-    let result = run_with(args, g, &conn.client).await;
+    let conn = connect(g).await?.read_only();
+    let result = run_with(args, g, &conn.reader).await;
     conn.close().await;
     print(&result?)?;
     Ok(ExitCode::SUCCESS)
@@ -76,7 +76,7 @@ pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCo
 async fn run_with(
     args: InvoicesCommand,
     g: &GlobalArgs,
-    client: &Client,
+    client: &Reader,
 ) -> anyhow::Result<String> {
     let text = |f: &FormatArg| f.is_text();
     Ok(match args {

@@ -4,6 +4,8 @@
 pub mod apply;
 pub mod catalog;
 pub mod completions;
+#[cfg(feature = "fault-injection")]
+mod crash;
 pub mod entitlements;
 pub mod help;
 pub mod import;

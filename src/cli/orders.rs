@@ -36,8 +36,8 @@ pub enum OrdersCommand {
 }
 
 pub async fn run(args: OrdersArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let conn = connect(g).await?;
-    let result = run_with(&args, g, &conn.client).await;
+    let conn = connect(g).await?.read_only();
+    let result = run_with(&args, g, &conn.reader).await;
     conn.close().await;
     let (out, note) = result?;
     print(&out)?;
@@ -52,7 +52,7 @@ pub async fn run(args: OrdersArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
 async fn run_with(
     args: &OrdersArgs,
     g: &GlobalArgs,
-    client: &crate::partner_center::Client,
+    client: &crate::partner_center::Reader,
 ) -> anyhow::Result<(String, Option<&'static str>)> {
     match &args.command {
         Some(OrdersCommand::Show {

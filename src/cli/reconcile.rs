@@ -47,14 +47,14 @@ pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode
         (None, Some(d)) => Period::Since(d),
         (None, None) => anyhow::bail!("give --invoice ID or --since DATE"),
     };
-    let conn = connect(g).await?;
+    let conn = connect(g).await?.read_only();
     let result = async {
         let selected = if g.customers.is_empty() {
             Vec::new()
         } else {
-            customers::select(&conn.client, &g.customers).await?
+            customers::select(&conn.reader, &g.customers).await?
         };
-        reconcile::run(&conn.client, &period, &selected, placed, args.page_size).await
+        reconcile::run(&conn.reader, &period, &selected, placed, args.page_size).await
     }
     .await;
     conn.close().await;

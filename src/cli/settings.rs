@@ -76,7 +76,7 @@ impl Connection {
 /// A connection whose client is reachable only as a read-only [`Reader`]: what `plan` holds, so
 /// it has no code path that can write to Partner Center.
 pub struct ReadConnection {
-    pub reader: crate::observe::Reader,
+    pub reader: crate::partner_center::Reader,
     sandbox: Option<crate::sandbox::RunningSandbox>,
 }
 
@@ -84,7 +84,7 @@ impl Connection {
     /// Gives up the writable client, keeping only a [`Reader`] over it.
     pub fn read_only(self) -> ReadConnection {
         ReadConnection {
-            reader: crate::observe::Reader::new(&self.client),
+            reader: crate::partner_center::Reader::new(&self.client),
             sandbox: self.sandbox,
         }
     }

@@ -16,10 +16,10 @@ mod customer;
 mod holdings;
 pub mod order_cache;
 pub mod pending;
-mod reader;
 
+/// Kept here too for older imports; the read-only client lives in [`crate::partner_center`].
+pub use crate::partner_center::Reader;
 pub use pending::{JournalEntry, NoJournal, PendingSource, from_journal, from_store};
-pub use reader::Reader;
 
 use crate::catalog::Catalog;
 use crate::manifest::DesiredState;

@@ -26,6 +26,7 @@ pub mod limits;
 mod ops;
 pub mod paging;
 pub mod ratelimit;
+mod reader;
 pub mod secret;
 mod transfer;
 pub mod wire;
@@ -37,6 +38,7 @@ pub use error::ApiError;
 pub use http::{Category, RequestId, RetryPolicy};
 pub use limits::Limits;
 pub use ratelimit::{RateLimiter, RateLimits};
+pub use reader::Reader;
 pub use secret::Secret;
 
 use auth::TokenSource;

@@ -4,7 +4,7 @@
 //! customers are read (`GET /v1/customers/{id}`), not the partner's whole list.
 
 use super::ViewError;
-use crate::partner_center::Client;
+use crate::partner_center::Reader;
 use crate::partner_center::wire::Customer;
 use serde::Serialize;
 
@@ -30,7 +30,7 @@ impl CustomerRef {
 
 /// Resolves the selection against the partner's customers (in the list's order, no
 /// duplicates). An empty selection means all customers.
-pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRef>, ViewError> {
+pub async fn select(client: &Reader, wanted: &[String]) -> Result<Vec<CustomerRef>, ViewError> {
     if !wanted.is_empty()
         && wanted
             .iter()
@@ -69,7 +69,7 @@ pub async fn select(client: &Client, wanted: &[String]) -> Result<Vec<CustomerRe
 }
 
 /// Resolves one `ID|NAME` (for `orders show CUSTOMER …`).
-pub async fn one(client: &Client, wanted: &str) -> Result<CustomerRef, ViewError> {
+pub async fn one(client: &Reader, wanted: &str) -> Result<CustomerRef, ViewError> {
     let mut v = select(client, &[wanted.to_string()]).await?;
     v.pop().ok_or_else(|| ViewError::UnknownCustomer {
         wanted: wanted.to_string(),

@@ -7,7 +7,7 @@ use super::customers::CustomerRef;
 use super::{ViewError, day, iso_date};
 use crate::observe::order_cache::OrderLineSummary;
 use crate::partner_center::wire::{EntitlementType, Order, OrderLineItem};
-use crate::partner_center::{ApiError, Client};
+use crate::partner_center::{ApiError, Reader};
 use crate::render::table::Table;
 use chrono::{DateTime, Duration, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -123,7 +123,7 @@ pub fn attribute(line: &OrderLineItem) -> (Option<String>, Option<String>, Optio
 /// Reads one customer's entitlements and attributes them (one order read per distinct order,
 /// one details read per reservation order).
 async fn customer_entitlements(
-    client: &Client,
+    client: &Reader,
     c: &CustomerRef,
     kind: Option<EntitlementTypeFilter>,
 ) -> Result<Vec<EntitlementView>, ViewError> {
@@ -216,7 +216,7 @@ async fn customer_entitlements(
 /// Every selected customer's entitlements; with `expiring_within`, only those expiring at or
 /// before `now + window` (sorted by expiry).
 pub async fn list(
-    client: &Client,
+    client: &Reader,
     customers: &[CustomerRef],
     kind: Option<EntitlementTypeFilter>,
     expiring_within: Option<Duration>,

@@ -3,7 +3,7 @@
 //! (docs/partner-center.md §12).
 
 use super::{ViewError, day, iso_date, iso_opt, money};
-use crate::partner_center::Client;
+use crate::partner_center::Reader;
 use crate::partner_center::wire::{Invoice, InvoiceSummary, OneTimeInvoiceLineItem};
 use crate::render::table::{Table, key_values};
 use chrono::{DateTime, Utc};
@@ -96,12 +96,12 @@ pub fn summaries_table(items: &[SummaryView], text: bool) -> Table {
 }
 
 /// `invoices balance`.
-pub async fn balance(client: &Client) -> Result<SummaryView, ViewError> {
+pub async fn balance(client: &Reader) -> Result<SummaryView, ViewError> {
     Ok(summary_view(&client.get_invoice_summary().await?))
 }
 
 /// `invoices summaries`.
-pub async fn summaries(client: &Client) -> Result<Vec<SummaryView>, ViewError> {
+pub async fn summaries(client: &Reader) -> Result<Vec<SummaryView>, ViewError> {
     Ok(client
         .list_invoice_summaries()
         .await?
@@ -161,7 +161,7 @@ pub fn invoice_view(i: &Invoice) -> InvoiceView {
 }
 
 /// `invoices list`: every invoice, read `page_size` at a time.
-pub async fn list(client: &Client, page_size: u32) -> Result<Vec<InvoiceView>, ViewError> {
+pub async fn list(client: &Reader, page_size: u32) -> Result<Vec<InvoiceView>, ViewError> {
     Ok(client
         .list_invoices(page_size)
         .await?
@@ -171,7 +171,7 @@ pub async fn list(client: &Client, page_size: u32) -> Result<Vec<InvoiceView>, V
 }
 
 /// `invoices show ID`.
-pub async fn show(client: &Client, id: &str) -> Result<InvoiceView, ViewError> {
+pub async fn show(client: &Reader, id: &str) -> Result<InvoiceView, ViewError> {
     Ok(invoice_view(&client.get_invoice(id).await?))
 }
 
@@ -289,7 +289,7 @@ pub fn line_view(l: &OneTimeInvoiceLineItem) -> LineItemView {
 
 /// `invoices lines ID`: every one-time billing line item, `page_size` per page.
 pub async fn lines(
-    client: &Client,
+    client: &Reader,
     invoice_id: &str,
     page_size: u32,
 ) -> Result<Vec<LineItemView>, ViewError> {
@@ -367,7 +367,7 @@ pub struct PdfWritten {
 /// `invoices pdf ID --out FILE`: downloads the statement and writes it. Refuses to replace an
 /// existing file unless `force`; the file appears whole or not at all.
 pub async fn pdf(
-    client: &Client,
+    client: &Reader,
     invoice_id: &str,
     out: &Path,
     force: bool,

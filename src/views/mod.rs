@@ -2,7 +2,7 @@
 //! customers own and when it expires, invoices and their one-time line items, and the
 //! reconciliation of one-time charges with the orders reservoir placed.
 //!
-//! Each view fetches through a [`crate::partner_center::Client`] (reads only), builds a
+//! Each view fetches through a [`crate::partner_center::Reader`] (it cannot write), builds a
 //! serializable model (the `--format json` output, with stable snake_case field names) and a
 //! [`crate::render::table::Table`] (text and CSV). The CLI files in `src/cli/` only parse
 //! arguments, call these, print and pick the exit code.

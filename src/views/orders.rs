@@ -7,7 +7,7 @@ use super::{ViewError, day, iso_date, money};
 use crate::partner_center::wire::{
     Order, OrderBillingType, OrderLineItem, OrderLineItemProvisioningStatus,
 };
-use crate::partner_center::{ApiError, Client};
+use crate::partner_center::{ApiError, Reader};
 use crate::render::table::Table;
 use chrono::{DateTime, Utc};
 use futures::{StreamExt, TryStreamExt};
@@ -117,7 +117,7 @@ pub fn order_view(c: &CustomerRef, o: &Order) -> OrderView {
 /// Every selected customer's orders (optionally one billing cycle, created at or after
 /// `since`), oldest first per customer.
 pub async fn list(
-    client: &Client,
+    client: &Reader,
     customers: &[CustomerRef],
     billing: Option<BillingCycleFilter>,
     since: Option<DateTime<Utc>>,
@@ -152,7 +152,7 @@ pub async fn list(
 
 /// One order by id, with the provisioning status of each line (App+User credentials).
 pub async fn show(
-    client: &Client,
+    client: &Reader,
     customer: &CustomerRef,
     order_id: &str,
 ) -> Result<OrderView, ViewError> {

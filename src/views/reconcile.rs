@@ -18,7 +18,7 @@ use super::placed::PlacedOrder;
 use super::{ViewError, iso_date, money};
 use crate::partner_center::wire::Invoice;
 use crate::partner_center::wire::common::fold_enum;
-use crate::partner_center::{ApiError, Client};
+use crate::partner_center::{ApiError, Reader};
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -348,7 +348,7 @@ fn holds_one_time(i: &Invoice) -> bool {
 /// an order by id when its placement time or currency is needed), and reconciles. `customers`
 /// (when not empty) limits both sides to those customers.
 pub async fn run(
-    client: &Client,
+    client: &Reader,
     period: &Period,
     customers: &[CustomerRef],
     placed: Vec<PlacedOrder>,

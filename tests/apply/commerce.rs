@@ -5,7 +5,7 @@ use crate::support::*;
 use reservoir::apply::{CartLine, Commerce, CommerceError, OrderStatus, PartnerCenterCommerce};
 use reservoir::catalog::Catalog;
 use reservoir::manifest::PurchaseKey;
-use reservoir::observe::Reader;
+use reservoir::partner_center::Reader;
 use reservoir::store::PurchaseLine;
 use std::collections::BTreeMap;
 

@@ -78,3 +78,26 @@ fn a_lock_left_by_a_killed_apply_is_taken_over() {
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
     assert!(!sidecar.exists(), "released cleanly afterwards");
 }
+
+#[test]
+fn availability_rotated_between_cart_and_checkout_is_re_resolved_without_overbuying() {
+    let sb = Sandbox::start();
+    let killed = sb.apply_crashing(CONTOSO_YAML, "cart_created");
+    assert_eq!(killed.code, None, "{}", killed.all());
+    sb.rotate_availabilities();
+    // The resumed checkout meets 400019: nothing was bought through that cart. The shown plan
+    // counted those lines as pending (not as purchases), so this run does not buy them anew.
+    let run = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert!(
+        run.stdout
+            .contains("400019 the catalog item is no longer available"),
+        "{}",
+        run.all()
+    );
+    assert_eq!(sb.units(CONTOSO), 0);
+    // The next run plans them again, resolved fresh.
+    let run = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "{}", run.all());
+}

@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use reservoir::apply::run::{Approved, Context, RunOptions, observe_all, run};
 use reservoir::apply::{ApplyOptions, Backoff, NoopReporter, Preflight, preflight};
 use reservoir::catalog::Catalog;
-use reservoir::observe::Reader;
+use reservoir::partner_center::Reader;
 use reservoir::partner_center::{Client, ClientConfig, Credentials, RateLimits, Secret};
 use reservoir::store::Store;
 use reservoir::time::{Clock, SystemClock};
@@ -80,7 +80,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
-        crash: None,
     };
     let catalog = Catalog::new(Reader::new(client));
     let observation = observe_all(&desired, client, &catalog, &store.journal, &opts).await;

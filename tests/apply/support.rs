@@ -179,7 +179,9 @@ impl Sandbox {
         self.run(cmd)
     }
 
-    /// The same, aborting at a test crash point.
+    /// The same, aborting at a test crash point (a binary built with `fault-injection`; used
+    /// by `tests/kills.rs`).
+    #[allow(dead_code)]
     pub fn apply_crashing(&self, yaml: &str, point: &str) -> Run {
         let dir = self.manifest(yaml);
         let mut cmd = self.command(false);

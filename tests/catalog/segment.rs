@@ -9,7 +9,7 @@ use reservoir::manifest::{
     DesiredReservation, ReservationTarget, ReservationType, Scope, SourceRef, SubscriptionKind,
     Term,
 };
-use reservoir::observe::Reader;
+use reservoir::partner_center::Reader;
 use reservoir::plan::Resolution;
 use serde_json::{Value, json};
 

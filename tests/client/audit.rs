@@ -3,8 +3,8 @@
 //! query filtered by resource type for a run of many customers, one per customer for a few.
 
 use crate::mock::*;
-use reservoir::observe::Reader;
 use reservoir::observe::activity::{self, PER_CUSTOMER_MAX};
+use reservoir::partner_center::Reader;
 use reservoir::partner_center::wire::audit::{AuditFilter, AuditQuery};
 use serde_json::{Value, json};
 

@@ -110,9 +110,12 @@ async fn views_with_customer_ids_read_only_those_customers() {
         )],
     );
     let (client, _) = client(&mock, app_user(&mock));
-    let picked = reservoir::views::customers::select(&client, &[CUSTOMER.to_uppercase()])
-        .await
-        .unwrap();
+    let picked = reservoir::views::customers::select(
+        &reservoir::partner_center::Reader::new(&client),
+        &[CUSTOMER.to_uppercase()],
+    )
+    .await
+    .unwrap();
     assert_eq!(picked.len(), 1);
     assert_eq!(picked[0].name, "Contoso");
     let reqs = mock.api_requests();
@@ -124,9 +127,12 @@ async fn views_with_customer_ids_read_only_those_customers() {
 
     // an unknown id is named
     let other = "7d2a9c61-4e8b-4f3a-b1c5-6e0d2f8a9b02";
-    let err = reservoir::views::customers::select(&client, &[other.into()])
-        .await
-        .unwrap_err();
+    let err = reservoir::views::customers::select(
+        &reservoir::partner_center::Reader::new(&client),
+        &[other.into()],
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains(other), "{err}");
 }
 
@@ -174,7 +180,7 @@ async fn cart_expiry_is_recognised_by_the_cart_timestamp_not_the_wording() {
         )],
     );
     let (client, _) = client(&mock, app_user(&mock));
-    let catalog = reservoir::catalog::Catalog::new(reservoir::observe::Reader::new(&client));
+    let catalog = reservoir::catalog::Catalog::new(reservoir::partner_center::Reader::new(&client));
     let desired = reservoir::manifest::DesiredState {
         customers: vec![],
         limits: Default::default(),

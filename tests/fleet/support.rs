@@ -197,7 +197,6 @@ impl Fleet {
                 activity_log_lag: std::time::Duration::ZERO,
                 ..ApplyOptions::default()
             },
-            crash: None,
         };
         let catalog = Catalog::new(Reader::new(&client));
         let observation =

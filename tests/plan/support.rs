@@ -8,7 +8,7 @@ use reservoir::manifest::{
     DesiredReservation, ReservationTarget, ReservationType, Scope, SourceRef, SubscriptionKind,
     Term,
 };
-use reservoir::observe::Reader;
+use reservoir::partner_center::Reader;
 use reservoir::partner_center::wire::{BillingCycle, CartLineItemRequest, CartRequest};
 use reservoir::partner_center::{Client, ClientConfig, Credentials, RequestId, Secret};
 use reservoir::plan::Resolution;

@@ -5,8 +5,9 @@
 
 use crate::partner_center::wire::{
     Availability, Customer, Entitlement, EntitlementType, InventoryCheckRequest, InventoryItem,
-    ItemType, Order, OrderBillingType, Product, RegistrationStatus, ReservationScope, Sku,
-    Subscription, TargetView,
+    Invoice, InvoiceSummary, ItemType, Link, OneTimeInvoiceLineItem, Order, OrderBillingType,
+    OrderLineItemProvisioningStatus, Product, RegistrationStatus, ReservationScope,
+    ReservedInstanceArtifactDetails, Sku, Subscription, TargetView,
 };
 use crate::partner_center::{ApiError, Client, CredentialsKind, Stats};
 
@@ -142,5 +143,93 @@ impl Reader {
         request: &InventoryCheckRequest,
     ) -> Result<Vec<InventoryItem>, ApiError> {
         self.client.check_inventory(country, request).await
+    }
+}
+
+/// The reads of the lifecycle and billing views (`orders`, `entitlements`, `invoices`,
+/// `reconcile`), which hold a `Reader` too.
+impl Reader {
+    /// The partner's customers (every page).
+    pub async fn list_customers(&self, page_size: Option<u32>) -> Result<Vec<Customer>, ApiError> {
+        self.client.list_customers(page_size).await
+    }
+
+    /// Every order of the customer, all billing types.
+    pub async fn list_orders(&self, customer_id: &str) -> Result<Vec<Order>, ApiError> {
+        self.client.list_orders(customer_id).await
+    }
+
+    /// The customer's orders of one billing type.
+    pub async fn list_orders_by_billing_type(
+        &self,
+        customer_id: &str,
+        billing_type: &OrderBillingType,
+    ) -> Result<Vec<Order>, ApiError> {
+        self.client
+            .list_orders_by_billing_type(customer_id, billing_type)
+            .await
+    }
+
+    /// The customer's entitlements, optionally of one type.
+    pub async fn list_entitlements(
+        &self,
+        customer_id: &str,
+        entitlement_type: Option<&EntitlementType>,
+        show_expiry: bool,
+    ) -> Result<Vec<Entitlement>, ApiError> {
+        self.client
+            .list_entitlements(customer_id, entitlement_type, show_expiry)
+            .await
+    }
+
+    /// The provisioning status of each line of an order.
+    pub async fn get_order_provisioning_status(
+        &self,
+        customer_id: &str,
+        order_id: &str,
+    ) -> Result<Vec<OrderLineItemProvisioningStatus>, ApiError> {
+        self.client
+            .get_order_provisioning_status(customer_id, order_id)
+            .await
+    }
+
+    /// The details behind an entitlement's reservation link.
+    pub async fn get_reservation_details(
+        &self,
+        customer_id: &str,
+        link: &Link,
+    ) -> Result<ReservedInstanceArtifactDetails, ApiError> {
+        self.client.get_reservation_details(customer_id, link).await
+    }
+
+    pub async fn get_invoice_summary(&self) -> Result<InvoiceSummary, ApiError> {
+        self.client.get_invoice_summary().await
+    }
+
+    pub async fn list_invoice_summaries(&self) -> Result<Vec<InvoiceSummary>, ApiError> {
+        self.client.list_invoice_summaries().await
+    }
+
+    pub async fn list_invoices(&self, page_size: u32) -> Result<Vec<Invoice>, ApiError> {
+        self.client.list_invoices(page_size).await
+    }
+
+    pub async fn get_invoice(&self, invoice_id: &str) -> Result<Invoice, ApiError> {
+        self.client.get_invoice(invoice_id).await
+    }
+
+    pub async fn list_onetime_line_items(
+        &self,
+        invoice_id: &str,
+        page_size: u32,
+    ) -> Result<Vec<OneTimeInvoiceLineItem>, ApiError> {
+        self.client
+            .list_onetime_line_items(invoice_id, page_size)
+            .await
+    }
+
+    /// The invoice's PDF statement.
+    pub async fn get_invoice_statement(&self, invoice_id: &str) -> Result<bytes::Bytes, ApiError> {
+        self.client.get_invoice_statement(invoice_id).await
     }
 }
