@@ -1,6 +1,5 @@
 //! `reservoir catalog search`: what one customer can buy, with a ready-to-paste manifest item per
-//! offer (see [`crate::catalog::search`]). Read-only: the customer is selected, then only a
-//! read-only `Reader` is kept.
+//! offer (see [`crate::catalog::search`]). Read-only: it holds only a read-only `Reader`.
 
 use super::{GlobalArgs, output, settings};
 use crate::catalog::Catalog;
@@ -54,10 +53,9 @@ pub async fn run(cmd: CatalogCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode
     {
         anyhow::bail!("--region {r:?} is not an ARM region name (e.g. eastus, westeurope)");
     }
-    let conn = settings::connect(g).await?;
-    let selected = customers::one(&conn.client, wanted).await;
-    // Only a read-only `Reader` survives: the search cannot write to Partner Center.
-    let conn = conn.read_only();
+    // Only a read-only `Reader` is kept: the search cannot write to Partner Center.
+    let conn = settings::connect(g).await?.read_only();
+    let selected = customers::one(&conn.reader, wanted).await;
     let customer = match selected {
         Ok(c) => c,
         Err(e) => {
