@@ -12,6 +12,8 @@ mod commerce;
 mod concurrency;
 #[path = "apply/duplicates.rs"]
 mod duplicates;
+#[path = "apply/events.rs"]
+mod events;
 #[path = "apply/faults.rs"]
 mod faults;
 #[path = "apply/flow.rs"]
@@ -30,6 +32,8 @@ mod lost_journal;
 mod mixed;
 #[path = "apply/mixed_prop.rs"]
 mod mixed_prop;
+#[path = "apply/provenance.rs"]
+mod provenance;
 #[path = "apply/renewal.rs"]
 mod renewal;
 #[path = "apply/witnesses.rs"]

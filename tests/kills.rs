@@ -11,3 +11,5 @@ mod support;
 mod kills;
 #[path = "apply/prop.rs"]
 mod prop;
+#[path = "apply/resumed.rs"]
+mod resumed;

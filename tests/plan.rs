@@ -7,6 +7,8 @@ mod support;
 
 #[path = "plan/actions.rs"]
 mod actions;
+#[path = "plan/blocked_ok.rs"]
+mod blocked_ok;
 #[path = "plan/fleet.rs"]
 mod fleet;
 #[path = "plan/holdings.rs"]

@@ -172,8 +172,8 @@ fn plan_and_apply_with_credentials_show_no_secret() {
         .arg(&plan_file);
     with_credentials(&mut plan, &served, &secret);
     let out = plan.output().expect("run plan");
-    // The examples hold two blocked items: exit 1, but the whole plan is printed and saved.
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    // The examples hold two blocked items, acknowledged with `blocked_ok`: exit 0.
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("purchase"));
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("partner center request"),
@@ -191,7 +191,11 @@ fn plan_and_apply_with_credentials_show_no_secret() {
         .arg(&receipt);
     with_credentials(&mut apply, &served, &secret);
     let out = apply.output().expect("run apply");
-    assert_eq!(out.status.code(), Some(1), "blocked items: {out:?}");
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "blocked items acknowledged: {out:?}"
+    );
     assert!(String::from_utf8_lossy(&out.stderr).contains("placed"));
     assert_run_clean("apply", &out, &secrets);
     let receipt = std::fs::read_to_string(&receipt).expect("receipt written");
@@ -241,7 +245,9 @@ fn failures_show_no_secret() {
             .arg(examples())
             .env("PARTNER_CENTER_ACCESS_TOKEN", token);
         let out = cmd.output().expect("run plan");
-        assert_eq!(out.status.code(), Some(1));
+        // The valid token plans the examples, whose blocked items are acknowledged: exit 0.
+        let expected = if token == rejected { 1 } else { 0 };
+        assert_eq!(out.status.code(), Some(expected), "{out:?}");
         assert_run_clean("plan with an access token", &out, &[token]);
     }
 

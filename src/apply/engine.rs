@@ -741,6 +741,7 @@ impl<'a, C: Commerce> Run<'a, C> {
                 })
                 .collect(),
             status,
+            resumed: false,
         }
     }
 

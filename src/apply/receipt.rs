@@ -90,6 +90,10 @@ pub struct OrderOutcome {
     pub checkout_request_id: Option<String>,
     pub lines: Vec<ReceiptLine>,
     pub status: OrderOutcomeStatus,
+    /// True when the order finished an intent an earlier, interrupted run started (the
+    /// checkout of a journalled cart): not a new purchase decision of this run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub resumed: bool,
 }
 
 /// A cart this run created or resumed.
@@ -177,10 +181,11 @@ impl CustomerOutcome {
     }
 
     /// Units in orders placed by this run (`placed` status only).
+    /// Units in orders this run placed for new intents (not resumed ones).
     pub fn units_placed(&self) -> u32 {
         self.orders
             .iter()
-            .filter(|o| o.status == OrderOutcomeStatus::Placed)
+            .filter(|o| o.status == OrderOutcomeStatus::Placed && !o.resumed)
             .flat_map(|o| &o.lines)
             .map(|l| l.quantity)
             .sum()

@@ -6,6 +6,8 @@ use std::time::Duration;
 /// Something that happened while applying a customer.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ApplyEvent {
+    /// The customer's turn has come: apply takes its lock and works on it.
+    CustomerStarted,
     RegistrationRequested {
         subscription_id: String,
     },

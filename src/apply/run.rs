@@ -130,6 +130,8 @@ async fn customer(
         blocked.extend(
             rows_of(plan, &dc.id)
                 .filter(|r| matches!(r.action, Action::Blocked | Action::Error))
+                // Acknowledged with `blocked_ok`: shown in the plan, not a failure.
+                .filter(|r| r.acknowledged.is_none())
                 .map(|r| {
                     format!(
                         "{}: {}",
@@ -174,6 +176,7 @@ async fn act(
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
+    ctx.reporter.event(&dc.id, &ApplyEvent::CustomerStarted);
     let holder = HolderInfo::current("reservoir apply");
     let waiting = |info: Option<&LockInfo>| {
         ctx.reporter.event(
@@ -226,7 +229,7 @@ async fn locked(
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
-    let resumed = resume_customer(
+    let mut resumed = resume_customer(
         &dc.id,
         dc.name.as_deref(),
         commerce,
@@ -235,6 +238,10 @@ async fn locked(
         &opts.engine,
     )
     .await;
+    // Orders a resume places finish an earlier run's intent: the summary counts them apart.
+    for o in &mut resumed.orders {
+        o.resumed = true;
+    }
     report.outcome.merge(resumed);
     if report.outcome.journal_error.is_some() || report.outcome.distrusts_the_server() {
         return;

@@ -73,9 +73,15 @@ pub struct RunTotals {
     pub unchanged: u32,
     pub blocked: u32,
     pub failed: u32,
-    /// Orders placed by this run (not confirmations of earlier ones).
+    /// Orders placed by this run for new purchases (not resumed, not confirmations).
     pub orders_placed: u32,
     pub units_ordered: u32,
+    /// Orders this run placed to finish intents an interrupted earlier run started.
+    pub orders_resumed: u32,
+    pub units_resumed: u32,
+    /// Orders an earlier run placed, read back by id and confirmed by this run.
+    pub orders_confirmed: u32,
+    pub units_confirmed: u32,
     pub subscriptions_registered: u32,
     pub failed_lines: u32,
     /// Lines whose purchase outcome stayed unknown (pending for the next run).
@@ -122,11 +128,21 @@ impl ApplyReport {
                 CustomerStatus::Failed => t.failed += 1,
             }
             let o = &c.outcome;
-            t.orders_placed += o
-                .orders
-                .iter()
-                .filter(|o| o.status == OrderOutcomeStatus::Placed)
-                .count() as u32;
+            for order in &o.orders {
+                let units: u32 = order.lines.iter().map(|l| l.quantity).sum();
+                match order.status {
+                    OrderOutcomeStatus::Placed if order.resumed => {
+                        t.orders_resumed += 1;
+                        t.units_resumed += units;
+                    }
+                    OrderOutcomeStatus::Placed => t.orders_placed += 1,
+                    OrderOutcomeStatus::Confirmed => {
+                        t.orders_confirmed += 1;
+                        t.units_confirmed += units;
+                    }
+                    _ => {}
+                }
+            }
             t.units_ordered += o.units_placed();
             t.subscriptions_registered += o
                 .registrations
@@ -169,6 +185,20 @@ impl ApplyReport {
             crate::plan::model::plural(t.units_ordered, "unit", "units"),
             crate::plan::model::plural(t.orders_placed, "order", "orders"),
         );
+        if t.orders_resumed > 0 {
+            s.push_str(&format!(
+                ", finished {} in {} an interrupted run had started (resumed, not new)",
+                crate::plan::model::plural(t.units_resumed, "unit", "units"),
+                crate::plan::model::plural(t.orders_resumed, "order", "orders"),
+            ));
+        }
+        if t.orders_confirmed > 0 {
+            s.push_str(&format!(
+                ", confirmed {} in {} an earlier run placed",
+                crate::plan::model::plural(t.units_confirmed, "unit", "units"),
+                crate::plan::model::plural(t.orders_confirmed, "order", "orders"),
+            ));
+        }
         if t.unconfirmed_orders > 0 {
             s.push_str(&format!(
                 ", and {} in {} named by a checkout answer that did not add up (unconfirmed)",

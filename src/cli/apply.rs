@@ -26,7 +26,7 @@
 use super::{EXIT_ERROR, GlobalArgs, output, settings};
 use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, observe_all};
-use crate::apply::{ApplyOptions, ApplyReport, Backoff, CustomerReport};
+use crate::apply::{ApplyOptions, Backoff};
 use crate::catalog::Catalog;
 use crate::partner_center::Reader;
 use crate::plan::SavedPlan;
@@ -60,11 +60,29 @@ pub struct ApplyArgs {
     /// placed before then are visible to it (e.g. 10s; 0 turns the wait off).
     #[arg(long, env = "RESERVOIR_ACTIVITY_LOG_LAG", default_value = "10s")]
     pub activity_log_lag: String,
+    /// Output: `text` for people, or `json`: one JSON event per line on stdout (plan,
+    /// customer_started, registration, resumed, cart_created, order_placed, failed,
+    /// customer_finished, summary — each with `version`, `type` and `timestamp`; see
+    /// docs/events.md). `json` needs --auto-approve.
+    #[arg(
+        long,
+        value_enum,
+        default_value = "text",
+        requires_if("json", "auto_approve")
+    )]
+    pub format: ApplyFormat,
     /// Write a JSON receipt of what was bought.
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub fresh: settings::FreshStateArg,
+}
+
+/// `apply --format`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ApplyFormat {
+    Text,
+    Json,
 }
 
 /// Parses a duration like `60s`, `10m`, `1h`; `0` / `0s` is zero.
@@ -89,15 +107,13 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         d => d,
     };
     let stderr_color = settings::use_color_stderr(g);
+    let json = args.format == ApplyFormat::Json;
 
     let saved = match &args.plan {
         Some(path) => {
             let saved = SavedPlan::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
-                output::eprint(&format!(
-                    "error: refusing to apply {}: {refusal}",
-                    path.display()
-                ));
+                refuse(json, Some(path), &refusal);
                 return Ok(ExitCode::from(EXIT_ERROR));
             }
             Some(saved)
@@ -142,32 +158,48 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
 
     let conn = settings::connect(g).await?;
+    if let Some(refusal) = saved
+        .as_ref()
+        .and_then(|s| s.plan.provenance.as_ref())
+        .and_then(|p| conn.provenance.mismatch(p))
+    {
+        conn.close().await;
+        refuse(json, args.plan.as_deref(), &refusal);
+        return Ok(ExitCode::from(EXIT_ERROR));
+    }
+    let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
+        Some(p) if args.paths.is_empty() => crate::plan::Provenance {
+            commit: p.commit.clone(),
+            ..conn.provenance.clone()
+        },
+        _ => super::provenance::with_commit(conn.provenance.clone(), &args.paths),
+    };
     let catalog = Catalog::new(Reader::new(&conn.client));
     let observation = observe_all(&desired, &conn.client, &catalog, &store.journal, &opts).await;
     drop(catalog);
     let saved_plan = saved.as_ref().map(|s| &s.plan);
-    let Preflight { plan, refusal } = preflight(&desired, &observation, saved_plan, args.max_units);
-    let text = crate::render::render_plan(
-        &plan,
-        crate::render::Format::Text,
-        settings::use_color_stdout(g),
-    );
-    print_out(&text)?;
-    if let Some(saved) = saved_plan {
-        let blocked = saved_blocked_text(saved, &plan);
-        if !blocked.is_empty() {
-            print_out(&blocked)?;
+    let Preflight { mut plan, refusal } =
+        preflight(&desired, &observation, saved_plan, args.max_units);
+    plan.provenance = Some(provenance.clone());
+    if json {
+        super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));
+    } else {
+        let text = crate::render::render_plan(
+            &plan,
+            crate::render::Format::Text,
+            settings::use_color_stdout(g),
+        );
+        print_out(&text)?;
+        if let Some(saved) = saved_plan {
+            let blocked = crate::render::receipt::saved_blocked_text(saved, &plan);
+            if !blocked.is_empty() {
+                print_out(&blocked)?;
+            }
         }
     }
     if let Some(refusal) = refusal {
         conn.close().await;
-        match &args.plan {
-            Some(path) => output::eprint(&format!(
-                "error: refusing to apply {}: {refusal}",
-                path.display()
-            )),
-            None => output::eprint(&format!("error: refusing to apply: {refusal}")),
-        }
+        refuse(json, args.plan.as_deref(), &refusal);
         return Ok(ExitCode::from(EXIT_ERROR));
     }
 
@@ -203,11 +235,19 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     )?;
     let heartbeat = (!g.quiet && !progress.is_interactive())
         .then(|| super::waits::spawn_heartbeat(progress.waits(), names, super::waits::interval()));
+    let events = super::events::JsonEvents {
+        inner: &progress,
+        names: desired
+            .customers
+            .iter()
+            .map(|c| (c.id.clone(), c.label().to_owned()))
+            .collect(),
+    };
     let ctx = Context {
         desired: &desired,
         client: &conn.client,
         store: &store,
-        reporter: &progress,
+        reporter: if json { &events } else { &progress },
         opts: &opts,
     };
     let report = crate::apply::run::run(
@@ -224,7 +264,15 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     progress.finish();
     conn.close().await;
 
-    print_out(&results_text(&report))?;
+    if json {
+        let now = chrono::Utc::now();
+        for c in &report.customers {
+            super::events::emit(&crate::render::events::customer_finished(c, now));
+        }
+        super::events::emit(&crate::render::events::summary(&report, &provenance, now));
+    } else {
+        print_out(&crate::render::receipt::results_text(&report, &provenance))?;
+    }
     if let Some(path) = &args.receipt {
         report
             .write(path)
@@ -244,127 +292,22 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(report.exit_code()))
 }
 
-/// Rows the saved plan blocked (or could not observe) that the plan shown above no longer
-/// carries — a plan rebuilt from the saved one declares only what it could act on — so the user
-/// sees before confirming what will not be bought.
-fn saved_blocked_text(saved: &crate::plan::Plan, shown: &crate::plan::Plan) -> String {
-    use crate::plan::Action;
-    let is_blocked = |a: &Action| matches!(a, Action::Blocked | Action::Error);
-    let lines: Vec<String> = saved
-        .rows
-        .iter()
-        .filter(|r| is_blocked(&r.action))
-        .filter(|r| {
-            !shown
-                .rows
-                .iter()
-                .any(|s| is_blocked(&s.action) && s.label() == r.label())
-        })
-        .map(|r| {
-            format!(
-                "  x {}: {}",
-                r.label(),
-                r.reason.as_deref().unwrap_or("blocked")
-            )
-        })
-        .collect();
-    if lines.is_empty() {
-        return String::new();
+/// Says on stderr why the run is refused (and, with `--format json`, as a `refused` event).
+fn refuse(json: bool, plan_file: Option<&std::path::Path>, refusal: &dyn std::fmt::Display) {
+    let message = match plan_file {
+        Some(path) => format!("refusing to apply {}: {refusal}", path.display()),
+        None => format!("refusing to apply: {refusal}"),
+    };
+    if json {
+        super::events::emit(&crate::render::events::refused(
+            &message,
+            chrono::Utc::now(),
+        ));
     }
-    format!(
-        "\nBlocked in the saved plan (apply does not act on these):\n{}\n",
-        lines.join("\n")
-    )
+    output::eprint(&format!("error: {message}"));
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {
     output::print(text)?;
     Ok(())
-}
-
-/// Each customer's result, then the summary line.
-pub fn results_text(report: &ApplyReport) -> String {
-    let mut s = String::from("\n");
-    for c in &report.customers {
-        customer_text(&mut s, c);
-    }
-    s.push_str(&report.summary_line());
-    s.push('\n');
-    s
-}
-
-fn customer_text(s: &mut String, c: &CustomerReport) {
-    let o = &c.outcome;
-    let name = o.customer_name.as_deref().unwrap_or(&o.customer_id);
-    let status = serde_json::to_value(c.status)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .unwrap_or_default();
-    s.push_str(&format!("{name}: {status}\n"));
-    for r in &o.registrations {
-        match &r.detail {
-            Some(d) => s.push_str(&format!(
-                "  registration of {}: {} ({d})\n",
-                r.subscription_id, r.status
-            )),
-            None => s.push_str(&format!(
-                "  registration of {}: {}\n",
-                r.subscription_id, r.status
-            )),
-        }
-    }
-    for order in &o.orders {
-        let units: u32 = order.lines.iter().map(|l| l.quantity).sum();
-        let items: Vec<String> = order
-            .lines
-            .iter()
-            .map(|l| {
-                format!(
-                    "{} × {}",
-                    l.quantity,
-                    l.item_name.as_deref().unwrap_or(&l.catalog_item_id)
-                )
-            })
-            .collect();
-        s.push_str(&format!(
-            "  order {} {} ({units} unit(s): {})\n",
-            order.order_id,
-            order.status,
-            items.join(", ")
-        ));
-    }
-    for f in &o.failures {
-        s.push_str(&format!(
-            "  failed: {} × {} — {} {}\n",
-            f.quantity, f.item_name, f.code, f.description
-        ));
-    }
-    for u in &o.unknown {
-        let items: Vec<String> = u
-            .lines
-            .iter()
-            .map(|l| {
-                l.item_name
-                    .clone()
-                    .unwrap_or_else(|| l.catalog_item_id.clone())
-            })
-            .collect();
-        s.push_str(&format!(
-            "  unconfirmed: '{}' for {} — counted as pending; the next apply resumes it\n",
-            u.step,
-            items.join(", ")
-        ));
-    }
-    for a in &o.anomalies {
-        s.push_str(&format!("  did not add up: {a}\n"));
-    }
-    if let Some(e) = &o.journal_error {
-        s.push_str(&format!("  journal error: {e}\n"));
-    }
-    if let Some(e) = &c.error {
-        s.push_str(&format!("  not applied: {e}\n"));
-    }
-    for b in &c.blocked {
-        s.push_str(&format!("  blocked: {b}\n"));
-    }
 }

@@ -7,6 +7,7 @@ pub mod completions;
 #[cfg(feature = "fault-injection")]
 mod crash;
 pub mod entitlements;
+pub mod events;
 pub mod help;
 pub mod import;
 pub mod interrupt;
@@ -16,6 +17,7 @@ pub mod output;
 pub mod plan;
 pub mod progress;
 pub mod prompt;
+pub mod provenance;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schema;

@@ -70,7 +70,11 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         stats.retries
     );
 
-    let plan = crate::plan::diff(&desired, &observation);
+    let mut plan = crate::plan::diff(&desired, &observation);
+    plan.provenance = Some(super::provenance::with_commit(
+        conn.provenance.clone(),
+        &args.paths,
+    ));
     conn.close().await;
     let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
     {

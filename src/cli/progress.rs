@@ -95,6 +95,7 @@ impl Progress {
 /// The event in words, and whether it is worth a warning.
 pub fn describe(event: &ApplyEvent) -> (String, bool) {
     match event {
+        ApplyEvent::CustomerStarted => ("started".to_owned(), false),
         ApplyEvent::RegistrationRequested { subscription_id } => {
             (format!("registering subscription {subscription_id}"), false)
         }

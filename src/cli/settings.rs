@@ -58,6 +58,8 @@ pub fn parse_timeout(raw: &str) -> Result<std::time::Duration, String> {
 /// A connection to Partner Center or the embedded sandbox.
 pub struct Connection {
     pub client: crate::partner_center::Client,
+    /// The endpoint and partner tenant (no commit: see [`super::provenance::with_commit`]).
+    pub provenance: crate::plan::Provenance,
     /// The embedded sandbox, when `--endpoint sandbox`.
     pub sandbox: Option<crate::sandbox::RunningSandbox>,
 }
@@ -77,6 +79,7 @@ impl Connection {
 /// it has no code path that can write to Partner Center.
 pub struct ReadConnection {
     pub reader: crate::partner_center::Reader,
+    pub provenance: crate::plan::Provenance,
     sandbox: Option<crate::sandbox::RunningSandbox>,
 }
 
@@ -85,6 +88,7 @@ impl Connection {
     pub fn read_only(self) -> ReadConnection {
         ReadConnection {
             reader: crate::partner_center::Reader::new(&self.client),
+            provenance: self.provenance,
             sandbox: self.sandbox,
         }
     }
@@ -140,11 +144,17 @@ pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
         }
         EndpointSpec::Url(url) => (url, Credentials::from_env()?, None),
     };
+    let provenance =
+        super::provenance::of_endpoint(sandbox.is_some(), &base, credentials.partner_tenant());
     let mut config = ClientConfig::new(base, credentials);
     config.rate_limits = limits;
     config.request_timeout = g.timeout;
     let client = Client::new(config)?;
-    Ok(Connection { client, sandbox })
+    Ok(Connection {
+        client,
+        provenance,
+        sandbox,
+    })
 }
 
 /// The declared customers `--customer ID|NAME` selects (all when no filter is given). A filter

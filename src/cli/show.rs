@@ -1,5 +1,6 @@
-//! `reservoir show`: renders a plan saved by `plan --out`. Warns on stderr when it has expired
-//! but still renders it.
+//! `reservoir show`: renders a plan saved by `plan --out`, first saying when it was made and
+//! when it expires (`--format json` prints the saved file, which carries both). Warns on stderr
+//! when it has expired but still renders it.
 
 use super::{EXIT_OK, GlobalArgs};
 use crate::plan::SavedPlan;
@@ -25,8 +26,16 @@ pub async fn run(args: ShowArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             saved.created_at.to_rfc3339()
         );
     }
+    let made = saved.made_line(now);
     let color = super::settings::use_color_stdout(g);
-    let text = crate::render::render_plan(&saved.plan, args.format, color);
+    let text = match args.format {
+        // The saved file as is: the plan plus `created_at` and `expires_at`.
+        crate::render::Format::Json => saved.to_json(),
+        format => format!(
+            "{made}\n\n{}",
+            crate::render::render_plan(&saved.plan, format, color)
+        ),
+    };
     let mut stdout = std::io::stdout().lock();
     stdout.write_all(text.as_bytes())?;
     stdout.flush()?;

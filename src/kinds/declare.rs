@@ -22,6 +22,22 @@ pub struct Declaration {
     pub fields: Vec<(&'static str, String)>,
 }
 
+impl Declaration {
+    /// The item as one line of YAML a user can paste into a manifest (under the subscription's
+    /// `reservations:` or the customer's `software:`), e.g.
+    /// `{ name: vm-standard-d2s-v5-eastus, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 2 }`.
+    pub fn inline(&self, quantity: u32) -> String {
+        let mut parts = vec![format!("name: {}", crate::adopt::yaml_scalar(&self.name))];
+        parts.extend(
+            self.fields
+                .iter()
+                .map(|(k, v)| format!("{k}: {}", crate::adopt::yaml_scalar(v))),
+        );
+        parts.push(format!("quantity: {quantity}"));
+        format!("{{ {} }}", parts.join(", "))
+    }
+}
+
 /// The manifest item for a holding, or why it cannot be declared (a sentence, lower-case).
 pub fn declare_holding(h: &Holding) -> Result<Declaration, String> {
     match &h.kind {

@@ -292,6 +292,13 @@ impl Item<'_> {
     pub fn quantity(&self) -> u32 {
         each!(self, x => x.quantity())
     }
+    /// The item's `blocked_ok` reason, when it acknowledges a known block.
+    pub fn blocked_ok(&self) -> Option<&str> {
+        match self {
+            Item::Reservation(x) => x.reservation.blocked_ok.as_deref(),
+            Item::Software(x) => x.0.blocked_ok.as_deref(),
+        }
+    }
     pub fn source(&self) -> &SourceRef {
         each!(self, x => x.source())
     }

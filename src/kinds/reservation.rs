@@ -359,6 +359,7 @@ pub(super) fn redeclare(
         scope: *scope,
         quantity: row.desired,
         source: source.clone(),
+        blocked_ok: None,
     });
 }
 

@@ -183,6 +183,7 @@ pub(super) fn redeclare(
         billing_cycle: None,
         term: row.what.split_whitespace().nth(2).map(str::to_owned),
         source: source.clone(),
+        blocked_ok: None,
     });
 }
 

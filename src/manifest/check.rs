@@ -451,6 +451,28 @@ pub fn renew_before(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<super::des
 pub const MAX_NAME_CHARS: usize = 256;
 
 /// An item or customer name: not empty, one line, at most [`MAX_NAME_CHARS`] characters.
+/// `blocked_ok: "<reason>"`: the reason, trimmed; an empty one is an error (an acknowledgement
+/// must say why). `Some(None)` when the field is absent; `None` when it is invalid.
+pub fn blocked_ok(ctx: &mut Ctx<'_>, v: Option<&Spanned<String>>) -> Option<Option<String>> {
+    let Some(v) = v else {
+        return Some(None);
+    };
+    if is_gap(v) {
+        return None;
+    }
+    let s = v.value.trim();
+    if s.is_empty() || s.chars().any(char::is_control) {
+        ctx.push(
+            Diagnostic::error("blocked_ok needs a reason on one line").with_hint(
+                "say why the block is acceptable, e.g. blocked_ok: \"not sold in RU; see TICKET-12\"",
+            ),
+            v,
+        );
+        return None;
+    }
+    Some(Some(s.to_owned()))
+}
+
 pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;

@@ -156,6 +156,9 @@ pub struct DesiredReservation {
     /// Units expiring within this window do not count as owned (`renew_before`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renew_before: Option<RenewBefore>,
+    /// `blocked_ok`: the reason a known block is acknowledged (see [`crate::plan::Row::acknowledged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_ok: Option<String>,
 }
 
 /// A renewal window (`renew_before: 30d`): how long before expiry a unit stops counting as owned.
@@ -195,6 +198,9 @@ pub struct DesiredSoftware {
     /// Term duration requested (`P1Y`, `P3Y`) for software subscriptions that offer several.
     pub term: Option<String>,
     pub source: SourceRef,
+    /// `blocked_ok`: the reason a known block is acknowledged (see [`crate::plan::Row::acknowledged`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocked_ok: Option<String>,
 }
 
 impl Term {

@@ -85,6 +85,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
         renew_before: opt_text(field(e, "renew_before")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 
@@ -96,6 +97,7 @@ fn software(e: &[Entry]) -> Software {
         quantity: number(field(e, "quantity")),
         term: opt_text(field(e, "term")),
         billing_cycle: opt_text(field(e, "billing_cycle")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }
 

@@ -141,6 +141,13 @@ pub struct Reservation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>", regex(pattern = DURATION_PATTERN))]
     pub renew_before: Option<Spanned<String>>,
+    /// Acknowledges a known block with its reason (e.g. `"RU: not sold; see TICKET-12"`): when
+    /// the item cannot be bought because the product is not sold in the customer's market or its
+    /// inventory is restricted, the row is still shown but does not fail the run. Any other block
+    /// still fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", length(min = 1))]
+    pub blocked_ok: Option<Spanned<String>>,
 }
 
 /// Software from the catalog: a perpetual licence or a software subscription.
@@ -167,6 +174,13 @@ pub struct Software {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<BillingCycle>")]
     pub billing_cycle: Option<Spanned<Choice<BillingCycle>>>,
+    /// Acknowledges a known block with its reason (e.g. `"RU: not sold; see TICKET-12"`): when
+    /// the item cannot be bought because the product is not sold in the customer's market or its
+    /// inventory is restricted, the row is still shown but does not fail the run. Any other block
+    /// still fails.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", length(min = 1))]
+    pub blocked_ok: Option<Spanned<String>>,
 }
 
 /// A number as written. Anything that is not an integer (`2.5`, `many`, `"3"`) is kept as text

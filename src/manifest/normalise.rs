@@ -184,6 +184,7 @@ fn reservation(
         None => defaults.renew_before.ok(),
     };
     let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
+    let blocked_ok = check::blocked_ok(ctx, r.blocked_ok.as_ref());
     Some(DesiredReservation {
         renew_before: renew_before?,
         name: name?,
@@ -193,6 +194,7 @@ fn reservation(
         scope: scope?,
         quantity: quantity?,
         source: ctx.source(&r.name),
+        blocked_ok: blocked_ok?,
     })
 }
 
@@ -212,6 +214,7 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
     let quantity = check::quantity(ctx, "quantity", &s.quantity, max);
     let term = s.term.as_ref().map(|t| check::choice(ctx, t));
     let billing_cycle = s.billing_cycle.as_ref().map(|b| check::choice(ctx, b));
+    let blocked_ok = check::blocked_ok(ctx, s.blocked_ok.as_ref());
     Some(DesiredSoftware {
         term: match term {
             Some(t) => Some(t?.as_str().to_owned()),
@@ -226,5 +229,6 @@ fn software(ctx: &mut Ctx<'_>, s: &model::Software, max: Option<u32>) -> Option<
         sku_id: sku?,
         quantity: quantity?,
         source: ctx.source(&s.name),
+        blocked_ok: blocked_ok?,
     })
 }

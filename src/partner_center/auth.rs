@@ -146,6 +146,15 @@ impl Credentials {
     }
 
     /// What these credentials can do.
+    /// The partner tenant the token is (or will be) issued for: the configured tenant id, or the
+    /// `tid` claim of a ready access token (a JWT; `None` when it is not one).
+    pub fn partner_tenant(&self) -> Option<String> {
+        match self {
+            Credentials::Client { tenant_id, .. } => Some(tenant_id.clone()),
+            Credentials::AccessToken(t) => jwt_tenant(t.expose()),
+        }
+    }
+
     pub fn kind(&self) -> CredentialsKind {
         match self {
             Credentials::AccessToken(_) => CredentialsKind::Token,
@@ -156,6 +165,18 @@ impl Credentials {
             Credentials::Client { .. } => CredentialsKind::AppOnly,
         }
     }
+}
+
+/// The `tid` claim of a JWT access token, without checking its signature (only named in
+/// outputs and compared with a saved plan's, never trusted for access).
+fn jwt_tenant(token: &str) -> Option<String> {
+    use base64::Engine as _;
+    let payload = token.split('.').nth(1)?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .ok()?;
+    let claims: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    claims.get("tid")?.as_str().map(str::to_owned)
 }
 
 #[derive(Deserialize)]
@@ -411,6 +432,20 @@ mod tests {
             .map(|(a, b)| (a.to_string(), b.to_string()))
             .collect();
         move |k| v.iter().find(|(a, _)| a == k).map(|(_, b)| b.clone())
+    }
+
+    #[test]
+    fn partner_tenant_from_the_tenant_id_or_the_token_claim() {
+        use base64::Engine as _;
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(r#"{"tid":"t-42"}"#);
+        let jwt = format!("eyJhbGciOiJub25lIn0.{claims}.sig");
+        let c = Credentials::from_lookup(env(&[("PARTNER_CENTER_ACCESS_TOKEN", &jwt)])).unwrap();
+        assert_eq!(c.partner_tenant().as_deref(), Some("t-42"));
+        let c =
+            Credentials::from_lookup(env(&[("PARTNER_CENTER_ACCESS_TOKEN", "opaque")])).unwrap();
+        assert_eq!(c.partner_tenant(), None);
+        let c = Credentials::app_only("tenant-1", "c", Secret::new("s".to_owned()), "https://a");
+        assert_eq!(c.partner_tenant().as_deref(), Some("tenant-1"));
     }
 
     #[test]

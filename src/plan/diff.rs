@@ -63,6 +63,7 @@ pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan
     Plan {
         format_version: FORMAT_VERSION.to_owned(),
         manifest_hash: desired.manifest_hash.clone(),
+        provenance: None,
         customers,
         rows,
         unmanaged,
@@ -150,6 +151,8 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 resolved: resolved_ids(item, None),
                 irreversible: false,
                 reason: Some(reason.to_owned()),
+                acknowledged: None,
+                declare: None,
                 fingerprint: fingerprint(&basis),
                 basis,
             }

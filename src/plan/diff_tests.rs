@@ -36,6 +36,7 @@ fn res(name: &str, sku: &str, term: Term, qty: u32) -> DesiredReservation {
         scope: Scope::Shared,
         quantity: qty,
         source: src(),
+        blocked_ok: None,
     }
 }
 
@@ -48,6 +49,7 @@ fn sw(name: &str, product: &str, sku: &str, qty: u32) -> DesiredSoftware {
         billing_cycle: None,
         term: None,
         source: src(),
+        blocked_ok: None,
     }
 }
 

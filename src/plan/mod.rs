@@ -5,6 +5,7 @@
 //! * [`model`] — the plan, its rows and summary (the JSON plan, `format_version: "1"`).
 //! * [`compare()`] — what changed between a saved plan and a fresh one (`apply --plan`).
 //! * [`saved`] — the saved-plan file (`plan --out`, `show`).
+//! * [`provenance`] — endpoint, partner tenant and commit a plan was made against.
 //! * [`markets`] — markets where reservations and software are not sold.
 
 pub mod compare;
@@ -12,6 +13,7 @@ pub mod diff;
 pub mod markets;
 pub mod model;
 pub mod observed;
+pub mod provenance;
 pub mod saved;
 
 pub use compare::{RowChange, compare};
@@ -21,4 +23,5 @@ pub use model::{
     Action, Basis, CustomerSummary, FORMAT_VERSION, ItemKind, Plan, Resolved, Row, Summary,
 };
 pub use observed::*;
+pub use provenance::{Provenance, ProvenanceMismatch, SANDBOX_NOTE};
 pub use saved::{SavedPlan, SavedPlanError, parse_ttl};

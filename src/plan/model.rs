@@ -5,6 +5,7 @@
 use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
 use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
+use crate::plan::provenance::Provenance;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -18,6 +19,10 @@ pub struct Plan {
     pub format_version: String,
     /// The desired state's hash (`DesiredState::manifest_hash`).
     pub manifest_hash: String,
+    /// What the plan was made against (endpoint, partner tenant, commit); filled in by the CLI,
+    /// absent in plans that do not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<Provenance>,
     /// One entry per declared customer, sorted by id.
     pub customers: Vec<CustomerSummary>,
     /// Register rows and one row per declared item, sorted by customer id, subscription id
@@ -163,6 +168,15 @@ pub struct Row {
     pub irreversible: bool,
     /// Why the row is blocked or an error, or a caveat about it.
     pub reason: Option<String>,
+    /// For a `blocked` row whose item says `blocked_ok: "<reason>"` and whose block is the kind
+    /// it may acknowledge (not sold in the market, inventory restricted): that reason. Such a row
+    /// is still shown but does not fail the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acknowledged: Option<String>,
+    /// For an `unmanaged` row: the holding as a manifest item (one line of YAML with ARM names)
+    /// a user can paste to manage it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub declare: Option<String>,
     pub basis: Basis,
     /// Short hex SHA-256 of `basis`.
     pub fingerprint: String,
@@ -209,6 +223,9 @@ pub struct Summary {
     /// Subscriptions to register.
     pub register: u32,
     pub blocked: u32,
+    /// Blocked rows acknowledged by `blocked_ok` (counted in `blocked` too).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub acknowledged: u32,
     pub pending: u32,
     pub ok: u32,
     pub surplus: u32,
@@ -242,7 +259,10 @@ impl Summary {
                 Action::Pending => s.pending += 1,
                 Action::Ok => s.ok += 1,
                 Action::Surplus => s.surplus += 1,
-                Action::Blocked => s.blocked += 1,
+                Action::Blocked => {
+                    s.blocked += 1;
+                    s.acknowledged += u32::from(r.acknowledged.is_some());
+                }
                 Action::Error => s.errors += 1,
                 Action::Unmanaged => s.unmanaged += 1,
             }
@@ -266,10 +286,16 @@ impl Summary {
         }
     }
 
-    /// The process exit code: 1 when anything is blocked or an error; otherwise with
-    /// `--detailed-exitcode` 2 when there are changes, else 0.
+    /// Blocked rows not acknowledged by `blocked_ok`: these fail the run.
+    pub fn unacknowledged_blocked(&self) -> u32 {
+        self.blocked.saturating_sub(self.acknowledged)
+    }
+
+    /// The process exit code: 1 when anything is blocked (and not acknowledged with
+    /// `blocked_ok`) or an error; otherwise with `--detailed-exitcode` 2 when there are changes,
+    /// else 0.
     pub fn exit_code(&self, detailed: bool) -> u8 {
-        if self.blocked > 0 || self.errors > 0 {
+        if self.unacknowledged_blocked() > 0 || self.errors > 0 {
             1
         } else if detailed && self.has_changes() {
             2
@@ -302,10 +328,17 @@ impl Summary {
                 ));
             }
         }
+        let blocked = if self.acknowledged > 0 {
+            format!(
+                "{} blocked ({} acknowledged)",
+                self.blocked, self.acknowledged
+            )
+        } else {
+            format!("{} blocked", self.blocked)
+        };
         s.push_str(&format!(
-            ", register {}, {} blocked, {} pending, {} surplus",
+            ", register {}, {blocked}, {} pending, {} surplus",
             plural(self.register, "subscription", "subscriptions"),
-            self.blocked,
             self.pending,
             self.surplus
         ));
@@ -392,5 +425,21 @@ mod tests {
         };
         assert_eq!(blocked.exit_code(true), 1);
         assert_eq!(blocked.exit_code(false), 1);
+        let acknowledged = Summary {
+            acknowledged: 1,
+            ..blocked.clone()
+        };
+        assert_eq!(acknowledged.exit_code(true), 2);
+        assert_eq!(acknowledged.exit_code(false), 0);
+        assert!(acknowledged.line().contains("1 blocked (1 acknowledged)"));
+        let different = Summary {
+            blocked: 2,
+            ..acknowledged
+        };
+        assert_eq!(
+            different.exit_code(false),
+            1,
+            "a different block still fails"
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! Saved plans (`plan --out FILE`, `apply --plan FILE`, `show FILE`): the JSON plan plus its
 //! creation time and expiry. The file is the `--format json` plan with two more top-level fields,
-//! `created_at` and `expires_at`. Times are passed in by the caller; the plan has no clock.
+//! `created_at` and `expires_at`; the plan's `provenance` records the endpoint, partner tenant and
+//! commit it was made against. Times are passed in by the caller; the plan has no clock.
 
 use crate::plan::model::{FORMAT_VERSION, Plan};
 use chrono::{DateTime, Duration, Utc};
@@ -53,6 +54,21 @@ impl SavedPlan {
     /// Whether the plan has expired at `now`.
     pub fn is_expired(&self, now: DateTime<Utc>) -> bool {
         now >= self.expires_at
+    }
+
+    /// When the plan was made and when it expires, as `show` prints it first:
+    /// `Plan made 2026-11-21 08:00:00 UTC · expires 2026-11-21 12:00:00 UTC` (plus ` (expired)`).
+    pub fn made_line(&self, now: DateTime<Utc>) -> String {
+        format!(
+            "Plan made {} · expires {}{}",
+            self.created_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            self.expires_at.format("%Y-%m-%d %H:%M:%S UTC"),
+            if self.is_expired(now) {
+                " (expired)"
+            } else {
+                ""
+            }
+        )
     }
 
     /// The file's JSON text (pretty, trailing newline).

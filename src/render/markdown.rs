@@ -1,8 +1,16 @@
-//! The Markdown rendering of a plan (`--format markdown`), for a pull-request comment: the summary
-//! line first, a warning when anything irreversible is planned, one table per customer with its
-//! details folded in `<details>`. Always shorter than [`LIMIT`] characters: when too long, details
-//! are dropped from the last customer backwards, then whole customer tables, with a note saying
-//! what was left out.
+//! The Markdown rendering of a plan (`--format markdown`), for a pull-request comment.
+//!
+//! Summary first ([`headline`]: the plan's totals — the one place a money summary goes), then the
+//! endpoint, partner tenant, commit and manifest hash, the witnesses, warnings, and one line
+//! counting the customers with nothing to do. Only customers with changes, problems, pending,
+//! surplus or unmanaged rows are listed: one table each, details folded in `<details>`. Surplus
+//! and unmanaged holdings are shown as such (never as removals), unmanaged ones with the manifest
+//! item, in ARM names, that would declare them.
+//!
+//! Always shorter than [`LIMIT`] characters, without leaving out a listed customer: when too
+//! long, details are dropped from the last customer backwards, then the last customers' tables
+//! become one line each in a table of counts; only if even that does not fit are the remaining
+//! customers named in one list (and, at absurd sizes, cut with a note).
 
 use crate::kinds;
 use crate::plan::{Action, CustomerSummary, Plan, Row};
@@ -16,51 +24,101 @@ pub fn render(plan: &Plan) -> String {
     render_with_limit(plan, LIMIT)
 }
 
-/// Renders a plan as Markdown strictly shorter than `limit` characters (when the summary and
-/// warning alone fit).
+/// The comment's first line: the plan's summary (with the money summary, when the plan has one).
+pub fn headline(plan: &Plan) -> String {
+    format!("**{}**\n\n", plan.summary.line())
+}
+
+/// Renders a plan as Markdown strictly shorter than `limit` characters (when the header alone
+/// fits).
 pub fn render_with_limit(plan: &Plan, limit: usize) -> String {
-    let header = header(plan);
-    let sections: Vec<Section> = plan.customers.iter().map(|c| section(plan, c)).collect();
+    let listed: Vec<&CustomerSummary> = plan.customers.iter().filter(|c| listed(plan, c)).collect();
+    let header = header(plan, plan.customers.len() - listed.len());
+    let sections: Vec<Section> = listed.iter().map(|c| section(plan, c)).collect();
     let n = sections.len();
-    let table_len: Vec<usize> = sections.iter().map(|s| chars(&s.table)).collect();
-    let details_len: Vec<usize> = sections.iter().map(|s| chars(&s.details)).collect();
-    let size = |tables: usize, details: usize| -> usize {
-        let note = trim_note(&sections, tables, details);
-        chars(&header)
-            + table_len[..tables].iter().sum::<usize>()
-            + details_len[..details].iter().sum::<usize>()
-            + chars(&note)
+    let prefix = |f: &dyn Fn(&Section) -> usize| -> Vec<usize> {
+        let mut v = vec![0];
+        for s in &sections {
+            v.push(v.last().copied().unwrap_or(0) + f(s));
+        }
+        v
     };
-    let (mut tables, mut details) = (n, n);
-    while details > 0 && size(tables, details) >= limit {
-        details -= 1;
-    }
-    while tables > 0 && size(tables, details) >= limit {
-        tables -= 1;
-    }
-    let mut out = header;
-    for (i, s) in sections.iter().enumerate().take(tables) {
-        out.push_str(&s.table);
-        if i < details {
-            out.push_str(&s.details);
+    let tables = prefix(&|s| chars(&s.table));
+    let details = prefix(&|s| chars(&s.details));
+    let counts = prefix(&|s| chars(&s.counts));
+    let base = chars(&header);
+    // Every table with the details of the first `d` customers.
+    let fits = |len: usize| len < limit;
+    for d in (0..=n).rev() {
+        let note = note(n - d, 0);
+        if fits(base + tables[n] + details[d] + chars(&note)) {
+            let mut out = header;
+            for (i, s) in sections.iter().enumerate() {
+                out.push_str(&s.table);
+                if i < d {
+                    out.push_str(&s.details);
+                }
+            }
+            out.push_str(&note);
+            return out;
         }
     }
-    out.push_str(&trim_note(&sections, tables, details));
-    out
+    // The tables of the first `k` customers, the rest as counts.
+    for k in (0..n).rev() {
+        let note = note(k, n - k);
+        let len = base + tables[k] + chars(COUNTS_HEAD) + counts[n] - counts[k] + chars(&note);
+        if fits(len) {
+            let mut out = header;
+            for s in &sections[..k] {
+                out.push_str(&s.table);
+            }
+            out.push_str(COUNTS_HEAD);
+            for s in &sections[k..] {
+                out.push_str(&s.counts);
+            }
+            out.push('\n');
+            out.push_str(&note);
+            return out;
+        }
+    }
+    names_only(header, &sections, limit)
 }
 
 fn chars(s: &str) -> usize {
     s.chars().count()
 }
 
+/// Whether a customer is listed: it has something to do, a problem, or something to report.
+fn listed(plan: &Plan, c: &CustomerSummary) -> bool {
+    c.error.is_some()
+        || plan
+            .rows
+            .iter()
+            .chain(&plan.unmanaged)
+            .any(|r| r.customer_id == c.id && r.action != Action::Ok)
+}
+
 struct Section {
     table: String,
     details: String,
-    rows: usize,
+    /// One line of the table of counts.
+    counts: String,
+    name: String,
 }
 
-fn header(plan: &Plan) -> String {
-    let mut s = format!("**{}**\n\n", plan.summary.line());
+const COUNTS_HEAD: &str = "| customer | to buy (units) | register | pending | blocked | \
+                           errors | surplus | unmanaged |\n|---|--:|--:|--:|--:|--:|--:|--:|\n";
+
+fn header(plan: &Plan, unchanged: usize) -> String {
+    let mut s = headline(plan);
+    if let Some(p) = &plan.provenance {
+        let _ = write!(
+            s,
+            "{} · manifests `{}`\n\n",
+            p.line(),
+            crate::plan::provenance::short_commit(&plan.manifest_hash)
+        );
+    }
     if let Some(w) = &plan.witnesses {
         let _ = write!(s, "{}\n\n", w.line());
     }
@@ -73,40 +131,76 @@ fn header(plan: &Plan) -> String {
             kinds::all_plural()
         );
     }
-    if plan.summary.blocked > 0 || plan.summary.errors > 0 {
+    let failing = plan.summary.unacknowledged_blocked();
+    if failing > 0 || plan.summary.errors > 0 {
         let _ = write!(
             s,
-            "> [!CAUTION]\n> {} row(s) are blocked and {} could not be observed; see the reasons \
-             below.\n\n",
-            plan.summary.blocked, plan.summary.errors
+            "> [!CAUTION]\n> {failing} row(s) are blocked and {} could not be observed; see the \
+             reasons below.\n\n",
+            plan.summary.errors
+        );
+    }
+    if plan.summary.acknowledged > 0 {
+        let _ = write!(
+            s,
+            "{} blocked row(s) are acknowledged with `blocked_ok` and do not fail the run.\n\n",
+            plan.summary.acknowledged
+        );
+    }
+    if unchanged > 0 {
+        let _ = write!(
+            s,
+            "{unchanged} customer(s) with nothing to do are not listed.\n\n"
         );
     }
     s
 }
 
-/// The note saying what was left out, or nothing when everything is shown.
-fn trim_note(sections: &[Section], tables: usize, details: usize) -> String {
-    let n = sections.len();
-    if tables == n && details == n {
-        return String::new();
-    }
-    let dropped_rows: usize = sections[tables..].iter().map(|s| s.rows).sum();
+/// The note saying what was shortened, or nothing when everything is shown.
+fn note(without_details: usize, as_counts: usize) -> String {
     let mut parts = Vec::new();
-    let no_details = tables.min(n) - details.min(tables);
-    if no_details > 0 {
-        parts.push(format!("the details of {no_details} customer(s)"));
+    if without_details > 0 {
+        parts.push(format!("the details of {without_details} customer(s)"));
     }
-    if tables < n {
+    if as_counts > 0 {
         parts.push(format!(
-            "the last {} customer(s) entirely ({dropped_rows} row(s))",
-            n - tables
+            "the rows of the last {as_counts} customer(s), shown as counts"
         ));
     }
+    if parts.is_empty() {
+        return String::new();
+    }
     format!(
-        "> [!NOTE]\n> This comment was trimmed to stay under {LIMIT} characters. Left out: {}. \
-         Run `reservoir show` on the saved plan to see everything.\n",
-        parts.join("; ")
+        "> [!NOTE]\n> This comment was shortened to stay under {LIMIT} characters: left out are \
+         {}. Run `reservoir show` on the saved plan to see everything.\n",
+        parts.join(" and ")
     )
+}
+
+/// The last resort: every listed customer by name (cut, with a note, if even that is too long).
+fn names_only(header: String, sections: &[Section], limit: usize) -> String {
+    let mut out = header;
+    out.push_str("Customers with changes or problems: ");
+    let mut shown = 0;
+    for (i, s) in sections.iter().enumerate() {
+        let sep = if i == 0 { "" } else { ", " };
+        // Keep room for the closing note (under 300 characters).
+        if chars(&out) + chars(sep) + chars(&s.name) + 300 >= limit {
+            break;
+        }
+        out.push_str(sep);
+        out.push_str(&s.name);
+        shown += 1;
+    }
+    out.push_str(".\n\n");
+    let _ = write!(
+        out,
+        "> [!NOTE]\n> This comment was shortened to stay under {LIMIT} characters: it names {shown} \
+         of {} customers with changes or problems and shows no rows. Run `reservoir show` on the \
+         saved plan to see everything.\n",
+        sections.len()
+    );
+    out
 }
 
 fn cell(s: &str) -> String {
@@ -150,26 +244,54 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
             r.owned,
             r.pending,
             r.to_buy,
-            cell(r.reason.as_deref().unwrap_or(""))
+            reason_cell(r)
         );
     }
     t.push('\n');
     Section {
         details: details(c, &rows),
+        counts: counts_line(c, &rows),
+        name: cell(&c.name),
         table: t,
-        rows: rows.len(),
     }
+}
+
+fn counts_line(c: &CustomerSummary, rows: &[&Row]) -> String {
+    let count = |a: Action| rows.iter().filter(|r| r.action == a).count();
+    let units: u32 = rows.iter().map(|r| r.to_buy).sum();
+    let errors = count(Action::Error) + usize::from(c.error.is_some());
+    format!(
+        "| {} | {units} | {} | {} | {} | {errors} | {} | {} |\n",
+        cell(&c.name),
+        count(Action::Register),
+        count(Action::Pending),
+        count(Action::Blocked),
+        count(Action::Surplus),
+        count(Action::Unmanaged),
+    )
 }
 
 fn action_cell(r: &Row) -> String {
     match r.action {
         Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.to_buy),
         Action::Renew => format!("**renew {}** ⚠️ irreversible", r.to_buy),
-        Action::Surplus => format!("surplus {}", r.surplus),
+        Action::Surplus => format!("surplus {} (kept)", r.surplus),
+        Action::Blocked if r.acknowledged.is_some() => "blocked (acknowledged)".to_owned(),
         Action::Blocked => "**blocked**".to_owned(),
         Action::Error => "**error**".to_owned(),
         a => a.as_str().to_owned(),
     }
+}
+
+fn reason_cell(r: &Row) -> String {
+    let mut s = cell(r.reason.as_deref().unwrap_or(""));
+    if let Some(ack) = &r.acknowledged {
+        let _ = write!(s, " — blocked_ok: {}", cell(ack));
+    }
+    if let Some(yaml) = &r.declare {
+        let _ = write!(s, "; to manage it, declare `{}`", yaml.replace('`', "'"));
+    }
+    s
 }
 
 fn details(c: &CustomerSummary, rows: &[&Row]) -> String {

@@ -1,7 +1,9 @@
 //! Rendering of plans and reports as text, JSON and Markdown. Decides nothing.
 
+pub mod events;
 pub mod json;
 pub mod markdown;
+pub mod receipt;
 pub mod table;
 pub mod text;
 

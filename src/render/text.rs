@@ -1,5 +1,6 @@
 //! The text rendering of a plan (`--format text`, the default): per customer, per subscription a
-//! unified diff of owned vs declared, then the rows; notes; the summary as the last line. Colour
+//! unified diff of owned vs declared, then the rows; notes; the endpoint, partner tenant and
+//! commit (provenance); the summary as the last line. Colour
 //! (plain ANSI codes) only when the caller allows it.
 
 use crate::kinds;
@@ -62,6 +63,10 @@ pub fn render(plan: &Plan, color: bool) -> String {
     }
     if let Some(w) = &plan.witnesses {
         let _ = writeln!(out, "{}", p.paint(DIM, &w.line()));
+    }
+    if let Some(prov) = &plan.provenance {
+        let style = if prov.sandbox { YELLOW } else { DIM };
+        let _ = writeln!(out, "{}", p.paint(style, &prov.line()));
     }
     let _ = writeln!(out, "{}", p.paint(BOLD, &plan.summary.line()));
     out
@@ -189,6 +194,9 @@ fn row_line(p: &Painter, r: &Row) -> String {
         Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
         Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),
         Action::Surplus => ("^", YELLOW, format!("surplus {} × {item}", r.surplus)),
+        Action::Blocked if r.acknowledged.is_some() => {
+            ("x", YELLOW, format!("blocked (acknowledged) {item}"))
+        }
         Action::Blocked => ("x", RED, format!("blocked {item}")),
         Action::Error => ("!", RED, format!("error {item}")),
         Action::Unmanaged => ("?", MAGENTA, format!("unmanaged {} × {}", r.owned, r.what)),
@@ -200,6 +208,9 @@ fn row_line(p: &Painter, r: &Row) -> String {
     }
     if let Some(reason) = &r.reason {
         s.push_str(&p.paint(DIM, &format!(" — {reason}")));
+    }
+    if let Some(ack) = &r.acknowledged {
+        s.push_str(&p.paint(DIM, &format!(" (blocked_ok: {ack})")));
     }
     s
 }

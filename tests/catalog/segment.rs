@@ -84,6 +84,7 @@ fn reservation() -> DesiredReservation {
             line: 1,
             column: 1,
         },
+        blocked_ok: None,
     }
 }
 

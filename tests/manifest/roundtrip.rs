@@ -57,6 +57,7 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
                 scope: scope.map(sp),
                 quantity: sp(model::Number::Int(q)),
                 renew_before: None,
+                blocked_ok: None,
             },
         )
 }
@@ -74,6 +75,7 @@ fn software(i: usize) -> impl Strategy<Value = model::Software> {
             quantity: sp(model::Number::Int(q)),
             term: term.map(sp),
             billing_cycle: cycle.map(sp),
+            blocked_ok: None,
         })
 }
 

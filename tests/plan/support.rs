@@ -271,6 +271,7 @@ impl Sandbox {
                 line: 1,
                 column: 1,
             },
+            blocked_ok: None,
         };
         self.rt.block_on(async {
             let catalog = Catalog::new(Reader::new(&client));

@@ -49,6 +49,7 @@ pub fn vm(
         scope: Scope::Shared,
         quantity: qty,
         source: src(10),
+        blocked_ok: None,
     }
 }
 
@@ -61,6 +62,7 @@ pub fn software(name: &str, product: &str, sku: &str, qty: u32) -> DesiredSoftwa
         billing_cycle: None,
         term: None,
         source: src(20),
+        blocked_ok: None,
     }
 }
 

@@ -78,10 +78,16 @@ fn show_renders_a_saved_plan_exactly_like_the_live_render() {
             "{}",
             String::from_utf8_lossy(&out.stderr)
         );
-        assert_eq!(
-            String::from_utf8_lossy(&out.stdout),
-            render_plan(&saved.plan, f, false)
-        );
+        // `show` says first when the plan was made and when it expires; JSON is the saved file.
+        let expected = match f {
+            Format::Json => saved.to_json(),
+            f => format!(
+                "{}\n\n{}",
+                saved.made_line(Utc::now()),
+                render_plan(&saved.plan, f, false)
+            ),
+        };
+        assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
         assert!(
             out.stderr.is_empty(),
             "{}",
@@ -98,8 +104,14 @@ fn show_warns_about_an_expired_plan_but_still_renders_it() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("this plan expired"));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        render_plan(&saved.plan, Format::Text, false)
+        format!(
+            "{}\n\n{}",
+            saved.made_line(Utc::now()),
+            render_plan(&saved.plan, Format::Text, false)
+        )
     );
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with("Plan made "));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(" (expired)"));
 }
 
 #[test]

@@ -67,7 +67,7 @@ fn markdown_snapshot() {
 }
 
 #[test]
-fn markdown_of_a_huge_plan_is_trimmed_under_the_limit_and_says_so() {
+fn markdown_of_a_huge_plan_stays_under_the_limit_without_losing_a_customer() {
     let (d, o) = fixture::big(400, 40);
     let plan = diff(&d, &o);
     let full_rows = plan.rows.len();
@@ -80,27 +80,86 @@ fn markdown_of_a_huge_plan_is_trimmed_under_the_limit_and_says_so() {
     );
     assert!(md.starts_with("**Plan: buy 16000 units"));
     assert!(md.contains("> [!WARNING]"));
-    assert!(
-        md.contains("This comment was trimmed"),
-        "{}",
-        &md[md.len() - 500..]
-    );
-    let tables =
-        md.matches("\n### customer-").count() + usize::from(md.contains("**\n\n### customer-"));
     let note = md
         .lines()
         .rev()
-        .find(|l| l.contains("trimmed"))
+        .find(|l| l.contains("This comment was shortened"))
         .unwrap_or_default();
-    let left_out = 400 - md.matches("| item |").count();
-    assert!(left_out > 0 && tables < 400, "{note}");
+    // The first customers keep their tables; the others become one line of counts each — no
+    // customer is left out (the comment used to drop the last ones entirely).
+    let tables = md.matches("| item |").count();
+    assert!(tables > 0 && tables < 400, "{tables} tables");
     assert!(
-        note.contains(&format!("the last {left_out} customer(s) entirely")),
+        note.contains(&format!(
+            "the rows of the last {} customer(s), shown as counts",
+            400 - tables
+        )),
         "{note}"
     );
-    // The first customers come first; no details survive a cut this deep.
-    assert!(md.contains("customer-0000"));
+    assert!(md.contains("| customer | to buy (units) |"));
+    for c in 0..400 {
+        assert!(
+            md.contains(&format!("customer-{c:04}")),
+            "customer-{c:04} is named"
+        );
+    }
     assert!(!md.contains("<details>"));
+}
+
+/// The plan of `n` generated customers where only every third has something to do.
+fn mostly_unchanged(n: usize) -> reservoir::plan::Plan {
+    let (d, o) = fixture::big(n, 3);
+    let mut plan = diff(&d, &o);
+    let changed = |id: &str| id.ends_with(['0', '3', '6', '9']);
+    for r in plan.rows.iter_mut().filter(|r| !changed(&r.customer_id)) {
+        r.action = reservoir::plan::Action::Ok;
+        r.owned = r.desired;
+        r.to_buy = 0;
+        r.irreversible = false;
+        r.reason = None;
+    }
+    plan.summary = reservoir::plan::Summary::from_rows(&plan.rows, &plan.unmanaged);
+    plan
+}
+
+#[test]
+fn markdown_of_a_thousand_customers_lists_every_changed_one_and_counts_the_rest() {
+    let plan = mostly_unchanged(1000);
+    let changed: Vec<&str> = plan
+        .customers
+        .iter()
+        .filter(|c| c.id.ends_with(['0', '3', '6', '9']))
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(changed.len(), 400);
+    let md = markdown::render(&plan);
+    assert!(md.chars().count() < 65_000, "{} chars", md.chars().count());
+    assert!(md.starts_with("**Plan: buy 1200 units"), "summary first");
+    for name in &changed {
+        assert!(
+            md.contains(&format!("{name} ")) || md.contains(&format!("{name} |")),
+            "{name}"
+        );
+    }
+    assert!(
+        md.contains("600 customer(s) with nothing to do are not listed."),
+        "unchanged customers are counted in one line"
+    );
+    assert!(
+        !md.contains("customer-0001"),
+        "an unchanged customer is not listed"
+    );
+}
+
+#[test]
+fn markdown_shows_unmanaged_holdings_as_items_to_paste_never_as_removals() {
+    let md = render_plan(&demo_plan(), Format::Markdown, false);
+    let unmanaged: Vec<&str> = md.lines().filter(|l| l.contains("| unmanaged |")).collect();
+    assert!(!unmanaged.is_empty(), "{md}");
+    for l in unmanaged {
+        assert!(l.contains("to manage it, declare `{ name: "), "{l}");
+        assert!(!l.contains("remove") && !l.contains("cancel"), "{l}");
+    }
 }
 
 #[test]

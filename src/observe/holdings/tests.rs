@@ -342,6 +342,7 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
                 scope: Scope::Shared,
                 quantity: 2,
                 source: at(12),
+                blocked_ok: None,
             }],
             source: at(8),
         }],

@@ -17,6 +17,27 @@ fn kind_words(k: SubscriptionKind) -> &'static str {
     }
 }
 
+/// Why an item cannot be bought: the row's action (`blocked` or `error`), the reason, and whether
+/// the block is one `blocked_ok` may acknowledge — the product is not sold in the customer's
+/// market or its inventory is restricted. Every other block (a subscription problem, quantities,
+/// limits, orders that cannot be ruled out, credentials, the catalog) still fails the run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Block {
+    pub action: Action,
+    pub reason: String,
+    pub acknowledgeable: bool,
+}
+
+impl Block {
+    fn new(action: Action, reason: String, acknowledgeable: bool) -> Self {
+        Block {
+            action,
+            reason,
+            acknowledgeable,
+        }
+    }
+}
+
 impl CustomerDiff<'_> {
     pub(super) fn subscription_problem(
         &self,
@@ -49,8 +70,10 @@ impl CustomerDiff<'_> {
         res: Option<&Resolution>,
         sub_problem: Option<&str>,
         shortfall: u32,
-    ) -> Option<(Action, String)> {
-        let blocked = |s: String| Some((Action::Blocked, s));
+    ) -> Option<Block> {
+        let blocked = |s: String| Some(Block::new(Action::Blocked, s, false));
+        // The product is not to be had here at all: a block `blocked_ok` may acknowledge.
+        let unavailable = |s: String| Some(Block::new(Action::Blocked, s, true));
         let what = item.kind().sold_phrase();
         let market = format!(
             "customer {} is in {}, where {what} not sold",
@@ -58,20 +81,25 @@ impl CustomerDiff<'_> {
             self.oc.country
         );
         if !market_available(&self.oc.country) {
-            return blocked(market);
+            return unavailable(market);
         }
         if let Some(p) = sub_problem {
             return blocked(p.to_owned());
         }
         let ci = match res {
             None => {
-                return Some((
+                return Some(Block::new(
                     Action::Error,
                     "the catalog was not searched for this item".to_owned(),
+                    false,
                 ));
             }
             Some(Resolution::Error(e)) => {
-                return Some((Action::Error, format!("reading the catalog failed: {e}")));
+                return Some(Block::new(
+                    Action::Error,
+                    format!("reading the catalog failed: {e}"),
+                    false,
+                ));
             }
             Some(Resolution::NeedsAppUser) => {
                 return blocked(
@@ -92,14 +120,14 @@ impl CustomerDiff<'_> {
                 } else {
                     s.push_str(&format!("; close matches: {}", suggestions.join(", ")));
                 }
-                return Some((Action::Error, s));
+                return Some(Block::new(Action::Error, s, false));
             }
-            Some(Resolution::MarketUnavailable) => return blocked(market),
+            Some(Resolution::MarketUnavailable) => return unavailable(market),
             Some(Resolution::Ambiguous { reason }) => return blocked(reason.clone()),
             Some(Resolution::Found(ci)) => ci,
         };
         if let Inventory::Restricted { reason } = &ci.inventory {
-            return blocked(format!(
+            return unavailable(format!(
                 "inventory is restricted for {}: {reason}",
                 ci.title
             ));

@@ -169,6 +169,8 @@ impl<'a> CustomerDiff<'a> {
                 "the subscription is NotRegistered; {} need a registered subscription",
                 kinds::REGISTRATION_KIND.plural()
             )),
+            acknowledged: None,
+            declare: None,
             fingerprint: fingerprint(&basis),
             basis,
         });
@@ -221,6 +223,8 @@ impl<'a> CustomerDiff<'a> {
             resolved,
             irreversible: false,
             reason: None,
+            acknowledged: None,
+            declare: None,
             fingerprint: fingerprint(&basis),
             basis,
         };
@@ -249,9 +253,12 @@ impl<'a> CustomerDiff<'a> {
             });
         } else {
             match self.blocker(item, res, sub_problem, shortfall) {
-                Some((action, reason)) => {
-                    row.action = action;
-                    row.reason = Some(reason);
+                Some(block) => {
+                    row.action = block.action;
+                    row.reason = Some(block.reason);
+                    if block.acknowledgeable {
+                        row.acknowledged = item.blocked_ok().map(str::to_owned);
+                    }
                 }
                 None if !counted.renew.is_empty() => {
                     row.action = Action::Renew;
@@ -340,6 +347,8 @@ impl<'a> CustomerDiff<'a> {
                 }),
                 irreversible: false,
                 reason: Some(reason),
+                acknowledged: None,
+                declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
                 basis,
             });

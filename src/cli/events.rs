@@ -1,0 +1,35 @@
+//! `apply --format json`: the [`Reporter`] that streams engine events to stdout as JSON lines
+//! ([`crate::render::events`]) while the usual progress (heartbeat, logs) goes on on stderr.
+
+use super::output;
+use crate::apply::{ApplyEvent, Reporter};
+use std::collections::BTreeMap;
+
+/// Writes one JSON line per engine event to stdout, then hands the event to `inner`.
+pub struct JsonEvents<'a> {
+    pub inner: &'a dyn Reporter,
+    pub names: BTreeMap<String, String>,
+}
+
+impl Reporter for JsonEvents<'_> {
+    fn event(&self, customer_id: &str, event: &ApplyEvent) {
+        let name = self
+            .names
+            .get(customer_id)
+            .map(String::as_str)
+            .unwrap_or(customer_id);
+        if let Some(line) =
+            crate::render::events::engine(customer_id, name, event, chrono::Utc::now())
+        {
+            emit(&line);
+        }
+        self.inner.event(customer_id, event);
+    }
+}
+
+/// Writes one event line to stdout; a closed pipe drops it (apply goes on, see [`output`]).
+pub fn emit(line: &str) {
+    if let Err(e) = output::print(line) {
+        tracing::warn!("cannot write an event to stdout: {e}");
+    }
+}
