@@ -5,6 +5,8 @@
 mod catalog_search;
 #[path = "cli/customers.rs"]
 mod customers;
+#[path = "cli/errors.rs"]
+mod errors;
 #[path = "cli/help.rs"]
 mod help;
 #[cfg(unix)]

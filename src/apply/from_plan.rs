@@ -18,12 +18,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 fn kind_of(row: &Row) -> Option<SubscriptionKind> {
-    let state = row.basis.subscription.as_deref()?;
-    match state.split('/').nth(1)? {
-        "legacy" => Some(SubscriptionKind::Legacy),
-        "azure-plan" => Some(SubscriptionKind::AzurePlan),
-        _ => None,
-    }
+    row.basis.subscription.as_ref().map(|s| s.kind)
 }
 
 /// Rebuilds the desired state of a saved plan (`path` names it in item sources).

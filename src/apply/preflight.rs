@@ -105,14 +105,7 @@ pub(crate) fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
 fn without_availability(plan: &Plan) -> Plan {
     let mut p = plan.clone();
     for r in p.rows.iter_mut() {
-        if let Some(c) = &r.basis.catalog {
-            let (id, rest) = c.split_once(' ').unwrap_or((c.as_str(), ""));
-            let mut parts: Vec<&str> = id.split(':').collect();
-            if parts.len() == 3 {
-                parts.pop();
-            }
-            r.basis.catalog = Some(format!("{} {rest}", parts.join(":")).trim_end().to_owned());
-        }
+        r.basis.catalog = r.basis.catalog.as_ref().map(|c| c.without_availability());
         // The fingerprint hashes the basis; compare the (normalised) basis itself.
         r.fingerprint.clear();
     }

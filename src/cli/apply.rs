@@ -274,9 +274,9 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         print_out(&crate::render::receipt::results_text(&report, &provenance))?;
     }
     if let Some(path) = &args.receipt {
-        report
-            .write(path)
-            .map_err(|e| anyhow::anyhow!("cannot write the receipt {}: {e}", path.display()))?;
+        report.write(path).map_err(|e| {
+            anyhow::Error::new(e).context(format!("cannot write the receipt {}", path.display()))
+        })?;
         if !g.quiet {
             output::eprint(&format!("wrote the receipt to {}", path.display()));
         }

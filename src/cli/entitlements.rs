@@ -2,7 +2,7 @@
 //! `--expiring-within` exits 2 when anything expires within the window (for CI alerts).
 
 use super::GlobalArgs;
-use super::orders::print;
+use super::orders::print_view;
 use super::settings::connect;
 use super::view_output::ViewOutput;
 use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
@@ -24,6 +24,7 @@ pub struct EntitlementsArgs {
 
 pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let conn = connect(g).await?.read_only();
+    let provenance = conn.provenance.clone();
     let result = async {
         let selected = customers::select(&conn.reader, &g.customers).await?;
         entitlements::list(
@@ -49,7 +50,11 @@ pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitC
             cut.format("%Y-%m-%d")
         ));
     }
-    print(&render(args.output.format, &report, &[("", table)], &notes))?;
+    print_view(
+        &render(args.output.format, &report, &[("", table)], &notes),
+        &provenance,
+        args.output.is_text(),
+    )?;
     if args.expiring_within.is_some() && !report.entitlements.is_empty() {
         return Ok(ExitCode::from(super::EXIT_CHANGES));
     }

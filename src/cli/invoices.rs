@@ -2,7 +2,7 @@
 //! one-time line items and the statement PDF. Read-only.
 
 use super::GlobalArgs;
-use super::orders::print;
+use super::orders::print_view;
 use super::settings::connect;
 use crate::partner_center::Reader;
 use crate::views::invoices;
@@ -67,9 +67,17 @@ pub enum InvoicesCommand {
 
 pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let conn = connect(g).await?.read_only();
+    let provenance = conn.provenance.clone();
+    let text = match &args {
+        InvoicesCommand::Balance(f) | InvoicesCommand::Summaries(f) => f.is_text(),
+        InvoicesCommand::List { format, .. }
+        | InvoicesCommand::Show { format, .. }
+        | InvoicesCommand::Lines { format, .. } => format.is_text(),
+        InvoicesCommand::Pdf { .. } => false,
+    };
     let result = run_with(args, g, &conn.reader).await;
     conn.close().await;
-    print(&result?)?;
+    print_view(&result?, &provenance, text)?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,6 +7,7 @@ pub mod completions;
 #[cfg(feature = "fault-injection")]
 mod crash;
 pub mod entitlements;
+pub mod errors;
 pub mod events;
 pub mod help;
 pub mod import;
@@ -193,7 +194,7 @@ pub fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) if output::is_closed_pipe(&e) => ExitCode::from(EXIT_OK),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprint!("{}", errors::render(&e));
             ExitCode::from(EXIT_ERROR)
         }
     }

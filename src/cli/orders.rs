@@ -37,10 +37,15 @@ pub enum OrdersCommand {
 
 pub async fn run(args: OrdersArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let conn = connect(g).await?.read_only();
+    let provenance = conn.provenance.clone();
     let result = run_with(&args, g, &conn.reader).await;
     conn.close().await;
     let (out, note) = result?;
-    print(&out)?;
+    let text = match &args.command {
+        Some(OrdersCommand::Show { output, .. }) => output.is_text(),
+        None => args.output.is_text(),
+    };
+    print_view(&out, &provenance, text)?;
     if let Some(n) = note
         && !g.quiet
     {
@@ -96,4 +101,18 @@ async fn run_with(
 pub(super) fn print(out: &str) -> anyhow::Result<()> {
     super::output::print(out)?;
     Ok(())
+}
+
+/// Writes a rendered view to stdout; text output ends with the endpoint and partner tenant it
+/// was read from (JSON and CSV stay as they are, for machines).
+pub(super) fn print_view(
+    out: &str,
+    provenance: &crate::plan::Provenance,
+    text: bool,
+) -> anyhow::Result<()> {
+    if text && !out.is_empty() {
+        print(&format!("{out}\n{}\n", provenance.line()))
+    } else {
+        print(out)
+    }
 }

@@ -4,7 +4,7 @@
 //! orders reservoir did not place are reported, and fail the run (exit 2) only with `--strict`.
 
 use super::GlobalArgs;
-use super::orders::print;
+use super::orders::print_view;
 use super::settings::connect;
 use super::view_output::ViewOutput;
 use crate::views::reconcile::{self, Period};
@@ -48,6 +48,7 @@ pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode
         (None, None) => anyhow::bail!("give --invoice ID or --since DATE"),
     };
     let conn = connect(g).await?.read_only();
+    let provenance = conn.provenance.clone();
     let result = async {
         let selected = if g.customers.is_empty() {
             Vec::new()
@@ -62,7 +63,11 @@ pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode
     let table = args.output.fit(reconcile::table(&report.rows));
     let mut notes = vec![reconcile::summary(&report)];
     notes.extend(reconcile::unexpected_note(&report, args.strict));
-    print(&render(args.output.format, &report, &[("", table)], &notes))?;
+    print_view(
+        &render(args.output.format, &report, &[("", table)], &notes),
+        &provenance,
+        args.output.is_text(),
+    )?;
     Ok(if report.passes(args.strict) {
         ExitCode::SUCCESS
     } else {

@@ -121,9 +121,14 @@ pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
     let (base, credentials, sandbox) = match EndpointSpec::parse(&g.endpoint)? {
         EndpointSpec::Sandbox => {
             let sb = crate::sandbox::embedded(&g.state_dir).await.map_err(|e| {
-                anyhow::anyhow!(
-                    "cannot start the embedded sandbox in {}: {e}",
-                    g.state_dir.display()
+                super::errors::hinted(
+                    format!(
+                        "cannot start the embedded sandbox in {}",
+                        g.state_dir.display()
+                    ),
+                    "the sandbox keeps its world in <state-dir>/sandbox/world.json: check that \
+                     the folder is writable, or delete a damaged world.json to start over",
+                    Some(anyhow::Error::new(e)),
                 )
             })?;
             let c = sb.credentials();

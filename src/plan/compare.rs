@@ -137,7 +137,10 @@ fn row_change(s: &Row, f: &Row) -> Option<String> {
 }
 
 fn basis_changes(s: &Basis, f: &Basis) -> Vec<String> {
-    let opt = |o: &Option<String>| o.clone().unwrap_or_else(|| "nothing".to_owned());
+    fn opt<T: std::fmt::Display>(o: &Option<T>) -> String {
+        o.as_ref()
+            .map_or_else(|| "nothing".to_owned(), ToString::to_string)
+    }
     let mut v = Vec::new();
     if s.owned != f.owned {
         v.push(format!("owned {} → {}", s.owned, f.owned));

@@ -14,7 +14,8 @@
 //! [`crate::kinds`].
 
 use crate::kinds;
-use crate::manifest::{DesiredCustomer, DesiredState, Limits, SubscriptionKind};
+use crate::manifest::{DesiredCustomer, DesiredState, Limits};
+use crate::plan::basis::{CatalogBasis, SubscriptionBasis};
 use crate::plan::model::{Action, Basis, CustomerSummary, FORMAT_VERSION, Plan, Row, Summary};
 use crate::plan::observed::{CustomerObservation, Inventory, ObservedSubscription, Resolution};
 use sha2::{Digest, Sha256};
@@ -87,16 +88,21 @@ fn sort_key(r: &Row) -> SortKey {
         sub,
         register,
         name,
-        r.what.clone() + &r.basis.catalog.clone().unwrap_or_default(),
+        r.what.clone()
+            + &r.basis
+                .catalog
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
     )
 }
 
-fn subscription_state(s: &ObservedSubscription) -> String {
-    let kind = match s.kind {
-        SubscriptionKind::AzurePlan => "azure-plan",
-        SubscriptionKind::Legacy => "legacy",
-    };
-    format!("{}/{kind}/{}", s.status.as_str(), s.registration.as_str())
+fn subscription_state(s: &ObservedSubscription) -> SubscriptionBasis {
+    SubscriptionBasis {
+        status: s.status.clone(),
+        kind: s.kind,
+        registration: s.registration,
+    }
 }
 
 fn fingerprint(basis: &Basis) -> String {
@@ -105,7 +111,7 @@ fn fingerprint(basis: &Basis) -> String {
     digest[..8].iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn resolution_basis(res: Option<&Resolution>) -> Option<String> {
+fn resolution_basis(res: Option<&Resolution>) -> Option<CatalogBasis> {
     Some(match res? {
         Resolution::Found(ci) => {
             let inv = match &ci.inventory {
@@ -114,16 +120,16 @@ fn resolution_basis(res: Option<&Resolution>) -> Option<String> {
                 Inventory::Restricted { reason } => format!("restricted ({reason})"),
                 Inventory::Unknown => "unknown".to_owned(),
             };
-            format!(
+            CatalogBasis::from_text(&format!(
                 "{} min={} max={} inventory={inv}",
                 ci.catalog_item_id, ci.min_quantity, ci.max_quantity
-            )
+            ))
         }
-        Resolution::NotFound { .. } => "not_found".to_owned(),
-        Resolution::MarketUnavailable => "market_unavailable".to_owned(),
-        Resolution::NeedsAppUser => "needs_app_user".to_owned(),
-        Resolution::Ambiguous { .. } => "ambiguous".to_owned(),
-        Resolution::Error(e) => format!("error ({e})"),
+        Resolution::NotFound { .. } => CatalogBasis::Outcome("not_found".to_owned()),
+        Resolution::MarketUnavailable => CatalogBasis::Outcome("market_unavailable".to_owned()),
+        Resolution::NeedsAppUser => CatalogBasis::Outcome("needs_app_user".to_owned()),
+        Resolution::Ambiguous { .. } => CatalogBasis::Outcome("ambiguous".to_owned()),
+        Resolution::Error(e) => CatalogBasis::Outcome(format!("error ({e})")),
     })
 }
 

@@ -3,7 +3,7 @@
 use super::*;
 use crate::manifest::{
     DesiredReservation, DesiredSoftware, DesiredSubscription, ReservationTarget, ReservationType,
-    Scope, SourceRef, Term,
+    Scope, SourceRef, SubscriptionKind, Term,
 };
 use crate::plan::ItemKind;
 use crate::plan::observed::*;

@@ -3,11 +3,13 @@
 //! * [`observed`] — the observed state `observe` fills from Partner Center and the journal.
 //! * [`diff()`] — desired × observed → [`Plan`], pure and deterministic.
 //! * [`model`] — the plan, its rows and summary (the JSON plan, `format_version: "1"`).
+//! * [`basis`] — the typed observations a row rests on (written as the strings they always were).
 //! * [`compare()`] — what changed between a saved plan and a fresh one (`apply --plan`).
 //! * [`saved`] — the saved-plan file (`plan --out`, `show`).
 //! * [`provenance`] — endpoint, partner tenant and commit a plan was made against.
 //! * [`markets`] — markets where reservations and software are not sold.
 
+pub mod basis;
 pub mod compare;
 pub mod diff;
 pub mod markets;

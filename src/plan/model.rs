@@ -4,6 +4,7 @@
 
 use crate::kinds::KindTotals;
 use crate::manifest::{PurchaseKey, Term};
+use crate::plan::basis::{CatalogBasis, SubscriptionBasis};
 use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
 use crate::plan::provenance::Provenance;
 use serde::{Deserialize, Serialize};
@@ -125,10 +126,10 @@ pub struct Basis {
     pub owned: u32,
     pub pending: u32,
     /// `status/kind/registration` of the subscription, e.g. `active/azure-plan/Registered`.
-    pub subscription: Option<String>,
+    pub subscription: Option<SubscriptionBasis>,
     /// The catalog item id and inventory state, e.g. `P:S:A inventory=not_required`, or the
     /// resolution outcome when nothing was found.
-    pub catalog: Option<String>,
+    pub catalog: Option<CatalogBasis>,
     /// The customer's country.
     pub country: Option<String>,
     /// Units matched to the item that expire within its `renew_before` window (not in `owned`).

@@ -105,8 +105,16 @@ fn render_group(
     let title = match sub {
         Some(s) => {
             // `status/kind/registration` as observed, e.g. `active/azure-plan/Registered`.
-            match mine.iter().find_map(|r| r.basis.subscription.as_deref()) {
-                Some(state) => format!("subscription {s} ({})", state.replace('/', ", ")),
+            match mine.iter().find_map(|r| r.basis.subscription.as_ref()) {
+                Some(state) => format!(
+                    "subscription {s} ({}, {}, {})",
+                    state.status.as_str(),
+                    match state.kind {
+                        crate::manifest::SubscriptionKind::AzurePlan => "azure-plan",
+                        crate::manifest::SubscriptionKind::Legacy => "legacy",
+                    },
+                    state.registration.as_str()
+                ),
                 None => format!("subscription {s}"),
             }
         }

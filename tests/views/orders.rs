@@ -191,3 +191,32 @@ fn app_only_credentials_show_the_order_without_provisioning_status() {
         out.stderr
     );
 }
+
+#[test]
+fn text_views_name_the_endpoint_and_partner_tenant_and_machine_formats_do_not() {
+    let f = Fixture::new();
+    for args in [
+        &["orders"][..],
+        &["entitlements"][..],
+        &["invoices", "list"][..],
+        &["reconcile", "--since", "2026-01-01"][..],
+    ] {
+        let text = f.run(args);
+        let last = text.stdout.trim_end().lines().last().unwrap_or_default();
+        assert!(
+            last.starts_with("Endpoint: ")
+                && last.contains(" · partner tenant ")
+                && last.ends_with("sandbox: nothing real is bought"),
+            "{args:?}: {}",
+            text.stdout
+        );
+    }
+    let json = f.run(&["orders", "--format", "json"]);
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&json.stdout).is_ok(),
+        "{}",
+        json.stdout
+    );
+    let csv = f.run(&["orders", "--format", "csv"]);
+    assert!(!csv.stdout.contains("Endpoint: "), "{}", csv.stdout);
+}

@@ -9,6 +9,7 @@ use super::{fingerprint, resolution_basis, subscription_state};
 use crate::kinds::renewal::{self, Counted};
 use crate::kinds::{self, Item};
 use crate::manifest::{DesiredCustomer, Limits, PurchaseKey};
+use crate::plan::basis::CatalogBasis;
 use crate::plan::markets::market_available;
 use crate::plan::model::{Action, Basis, CustomerSummary, Resolved, Row};
 use crate::plan::observed::{
@@ -316,7 +317,12 @@ impl<'a> CustomerDiff<'a> {
             let basis = Basis {
                 owned: h.quantity,
                 country: Some(self.oc.country.clone()),
-                catalog: Some(format!("{}:{}", h.product_id, h.sku_id)),
+                catalog: Some(CatalogBasis::Item {
+                    product_id: h.product_id.clone(),
+                    sku_id: h.sku_id.clone(),
+                    availability_id: None,
+                    terms: String::new(),
+                }),
                 ..Basis::default()
             };
             let mut reason = format!("not declared in any manifest; order {}", h.order_id);
