@@ -1,330 +1,247 @@
-//! Fleet benchmark (issue 6): plan and apply over N generated customers against the sandbox,
-//! with per-call latency and Partner Center-style rate limits, measuring calls per customer,
-//! catalog calls, 429s, wall time against the ideal, and peak memory.
+//! Fleet benchmark (issue 13): the `reservoir` CLI, run as a user runs it (its default
+//! parallelism), against `reservoir sandbox serve` throttled like Partner Center, measured against
+//! the **minimum** number of calls the job needs — and side by side with a sequential script that
+//! follows the documented flow, on the same world.
 //!
 //! ```sh
-//! cargo run --release --example fleet_bench -- --customers 100,1000,5000
+//! cargo build --release && cargo run --release --example fleet_bench -- --customers 50,200
 //! ```
 //!
-//! Options (defaults in brackets): `--customers N[,N…]` [100,1000], `--latency-ms` [20],
-//! `--parallelism` [32], `--rate-limit` requests/min for the limit-bound scenario [30000],
-//! `--customer-rate-limit` [3000], `--client-rate-limit` (the client's own partner-wide budget
-//! in the limit scenario; default `--rate-limit`), `--scenarios latency,limit` [both], `--seed` [1], `--no-apply`
-//! (give the customers their holdings through the sandbox's admin API instead of buying them).
+//! Options [defaults]: `--customers N[,N…]` [50,200]; `--rate-limit` requests/min [500, Partner
+//! Center's published limit]; `--scaled-rate-limit` [30000] used instead for N above
+//! `--scale-above` [200] (so N = 1000 and 5000 finish in minutes; the table says which rate
+//! applied); `--latency-ms` per call [20]; `--seed` [1]; `--script-max N` [200]: the sequential
+//! script runs only up to this N (it is slow by design).
 //!
-//! Phases per scenario, on one state dir: plan (everything to buy) → apply (buys it) → plan (no
-//! change; reads each new order once) → plan (no change again; orders come from the cache).
+//! Per N, on a fresh sandbox and state dir (the world: N generated customers with 1–3 Azure plan
+//! subscriptions each, one VM reservation declared on each subscription), each phase a separate
+//! process started on a quiet minute (the server's sliding window empty, as for separate CI jobs):
+//! 1. `reservoir apply --auto-approve` (buys everything),
+//! 2. `reservoir plan` (no change; first),
+//! 3. `reservoir plan` (no change; repeat: caches),
 //!
-//! Two scenarios per N, each on a fresh sandbox:
-//! * **latency**: every call takes `--latency-ms`, no throttling; ideal = calls × latency ÷ P.
-//! * **limit**: the sandbox throttles at `--rate-limit`/min partner-wide and
-//!   `--customer-rate-limit`/min per customer (sliding minute, 429 + `Retry-After`), and the
-//!   client is configured with the same figures; ideal = calls ÷ rate (or the latency bound when
-//!   that is larger).
+//! and meanwhile, on a second sandbox serving the same world with its own throttle,
+//! `examples/fleet_bench/sequential.py` buys the same.
 //!
-//! Each N runs in its own process (so peak memory is per N), and the sandbox runs in a child of
-//! that process (so its memory is not counted).
+//! Reported per phase: calls (server-side, token requests excluded) and calls per customer; the
+//! minimum ([`world::minimum`]) and calls ÷ minimum; wall and wall ÷ (minimum ÷ rate); 429s; the
+//! peak RSS of the process measured (the CLI, or the Python script). `apply` waits the activity
+//! log's lag (10 s, DESIGN §5 step 7) before its first checkout: it is in the wall time.
 
-#[path = "fleet_bench/fleet.rs"]
-mod fleet;
-#[path = "fleet_bench/serve.rs"]
-mod serve;
+#[path = "fleet_bench/procs.rs"]
+mod procs;
+#[path = "fleet_bench/world.rs"]
+mod world;
 
-use fleet::{ClientSetup, Measured};
-use reservoir::partner_center::RateLimits;
-use serde::{Deserialize, Serialize};
-use serve::{SandboxChild, ServeSpec};
+use std::path::PathBuf;
 
 #[derive(Debug, Clone)]
 struct Args {
     customers: Vec<usize>,
+    rate: u32,
+    scaled_rate: u32,
+    scale_above: usize,
     latency_ms: u64,
-    parallelism: usize,
-    rate_limit: u32,
-    customer_rate_limit: u32,
-    /// The client's partner-wide budget in the limit scenario (default: `rate_limit`); set it
-    /// higher than the server's to watch the limiter adapt to 429s.
-    client_rate_limit: Option<u32>,
-    scenarios: Vec<String>,
     seed: u64,
-    /// Buy through apply (false: seed the holdings through the sandbox's admin API).
-    apply: bool,
-    json: bool,
+    script_max: usize,
 }
 
 impl Args {
     fn parse(raw: &[String]) -> anyhow::Result<Self> {
         let mut a = Args {
-            customers: vec![100, 1000],
+            customers: vec![50, 200],
+            rate: 500,
+            scaled_rate: 30_000,
+            scale_above: 200,
             latency_ms: 20,
-            parallelism: 32,
-            rate_limit: 30_000,
-            customer_rate_limit: 3_000,
-            client_rate_limit: None,
-            scenarios: vec!["latency".into(), "limit".into()],
             seed: 1,
-            apply: true,
-            json: false,
+            script_max: 200,
         };
         let mut it = raw.iter();
         while let Some(flag) = it.next() {
-            if flag == "--json" {
-                a.json = true;
-                continue;
-            }
-            if flag == "--no-apply" {
-                a.apply = false;
-                continue;
-            }
             let value = it
                 .next()
                 .ok_or_else(|| anyhow::anyhow!("{flag} needs a value"))?;
-            let list = || value.split(',').map(str::trim).filter(|s| !s.is_empty());
             match flag.as_str() {
                 "--customers" => {
-                    a.customers = list().map(str::parse).collect::<Result<_, _>>()?;
+                    a.customers = value
+                        .split(',')
+                        .map(|n| n.trim().parse())
+                        .collect::<Result<_, _>>()?
                 }
+                "--rate-limit" => a.rate = value.parse()?,
+                "--scaled-rate-limit" => a.scaled_rate = value.parse()?,
+                "--scale-above" => a.scale_above = value.parse()?,
                 "--latency-ms" => a.latency_ms = value.parse()?,
-                "--parallelism" => a.parallelism = value.parse()?,
-                "--rate-limit" => a.rate_limit = value.parse()?,
-                "--customer-rate-limit" => a.customer_rate_limit = value.parse()?,
-                "--client-rate-limit" => a.client_rate_limit = Some(value.parse()?),
-                "--scenarios" => a.scenarios = list().map(str::to_string).collect(),
                 "--seed" => a.seed = value.parse()?,
+                "--script-max" => a.script_max = value.parse()?,
                 other => anyhow::bail!("unknown option {other}"),
             }
         }
         Ok(a)
     }
-
-    fn to_args(&self, n: usize) -> Vec<String> {
-        vec![
-            "--customers".into(),
-            n.to_string(),
-            "--latency-ms".into(),
-            self.latency_ms.to_string(),
-            "--parallelism".into(),
-            self.parallelism.to_string(),
-            "--rate-limit".into(),
-            self.rate_limit.to_string(),
-            "--customer-rate-limit".into(),
-            self.customer_rate_limit.to_string(),
-            "--scenarios".into(),
-            self.scenarios.join(","),
-            "--seed".into(),
-            self.seed.to_string(),
-            "--json".into(),
-        ]
-        .into_iter()
-        .chain((!self.apply).then(|| "--no-apply".to_string()))
-        .chain(
-            self.client_rate_limit
-                .into_iter()
-                .flat_map(|r| ["--client-rate-limit".to_string(), r.to_string()]),
-        )
-        .collect()
-    }
 }
 
-/// One line of the results table.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+/// One measured phase.
 struct Row {
-    customers: usize,
-    subscriptions: usize,
-    scenario: String,
-    phase: String,
+    n: usize,
+    rate: u32,
+    phase: &'static str,
     calls: u64,
-    catalog: u64,
+    minimum: u64,
     throttled: u64,
-    wall_s: f64,
-    ideal_s: f64,
-    /// Calls per minute sustained, and the configured limit (limit scenario).
-    per_minute: f64,
-    limit: Option<u32>,
+    wall: f64,
     peak_mb: f64,
-    outcome: String,
 }
 
 impl Row {
-    fn new(a: &Args, n: usize, subs: usize, scenario: &str, phase: &str, m: &Measured) -> Self {
-        let calls = m.calls();
-        let wall_s = m.wall.as_secs_f64();
-        let latency_bound =
-            calls as f64 * a.latency_ms as f64 / 1000.0 / a.parallelism.max(1) as f64;
-        let limit = (scenario == "limit").then_some(a.rate_limit);
-        let rate_bound = limit.map_or(0.0, |r| calls as f64 * 60.0 / f64::from(r));
-        Row {
-            customers: n,
-            subscriptions: subs,
-            scenario: scenario.into(),
-            phase: phase.into(),
+    fn line(&self) -> String {
+        let ideal = self.minimum as f64 * 60.0 / f64::from(self.rate);
+        format!(
+            "| {} | {}/min | {} | {} | {:.2} | {} | {:.2} | {:.1} s | {:.1} s | {:.2} | {} | {:.0} MB |",
+            self.n,
+            self.rate,
+            self.phase,
+            self.calls,
+            self.calls as f64 / self.n as f64,
+            self.minimum,
+            self.calls as f64 / self.minimum as f64,
+            self.wall,
+            ideal,
+            self.wall / ideal,
+            self.throttled,
+            self.peak_mb
+        )
+    }
+}
+
+fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row>> {
+    let rate = if n > args.scale_above {
+        args.scaled_rate
+    } else {
+        args.rate
+    };
+    let world = reservoir::sandbox::world::generate::generate_world(n, args.seed);
+    let min = world::minimum(&world);
+    let tmp = tempfile::tempdir()?;
+    let manifests = tmp.path().join("manifests");
+    std::fs::create_dir_all(&manifests)?;
+    std::fs::write(manifests.join("fleet.yaml"), world::manifest(&world))?;
+    let state = tmp.path().join("state");
+    let (m, s) = (path(&manifests)?, path(&state)?);
+    let rate_s = rate.to_string();
+    let common = ["--state-dir", s, "--rate-limit", &rate_s, "--quiet"];
+
+    // The sequential script buys the same on its own sandbox (same world, its own throttle),
+    // at the same time: only the CPU is shared, and both are bound by the throttle.
+    let script = (n <= args.script_max).then(|| {
+        let (bin, seed, latency) = (bin.to_path_buf(), args.seed, args.latency_ms);
+        let input = serde_json::to_vec(&world::script_input(&world));
+        std::thread::spawn(move || -> anyhow::Result<Row> {
+            let sb = procs::Sandbox::start(&bin, n, seed, rate, latency)?;
+            sb.reset()?;
+            let script = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("examples/fleet_bench/sequential.py");
+            let mut cmd = std::process::Command::new("python3");
+            cmd.arg(script).args(sb.script_args());
+            let ran = procs::run(cmd, Some(&input?))?;
+            anyhow::ensure!(ran.success, "the sequential script failed for N = {n}");
+            let (calls, throttled) = sb.counters()?;
+            Ok(Row {
+                n,
+                rate,
+                phase: "sequential script (purchase)",
+                calls,
+                minimum: min.purchase,
+                throttled,
+                wall: ran.wall.as_secs_f64(),
+                peak_mb: ran.peak_mb,
+            })
+        })
+    });
+
+    let mut rows = Vec::new();
+    let sb = procs::Sandbox::start(bin, n, args.seed, rate, args.latency_ms)?;
+    let phases: [(&str, Vec<&str>, u64); 3] = [
+        ("reservoir apply", vec!["apply", m, "--auto-approve"], min.purchase),
+        ("reservoir plan (no change, 1st)", vec!["plan", m], min.no_change),
+        ("reservoir plan (no change, repeat)", vec!["plan", m], min.no_change),
+    ];
+    for (i, (phase, cmd_args, minimum)) in phases.into_iter().enumerate() {
+        if i > 0 {
+            // Each phase is a separate run (as separate CI jobs are): it starts on a quiet
+            // minute, so the server's window holds none of the previous phase's calls.
+            std::thread::sleep(QUIET);
+        }
+        sb.reset()?;
+        let mut all: Vec<&str> = common.to_vec();
+        all.extend(cmd_args);
+        let ran = procs::run(sb.cli(bin, &all), None)?;
+        anyhow::ensure!(ran.success, "{phase} failed for N = {n}");
+        let (calls, throttled) = sb.counters()?;
+        rows.push(Row {
+            n,
+            rate,
+            phase,
             calls,
-            catalog: m.category("catalog"),
-            throttled: m.stats.throttled,
-            wall_s,
-            ideal_s: latency_bound.max(rate_bound),
-            per_minute: if wall_s > 0.0 {
-                calls as f64 * 60.0 / wall_s
-            } else {
-                0.0
-            },
-            limit,
-            peak_mb: fleet::peak_rss() as f64 / (1024.0 * 1024.0),
-            outcome: m.outcome.clone(),
-        }
+            minimum,
+            throttled,
+            wall: ran.wall.as_secs_f64(),
+            peak_mb: ran.peak_mb,
+        });
+        eprintln!("{}", rows.last().map(Row::line).unwrap_or_default());
     }
-}
-
-fn main() -> anyhow::Result<()> {
-    let raw: Vec<String> = std::env::args().skip(1).collect();
-    if raw.first().map(String::as_str) == Some("serve") {
-        return serve::serve_main(&raw[1..]);
-    }
-    let args = Args::parse(&raw)?;
-    if args.customers.len() == 1 {
-        let rows = one_n(&args, args.customers[0])?;
-        if args.json {
-            for r in &rows {
-                println!("{}", serde_json::to_string(r)?);
-            }
-        } else {
-            print_table(&args, &rows);
-        }
-        return Ok(());
-    }
-    // One process per N, so each N's peak memory is its own.
-    let exe = std::env::current_exe()?;
-    let mut rows = Vec::new();
-    for &n in &args.customers {
-        eprintln!("fleet_bench: N = {n}…");
-        let out = std::process::Command::new(&exe)
-            .args(args.to_args(n))
-            .stderr(std::process::Stdio::inherit())
-            .output()?;
-        anyhow::ensure!(out.status.success(), "the run for N = {n} failed");
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            rows.push(serde_json::from_str::<Row>(line)?);
-        }
-    }
-    print_table(&args, &rows);
-    Ok(())
-}
-
-/// Every scenario for one N, in this process.
-fn one_n(a: &Args, n: usize) -> anyhow::Result<Vec<Row>> {
-    reservoir::partner_center::install_crypto_provider();
-    let rt = tokio::runtime::Runtime::new()?;
-    let (desired, subs) = fleet::desired(n, a.seed)?;
-    let mut rows = Vec::new();
-    for scenario in &a.scenarios {
-        let limited = match scenario.as_str() {
-            "latency" => false,
-            "limit" => true,
-            other => anyhow::bail!("unknown scenario {other} (latency, limit)"),
-        };
-        let child = SandboxChild::spawn(ServeSpec {
-            customers: n,
-            seed: a.seed,
-            latency_ms: a.latency_ms,
-            partner_limit: limited.then_some(a.rate_limit),
-            customer_limit: limited.then_some(a.customer_rate_limit),
-        })?;
-        let setup = ClientSetup {
-            endpoint: child.endpoint.clone(),
-            credentials: child.credentials.clone(),
-            limits: if limited {
-                RateLimits::new(
-                    a.client_rate_limit.unwrap_or(a.rate_limit),
-                    a.customer_rate_limit,
-                )
-            } else {
-                // No throttle: the limiter must not be what binds.
-                RateLimits::new(10_000_000, 10_000_000)
-            },
-            parallelism: a.parallelism,
-        };
-        let state = tempfile::tempdir()?;
-        let mut run = |phase: &str, m: Measured| {
-            let row = Row::new(a, n, subs, scenario, phase, &m);
-            eprintln!(
-                "  {scenario:<7} {phase:<26} {:>7} calls {:>7.1}s {:>5} 429s ({})",
-                row.calls, row.wall_s, row.throttled, row.outcome
-            );
-            rows.push(row);
-        };
-        run(
-            "plan (all to buy)",
-            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
-        );
-        if a.apply {
-            run(
-                "apply",
-                rt.block_on(fleet::apply(&setup, &desired, state.path()))?,
-            );
-        } else {
-            rt.block_on(fleet::seed_holdings(&child.endpoint, &desired))?;
-        }
-        run(
-            "plan (no change, 1st)",
-            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
-        );
-        run(
-            "plan (no change, repeat)",
-            rt.block_on(fleet::plan(&setup, &desired, state.path()))?,
-        );
-        drop(child);
+    drop(sb);
+    if let Some(handle) = script {
+        let row = handle
+            .join()
+            .map_err(|_| anyhow::anyhow!("the script thread panicked"))??;
+        eprintln!("{}", row.line());
+        rows.push(row);
     }
     Ok(rows)
 }
 
-fn print_table(a: &Args, rows: &[Row]) {
-    println!(
-        "fleet_bench: latency {} ms/call, parallelism {}, limit scenario {}/min partner-wide and {}/min per customer (sandbox; client partner-wide budget {}/min)\n",
-        a.latency_ms,
-        a.parallelism,
-        a.rate_limit,
-        a.customer_rate_limit,
-        a.client_rate_limit.unwrap_or(a.rate_limit)
-    );
-    println!(
-        "| customers | scenario | phase | calls/customer | catalog calls | 429s | wall | ideal | wall ÷ ideal | rate sustained | peak memory |"
-    );
-    println!("|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for r in rows {
-        let per_customer = (r.calls - r.catalog) as f64 / r.customers.max(1) as f64;
-        let rate = match r.limit {
-            Some(l) => format!(
-                "{:.0}/min ({:.0}% of {l})",
-                r.per_minute,
-                r.per_minute * 100.0 / f64::from(l)
-            ),
-            None => format!("{:.0}/min", r.per_minute),
-        };
-        println!(
-            "| {} | {} | {} | {:.2} | {} | {} | {} | {} | {:.2} | {} | {:.0} MB |",
-            r.customers,
-            r.scenario,
-            r.phase,
-            per_customer,
-            r.catalog,
-            r.throttled,
-            secs(r.wall_s),
-            secs(r.ideal_s),
-            if r.ideal_s > 0.0 {
-                r.wall_s / r.ideal_s
-            } else {
-                0.0
-            },
-            rate,
-            r.peak_mb
-        );
-    }
+/// The pause between phases: the server's sliding minute, and a margin.
+const QUIET: std::time::Duration = std::time::Duration::from_secs(61);
+
+fn path(p: &std::path::Path) -> anyhow::Result<&str> {
+    p.to_str()
+        .ok_or_else(|| anyhow::anyhow!("{} is not UTF-8", p.display()))
 }
 
-fn secs(s: f64) -> String {
-    if s < 10.0 {
-        format!("{s:.2} s")
-    } else {
-        format!("{s:.1} s")
+fn main() -> anyhow::Result<()> {
+    reservoir::partner_center::install_crypto_provider();
+    let raw: Vec<String> = std::env::args().skip(1).collect();
+    let args = Args::parse(&raw)?;
+    let bin = procs::reservoir_bin()?;
+    let mut rows = Vec::new();
+    for &n in &args.customers {
+        rows.extend(bench(&args, n, &bin)?);
     }
+    println!(
+        "| customers | throttle | phase | calls | calls/customer | minimum | calls ÷ minimum | wall | minimum ÷ rate | wall ÷ (minimum ÷ rate) | 429s | peak RSS |"
+    );
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        println!("{}", r.line());
+    }
+    println!();
+    for &n in &args.customers {
+        let wall = |p: &str| {
+            rows.iter()
+                .find(|r| r.n == n && r.phase == p)
+                .map(|r| r.wall)
+        };
+        if let (Some(ours), Some(script)) = (
+            wall("reservoir apply"),
+            wall("sequential script (purchase)"),
+        ) {
+            println!(
+                "N = {n}: the sequential script took {:.2}× reservoir's wall time to buy the same",
+                script / ours
+            );
+        }
+    }
+    Ok(())
 }

@@ -11,5 +11,7 @@ mod support;
 mod common;
 #[path = "store_pg/leases.rs"]
 mod leases;
+#[path = "store_pg/paused.rs"]
+mod paused;
 #[path = "store_pg/runners.rs"]
 mod runners;

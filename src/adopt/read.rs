@@ -92,10 +92,7 @@ pub async fn customer(
         limits: Limits::default(),
         manifest_hash: String::new(),
     };
-    let opts = ObserveOptions {
-        parallelism: 1,
-        state_dir: state_dir.to_path_buf(),
-    };
+    let opts = ObserveOptions::with_dir(1, state_dir);
     let observation = observe::observe(&desired, reader, catalog, &NoJournal, &opts).await;
     match observation.customers.into_iter().next() {
         Some(CustomerObservation::Observed(o)) => Ok(o),

@@ -30,6 +30,8 @@ pub struct PartnerCenterCommerce<'a> {
     desired: &'a DesiredState,
     /// `expirationTimestamp` of each cart seen in an answer (cart expiry, see [`expired`]).
     cart_expiry: std::sync::Mutex<BTreeMap<String, chrono::DateTime<chrono::Utc>>>,
+    /// Where placed orders are remembered for the next plan's attribution, if anywhere.
+    placed: Option<crate::observe::order_cache::OrderCache>,
 }
 
 impl<'a> PartnerCenterCommerce<'a> {
@@ -40,7 +42,15 @@ impl<'a> PartnerCenterCommerce<'a> {
             catalog,
             desired,
             cart_expiry: Default::default(),
+            placed: None,
         }
+    }
+
+    /// Remembers every order checkout places in the state store's order cache, so the next plan
+    /// attributes its entitlements without reading the order again.
+    pub fn remembering_orders(mut self, cache: crate::observe::order_cache::OrderCache) -> Self {
+        self.placed = Some(cache);
+        self
     }
 
     fn remember(&self, cart: &wire::Cart) {
@@ -359,6 +369,16 @@ impl Commerce for PartnerCenterCommerce<'_> {
             Ok(r) => r,
             Err(e) => return Err(self.cart_write_error(customer_id, cart_id, &e).await),
         };
+        if let Some(cache) = &self.placed {
+            for o in &result.orders {
+                cache
+                    .put_placed(
+                        customer_id,
+                        &crate::observe::order_cache::OrderSummary::from_wire(o),
+                    )
+                    .await;
+            }
+        }
         Ok(CheckoutOutcome {
             orders: result
                 .orders

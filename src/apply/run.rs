@@ -1,13 +1,16 @@
-//! The `apply` orchestration: after the whole-run checks of [`mod@super::preflight`], [`run`] — per
-//! customer, in parallel and isolated from each other: lock → resume → re-observe → settle
-//! visible orders (only when safe for every holdings source, see [`super::settle`]) → re-plan → (with `--plan`: compare) → register and buy what is still missing,
-//! **never more than the shown plan** → unlock.
+//! The `apply` orchestration. [`prepare`] takes the lock of every in-scope customer first (in
+//! customer-id order, so two runs over overlapping fleets never wait on each other in a cycle)
+//! and then observes the locked customers **once** (DESIGN §5 steps 1–2); the caller shows that
+//! plan and asks. [`run`] then works per customer, in parallel and isolated from each other,
+//! under the lock it already holds: resume → (only when the journal had unfinished purchases:
+//! observe again, they may have changed things) → settle visible orders (only when safe for every
+//! holdings source, see [`super::settle`]) → re-plan → (with `--plan`: compare) → register and buy
+//! what is still missing, **never more than the shown plan** → unlock.
 //!
 //! Refusal policy: an expired saved plan, a saved plan whose acting rows no longer hold, and a
 //! unit guardrail (`--max-units`, `limits.max_units_per_apply`) refuse the **whole run** before any
-//! customer is touched. A change found later, under a customer's lock (another apply got there
-//! first), refuses only that customer when a saved plan is applied; without one, the customer's
-//! purchases are capped at what the shown plan said.
+//! customer is touched. A customer whose lock cannot be taken within `--lock-timeout` is observed
+//! as an error (another apply holds it) and nothing is bought for it; the others proceed.
 
 use super::engine::{CustomerBatch, apply_customer};
 use super::options::ApplyOptions;
@@ -21,6 +24,7 @@ use super::witness::with_activity_check;
 use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
+use crate::observe::activity::ActivityLog;
 use crate::observe::{self, ObserveOptions};
 use crate::partner_center::Client;
 use crate::partner_center::Reader;
@@ -29,8 +33,8 @@ use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_ba
 use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::PathBuf;
-use std::time::Duration;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -39,27 +43,123 @@ pub struct RunOptions {
     pub parallelism: usize,
     /// How long to wait for another apply holding a customer's lock.
     pub lock_timeout: Duration,
-    /// Where the caches of a directory store live (observation reads the order cache there).
-    pub state_dir: PathBuf,
     /// Engine knobs (registration timeout, backoff, clock).
     pub engine: ApplyOptions,
 }
 
-/// Observes the customers of `desired` (read-only), `parallelism` at a time, with the journal
+/// The in-scope customers, locked and observed once: what the plan is made from and what
+/// [`run`] acts on. Give the leases back with [`Prepared::release_all`] when the run does not go
+/// ahead ([`run`] releases each customer's lease when it is done with it).
+pub struct Prepared {
+    /// The observation of the locked customers; a customer whose lock could not be taken is a
+    /// failed observation naming the holder.
+    pub observation: Observation,
+    /// The activity log read with the observation, or why it could not be read.
+    activity: Result<ActivityLog, String>,
+    /// When the observation finished: the check before checkout waits for the activity log's
+    /// lag counted from here.
+    observed_at: Instant,
+    /// Held leases, by lower-case customer id.
+    leases: Mutex<BTreeMap<String, Lease>>,
+    /// Why a customer's lock could not be taken, by lower-case customer id.
+    not_locked: BTreeMap<String, String>,
+    /// The run's catalog (product/SKU views are reused; availabilities are read fresh to buy).
+    catalog: Catalog,
+}
+
+impl Prepared {
+    /// Gives back every lease still held (a failure only delays the next run: leases expire).
+    pub async fn release_all(&self, store: &Store) {
+        let leases = std::mem::take(&mut *self.leases.lock().unwrap_or_else(|p| p.into_inner()));
+        for lease in leases.into_values() {
+            release(store, lease).await;
+        }
+    }
+
+    fn take_lease(&self, customer_id: &str) -> Option<Lease> {
+        self.leases
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&customer_id.to_ascii_lowercase())
+    }
+}
+
+/// Takes every in-scope customer's lock (in customer-id order, waiting up to `--lock-timeout`
+/// each), then observes the locked customers once, `parallelism` at a time, with the journal
 /// counting in-flight purchases as pending.
-pub async fn observe_all(
-    desired: &DesiredState,
-    client: &Client,
-    catalog: &Catalog,
-    journal: &Journal,
-    opts: &RunOptions,
-) -> Observation {
-    let reader = Reader::new(client);
-    let oopts = ObserveOptions {
-        parallelism: opts.parallelism.max(1),
-        state_dir: opts.state_dir.clone(),
+pub async fn prepare(ctx: &Context<'_>) -> Prepared {
+    let opts = ctx.opts;
+    let holder = HolderInfo::current("reservoir apply");
+    let mut order: Vec<&DesiredCustomer> = ctx.desired.customers.iter().collect();
+    order.sort_by_key(|c| c.id.to_ascii_lowercase());
+    let mut leases = BTreeMap::new();
+    let mut not_locked = BTreeMap::new();
+    for dc in order {
+        let id = dc.id.to_ascii_lowercase();
+        if opts.engine.interrupt.is_requested() {
+            not_locked.insert(id, super::interrupt::NOT_STARTED.to_owned());
+            continue;
+        }
+        let waiting = |info: Option<&LockInfo>| {
+            ctx.reporter.event(
+                &dc.id,
+                &ApplyEvent::WaitingForLock {
+                    holder: info.and_then(|i| i.holder.as_ref()).map(|h| h.to_string()),
+                },
+            );
+        };
+        match acquire(
+            ctx.store.locks.as_ref(),
+            opts.engine.clock.as_ref(),
+            &dc.id,
+            &holder,
+            opts.lock_timeout,
+            lock_backoff(),
+            &waiting,
+        )
+        .await
+        {
+            Ok(lease) => {
+                leases.insert(id, lease);
+            }
+            Err(e) => {
+                not_locked.insert(id, e.to_string());
+            }
+        }
+    }
+    let locked = DesiredState {
+        customers: ctx
+            .desired
+            .customers
+            .iter()
+            .filter(|c| leases.contains_key(&c.id.to_ascii_lowercase()))
+            .cloned()
+            .collect(),
+        limits: ctx.desired.limits.clone(),
+        manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    observe::observe(desired, &reader, catalog, journal, &oopts).await
+    let catalog = Catalog::new(Reader::new(ctx.client)).with_store_cache(ctx.store.cache.clone());
+    let reader = Reader::new(ctx.client);
+    let oopts = ObserveOptions::new(opts.parallelism.max(1), ctx.store.cache.clone());
+    let (mut observation, activity) =
+        observe::observe_with_log(&locked, &reader, &catalog, &ctx.store.journal, &oopts).await;
+    for (id, error) in &not_locked {
+        observation.customers.push(CustomerObservation::Failed {
+            customer_id: id.clone(),
+            error: format!("not locked, so not observed: {error}"),
+        });
+    }
+    observation
+        .customers
+        .sort_by(|a, b| a.customer_id().cmp(b.customer_id()));
+    Prepared {
+        observation,
+        activity,
+        observed_at: Instant::now(),
+        leases: Mutex::new(leases),
+        not_locked,
+        catalog,
+    }
 }
 
 /// What the run may do: the shown plan, and the saved plan when one is applied.
@@ -81,22 +181,25 @@ pub struct Context<'a> {
 
 /// Applies the approved plan, customer by customer (in parallel up to `parallelism`; a failure
 /// in one never stops the others), and returns the report.
-pub async fn run(ctx: &Context<'_>, approved: Approved<'_>) -> ApplyReport {
+pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>) -> ApplyReport {
     let started_at = Utc::now();
     let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
-    // A fresh catalog: availabilities and inventory are read again under each customer's lock.
-    let catalog = Catalog::new(Reader::new(ctx.client));
-    let commerce = PartnerCenterCommerce::new(ctx.client, &catalog, ctx.desired);
+    // The run's catalog: availabilities and inventory are read again right before buying.
+    let catalog = &prepared.catalog;
+    let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired).remembering_orders(
+        crate::observe::order_cache::OrderCache::over(ctx.store.cache.clone()),
+    );
     let jobs: Vec<_> = ctx
         .desired
         .customers
         .iter()
-        .map(|dc| customer(ctx, &catalog, &commerce, dc, approved, &hash))
+        .map(|dc| customer(ctx, prepared, &commerce, dc, approved, &hash))
         .collect();
     let reports: Vec<CustomerReport> = futures::stream::iter(jobs)
         .buffer_unordered(ctx.opts.parallelism.max(1))
         .collect()
         .await;
+    prepared.release_all(ctx.store).await;
     ApplyReport::new(
         hash,
         ctx.desired.manifest_hash.clone(),
@@ -116,7 +219,7 @@ fn rows_of<'p>(plan: &'p Plan, customer_id: &str) -> impl Iterator<Item = &'p Ro
 /// One customer, start to end. Never panics; everything lands in the report.
 async fn customer(
     ctx: &Context<'_>,
-    catalog: &Catalog,
+    prepared: &Prepared,
     commerce: &PartnerCenterCommerce<'_>,
     dc: &DesiredCustomer,
     approved: Approved<'_>,
@@ -150,62 +253,50 @@ async fn customer(
         .await
         .map(|p| !p.is_empty())
         .unwrap_or(true);
+    let Some(lease) = prepared.take_lease(&dc.id) else {
+        if acts || in_flight {
+            report.error = prepared
+                .not_locked
+                .get(&dc.id.to_ascii_lowercase())
+                .cloned()
+                .or_else(|| Some(format!("customer {} was not locked", dc.label())));
+        }
+        report.settle_status(acts);
+        return report;
+    };
     if !acts && !in_flight {
+        release(ctx.store, lease).await;
         report.settle_status(false);
         return report;
     }
     if ctx.opts.engine.interrupt.is_requested() {
+        release(ctx.store, lease).await;
         report.error = Some(super::interrupt::NOT_STARTED.to_owned());
         report.settle_status(acts);
         return report;
     }
-    act(ctx, catalog, commerce, dc, approved, hash, &mut report).await;
+    ctx.reporter.event(&dc.id, &ApplyEvent::CustomerStarted);
+    let journal = ctx.store.journal.fenced(&dc.id, lease.epoch);
+    let work = Work {
+        prepared,
+        commerce,
+        journal: &journal,
+        in_flight,
+    };
+    locked(ctx, &work, dc, approved, hash, &mut report).await;
+    release(ctx.store, lease).await;
     report.settle_status(acts);
     report
 }
 
-/// Takes the customer's lock (waiting up to `--lock-timeout` with backoff on the run's clock),
-/// works under it with a journal fenced by the lease's epoch, then releases it.
-async fn act(
-    ctx: &Context<'_>,
-    catalog: &Catalog,
-    commerce: &PartnerCenterCommerce<'_>,
-    dc: &DesiredCustomer,
-    approved: Approved<'_>,
-    hash: &str,
-    report: &mut CustomerReport,
-) {
-    let opts = ctx.opts;
-    ctx.reporter.event(&dc.id, &ApplyEvent::CustomerStarted);
-    let holder = HolderInfo::current("reservoir apply");
-    let waiting = |info: Option<&LockInfo>| {
-        ctx.reporter.event(
-            &dc.id,
-            &ApplyEvent::WaitingForLock {
-                holder: info.and_then(|i| i.holder.as_ref()).map(|h| h.to_string()),
-            },
-        );
-    };
-    let acquired = acquire(
-        ctx.store.locks.as_ref(),
-        opts.engine.clock.as_ref(),
-        &dc.id,
-        &holder,
-        opts.lock_timeout,
-        lock_backoff(),
-        &waiting,
-    )
-    .await;
-    let lease = match acquired {
-        Ok(l) => l,
-        Err(e) => {
-            report.error = Some(e.to_string());
-            return;
-        }
-    };
-    let journal = ctx.store.journal.fenced(&dc.id, lease.epoch);
-    locked(ctx, &journal, catalog, commerce, dc, approved, hash, report).await;
-    release(ctx.store, lease).await;
+/// What one customer's locked work uses.
+struct Work<'a> {
+    prepared: &'a Prepared,
+    commerce: &'a PartnerCenterCommerce<'a>,
+    /// The journal fenced by the customer's lease.
+    journal: &'a Journal,
+    /// The journal had unfinished purchases before this run resumed them.
+    in_flight: bool,
 }
 
 /// Gives a lease back; a failure only delays the next run (the lease expires by itself).
@@ -217,18 +308,16 @@ async fn release(store: &Store, lease: Lease) {
 }
 
 /// Everything done under the customer's lock.
-#[allow(clippy::too_many_arguments)]
 async fn locked(
     ctx: &Context<'_>,
-    journal: &Journal,
-    catalog: &Catalog,
-    commerce: &PartnerCenterCommerce<'_>,
+    work: &Work<'_>,
     dc: &DesiredCustomer,
     approved: Approved<'_>,
     hash: &str,
     report: &mut CustomerReport,
 ) {
     let opts = ctx.opts;
+    let (journal, commerce) = (work.journal, work.commerce);
     let mut resumed = resume_customer(
         &dc.id,
         dc.name.as_deref(),
@@ -252,26 +341,34 @@ async fn locked(
         limits: ctx.desired.limits.clone(),
         manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    let oopts = ObserveOptions {
-        parallelism: 1,
-        state_dir: opts.state_dir.clone(),
+    // Observed once, under the lock, before the plan was shown; observed again only when the
+    // journal had unfinished purchases that resuming may have finished, failed or cancelled.
+    let again;
+    let (observation, log, observed_at) = if work.in_flight {
+        let oopts = ObserveOptions::new(1, ctx.store.cache.clone());
+        let reader = Reader::new(ctx.client);
+        let (o, l) =
+            observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;
+        again = (o, l);
+        (&again.0, &again.1, Instant::now())
+    } else {
+        let p = work.prepared;
+        (&p.observation, &p.activity, p.observed_at)
     };
-    let reader = Reader::new(ctx.client);
-    let (observation, log) =
-        observe::observe_with_log(&one, &reader, catalog, journal, &oopts).await;
     let observed = match observation.customer(&dc.id) {
         Some(CustomerObservation::Observed(o)) => o.clone(),
         Some(CustomerObservation::Failed { error, .. }) => {
-            report.error = Some(format!(
-                "could not re-read customer {}: {error}",
-                dc.label()
-            ));
+            report.error = Some(format!("could not read customer {}: {error}", dc.label()));
             return;
         }
         None => {
-            report.error = Some(format!("customer {} was not re-read", dc.label()));
+            report.error = Some(format!("customer {} was not read", dc.label()));
             return;
         }
+    };
+    let observation = Observation {
+        customers: vec![CustomerObservation::Observed(observed.clone())],
+        witnesses: observation.witnesses.clone(),
     };
     // Settles only what every later run (whatever its credentials) also sees as owned.
     let visible = settle_visible(journal, commerce, &observed, opts.engine.clock.wall()).await;
@@ -295,7 +392,14 @@ async fn locked(
     if batch.register.is_empty() && batch.lines.is_empty() {
         return;
     }
-    let engine = with_activity_check(&opts.engine, ctx.client, journal, &observed, &log);
+    let engine = with_activity_check(
+        &opts.engine,
+        ctx.client,
+        journal,
+        &observed,
+        log,
+        observed_at,
+    );
     let out = apply_customer(&batch, commerce, journal, ctx.reporter, &engine).await;
     report.outcome.merge(out);
 }

@@ -6,7 +6,7 @@
 //!
 //! The log lags behind orders by seconds (the documented examples show 1 s and 9 s). The check
 //! therefore reads no earlier than [`ApplyOptions::activity_log_lag`] after the customer was
-//! re-observed: every order placed before the re-plan — by a runner that finished just before
+//! observed (under its lock; time spent since — approving the plan, registering — counts): every order placed before the re-plan — by a runner that finished just before
 //! this one started, or from a stale state dir — is then visible to it. Two runs whose checkouts
 //! fall within that lag of each other can still both buy: only a shared state store with leases
 //! (one writer per customer) rules that out.
@@ -160,14 +160,16 @@ impl BeforeCheckout for ActivityLogCheck {
     }
 }
 
-/// `engine` with an [`ActivityLogCheck`] for the customer of `observed` (re-observed under its
-/// lock just now, with `log`, the activity log read then).
+/// `engine` with an [`ActivityLogCheck`] for the customer of `observed` (observed under its lock
+/// at `observed_at`, with `log`, the activity log read then). Only the part of the lag not
+/// already elapsed since `observed_at` is waited.
 pub fn with_activity_check(
     engine: &ApplyOptions,
     client: &crate::partner_center::Client,
     journal: &Journal,
     observed: &ObservedCustomer,
     log: &Result<ActivityLog, String>,
+    observed_at: std::time::Instant,
 ) -> ApplyOptions {
     let known = match log {
         Ok(log) => KnownOrders::new(observed, log),
@@ -178,7 +180,7 @@ pub fn with_activity_check(
         reader: Reader::new(client),
         journal: Arc::new(journal.clone()),
         known,
-        not_before: std::time::Instant::now() + engine.activity_log_lag,
+        not_before: observed_at + engine.activity_log_lag,
     }));
     out
 }

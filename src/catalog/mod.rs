@@ -8,12 +8,16 @@
 //! attempt per run, not one per customer. Concurrent callers of the same key wait for the one
 //! fetch in flight (`tokio::sync::OnceCell` per key).
 //!
+//! With a store cache ([`Catalog::with_store_cache`]) views are kept between runs for a day
+//! ([`stored`]); availabilities never are.
+//!
 //! `apply` resolves with [`Freshness::Fresh`] right before buying: availabilities and inventory
 //! are read again (availability ids change over time, docs/partner-center.md §8), while the
 //! product/SKU listing of the run is reused.
 
 mod availability;
 mod resolve;
+pub mod stored;
 pub(crate) use availability::pick_availability;
 pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
@@ -95,14 +99,23 @@ struct InventoryKey {
 }
 
 /// The run-wide catalog cache. Cheap to share by reference across tasks.
-#[derive(Debug)]
 pub struct Catalog {
     reader: Reader,
+    /// The state store's cache, where views are kept between runs ([`stored`]).
+    store: Option<Arc<dyn crate::store::Cache>>,
     views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
     inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
     /// `productType` per (country, product id).
     product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
+}
+
+impl std::fmt::Debug for Catalog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Catalog")
+            .field("stored", &self.store.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 fn cell<K: Hash + Eq, V>(map: &Mutex<HashMap<K, Arc<OnceCell<V>>>>, key: K) -> Arc<OnceCell<V>> {
@@ -124,6 +137,7 @@ impl Catalog {
     pub fn new(reader: Reader) -> Self {
         Catalog {
             reader,
+            store: None,
             views: Mutex::default(),
             availabilities: Mutex::default(),
             inventory: Mutex::default(),
@@ -131,15 +145,31 @@ impl Catalog {
         }
     }
 
-    /// The products and SKUs of a view, read once per run.
+    /// Keeps views in (and reads them from) the state store's cache between runs.
+    pub fn with_store_cache(mut self, cache: Arc<dyn crate::store::Cache>) -> Self {
+        self.store = Some(cache);
+        self
+    }
+
+    /// The products and SKUs of a view, read once per run (and, with a store cache, once per
+    /// [`stored::VIEW_TTL`]).
     pub async fn view(&self, key: &ViewKey) -> Result<Arc<View>, CatalogFailure> {
         let c = cell(&self.views, key.clone());
         c.get_or_init(|| async {
+            if let Some(cache) = &self.store
+                && let Some(v) = stored::load(cache.as_ref(), key).await
+            {
+                tracing::debug!("catalog: {} from the state store", key.describe());
+                return Ok(Arc::new(v));
+            }
             tracing::debug!("catalog: reading {}", key.describe());
-            View::load(&self.reader, key.clone())
+            let v = View::load(&self.reader, key.clone())
                 .await
-                .map(Arc::new)
-                .map_err(|e| CatalogFailure::from(&e))
+                .map_err(|e| CatalogFailure::from(&e))?;
+            if let Some(cache) = &self.store {
+                stored::save(cache.as_ref(), &v).await;
+            }
+            Ok(Arc::new(v))
         })
         .await
         .clone()

@@ -64,7 +64,7 @@ pub struct SkuEntry {
 }
 
 impl SkuEntry {
-    fn new(product: &Product, sku: Sku) -> Self {
+    pub(crate) fn new(product: &Product, sku: Sku) -> Self {
         SkuEntry {
             product_id: product.id.trim().to_ascii_uppercase(),
             product_title: product.title.clone(),

@@ -1,5 +1,5 @@
-//! `reservoir apply`: load the manifests (and a saved plan with `--plan`), observe, check the
-//! guardrails, show the plan on stdout, ask for `yes` (unless `--auto-approve`), then run
+//! `reservoir apply`: load the manifests (and a saved plan with `--plan`), lock every in-scope
+//! customer, observe them once, check the guardrails, show the plan on stdout, ask for `yes` (unless `--auto-approve`), then run
 //! [`crate::apply::run::run`] and print each customer's result and a summary line on stdout;
 //! progress and logs go to stderr. `--receipt FILE` writes the JSON report.
 //!
@@ -25,10 +25,8 @@
 
 use super::{EXIT_ERROR, GlobalArgs, output, settings};
 use crate::apply::preflight::{Preflight, check_saved, preflight};
-use crate::apply::run::{Approved, Context, RunOptions, observe_all};
-use crate::apply::{ApplyOptions, Backoff};
-use crate::catalog::Catalog;
-use crate::partner_center::Reader;
+use crate::apply::run::{Approved, Context, RunOptions, prepare};
+use crate::apply::{ApplyEvent, ApplyOptions, Backoff};
 use crate::plan::SavedPlan;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -148,7 +146,6 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let opts = RunOptions {
         parallelism: usize::from(g.parallelism),
         lock_timeout,
-        state_dir: g.state_dir.clone(),
         engine: ApplyOptions {
             registration_timeout,
             activity_log_lag,
@@ -174,12 +171,20 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         },
         _ => super::provenance::with_commit(conn.provenance.clone(), &args.paths),
     };
-    let catalog = Catalog::new(Reader::new(&conn.client));
-    let observation = observe_all(&desired, &conn.client, &catalog, &store.journal, &opts).await;
-    drop(catalog);
+    // Every in-scope customer is locked first, then observed once: the plan shown is the one
+    // acted on (DESIGN §5 steps 1-2).
+    let waits = LockWaits { quiet: g.quiet };
+    let prepared = prepare(&Context {
+        desired: &desired,
+        client: &conn.client,
+        store: &store,
+        reporter: &waits,
+        opts: &opts,
+    })
+    .await;
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { mut plan, refusal } =
-        preflight(&desired, &observation, saved_plan, args.max_units);
+        preflight(&desired, &prepared.observation, saved_plan, args.max_units);
     plan.provenance = Some(provenance.clone());
     if json {
         super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));
@@ -198,6 +203,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         }
     }
     if let Some(refusal) = refusal {
+        prepared.release_all(&store).await;
         conn.close().await;
         refuse(json, args.plan.as_deref(), &refusal);
         return Ok(ExitCode::from(EXIT_ERROR));
@@ -207,12 +213,14 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         let approved = match super::prompt::confirm("Do you want to perform these actions?") {
             Ok(yes) => yes,
             Err(e) => {
+                prepared.release_all(&store).await;
                 conn.close().await;
                 output::eprint(&format!("error: {e}"));
                 return Ok(ExitCode::from(EXIT_ERROR));
             }
         };
         if !approved {
+            prepared.release_all(&store).await;
             conn.close().await;
             output::eprint("apply cancelled; nothing was done");
             return Ok(ExitCode::from(EXIT_ERROR));
@@ -252,6 +260,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     };
     let report = crate::apply::run::run(
         &ctx,
+        &prepared,
         Approved {
             shown: &plan,
             saved: saved_plan,
@@ -305,6 +314,25 @@ fn refuse(json: bool, plan_file: Option<&std::path::Path>, refusal: &dyn std::fm
         ));
     }
     output::eprint(&format!("error: {message}"));
+}
+
+/// Says on stderr (unless `--quiet`) when a customer's lock is held by another run while the
+/// customers are locked before observing.
+struct LockWaits {
+    quiet: bool,
+}
+
+impl crate::apply::Reporter for LockWaits {
+    fn event(&self, customer_id: &str, event: &ApplyEvent) {
+        if let ApplyEvent::WaitingForLock { holder } = event
+            && !self.quiet
+        {
+            output::eprint(&format!(
+                "customer {customer_id}: waiting for its lock, held by {}",
+                holder.as_deref().unwrap_or("another apply")
+            ));
+        }
+    }
 }
 
 fn print_out(text: &str) -> anyhow::Result<()> {

@@ -45,19 +45,28 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     // Only a read-only `Reader` survives: plan cannot write to Partner Center.
     let conn = settings::connect(g).await?.read_only();
     let reader = &conn.reader;
-    let catalog = Catalog::new(reader.clone());
-    let journal = match settings::store_location(g) {
-        crate::store::StateLocation::Dir(dir) => observe::from_journal(&dir),
-        crate::store::StateLocation::Postgres(_) => observe::from_store(
-            settings::open_store(g, false)
-                .await
-                .map_err(|e| format!("{e:#}")),
+    let parallelism = usize::from(g.parallelism);
+    // The completed-order cache lives in the state store (a directory's cache, or PostgreSQL's).
+    let (journal, opts) = match settings::store_location(g) {
+        crate::store::StateLocation::Dir(dir) => (
+            observe::from_journal(&dir),
+            ObserveOptions::with_dir(parallelism, &dir),
         ),
+        crate::store::StateLocation::Postgres(_) => match settings::open_store(g, false).await {
+            Ok(store) => {
+                let opts = ObserveOptions::new(parallelism, store.cache.clone());
+                (observe::from_store(Ok(store)), opts)
+            }
+            Err(e) => (
+                observe::from_store(Err(format!("{e:#}"))),
+                ObserveOptions::new(
+                    parallelism,
+                    std::sync::Arc::new(crate::store::cache::NoCache),
+                ),
+            ),
+        },
     };
-    let opts = ObserveOptions {
-        parallelism: usize::from(g.parallelism),
-        state_dir: g.state_dir.clone(),
-    };
+    let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
     let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
     progress.finish_and_clear();

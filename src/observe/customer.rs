@@ -1,15 +1,19 @@
 //! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
-//! its declared items, its holdings and its pending purchases. Any failed read that the plan
+//! its declared items, its holdings and its pending purchases. The customer's profile, its
+//! subscriptions and its entitlements are read at the same time; the country and `Registered`
+//! statuses come from the store's cache when known ([`super::facts`]). Any failed read that the plan
 //! cannot do without makes the whole customer `Failed`, with one line naming the call.
 
 use super::Reader;
 use super::activity::{self, ActivityLog, Known};
+use super::facts::{CustomerProfile, Facts};
 use super::holdings::{self, Orders};
 use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredSubscription};
+use crate::partner_center::wire::{Entitlement, Order};
 use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
     CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, ItemResolution,
@@ -19,8 +23,16 @@ use crate::plan::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+/// What was listed to find the customer's holdings.
+enum Listed {
+    Entitlements(Vec<Entitlement>),
+    Orders(Vec<Order>),
+}
+
 pub(super) struct Context<'a> {
     pub reader: &'a Reader,
+    /// Cached customer profiles and registrations.
+    pub facts: &'a Facts,
     pub catalog: &'a Catalog,
     pub journal: &'a dyn PendingSource,
     pub cache: &'a OrderCache,
@@ -44,30 +56,39 @@ impl Context<'_> {
     pub async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
         let id = dc.id.to_ascii_lowercase();
         tracing::info!("observing customer {}", dc.label());
-        let customer = match self.reader.get_customer(&id).await {
-            Ok(c) => c,
+        // Independent reads overlap: the profile (cached after the first run), the
+        // subscriptions with their registrations, and the entitlements (or one-time orders).
+        let subscriptions = async {
+            if dc.subscriptions.is_empty() {
+                Ok(BTreeMap::new())
+            } else {
+                self.subscriptions(&id, dc).await
+            }
+        };
+        let (profile, subscriptions, listed) =
+            tokio::join!(self.profile(&id), subscriptions, self.list_holdings(&id));
+        let profile = match profile {
+            Ok(p) => p,
             Err(e) => return failed(&id, "reading the customer", e),
         };
-        let Some(country) = customer.country().map(|c| c.trim().to_ascii_uppercase()) else {
-            return failed(
-                &id,
-                "reading the customer",
-                "Partner Center gives no country in its billing profile",
-            );
-        };
-
-        let subscriptions = if dc.subscriptions.is_empty() {
-            BTreeMap::new()
-        } else {
-            match self.subscriptions(&id, dc).await {
-                Ok(s) => s,
-                Err(e) => return failed(&id, "reading subscriptions", e),
-            }
+        let country = profile.country.clone();
+        let subscriptions = match subscriptions {
+            Ok(s) => s,
+            Err(e) => return failed(&id, "reading subscriptions", e),
         };
 
         let resolutions = self.resolve(dc, &country, &subscriptions).await;
 
-        let (holdings, source) = match self.holdings(&id, &country).await {
+        let listed = match listed {
+            Ok(l) => l,
+            Err(error) => {
+                return CustomerObservation::Failed {
+                    customer_id: id,
+                    error,
+                };
+            }
+        };
+        let (holdings, source) = match self.holdings(&id, &country, listed).await {
             Ok(h) => h,
             Err(e) => {
                 return CustomerObservation::Failed {
@@ -91,7 +112,7 @@ impl Context<'_> {
 
         CustomerObservation::Observed(ObservedCustomer {
             id,
-            company_name: customer.company_profile.and_then(|p| p.company_name),
+            company_name: profile.company_name,
             country,
             subscriptions,
             holdings,
@@ -104,6 +125,28 @@ impl Context<'_> {
             in_flight_unknown,
             resolutions,
         })
+    }
+
+    /// The customer's country and company name: from the store's cache, else
+    /// `GET /v1/customers/{id}` (then cached).
+    async fn profile(&self, id: &str) -> Result<CustomerProfile, String> {
+        if let Some(p) = self.facts.profile(id).await {
+            return Ok(p);
+        }
+        let customer = self
+            .reader
+            .get_customer(id)
+            .await
+            .map_err(|e| e.to_string())?;
+        let Some(country) = customer.country().map(|c| c.trim().to_ascii_uppercase()) else {
+            return Err("Partner Center gives no country in its billing profile".to_owned());
+        };
+        let profile = CustomerProfile {
+            country,
+            company_name: customer.company_profile.and_then(|p| p.company_name),
+        };
+        self.facts.put_profile(id, &profile).await;
+        Ok(profile)
     }
 
     /// The customer's Azure subscriptions (legacy and Azure plan), with the registration status
@@ -144,16 +187,25 @@ impl Context<'_> {
                     .is_some_and(|o| o.status == SubscriptionStatus::Active && o.kind == ds.kind)
             })
             .collect();
+        // `Registered` never reverts: a subscription the cache knows as registered is not asked.
         let answers = futures::future::join_all(wanted.iter().map(|ds| async move {
+            let sid = ds.id.to_ascii_lowercase();
+            if self.facts.registered(id, &sid).await {
+                return (sid, Ok(Registration::Registered));
+            }
             let r = self.reader.get_registration_status(id, &ds.id).await;
-            (ds.id.to_ascii_lowercase(), r)
+            let r = r.map(|st| Registration::from_wire(st.status.as_str()));
+            if matches!(r, Ok(Registration::Registered)) {
+                self.facts.put_registered(id, &sid).await;
+            }
+            (sid, r)
         }))
         .await;
         for (sid, r) in answers {
             match r {
-                Ok(st) => {
+                Ok(registration) => {
                     if let Some(o) = out.get_mut(&sid) {
-                        o.registration = Registration::from_wire(st.status.as_str());
+                        o.registration = registration;
                     }
                 }
                 Err(e) => {
@@ -199,31 +251,12 @@ impl Context<'_> {
         .await
     }
 
-    /// Holdings from entitlements, or from one-time orders when the credentials are app-only
-    /// (known up front, or learnt from a 403/900329). A malformed answer is an error naming the
-    /// call and the field.
-    async fn holdings(
-        &self,
-        id: &str,
-        country: &str,
-    ) -> Result<(holdings::Holdings, HoldingsSource), String> {
-        let orders = Orders {
-            reader: self.reader,
-            cache: self.cache,
-            customer_id: id,
-        };
+    /// The customer's entitlements, or its one-time orders when the credentials are app-only
+    /// (known up front, or learnt from a 403/900329).
+    async fn list_holdings(&self, id: &str) -> Result<Listed, String> {
         if self.reader.credentials_kind() != ClientCredentials::AppOnly {
             match self.reader.list_all_entitlements(id).await {
-                Ok(ents) => {
-                    let ids = holdings::orders_to_attribute(&ents);
-                    let by_id = orders
-                        .by_id(ids)
-                        .await
-                        .map_err(|(o, e)| format!("reading order {o}: {e}"))?;
-                    let h = holdings::from_entitlements(id, &ents, &by_id, self.catalog)
-                        .map_err(|e| e.to_string())?;
-                    return Ok((h, HoldingsSource::Entitlements));
-                }
+                Ok(ents) => return Ok(Listed::Entitlements(ents)),
                 Err(ApiError::AppUserRequired { .. }) => {
                     tracing::info!(
                         "entitlements of {id} need App+User credentials; reading one-time orders"
@@ -232,11 +265,39 @@ impl Context<'_> {
                 Err(e) => return Err(format!("reading entitlements: {e}")),
             }
         }
-        let list = self
-            .reader
+        self.reader
             .list_one_time_orders(id)
             .await
-            .map_err(|e| format!("reading one-time orders: {e}"))?;
+            .map(Listed::Orders)
+            .map_err(|e| format!("reading one-time orders: {e}"))
+    }
+
+    /// Holdings from the listed entitlements (orders fetched by id to attribute them, unless
+    /// cached) or one-time orders. A malformed answer is an error naming the call and the field.
+    async fn holdings(
+        &self,
+        id: &str,
+        country: &str,
+        listed: Listed,
+    ) -> Result<(holdings::Holdings, HoldingsSource), String> {
+        let orders = Orders {
+            reader: self.reader,
+            cache: self.cache,
+            customer_id: id,
+        };
+        let list = match listed {
+            Listed::Entitlements(ents) => {
+                let ids = holdings::orders_to_attribute(&ents);
+                let by_id = orders
+                    .by_id(ids, true)
+                    .await
+                    .map_err(|(o, e)| format!("reading order {o}: {e}"))?;
+                let h = holdings::from_entitlements(id, &ents, &by_id, self.catalog)
+                    .map_err(|e| e.to_string())?;
+                return Ok((h, HoldingsSource::Entitlements));
+            }
+            Listed::Orders(list) => list,
+        };
         let summaries: Vec<_> = list
             .iter()
             .map(super::order_cache::OrderSummary::from_wire)
@@ -344,7 +405,7 @@ impl Context<'_> {
         };
         for o in to_check {
             self.orders_by_id.fetch_add(1, Ordering::Relaxed);
-            match orders.by_id(BTreeSet::from([o.clone()])).await {
+            match orders.by_id(BTreeSet::from([o.clone()]), false).await {
                 Ok(found) => {
                     if found.get(&o).is_some_and(|s| s.is_cancelled()) {
                         cancelled.insert(o);

@@ -31,15 +31,22 @@ pub(super) struct Orders<'a> {
 }
 
 impl Orders<'_> {
-    /// Orders by id: from the cache, else fetched (completed ones are then cached).
+    /// Orders by id: from the cache, else fetched (completed ones are then cached). With
+    /// `attribution_only`, an order as apply placed it also answers (its lines, not its status).
     pub async fn by_id(
         &self,
         ids: BTreeSet<String>,
+        attribution_only: bool,
     ) -> Result<BTreeMap<String, OrderSummary>, (String, ApiError)> {
         let mut out = BTreeMap::new();
         let mut missing = Vec::new();
         for id in ids {
-            match self.cache.get(self.customer_id, &id).await {
+            let cached = if attribution_only {
+                self.cache.get_attribution(self.customer_id, &id).await
+            } else {
+                self.cache.get(self.customer_id, &id).await
+            };
+            match cached {
                 Some(o) => {
                     out.insert(id, o);
                 }

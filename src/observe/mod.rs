@@ -13,6 +13,7 @@
 
 pub mod activity;
 mod customer;
+pub mod facts;
 mod holdings;
 pub mod order_cache;
 pub mod pending;
@@ -24,17 +25,42 @@ pub use pending::{JournalEntry, NoJournal, PendingSource, from_journal, from_sto
 use crate::catalog::Catalog;
 use crate::manifest::DesiredState;
 use crate::plan::{ActivityWitness, JournalWitness, Observation, Witnesses};
+use crate::store::Cache;
 use futures::StreamExt;
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// How `observe` runs.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ObserveOptions {
     /// Customers observed at once (`--parallelism`, at least 1).
     pub parallelism: usize,
-    /// The state dir (`<state_dir>/cache/orders` holds completed orders).
-    pub state_dir: PathBuf,
+    /// The state store's cache: completed orders ([`order_cache`]) live there.
+    pub cache: Arc<dyn Cache>,
+}
+
+impl std::fmt::Debug for ObserveOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ObserveOptions")
+            .field("parallelism", &self.parallelism)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ObserveOptions {
+    /// Options over any store's cache.
+    pub fn new(parallelism: usize, cache: Arc<dyn Cache>) -> Self {
+        ObserveOptions { parallelism, cache }
+    }
+
+    /// Options over the cache of the directory store at `state_dir`.
+    pub fn with_dir(parallelism: usize, state_dir: &Path) -> Self {
+        Self::new(
+            parallelism,
+            Arc::new(crate::store::dir::DirCache::new(state_dir)),
+        )
+    }
 }
 
 /// Observes every declared customer, `parallelism` at a time. A failure reading one customer is
@@ -65,7 +91,7 @@ pub async fn observe_with_log(
     journal: &dyn PendingSource,
     opts: &ObserveOptions,
 ) -> (Observation, Result<activity::ActivityLog, String>) {
-    let cache = order_cache::OrderCache::new(&opts.state_dir);
+    let cache = order_cache::OrderCache::over(opts.cache.clone());
     let ids: Vec<String> = desired.customers.iter().map(|c| c.id.clone()).collect();
     let observed_at = chrono::Utc::now();
     let activity = if ids.is_empty() {
@@ -76,8 +102,10 @@ pub async fn observe_with_log(
     if let Err(e) = &activity {
         tracing::warn!("{e}: purchases are blocked");
     }
+    let facts = facts::Facts::over(opts.cache.clone());
     let ctx = customer::Context {
         reader,
+        facts: &facts,
         catalog,
         journal,
         cache: &cache,

@@ -2,7 +2,9 @@
 //! `orders/<customer>` (in a directory store: `<state_dir>/cache/orders/<customer>/<order>.json`).
 //! A completed order never changes, so a repeat plan reads its attribution (the lines'
 //! `provisioningContext`) from here instead of fetching it again. Only `completed` orders are
-//! written; an unreadable or damaged entry is treated as missing (and fetched again).
+//! written there; an unreadable or damaged entry is treated as missing (and fetched again).
+//! Orders `apply` places are also kept (namespace `placed/<customer>`, any status) for
+//! attributing their entitlements only ([`OrderCache::get_attribution`]).
 
 use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
@@ -153,6 +155,13 @@ fn namespace(customer_id: &str) -> String {
     format!("orders/{}", safe_name(&customer_id.to_ascii_lowercase()))
 }
 
+fn placed_namespace(customer_id: &str) -> String {
+    format!("placed/{}", safe_name(&customer_id.to_ascii_lowercase()))
+}
+
+/// How long an order placed by `apply` is kept for attribution.
+pub const PLACED_TTL: chrono::Duration = chrono::Duration::days(30);
+
 impl OrderCache {
     /// The order cache of a directory store.
     pub fn new(state_dir: &Path) -> Self {
@@ -177,6 +186,46 @@ impl OrderCache {
             .ok()??;
         let f: CacheFile = serde_json::from_value(value).ok()?;
         (f.format == FORMAT && f.order.id == order_id && f.order.is_completed()).then_some(f.order)
+    }
+
+    /// The attribution of an order (its lines: offer, term, provisioning context): a cached
+    /// completed order, else the order as this tool placed it ([`OrderCache::put_placed`]). Lines
+    /// never change once placed; the status of a placed entry is not current, so callers that
+    /// need the status (is it cancelled?) use [`OrderCache::get`].
+    pub async fn get_attribution(&self, customer_id: &str, order_id: &str) -> Option<OrderSummary> {
+        if let Some(o) = self.get(customer_id, order_id).await {
+            return Some(o);
+        }
+        let value = self
+            .cache
+            .get(
+                &placed_namespace(customer_id),
+                &safe_name(order_id),
+                chrono::Utc::now(),
+            )
+            .await
+            .ok()??;
+        let f: CacheFile = serde_json::from_value(value).ok()?;
+        (f.format == FORMAT && f.order.id == order_id).then_some(f.order)
+    }
+
+    /// Stores an order as `apply` placed it (any status), for [`OrderCache::get_attribution`]: the
+    /// next plan attributes its entitlements without reading it again. Kept [`PLACED_TTL`].
+    pub async fn put_placed(&self, customer_id: &str, order: &OrderSummary) {
+        let Ok(value) = serde_json::to_value(CacheFile {
+            format: FORMAT,
+            order: order.clone(),
+        }) else {
+            return;
+        };
+        let entry = CacheEntry {
+            expires_at: Some(chrono::Utc::now() + PLACED_TTL),
+            value,
+        };
+        let ns = placed_namespace(customer_id);
+        if let Err(e) = self.cache.put(&ns, &safe_name(&order.id), &entry).await {
+            tracing::warn!("cannot cache order {}: {e}", order.id);
+        }
     }
 
     /// Stores a completed order (others are ignored). Failures are logged, never fatal.
@@ -238,6 +287,21 @@ mod tests {
             Some(("DZH318Z0ABCD".into(), "0001".into()))
         );
         assert!(dir.path().join("cache/orders/c1/ord-1.json").is_file());
+    }
+
+    #[tokio::test]
+    async fn a_placed_order_attributes_but_never_answers_for_its_status() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = OrderCache::new(dir.path());
+        let placed = OrderSummary::from_wire(&order("pending"));
+        cache.put_placed("C1", &placed).await;
+        assert_eq!(
+            cache.get("c1", "ord-1").await,
+            None,
+            "not a completed order"
+        );
+        assert_eq!(cache.get_attribution("c1", "ord-1").await, Some(placed));
+        assert_eq!(cache.get_attribution("c2", "ord-1").await, None);
     }
 
     #[test]

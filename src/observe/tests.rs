@@ -20,10 +20,7 @@ fn observe_can_run_on_a_spawned_task() {
     let creds = Credentials::AccessToken(Secret::new("t"));
     let reader = Reader::new(&Client::new(ClientConfig::new(url, creds)).expect("client"));
     let catalog = Catalog::new(reader.clone());
-    let opts = ObserveOptions {
-        parallelism: 1,
-        state_dir: PathBuf::from("."),
-    };
+    let opts = ObserveOptions::with_dir(1, std::path::Path::new("."));
     let fut = observe(&desired, &reader, &catalog, &NoJournal, &opts);
     assert_send(&fut);
 }
@@ -95,10 +92,7 @@ impl World {
         journal: &dyn PendingSource,
     ) -> (crate::plan::Observation, ObservedCustomer) {
         let catalog = Catalog::new(self.reader.clone());
-        let opts = ObserveOptions {
-            parallelism: 2,
-            state_dir: self.state.path().to_path_buf(),
-        };
+        let opts = ObserveOptions::with_dir(2, self.state.path());
         let obs = observe(&self.desired, &self.reader, &catalog, journal, &opts).await;
         let oc = match obs.customer(CONTOSO) {
             Some(CustomerObservation::Observed(c)) => c.clone(),

@@ -1,13 +1,18 @@
-//! Client-side rate limiter: token buckets partner-wide and per customer, shared by every clone
-//! of the client, adapting to 429s (wait out `Retry-After` for the throttled key, halve that
-//! key's rate, recover additively on success).
+//! Client-side rate limiter: sliding one-minute windows partner-wide and per customer, shared by
+//! every clone of the client, adapting to 429s (wait out `Retry-After` for the throttled key,
+//! halve that key's budget, recover additively on success).
+//!
+//! Partner Center counts requests per minute, so the minute's budget is spent as a budget: a
+//! request goes at once while fewer than the budget were sent in the last 60 s (the sandbox's own
+//! limiter is the same sliding window), else it waits until the oldest one leaves the window. No
+//! 60-second span ever holds more than the budget, so a run alone on the partner sees no 429.
 //!
 //! Partner Center's 429 does not say which limit tripped. A customer's 429 blocks that customer;
 //! a second customer's 429 while the first one's `Retry-After` is still running means the
 //! partner-wide limit was reached, and blocks everyone.
 
 use crate::time::Clock;
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -46,68 +51,60 @@ const RECOVERY_STEP: f64 = 0.005;
 /// Share of the budget left unused, for requests that reach the server closer together than
 /// they left (connection set-up, scheduling).
 const HEADROOM: f64 = 0.01;
+/// The window: the server's minute plus a margin for requests that reach it later than they
+/// left here.
+const WINDOW: Duration = Duration::from_millis(60_250);
 
-/// The steady refill rate (per minute) for a budget of `per_minute` with a burst of `capacity`:
-/// a full bucket plus one minute of refill must stay within the budget, so that no 60-second
-/// span (the server's window, fixed or sliding) ever holds more than `per_minute` requests.
-fn sustained_per_minute(per_minute: f64, capacity: f64) -> f64 {
-    (per_minute * (1.0 - HEADROOM) - capacity).max(per_minute / 2.0)
-}
-
+/// One key's sliding window of send times.
 #[derive(Debug)]
-struct Bucket {
-    per_sec: f64,
-    capacity: f64,
-    tokens: f64,
-    last: Duration,
+struct Window {
+    /// The configured budget less the headroom.
+    budget: f64,
+    sent: VecDeque<Duration>,
     factor: f64,
     blocked_until: Duration,
 }
 
-impl Bucket {
-    fn new(per_minute: u32, now: Duration) -> Self {
-        let per_minute = f64::from(per_minute.max(1));
-        // A modest burst: 1/20 of a minute's budget, between 1 and 10 requests.
-        let capacity = (per_minute / 20.0).clamp(1.0, 10.0);
-        Bucket {
-            per_sec: sustained_per_minute(per_minute, capacity) / 60.0,
-            capacity,
-            tokens: capacity,
-            last: now,
+impl Window {
+    fn new(per_minute: u32) -> Self {
+        Window {
+            budget: f64::from(per_minute.max(1)) * (1.0 - HEADROOM),
+            sent: VecDeque::new(),
             factor: 1.0,
             blocked_until: Duration::ZERO,
         }
     }
 
-    fn refill(&mut self, now: Duration) {
-        // No refill while blocked: count only the time since the later of the last refill and
-        // the end of the block.
-        let dt = now
-            .saturating_sub(self.last.max(self.blocked_until))
-            .as_secs_f64();
-        self.last = now;
-        if now < self.blocked_until {
-            return;
-        }
-        self.tokens = (self.tokens + dt * self.per_sec * self.factor).min(self.capacity);
+    /// Requests allowed in one window now (at least 1).
+    fn allowed(&self) -> usize {
+        ((self.budget * self.factor).floor() as usize).max(1)
     }
 
-    /// How long until one token is available (zero when available now).
+    /// Forgets the sends that left the window.
+    fn prune(&mut self, now: Duration) {
+        while self.sent.front().is_some_and(|t| *t + WINDOW <= now) {
+            self.sent.pop_front();
+        }
+    }
+
+    /// How long until one more request fits (zero when it fits now).
     fn wait(&self, now: Duration) -> Duration {
         if now < self.blocked_until {
             return self.blocked_until - now;
         }
-        if self.tokens >= 1.0 {
+        let allowed = self.allowed();
+        if self.sent.len() < allowed {
             return Duration::ZERO;
         }
-        let need = (1.0 - self.tokens) / (self.per_sec * self.factor);
-        Duration::from_secs_f64(need).max(Duration::from_millis(1))
+        // Enough of the oldest sends must leave the window to bring the count below `allowed`.
+        let leaving = self.sent[self.sent.len() - allowed];
+        (leaving + WINDOW)
+            .saturating_sub(now)
+            .max(Duration::from_millis(1))
     }
 
     fn throttled(&mut self, now: Duration, retry_after: Duration) {
-        self.refill(now);
         self.blocked_until = self.blocked_until.max(now + retry_after);
-        self.tokens = 0.0;
         self.factor = (self.factor / 2.0).max(MIN_FACTOR);
     }
 
@@ -118,8 +115,8 @@ impl Bucket {
 
 #[derive(Debug)]
 struct State {
-    partner: Bucket,
-    customers: HashMap<String, Bucket>,
+    partner: Window,
+    customers: HashMap<String, Window>,
     /// The last customer answered 429, and until when its `Retry-After` runs.
     last_customer_429: Option<(String, Duration)>,
 }
@@ -143,11 +140,10 @@ impl std::fmt::Debug for RateLimiter {
 impl RateLimiter {
     /// A limiter on the given clock.
     pub fn new(limits: RateLimits, clock: Arc<dyn Clock>) -> Self {
-        let now = clock.now();
         RateLimiter {
             limits,
             state: Arc::new(Mutex::new(State {
-                partner: Bucket::new(limits.partner_per_minute, now),
+                partner: Window::new(limits.partner_per_minute),
                 customers: HashMap::new(),
                 last_customer_429: None,
             })),
@@ -165,7 +161,7 @@ impl RateLimiter {
     }
 
     /// Waits until one request may be sent (partner-wide, and for `customer` when given), then
-    /// takes the tokens.
+    /// records the send in both windows.
     pub async fn acquire(&self, customer: Option<&str>) {
         loop {
             let wait = {
@@ -174,22 +170,22 @@ impl RateLimiter {
                 let State {
                     partner, customers, ..
                 } = &mut *st;
-                partner.refill(now);
+                partner.prune(now);
                 let mut wait = partner.wait(now);
                 let cust = customer.map(|c| {
                     customers
                         .entry(c.to_ascii_lowercase())
-                        .or_insert_with(|| Bucket::new(self.limits.customer_per_minute, now))
+                        .or_insert_with(|| Window::new(self.limits.customer_per_minute))
                 });
-                if let Some(b) = cust {
-                    b.refill(now);
-                    wait = wait.max(b.wait(now));
+                if let Some(w) = cust {
+                    w.prune(now);
+                    wait = wait.max(w.wait(now));
                     if wait.is_zero() {
-                        b.tokens -= 1.0;
+                        w.sent.push_back(now);
                     }
                 }
                 if wait.is_zero() {
-                    partner.tokens -= 1.0;
+                    partner.sent.push_back(now);
                     return;
                 }
                 wait
@@ -213,7 +209,7 @@ impl RateLimiter {
         let limit = self.limits.customer_per_minute;
         st.customers
             .entry(c.clone())
-            .or_insert_with(|| Bucket::new(limit, now))
+            .or_insert_with(|| Window::new(limit))
             .throttled(now, retry_after);
         let partner_wide = st
             .last_customer_429
@@ -287,6 +283,22 @@ mod tests {
         assert!(
             total >= Duration::from_secs(300) && total <= Duration::from_secs(330),
             "{total:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn the_minutes_budget_is_spent_at_once_and_then_paced_by_the_window() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(RateLimits::new(500, 10_000), Arc::new(clock.clone()));
+        for _ in 0..495 {
+            rl.acquire(Some("c")).await;
+        }
+        assert_eq!(clock.now(), Duration::ZERO, "495 of 500 go without waiting");
+        rl.acquire(None).await;
+        assert!(
+            clock.now() >= Duration::from_secs(60) && clock.now() <= Duration::from_secs(61),
+            "the next one waits for the first to leave the minute: {:?}",
+            clock.now()
         );
     }
 

@@ -126,6 +126,8 @@ pub struct LoggedRequest {
 #[serde(rename_all = "camelCase")]
 pub struct Counters {
     pub total: u64,
+    /// Requests answered 429 (throttled).
+    pub throttled: u64,
     pub by_category: BTreeMap<&'static str, u64>,
     pub by_customer: BTreeMap<String, u64>,
     /// The most recent requests (at most 10,000).
@@ -135,6 +137,9 @@ pub struct Counters {
 impl Counters {
     pub fn record(&mut self, r: LoggedRequest) {
         self.total += 1;
+        if r.status == 429 {
+            self.throttled += 1;
+        }
         *self.by_category.entry(r.category).or_default() += 1;
         if let Some(c) = &r.customer_id {
             *self.by_customer.entry(c.clone()).or_default() += 1;

@@ -80,3 +80,21 @@ pub fn check_address(namespace: &str, key: &str) -> Result<(), CacheError> {
 pub fn live(entry: &CacheEntry, now: DateTime<Utc>) -> bool {
     entry.expires_at.is_none_or(|t| t > now)
 }
+
+/// A cache that holds nothing (a store that could not be opened): every read misses, every
+/// write is dropped.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoCache;
+
+#[async_trait::async_trait]
+impl Cache for NoCache {
+    async fn put(&self, _: &str, _: &str, _: &CacheEntry) -> Result<(), CacheError> {
+        Ok(())
+    }
+    async fn list(&self, _: &str) -> Result<Vec<CacheKey>, CacheError> {
+        Ok(Vec::new())
+    }
+    async fn entry(&self, _: &str, _: &str) -> Result<Option<CacheEntry>, CacheError> {
+        Ok(None)
+    }
+}

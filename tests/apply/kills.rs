@@ -62,6 +62,9 @@ fn killed_after_the_checkout_result_is_journalled() {
 #[test]
 fn a_lock_left_by_a_killed_apply_is_taken_over() {
     let sb = Sandbox::start();
+    if !sb.dir_store_only() {
+        return;
+    }
     let killed = sb.apply_crashing(CONTOSO_YAML, "checkout_started");
     assert_eq!(killed.code, None, "{}", killed.all());
     let sidecar = sb

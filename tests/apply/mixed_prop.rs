@@ -9,10 +9,8 @@ use crate::mixed::{FABRIKAM, FABRIKAM_YAML};
 use crate::support::Sandbox;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
-use reservoir::apply::run::{Approved, Context, RunOptions, observe_all, run};
+use reservoir::apply::run::{Approved, Context, RunOptions, prepare, run};
 use reservoir::apply::{ApplyOptions, Backoff, NoopReporter, Preflight, preflight};
-use reservoir::catalog::Catalog;
-use reservoir::partner_center::Reader;
 use reservoir::partner_center::{Client, ClientConfig, Credentials, RateLimits, Secret};
 use reservoir::store::Store;
 use reservoir::time::{Clock, SystemClock};
@@ -72,7 +70,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
     let opts = RunOptions {
         parallelism: 1,
         lock_timeout: Duration::from_secs(10),
-        state_dir: state_dir.to_owned(),
         engine: ApplyOptions {
             backoff: Backoff::new(Duration::from_millis(1), 2, Duration::from_millis(5)),
             clock,
@@ -81,10 +78,6 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             ..ApplyOptions::default()
         },
     };
-    let catalog = Catalog::new(Reader::new(client));
-    let observation = observe_all(&desired, client, &catalog, &store.journal, &opts).await;
-    drop(catalog);
-    let Preflight { plan, .. } = preflight(&desired, &observation, None, None);
     let ctx = Context {
         desired: &desired,
         client,
@@ -92,8 +85,11 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
         reporter: &NoopReporter,
         opts: &opts,
     };
+    let prepared = prepare(&ctx).await;
+    let Preflight { plan, .. } = preflight(&desired, &prepared.observation, None, None);
     run(
         &ctx,
+        &prepared,
         Approved {
             shown: &plan,
             saved: None,

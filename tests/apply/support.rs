@@ -1,6 +1,11 @@
 //! Test harness: a sandbox served from this test process (demo world, in memory, so it
 //! survives a killed `reservoir`), the real binary pointed at it, and helpers to count what was
 //! ordered (`/_sandbox/orders`), script faults and turn knobs.
+//!
+//! The state store is the state dir, unless `RESERVOIR_TEST_STATE` names a PostgreSQL server
+//! (`postgres://…`): then every sandbox gets a fresh database on it and the binary runs with
+//! `--state <that database>` (`.ci/run` runs the apply tests a second time so). Tests that look
+//! inside the state dir itself skip under PostgreSQL ([`Sandbox::dir_store_only`]).
 
 use assert_cmd::Command;
 use reservoir::sandbox::{RunningSandbox, SandboxOptions};
@@ -69,6 +74,36 @@ pub struct Sandbox {
     pub url: String,
     pub dir: tempfile::TempDir,
     http: reqwest::Client,
+    /// The PostgreSQL store of this sandbox's runs, when `RESERVOIR_TEST_STATE` asks for one.
+    pub postgres: Option<String>,
+}
+
+/// The env var naming a PostgreSQL server to run the apply tests' state store on.
+pub const STATE_ENV: &str = "RESERVOIR_TEST_STATE";
+
+/// A fresh database on the server `RESERVOIR_TEST_STATE` names, or `None` (state dir).
+fn postgres_store(rt: &tokio::runtime::Runtime) -> Option<String> {
+    let server = std::env::var(STATE_ENV)
+        .ok()
+        .filter(|u| !u.trim().is_empty())?;
+    assert!(
+        server.starts_with("postgres://") || server.starts_with("postgresql://"),
+        "{STATE_ENV} must be a postgres:// URL"
+    );
+    Some(rt.block_on(async {
+        let (client, conn) = tokio_postgres::connect(&server, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the RESERVOIR_TEST_STATE server");
+        tokio::spawn(conn);
+        let name = format!("ra_{}", uuid::Uuid::new_v4().simple());
+        client
+            .batch_execute(&format!("CREATE DATABASE {name}"))
+            .await
+            .expect("create database");
+        let mut url = url::Url::parse(&server).expect("server url");
+        url.set_path(&format!("/{name}"));
+        url.to_string()
+    }))
 }
 
 /// What a run of the binary gave.
@@ -96,13 +131,25 @@ impl Sandbox {
             .block_on(reservoir::sandbox::start(SandboxOptions::default()))
             .expect("sandbox starts");
         let url = sb.endpoint().as_str().trim_end_matches('/').to_owned();
+        let postgres = postgres_store(&rt);
         Sandbox {
             rt,
             sb: Some(sb),
             url,
             dir: tempfile::tempdir().expect("tempdir"),
             http: reqwest::Client::new(),
+            postgres,
         }
+    }
+
+    /// True (with a note) when the state store is PostgreSQL: for tests that look inside the
+    /// state dir itself (its files and file locks), which then skip.
+    pub fn dir_store_only(&self) -> bool {
+        if self.postgres.is_some() {
+            eprintln!("note: {STATE_ENV} is set; skipping a test of the directory store");
+            return false;
+        }
+        true
     }
 
     pub fn state_dir(&self) -> PathBuf {
@@ -151,14 +198,21 @@ impl Sandbox {
         cmd.arg("--endpoint")
             .arg(&self.url)
             .arg("--state-dir")
-            .arg(self.state_dir())
-            .args([
-                "--rate-limit",
-                "60000",
-                "--customer-rate-limit",
-                "60000",
-                "--no-color",
-            ]);
+            .arg(self.state_dir());
+        if let Some(pg) = &self.postgres {
+            // A killed run's lease is not released by the OS as a file lock is: a short lease
+            // lets the next run take over in seconds instead of a minute.
+            cmd.arg("--state")
+                .arg(pg)
+                .env("RESERVOIR_TEST_LEASE_SECS", "5");
+        }
+        cmd.args([
+            "--rate-limit",
+            "60000",
+            "--customer-rate-limit",
+            "60000",
+            "--no-color",
+        ]);
         cmd
     }
 

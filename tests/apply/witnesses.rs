@@ -47,6 +47,9 @@ fn swap_state(sb: &Sandbox, name: &str, with: Option<&str>) {
 #[test]
 fn a_second_runner_with_its_own_state_dir_inside_the_fulfilment_window_buys_nothing() {
     let sb = Sandbox::start();
+    if !sb.dir_store_only() {
+        return;
+    }
     sb.knobs(json!({"fulfillmentDelaySecs": 600, "auditLagSecs": LOG_LAG_SECS}));
     let first = apply_as_runner(&sb, CONTOSO_YAML);
     assert_eq!(first.code, Some(0), "{}", first.all());
@@ -85,6 +88,9 @@ fn a_stale_copy_of_the_state_dir_does_not_buy_the_increase_again() {
     // The reproduction of the issue: apply m1 with A; cp -a A A-old; apply m2 with A (buys 6
     // software units); apply m2 with A-old → no second order for the same 6 units.
     let sb = Sandbox::start();
+    if !sb.dir_store_only() {
+        return;
+    }
     sb.knobs(json!({"fulfillmentDelaySecs": 600, "auditLagSecs": LOG_LAG_SECS}));
     let m1 = apply_as_runner(&sb, CONTOSO_YAML);
     assert_eq!(m1.code, Some(0), "{}", m1.all());

@@ -52,10 +52,7 @@ async fn run(entitlements: Vec<Value>) -> (CustomerObservation, reservoir::plan:
         .expect("manifest")
         .desired;
     let dir = tempfile::tempdir().expect("tempdir");
-    let opts = ObserveOptions {
-        parallelism: 1,
-        state_dir: dir.path().to_path_buf(),
-    };
+    let opts = ObserveOptions::with_dir(1, dir.path());
     let obs = observe(&desired, &reader, &catalog, &NoJournal, &opts).await;
     let plan = reservoir::plan::diff(&desired, &obs);
     (obs.customers[0].clone(), plan)

@@ -167,12 +167,9 @@ impl Fleet {
         self.reset_requests().await;
         let client = client(&self.sandbox, RateLimits::new(1_000_000, 1_000_000));
         let reader = Reader::new(&client);
-        let catalog = Catalog::new(reader.clone());
         let journal = observe::from_journal(self.state.path());
-        let opts = ObserveOptions {
-            parallelism,
-            state_dir: self.state.path().to_path_buf(),
-        };
+        let opts = ObserveOptions::with_dir(parallelism, self.state.path());
+        let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
         let plan = reservoir::plan::diff(&self.desired, &observation);
@@ -191,19 +188,12 @@ impl Fleet {
         let opts = RunOptions {
             parallelism,
             lock_timeout: std::time::Duration::from_secs(30),
-            state_dir: self.state.path().to_path_buf(),
             // The test's own sandbox: no other runner, so no wait for the activity log's lag.
             engine: ApplyOptions {
                 activity_log_lag: std::time::Duration::ZERO,
                 ..ApplyOptions::default()
             },
         };
-        let catalog = Catalog::new(Reader::new(&client));
-        let observation =
-            run::observe_all(&self.desired, &client, &catalog, &store.journal, &opts).await;
-        drop(catalog);
-        let pre = preflight(&self.desired, &observation, None, None);
-        assert!(pre.refusal.is_none(), "{:?}", pre.refusal);
         let ctx = Context {
             desired: &self.desired,
             client: &client,
@@ -211,8 +201,12 @@ impl Fleet {
             reporter: &NoopReporter,
             opts: &opts,
         };
+        let prepared = run::prepare(&ctx).await;
+        let pre = preflight(&self.desired, &prepared.observation, None, None);
+        assert!(pre.refusal.is_none(), "{:?}", pre.refusal);
         let report = run::run(
             &ctx,
+            &prepared,
             Approved {
                 shown: &pre.plan,
                 saved: None,

@@ -73,6 +73,10 @@ fn catalog_calls_do_not_grow_with_the_number_of_customers() {
     let run = sb.plan(&fleet_manifest(&ids[..1]), &["--format", "json"]);
     assert_eq!(run.json()["summary"]["purchases"], 3, "{}", run.stdout);
     let one = catalog_calls(&sb);
+    // The same start for the second run: no catalog view kept in the state store.
+    let views = sb.state_dir().join("cache").join("catalog");
+    assert!(views.is_dir(), "the first plan kept its catalog views");
+    std::fs::remove_dir_all(&views).expect("forget the cached views");
     sb.reset_requests();
     let run = sb.plan(
         &fleet_manifest(&ids),
@@ -82,6 +86,27 @@ fn catalog_calls_do_not_grow_with_the_number_of_customers() {
     let six = catalog_calls(&sb);
     assert!(one > 0);
     assert_eq!(one, six, "catalog calls for 1 customer vs 6");
+    // A repeat reads the products and SKUs from the state store: only availabilities remain.
+    sb.reset_requests();
+    let run = sb.plan(
+        &fleet_manifest(&ids),
+        &["--format", "json", "--parallelism", "6"],
+    );
+    assert_eq!(run.json()["summary"]["purchases"], 18, "{}", run.stderr);
+    let repeat = catalog_calls(&sb);
+    let listings = sb
+        .requests()
+        .iter()
+        .filter(|r| r["category"] == "catalog")
+        .filter(|r| {
+            !r["path"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("availabilities")
+        })
+        .count();
+    assert!(repeat < six, "{repeat} catalog calls on a repeat vs {six}");
+    assert_eq!(listings, 0, "no product or SKU listing on a repeat");
 }
 
 #[test]

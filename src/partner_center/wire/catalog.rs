@@ -24,7 +24,7 @@ lenient_enum! {
 }
 
 /// `Product` (§8).
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Product {
     pub id: String,
@@ -38,7 +38,7 @@ pub struct Product {
 }
 
 /// `attestationProperties` of a SKU.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct AttestationProperties {
     pub attestation_type: Option<String>,
@@ -46,7 +46,7 @@ pub struct AttestationProperties {
 }
 
 /// `Sku` (§8). `dynamic_attributes` is kept as a map: it changes without notice.
-#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "camelCase", default)]
 pub struct Sku {
     pub id: String,

@@ -1,0 +1,115 @@
+//! Catalog views kept in the state store's [`Cache`] (namespace `catalog/views`), so repeat runs do
+//! not list products and SKUs again: product and SKU metadata is stable, and an entry expires
+//! after [`VIEW_TTL`]. Availabilities are never kept here (their ids change over time; they are
+//! read per run, and again right before buying). Any cache failure reads as a miss.
+
+use super::view::{SkuEntry, View, ViewKey};
+use crate::partner_center::wire::{Product, Sku};
+use crate::store::{Cache, CacheEntry};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+/// How long a cached catalog view is trusted.
+pub const VIEW_TTL: chrono::Duration = chrono::Duration::hours(24);
+
+const NAMESPACE: &str = "catalog/views";
+const FORMAT: u32 = 1;
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    format: u32,
+    products: Vec<Product>,
+    /// Each SKU with the index of its product.
+    skus: Vec<(usize, Sku)>,
+}
+
+/// The cache key of a view: a hash of (country, scope, view).
+fn key_name(key: &ViewKey) -> String {
+    let text = format!("{}|{}|{}", key.country, key.azure_plan, key.view);
+    let d = Sha256::digest(text.as_bytes());
+    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("v-{hex}")
+}
+
+/// The cached view, if present, unexpired and readable.
+pub async fn load(cache: &dyn Cache, key: &ViewKey) -> Option<View> {
+    let v = cache
+        .get(NAMESPACE, &key_name(key), chrono::Utc::now())
+        .await
+        .ok()??;
+    let stored: Stored = serde_json::from_value(v).ok()?;
+    if stored.format != FORMAT {
+        return None;
+    }
+    let mut skus = Vec::with_capacity(stored.skus.len());
+    for (i, sku) in stored.skus {
+        skus.push(SkuEntry::new(stored.products.get(i)?, sku));
+    }
+    Some(View::from_parts(key.clone(), stored.products, skus))
+}
+
+/// Keeps a view read from Partner Center for [`VIEW_TTL`].
+pub async fn save(cache: &dyn Cache, view: &View) {
+    let skus: Vec<(usize, Sku)> = view
+        .skus
+        .iter()
+        .filter_map(|e| {
+            let i = view
+                .products
+                .iter()
+                .position(|p| p.id.trim().eq_ignore_ascii_case(&e.product_id))?;
+            Some((i, e.sku.clone()))
+        })
+        .collect();
+    let stored = Stored {
+        format: FORMAT,
+        products: view.products.clone(),
+        skus,
+    };
+    let Ok(value) = serde_json::to_value(&stored) else {
+        return;
+    };
+    let entry = CacheEntry {
+        expires_at: Some(chrono::Utc::now() + VIEW_TTL),
+        value,
+    };
+    if let Err(e) = cache.put(NAMESPACE, &key_name(&view.key), &entry).await {
+        tracing::warn!("cannot cache the catalog view {}: {e}", view.key.describe());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_view_round_trips_through_the_store_and_expires() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cache = crate::store::dir::DirCache::new(dir.path());
+        let v = crate::catalog::view::tests::view(&[
+            ("P1", "0001", "Standard_D2s_v5", "eastus", "1Year"),
+            ("P2", "0002", "Standard_D4s_v5", "eastus", "3Years"),
+        ]);
+        assert!(load(&cache, &v.key).await.is_none());
+        save(&cache, &v).await;
+        let back = load(&cache, &v.key).await.expect("cached");
+        assert_eq!(back.skus.len(), 2);
+        let e = back
+            .find_arm("Standard_D4s_v5", "eastus", crate::manifest::Term::P3Y)
+            .expect("found");
+        assert_eq!((e.product_id.as_str(), e.sku.id.as_str()), ("P2", "0002"));
+        let other = ViewKey::new("de", true, "AzureReservationsVM");
+        assert!(load(&cache, &other).await.is_none(), "keyed by country");
+        let mut expired = cache
+            .entry(NAMESPACE, &key_name(&v.key))
+            .await
+            .expect("entry")
+            .expect("present");
+        expired.expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
+        cache
+            .put(NAMESPACE, &key_name(&v.key), &expired)
+            .await
+            .expect("put");
+        assert!(load(&cache, &v.key).await.is_none(), "expired");
+    }
+}
