@@ -163,9 +163,21 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
     let mut rows = Vec::new();
     let sb = procs::Sandbox::start(bin, n, args.seed, rate, args.latency_ms)?;
     let phases: [(&str, Vec<&str>, u64); 3] = [
-        ("reservoir apply", vec!["apply", m, "--auto-approve"], min.purchase),
-        ("reservoir plan (no change, 1st)", vec!["plan", m], min.no_change),
-        ("reservoir plan (no change, repeat)", vec!["plan", m], min.no_change),
+        (
+            "reservoir apply",
+            vec!["apply", m, "--auto-approve"],
+            min.purchase,
+        ),
+        (
+            "reservoir plan (no change, 1st)",
+            vec!["plan", m],
+            min.no_change,
+        ),
+        (
+            "reservoir plan (no change, repeat)",
+            vec!["plan", m],
+            min.no_change,
+        ),
     ];
     for (i, (phase, cmd_args, minimum)) in phases.into_iter().enumerate() {
         if i > 0 {
