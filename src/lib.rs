@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod observe;
 pub mod partner_center;
 pub mod plan;
+pub mod prices;
 pub mod render;
 pub mod sandbox;
 pub mod store;

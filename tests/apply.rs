@@ -32,6 +32,8 @@ mod lost_journal;
 mod mixed;
 #[path = "apply/mixed_prop.rs"]
 mod mixed_prop;
+#[path = "apply/money.rs"]
+mod money;
 #[path = "apply/provenance.rs"]
 mod provenance;
 #[path = "apply/renewal.rs"]

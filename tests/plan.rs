@@ -13,3 +13,5 @@ mod blocked_ok;
 mod fleet;
 #[path = "plan/holdings.rs"]
 mod holdings;
+#[path = "plan/money.rs"]
+mod money;

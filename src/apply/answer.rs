@@ -126,6 +126,7 @@ mod tests {
                 catalog_item_id: "P:S:A".into(),
                 quantity: qty,
                 provisioning_context: Default::default(),
+                price: None,
             }],
         }
     }

@@ -142,6 +142,8 @@ pub struct PlacedOrderLine {
     pub catalog_item_id: String,
     pub quantity: u32,
     pub provisioning_context: BTreeMap<String, String>,
+    /// What the order line says it costs, when it says.
+    pub price: Option<crate::prices::money::OrderPrice>,
 }
 
 /// An order placed by a checkout.

@@ -737,6 +737,8 @@ impl<'a, C: Commerce> Run<'a, C> {
                         key: line.map(|l| l.key.clone()),
                         catalog_item_id: ol.catalog_item_id.clone(),
                         quantity: ol.quantity,
+                        estimate: line.and_then(|l| l.estimate.clone()),
+                        order_price: ol.price.clone(),
                     }
                 })
                 .collect(),

@@ -27,6 +27,8 @@ pub(crate) fn receipt_line(line: &PurchaseLine) -> ReceiptLine {
         key: Some(line.key.clone()),
         catalog_item_id: line.catalog_item_id.clone(),
         quantity: line.quantity,
+        estimate: line.estimate.clone(),
+        order_price: None,
     }
 }
 
@@ -103,6 +105,7 @@ pub(crate) fn map_checkout(
                 line: pick,
                 catalog_item_id: ol.catalog_item_id.clone(),
                 quantity: ol.quantity,
+                price: ol.price.clone(),
             });
         }
         orders.push(OrderRecord {

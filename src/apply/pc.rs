@@ -250,6 +250,14 @@ fn order_lines(order: &wire::Order) -> Vec<PlacedOrderLine> {
         .line_items
         .iter()
         .map(|l| PlacedOrderLine {
+            price: l
+                .pricing
+                .as_ref()
+                .map(|p| crate::prices::money::OrderPrice {
+                    currency: order.currency_code.clone(),
+                    unit_price: p.price.or(p.discounted_price).or(p.list_price),
+                    extended_price: p.extended_price,
+                }),
             catalog_item_id: l.offer_id.clone().unwrap_or_default(),
             quantity: l
                 .quantity

@@ -79,6 +79,12 @@ pub struct ReceiptLine {
     pub key: Option<PurchaseKey>,
     pub catalog_item_id: String,
     pub quantity: u32,
+    /// The plan's estimate (price sheet), when it had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<crate::prices::money::RowMoney>,
+    /// What the order line says it costs: the binding price.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub order_price: Option<crate::prices::money::OrderPrice>,
 }
 
 /// An order placed (or confirmed) in this run.

@@ -370,6 +370,7 @@ async fn locked(
         customers: vec![CustomerObservation::Observed(observed.clone())],
         witnesses: observation.witnesses.clone(),
         observed_at: observation.observed_at,
+        prices: observation.prices.clone(),
     };
     // Settles only what every later run (whatever its credentials) also sees as owned.
     let visible = settle_visible(journal, commerce, &observed, opts.engine.clock.wall()).await;

@@ -44,6 +44,7 @@ fn desired(vm: u32, software: u32) -> DesiredState {
                     term: Term::P3Y,
                     scope: Scope::Shared,
                     quantity: vm,
+                    billing: Default::default(),
                     source: src(),
                     blocked_ok: None,
                 }],
@@ -77,6 +78,7 @@ fn found(product: &str, sku: &str) -> Resolution {
         max_quantity: 1000,
         requires_registration: false,
         inventory: Inventory::NotRequired,
+        billing_cycles: vec![],
     })
 }
 
@@ -116,6 +118,7 @@ fn observed(d: &DesiredState, registration: Registration) -> (ObservedCustomer, 
         observed_at: None,
         customers: vec![CustomerObservation::Observed(oc.clone())],
         witnesses: None,
+        prices: Default::default(),
     };
     (oc, obs)
 }
@@ -225,6 +228,7 @@ fn a_saved_plan_that_no_longer_holds_is_refused_naming_the_change() {
         observed_at: None,
         customers: vec![CustomerObservation::Observed(oc)],
         witnesses: None,
+        prices: Default::default(),
     };
     let p = preflight(&d, &changed, Some(&saved), None);
     let text = p.refusal.map(|r| r.to_string()).unwrap_or_default();

@@ -141,6 +141,7 @@ mod tests {
                 ("scope".into(), "shared".into()),
             ]),
             friendly_name: None,
+            estimate: None,
         }
     }
 

@@ -97,6 +97,12 @@ pub(crate) fn catalog_item(
         max_quantity: clamp(entry.sku.maximum_quantity, u32::MAX),
         requires_registration: entry.sku.requires("AzureSubscriptionRegistration"),
         inventory,
+        billing_cycles: entry
+            .sku
+            .supported_billing_cycles
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect(),
     }
 }
 

@@ -47,6 +47,10 @@ pub struct ApplyArgs {
     /// Refuse to buy more than this many units in this run.
     #[arg(long)]
     pub max_units: Option<u32>,
+    /// Refuse the run when its purchases would commit more than this, e.g. `250000USD` (a plain
+    /// amount is USD). A purchase whose price is unknown or in another currency fails it closed.
+    #[arg(long, value_name = "AMOUNT[CUR]", value_parser = crate::prices::money::Money::parse)]
+    pub max_commitment: Option<crate::prices::money::Money>,
     /// How long to wait for another apply holding a customer lock (e.g. 60s).
     #[arg(long, default_value = "60s")]
     pub lock_timeout: String,
@@ -185,6 +189,13 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let saved_plan = saved.as_ref().map(|s| &s.plan);
     let Preflight { mut plan, refusal } =
         preflight(&desired, &prepared.observation, saved_plan, args.max_units);
+    if let Some(limit) = &args.max_commitment {
+        plan.limit_commitment(limit, crate::plan::money_limits::FLAG_LIMIT);
+    }
+    // A money guardrail refuses the whole run, like the unit guardrail.
+    let refusal: Option<String> = refusal
+        .map(|r| r.to_string())
+        .or_else(|| plan.money_refusal());
     plan.provenance = Some(provenance.clone());
     if json {
         super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));

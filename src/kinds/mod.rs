@@ -39,6 +39,7 @@ use crate::manifest::{
     SourceRef, SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
+use crate::prices::money::BillingPlan;
 use crate::store::PurchaseLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -77,6 +78,14 @@ impl Kind {
         match self {
             Kind::Reservation => reservation::SOLD_PHRASE,
             Kind::Software => software::SOLD_PHRASE,
+        }
+    }
+
+    /// The partner price-sheet view that prices this kind.
+    pub fn price_view(self) -> &'static str {
+        match self {
+            Kind::Reservation => crate::prices::RESERVATIONS_VIEW,
+            Kind::Software => crate::prices::SOFTWARE_VIEW,
         }
     }
 
@@ -257,6 +266,12 @@ pub trait Purchasable {
     fn renew_before(&self) -> Option<RenewBefore> {
         None
     }
+    /// How the purchase is paid (the declared `billing`, default up front).
+    fn billing(&self) -> BillingPlan;
+    /// The cart line's `billingCycle` for a SKU offering `supported` (snake_case wire values,
+    /// empty when the SKU lists none), or why the item cannot be bought with it (a blocked
+    /// reason naming what the SKU supports).
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, String>;
 }
 
 /// One declared item of any kind.
@@ -339,6 +354,12 @@ impl Item<'_> {
     ) -> renewal::Standing {
         renewal::standing(h, self.renew_before(), now)
     }
+    pub fn billing(&self) -> BillingPlan {
+        each!(self, x => x.billing())
+    }
+    pub fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+        each!(self, x => x.billing_cycle(supported))
+    }
 }
 
 /// Every declared item of a customer in canonical order: subscriptions by id with their
@@ -373,16 +394,25 @@ pub fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<P
         PurchaseKey::Reservation { .. } => reservation::cart_terms(&key)?,
         PurchaseKey::Software { .. } => software::cart_terms(dc, &key)?,
     };
+    // The plan decided the billing cycle against the SKU; older plans fall back to the kind's.
+    let billing_cycle = resolved
+        .billing_cycle
+        .clone()
+        .unwrap_or(terms.billing_cycle);
     Some(PurchaseLine {
         item_name: row.item.clone().unwrap_or_else(|| row.what.clone()),
         catalog_item_id,
         product_id: resolved.product_id.clone(),
         sku_id: resolved.sku_id.clone(),
         quantity,
-        billing_cycle: terms.billing_cycle,
+        billing_cycle,
         term_duration: terms.term_duration,
         provisioning_context: terms.provisioning_context,
         friendly_name: row.item.clone(),
+        estimate: row
+            .money
+            .as_ref()
+            .map(|m| m.for_quantity(row.to_buy, quantity)),
         key,
     })
 }

@@ -210,6 +210,12 @@ impl Purchasable for ReservationItem<'_> {
         self.reservation.renew_before
     }
 
+    fn billing(&self) -> crate::prices::money::BillingPlan {
+        self.reservation.billing
+    }
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+        reservation_cycle(self.reservation.billing, supported)
+    }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         let (product, sku) = match res {
             Some(Resolution::Found(ci)) => (ci.product_id.clone(), ci.sku_id.clone()),
@@ -358,9 +364,57 @@ pub(super) fn redeclare(
         term: *term,
         scope: *scope,
         quantity: row.desired,
+        billing: row_billing(row),
         source: source.clone(),
         blocked_ok: None,
     });
+}
+
+/// The billing cycle of a reservation paid `billing` on a SKU offering `supported`: `one_time`
+/// for upfront, `monthly` when the SKU lists it (docs/partner-center.md, billing plans: a SKU that
+/// lists none offers `one_time` only).
+pub(crate) fn reservation_cycle(
+    billing: crate::prices::money::BillingPlan,
+    supported: &[String],
+) -> Result<String, String> {
+    use crate::partner_center::wire::common::fold_enum;
+    use crate::prices::money::BillingPlan;
+    let want = billing.wire_cycle();
+    let offered: Vec<String> = if supported.is_empty() {
+        vec!["one_time".to_owned()]
+    } else {
+        supported.to_vec()
+    };
+    if offered.iter().any(|c| fold_enum(c) == fold_enum(want)) {
+        return Ok(want.to_owned());
+    }
+    let names: Vec<String> = offered
+        .iter()
+        .map(|c| BillingPlan::from_wire_cycle(c).map_or_else(|| c.clone(), |b| b.as_str().into()))
+        .collect();
+    Err(format!(
+        "billing: {} is not offered for this SKU; it supports {} (its supportedBillingCycles)",
+        billing.as_str(),
+        names.join(", ")
+    ))
+}
+
+/// The billing plan of a saved plan's row: the cycle the plan decided, else its money, else
+/// upfront.
+fn row_billing(row: &Row) -> crate::prices::money::BillingPlan {
+    use crate::prices::money::{BillingPlan, RowMoney};
+    if let Some(b) = row
+        .resolved
+        .as_ref()
+        .and_then(|r| r.billing_cycle.as_deref())
+        .and_then(BillingPlan::from_wire_cycle)
+    {
+        return b;
+    }
+    match &row.money {
+        Some(RowMoney::Known { billing, .. } | RowMoney::Unknown { billing, .. }) => *billing,
+        None => BillingPlan::Upfront,
+    }
 }
 
 /// `4 × P3Y`, `2 × P1Y` (longest term first).

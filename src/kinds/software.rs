@@ -98,6 +98,15 @@ impl Purchasable for SoftwareItem<'_> {
             if same_product(&h.product_id, &h.sku_id, &ci.product_id, &ci.sku_id));
         found || same_product(&h.product_id, &h.sku_id, &self.0.product_id, &self.0.sku_id)
     }
+    fn billing(&self) -> crate::prices::money::BillingPlan {
+        match self.0.billing_cycle.as_deref() {
+            Some("monthly") => crate::prices::money::BillingPlan::Monthly,
+            _ => crate::prices::money::BillingPlan::Upfront,
+        }
+    }
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+        software_cycle(self.0, supported)
+    }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         let (product, sku) = match res {
             Some(Resolution::Found(ci)) => (ci.product_id.clone(), ci.sku_id.clone()),
@@ -156,6 +165,37 @@ pub(super) fn cart_terms(dc: &DesiredCustomer, key: &PurchaseKey) -> Option<Cart
         term_duration: s.term.clone(),
         provisioning_context: BTreeMap::new(),
     })
+}
+
+/// The billing cycle of a software purchase, from the SKU: the declared `billing_cycle` (checked
+/// against the SKU when resolving); else the SKU's only cycle; else `one_time` when offered; else
+/// the cycle of the subscription's term (`annual` for P1Y, `triennial` for P3Y). Partner Center
+/// refuses `one_time` for a subscription SKU that does not list it.
+fn software_cycle(s: &DesiredSoftware, supported: &[String]) -> Result<String, String> {
+    if let Some(c) = &s.billing_cycle {
+        return Ok(c.clone());
+    }
+    let has = |c: &str| supported.iter().any(|x| fold_enum(x) == fold_enum(c));
+    match supported {
+        [] => return Ok("one_time".to_owned()),
+        [only] => return Ok(only.clone()),
+        _ => {}
+    }
+    if has("one_time") {
+        return Ok("one_time".to_owned());
+    }
+    let by_term = match s.term.as_deref() {
+        Some("P1Y") => Some("annual"),
+        Some("P3Y") => Some("triennial"),
+        _ => None,
+    };
+    match by_term {
+        Some(c) if has(c) => Ok(c.to_owned()),
+        _ => Err(format!(
+            "the SKU offers billing cycles {}; declare billing_cycle to choose one",
+            supported.join(", ")
+        )),
+    }
 }
 
 /// Declares the software of a saved plan's row again. The row does not carry the billing cycle
@@ -307,4 +347,57 @@ pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
         name: slug(&["software", &product, &h.sku_id]),
         fields: vec![("product", product), ("sku", h.sku_id.clone())],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sw(term: Option<&str>, cycle: Option<&str>) -> DesiredSoftware {
+        DesiredSoftware {
+            name: "s".into(),
+            product_id: "P".into(),
+            sku_id: "0001".into(),
+            quantity: 1,
+            billing_cycle: cycle.map(str::to_owned),
+            blocked_ok: None,
+            term: term.map(str::to_owned),
+            source: SourceRef {
+                file: "m.yaml".into(),
+                line: 1,
+                column: 1,
+            },
+        }
+    }
+
+    fn cycles(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn the_billing_cycle_comes_from_the_sku_not_always_one_time() {
+        let annual_only = cycles(&["annual"]);
+        assert_eq!(
+            software_cycle(&sw(Some("P1Y"), None), &annual_only),
+            Ok("annual".into())
+        );
+        let both = cycles(&["annual", "triennial"]);
+        assert_eq!(
+            software_cycle(&sw(Some("P3Y"), None), &both),
+            Ok("triennial".into())
+        );
+        assert_eq!(
+            software_cycle(&sw(None, None), &cycles(&["one_time", "annual"])),
+            Ok("one_time".into())
+        );
+        assert_eq!(software_cycle(&sw(None, None), &[]), Ok("one_time".into()));
+        assert_eq!(
+            software_cycle(&sw(Some("P1Y"), Some("monthly")), &both),
+            Ok("monthly".into()),
+            "a declared cycle is checked when resolving"
+        );
+        let err = software_cycle(&sw(None, None), &cycles(&["annual", "monthly"]))
+            .expect_err("ambiguous");
+        assert!(err.contains("declare billing_cycle"), "{err}");
+    }
 }

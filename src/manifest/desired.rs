@@ -38,6 +38,12 @@ pub struct DesiredState {
 pub struct Limits {
     pub max_units_per_apply: Option<u32>,
     pub max_units_per_item: Option<u32>,
+    /// `limits.max_commitment`: the most one run may commit (in one currency).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commitment: Option<crate::prices::money::Money>,
+    /// `limits.max_commitment_per_customer`: the most one run may commit for any one customer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commitment_per_customer: Option<crate::prices::money::Money>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +158,9 @@ pub struct DesiredReservation {
     pub scope: Scope,
     /// "At least this many units owned"; always ≥ 1.
     pub quantity: u32,
+    /// How it is paid (`billing:`, default up front).
+    #[serde(default)]
+    pub billing: crate::prices::money::BillingPlan,
     pub source: SourceRef,
     /// Units expiring within this window do not count as owned (`renew_before`).
     #[serde(default, skip_serializing_if = "Option::is_none")]

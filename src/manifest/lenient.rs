@@ -50,6 +50,10 @@ pub fn read(tree: &Node) -> Manifest {
             Raw::Map(l) => Some(Limits {
                 max_units_per_apply: opt_number(field(l, "max_units_per_apply")),
                 max_units_per_item: opt_number(field(l, "max_units_per_item")),
+                // Money limits are read by the strict parser only: a file with structural
+                // problems does not load, so no guardrail is ever dropped silently.
+                max_commitment: None,
+                max_commitment_per_customer: None,
             }),
             _ => None,
         }),
@@ -85,6 +89,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
         renew_before: opt_text(field(e, "renew_before")),
+        billing: opt_text(field(e, "billing")),
         blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }

@@ -225,6 +225,7 @@ fn merge_limits(
 ) -> Limits {
     let mut limits = Limits::default();
     let mut first: [Option<SourceRef>; 2] = [None, None];
+    let mut first_money: [Option<SourceRef>; 2] = [None, None];
     for (file, m, _) in parsed {
         let Some(l) = &m.limits else { continue };
         let mut ctx = Ctx { file, diags };
@@ -253,6 +254,37 @@ fn merge_limits(
                 (None, _) => {
                     *slot = Some(n);
                     first[i] = Some(ctx.source(v));
+                }
+            }
+        }
+        let money = [
+            ("max_commitment", &l.max_commitment),
+            (
+                "max_commitment_per_customer",
+                &l.max_commitment_per_customer,
+            ),
+        ];
+        for (i, (what, v)) in money.into_iter().enumerate() {
+            let Some(v) = v else { continue };
+            let Some(m) = check::money_limit(&mut ctx, what, v) else {
+                continue;
+            };
+            let slot = match i {
+                0 => &mut limits.max_commitment,
+                _ => &mut limits.max_commitment_per_customer,
+            };
+            match (&*slot, &first_money[i]) {
+                (Some(prev), Some(prev_src)) if *prev != m => ctx.push(
+                    Diagnostic::error(format!(
+                        "limits.{what} is {m} here but {prev} at {prev_src}"
+                    ))
+                    .with_hint("set each limit once, or to the same value everywhere"),
+                    &v.amount,
+                ),
+                (Some(_), _) => {}
+                (None, _) => {
+                    *slot = Some(m);
+                    first_money[i] = Some(ctx.source(&v.amount));
                 }
             }
         }

@@ -60,6 +60,25 @@ pub struct Limits {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<u32>", range(min = 1))]
     pub max_units_per_item: Option<Spanned<Number>>,
+    /// The most one `apply` run may commit, e.g. `{ amount: 250000, currency: USD }`. A run over
+    /// it, or with a purchase whose price is unknown or in another currency, is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commitment: Option<MoneyLimit>,
+    /// The most one `apply` run may commit for any one customer (same rules).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_commitment_per_customer: Option<MoneyLimit>,
+}
+
+/// A money limit: an amount and its currency (prices are never converted between currencies).
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MoneyLimit {
+    /// A positive amount, e.g. `250000` or `1250.50`.
+    #[schemars(with = "f64", range(min = 0))]
+    pub amount: Spanned<Number>,
+    /// ISO 4217 currency code, e.g. `USD`.
+    #[schemars(with = "String", regex(pattern = "^[A-Za-z]{3}$"))]
+    pub currency: Spanned<String>,
 }
 
 /// A CSP customer.
@@ -141,6 +160,11 @@ pub struct Reservation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<String>", regex(pattern = DURATION_PATTERN))]
     pub renew_before: Option<Spanned<String>>,
+    /// How the reservation is paid: `upfront` (default) or `monthly`, when the SKU's
+    /// `supportedBillingCycles` offers it (checked at plan time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<BillingPlan>")]
+    pub billing: Option<Spanned<Choice<BillingPlan>>>,
     /// Acknowledges a known block with its reason (e.g. `"RU: not sold; see TICKET-12"`): when
     /// the item cannot be bought because the product is not sold in the customer's market or its
     /// inventory is restricted, the row is still shown but does not fail the run. Any other block
@@ -393,6 +417,15 @@ pub enum BillingCycle {
     Annual,
 }
 
+pub use crate::prices::money::BillingPlan;
+
+impl ChoiceSet for BillingPlan {
+    const VALUES: &'static [(&'static str, Self)] = &[
+        ("upfront", BillingPlan::Upfront),
+        ("monthly", BillingPlan::Monthly),
+    ];
+    const WHAT: &'static str = "billing plan";
+}
 impl ChoiceSet for Term {
     const VALUES: &'static [(&'static str, Self)] = &[("P1Y", Term::P1Y), ("P3Y", Term::P3Y)];
     const WHAT: &'static str = "term";

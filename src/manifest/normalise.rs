@@ -184,6 +184,10 @@ fn reservation(
         None => defaults.renew_before.ok(),
     };
     let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
+    let billing = match &r.billing {
+        Some(b) => check::choice(ctx, b),
+        None => Some(Default::default()),
+    };
     let blocked_ok = check::blocked_ok(ctx, r.blocked_ok.as_ref());
     Some(DesiredReservation {
         renew_before: renew_before?,
@@ -193,6 +197,7 @@ fn reservation(
         term: term?,
         scope: scope?,
         quantity: quantity?,
+        billing: billing?,
         source: ctx.source(&r.name),
         blocked_ok: blocked_ok?,
     })

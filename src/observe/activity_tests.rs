@@ -69,6 +69,7 @@ fn found(key: PurchaseKey, product: &str, sku: &str) -> ItemResolution {
             max_quantity: 100,
             requires_registration: false,
             inventory: Inventory::NotRequired,
+            billing_cycles: vec![],
         }),
     }
 }

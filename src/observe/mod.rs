@@ -137,10 +137,19 @@ pub async fn observe_with_log(
             Err(e) => ActivityWitness::Failed { error: e.clone() },
         },
     };
+    let wanted = crate::prices::read::wanted(desired, &customers);
+    let prices = crate::prices::read::read(
+        reader,
+        &wanted,
+        Some(opts.cache.clone()),
+        chrono::Utc::now(),
+    )
+    .await;
     let observation = Observation {
         customers,
         witnesses: Some(witnesses),
         observed_at: Some(observed_at),
+        prices,
     };
     (observation, activity)
 }

@@ -113,6 +113,7 @@ impl World {
             observed_at: None,
             customers: vec![CustomerObservation::Observed(oc)],
             witnesses: None,
+            prices: Default::default(),
         };
         let plan = crate::plan::diff(&self.desired, &obs);
         plan.rows
@@ -284,6 +285,7 @@ async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_on
                     term_duration: Some("P1Y".into()),
                     provisioning_context: Default::default(),
                     friendly_name: None,
+                    estimate: None,
                 }],
                 create_request_id: "r-1".into(),
             },

@@ -83,6 +83,8 @@ pub enum Category {
     Order,
     Entitlement,
     Invoice,
+    /// The partner price sheet and FX rates (another host and token audience).
+    Prices,
     Auth,
 }
 
@@ -96,6 +98,7 @@ impl Category {
             Category::Order => "order",
             Category::Entitlement => "entitlement",
             Category::Invoice => "invoice",
+            Category::Prices => "prices",
             Category::Auth => "auth",
         }
     }
@@ -247,7 +250,12 @@ impl Client {
                 inner.stats.retry();
             }
             inner.limiter.acquire(call.customer.as_deref()).await;
-            let token_call = inner.tokens.token(
+            let tokens = if call.category == Category::Prices {
+                &inner.price_tokens
+            } else {
+                &inner.tokens
+            };
+            let token_call = tokens.token(
                 &inner.token_http,
                 stale_token.as_ref(),
                 inner.request_timeout,

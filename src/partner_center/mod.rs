@@ -25,6 +25,7 @@ pub mod http;
 pub mod limits;
 mod ops;
 pub mod paging;
+pub mod prices;
 pub mod ratelimit;
 mod reader;
 pub mod secret;
@@ -143,6 +144,11 @@ struct Inner {
     token_http: reqwest::Client,
     base_url: Url,
     tokens: TokenSource,
+    /// Base URL of the price sheet and FX rates (`api.partner.microsoft.com` for the global
+    /// cloud; the endpoint itself for a URL endpoint or the sandbox).
+    price_url: Url,
+    /// Tokens for the pricing host's audience.
+    price_tokens: TokenSource,
     limiter: RateLimiter,
     retry: RetryPolicy,
     request_timeout: Duration,
@@ -214,6 +220,7 @@ impl Client {
                     source: Some(Box::new(e)),
                 })
         };
+        let (price_url, price_credentials) = prices::pricing_host(&base_url, &credentials);
         let http = build(limits::same_origin_redirects())?;
         let token_http = build(reqwest::redirect::Policy::none())?;
         Ok(Client {
@@ -221,6 +228,12 @@ impl Client {
                 http,
                 token_http,
                 base_url,
+                price_url,
+                price_tokens: TokenSource::new(
+                    price_credentials,
+                    config.clock.clone(),
+                    config.limits.min_token_lifetime,
+                ),
                 tokens: TokenSource::new(
                     credentials,
                     config.clock.clone(),

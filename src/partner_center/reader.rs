@@ -35,6 +35,16 @@ impl Reader {
         self.client.stats()
     }
 
+    /// The price sheet of a market and view for a month (`YYYYMM`), as CSV text.
+    pub async fn get_price_sheet(
+        &self,
+        market: &str,
+        view: &str,
+        month: &str,
+    ) -> Result<String, ApiError> {
+        self.client.get_price_sheet(market, view, month).await
+    }
+
     pub async fn get_customer(&self, customer_id: &str) -> Result<Customer, ApiError> {
         self.client.get_customer(customer_id).await
     }

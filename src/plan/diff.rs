@@ -58,6 +58,7 @@ pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan
         }
     }
     apply_per_apply_limit(&mut rows, &desired.limits);
+    crate::plan::money::price_rows(&mut rows, &mut customers, desired, observed);
     rows.sort_by_key(sort_key);
     unmanaged.sort_by_key(sort_key);
     let summary = Summary::from_rows(&rows, &unmanaged);
@@ -160,6 +161,7 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 acknowledged: None,
                 declare: None,
                 fingerprint: fingerprint(&basis),
+                money: None,
                 basis,
             }
         })
@@ -175,6 +177,7 @@ fn failed_summary(dc: &DesiredCustomer, reason: String) -> CustomerSummary {
         credentials: None,
         notes: Vec::new(),
         error: Some(reason),
+        commitment: Default::default(),
     }
 }
 

@@ -35,6 +35,7 @@ fn res(name: &str, sku: &str, term: Term, qty: u32) -> DesiredReservation {
         term,
         scope: Scope::Shared,
         quantity: qty,
+        billing: Default::default(),
         source: src(),
         blocked_ok: None,
     }
@@ -151,6 +152,7 @@ fn found(product: &str, sku: &str) -> Resolution {
         max_quantity: 999_999_999,
         requires_registration: true,
         inventory: Inventory::NotRequired,
+        billing_cycles: vec![],
     })
 }
 
@@ -178,6 +180,7 @@ fn obs(cs: Vec<ObservedCustomer>) -> Observation {
         observed_at: None,
         customers: cs.into_iter().map(CustomerObservation::Observed).collect(),
         witnesses: None,
+        prices: Default::default(),
     }
 }
 

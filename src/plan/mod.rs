@@ -14,6 +14,8 @@ pub mod compare;
 pub mod diff;
 pub mod markets;
 pub mod model;
+pub mod money;
+pub mod money_limits;
 pub mod observed;
 pub mod provenance;
 pub mod saved;

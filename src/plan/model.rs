@@ -7,6 +7,8 @@ use crate::manifest::{PurchaseKey, Term};
 use crate::plan::basis::{CatalogBasis, SubscriptionBasis};
 use crate::plan::observed::{CredentialsKind, HoldingsSource, Witnesses};
 use crate::plan::provenance::Provenance;
+use crate::prices::Totals;
+use crate::prices::money::RowMoney;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -53,6 +55,9 @@ pub struct CustomerSummary {
     pub notes: Vec<String>,
     /// Why the customer could not be read, when it could not.
     pub error: Option<String>,
+    /// What the customer's purchase rows commit, per currency (estimates).
+    #[serde(default, skip_serializing_if = "Totals::is_empty")]
+    pub commitment: Totals,
 }
 
 /// What a row proposes.
@@ -117,6 +122,10 @@ pub struct Resolved {
     pub availability_id: Option<String>,
     pub catalog_item_id: Option<String>,
     pub title: Option<String>,
+    /// The cart line's `billingCycle`, decided at plan time from the declared billing and the
+    /// SKU's supported cycles (absent in older plans and for unresolved items).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_cycle: Option<String>,
 }
 
 /// The observations a row rests on; [`Row::fingerprint`] is a hash of it, and
@@ -181,6 +190,10 @@ pub struct Row {
     pub basis: Basis,
     /// Short hex SHA-256 of `basis`.
     pub fingerprint: String,
+    /// Purchase rows: the price, billing plan and commitment (an estimate), or why the price is
+    /// unknown.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub money: Option<RowMoney>,
 }
 
 impl Row {
@@ -232,6 +245,10 @@ pub struct Summary {
     pub surplus: u32,
     pub errors: u32,
     pub unmanaged: u32,
+    /// What the purchase rows commit, per currency (estimates from the price sheet; never
+    /// added across currencies), and how many have no price.
+    #[serde(default, skip_serializing_if = "Totals::is_empty")]
+    pub commitment: Totals,
 }
 
 impl Summary {
@@ -247,7 +264,10 @@ impl Summary {
                 Action::Purchase | Action::Renew => {
                     s.purchases += 1;
                     if r.action == Action::Renew {
-                        s.renew += 1;
+                        s.renew = s.renew.saturating_add(r.to_buy);
+                    }
+                    if let Some(m) = &r.money {
+                        s.commitment.add(m);
                     }
                     s.to_buy += r.to_buy;
                     if r.to_buy > 0 {
@@ -347,7 +367,22 @@ impl Summary {
             s.push_str(&format!(", {}", plural(self.errors, "error", "errors")));
         }
         s.push('.');
+        if let Some(m) = self.money_line() {
+            s.push(' ');
+            s.push_str(&m);
+        }
         s
+    }
+
+    /// `Estimated commitment: USD 41,280.00.` when the plan buys anything priced or unpriced.
+    pub fn money_line(&self) -> Option<String> {
+        if self.commitment.is_empty() {
+            return None;
+        }
+        Some(format!(
+            "Estimated commitment: {}.",
+            self.commitment.describe()
+        ))
     }
 }
 

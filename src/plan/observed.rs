@@ -41,6 +41,9 @@ pub struct Observation {
     /// expiry warnings). `None`: not said, and nothing is treated as expiring.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The price sheets read for the customers' markets (money on purchase rows).
+    #[serde(default)]
+    pub prices: crate::prices::PriceBook,
 }
 
 impl Observation {
@@ -472,6 +475,9 @@ pub struct CatalogItem {
     /// `purchasePrerequisites` contains `AzureSubscriptionRegistration`.
     pub requires_registration: bool,
     pub inventory: Inventory,
+    /// The SKU's `supportedBillingCycles` (snake_case wire values; empty when not listed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub billing_cycles: Vec<String>,
 }
 
 /// The result of the inventory check (§8) for SKUs that require it.

@@ -225,8 +225,13 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
     if let Some(src) = c.holdings_source {
         let _ = writeln!(t, "Holdings from {}.\n", src.as_str());
     }
-    t.push_str("| subscription | item | action | declared | owned | pending | to buy | reason |\n");
-    t.push_str("|---|---|---|--:|--:|--:|--:|---|\n");
+    if !c.commitment.is_empty() {
+        let _ = writeln!(t, "Estimated commitment: {}.\n", c.commitment.describe());
+    }
+    t.push_str(
+        "| subscription | item | action | declared | owned | pending | to buy | commitment (estimate) | reason |\n",
+    );
+    t.push_str("|---|---|---|--:|--:|--:|--:|--:|---|\n");
     for r in &rows {
         let sub = r
             .subscription_id
@@ -238,12 +243,13 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
         };
         let _ = writeln!(
             t,
-            "| {sub} | {item} | {} | {} | {} | {} | {} | {} |",
+            "| {sub} | {item} | {} | {} | {} | {} | {} | {} | {} |",
             action_cell(r),
             r.desired,
             r.owned,
             r.pending,
             r.to_buy,
+            cell(&r.money.as_ref().map(|m| m.describe()).unwrap_or_default()),
             reason_cell(r)
         );
     }

@@ -80,11 +80,21 @@ fn customer_text(s: &mut String, c: &CustomerReport) {
             .lines
             .iter()
             .map(|l| {
-                format!(
+                let mut t = format!(
                     "{} × {}",
                     l.quantity,
                     l.item_name.as_deref().unwrap_or(&l.catalog_item_id)
-                )
+                );
+                if let Some(p) = &l.order_price {
+                    t.push_str(&format!(" at {}", p.describe()));
+                }
+                if let Some((cur, amount)) = l.estimate.as_ref().and_then(|e| e.commitment()) {
+                    t.push_str(&format!(
+                        " (estimated {})",
+                        crate::prices::format_amount(cur, amount)
+                    ));
+                }
+                t
             })
             .collect();
         s.push_str(&format!(

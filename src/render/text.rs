@@ -59,6 +59,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         for n in &c.notes {
             let _ = writeln!(out, "  {}", p.paint(YELLOW, &format!("note: {n}")));
         }
+        if !c.commitment.is_empty() {
+            let _ = writeln!(out, "  estimated commitment: {}", c.commitment.describe());
+        }
         out.push('\n');
     }
     if let Some(w) = &plan.witnesses {
@@ -213,6 +216,9 @@ fn row_line(p: &Painter, r: &Row) -> String {
     if r.irreversible {
         s.push(' ');
         s.push_str(&p.paint(&format!("{BOLD}{RED}"), "(irreversible)"));
+    }
+    if let Some(m) = &r.money {
+        s.push_str(&format!(" · {}", m.describe()));
     }
     if let Some(reason) = &r.reason {
         s.push_str(&p.paint(DIM, &format!(" — {reason}")));

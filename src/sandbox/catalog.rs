@@ -241,7 +241,13 @@ fn build() -> Catalog {
                                 vec![]
                             },
                             price_usd: (price * 100.0).round() / 100.0,
-                            billing_cycles: vec!["one_time"],
+                            // A billing plan (monthly) for the Esv5 family only, so both cases
+                            // exist (docs/partner-center.md, billing plans).
+                            billing_cycles: if fam.name == "Esv5" {
+                                vec!["one_time", "monthly"]
+                            } else {
+                                vec!["one_time"]
+                            },
                         });
                     }
                 }

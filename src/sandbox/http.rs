@@ -9,7 +9,9 @@ use serde_json::{Value, json};
 #[derive(Debug)]
 pub struct ApiRequest {
     pub method: Method,
-    /// The path after `/v1` (starting with `/`).
+    /// The version prefix the request was sent under: `/v1`, or `/v1.0` for the pricing paths.
+    pub prefix: &'static str,
+    /// The path after the prefix (starting with `/`).
     pub path: String,
     /// Path segments after `v1`, as sent.
     pub segs: Vec<String>,
@@ -23,6 +25,11 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
+    /// The full path, prefix included (what fault rules and the request log match).
+    pub fn full_path(&self) -> String {
+        format!("{}{}", self.prefix, self.path)
+    }
+
     /// A query parameter, name matched case-insensitively.
     pub fn q(&self, name: &str) -> Option<&str> {
         self.query

@@ -45,11 +45,16 @@ pub(crate) async fn handle(
             }
         };
     }
-    if !segs.first().is_some_and(|s| s.eq_ignore_ascii_case("v1")) {
-        return api_error(404, 404, format!("no resource at {raw_path}"));
-    }
+    // `/v1` for the API; `/v1.0/sales/…` for the price sheet (another host in Partner Center, the
+    // same server here).
+    let prefix = match segs.first().map(|s| s.to_ascii_lowercase()).as_deref() {
+        Some("v1") => "/v1",
+        Some("v1.0") => "/v1.0",
+        _ => return api_error(404, 404, format!("no resource at {raw_path}")),
+    };
     let segs: Vec<String> = segs[1..].to_vec();
     let req = ApiRequest {
+        prefix,
         lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
         path: format!("/{}", segs.join("/")),
         segs,
@@ -220,7 +225,7 @@ fn handle_locked(
             log(&mut g, req, 403);
             return Err(app_only_forbidden());
         }
-        let full_path = format!("/v1{}", req.path);
+        let full_path = req.full_path();
         match g.faults.take(req.method.as_str(), &full_path) {
             Some(FaultKind::ServerError { status }) => {
                 log(&mut g, req, status);
@@ -271,7 +276,7 @@ fn handle_locked(
                 return Err(super::hostile::redirect(
                     status,
                     location.as_deref(),
-                    &format!("/v1{path_and_query}"),
+                    &format!("{}{path_and_query}", req.prefix),
                 ));
             }
             Some(FaultKind::EchoSecret { status }) => {

@@ -317,7 +317,7 @@ pub(crate) fn log(g: &mut Inner, req: &ApiRequest, status: u16) {
     let (category, customer_id) = routes::category(&req.lower, &req.segs);
     g.counters.record(LoggedRequest {
         method: req.method.to_string(),
-        path: format!("/v1{}", req.path),
+        path: req.full_path(),
         category,
         customer_id,
         status,

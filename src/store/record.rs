@@ -29,6 +29,9 @@ pub struct PurchaseLine {
     /// Reservations: `subscriptionId`, `scope`, `duration`.
     pub provisioning_context: BTreeMap<String, String>,
     pub friendly_name: Option<String>,
+    /// The plan's price estimate for this line, when the plan had one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimate: Option<crate::prices::money::RowMoney>,
 }
 
 /// A cart line the service flagged with an `error` at creation.
@@ -63,6 +66,9 @@ pub struct OrderedLine {
     pub line: Option<usize>,
     pub catalog_item_id: String,
     pub quantity: u32,
+    /// What the order line says it costs (the binding price), when it says.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price: Option<crate::prices::money::OrderPrice>,
 }
 
 /// One failed order group at checkout.

@@ -37,6 +37,7 @@ fn line(sku: &str, qty: u32) -> PurchaseLine {
         term_duration: Some("P1Y".into()),
         provisioning_context: BTreeMap::from([("subscriptionId".into(), "sub-1".into())]),
         friendly_name: None,
+        estimate: None,
     }
 }
 
@@ -84,6 +85,7 @@ fn result(id: &str, qty: u32) -> Record {
                 line: Some(0),
                 catalog_item_id: "PROD:A:AV1".into(),
                 quantity: qty,
+                price: None,
             }],
         }],
         order_errors: vec![],

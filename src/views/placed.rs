@@ -32,7 +32,7 @@ pub struct PlacedOrder {
 }
 
 /// One line of a placed order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PlacedLine {
     #[serde(alias = "catalogItemId", alias = "offer_id", alias = "offerId")]
     pub catalog_item_id: String,
@@ -41,9 +41,50 @@ pub struct PlacedLine {
     pub unit_price: Option<Decimal>,
     #[serde(default, alias = "currencyCode", alias = "currency_code")]
     pub currency: Option<String>,
+    /// The plan's estimated unit price (price sheet), when the receipt kept it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub estimated_unit_price: Option<Decimal>,
+    /// Apply's receipt: the order line's price (`order_price`) and the plan's `estimate`.
+    #[serde(default, skip_serializing)]
+    order_price: Option<NestedPrice>,
+    #[serde(default, skip_serializing)]
+    estimate: Option<NestedPrice>,
+}
+
+/// A price object of apply's receipt (`order_price`, `estimate`): only what reconcile compares.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+struct NestedPrice {
+    #[serde(default)]
+    unit_price: Option<Decimal>,
+    #[serde(default)]
+    currency: Option<String>,
 }
 
 impl PlacedLine {
+    /// A line of `quantity` × `catalog_item_id`, priced at `unit_price` when known.
+    pub fn new(catalog_item_id: &str, quantity: Decimal, unit_price: Option<Decimal>) -> Self {
+        PlacedLine {
+            catalog_item_id: catalog_item_id.to_owned(),
+            quantity,
+            unit_price,
+            ..PlacedLine::default()
+        }
+    }
+
+    /// Takes the unit price and currency from apply's receipt objects when the flat fields
+    /// are absent (the order line's price is the binding one; the estimate is kept beside it).
+    fn normalised(mut self) -> Self {
+        if let Some(p) = self.order_price.take() {
+            self.unit_price = self.unit_price.or(p.unit_price);
+            self.currency = self.currency.or(p.currency);
+        }
+        if let Some(e) = self.estimate.take() {
+            self.estimated_unit_price = self.estimated_unit_price.or(e.unit_price);
+            self.currency = self.currency.or(e.currency);
+        }
+        self
+    }
+
     /// `(product id, SKU id)` from `product:sku:availability`, upper-cased.
     pub fn product_sku(&self) -> (String, String) {
         let mut parts = self.catalog_item_id.split(':');
@@ -108,10 +149,12 @@ pub fn journal_orders(customer_id: &str, records: &[Record], source: &str) -> Ve
                         .lines
                         .iter()
                         .map(|l| PlacedLine {
-                            catalog_item_id: l.catalog_item_id.clone(),
-                            quantity: Decimal::from(l.quantity),
-                            unit_price: None,
-                            currency: None,
+                            currency: l.price.as_ref().and_then(|p| p.currency.clone()),
+                            ..PlacedLine::new(
+                                &l.catalog_item_id,
+                                Decimal::from(l.quantity),
+                                l.price.as_ref().and_then(|p| p.unit_price),
+                            )
                         })
                         .collect();
                     orders.entry(o.order_id.clone()).or_insert(PlacedOrder {
@@ -198,7 +241,7 @@ pub fn receipt_orders(text: &str, source: &str) -> Result<Vec<PlacedOrder>, Stri
                 order_id: o.order_id,
                 placed_at: o.placed_at,
                 source: source.to_string(),
-                lines: o.lines,
+                lines: o.lines.into_iter().map(PlacedLine::normalised).collect(),
             });
         }
     }
@@ -307,12 +350,7 @@ mod tests {
             order_id: "o".into(),
             placed_at: None,
             source: "journal".into(),
-            lines: vec![PlacedLine {
-                catalog_item_id: "P:1:A".into(),
-                quantity: Decimal::ONE,
-                unit_price: None,
-                currency: None,
-            }],
+            lines: vec![PlacedLine::new("P:1:A", Decimal::ONE, None)],
         };
         let mut b = a.clone();
         b.source = "receipt".into();

@@ -71,6 +71,9 @@ pub struct Row {
     pub expected_quantity: Option<Decimal>,
     pub charged_amount: Option<Decimal>,
     pub expected_amount: Option<Decimal>,
+    /// What the plan estimated from the price sheet, when the receipt kept it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub estimated_amount: Option<Decimal>,
     pub currency: Option<String>,
     pub invoices: Vec<String>,
     pub reservation_order_ids: Vec<String>,
@@ -144,6 +147,8 @@ struct Expected {
     quantity: Decimal,
     amount: Option<Decimal>,
     priced: bool,
+    estimate: Option<Decimal>,
+    estimated: bool,
     currency: Option<String>,
 }
 
@@ -186,6 +191,7 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
                 .entry(key(&o.order_id, &p, &s))
                 .or_insert(Expected {
                     priced: true,
+                    estimated: true,
                     ..Expected::default()
                 });
             e.customer_id = o.customer_id.clone();
@@ -197,6 +203,15 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
                 _ => {
                     e.priced = false;
                     e.amount = None;
+                }
+            }
+            match l.estimated_unit_price {
+                Some(u) if e.estimated => {
+                    e.estimate = Some(e.estimate.unwrap_or_default() + u * l.quantity)
+                }
+                _ => {
+                    e.estimated = false;
+                    e.estimate = None;
                 }
             }
             e.currency = e.currency.take().or(l.currency.clone());
@@ -238,11 +253,22 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
                         c.customer_id, x.customer_id
                     ));
                 }
-                if problems.is_empty() {
+                let status = if problems.is_empty() {
                     Status::Matched
                 } else {
                     Status::Mismatch
+                };
+                // The estimate is not binding: a difference is said, not failed.
+                if let (Some(a), Some(b)) = (c.amount, x.estimate)
+                    && a.round_dp(2) != b.round_dp(2)
+                {
+                    problems.push(format!(
+                        "charged {} where the plan estimated {} (the order's price is binding)",
+                        money(Some(a)),
+                        money(Some(b))
+                    ));
                 }
+                status
             }
             None if placed_orders.contains(&k.0) => {
                 problems.push("this product/SKU is not in the order reservoir placed".into());
@@ -264,6 +290,7 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
             expected_quantity: exp.map(|x| x.quantity),
             charged_amount: c.amount,
             expected_amount: exp.and_then(|x| x.amount),
+            estimated_amount: exp.and_then(|x| x.estimate),
             currency: c.currency.clone(),
             invoices: c.invoices.iter().cloned().collect(),
             reservation_order_ids: c.roids.iter().cloned().collect(),
@@ -282,6 +309,7 @@ pub fn reconcile(charges: &[LineItemView], placed: &[PlacedOrder]) -> Vec<Row> {
             expected_quantity: Some(x.quantity),
             charged_amount: None,
             expected_amount: x.amount,
+            estimated_amount: x.estimate,
             currency: x.currency.clone(),
             invoices: Vec::new(),
             reservation_order_ids: Vec::new(),

@@ -34,12 +34,11 @@ fn placed(order: &str, qty: i64, price: Option<i64>) -> PlacedOrder {
         order_id: order.into(),
         placed_at: None,
         source: "t".into(),
-        lines: vec![PlacedLine {
-            catalog_item_id: "P:0001:AV".into(),
-            quantity: Decimal::from(qty),
-            unit_price: price.map(Decimal::from),
-            currency: None,
-        }],
+        lines: vec![PlacedLine::new(
+            "P:0001:AV",
+            Decimal::from(qty),
+            price.map(Decimal::from),
+        )],
     }
 }
 
@@ -125,4 +124,43 @@ fn orders_reservoir_did_not_place_fail_only_when_strict() {
     assert!(!mismatch.passes(false), "a mismatch always fails");
     let uncharged = report(reconcile(&[], &[placed("late", 1, None)]));
     assert!(!uncharged.passes(false), "an order not charged yet fails");
+}
+
+#[test]
+fn apply_receipts_compare_charges_with_the_order_price_and_the_estimate() {
+    let receipt = r#"{"customers": [{"customer_id": "c1", "orders": [
+        {"order_id": "exact", "status": "placed", "lines": [{"catalog_item_id": "P:0001:AV",
+          "quantity": 2, "estimate": {"price": "known", "unit_price": "10", "currency": "USD",
+          "billing": "upfront", "commitment": "20"},
+          "order_price": {"currency": "USD", "unit_price": "10", "extended_price": "20"}}]},
+        {"order_id": "repriced", "status": "placed", "lines": [{"catalog_item_id": "P:0001:AV",
+          "quantity": 1, "estimate": {"price": "known", "unit_price": "9", "currency": "USD",
+          "billing": "upfront", "commitment": "9"},
+          "order_price": {"currency": "USD", "unit_price": "10", "extended_price": "10"}}]}
+    ]}]}"#;
+    let placed = crate::views::placed::receipt_orders(receipt, "r.json").expect("receipt");
+    let rows = reconcile(
+        &[charge("exact", 2, 20), charge("repriced", 1, 10)],
+        &placed,
+    );
+    let exact = rows.iter().find(|r| r.order_id == "exact").expect("row");
+    assert_eq!(exact.status, Status::Matched);
+    assert_eq!(exact.expected_amount, Some(Decimal::from(20)));
+    assert_eq!(exact.estimated_amount, Some(Decimal::from(20)));
+    assert!(exact.detail.is_empty(), "{}", exact.detail);
+    let repriced = rows.iter().find(|r| r.order_id == "repriced").expect("row");
+    assert_eq!(
+        repriced.status,
+        Status::Matched,
+        "the order's price is binding: {}",
+        repriced.detail
+    );
+    assert_eq!(repriced.estimated_amount, Some(Decimal::from(9)));
+    assert!(
+        repriced.detail.contains("the plan estimated 9.00"),
+        "{}",
+        repriced.detail
+    );
+    let wrong = reconcile(&[charge("exact", 2, 25)], &placed);
+    assert_eq!(wrong[0].status, Status::Mismatch, "{}", wrong[0].detail);
 }

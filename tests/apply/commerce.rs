@@ -25,6 +25,7 @@ fn software_line(catalog_item_id: &str) -> PurchaseLine {
         term_duration: None,
         provisioning_context: BTreeMap::new(),
         friendly_name: Some("sql".into()),
+        estimate: None,
     }
 }
 

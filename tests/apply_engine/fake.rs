@@ -537,6 +537,7 @@ impl Commerce for FakeWorld {
                     catalog_item_id: cat.clone(),
                     quantity: *qty,
                     provisioning_context: ctx.clone(),
+                    price: None,
                 })
                 .collect(),
         })
@@ -640,6 +641,7 @@ impl FakeWorld {
                         catalog_item_id: l.line.catalog_item_id.clone(),
                         quantity: l.line.quantity,
                         provisioning_context: l.line.provisioning_context.clone(),
+                        price: None,
                     })
                     .collect(),
             });

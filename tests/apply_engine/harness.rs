@@ -63,6 +63,7 @@ pub fn reservation(
             ("duration".into(), "3Years".into()),
         ]),
         friendly_name: Some(format!("RI {sku}")),
+        estimate: None,
     }
 }
 
@@ -83,6 +84,7 @@ pub fn software(customer: &str, qty: u32, world: &FakeWorld) -> PurchaseLine {
         term_duration: None,
         provisioning_context: BTreeMap::new(),
         friendly_name: None,
+        estimate: None,
     }
 }
 

@@ -79,6 +79,7 @@ fn reservation() -> DesiredReservation {
         term: Term::P1Y,
         scope: Scope::Shared,
         quantity: 2,
+        billing: Default::default(),
         source: SourceRef {
             file: "m.yaml".into(),
             line: 1,

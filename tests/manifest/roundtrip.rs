@@ -57,6 +57,7 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
                 scope: scope.map(sp),
                 quantity: sp(model::Number::Int(q)),
                 renew_before: None,
+                billing: None,
                 blocked_ok: None,
             },
         )
@@ -128,6 +129,8 @@ fn manifest() -> impl Strategy<Value = model::Manifest> {
                     limits: max_apply.map(|m| model::Limits {
                         max_units_per_apply: Some(sp(model::Number::Int(m))),
                         max_units_per_item: None,
+                        max_commitment: None,
+                        max_commitment_per_customer: None,
                     }),
                     customers,
                 })

@@ -206,6 +206,7 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
             term_duration: Some("P1Y".into()),
             provisioning_context: Default::default(),
             friendly_name: None,
+            estimate: None,
         }],
         create_request_id: "r-1".into(),
     };

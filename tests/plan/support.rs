@@ -266,6 +266,7 @@ impl Sandbox {
             term,
             scope: Scope::Shared,
             quantity,
+            billing: Default::default(),
             source: SourceRef {
                 file: PathBuf::from("setup.yaml"),
                 line: 1,

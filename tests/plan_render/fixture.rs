@@ -48,6 +48,7 @@ pub fn vm(
         term,
         scope: Scope::Shared,
         quantity: qty,
+        billing: Default::default(),
         source: src(10),
         blocked_ok: None,
     }
@@ -122,6 +123,7 @@ pub fn found(product: &str, sku: &str, title: &str) -> Resolution {
         max_quantity: 999_999_999,
         requires_registration: true,
         inventory: Inventory::NotRequired,
+        billing_cycles: vec![],
     })
 }
 
@@ -547,6 +549,7 @@ pub fn demo() -> (DesiredState, Observation) {
         limits: Limits {
             max_units_per_apply: Some(50),
             max_units_per_item: Some(20),
+            ..Limits::default()
         },
         manifest_hash: "5f2c9d1e8a7b6c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d".into(),
     };
@@ -564,8 +567,78 @@ pub fn demo() -> (DesiredState, Observation) {
             },
         ],
         witnesses: None,
+        prices: Default::default(),
+    };
+    let observation = Observation {
+        prices: price_book(&observation),
+        ..observation
     };
     (desired, observation)
+}
+
+/// Price sheets for the demo: every catalog item found for a customer in US, DE or JP gets a
+/// price in the market's currency (reservations 1,234.50 per term, software 99.00, JPY 185,000),
+/// except Standard_E4s_v5, missing from the sheet; GB (fabrikam, app-only credentials) has no
+/// access to prices.
+fn price_book(o: &Observation) -> reservoir::prices::PriceBook {
+    use reservoir::prices::{PriceBook, PriceSheet, SheetObservation};
+    let mut rows: BTreeMap<(String, &str), Vec<String>> = BTreeMap::new();
+    for c in &o.customers {
+        let CustomerObservation::Observed(oc) = c else {
+            continue;
+        };
+        let currency = match oc.country.as_str() {
+            "US" => "USD",
+            "DE" => "EUR",
+            "JP" => "JPY",
+            _ => continue,
+        };
+        for r in &oc.resolutions {
+            let Resolution::Found(ci) = &r.resolution else {
+                continue;
+            };
+            if let PurchaseKey::Reservation {
+                target: ReservationTarget::Arm { arm_sku_name, .. },
+                ..
+            } = &r.key
+                && arm_sku_name == "Standard_E4s_v5"
+            {
+                continue;
+            }
+            let (view, price, term) = match &r.key {
+                PurchaseKey::Software { .. } => ("software", "99.00", String::new()),
+                PurchaseKey::Reservation { term, .. } if currency == "JPY" => {
+                    ("azure_reservations", "185000", term.as_str().to_owned())
+                }
+                PurchaseKey::Reservation { term, .. } => {
+                    ("azure_reservations", "1234.50", term.as_str().to_owned())
+                }
+            };
+            rows.entry((oc.country.clone(), view))
+                .or_default()
+                .push(format!(
+                    "{},{},{term},{currency},{price}",
+                    ci.product_id, ci.sku_id
+                ));
+        }
+    }
+    let mut book = PriceBook::default();
+    for ((market, view), lines) in rows {
+        let csv = format!(
+            "ProductId,SkuId,TermDuration,Currency,UnitPrice\n{}\n",
+            lines.join("\n")
+        );
+        let sheet = PriceSheet::parse(&csv).expect("fixture price sheet");
+        book.insert(&market, view, SheetObservation::Read { sheet });
+    }
+    book.insert(
+        "GB",
+        "azure_reservations",
+        SheetObservation::Unavailable {
+            reason: reservoir::prices::read::APP_ONLY.into(),
+        },
+    );
+    book
 }
 
 /// A plan of `customers` customers with `items` purchase rows each, for size tests.
@@ -630,6 +703,7 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
             observed_at: None,
             customers: observed,
             witnesses: None,
+            prices: Default::default(),
         },
     )
 }

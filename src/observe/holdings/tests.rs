@@ -341,6 +341,7 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
                 term: Term::P1Y,
                 scope: Scope::Shared,
                 quantity: 2,
+                billing: Default::default(),
                 source: at(12),
                 blocked_ok: None,
             }],

@@ -44,6 +44,20 @@ pub struct OrderLineItem {
     #[serde(deserialize_with = "null_as_default")]
     pub provisioning_context: Map<String, Value>,
     pub links: Option<Links>,
+    /// The line's prices (documented for savings plans; the binding price of the line).
+    pub pricing: Option<LinePricing>,
+}
+
+/// `pricing` of an order line: `listPrice`, `discountedPrice`, `proratedPrice`, `price`,
+/// `extendedPrice` (numbers or numeric strings).
+#[derive(Debug, Clone, PartialEq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LinePricing {
+    pub list_price: Option<Decimal>,
+    pub discounted_price: Option<Decimal>,
+    pub prorated_price: Option<Decimal>,
+    pub price: Option<Decimal>,
+    pub extended_price: Option<Decimal>,
 }
 
 impl OrderLineItem {

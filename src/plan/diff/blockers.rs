@@ -132,6 +132,9 @@ impl CustomerDiff<'_> {
                 ci.title
             ));
         }
+        if let Err(reason) = item.billing_cycle(&ci.billing_cycles) {
+            return blocked(reason);
+        }
         if shortfall < ci.min_quantity {
             return blocked(format!(
                 "buying {shortfall} units is below the SKU's minimum of {}",

@@ -76,6 +76,7 @@ impl<'a> CustomerDiff<'a> {
             credentials: Some(oc.credentials),
             notes: Vec::new(),
             error: None,
+            commitment: Default::default(),
         };
         CustomerDiff {
             dc,
@@ -173,6 +174,7 @@ impl<'a> CustomerDiff<'a> {
             acknowledged: None,
             declare: None,
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         });
     }
@@ -227,6 +229,7 @@ impl<'a> CustomerDiff<'a> {
             acknowledged: None,
             declare: None,
             fingerprint: fingerprint(&basis),
+            money: None,
             basis,
         };
         if let Some(reason) = self.duplicates.get(&key) {
@@ -350,12 +353,14 @@ impl<'a> CustomerDiff<'a> {
                     availability_id: None,
                     catalog_item_id: None,
                     title: h.title.clone(),
+                    billing_cycle: None,
                 }),
                 irreversible: false,
                 reason: Some(reason),
                 acknowledged: None,
                 declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
+                money: None,
                 basis,
             });
         }

@@ -18,6 +18,7 @@ pub(super) fn resolved_ids(item: &Item<'_>, res: Option<&Resolution>) -> Option<
             availability_id: Some(ci.availability_id.clone()),
             catalog_item_id: Some(ci.catalog_item_id.clone()),
             title: Some(ci.title.clone()),
+            billing_cycle: item.billing_cycle(&ci.billing_cycles).ok(),
         });
     }
     let (product_id, sku_id) = item.pinned_ids()?;
@@ -27,6 +28,7 @@ pub(super) fn resolved_ids(item: &Item<'_>, res: Option<&Resolution>) -> Option<
         availability_id: None,
         catalog_item_id: None,
         title: None,
+        billing_cycle: None,
     })
 }
 

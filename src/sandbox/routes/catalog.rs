@@ -197,6 +197,7 @@ pub fn with_country(req: &ApiRequest, skip: usize, country: &str) -> ApiRequest 
     query.push(("country".into(), country.to_string()));
     ApiRequest {
         method: req.method.clone(),
+        prefix: req.prefix,
         path: format!("/{}", segs.join("/")),
         lower: segs.iter().map(|s| s.to_ascii_lowercase()).collect(),
         segs,

@@ -11,6 +11,7 @@ pub mod customers;
 pub mod entitlements;
 pub mod invoices;
 pub mod orders;
+pub mod prices;
 pub mod subscriptions;
 
 use super::errors::api_error;
@@ -42,6 +43,12 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
     let get = req.method == Method::GET;
     let post = req.method == Method::POST;
     let put = req.method == Method::PUT;
+    if req.prefix == "/v1.0" {
+        return match l.as_slice() {
+            ["sales", _, "$value"] if get => prices::price_sheet(ctx, req, s[1]),
+            _ => api_error(404, 404, format!("no resource at /v1.0{}", req.path)),
+        };
+    }
     match l.as_slice() {
         ["customers"] if get => customers::list(ctx, req),
         ["customers", _] if get => customers::get(ctx, s[1]),
@@ -139,6 +146,7 @@ pub fn app_user_only(l: &[String]) -> bool {
     matches!(
         l.as_slice(),
         ["customers", _, "entitlements"]
+            | ["sales", ..]
             | ["customers", _, "artifacts", ..]
             | ["customers", _, "orders", _, "provisioningstatus"]
             | ["invoices", "summaries"]

@@ -28,6 +28,25 @@ pub fn listed(o: &Order, now: DateTime<Utc>, list_delay_secs: u64) -> bool {
     at <= now
 }
 
+/// An order line's `pricing` (§15: `listPrice`, `discountedPrice`, `proratedPrice`, `price`,
+/// `extendedPrice`), at the price the sandbox's price sheet and invoices use.
+fn line_pricing(currency: &str, unit: f64, quantity: f64) -> Value {
+    let round = |v: f64| {
+        if currency == "JPY" {
+            v.round()
+        } else {
+            (v * 100.0).round() / 100.0
+        }
+    };
+    json!({
+        "listPrice": unit,
+        "discountedPrice": unit,
+        "proratedPrice": unit,
+        "price": unit,
+        "extendedPrice": round(unit * quantity),
+    })
+}
+
 pub fn order_json(o: &Order, status: &str) -> Value {
     let symbol = match o.currency_code.as_str() {
         "GBP" => "£",
@@ -45,6 +64,7 @@ pub fn order_json(o: &Order, status: &str) -> Value {
                 "quantity": l.quantity,
                 "transactionType": "New",
                 "provisioningContext": l.provisioning_context,
+                "pricing": line_pricing(&o.currency_code, l.unit_price, l.quantity as f64),
                 "partnerIdOnRecord": null,
                 "links": {
                     "product": link(format!("/products/{}", l.product_id())),

@@ -1,0 +1,180 @@
+//! Money in the plan: purchase rows priced from the sandbox's price sheet (totals per currency,
+//! never added across currencies), read once per market and view and then cached; no access to
+//! prices (app-only, 403/800043) makes the price unknown with the reason, never a guess.
+
+use super::support::*;
+use reservoir::prices::{Lookup, PriceBook, PriceSheet, SheetObservation};
+use reservoir::sandbox::routes::prices::sheet_csv;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+fn examples() -> String {
+    format!("{}/examples", env!("CARGO_MANIFEST_DIR"))
+}
+
+fn dec(v: &Value) -> Decimal {
+    Decimal::from_str(
+        v.as_str()
+            .unwrap_or_else(|| panic!("an amount string: {v}")),
+    )
+    .expect("decimal")
+}
+
+fn purchases(plan: &Value) -> Vec<&Value> {
+    plan["rows"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .filter(|r| r["action"] == "purchase")
+        .collect()
+}
+
+#[test]
+fn the_demo_plan_totals_per_currency_match_the_sandbox_price_sheet() {
+    let sb = Sandbox::start();
+    let run = sb.reservoir(&["plan", &examples(), "--format", "json"]);
+    let plan = run.json();
+    let countries: BTreeMap<String, String> = plan["customers"]
+        .as_array()
+        .expect("customers")
+        .iter()
+        .map(|c| {
+            let id = c["id"].as_str().expect("id").to_owned();
+            (id, c["country"].as_str().expect("country").to_owned())
+        })
+        .collect();
+    let mut book = PriceBook::default();
+    for country in countries.values() {
+        for view in ["azure_reservations", "software"] {
+            let csv = sheet_csv(country, view).expect("a sheet");
+            let sheet = PriceSheet::parse(&csv).expect("parse");
+            book.insert(country, view, SheetObservation::Read { sheet });
+        }
+    }
+    let mut expected: BTreeMap<String, Decimal> = BTreeMap::new();
+    let rows = purchases(&plan);
+    assert!(rows.len() >= 8, "{plan:#}");
+    for r in rows {
+        let view = if r["kind"] == "software" {
+            "software"
+        } else {
+            "azure_reservations"
+        };
+        let country = &countries[r["customer_id"].as_str().expect("customer")];
+        let Lookup::Found(e) = book.lookup(
+            country,
+            view,
+            r["resolved"]["product_id"].as_str().expect("product"),
+            r["resolved"]["sku_id"].as_str().expect("sku"),
+            r["term"].as_str(),
+        ) else {
+            panic!("no price for {r:#}");
+        };
+        let to_buy = Decimal::from(r["to_buy"].as_u64().expect("to_buy"));
+        assert_eq!(r["money"]["price"], "known", "{r:#}");
+        assert_eq!(dec(&r["money"]["unit_price"]), e.unit_price, "{r:#}");
+        assert_eq!(r["money"]["currency"], e.currency.as_str());
+        assert_eq!(dec(&r["money"]["commitment"]), to_buy * e.unit_price);
+        *expected.entry(e.currency.clone()).or_default() += to_buy * e.unit_price;
+    }
+    let got: BTreeMap<String, Decimal> = plan["summary"]["commitment"]["by_currency"]
+        .as_object()
+        .expect("totals per currency")
+        .iter()
+        .map(|(k, v)| (k.clone(), dec(v)))
+        .collect();
+    assert_eq!(got, expected);
+    assert_eq!(
+        got.keys().cloned().collect::<Vec<_>>(),
+        ["EUR", "GBP", "JPY", "USD"],
+        "the demo has customers in four currencies, never added together"
+    );
+    let text = sb.reservoir(&["plan", &examples()]).stdout;
+    let last = text.lines().last().unwrap_or_default();
+    assert!(
+        last.ends_with(
+            "Estimated commitment: EUR 23,030.61, GBP 5,793.66, JPY 179,880, USD 23,802.88."
+        ),
+        "{last}"
+    );
+}
+
+#[test]
+fn price_sheets_are_read_once_per_market_and_view_then_cached() {
+    let sb = Sandbox::start();
+    sb.reset_requests();
+    let run = sb.reservoir(&["plan", &examples(), "--format", "json"]);
+    assert!(run.stdout.contains("\"commitment\""), "{}", run.stderr);
+    let sheets = |reqs: Vec<Value>| -> Vec<String> {
+        reqs.iter()
+            .filter_map(|r| r["path"].as_str())
+            .filter(|p| p.starts_with("/v1.0/sales/pricesheets"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let first = sheets(sb.requests());
+    // US (reservations + software), DE, GB, JP (reservations only); none for RU, where nothing
+    // is sold.
+    assert_eq!(first.len(), 5, "{first:#?}");
+    let mut unique = first.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), first.len(), "each sheet once: {first:#?}");
+    sb.reset_requests();
+    let again = sb
+        .reservoir(&["plan", &examples(), "--format", "json"])
+        .json();
+    assert!(
+        sheets(sb.requests()).is_empty(),
+        "the month's sheets come from the cache"
+    );
+    assert!(again["summary"]["commitment"]["by_currency"]["USD"].is_string());
+}
+
+#[test]
+fn app_only_credentials_give_price_unknown_and_why() {
+    let sb = Sandbox::start();
+    let manifest = MATCHING.replace("quantity: 5", "quantity: 8");
+    let run = sb.plan_app_only(&manifest, &["--format", "json"]);
+    let plan = run.json();
+    let r = row(&plan, "windows-server");
+    assert_eq!(r["action"], "purchase", "{r:#}");
+    assert_eq!(r["money"]["price"], "unknown");
+    assert!(
+        r["money"]["reason"]
+            .as_str()
+            .is_some_and(|s| s.contains("App+User")),
+        "{r:#}"
+    );
+    assert_eq!(plan["summary"]["commitment"]["unpriced"], 1);
+    let text = sb.plan_app_only(&manifest, &[]).stdout;
+    assert!(
+        text.contains("price unknown: the price sheet needs App+User credentials"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Estimated commitment: unknown (1 row without a price)."),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_refused_price_sheet_403_800043_gives_price_unknown_and_why() {
+    let sb = Sandbox::start();
+    sb.add_fault(json!({
+        "path": "/v1.0/sales/*", "kind": "api_error", "status": 403, "code": 800043,
+    }));
+    let manifest = MATCHING.replace("quantity: 5", "quantity: 8");
+    let plan = sb.plan(&manifest, &["--format", "json"]).json();
+    let r = row(&plan, "windows-server");
+    assert_eq!(r["money"]["price"], "unknown", "{r:#}");
+    let reason = r["money"]["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("800043"), "{reason}");
+    assert!(reason.contains("pricing information"), "{reason}");
+    assert!(
+        r["money"].get("commitment").is_none(),
+        "never a guess: {r:#}"
+    );
+}
