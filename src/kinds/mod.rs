@@ -16,6 +16,7 @@
 //! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
 //! change.
 
+pub mod irreversible;
 pub mod renewal;
 pub mod reservation;
 pub mod software;

@@ -162,6 +162,7 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 declare: None,
                 fingerprint: fingerprint(&basis),
                 money: None,
+                cannot_undo: Vec::new(),
                 basis,
             }
         })

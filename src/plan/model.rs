@@ -194,6 +194,10 @@ pub struct Row {
     /// unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub money: Option<RowMoney>,
+    /// Purchase rows: what cannot be undone once bought, from the table in
+    /// [`crate::kinds::irreversible`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cannot_undo: Vec<String>,
 }
 
 impl Row {

@@ -34,6 +34,11 @@ pub fn price_rows(
             .map(|i| i.billing())
             .unwrap_or(BillingPlan::Upfront);
         r.money = Some(price_row(r, billing, observed));
+        r.cannot_undo = r
+            .key
+            .as_ref()
+            .map(kinds::irreversible::cannot_undo)
+            .unwrap_or_default();
     }
     crate::plan::money_limits::enforce_manifest(rows, &desired.limits);
     customer_totals(rows, customers);

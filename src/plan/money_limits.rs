@@ -93,6 +93,7 @@ pub fn enforce(rows: &mut [Row], limit: &Money, name: &str, customer: Option<&st
         r.action = Action::Blocked;
         r.to_buy = 0;
         r.irreversible = false;
+        r.cannot_undo.clear();
     }
     true
 }
@@ -174,6 +175,7 @@ mod tests {
             basis: Basis::default(),
             fingerprint: String::new(),
             money,
+            cannot_undo: Vec::new(),
             acknowledged: None,
             declare: None,
         }

@@ -123,13 +123,24 @@ fn header(plan: &Plan, unchanged: usize) -> String {
         let _ = write!(s, "{}\n\n", w.line());
     }
     if plan.has_irreversible() {
-        let _ = write!(
+        let _ = writeln!(
             s,
             "> [!WARNING]\n> This plan buys {} unit(s) of {}. Purchases are **irreversible**: \
-             review every `purchase` row before applying.\n\n",
+             review every `purchase` row before applying.",
             plan.summary.to_buy,
             kinds::all_plural()
         );
+        // What cannot be undone, once per rule of the table that concerns a row.
+        for rule in kinds::irreversible::RULES {
+            if plan
+                .rows
+                .iter()
+                .any(|r| r.cannot_undo.iter().any(|t| t == rule.text))
+            {
+                let _ = writeln!(s, "> - Cannot be undone: {} — {}.", rule.text, rule.source);
+            }
+        }
+        s.push('\n');
     }
     let failing = plan.summary.unacknowledged_blocked();
     if failing > 0 || plan.summary.errors > 0 {

@@ -134,6 +134,16 @@ fn render_group(
     }
     for r in mine.iter().chain(theirs.iter()) {
         let _ = writeln!(out, "    {}", row_line(p, r));
+        if !r.cannot_undo.is_empty() {
+            let _ = writeln!(
+                out,
+                "      {}",
+                p.paint(
+                    DIM,
+                    &format!("cannot be undone: {}", r.cannot_undo.join("; "))
+                )
+            );
+        }
     }
 }
 

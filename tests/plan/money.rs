@@ -178,3 +178,41 @@ fn a_refused_price_sheet_403_800043_gives_price_unknown_and_why() {
         "never a guess: {r:#}"
     );
 }
+
+#[test]
+fn each_purchase_row_says_what_cannot_be_undone_from_the_table() {
+    use reservoir::kinds::irreversible::RULES;
+    let sb = Sandbox::start();
+    let plan = sb
+        .reservoir(&["plan", &examples(), "--format", "json"])
+        .json();
+    let (exchange, refund) = (RULES[0].text, RULES[1].text);
+    for r in purchases(&plan) {
+        let said: Vec<&str> = r["cannot_undo"]
+            .as_array()
+            .map(|v| v.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let expected: Vec<&str> = match (r["kind"].as_str(), r["key"]["reservation_type"].as_str())
+        {
+            (Some("reservation"), Some("vm")) => vec![exchange, refund],
+            (Some("reservation"), _) => vec![refund],
+            _ => vec![],
+        };
+        assert_eq!(said, expected, "{r:#}");
+    }
+    let text = sb.reservoir(&["plan", &examples()]).stdout;
+    assert!(
+        text.contains(&format!("      cannot be undone: {exchange}; {refund}")),
+        "{text}"
+    );
+    let md = sb
+        .reservoir(&["plan", &examples(), "--format", "markdown"])
+        .stdout;
+    assert!(
+        md.contains(&format!(
+            "> - Cannot be undone: {refund} — {}.",
+            RULES[1].source
+        )),
+        "{md}"
+    );
+}

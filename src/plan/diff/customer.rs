@@ -175,6 +175,7 @@ impl<'a> CustomerDiff<'a> {
             declare: None,
             fingerprint: fingerprint(&basis),
             money: None,
+            cannot_undo: Vec::new(),
             basis,
         });
     }
@@ -230,6 +231,7 @@ impl<'a> CustomerDiff<'a> {
             declare: None,
             fingerprint: fingerprint(&basis),
             money: None,
+            cannot_undo: Vec::new(),
             basis,
         };
         if let Some(reason) = self.duplicates.get(&key) {
@@ -361,6 +363,7 @@ impl<'a> CustomerDiff<'a> {
                 declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
                 money: None,
+                cannot_undo: Vec::new(),
                 basis,
             });
         }
