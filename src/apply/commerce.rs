@@ -25,6 +25,7 @@ use crate::store::PurchaseLine;
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 use std::future::Future;
+use std::sync::Arc;
 
 /// How a call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -38,7 +39,7 @@ pub enum CommerceError {
     OutcomeUnknown,
     /// A read failed after retries (5xx, 429, timeout). For writes, use `OutcomeUnknown`.
     #[error("partner center is unavailable: {0}")]
-    Transient(String),
+    Transient(#[source] Unavailable),
     /// 400019: the availability (catalog item id) is no longer valid; re-resolve it.
     #[error("availability not found (400019)")]
     AvailabilityNotFound,
@@ -69,6 +70,61 @@ impl CommerceError {
         }
     }
 }
+
+/// Why Partner Center was unavailable: the message, and the error it came from (kept as the
+/// `source`, never flattened). Two are equal when their messages are.
+#[derive(Debug, Clone)]
+pub struct Unavailable {
+    message: String,
+    cause: Option<Arc<dyn std::error::Error + Send + Sync>>,
+}
+
+impl Unavailable {
+    /// An error with its cause; the message is the cause's.
+    pub fn caused_by(cause: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Unavailable {
+            message: cause.to_string(),
+            cause: Some(Arc::new(cause)),
+        }
+    }
+}
+
+impl From<String> for Unavailable {
+    fn from(message: String) -> Self {
+        Unavailable {
+            message,
+            cause: None,
+        }
+    }
+}
+
+impl From<&str> for Unavailable {
+    fn from(message: &str) -> Self {
+        message.to_owned().into()
+    }
+}
+
+impl std::fmt::Display for Unavailable {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Unavailable {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause
+            .as_deref()
+            .map(|e| e as &(dyn std::error::Error + 'static))
+    }
+}
+
+impl PartialEq for Unavailable {
+    fn eq(&self, other: &Self) -> bool {
+        self.message == other.message
+    }
+}
+
+impl Eq for Unavailable {}
 
 /// A subscription's registration status for reserved-instance purchases.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -9,6 +9,7 @@
 use super::commerce::{
     Cart, CartLine, CartLineResult, CartStatus, CheckoutOutcome, Commerce, CommerceError,
     OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
+    Unavailable,
 };
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
@@ -69,11 +70,11 @@ impl<'a> PartnerCenterCommerce<'a> {
         &self,
         customer_id: &str,
         cart_id: &str,
-        e: &ApiError,
+        e: ApiError,
     ) -> CommerceError {
-        let mapped = write_error(e);
+        let mapped = write_error(&e);
         if !matches!(mapped, CommerceError::Definite { .. }) {
-            return mapped;
+            return keep_cause(mapped, e);
         }
         let known = self
             .cart_expiry
@@ -88,7 +89,7 @@ impl<'a> PartnerCenterCommerce<'a> {
                 Err(_) => None,
             },
         };
-        if expired(e, expires_at) {
+        if expired(&e, expires_at) {
             CommerceError::CartExpired
         } else {
             mapped
@@ -145,11 +146,20 @@ fn write_error(e: &ApiError) -> CommerceError {
         }
         // A success status whose body could not be read: the write happened.
         ApiError::Decode { status, .. } if *status < 300 => CommerceError::OutcomeUnknown,
-        ApiError::Transport { .. } => CommerceError::Transient(e.to_string()),
+        ApiError::Transport { .. } => CommerceError::Transient(e.to_string().into()),
         ApiError::Auth {
             retryable: true, ..
-        } => CommerceError::Transient(e.to_string()),
+        } => CommerceError::Transient(e.to_string().into()),
         _ => definite(e),
+    }
+}
+
+/// `mapped` with `e` kept as the cause of a transient failure (the classification works on a
+/// borrowed error; this keeps the error itself).
+fn keep_cause(mapped: CommerceError, e: ApiError) -> CommerceError {
+    match mapped {
+        CommerceError::Transient(_) => CommerceError::Transient(Unavailable::caused_by(e)),
+        other => other,
     }
 }
 
@@ -164,9 +174,9 @@ fn read_error(e: &ApiError) -> CommerceError {
         | ApiError::Decode { .. }
         | ApiError::Auth {
             retryable: true, ..
-        } => CommerceError::Transient(e.to_string()),
+        } => CommerceError::Transient(e.to_string().into()),
         ApiError::Http { status, .. } if *status >= 500 || *status == 408 => {
-            CommerceError::Transient(e.to_string())
+            CommerceError::Transient(e.to_string().into())
         }
         _ => definite(e),
     }
@@ -289,7 +299,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .register_subscription(customer_id, subscription_id, rid)
             .await
             .map(|_| ())
-            .map_err(|e| write_error(&e))
+            .map_err(|e| keep_cause(write_error(&e), e))
     }
 
     async fn registration_status(
@@ -301,7 +311,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .client
             .get_registration_status(customer_id, subscription_id)
             .await
-            .map_err(|e| read_error(&e))?;
+            .map_err(|e| keep_cause(read_error(&e), e))?;
         Ok(match s.status {
             RegistrationState::Registered => RegistrationStatus::Registered,
             RegistrationState::Registering => RegistrationStatus::Registering,
@@ -323,7 +333,8 @@ impl Commerce for PartnerCenterCommerce<'_> {
         if let Ok(cart) = &got {
             self.remember(cart);
         }
-        got.map(cart_from_wire).map_err(|e| write_error(&e))
+        got.map(cart_from_wire)
+            .map_err(|e| keep_cause(write_error(&e), e))
     }
 
     async fn get_cart(&self, customer_id: &str, cart_id: &str) -> Result<Cart, CommerceError> {
@@ -331,7 +342,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .client
             .get_cart(customer_id, cart_id)
             .await
-            .map_err(|e| read_error(&e))?;
+            .map_err(|e| keep_cause(read_error(&e), e))?;
         self.remember(&cart);
         let cart = cart_from_wire(cart);
         if cart.status == CartStatus::Active
@@ -361,7 +372,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
                 self.remember(&cart);
                 Ok(cart_from_wire(cart))
             }
-            Err(e) => Err(self.cart_write_error(customer_id, cart_id, &e).await),
+            Err(e) => Err(self.cart_write_error(customer_id, cart_id, e).await),
         }
     }
 
@@ -375,7 +386,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
         let got = self.client.checkout_cart(customer_id, cart_id, rid).await;
         let result = match got {
             Ok(r) => r,
-            Err(e) => return Err(self.cart_write_error(customer_id, cart_id, &e).await),
+            Err(e) => return Err(self.cart_write_error(customer_id, cart_id, e).await),
         };
         if let Some(cache) = &self.placed {
             for o in &result.orders {
@@ -418,7 +429,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .client
             .get_order(customer_id, order_id)
             .await
-            .map_err(|e| read_error(&e))?;
+            .map_err(|e| keep_cause(read_error(&e), e))?;
         Ok(OrderInfo {
             order_id: o.id.clone(),
             status: order_status(o.status.as_ref()),
@@ -435,7 +446,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
             .client
             .get_customer(customer_id)
             .await
-            .map_err(|e| read_error(&e))?;
+            .map_err(|e| keep_cause(read_error(&e), e))?;
         let country = customer
             .country()
             .map(|c| c.trim().to_ascii_uppercase())
@@ -465,7 +476,7 @@ impl Commerce for PartnerCenterCommerce<'_> {
                 fresh.sku_id = ci.sku_id;
                 Ok(fresh)
             }
-            Resolution::Error(e) => Err(CommerceError::Transient(e)),
+            Resolution::Error(e) => Err(CommerceError::Transient(e.into())),
             other => Err(CommerceError::Definite {
                 code: "not-in-catalog".into(),
                 description: format!(
@@ -501,6 +512,33 @@ mod tests {
             attempts: 1,
             outcome_unknown,
         }
+    }
+
+    #[test]
+    fn a_transient_failure_keeps_the_api_error_as_its_cause() {
+        let e = http(503, None, false);
+        let text = e.to_string();
+        let mapped = keep_cause(read_error(&e), e);
+        assert!(matches!(mapped, CommerceError::Transient(_)), "{mapped:?}");
+        assert_eq!(
+            mapped.to_string(),
+            format!("partner center is unavailable: {text}")
+        );
+        let chain: Vec<String> =
+            std::iter::successors(std::error::Error::source(&mapped), |e| e.source())
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(
+            chain,
+            [text.clone(), text],
+            "Unavailable, then the ApiError itself"
+        );
+        // Classifications other than transient are left as they are.
+        let refused = http(404, Some("800008"), false);
+        assert_eq!(
+            keep_cause(read_error(&refused), refused),
+            CommerceError::CartNotFound
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The text rendering of a plan (`--format text`, the default): per customer, per subscription a
-//! unified diff of owned vs declared, then the rows; notes; the endpoint, partner tenant and
-//! commit (provenance); the summary as the last line. Colour
-//! (plain ANSI codes) only when the caller allows it.
+//! unified diff of owned vs declared (surplus is never drawn as a removal), then the
+//! rows; notes; the endpoint, partner tenant and commit (provenance); the summary as the last
+//! line. Colour (plain ANSI codes) only when the caller allows it.
 
 use crate::kinds;
 use crate::plan::{Action, Plan, Row};
@@ -148,22 +148,25 @@ fn render_group(
 }
 
 /// A unified diff of what is owned vs what is declared in this group, one line per item.
+/// Nothing owned is ever cancelled, so the declared side counts at least what is owned: surplus
+/// and unmanaged holdings stay as they are (context lines), never drawn as removals.
 fn render_diff(out: &mut String, p: &Painter, rows: &[&Row], unmanaged: &[&Row]) {
     let mut owned: Vec<String> = Vec::new();
-    let mut declared: Vec<String> = Vec::new();
+    let mut after: Vec<String> = Vec::new();
     for r in rows.iter().filter(|r| r.action != Action::Register) {
         if r.owned > 0 {
             owned.push(format!("{} ×{}", r.what, r.owned));
         }
-        declared.push(format!("{} ×{}", r.what, r.desired));
+        after.push(format!("{} ×{}", r.what, r.desired.max(r.owned)));
     }
     for r in unmanaged {
         owned.push(format!("{} ×{}", r.what, r.owned));
+        after.push(format!("{} ×{}", r.what, r.owned));
     }
     owned.sort();
-    declared.sort();
+    after.sort();
     let old = lines(&owned);
-    let new = lines(&declared);
+    let new = lines(&after);
     if old == new {
         return;
     }
@@ -171,7 +174,7 @@ fn render_diff(out: &mut String, p: &Painter, rows: &[&Row], unmanaged: &[&Row])
     let text = diff
         .unified_diff()
         .context_radius(1000)
-        .header("owned", "declared")
+        .header("owned", "declared (owned units are never cancelled)")
         .to_string();
     for line in text.lines() {
         let styled = if line.starts_with("+++") || line.starts_with("---") {

@@ -198,3 +198,18 @@ fn a_per_customer_money_limit_blocks_that_customers_purchases_in_the_plan() {
     );
     assert!(plan.stdout.contains("Plan: buy nothing"), "{}", plan.all());
 }
+
+#[test]
+fn monthly_billing_is_blocked_when_holdings_come_from_one_time_orders() {
+    let sb = Sandbox::start();
+    let mut cmd = sb.command(true);
+    cmd.arg("plan").arg(sb.manifest(MONTHLY));
+    let plan = sb.run(cmd);
+    assert_eq!(plan.code, Some(1), "{}", plan.all());
+    assert!(
+        plan.stdout
+            .contains("billing: monthly needs App+User credentials"),
+        "{}",
+        plan.all()
+    );
+}

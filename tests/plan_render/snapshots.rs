@@ -178,3 +178,29 @@ fn markdown_drops_details_before_tables() {
     assert!(md.matches("<details>").count() < 3);
     assert!(md.contains("the details of"), "{md}");
 }
+
+#[test]
+fn text_never_draws_surplus_or_unmanaged_holdings_as_removals() {
+    let plan = demo_plan();
+    let text = render_plan(&plan, Format::Text, false);
+    let kept: Vec<&reservoir::plan::Row> = plan
+        .rows
+        .iter()
+        .chain(&plan.unmanaged)
+        .filter(|r| {
+            matches!(
+                r.action,
+                reservoir::plan::Action::Surplus | reservoir::plan::Action::Unmanaged
+            )
+        })
+        .collect();
+    assert!(!kept.is_empty());
+    for r in kept {
+        let removal = format!("    -{} ×", r.what);
+        assert!(
+            !text.lines().any(|l| l.starts_with(&removal)),
+            "{} drawn as a removal:\n{text}",
+            r.what
+        );
+    }
+}

@@ -135,6 +135,18 @@ impl CustomerDiff<'_> {
         if let Err(reason) = item.billing_cycle(&ci.billing_cycles) {
             return blocked(reason);
         }
+        // Holdings read from one-time orders (app-only credentials) cannot see a monthly-billed
+        // purchase later: buying one would make the next plan buy it again.
+        if self.oc.holdings_source == crate::plan::observed::HoldingsSource::Orders
+            && item.billing() == crate::prices::money::BillingPlan::Monthly
+        {
+            return blocked(
+                "billing: monthly needs App+User credentials: holdings are read from one-time \
+                 orders (app-only), which do not list monthly-billed purchases, so a later plan \
+                 could not see this one"
+                    .to_owned(),
+            );
+        }
         if shortfall < ci.min_quantity {
             return blocked(format!(
                 "buying {shortfall} units is below the SKU's minimum of {}",
