@@ -22,6 +22,8 @@ mod faults;
 mod flow;
 #[path = "apply/guards.rs"]
 mod guards;
+#[path = "apply/hostile_answers.rs"]
+mod hostile_answers;
 #[path = "apply/hostile_cart.rs"]
 mod hostile_cart;
 #[path = "apply/interrupt.rs"]
@@ -36,5 +38,7 @@ mod mixed_prop;
 mod money;
 #[path = "apply/provenance.rs"]
 mod provenance;
+#[path = "apply/renewal.rs"]
+mod renewal;
 #[path = "apply/witnesses.rs"]
 mod witnesses;

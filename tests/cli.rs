@@ -1,6 +1,8 @@
 //! The command line itself, driven through the real binary: closed pipes, help layout and the
 //! options each command shows, `--customer` lists and suggestions.
 
+#[path = "cli/catalog_search.rs"]
+mod catalog_search;
 #[path = "cli/customers.rs"]
 mod customers;
 #[path = "cli/errors.rs"]

@@ -53,7 +53,7 @@ pub fn desired_from_plan(plan: &Plan, path: &Path) -> DesiredState {
     let keep = |r: &&Row| {
         matches!(
             r.action,
-            Action::Purchase | Action::Ok | Action::Pending | Action::Surplus
+            Action::Purchase | Action::Renew | Action::Ok | Action::Pending | Action::Surplus
         )
     };
     for row in plan.rows.iter().filter(keep) {

@@ -372,6 +372,7 @@ async fn locked(
     let observation = Observation {
         customers: vec![CustomerObservation::Observed(observed.clone())],
         witnesses: observation.witnesses.clone(),
+        observed_at: observation.observed_at,
         prices: observation.prices.clone(),
     };
     // Settles only what every later run (whatever its credentials) also sees as owned.
@@ -418,7 +419,7 @@ pub fn build_batch(
     hash: &str,
 ) -> CustomerBatch {
     let shown_buy: BTreeMap<_, u32> = rows_of(shown, &dc.id)
-        .filter(|r| r.action == Action::Purchase)
+        .filter(|r| r.action.buys())
         .map(|r| (r.identity(), r.to_buy))
         .collect();
     let shown_register: BTreeSet<String> = rows_of(shown, &dc.id)
@@ -431,7 +432,7 @@ pub fn build_batch(
         .filter(|s| shown_register.contains(s))
         .collect();
     let mut lines = Vec::new();
-    for row in rows_of(fresh, &dc.id).filter(|r| r.action == Action::Purchase) {
+    for row in rows_of(fresh, &dc.id).filter(|r| r.action.buys()) {
         let cap = shown_buy.get(&row.identity()).copied().unwrap_or(0);
         let quantity = row.to_buy.min(cap);
         if quantity == 0 {

@@ -34,6 +34,7 @@ fn desired(vm: u32, software: u32) -> DesiredState {
                 id: S.into(),
                 kind: SubscriptionKind::AzurePlan,
                 reservations: vec![DesiredReservation {
+                    renew_before: None,
                     name: "web".into(),
                     reservation_type: ReservationType::Vm,
                     target: ReservationTarget::Arm {
@@ -114,6 +115,7 @@ fn observed(d: &DesiredState, registration: Registration) -> (ObservedCustomer, 
         ],
     };
     let obs = Observation {
+        observed_at: None,
         customers: vec![CustomerObservation::Observed(oc.clone())],
         witnesses: None,
         prices: Default::default(),
@@ -223,6 +225,7 @@ fn a_saved_plan_that_no_longer_holds_is_refused_naming_the_change() {
     let (mut oc, _) = observed(&d, Registration::Registered);
     oc.resolutions[0].resolution = found("DZH318Z0AAAA", "0002");
     let changed = Observation {
+        observed_at: None,
         customers: vec![CustomerObservation::Observed(oc)],
         witnesses: None,
         prices: Default::default(),

@@ -255,7 +255,10 @@ impl ApplyReport {
             Some(p) if !p.as_os_str().is_empty() => p,
             _ => std::path::Path::new("."),
         };
-        let mut text = serde_json::to_string_pretty(self).map_err(std::io::Error::other)?;
+        // Scrubbed of known secret values: a server echoing one must not get it into a file.
+        let mut value = serde_json::to_value(self).map_err(std::io::Error::other)?;
+        crate::partner_center::secret::scrub_json(&mut value);
+        let mut text = serde_json::to_string_pretty(&value).map_err(std::io::Error::other)?;
         text.push('\n');
         let mut tmp = tempfile::NamedTempFile::new_in(dir)?;
         tmp.write_all(text.as_bytes())?;
@@ -272,4 +275,29 @@ pub fn plan_hash(plan: &Plan) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_receipt_is_scrubbed_of_known_secrets() {
+        let secret = "receipt-test-secret-4f1c9e";
+        crate::partner_center::secret::register(secret);
+        let report = ApplyReport {
+            plan_hash: format!("echoed: {secret}"),
+            manifest_hash: "m".into(),
+            started_at: Utc::now(),
+            finished_at: Utc::now(),
+            customers: Vec::new(),
+            totals: RunTotals::default(),
+        };
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("receipt.json");
+        report.write(&path).expect("written");
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(!text.contains(secret), "{text}");
+        assert!(text.contains("echoed: ***"), "{text}");
+    }
 }

@@ -22,6 +22,8 @@ pub(crate) use availability::pick_availability;
 pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
 pub(crate) use resolve::{catalog_item, failed};
+pub mod search;
+pub mod search_text;
 pub mod view;
 
 pub use view::{SkuEntry, View, ViewKey};

@@ -2,6 +2,7 @@
 //! Holds no business logic: each command parses its arguments and calls library modules.
 
 pub mod apply;
+pub mod catalog;
 pub mod completions;
 #[cfg(feature = "fault-injection")]
 mod crash;
@@ -141,6 +142,9 @@ pub enum Command {
     Sandbox(sandbox::SandboxCommand),
     /// Write manifests declaring exactly what customers hold now (read-only).
     Import(import::ImportArgs),
+    /// Search what a customer can buy, with manifest items to paste (read-only).
+    #[command(subcommand)]
+    Catalog(catalog::CatalogCommand),
     /// Customers' orders (read-only).
     Orders(orders::OrdersArgs),
     /// What customers own, and when it expires (read-only).
@@ -210,6 +214,7 @@ async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(a) => schema::run(a, g).await,
         Command::Sandbox(a) => sandbox::run(a, g).await,
         Command::Import(a) => import::run(a, g).await,
+        Command::Catalog(a) => catalog::run(a, g).await,
         Command::Orders(a) => orders::run(a, g).await,
         Command::Entitlements(a) => entitlements::run(a, g).await,
         Command::Invoices(a) => invoices::run(a, g).await,

@@ -17,6 +17,7 @@
 //! change.
 
 pub mod irreversible;
+pub mod renewal;
 pub mod reservation;
 pub mod software;
 
@@ -35,8 +36,8 @@ pub use software::SoftwareItem;
 
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::manifest::{
-    DesiredCustomer, DesiredState, ReservationTarget, ReservationType, Scope, SourceRef,
-    SubscriptionKind, Term,
+    DesiredCustomer, DesiredState, RenewBefore, ReservationTarget, ReservationType, Scope,
+    SourceRef, SubscriptionKind, Term,
 };
 use crate::plan::{Holding, Resolution, Row};
 use crate::prices::money::BillingPlan;
@@ -261,6 +262,11 @@ pub trait Purchasable {
     /// with the same answer buy the same thing (issue: duplicate declarations by ARM names and
     /// by catalog ids). `None` when the item is not resolved to catalog ids.
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String>;
+    /// The item's renewal window ([`renewal`]): holdings expiring within it do not count as
+    /// owned. `None` for kinds whose holdings do not expire, and for items without one.
+    fn renew_before(&self) -> Option<RenewBefore> {
+        None
+    }
     /// How the purchase is paid (the declared `billing`, default up front).
     fn billing(&self) -> BillingPlan;
     /// The cart line's `billingCycle` for a SKU offering `supported` (snake_case wire values,
@@ -337,6 +343,17 @@ impl Item<'_> {
     }
     pub fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
         each!(self, x => x.resolved_identity(res))
+    }
+    pub fn renew_before(&self) -> Option<RenewBefore> {
+        each!(self, x => x.renew_before())
+    }
+    /// Where a matched holding stands for this item at `now` ([`renewal::standing`]).
+    pub fn holding_standing(
+        &self,
+        h: &Holding,
+        now: Option<chrono::DateTime<chrono::Utc>>,
+    ) -> renewal::Standing {
+        renewal::standing(h, self.renew_before(), now)
     }
     pub fn billing(&self) -> BillingPlan {
         each!(self, x => x.billing())

@@ -206,6 +206,10 @@ impl Purchasable for ReservationItem<'_> {
         }
     }
 
+    fn renew_before(&self) -> Option<crate::manifest::RenewBefore> {
+        self.reservation.renew_before
+    }
+
     fn billing(&self) -> crate::prices::money::BillingPlan {
         self.reservation.billing
     }
@@ -353,6 +357,7 @@ pub(super) fn redeclare(
         }
     };
     dc.subscriptions[pos].reservations.push(DesiredReservation {
+        renew_before: None,
         name: name.clone(),
         reservation_type: *reservation_type,
         target: target.clone(),

@@ -446,6 +446,50 @@ pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<
     Some(s.to_owned())
 }
 
+/// Longest renewal window: a term is at most three years.
+const MAX_RENEW_BEFORE_DAYS: u64 = 3 * 366;
+
+/// A renewal window (`renew_before`): a humantime duration such as `30d`, `6w` or `2months`,
+/// at least a day and at most three years.
+pub fn renew_before(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<super::desired::RenewBefore> {
+    if is_gap(v) {
+        return None;
+    }
+    let s = v.value.trim();
+    let hint = "write a duration such as 30d, 6w or 2months";
+    let d = match humantime::parse_duration(s) {
+        Ok(d) => d,
+        Err(e) => {
+            ctx.push(
+                Diagnostic::error(format!(
+                    "renew_before {} is not a duration: {e}",
+                    quoted(&v.value)
+                ))
+                .with_hint(hint),
+                v,
+            );
+            return None;
+        }
+    };
+    let days = d.as_secs() / 86_400;
+    if !(1..=MAX_RENEW_BEFORE_DAYS).contains(&days) {
+        ctx.push(
+            Diagnostic::error(format!(
+                "renew_before {} is out of range",
+                quoted(&v.value)
+            ))
+            .with_hint(format!(
+                "give between 1 day and {MAX_RENEW_BEFORE_DAYS} days (a term is at most 3 years)"
+            )),
+            v,
+        );
+        return None;
+    }
+    Some(super::desired::RenewBefore {
+        seconds: d.as_secs(),
+    })
+}
+
 /// Longest item or customer name.
 pub const MAX_NAME_CHARS: usize = 256;
 

@@ -162,9 +162,37 @@ pub struct DesiredReservation {
     #[serde(default)]
     pub billing: crate::prices::money::BillingPlan,
     pub source: SourceRef,
+    /// Units expiring within this window do not count as owned (`renew_before`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_before: Option<RenewBefore>,
     /// `blocked_ok`: the reason a known block is acknowledged (see [`crate::plan::Row::acknowledged`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub blocked_ok: Option<String>,
+}
+
+/// A renewal window (`renew_before: 30d`): how long before expiry a unit stops counting as owned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct RenewBefore {
+    pub seconds: u64,
+}
+
+impl RenewBefore {
+    /// The window as a duration.
+    pub fn duration(self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.seconds)
+    }
+}
+
+impl std::fmt::Display for RenewBefore {
+    /// `30d`, `6w`, `36h`: whole days (or weeks) as written in manifests, else humantime's form.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        const DAY: u64 = 86_400;
+        if self.seconds > 0 && self.seconds.is_multiple_of(DAY) {
+            write!(f, "{}d", self.seconds / DAY)
+        } else {
+            write!(f, "{}", humantime::format_duration(self.duration()))
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,12 +35,14 @@ pub fn read(tree: &Node) -> Manifest {
                 Raw::Map(d) => Defaults {
                     term: opt_text(field(d, "term")),
                     scope: opt_text(field(d, "scope")),
+                    renew_before: opt_text(field(d, "renew_before")),
                 },
                 // Not a mapping: neither default is known, so items that rely on one are not
                 // merged (a built-in default could make two items look like one purchase).
                 _ => Defaults {
                     term: Some(gap()),
                     scope: Some(gap()),
+                    renew_before: Some(gap()),
                 },
             }),
         },
@@ -86,6 +88,7 @@ fn reservation(e: &[Entry]) -> Reservation {
         term: opt_text(field(e, "term")),
         scope: opt_text(field(e, "scope")),
         quantity: number(field(e, "quantity")),
+        renew_before: opt_text(field(e, "renew_before")),
         billing: opt_text(field(e, "billing")),
         blocked_ok: opt_text(field(e, "blocked_ok")),
     }

@@ -41,6 +41,11 @@ pub struct Defaults {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(with = "Option<Scope>")]
     pub scope: Option<Spanned<Choice<Scope>>>,
+    /// Renewal window used when a reservation omits `renew_before` (e.g. `30d`): units expiring
+    /// within it do not count as owned, so plan proposes their renewal. Default: none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", regex(pattern = DURATION_PATTERN))]
+    pub renew_before: Option<Spanned<String>>,
 }
 
 /// Guardrails. `apply` refuses a plan that exceeds them.
@@ -149,6 +154,12 @@ pub struct Reservation {
     /// Units the customer should own at least (a positive integer).
     #[schemars(with = "u32", range(min = 1))]
     pub quantity: Spanned<Number>,
+    /// Renew before expiry (e.g. `30d`, `6w`): units expiring within this window do not count as
+    /// owned, so plan proposes a `renew` before the gap opens. Default: the file's
+    /// `defaults.renew_before`, else none (plan only warns 60 days ahead).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(with = "Option<String>", regex(pattern = DURATION_PATTERN))]
+    pub renew_before: Option<Spanned<String>>,
     /// How the reservation is paid: `upfront` (default) or `monthly`, when the SKU's
     /// `supportedBillingCycles` offers it (checked at plan time).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -282,6 +293,8 @@ pub const GUID_PATTERN: &str =
 pub const ARM_NAME_PATTERN: &str = "^[A-Za-z0-9][A-Za-z0-9_.-]*$";
 /// A plausible ARM region name: letters and digits.
 pub const REGION_PATTERN: &str = "^[A-Za-z0-9]+$";
+/// A duration such as `30d`, `6w` or `2months` (humantime syntax).
+pub const DURATION_PATTERN: &str = "^[0-9]+ ?[A-Za-z]+( ?[0-9]+ ?[A-Za-z]+)*$";
 /// A catalog product or SKU id: letters and digits.
 pub const CATALOG_ID_PATTERN: &str = "^[A-Za-z0-9]+$";
 

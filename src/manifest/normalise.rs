@@ -6,8 +6,8 @@
 
 use super::check::{self, Ctx};
 use super::desired::{
-    DesiredReservation, DesiredSoftware, ReservationTarget, Scope, SourceRef, SubscriptionKind,
-    Term,
+    DesiredReservation, DesiredSoftware, RenewBefore, ReservationTarget, Scope, SourceRef,
+    SubscriptionKind, Term,
 };
 use super::diagnostics::Diagnostic;
 use super::model::{self, Manifest};
@@ -54,17 +54,33 @@ pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> 
         Some(s) => check::choice(ctx, s),
         None => Some(Scope::Shared),
     };
+    // `Err(())`: a default that is not valid (already reported); items relying on it are left out.
+    let default_renew = match &defaults.renew_before {
+        Some(r) => check::renew_before(ctx, r).map(Some).ok_or(()),
+        None => Ok(None),
+    };
+    let defaults = ItemDefaults {
+        term: default_term,
+        scope: default_scope,
+        renew_before: default_renew,
+    };
     m.customers
         .iter()
-        .filter_map(|c| customer(ctx, c, default_term, default_scope, max_per_item))
+        .filter_map(|c| customer(ctx, c, &defaults, max_per_item))
         .collect()
+}
+
+/// The file's `defaults`, checked (`None` / `Err`: given but not valid, already reported).
+struct ItemDefaults {
+    term: Option<Term>,
+    scope: Option<Scope>,
+    renew_before: Result<Option<RenewBefore>, ()>,
 }
 
 fn customer(
     ctx: &mut Ctx<'_>,
     c: &model::Customer,
-    default_term: Option<Term>,
-    default_scope: Option<Scope>,
+    defaults: &ItemDefaults,
     max: Option<u32>,
 ) -> Option<CustomerDecl> {
     let id = (!check::is_gap(&c.id)).then(|| check::guid(ctx, "customer id", &c.id));
@@ -81,7 +97,7 @@ fn customer(
             let reservations = s
                 .reservations
                 .iter()
-                .filter_map(|r| reservation(ctx, r, default_term, default_scope, max))
+                .filter_map(|r| reservation(ctx, r, defaults, max))
                 .collect();
             // A kind that is not valid or could not be read is `None`: `merge` checks the
             // subscription's owner but takes none of its reservations.
@@ -110,8 +126,7 @@ fn customer(
 fn reservation(
     ctx: &mut Ctx<'_>,
     r: &model::Reservation,
-    default_term: Option<Term>,
-    default_scope: Option<Scope>,
+    defaults: &ItemDefaults,
     max: Option<u32>,
 ) -> Option<DesiredReservation> {
     let name = check::name(ctx, "reservation name", &r.name);
@@ -158,11 +173,15 @@ fn reservation(
     };
     let term = match &r.term {
         Some(t) => check::choice(ctx, t),
-        None => default_term,
+        None => defaults.term,
     };
     let scope = match &r.scope {
         Some(s) => check::choice(ctx, s),
-        None => default_scope,
+        None => defaults.scope,
+    };
+    let renew_before = match &r.renew_before {
+        Some(w) => check::renew_before(ctx, w).map(Some),
+        None => defaults.renew_before.ok(),
     };
     let quantity = check::quantity(ctx, "quantity", &r.quantity, max);
     let billing = match &r.billing {
@@ -171,6 +190,7 @@ fn reservation(
     };
     let blocked_ok = check::blocked_ok(ctx, r.blocked_ok.as_ref());
     Some(DesiredReservation {
+        renew_before: renew_before?,
         name: name?,
         reservation_type: reservation_type?,
         target: target?,

@@ -93,10 +93,11 @@ pub async fn observe_with_log(
 ) -> (Observation, Result<activity::ActivityLog, String>) {
     let cache = order_cache::OrderCache::over(opts.cache.clone());
     let ids: Vec<String> = desired.customers.iter().map(|c| c.id.clone()).collect();
+    let observed_at = chrono::Utc::now();
     let activity = if ids.is_empty() {
         Ok(activity::ActivityLog::default())
     } else {
-        activity::read(reader, &ids, chrono::Utc::now()).await
+        activity::read(reader, &ids, observed_at).await
     };
     if let Err(e) = &activity {
         tracing::warn!("{e}: purchases are blocked");
@@ -147,6 +148,7 @@ pub async fn observe_with_log(
     let observation = Observation {
         customers,
         witnesses: Some(witnesses),
+        observed_at: Some(observed_at),
         prices,
     };
     (observation, activity)

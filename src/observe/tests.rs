@@ -110,6 +110,7 @@ impl World {
     async fn web_tier_row(&self, journal: &dyn PendingSource) -> crate::plan::Row {
         let oc = self.observe(journal).await;
         let obs = crate::plan::Observation {
+            observed_at: None,
             customers: vec![CustomerObservation::Observed(oc)],
             witnesses: None,
             prices: Default::default(),

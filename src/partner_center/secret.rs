@@ -63,6 +63,45 @@ pub fn scrub(text: &str) -> Cow<'_, str> {
     out
 }
 
+/// Scrubs every string (and object key) inside a JSON value in place, so a secret is caught
+/// whatever escaping serialisation would give it. Returns whether anything was replaced.
+pub fn scrub_json(v: &mut serde_json::Value) -> bool {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => {
+            let clean = match scrub(s) {
+                Cow::Owned(c) => Some(c),
+                Cow::Borrowed(_) => None,
+            };
+            clean.map(|c| *s = c).is_some()
+        }
+        Value::Array(items) => items.iter_mut().fold(false, |acc, i| scrub_json(i) | acc),
+        Value::Object(map) => {
+            let mut changed = false;
+            let entries = std::mem::take(map);
+            for (k, mut val) in entries {
+                changed |= scrub_json(&mut val);
+                let key = scrub(&k).into_owned();
+                changed |= key != k;
+                map.insert(key, val);
+            }
+            changed
+        }
+        Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// `value` with every known secret scrubbed from its strings, when it held one (`None`: nothing
+/// to scrub, or it does not round-trip through JSON). For records written to disk: the journal,
+/// the receipt.
+pub fn scrubbed<T: serde::Serialize + serde::de::DeserializeOwned>(value: &T) -> Option<T> {
+    let mut v = serde_json::to_value(value).ok()?;
+    if !scrub_json(&mut v) {
+        return None;
+    }
+    serde_json::from_value(v).ok()
+}
+
 /// Scrubs a `String` in place (no allocation when nothing matches).
 pub fn scrub_in_place(text: &mut String) {
     if let Cow::Owned(s) = scrub(text) {

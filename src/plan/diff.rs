@@ -39,7 +39,7 @@ pub fn diff(desired: &DesiredState, observed: &crate::plan::Observation) -> Plan
     for dc in customers_sorted {
         match observed.customer(&dc.id) {
             Some(CustomerObservation::Observed(oc)) => {
-                let mut cx = CustomerDiff::new(dc, oc, &desired.limits);
+                let mut cx = CustomerDiff::new(dc, oc, &desired.limits, observed.observed_at);
                 cx.run();
                 rows.extend(cx.rows);
                 unmanaged.extend(cx.unmanaged);
@@ -195,13 +195,13 @@ fn apply_per_apply_limit(rows: &mut [Row], limits: &Limits) {
 fn block_over_total(rows: &mut [Row], max: u32, limit: &str) -> bool {
     let total: u32 = rows
         .iter()
-        .filter(|r| r.action == Action::Purchase)
+        .filter(|r| r.action.buys())
         .map(|r| r.to_buy)
         .fold(0u32, u32::saturating_add);
     if total <= max {
         return false;
     }
-    for r in rows.iter_mut().filter(|r| r.action == Action::Purchase) {
+    for r in rows.iter_mut().filter(|r| r.action.buys()) {
         r.reason = Some(format!(
             "the plan would buy {total} units in total, more than {limit} ({max}); this item \
              needs {}",

@@ -44,19 +44,26 @@ fn blocked_when_the_subscription_is_missing_inactive_or_of_the_other_kind() {
     );
 }
 
+/// Issue 16 item 4: an item the customer's catalog does not have is a manifest mistake, not a
+/// block: an `error` row naming the file and line and the close matches.
 #[test]
-fn blocked_when_the_sku_is_not_in_the_catalog_with_close_matches() {
+fn an_item_not_in_the_catalog_is_an_error_located_in_the_manifest_with_close_matches() {
     let (d, mut oc) = simple();
     oc.resolutions[0].resolution = Resolution::NotFound {
         searched: "AzureReservationsVM (Azure plan, US): Standard_D4s_v6 in eastus for 3Years"
             .into(),
         suggestions: vec!["Standard_D4s_v5".into(), "Standard_D8s_v5".into()],
     };
+    let plan = diff(&d, &obs(vec![oc]));
+    let r = item_row(&plan, "web");
+    assert_eq!(r.action, Action::Error, "{r:#?}");
+    assert_eq!((r.to_buy, r.irreversible), (0, false));
     assert_eq!(
-        blocked_reason(&d, oc),
-        "no SKU in the catalog for AzureReservationsVM (Azure plan, US): Standard_D4s_v6 in eastus \
-         for 3Years; close matches: Standard_D4s_v5, Standard_D8s_v5"
+        r.reason.as_deref().unwrap_or_default(),
+        "m.yaml:1:1: no SKU in the catalog for AzureReservationsVM (Azure plan, US): \
+         Standard_D4s_v6 in eastus for 3Years; close matches: Standard_D4s_v5, Standard_D8s_v5"
     );
+    assert_eq!(plan.exit_code(false), 1);
 }
 
 #[test]

@@ -25,6 +25,7 @@ fn src() -> SourceRef {
 
 fn res(name: &str, sku: &str, term: Term, qty: u32) -> DesiredReservation {
     DesiredReservation {
+        renew_before: None,
         name: name.into(),
         reservation_type: ReservationType::Vm,
         target: ReservationTarget::Arm {
@@ -176,6 +177,7 @@ fn holding(sub: &str, sku: &str, term: Term, qty: u32, order: &str) -> Holding {
 
 fn obs(cs: Vec<ObservedCustomer>) -> Observation {
     Observation {
+        observed_at: None,
         customers: cs.into_iter().map(CustomerObservation::Observed).collect(),
         witnesses: None,
         prices: Default::default(),

@@ -68,6 +68,9 @@ pub enum Action {
     Register,
     /// Buy `to_buy` units. Irreversible.
     Purchase,
+    /// Buy `to_buy` units to replace units that expire within the item's `renew_before` window
+    /// (a new order: the expiring units still count until they lapse). Irreversible.
+    Renew,
     /// The shortfall is covered by orders placed but not yet visible as holdings.
     Pending,
     /// Owned equals desired.
@@ -87,6 +90,7 @@ impl Action {
         match self {
             Action::Register => "register",
             Action::Purchase => "purchase",
+            Action::Renew => "renew",
             Action::Pending => "pending",
             Action::Ok => "ok",
             Action::Surplus => "surplus",
@@ -98,7 +102,12 @@ impl Action {
 
     /// Whether `apply` acts on rows with this action.
     pub fn is_change(self) -> bool {
-        matches!(self, Action::Register | Action::Purchase)
+        matches!(self, Action::Register | Action::Purchase | Action::Renew)
+    }
+
+    /// Whether rows with this action buy units (`purchase` and `renew`): they commit money.
+    pub fn buys(self) -> bool {
+        matches!(self, Action::Purchase | Action::Renew)
     }
 }
 
@@ -132,6 +141,13 @@ pub struct Basis {
     pub catalog: Option<CatalogBasis>,
     /// The customer's country.
     pub country: Option<String>,
+    /// Units matched to the item that expire within its `renew_before` window (not in `owned`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub expiring: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 /// One line of the plan.
@@ -217,8 +233,11 @@ pub struct Summary {
     /// Units to buy per kind (only kinds with units to buy), and per term within a kind.
     #[serde(default)]
     pub to_buy_by_kind: BTreeMap<ItemKind, KindTotals>,
-    /// Purchase rows (cart lines apply would check out).
+    /// Purchase and renew rows (cart lines apply would check out).
     pub purchases: u32,
+    /// Renew rows (also counted in `purchases`; their units in `to_buy`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub renew: u32,
     /// Subscriptions to register.
     pub register: u32,
     pub blocked: u32,
@@ -246,8 +265,11 @@ impl Summary {
         for r in rows {
             match r.action {
                 Action::Register => s.register += 1,
-                Action::Purchase => {
+                Action::Purchase | Action::Renew => {
                     s.purchases += 1;
+                    if r.action == Action::Renew {
+                        s.renew = s.renew.saturating_add(r.to_buy);
+                    }
                     if let Some(m) = &r.money {
                         s.commitment.add(m);
                     }
@@ -324,6 +346,12 @@ impl Summary {
             if !parts.is_empty() {
                 s.push_str(&format!(" ({})", parts.join(", ")));
             }
+            if self.renew > 0 {
+                s.push_str(&format!(
+                    " of which {} renew expiring units",
+                    plural(self.renew, "row", "rows")
+                ));
+            }
         }
         let blocked = if self.acknowledged > 0 {
             format!(
@@ -360,10 +388,6 @@ impl Summary {
             self.commitment.describe()
         ))
     }
-}
-
-fn is_zero(n: &u32) -> bool {
-    *n == 0
 }
 
 /// `1 unit`, `2 units`.

@@ -5,7 +5,7 @@
 
 use crate::kinds;
 use crate::manifest::{DesiredState, Term};
-use crate::plan::model::{Action, CustomerSummary, Row};
+use crate::plan::model::{CustomerSummary, Row};
 use crate::plan::observed::{CustomerObservation, Observation};
 use crate::prices::Lookup;
 use crate::prices::money::{BillingPlan, RowMoney};
@@ -26,10 +26,7 @@ pub fn price_rows(
     desired: &DesiredState,
     observed: &Observation,
 ) {
-    for r in rows
-        .iter_mut()
-        .filter(|r| r.action == Action::Purchase && r.to_buy > 0)
-    {
+    for r in rows.iter_mut().filter(|r| r.action.buys() && r.to_buy > 0) {
         let billing = r
             .key
             .as_ref()
@@ -53,7 +50,7 @@ pub fn customer_totals(rows: &[Row], customers: &mut [CustomerSummary]) {
         c.commitment = Default::default();
         for r in rows
             .iter()
-            .filter(|r| r.customer_id == c.id && r.action == Action::Purchase)
+            .filter(|r| r.customer_id == c.id && r.action.buys())
         {
             if let Some(m) = &r.money {
                 c.commitment.add(m);

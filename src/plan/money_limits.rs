@@ -35,7 +35,8 @@ pub fn enforce_manifest(rows: &mut [Row], limits: &Limits) {
 }
 
 fn buying(r: &Row, customer: Option<&str>) -> bool {
-    r.action == Action::Purchase && r.to_buy > 0 && customer.is_none_or(|c| r.customer_id == c)
+    // Renewals commit money too.
+    r.action.buys() && r.to_buy > 0 && customer.is_none_or(|c| r.customer_id == c)
 }
 
 /// Blocks the purchase rows (of `customer`, or all) when they commit more than `limit` or cannot

@@ -37,6 +37,10 @@ pub struct Observation {
     /// Which witnesses of recent purchases were consulted (`None`: not said, e.g. a test).
     #[serde(default)]
     pub witnesses: Option<Witnesses>,
+    /// When the observation was made: the diff measures holding expiry against it (renewals,
+    /// expiry warnings). `None`: not said, and nothing is treated as expiring.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub observed_at: Option<chrono::DateTime<chrono::Utc>>,
     /// The price sheets read for the customers' markets (money on purchase rows).
     #[serde(default)]
     pub prices: crate::prices::PriceBook,

@@ -291,6 +291,7 @@ fn counts_line(c: &CustomerSummary, rows: &[&Row]) -> String {
 fn action_cell(r: &Row) -> String {
     match r.action {
         Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.to_buy),
+        Action::Renew => format!("**renew {}** ⚠️ irreversible", r.to_buy),
         Action::Surplus => format!("surplus {} (kept)", r.surplus),
         Action::Blocked if r.acknowledged.is_some() => "blocked (acknowledged)".to_owned(),
         Action::Blocked => "**blocked**".to_owned(),

@@ -206,6 +206,7 @@ fn row_line(p: &Painter, r: &Row) -> String {
     };
     let (marker, style, head) = match r.action {
         Action::Purchase => ("+", GREEN, format!("purchase {} × {item}", r.to_buy)),
+        Action::Renew => ("+", GREEN, format!("renew {} × {item}", r.to_buy)),
         Action::Register => (
             "~",
             CYAN,

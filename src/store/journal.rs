@@ -238,6 +238,9 @@ impl Journal {
             .as_ref()
             .filter(|(c, _)| c == customer_id)
             .map(|(_, e)| *e);
+        // A server that echoes a secret (in an error body, a cart answer) never gets it on disk.
+        let scrubbed = crate::partner_center::secret::scrubbed(record);
+        let record = scrubbed.as_ref().unwrap_or(record);
         self.store.append(customer_id, epoch, record).await?;
         if let Some(hook) = &self.hook {
             hook.after_append(customer_id, record);

@@ -448,3 +448,30 @@ async fn the_async_lock_refuses_while_held_and_takes_a_released_lock() {
     store.locks.release(held).await.expect("release");
     take(8).await.expect("free after release");
 }
+
+#[tokio::test]
+async fn a_secret_echoed_into_a_record_never_reaches_the_journal_file() {
+    let secret = "journal-test-secret-7d2a61";
+    crate::partner_center::secret::register(secret);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let j = Journal::open(dir.path()).expect("open");
+    j.append(C, &intent("s", vec![line("S", 1)]))
+        .await
+        .expect("intent");
+    j.append(
+        C,
+        &Record::CartAbandoned {
+            at: at(),
+            intent_id: "s".into(),
+            cart_id: None,
+            reason: format!("500 from the server: Authorization: Bearer {secret}"),
+        },
+    )
+    .await
+    .expect("abandoned");
+    let text = std::fs::read_to_string(j.path(C).expect("path")).expect("read");
+    assert!(!text.contains(secret), "{text}");
+    assert!(text.contains("Bearer ***"), "{text}");
+    let back = j.read(C).await.expect("read back");
+    assert_eq!(back.records.len(), 2);
+}

@@ -69,6 +69,7 @@ async fn catalog_with(availabilities: Vec<Value>) -> (Mock, Catalog) {
 
 fn reservation() -> DesiredReservation {
     DesiredReservation {
+        renew_before: None,
         name: "web".into(),
         reservation_type: ReservationType::Vm,
         target: ReservationTarget::Arm {

@@ -56,6 +56,7 @@ fn reservation(i: usize) -> impl Strategy<Value = model::Reservation> {
                 term: term.map(sp),
                 scope: scope.map(sp),
                 quantity: sp(model::Number::Int(q)),
+                renew_before: None,
                 billing: None,
                 blocked_ok: None,
             },
@@ -123,6 +124,7 @@ fn manifest() -> impl Strategy<Value = model::Manifest> {
                     defaults: term.clone().map(|t| model::Defaults {
                         term: Some(sp(t)),
                         scope: None,
+                        renew_before: None,
                     }),
                     limits: max_apply.map(|m| model::Limits {
                         max_units_per_apply: Some(sp(model::Number::Int(m))),

@@ -101,8 +101,14 @@ fn every_action_and_every_blocked_reason() {
     assert_eq!(row(&plan, "batch")["irreversible"], true);
     assert_eq!(action("sql"), "surplus");
 
-    assert_eq!(action("typo"), "blocked");
+    // Issue 16 item 4: not in the customer's catalog is a manifest mistake, an `error` row
+    // located in the manifest (it was a `blocked` row without a location before).
+    assert_eq!(action("typo"), "error");
     let r = reason("typo");
+    assert!(
+        r.contains(".yaml:"),
+        "names the manifest file and line: {r}"
+    );
     assert!(
         r.contains("AzureReservationsVM, Azure plan, country US"),
         "{r}"

@@ -256,6 +256,7 @@ impl Sandbox {
         );
         let client = Client::new(ClientConfig::new(base, creds)).expect("client");
         let r = DesiredReservation {
+            renew_before: None,
             name: "setup".into(),
             reservation_type: ReservationType::Vm,
             target: ReservationTarget::Arm {

@@ -38,6 +38,7 @@ pub fn vm(
     qty: u32,
 ) -> DesiredReservation {
     DesiredReservation {
+        renew_before: None,
         name: name.into(),
         reservation_type: ty,
         target: ReservationTarget::Arm {
@@ -553,6 +554,7 @@ pub fn demo() -> (DesiredState, Observation) {
         manifest_hash: "5f2c9d1e8a7b6c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d".into(),
     };
     let observation = Observation {
+        observed_at: None,
         customers: vec![
             CustomerObservation::Observed(contoso_obs),
             CustomerObservation::Observed(fabrikam_obs),
@@ -698,6 +700,7 @@ pub fn big(customers: usize, items: usize) -> (DesiredState, Observation) {
             manifest_hash: "00".into(),
         },
         Observation {
+            observed_at: None,
             customers: observed,
             witnesses: None,
             prices: Default::default(),

@@ -46,7 +46,7 @@ fn text_ends_with_the_summary_line() {
     let last = text.lines().last().unwrap_or_default();
     assert_eq!(
         last,
-        "Plan: buy 12 units (4 × P3Y, 3 × P1Y, 5 × software), register 2 subscriptions, 5 blocked, 1 pending, 1 surplus, 1 error. \
+        "Plan: buy 12 units (4 × P3Y, 3 × P1Y, 5 × software), register 2 subscriptions, 4 blocked, 1 pending, 1 surplus, 2 errors. \
          Estimated commitment: EUR 1,234.50, USD 5,433.00 + 1 row without a price."
     );
 }

@@ -331,6 +331,7 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
             id: sub.into(),
             kind: SubscriptionKind::AzurePlan,
             reservations: vec![DesiredReservation {
+                renew_before: None,
                 name: "web".into(),
                 reservation_type: ReservationType::Vm,
                 target: ReservationTarget::Pinned {

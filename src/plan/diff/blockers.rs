@@ -108,15 +108,19 @@ impl CustomerDiff<'_> {
                         .to_owned(),
                 );
             }
+            // A typo in the manifest, not a market or inventory block: an `error` naming where
+            // the item is declared (`blocked_ok` cannot acknowledge it).
             Some(Resolution::NotFound {
                 searched,
                 suggestions,
             }) => {
-                let mut s = format!("no SKU in the catalog for {searched}");
-                if !suggestions.is_empty() {
+                let mut s = format!("{}: no SKU in the catalog for {searched}", item.source());
+                if suggestions.is_empty() {
+                    s.push_str("; `reservoir catalog search` lists what the customer can buy");
+                } else {
                     s.push_str(&format!("; close matches: {}", suggestions.join(", ")));
                 }
-                return blocked(s);
+                return Some(Block::new(Action::Error, s, false));
             }
             Some(Resolution::MarketUnavailable) => return unavailable(market),
             Some(Resolution::Ambiguous { reason }) => return blocked(reason.clone()),

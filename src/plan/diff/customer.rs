@@ -6,6 +6,7 @@
 use super::blockers::purchase_caveat;
 use super::matching::{pending_matches, resolved_ids};
 use super::{fingerprint, resolution_basis, subscription_state};
+use crate::kinds::renewal::{self, Counted};
 use crate::kinds::{self, Item};
 use crate::manifest::{DesiredCustomer, Limits, PurchaseKey};
 use crate::plan::basis::CatalogBasis;
@@ -22,6 +23,8 @@ pub(super) struct CustomerDiff<'a> {
     pub(super) dc: &'a DesiredCustomer,
     pub(super) oc: &'a ObservedCustomer,
     pub(super) limits: &'a Limits,
+    /// When the observation was made (holding expiry is measured against it).
+    now: Option<chrono::DateTime<chrono::Utc>>,
     name: String,
     /// Holdings not yet counted for an item.
     holdings: Vec<Option<&'a Holding>>,
@@ -39,6 +42,7 @@ impl<'a> CustomerDiff<'a> {
         dc: &'a DesiredCustomer,
         oc: &'a ObservedCustomer,
         limits: &'a Limits,
+        now: Option<chrono::DateTime<chrono::Utc>>,
     ) -> Self {
         let name = dc
             .name
@@ -78,6 +82,7 @@ impl<'a> CustomerDiff<'a> {
             dc,
             oc,
             limits,
+            now,
             name,
             holdings: holdings.into_iter().map(Some).collect(),
             pending: pending.into_iter().map(Some).collect(),
@@ -128,11 +133,7 @@ impl<'a> CustomerDiff<'a> {
     /// are blocked, pointing at the `error` rows.
     fn block_purchases_for_duplicates(&mut self) {
         let label = self.dc.label().to_owned();
-        for r in self
-            .rows
-            .iter_mut()
-            .filter(|r| r.action == Action::Purchase)
-        {
+        for r in self.rows.iter_mut().filter(|r| r.action.buys()) {
             r.action = Action::Blocked;
             r.reason = Some(format!(
                 "customer {label} declares the same purchase more than once (see its error \
@@ -188,7 +189,15 @@ impl<'a> CustomerDiff<'a> {
         let key = item.key(&self.dc.id);
         let res = self.oc.resolution(&key);
         let resolved = resolved_ids(item, res);
-        let owned = self.take_holdings(item, res);
+        let counted = self.take_holdings(item, res);
+        let owned = counted.owned;
+        if !counted.expiring_soon.is_empty() {
+            self.summary.notes.push(renewal::expiry_warning(
+                item.name(),
+                &counted.expiring_soon,
+                self.now,
+            ));
+        }
         let (pending, unconfirmed) = self.take_pending(&key, resolved.as_ref());
         let desired = item.quantity();
         let shortfall = desired.saturating_sub(owned.saturating_add(pending));
@@ -198,6 +207,7 @@ impl<'a> CustomerDiff<'a> {
             subscription: obs_sub.map(subscription_state),
             catalog: resolution_basis(res),
             country: Some(self.oc.country.clone()),
+            expiring: counted.renew.units(),
         };
         let mut row = Row {
             customer_id: self.dc.id.clone(),
@@ -256,6 +266,12 @@ impl<'a> CustomerDiff<'a> {
                         row.acknowledged = item.blocked_ok().map(str::to_owned);
                     }
                 }
+                None if !counted.renew.is_empty() => {
+                    row.action = Action::Renew;
+                    row.to_buy = shortfall;
+                    row.irreversible = true;
+                    row.reason = Some(renewal::renew_reason(&counted.renew, item.renew_before()));
+                }
                 None => {
                     row.action = Action::Purchase;
                     row.to_buy = shortfall;
@@ -267,18 +283,19 @@ impl<'a> CustomerDiff<'a> {
         self.rows.push(row);
     }
 
-    /// Sums (and consumes) the holdings that count for an item.
-    fn take_holdings(&mut self, item: &Item<'_>, res: Option<&Resolution>) -> u32 {
-        let mut owned = 0u32;
+    /// Sums (and consumes) the holdings that count for an item; those expiring within its
+    /// renewal window are set apart (not owned), those expiring soon without one are noted.
+    fn take_holdings(&mut self, item: &Item<'_>, res: Option<&Resolution>) -> Counted {
+        let mut counted = Counted::default();
         for slot in &mut self.holdings {
             if let Some(h) = slot
                 && item.holding_matches(h, res)
             {
-                owned = owned.saturating_add(h.quantity);
+                counted.add(h, item.holding_standing(h, self.now));
                 *slot = None;
             }
         }
-        owned
+        counted
     }
 
     /// Sums (and consumes) the pending purchases that count for an item; also returns how many
