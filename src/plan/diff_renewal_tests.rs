@@ -39,10 +39,16 @@ fn units_expiring_within_the_window_are_renewed() {
     assert_eq!((r.owned, r.to_buy, r.irreversible), (0, 4, true));
     assert_eq!(r.basis.expiring, 4);
     let reason = r.reason.as_deref().unwrap_or_default();
-    assert!(reason.contains("order o-old expiring 2026-12-19"), "{reason}");
+    assert!(
+        reason.contains("order o-old expiring 2026-12-19"),
+        "{reason}"
+    );
     assert_eq!(p.summary.renew, 4);
     assert_eq!(p.summary.to_buy, 4);
-    assert_eq!(r.renew_before.map(|w| w.to_string()).as_deref(), Some("30d"));
+    assert_eq!(
+        r.renew_before.map(|w| w.to_string()).as_deref(),
+        Some("30d")
+    );
 }
 
 #[test]

@@ -212,7 +212,11 @@ pub fn endless_page(mut r: ApiResponse, path_and_query: &str) -> ApiResponse {
 
 /// An availability list answered wrongly (see [`AvailabilityDefect`]): built from the first
 /// (correct) availability of the answer.
-pub fn availabilities(mut r: ApiResponse, defect: AvailabilityDefect, world: &World) -> ApiResponse {
+pub fn availabilities(
+    mut r: ApiResponse,
+    defect: AvailabilityDefect,
+    world: &World,
+) -> ApiResponse {
     let Body::Json(v) = &mut r.body else {
         return r;
     };

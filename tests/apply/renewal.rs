@@ -195,7 +195,12 @@ fn a_saved_plan_renews_without_the_manifests() {
     cmd.args(["apply", "--auto-approve", "--plan"]).arg(&saved);
     let run = sb.run(cmd);
     assert_eq!(run.code, Some(0), "{}", run.all());
-    assert_eq!(units(&sb), before + 2, "the saved renewal is bought: {}", run.all());
+    assert_eq!(
+        units(&sb),
+        before + 2,
+        "the saved renewal is bought: {}",
+        run.all()
+    );
     let mut cmd = sb.command(false);
     cmd.args(["apply", "--auto-approve", "--plan"]).arg(&saved);
     let run = sb.run(cmd);
