@@ -357,7 +357,7 @@ pub(super) fn redeclare(
         }
     };
     dc.subscriptions[pos].reservations.push(DesiredReservation {
-        renew_before: None,
+        renew_before: row.renew_before,
         name: name.clone(),
         reservation_type: *reservation_type,
         target: target.clone(),

@@ -164,6 +164,7 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 money: None,
                 cannot_undo: Vec::new(),
                 basis,
+                renew_before: item.renew_before(),
             }
         })
         .collect()

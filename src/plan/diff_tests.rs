@@ -373,3 +373,5 @@ fn registered_or_registering_subscription_gets_no_register_row() {
 mod blockers;
 #[path = "diff_matching_tests.rs"]
 mod matching;
+#[path = "diff_renewal_tests.rs"]
+mod renewal;

@@ -198,6 +198,9 @@ pub struct Row {
     /// [`crate::kinds::irreversible`].
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub cannot_undo: Vec<String>,
+    /// The item's `renew_before`, so `apply --plan` without the manifests renews as planned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub renew_before: Option<crate::manifest::RenewBefore>,
 }
 
 impl Row {
@@ -235,7 +238,7 @@ pub struct Summary {
     pub to_buy_by_kind: BTreeMap<ItemKind, KindTotals>,
     /// Purchase and renew rows (cart lines apply would check out).
     pub purchases: u32,
-    /// Renew rows (also counted in `purchases`; their units in `to_buy`).
+    /// Units to buy that renew expiring units (`renew` rows; also counted in `to_buy`).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub renew: u32,
     /// Subscriptions to register.
@@ -342,15 +345,16 @@ impl Summary {
                 .flatten()
                 .collect();
             s.push_str(&format!("buy {}", plural(self.to_buy, "unit", "units")));
+            let mut parts = parts.join(", ");
+            if self.renew > 0 {
+                if !parts.is_empty() {
+                    parts.push_str("; ");
+                }
+                parts.push_str(&format!("{} renewing expiring ones", self.renew));
+            }
             // A plan saved before totals were kept per kind has none: no empty parentheses.
             if !parts.is_empty() {
-                s.push_str(&format!(" ({})", parts.join(", ")));
-            }
-            if self.renew > 0 {
-                s.push_str(&format!(
-                    " of which {} renew expiring units",
-                    plural(self.renew, "row", "rows")
-                ));
+                s.push_str(&format!(" ({parts})"));
             }
         }
         let blocked = if self.acknowledged > 0 {
@@ -446,6 +450,25 @@ mod tests {
             Summary::default().line(),
             "Plan: buy nothing, register 0 subscriptions, 0 blocked, 0 pending, 0 surplus."
         );
+    }
+
+    #[test]
+    fn renewals_are_counted_in_the_units_to_buy_and_named_in_the_summary_line() {
+        let mut reservations = KindTotals::default();
+        reservations.add(Some(Term::P1Y), 3);
+        let s = Summary {
+            to_buy: 3,
+            renew: 2,
+            to_buy_by_kind: BTreeMap::from([(ItemKind::Reservation, reservations)]),
+            ..Summary::default()
+        };
+        assert_eq!(
+            s.line(),
+            "Plan: buy 3 units (3 × P1Y; 2 renewing expiring ones), register 0 subscriptions, \
+             0 blocked, 0 pending, 0 surplus."
+        );
+        assert!(s.has_changes());
+        assert!(Action::Renew.buys() && Action::Renew.is_change());
     }
 
     #[test]

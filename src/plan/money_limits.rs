@@ -176,6 +176,7 @@ mod tests {
             fingerprint: String::new(),
             money,
             cannot_undo: Vec::new(),
+            renew_before: None,
             acknowledged: None,
             declare: None,
         }

@@ -1,8 +1,8 @@
 //! Scripted faults (`POST /_sandbox/faults`): rules matched by method and path glob, applied
 //! `count` times. Kinds: 5xx, 429, hangs, commit-then-drop, failing a checkout order group,
 //! Partner Center error codes, and the hostile answers (`hostile.rs` applies them): redirects,
-//! secret echo, slow bodies, endless paging, inconsistent carts, malformed entitlements and
-//! wrong checkout answers.
+//! secret echo, slow bodies, endless paging, inconsistent carts, malformed entitlements,
+//! wrong checkout answers and wrong availability lists.
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +67,8 @@ pub enum FaultKind {
     MalformedEntitlements { mode: EntitlementDefect },
     /// Checkout places the orders as usual, then answers wrongly.
     CheckoutAnswer { mode: CheckoutDefect },
+    /// An availability list (GET …/availabilities) answered wrongly.
+    Availabilities { mode: AvailabilityDefect },
     /// At checkout, fail the order group holding a line whose catalog item id contains
     /// `catalogItem` (case-insensitive) with `code`.
     FailOrderGroup {
@@ -142,6 +144,17 @@ pub enum CheckoutDefect {
     Empty,
 }
 
+/// How a scripted availability list is wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AvailabilityDefect {
+    /// `targetSegment` ignored: the availability of every segment the product is sold in, in
+    /// reverse order of the documented list (commercial last).
+    AllSegmentsReversed,
+    /// The commercial availability listed twice, under two ids.
+    TwoCommercial,
+}
+
 /// A scripted fault: matched by method and path pattern (`*` wildcards, case-insensitive,
 /// against the path without query), applied `count` times (None = until cleared).
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -179,6 +192,7 @@ pub fn applies(kind: &FaultKind, method: &str, path: &str) -> bool {
             (is("POST") && last(0) == Some("carts")) || (is("PUT") && last(1) == Some("carts"))
         }
         FaultKind::CheckoutAnswer { .. } => is("POST") && last(0) == Some("checkout"),
+        FaultKind::Availabilities { .. } => is("GET") && last(0) == Some("availabilities"),
         FaultKind::MalformedEntitlements { .. } => is("GET") && last(0) == Some("entitlements"),
         FaultKind::EndlessPaging => is("GET"),
         _ => true,

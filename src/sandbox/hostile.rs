@@ -4,9 +4,9 @@
 //! model; what was committed stays committed.
 
 use super::catalog::catalog;
-use super::faults::{CartMismatch, CheckoutDefect, EntitlementDefect};
+use super::faults::{AvailabilityDefect, CartMismatch, CheckoutDefect, EntitlementDefect};
 use super::http::{ApiResponse, Body, get_ci, link};
-use super::routes::catalog::current_availability;
+use super::routes::catalog::{current_availability, current_availability_in};
 use super::world::World;
 use bytes::Bytes;
 use serde_json::{Value, json};
@@ -207,5 +207,60 @@ pub fn endless_page(mut r: ApiResponse, path_and_query: &str) -> ApiResponse {
         v["links"] = json!({});
     }
     v["links"]["next"] = next;
+    r
+}
+
+/// An availability list answered wrongly (see [`AvailabilityDefect`]): built from the first
+/// (correct) availability of the answer.
+pub fn availabilities(
+    mut r: ApiResponse,
+    defect: AvailabilityDefect,
+    world: &World,
+) -> ApiResponse {
+    let Body::Json(v) = &mut r.body else {
+        return r;
+    };
+    let Some(items) = v.get_mut("items").and_then(Value::as_array_mut) else {
+        return r;
+    };
+    let Some(first) = items.first().cloned() else {
+        return r;
+    };
+    let text = |k: &str| first[k].as_str().unwrap_or_default().to_owned();
+    let (product, sku, segment) = (text("productId"), text("skuId"), text("segment"));
+    let with_id = |seg: &str, id: &str| {
+        let mut a = first.clone();
+        a["id"] = json!(id);
+        a["segment"] = json!(seg);
+        a["catalogItemId"] = json!(format!("{product}:{sku}:{id}"));
+        a
+    };
+    match defect {
+        AvailabilityDefect::AllSegmentsReversed => {
+            let Some(p) = catalog().product(&product) else {
+                return r;
+            };
+            let mut all: Vec<Value> = p
+                .segments()
+                .iter()
+                .map(|seg| {
+                    if seg.eq_ignore_ascii_case(&segment) {
+                        first.clone()
+                    } else {
+                        with_id(seg, &current_availability_in(world, &product, &sku, seg))
+                    }
+                })
+                .collect();
+            all.reverse();
+            *items = all;
+        }
+        AvailabilityDefect::TwoCommercial => {
+            let id = format!("{}X", text("id"));
+            items.push(with_id(&segment, &id));
+        }
+    }
+    if let Some(n) = v.get("items").and_then(Value::as_array).map(Vec::len) {
+        v["totalCount"] = json!(n);
+    }
     r
 }

@@ -308,6 +308,10 @@ fn handle_locked(
                 let other = other_customer(&g.world, req.segs.get(1).map_or("", String::as_str));
                 return Err(super::hostile::checkout_answer(r, mode, &other));
             }
+            Some(FaultKind::Availabilities { mode }) => {
+                let r = serve(&mut g, req, now);
+                return Err(super::hostile::availabilities(r, mode, &g.world));
+            }
             Some(FaultKind::CartMismatch { mode }) => {
                 if let Some(b) = super::hostile::mismatch_cart(&req.body, mode, &g.world) {
                     req.body = b;

@@ -159,3 +159,31 @@ fn a_secret_echoed_by_the_server_reaches_neither_the_journal_nor_the_receipt() {
         "{out}"
     );
 }
+
+/// Issue 11 item 6: a server that ignores `targetSegment` and lists the education (and other)
+/// availabilities before the commercial one: the commercial availability is bought.
+#[test]
+fn availabilities_of_every_segment_in_reverse_order_buy_the_commercial_one() {
+    let sb = Sandbox::start();
+    sb.fault(json!({ "kind": "availabilities", "mode": "all_segments_reversed" }));
+    let run = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "{}", run.all());
+    let plan = sb.plan(CONTOSO_YAML, &["--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&plan.stdout).expect("json plan");
+    assert_eq!(v["summary"]["to_buy"], 0, "{}", plan.all());
+}
+
+/// Issue 11 item 6: two availabilities of the customer's segment are ambiguous: blocked, nothing
+/// bought.
+#[test]
+fn two_commercial_availabilities_block_and_nothing_is_bought() {
+    let sb = Sandbox::start();
+    sb.fault(json!({ "kind": "availabilities", "mode": "two_commercial" }));
+    let plan = sb.plan(CONTOSO_YAML, &[]);
+    assert_eq!(plan.code, Some(1), "{}", plan.all());
+    assert!(plan.stdout.contains("blocked"), "{}", plan.all());
+    let run = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(run.code, Some(1), "{}", run.all());
+    assert_eq!(sb.units(CONTOSO), 0, "{}", run.all());
+}

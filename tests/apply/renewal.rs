@@ -180,3 +180,29 @@ fn renew_before_is_validated_with_a_location() {
     );
     assert!(out.contains("m.yaml:17:"), "names the line: {out}");
 }
+
+#[test]
+fn a_saved_plan_renews_without_the_manifests() {
+    let sb = Sandbox::start();
+    sb.knobs(json!({"fulfillmentDelaySecs": 0}));
+    let yaml = manifest(Some("30d"));
+    seed_expiring(&sb, &yaml);
+    let before = units(&sb);
+    let saved = sb.dir.path().join("plan.json");
+    let run = sb.plan(&yaml, &["--out", saved.to_str().expect("utf-8")]);
+    assert!(run.stdout.contains("renew 2"), "{}", run.all());
+    let mut cmd = sb.command(false);
+    cmd.args(["apply", "--auto-approve", "--plan"]).arg(&saved);
+    let run = sb.run(cmd);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    assert_eq!(
+        units(&sb),
+        before + 2,
+        "the saved renewal is bought: {}",
+        run.all()
+    );
+    let mut cmd = sb.command(false);
+    cmd.args(["apply", "--auto-approve", "--plan"]).arg(&saved);
+    let run = sb.run(cmd);
+    assert_eq!(units(&sb), before + 2, "and only once: {}", run.all());
+}

@@ -177,6 +177,7 @@ impl<'a> CustomerDiff<'a> {
             money: None,
             cannot_undo: Vec::new(),
             basis,
+            renew_before: None,
         });
     }
 
@@ -233,6 +234,7 @@ impl<'a> CustomerDiff<'a> {
             money: None,
             cannot_undo: Vec::new(),
             basis,
+            renew_before: item.renew_before(),
         };
         if let Some(reason) = self.duplicates.get(&key) {
             row.action = Action::Error;
@@ -365,6 +367,7 @@ impl<'a> CustomerDiff<'a> {
                 money: None,
                 cannot_undo: Vec::new(),
                 basis,
+                renew_before: None,
             });
         }
     }
