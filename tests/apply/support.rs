@@ -152,6 +152,40 @@ impl Sandbox {
         true
     }
 
+    /// What the purchase journal holds, as text, one entry per place it is stored: the journal
+    /// files of the state dir, or the rows of the PostgreSQL store's journal table.
+    pub fn journal_texts(&self) -> Vec<(String, String)> {
+        if let Some(url) = &self.postgres {
+            return self.rt.block_on(async {
+                let (client, conn) = tokio_postgres::connect(url, tokio_postgres::NoTls)
+                    .await
+                    .expect("connect to the test store");
+                tokio::spawn(conn);
+                client
+                    .query(
+                        "SELECT id, record::text FROM reservoir_journal ORDER BY id",
+                        &[],
+                    )
+                    .await
+                    .expect("read the journal table")
+                    .iter()
+                    .map(|row| (format!("journal row {}", row.get::<_, i64>(0)), row.get(1)))
+                    .collect()
+            });
+        }
+        std::fs::read_dir(self.state_dir().join("journal"))
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+                        (e.path().display().to_string(), text)
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     pub fn state_dir(&self) -> PathBuf {
         self.dir.path().join("state")
     }
