@@ -180,30 +180,34 @@ impl ApplyReport {
     /// `Apply: ordered 4 units in 1 order, registered 1 subscription; 2 customers done, 1 failed.`
     pub fn summary_line(&self) -> String {
         let t = &self.totals;
+        // "4 units in 1 order".
+        let units_in = |units: u32, orders: u32| {
+            format!(
+                "{} in {}",
+                crate::plan::model::plural(units, "unit", "units"),
+                crate::plan::model::plural(orders, "order", "orders"),
+            )
+        };
         let mut s = format!(
-            "Apply: ordered {} in {}",
-            crate::plan::model::plural(t.units_ordered, "unit", "units"),
-            crate::plan::model::plural(t.orders_placed, "order", "orders"),
+            "Apply: ordered {}",
+            units_in(t.units_ordered, t.orders_placed)
         );
         if t.orders_resumed > 0 {
             s.push_str(&format!(
-                ", finished {} in {} an interrupted run had started (resumed, not new)",
-                crate::plan::model::plural(t.units_resumed, "unit", "units"),
-                crate::plan::model::plural(t.orders_resumed, "order", "orders"),
+                ", finished {} an interrupted run had started (resumed, not new)",
+                units_in(t.units_resumed, t.orders_resumed)
             ));
         }
         if t.orders_confirmed > 0 {
             s.push_str(&format!(
-                ", confirmed {} in {} an earlier run placed",
-                crate::plan::model::plural(t.units_confirmed, "unit", "units"),
-                crate::plan::model::plural(t.orders_confirmed, "order", "orders"),
+                ", confirmed {} an earlier run placed",
+                units_in(t.units_confirmed, t.orders_confirmed)
             ));
         }
         if t.unconfirmed_orders > 0 {
             s.push_str(&format!(
-                ", and {} in {} named by a checkout answer that did not add up (unconfirmed)",
-                crate::plan::model::plural(t.unconfirmed_units, "unit", "units"),
-                crate::plan::model::plural(t.unconfirmed_orders, "order", "orders"),
+                ", and {} named by a checkout answer that did not add up (unconfirmed)",
+                units_in(t.unconfirmed_units, t.unconfirmed_orders)
             ));
         }
         if t.subscriptions_registered > 0 {

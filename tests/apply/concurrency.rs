@@ -10,16 +10,8 @@ fn two_applies_started_together_buy_exactly_once() {
     let sb = Sandbox::start();
     let dir = sb.manifest(CONTOSO_YAML);
     let spawn = || {
-        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("reservoir"));
-        let template = sb.command(false);
-        for (k, v) in template.get_envs() {
-            match v {
-                Some(v) => cmd.env(k, v),
-                None => cmd.env_remove(k),
-            };
-        }
-        cmd.args(template.get_args())
-            .arg("apply")
+        let mut cmd = sb.std_command(false);
+        cmd.arg("apply")
             .arg(&dir)
             .arg("--auto-approve")
             .stdout(std::process::Stdio::piped())
