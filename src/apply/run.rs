@@ -413,14 +413,7 @@ async fn locked(
     if batch.register.is_empty() && batch.lines.is_empty() {
         return;
     }
-    let engine = with_activity_check(
-        &opts.engine,
-        work.log,
-        journal,
-        &observed,
-        log,
-        observed_at,
-    );
+    let engine = with_activity_check(&opts.engine, work.log, journal, &observed, log, observed_at);
     let out = apply_customer(&batch, commerce, journal, ctx.reporter, &engine).await;
     report.outcome.merge(out);
 }

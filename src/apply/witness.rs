@@ -17,8 +17,8 @@
 //! [`crate::apply::ApplyOptions::before_checkout`]); [`ActivityLogCheck`] is the real one.
 
 use super::options::ApplyOptions;
-use crate::observe::PendingSource;
 use super::witness_log::SharedLog;
+use crate::observe::PendingSource;
 use crate::observe::activity::{ActivityLog, RecentOrder};
 use crate::plan::ObservedCustomer;
 use crate::store::Journal;

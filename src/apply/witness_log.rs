@@ -91,8 +91,8 @@ impl SharedLog {
             let per_customer_max = PER_CUSTOMER_MAX.max(pages);
             let started = Instant::now();
             self.reads.fetch_add(1, Ordering::Relaxed);
-            let got = activity::read_for(&self.reader, &ids, chrono::Utc::now(), per_customer_max)
-                .await;
+            let got =
+                activity::read_for(&self.reader, &ids, chrono::Utc::now(), per_customer_max).await;
             let log = match got {
                 Ok((log, listed)) => {
                     if ids.len() > per_customer_max {
@@ -156,7 +156,11 @@ mod tests {
         let log = SharedLog::new(reader);
         let ids: Vec<String> = (0..6).map(|i| format!("c{i}")).collect();
         let all = futures::future::join_all(ids.iter().map(|id| log.read_now(id))).await;
-        assert!(all.iter().all(Result::is_ok), "{:?}", all.iter().find(|r| r.is_err()));
+        assert!(
+            all.iter().all(Result::is_ok),
+            "{:?}",
+            all.iter().find(|r| r.is_err())
+        );
         assert_eq!(
             log.reads(),
             2,

@@ -91,6 +91,9 @@ pub struct SkuFacts {
 
 type Cell<T> = Arc<OnceCell<Result<T, CatalogFailure>>>;
 
+/// An inventory answer and when it was read.
+type InventoryAnswer = (Inventory, std::time::Instant);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AvailabilityKey {
     country: String,
@@ -120,7 +123,7 @@ pub struct Catalog {
     views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
     /// Inventory answers of the run, with when they were read.
-    inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<(Inventory, std::time::Instant)>>>>,
+    inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<InventoryAnswer>>>>,
     /// `productType` per (country, product id).
     product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
     /// What the run's manifests ask of each reservation view; `None`: read whole views.

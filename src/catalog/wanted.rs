@@ -85,9 +85,7 @@ impl Wanted {
                     return true;
                 }
                 let title = normalise(p.title.as_deref().unwrap_or_default());
-                series
-                    .iter()
-                    .any(|s| title.contains(&format!("{s}series")))
+                series.iter().any(|s| title.contains(&format!("{s}series")))
             })
             .collect()
     }
@@ -109,10 +107,7 @@ fn series(arm_sku_name: &str) -> Vec<String> {
     let size = parts.next().unwrap_or_default();
     let version: String = parts.collect();
     let letters: String = size.chars().filter(char::is_ascii_alphabetic).collect();
-    let prefix: String = size
-        .chars()
-        .take_while(char::is_ascii_alphabetic)
-        .collect();
+    let prefix: String = size.chars().take_while(char::is_ascii_alphabetic).collect();
     let mut out = vec![format!("{letters}{version}"), format!("{prefix}{version}")];
     out.dedup();
     out.retain(|s| !s.is_empty());

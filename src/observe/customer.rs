@@ -149,10 +149,12 @@ impl Context<'_> {
     /// guardrails, so it buys at least what the run's plan buys) says which rows buy. A
     /// no-change plan therefore makes no inventory call.
     async fn check_inventory(&self, dc: &DesiredCustomer, observed: &mut ObservedCustomer) {
-        let unchecked = |r: &Resolution| {
-            matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown)
-        };
-        if !observed.resolutions.iter().any(|r| unchecked(&r.resolution)) {
+        let unchecked = |r: &Resolution| matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown);
+        if !observed
+            .resolutions
+            .iter()
+            .any(|r| unchecked(&r.resolution))
+        {
             return;
         }
         let one = DesiredState {

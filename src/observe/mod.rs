@@ -29,9 +29,9 @@ use crate::store::Cache;
 use futures::StreamExt;
 use std::collections::BTreeMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 /// How `observe` runs.
 #[derive(Clone)]
@@ -166,10 +166,7 @@ pub async fn observe_with_log(
         observed_at: Some(observed_at),
         prices,
     };
-    let finished = ctx
-        .finished
-        .into_inner()
-        .unwrap_or_else(|p| p.into_inner());
+    let finished = ctx.finished.into_inner().unwrap_or_else(|p| p.into_inner());
     ObservedRun {
         observation,
         activity,

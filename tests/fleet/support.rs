@@ -208,8 +208,11 @@ impl Fleet {
     /// The markets (customer countries) of the world.
     pub fn markets(&self) -> usize {
         let world = self.sandbox.world();
-        let countries: std::collections::BTreeSet<String> =
-            world.customers.values().map(|c| c.country.clone()).collect();
+        let countries: std::collections::BTreeSet<String> = world
+            .customers
+            .values()
+            .map(|c| c.country.clone())
+            .collect();
         countries.len()
     }
 
