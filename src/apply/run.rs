@@ -196,17 +196,28 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
         crate::observe::order_cache::OrderCache::over(ctx.store.cache.clone()),
     );
     // One activity-log reader for the run: customers checking out together share a read.
-    let log = Arc::new(SharedLog::new(Reader::new(ctx.client)));
-    let jobs: Vec<_> = ctx
-        .desired
-        .customers
-        .iter()
-        .map(|dc| customer(ctx, prepared, &commerce, &log, dc, approved, &hash))
-        .collect();
-    let reports: Vec<CustomerReport> = futures::stream::iter(jobs)
-        .buffer_unordered(ctx.opts.parallelism.max(1))
-        .collect()
-        .await;
+    let log = Arc::new(
+        SharedLog::new(Reader::new(ctx.client)).waiting_for(ctx.client.rate_limiter().clone()),
+    );
+    // Each customer's future is made when a slot frees (not all up front: at fleet scale the
+    // futures' own size is most of the run's memory).
+    let limit = ctx.opts.parallelism.max(1);
+    let mut todo = ctx.desired.customers.iter();
+    let mut running = futures::stream::FuturesUnordered::new();
+    let mut reports: Vec<CustomerReport> = Vec::with_capacity(ctx.desired.customers.len());
+    loop {
+        while running.len() < limit {
+            let Some(dc) = todo.next() else { break };
+            running.push(customer(
+                ctx, prepared, &commerce, &log, dc, approved, &hash,
+            ));
+        }
+        match running.next().await {
+            Some(report) => reports.push(report),
+            None => break,
+        }
+    }
+    drop(running);
     prepared.release_all(ctx.store).await;
     ApplyReport::new(
         hash,

@@ -3,15 +3,16 @@
 //! the log is read by a call **sent after the customer asked** (its cart is created and
 //! verified by then) — an order placed before that, and at least the log's lag before the
 //! read, is seen. Only the cost differs: customers that reach their checkout while a read is
-//! in flight are all served by the next read (group commit), so a throttled run whose
-//! customers queue at the limiter makes fewer reads than it checks out carts.
+//! in flight, or while the next read waits for room in the rate limiter, are all served by that
+//! next read (group commit), so a throttled run whose customers queue at the limiter makes fewer
+//! reads than it checks out carts.
 //!
 //! A read for a few customers is one filtered query per customer; for more it is one
 //! partner-wide query (paged), unless the last partner-wide read showed that would cost more
 //! pages than customers waiting ([`activity::read_for`]).
 
 use crate::observe::activity::{self, ActivityLog, PER_CUSTOMER_MAX};
-use crate::partner_center::Reader;
+use crate::partner_center::{RateLimiter, Reader};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -35,6 +36,8 @@ struct State {
 /// The run's shared reader of the partner activity log.
 pub struct SharedLog {
     reader: Reader,
+    /// The client's limiter: a read gathers its customers only once it could be sent.
+    limiter: Option<RateLimiter>,
     state: Mutex<State>,
     /// One read at a time: customers arriving meanwhile are served together by the next one.
     turn: tokio::sync::Mutex<()>,
@@ -48,11 +51,20 @@ impl SharedLog {
     pub fn new(reader: Reader) -> Self {
         SharedLog {
             reader,
+            limiter: None,
             state: Mutex::default(),
             turn: tokio::sync::Mutex::new(()),
             last_listed: AtomicUsize::new(0),
             reads: AtomicU32::new(0),
         }
+    }
+
+    /// Gathers the customers of a read only once `limiter` has room for it: when the run is
+    /// held back by the throttle, the customers that reach their checkout while the read waits
+    /// for its turn are served by it too (it is still sent after each of them asked).
+    pub fn waiting_for(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
     }
 
     /// Reads made so far.
@@ -80,7 +92,11 @@ impl SharedLog {
                     return s.log;
                 }
             }
-            // Nobody read for this customer since it asked: read for everyone waiting now.
+            // Nobody read for this customer since it asked: read for everyone waiting once the
+            // read can be sent.
+            if let Some(limiter) = &self.limiter {
+                limiter.ready().await;
+            }
             let ids: Vec<String> = {
                 let mut st = self.state();
                 let mut ids = std::mem::take(&mut st.waiting);

@@ -128,12 +128,23 @@ pub async fn observe_with_log(
         observed_at,
         finished: Mutex::default(),
     };
-    // Futures are built up front (not in a stream closure) so the whole future stays `Send`.
-    let jobs: Vec<_> = desired.customers.iter().map(|dc| ctx.observe(dc)).collect();
-    let mut customers: Vec<_> = futures::stream::iter(jobs)
-        .buffer_unordered(opts.parallelism.max(1))
-        .collect()
-        .await;
+    // Each customer's future is made when a slot frees (no closure, so the whole future stays
+    // `Send`; not all up front, so a fleet does not hold thousands of futures at once).
+    let limit = opts.parallelism.max(1);
+    let mut todo = desired.customers.iter();
+    let mut running = futures::stream::FuturesUnordered::new();
+    let mut customers = Vec::with_capacity(desired.customers.len());
+    loop {
+        while running.len() < limit {
+            let Some(dc) = todo.next() else { break };
+            running.push(ctx.observe(dc));
+        }
+        match running.next().await {
+            Some(c) => customers.push(c),
+            None => break,
+        }
+    }
+    drop(running);
     customers.sort_by(|a, b| a.customer_id().cmp(b.customer_id()));
     let witnesses = Witnesses {
         journal: if ctx.journal_unreadable.load(Ordering::Relaxed) {

@@ -194,6 +194,25 @@ impl RateLimiter {
         }
     }
 
+    /// Waits until one request could be sent partner-wide, without recording a send: a caller
+    /// that decides what to ask only when its request can go (the shared activity-log read
+    /// before checkout gathers the customers that arrive meanwhile). Another task may still take
+    /// that slot first; the request's own [`RateLimiter::acquire`] then waits as usual.
+    pub async fn ready(&self) {
+        loop {
+            let wait = {
+                let now = self.clock.now();
+                let mut st = self.lock();
+                st.partner.prune(now);
+                st.partner.wait(now)
+            };
+            if wait.is_zero() {
+                return;
+            }
+            self.clock.sleep(wait).await;
+        }
+    }
+
     /// Records a 429: blocks the key (the customer when known, else partner-wide) for
     /// `retry_after` and halves its rate until successes restore it. The server does not say
     /// which limit tripped: a customer's 429 also lowers the partner-wide rate by a quarter, and
@@ -299,6 +318,32 @@ mod tests {
             clock.now() >= Duration::from_secs(60) && clock.now() <= Duration::from_secs(61),
             "the next one waits for the first to leave the minute: {:?}",
             clock.now()
+        );
+    }
+
+    #[tokio::test]
+    async fn ready_waits_for_room_without_spending_it() {
+        let clock = ManualClock::new();
+        let rl = RateLimiter::new(RateLimits::new(100, 10_000), Arc::new(clock.clone()));
+        rl.ready().await;
+        assert_eq!(clock.now(), Duration::ZERO, "room now: no wait");
+        // 99 of 100 fit the window (1% headroom).
+        for _ in 0..99 {
+            rl.acquire(None).await;
+        }
+        assert_eq!(clock.now(), Duration::ZERO);
+        rl.ready().await;
+        assert!(
+            clock.now() >= Duration::from_secs(60),
+            "the window is full: ready waits for the oldest send to leave it"
+        );
+        let at = clock.now();
+        rl.ready().await;
+        rl.acquire(None).await;
+        assert_eq!(
+            clock.now(),
+            at,
+            "ready spent nothing: the next send goes at once"
         );
     }
 
