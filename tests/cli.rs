@@ -9,6 +9,8 @@ mod customers;
 mod errors;
 #[path = "cli/help.rs"]
 mod help;
+#[path = "cli/settings.rs"]
+mod settings;
 #[cfg(unix)]
 #[path = "cli/pipes.rs"]
 mod pipes;

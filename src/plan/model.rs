@@ -322,13 +322,14 @@ impl Summary {
     /// The process exit code: 1 when anything is blocked (and not acknowledged with
     /// `blocked_ok`) or an error; otherwise with `--detailed-exitcode` 2 when there are changes,
     /// else 0.
-    pub fn exit_code(&self, detailed: bool) -> u8 {
+    pub fn exit_code(&self, detailed: bool) -> crate::exit::ExitStatus {
+        use crate::exit::ExitStatus;
         if self.unacknowledged_blocked() > 0 || self.errors > 0 {
-            1
+            ExitStatus::Error
         } else if detailed && self.has_changes() {
-            2
+            ExitStatus::Changes
         } else {
-            0
+            ExitStatus::Success
         }
     }
 
@@ -410,7 +411,7 @@ impl Plan {
     }
 
     /// See [`Summary::exit_code`].
-    pub fn exit_code(&self, detailed: bool) -> u8 {
+    pub fn exit_code(&self, detailed: bool) -> crate::exit::ExitStatus {
         self.summary.exit_code(detailed)
     }
 
