@@ -9,11 +9,11 @@ mod customers;
 mod errors;
 #[path = "cli/help.rs"]
 mod help;
-#[path = "cli/settings.rs"]
-mod settings;
 #[cfg(unix)]
 #[path = "cli/pipes.rs"]
 mod pipes;
+#[path = "cli/settings.rs"]
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

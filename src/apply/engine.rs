@@ -195,9 +195,9 @@ impl<'a, C: Commerce> Run<'a, C> {
     /// Appends a record and advances the in-memory view exactly as a replay would.
     async fn record(&self, view: &mut IntentView, record: Record) -> Result<(), JournalError> {
         self.journal.append(self.customer_id, &record).await?;
-        advance(view, &record).map_err(|message| JournalError::Inconsistent {
+        advance(view, &record).map_err(|e| JournalError::Inconsistent {
             path: self.journal.path(self.customer_id).unwrap_or_default(),
-            message,
+            source: e.into(),
         })
     }
 
@@ -231,7 +231,7 @@ impl<'a, C: Commerce> Run<'a, C> {
             .and_then(|mut v| v.pop())
             .ok_or_else(|| JournalError::Inconsistent {
                 path: self.journal.path(self.customer_id).unwrap_or_default(),
-                message: "a new intent did not replay".into(),
+                source: crate::store::replay::ReplayError::NewIntent,
             })?;
         self.event(ApplyEvent::IntentRecorded {
             intent_id: view.intent_id.clone(),

@@ -28,7 +28,6 @@ use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, prepare};
 use crate::apply::{ApplyEvent, ApplyOptions, Backoff};
 use crate::exit::ExitStatus;
-use crate::plan::SavedPlan;
 use crate::settings::Settings;
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -114,7 +113,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 
     let saved = match &args.plan {
         Some(path) => {
-            let saved = SavedPlan::read(path)?;
+            let saved = crate::store::plan_file::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
                 refuse(json, Some(path), &refusal);
                 return Ok(ExitStatus::Error);

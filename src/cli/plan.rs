@@ -92,7 +92,7 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     out.write(&crate::render::render_plan(&plan, args.format, out.color()))?;
     if let Some(path) = &args.out {
         let code = plan.exit_code(args.detailed_exitcode);
-        SavedPlan::new(plan, chrono::Utc::now(), ttl).write(path)?;
+        crate::store::plan_file::write(path, &SavedPlan::new(plan, chrono::Utc::now(), ttl))?;
         out.note(&format!("saved the plan to {}", path.display()));
         return Ok(code);
     }

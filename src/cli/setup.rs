@@ -232,13 +232,18 @@ pub struct FreshStateArg {
 
 /// `RESERVOIR_FRESH_STATE`: `1`/`true`/`yes`/`on` assert it, `0`/`false`/`no`/`off` or empty
 /// do not; anything else is an error (a typo must not assert anything).
-fn parse_fresh_state(v: &str) -> Result<bool, String> {
+fn parse_fresh_state(v: &str) -> Result<bool, NotABoolean> {
     match v.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "" | "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(format!("{other:?} is not 1/true/yes/on or 0/false/no/off")),
+        other => Err(NotABoolean(other.to_owned())),
     }
 }
+
+/// A yes/no value that is neither (the lower-cased value as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not 1/true/yes/on or 0/false/no/off")]
+pub struct NotABoolean(String);
 
 impl FreshStateArg {
     /// The deprecation note for stderr, when the flag (or `RESERVOIR_FRESH_STATE`) asserts it.

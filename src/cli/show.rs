@@ -4,7 +4,6 @@
 
 use super::output::Printer;
 use crate::exit::ExitStatus;
-use crate::plan::SavedPlan;
 use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
@@ -17,7 +16,7 @@ pub struct ShowArgs {
 }
 
 pub async fn run(args: ShowArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
-    let saved = SavedPlan::read(&args.file)?;
+    let saved = crate::store::plan_file::read(&args.file)?;
     let now = chrono::Utc::now();
     if saved.is_expired(now) {
         super::output::eprint(&format!(

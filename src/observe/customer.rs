@@ -10,6 +10,7 @@ use super::facts::{CustomerProfile, Facts};
 use super::holdings::{self, Orders};
 use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
+use super::wire_values::kind_from_offer_id;
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredSubscription};
@@ -18,7 +19,6 @@ use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
     CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, ItemResolution,
     ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus,
-    kind_from_offer_id,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};

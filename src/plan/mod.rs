@@ -28,4 +28,4 @@ pub use model::{
 };
 pub use observed::*;
 pub use provenance::{Provenance, ProvenanceMismatch, SANDBOX_NOTE};
-pub use saved::{SavedPlan, SavedPlanError, parse_ttl};
+pub use saved::{SavedPlan, SavedPlanError, TtlError, parse_ttl};

@@ -80,13 +80,29 @@ pub struct GlobalArgs {
 }
 
 /// Parses `--timeout` / `RESERVOIR_TIMEOUT` (`60s`, `2m`, `1m 30s`): between 1 s and 1 h.
-pub fn parse_timeout(raw: &str) -> Result<std::time::Duration, String> {
-    let d = humantime::parse_duration(raw.trim())
-        .map_err(|e| format!("{raw:?} is not a duration like 60s or 2m ({e})"))?;
+pub fn parse_timeout(raw: &str) -> Result<std::time::Duration, TimeoutError> {
+    let d = humantime::parse_duration(raw.trim()).map_err(|source| TimeoutError::Invalid {
+        raw: raw.to_owned(),
+        source,
+    })?;
     if d < std::time::Duration::from_secs(1) || d > std::time::Duration::from_secs(3600) {
-        return Err(format!("{raw:?} is outside 1s..1h"));
+        return Err(TimeoutError::OutOfRange(raw.to_owned()));
     }
     Ok(d)
+}
+
+/// Why a `--timeout` value is refused. clap prints only the message, so the parser's own
+/// reason is part of it as well as the [`std::error::Error::source`].
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum TimeoutError {
+    #[error("{raw:?} is not a duration like 60s or 2m ({source})")]
+    Invalid {
+        raw: String,
+        #[source]
+        source: humantime::DurationError,
+    },
+    #[error("{0:?} is outside 1s..1h")]
+    OutOfRange(String),
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@
 
 mod args;
 
-pub use args::{GlobalArgs, parse_timeout};
+pub use args::{GlobalArgs, TimeoutError, parse_timeout};
 
 use crate::store::StateLocation;
 use clap::parser::ValueSource;
