@@ -109,6 +109,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         d => d,
     };
     let stderr_color = g.color_stderr;
+    let out = output::Printer::new(g);
     let json = args.format == ApplyFormat::Json;
 
     let saved = match &args.plan {
@@ -205,11 +206,11 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));
     } else {
         let text = crate::render::render_plan(&plan, crate::render::Format::Text, g.color_stdout);
-        print_out(&text)?;
+        out.line(&text)?;
         if let Some(saved) = saved_plan {
             let blocked = crate::render::receipt::saved_blocked_text(saved, &plan);
             if !blocked.is_empty() {
-                print_out(&blocked)?;
+                out.line(&blocked)?;
             }
         }
     }
@@ -291,15 +292,13 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         }
         super::events::emit(&crate::render::events::summary(&report, &provenance, now));
     } else {
-        print_out(&crate::render::receipt::results_text(&report, &provenance))?;
+        out.line(&crate::render::receipt::results_text(&report, &provenance))?;
     }
     if let Some(path) = &args.receipt {
         report.write(path).map_err(|e| {
             anyhow::Error::new(e).context(format!("cannot write the receipt {}", path.display()))
         })?;
-        if !g.quiet {
-            output::eprint(&format!("wrote the receipt to {}", path.display()));
-        }
+        out.note(&format!("wrote the receipt to {}", path.display()));
     }
     watcher.abort();
     if interrupt.is_requested() {
@@ -344,9 +343,4 @@ impl crate::apply::Reporter for LockWaits {
             ));
         }
     }
-}
-
-fn print_out(text: &str) -> anyhow::Result<()> {
-    output::print(text)?;
-    Ok(())
 }

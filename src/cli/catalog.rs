@@ -78,7 +78,7 @@ pub async fn run(cmd: CatalogCommand, g: &Settings) -> anyhow::Result<ExitStatus
         SearchFormat::Text => search_text::text(&result),
         SearchFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
     };
-    output::print(&out)?;
+    output::Printer::new(g).line(&out)?;
     Ok(if result.errors.is_empty() {
         ExitStatus::Success
     } else {

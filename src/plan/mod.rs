@@ -19,6 +19,7 @@ pub mod money_limits;
 pub mod observed;
 pub mod provenance;
 pub mod saved;
+pub mod summary;
 
 pub use compare::{RowChange, compare};
 pub use diff::diff;

@@ -60,6 +60,12 @@ pub enum ViewError {
         #[source]
         source: Option<std::io::Error>,
     },
+    #[error("{path}: not a receipt")]
+    NotAReceipt {
+        path: PathBuf,
+        #[source]
+        source: placed::ReceiptError,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("cannot read the purchase journal")]
