@@ -68,7 +68,9 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             ),
         },
     };
-    let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
+    let catalog = Catalog::new(reader.clone())
+        .with_store_cache(opts.cache.clone())
+        .for_desired(&desired);
     let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
     progress.finish_and_clear();

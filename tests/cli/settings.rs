@@ -1,7 +1,7 @@
 //! The settings are resolved once, each with where it came from, and `RESERVOIR_LOG=debug`
 //! shows them on stderr, without the state store's password and without touching stdout.
 
-use crate::{examples, reservoir, run};
+use super::{examples, reservoir, run};
 
 #[test]
 fn debug_logging_shows_each_setting_with_its_source_and_no_password() {

@@ -1,6 +1,6 @@
 //! World files, the admin world API, and `reservoir sandbox serve`.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::WorldSource;
 use serde_json::{Value, json};
 use std::io::BufRead;
@@ -91,7 +91,7 @@ async fn world_can_be_dumped_and_replaced() {
 
 #[test]
 fn serve_prints_one_json_line() {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("reservoir"))
+    let mut child = crate::support::reservoir()
         .args([
             "sandbox",
             "serve",
