@@ -53,7 +53,7 @@ fn failed(customer_id: &str, what: &str, e: impl std::fmt::Display) -> CustomerO
 }
 
 impl Context<'_> {
-    pub async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
+    pub(super) async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
         let id = dc.id.to_ascii_lowercase();
         tracing::info!("observing customer {}", dc.label());
         // Independent reads overlap: the profile (cached after the first run), the
