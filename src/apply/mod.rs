@@ -44,6 +44,7 @@ pub mod settle;
 pub mod summary;
 mod verify;
 pub mod witness;
+pub mod witness_log;
 
 pub use crate::store::PurchaseLine;
 pub use commerce::*;

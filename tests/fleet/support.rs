@@ -135,7 +135,9 @@ impl Fleet {
         let reader = Reader::new(&client);
         let journal = observe::from_journal(self.state.path());
         let opts = ObserveOptions::with_dir(parallelism, self.state.path());
-        let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
+        let catalog = Catalog::new(reader.clone())
+            .with_store_cache(opts.cache.clone())
+            .for_desired(&self.desired);
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
         let plan = reservoir::plan::diff(&self.desired, &observation);
@@ -201,6 +203,17 @@ impl Fleet {
             by_customer: map(&counters["byCustomer"]),
             by_category: map(&counters["byCategory"]),
         }
+    }
+
+    /// The markets (customer countries) of the world.
+    pub fn markets(&self) -> usize {
+        let world = self.sandbox.world();
+        let countries: std::collections::BTreeSet<String> = world
+            .customers
+            .values()
+            .map(|c| c.country.clone())
+            .collect();
+        countries.len()
     }
 
     /// Declared subscriptions per customer id.
