@@ -9,6 +9,8 @@
 // Only `cli::output` (the `Printer`) writes to stdout and stderr; see clippy.toml for
 // `std::io::stdout`.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
+// Items visible outside the crate are `pub`; everything else is at most `pub(crate)`.
+#![warn(unreachable_pub)]
 
 pub mod adopt;
 pub mod apply;
