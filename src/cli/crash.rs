@@ -8,7 +8,7 @@
 //! process dies as it is about to append `cart_created` / `checkout_result`).
 
 use super::output;
-use crate::store::{JournalHook, Record, Store};
+use crate::store::{HookRefusal, JournalHook, Record, Store};
 use std::sync::Arc;
 
 /// The test crash point environment variable.
@@ -35,7 +35,7 @@ impl CrashAt {
 }
 
 impl JournalHook for CrashAt {
-    fn before_append(&self, _customer_id: &str, record: &Record) -> Result<(), String> {
+    fn before_append(&self, _customer_id: &str, record: &Record) -> Result<(), HookRefusal> {
         if self.before && record.kind() == self.kind {
             self.abort();
         }
@@ -50,7 +50,7 @@ impl JournalHook for CrashAt {
 }
 
 /// `store` with the crash hook `RESERVOIR_TEST_CRASH_AFTER` asks for, if any.
-pub fn install(mut store: Store) -> anyhow::Result<Store> {
+pub(super) fn install(mut store: Store) -> anyhow::Result<Store> {
     if let Some(hook) = hook_from_env()? {
         store.journal = store.journal.with_hook(hook);
     }
