@@ -219,6 +219,13 @@ fn cart_request(lines: &[CartLine]) -> CartRequest {
                 provisioning_context: l.line.provisioning_context.clone(),
                 participants: Vec::new(),
                 attestation_accepted: None,
+                purchase_commitment: l.line.commitment.as_ref().map(|c| {
+                    crate::partner_center::wire::savings::PurchaseCommitmentRequest {
+                        amount: c.hourly.amount(),
+                        grain: "hourly".to_owned(),
+                        currency: c.currency.to_ascii_lowercase(),
+                    }
+                }),
             })
             .collect(),
         partner_on_record_attestation_accepted: None,

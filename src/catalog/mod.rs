@@ -110,6 +110,13 @@ pub struct Catalog {
     product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
 }
 
+impl Catalog {
+    /// The read-only client the catalog reads through (kinds that read the catalog by customer).
+    pub(crate) fn reader(&self) -> &Reader {
+        &self.reader
+    }
+}
+
 impl std::fmt::Debug for Catalog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Catalog")

@@ -43,6 +43,7 @@ pub fn declare_holding(h: &Holding) -> Result<Declaration, String> {
     match &h.kind {
         HoldingKind::Reservation(a) => reservation::declare(h, a),
         HoldingKind::Software => software::declare(h),
+        HoldingKind::SavingsPlan(_) => super::savings_plan::declare(h),
     }
 }
 

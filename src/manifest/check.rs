@@ -11,6 +11,8 @@ use super::parse::line_col;
 use super::show::{invisible_hint, quoted};
 use serde_saphyr::Spanned;
 
+pub use super::check_money::money_limit;
+
 /// The file being checked and where its problems go.
 pub struct Ctx<'a> {
     pub file: &'a SourceFile,
@@ -207,49 +209,6 @@ pub fn quantity(
 }
 
 /// A limit value: a positive integer.
-/// A money limit (`limits.max_commitment…`): a positive amount and a three-letter currency code.
-pub fn money_limit(
-    ctx: &mut Ctx<'_>,
-    what: &str,
-    v: &super::model::MoneyLimit,
-) -> Option<crate::prices::money::Money> {
-    if is_gap(&v.amount) || is_gap(&v.currency) {
-        return None;
-    }
-    let written = ctx.written(&v.amount);
-    let amount = match &v.amount.value {
-        Number::Int(i) => Some(rust_decimal::Decimal::from(*i)),
-        Number::Other(s) => s.trim().parse::<rust_decimal::Decimal>().ok(),
-        Number::Text(_) => None,
-    }
-    .filter(|a| *a > rust_decimal::Decimal::ZERO);
-    let Some(amount) = amount else {
-        ctx.push(
-            Diagnostic::error(format!(
-                "limits.{what}.amount {written} is not a positive amount"
-            ))
-            .with_hint("write a number such as 250000 or 1250.50"),
-            &v.amount,
-        );
-        return None;
-    };
-    let code = v.currency.value.trim();
-    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_alphabetic()) {
-        ctx.push(
-            Diagnostic::error(format!(
-                "limits.{what}.currency {code:?} is not an ISO 4217 currency code"
-            ))
-            .with_hint("write a three-letter code such as USD or EUR"),
-            &v.currency,
-        );
-        return None;
-    }
-    Some(crate::prices::money::Money {
-        amount,
-        currency: code.to_ascii_uppercase(),
-    })
-}
-
 pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> {
     if is_gap(v) {
         return None;

@@ -61,6 +61,19 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             subscriptions::status(ctx, s[1], s[3])
         }
         ["customers", _, "products"] if get => catalog::products_for_customer(ctx, req, s[1]),
+        ["customers", _, "products", p, ..]
+            if get
+                && crate::sandbox::savings::is_savings_plan(p)
+                && !ctx
+                    .world
+                    .customer(s[1])
+                    .is_some_and(crate::sandbox::savings::sold_to) =>
+        {
+            match ctx.world.customer(s[1]) {
+                Some(_) => api_error(404, 400013, format!("product {p} was not found")),
+                None => customers::customer_not_found(s[1]),
+            }
+        }
         ["customers", _, "products", ..] if get => match ctx.world.customer(s[1]) {
             Some(c) => {
                 let country = c.country.clone();
