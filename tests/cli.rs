@@ -1,16 +1,11 @@
 //! The command line itself, driven through the real binary: closed pipes, help layout and the
 //! options each command shows, `--customer` lists and suggestions.
 
-#[path = "cli/catalog_search.rs"]
 mod catalog_search;
-#[path = "cli/customers.rs"]
 mod customers;
-#[path = "cli/errors.rs"]
 mod errors;
-#[path = "cli/help.rs"]
 mod help;
 #[cfg(unix)]
-#[path = "cli/pipes.rs"]
 mod pipes;
 
 use std::path::{Path, PathBuf};

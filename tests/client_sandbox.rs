@@ -2,15 +2,9 @@
 //! sandbox. Both sides were written independently from Microsoft's API documentation
 //! (summarised in docs/partner-center.md), so a serialization mismatch fails here. Retries run on a `ManualClock`: nothing sleeps.
 
-#[path = "client_sandbox/common.rs"]
 mod common;
-#[path = "client_sandbox/documented.rs"]
 mod documented;
-#[path = "client_sandbox/operations.rs"]
 mod operations;
-#[path = "client_sandbox/purchase.rs"]
 mod purchase;
-#[path = "client_sandbox/resilience.rs"]
 mod resilience;
-#[path = "client_sandbox/secrets.rs"]
 mod secrets;

@@ -2,10 +2,7 @@
 //! grows, the completed-order cache across runs, and the client's rate limiter driven by many
 //! concurrent customers on a simulated clock (never over budget, close to it, adapting to 429s).
 
-#[path = "fleet/support.rs"]
 mod support;
 
-#[path = "fleet/calls.rs"]
 mod calls;
-#[path = "fleet/sim.rs"]
 mod sim;

@@ -3,15 +3,7 @@
 //! two runners sharing one store. Each test gets its own database. Without the variable the tests
 //! fail under CI and are skipped (with a note) elsewhere.
 
-#[allow(dead_code)]
-#[path = "apply/support.rs"]
-mod support;
-
-#[path = "store_pg/common.rs"]
 mod common;
-#[path = "store_pg/leases.rs"]
 mod leases;
-#[path = "store_pg/paused.rs"]
 mod paused;
-#[path = "store_pg/runners.rs"]
 mod runners;

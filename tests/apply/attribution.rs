@@ -4,7 +4,7 @@
 //! attributed through their order line) may read it as "zero owned" and buy the item again.
 //! The customer is an error naming the order and line, and nothing is bought for it.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::{Value, json};
 
 /// The catalog item the sandbox resolves contoso's `batch-tier` (D4s_v5 eastus P3Y) to.

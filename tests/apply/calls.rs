@@ -3,7 +3,7 @@
 //! neither the customer (its country is cached in the state store) nor the registration of a
 //! subscription known to be `Registered`.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::{Value, json};
 
 /// Requests of the last run whose path ends with `suffix` (query string ignored).

@@ -1,7 +1,7 @@
 //! `PartnerCenterCommerce` against the sandbox: the wire mapping of carts, checkout and orders,
 //! the error classification of a stale availability, and re-resolving a line fresh.
 
-use crate::support::*;
+use super::support::*;
 use reservoir::apply::{CartLine, Commerce, CommerceError, OrderStatus, PartnerCenterCommerce};
 use reservoir::catalog::Catalog;
 use reservoir::manifest::PurchaseKey;

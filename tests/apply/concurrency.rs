@@ -1,7 +1,7 @@
 //! Two applies on the same state dir and customer: exactly once; a held lock makes the other
 //! wait, then fail naming the holder.
 
-use crate::support::*;
+use super::support::*;
 use reservoir::store::{CustomerLock, HolderInfo};
 use std::time::Duration;
 

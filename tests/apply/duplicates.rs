@@ -3,7 +3,7 @@
 //! shows they buy the same thing. The plan is an error naming both declarations, and nothing is
 //! bought for that customer, whatever the number of applies.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 

@@ -2,7 +2,7 @@
 //! order of the run. (A re-run after a kill that reports resumed orders apart is in
 //! `apply/resumed.rs`, with the kill tests.)
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 /// Every stdout line parsed as JSON (each line must be one complete event).

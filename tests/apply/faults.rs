@@ -2,7 +2,7 @@
 //! bursts, and an order group failing at checkout. Apply converges, and never buys more than
 //! declared.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::{Value, json};
 
 /// Whether some POST to a path ending in `suffix` was sent twice with the same MS-RequestId.

@@ -1,7 +1,7 @@
 //! The happy paths: plan → apply → plan converges immediately; registration is awaited; the
 //! receipt says what was bought; app-only credentials count the journal as pending.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 #[test]

@@ -1,6 +1,6 @@
 //! Safety rails: confirmation, unit guardrails, expired and stale saved plans.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 #[test]

@@ -7,7 +7,7 @@
 //! * a server echoing the access token in an error body gets it neither into the journal nor the
 //!   receipt.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::json;
 
 fn malformed_entitlements_buy_nothing(mode: &str) {

@@ -2,7 +2,7 @@
 //! sandbox's scripted `cart_mismatch` fault: the cart is never checked out, the customer fails
 //! naming the difference, and nothing is bought — not even on a second run.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::json;
 
 fn mismatched_cart_buys_nothing(mode: &str) {

@@ -2,7 +2,7 @@
 //! write in flight finish and be journalled and starts nothing new, so a re-run buys nothing
 //! twice.
 
-use crate::support::{
+use super::support::{
     CONTOSO, CONTOSO_NEW_UNITS, CONTOSO_YAML, NORTHWIND, NORTHWIND_YAML, Sandbox,
 };
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! the declared units are ordered, never more. The "Partner Center" (the sandbox in the test
 //! process) survives the kill, as the real one would.
 
-use crate::support::*;
+use super::support::*;
 
 fn killed_then_resumed(point: &str) {
     let sb = Sandbox::start();

@@ -3,7 +3,7 @@
 //! read from the partner activity log, so they are `pending` — never bought again, and never a
 //! reason to block. `--fresh-state` is a deprecated no-op.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 /// The row of a declared item in a JSON plan.

@@ -2,7 +2,7 @@
 //! and App+User runs (entitlements, which wait for fulfilment) never re-buy what the other kind
 //! of run saw, in either order. Purchases are counted with `/_sandbox/orders`.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::json;
 
 pub const FABRIKAM: &str = "7d2a9c61-4e8b-4f3a-b1c5-6e0d2f8a9b02";

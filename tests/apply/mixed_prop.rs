@@ -5,8 +5,8 @@
 //! the declared units. Reservoir's clock follows the sandbox clock, so settlements (which wait
 //! for every holdings source) really happen along the way.
 
-use crate::mixed::{FABRIKAM, FABRIKAM_YAML};
-use crate::support::Sandbox;
+use super::mixed::{FABRIKAM, FABRIKAM_YAML};
+use super::support::Sandbox;
 use chrono::{DateTime, Utc};
 use proptest::prelude::*;
 use reservoir::apply::run::{Approved, Context, RunOptions, prepare, run};

@@ -1,7 +1,7 @@
 //! Money at apply: the receipt keeps the plan's estimate (price sheet) next to the price each
 //! order line carries (the binding one); money guardrails refuse a run over the limit.
 
-use crate::support::*;
+use super::support::*;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::str::FromStr;

@@ -3,7 +3,7 @@
 //! declared, and a final fault-free apply always converges to exactly the declared units.
 //! (The engine-level property test with many more cases is in `tests/apply_engine`.)
 
-use crate::support::*;
+use super::support::*;
 use proptest::prelude::*;
 use serde_json::{Value, json};
 

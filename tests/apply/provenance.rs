@@ -2,7 +2,7 @@
 //! plainly that a sandbox buys nothing real; a saved plan records endpoint, tenant, manifest hash
 //! and commit; `apply --plan` refuses a plan made against another endpoint or tenant.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 const TENANT: &str = "5e1c0a42-7f3b-4d9e-8c21-000000000001";

@@ -3,7 +3,7 @@
 //! once; the next plan has nothing to do and a second apply buys nothing. Without
 //! `renew_before` the same holding counts as owned and plan warns that it expires.
 
-use crate::support::*;
+use super::support::*;
 use serde_json::{Value, json};
 
 const SUB: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";

@@ -1,7 +1,7 @@
 //! A re-run after a kill reports the orders it resumed apart from new ones (issue 15 item 9), in
 //! text and in the `apply --format json` stream. Needs the `fault-injection` feature (kill tests).
 
-use crate::support::*;
+use super::support::*;
 use serde_json::Value;
 
 fn events(run: &Run) -> Vec<Value> {

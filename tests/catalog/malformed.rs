@@ -4,7 +4,7 @@
 //! SKU or order reference, makes the customer an error row naming the call and the field — no
 //! purchase row — where the lenient reading counted it as zero owned and bought the full quantity.
 
-use crate::mock::{CUSTOMER, Canned, Mock, app_user, client, v1};
+use crate::client::mock::{CUSTOMER, Canned, Mock, app_user, client, v1};
 use reservoir::catalog::Catalog;
 use reservoir::observe::{NoJournal, ObserveOptions, Reader, observe};
 use reservoir::plan::{Action, CustomerObservation};

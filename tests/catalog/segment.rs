@@ -3,7 +3,7 @@
 //! customer was sold the education catalog item; the catalog must ask for the customer's segment
 //! (`targetSegment=commercial`), keep only that segment, and block when several remain.
 
-use crate::mock::{CUSTOMER, Canned, Mock, SUBSCRIPTION, app_user, client, v1};
+use crate::client::mock::{CUSTOMER, Canned, Mock, SUBSCRIPTION, app_user, client, v1};
 use reservoir::catalog::{Buyer, Catalog, Freshness};
 use reservoir::manifest::{
     DesiredReservation, ReservationTarget, ReservationType, Scope, SourceRef, SubscriptionKind,

@@ -2,12 +2,12 @@
 //! can buy, filtered by type, region and text, with a manifest item per offer that validates and
 //! plans as a purchase when pasted. Snapshots of the whole text and JSON answers.
 
-use crate::{reservoir, run};
+use super::{reservoir, run};
 
 const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
 const SUB: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";
 
-fn search(state: &std::path::Path, args: &[&str]) -> crate::Out {
+fn search(state: &std::path::Path, args: &[&str]) -> super::Out {
     run(reservoir(state)
         .args(["catalog", "search", "--customer", "contoso"])
         .args(args))

@@ -1,6 +1,6 @@
 //! `--customer`: comma-separated lists, and the closest name on a typo.
 
-use crate::{examples, reservoir, run};
+use super::{examples, reservoir, run};
 
 #[test]
 fn customer_takes_a_comma_separated_list() {

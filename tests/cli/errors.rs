@@ -1,7 +1,7 @@
 //! A failed command prints its error once, at the top: `error:`, one `caused by:` line per
 //! cause in the chain, and at most one `hint:` (issue 10 item 6).
 
-use crate::{examples, reservoir, run};
+use super::{examples, reservoir, run};
 
 #[test]
 fn an_error_prints_its_chain_and_one_hint() {

@@ -1,7 +1,7 @@
 //! Help: one layout for every command, global options under their own heading, and only those
 //! a command uses.
 
-use crate::{reservoir, run};
+use super::{reservoir, run};
 
 fn help(args: &[&str]) -> String {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -1,7 +1,7 @@
 //! No command panics on a closed pipe (`reservoir completions zsh | head -1`): every command
 //! but `apply` ends quietly, as Unix tools do; `apply` drops the output and finishes its run.
 
-use crate::{examples, reservoir};
+use super::{examples, reservoir};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Stdio};
 

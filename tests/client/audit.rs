@@ -2,7 +2,7 @@
 //! the documented query, continuation paging, and how `observe` asks for it — one partner-wide
 //! query filtered by resource type for a run of many customers, one per customer for a few.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::observe::activity::{self, PER_CUSTOMER_MAX};
 use reservoir::partner_center::Reader;
 use reservoir::partner_center::wire::audit::{AuditFilter, AuditQuery};

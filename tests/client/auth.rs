@@ -1,7 +1,7 @@
 //! Tokens: client credentials and refresh-token grants, caching, one refresh on 401,
 //! 403/900329, and no secret in any error or Debug output.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::partner_center::{ApiError, Credentials, CredentialsKind, Secret};
 use serde_json::json;
 use std::time::Duration;
@@ -182,7 +182,7 @@ async fn secrets_never_appear_in_errors_or_debug() {
         &v1(&format!("/customers/{CUSTOMER}")),
         vec![Canned::error(404, json!(20002), "no relationship")],
     );
-    let (client, _) = crate::mock::client(
+    let (client, _) = super::mock::client(
         &mock,
         Credentials::AccessToken(Secret::new("ready-made-access-token")),
     );

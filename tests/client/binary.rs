@@ -2,7 +2,7 @@
 //! insecure `PARTNER_CENTER_AUTHORITY` is refused before anything is sent, and `--timeout` /
 //! `RESERVOIR_TIMEOUT` bound a trickling answer.
 
-use crate::mock::*;
+use super::mock::*;
 use serde_json::json;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! the full cart on update, the documented first invoice line-item page, views that read only
 //! the customers asked for.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::partner_center::RequestId;
 use reservoir::partner_center::wire::{BillingCycle, CartLineItemRequest, CartRequest};
 use serde_json::json;

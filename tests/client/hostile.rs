@@ -3,7 +3,7 @@
 //! bounded (Retry-After, endless paging, trickling and huge bodies, tiny token lifetimes), and a
 //! refused connection keeps its io cause.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::partner_center::{ApiError, Client, ClientConfig, Credentials, Limits, Secret};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -34,7 +34,7 @@ async fn a_cross_host_redirect_is_refused_and_never_followed() {
         &path,
         vec![Canned::empty(302).header("Location", &format!("{}{path}?leak=1", elsewhere.base))],
     );
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
         matches!(err, ApiError::Redirect { status: 302, .. }),
@@ -91,7 +91,7 @@ async fn a_same_host_redirect_is_followed() {
         vec![Canned::empty(307).header("Location", &moved)],
     );
     mock.on("GET", &moved, vec![Canned::json(200, customer_body())]);
-    let (client, _) = crate::mock::client(&mock, app_only(&mock));
+    let (client, _) = super::mock::client(&mock, app_only(&mock));
     let c = client.get_customer(CUSTOMER).await.unwrap();
     assert_eq!(c.id, CUSTOMER);
     let reqs = mock.api_requests();
@@ -112,7 +112,7 @@ async fn the_token_endpoint_follows_no_redirect() {
         &token_path,
         vec![Canned::empty(307).header("Location", &format!("{}{token_path}", elsewhere.base))],
     );
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
         matches!(
@@ -142,7 +142,7 @@ async fn secrets_echoed_by_the_server_are_masked() {
         "bad request from client_secret={CLIENT_SECRET} refresh_token={REFRESH_TOKEN} Authorization: Bearer access-token-1"
     );
     mock.on("GET", &path, vec![Canned::error(400, json!(800002), &echo)]);
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     let shown = format!("{err} | {err:?} | {err:#}");
     for secret in [CLIENT_SECRET, REFRESH_TOKEN, "access-token-1"] {
@@ -157,7 +157,7 @@ async fn secrets_echoed_by_the_server_are_masked() {
         400,
         json!({"error": "invalid_grant", "error_description": format!("refresh token {REFRESH_TOKEN} with secret {CLIENT_SECRET} is not valid")}),
     )]);
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     let shown = format!("{err} | {err:?}");
     assert!(
@@ -176,7 +176,7 @@ async fn secrets_echoed_by_the_server_are_masked() {
         200,
         json!({"items": [], "links": {"next": {"uri": format!("https://evil.example/v1/x?t={ready}")}}}),
     )]);
-    let (client, _) = crate::mock::client(&mock, Credentials::AccessToken(Secret::new(ready)));
+    let (client, _) = super::mock::client(&mock, Credentials::AccessToken(Secret::new(ready)));
     let err = client.list_orders(CUSTOMER).await.unwrap_err();
     let shown = format!("{err} | {err:?}");
     assert!(!shown.contains(ready), "{shown}");
@@ -198,7 +198,7 @@ async fn a_retry_after_beyond_the_cap_fails_at_once_naming_the_wait() {
             .header("Retry-After", "86400"),
         ],
     );
-    let (client, clock) = crate::mock::client(&mock, app_only(&mock));
+    let (client, clock) = super::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
         matches!(
@@ -230,7 +230,7 @@ async fn a_retry_after_beyond_the_cap_fails_at_once_naming_the_wait() {
             Canned::json(200, customer_body()),
         ],
     );
-    let (client, clock) = crate::mock::client(&mock, app_only(&mock));
+    let (client, clock) = super::mock::client(&mock, app_only(&mock));
     client.get_customer(CUSTOMER).await.unwrap();
     assert!(clock.sleeps().iter().sum::<Duration>() >= Duration::from_secs(100));
 }
@@ -267,7 +267,7 @@ async fn endless_paging_ends_with_a_clear_error() {
                 "headers": [{"key": "MS-ContinuationToken", "value": "same-token"}]}}}),
         )
     });
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.list_orders(CUSTOMER).await.unwrap_err();
     assert!(
         err.to_string().contains("continuation token repeats"),
@@ -284,7 +284,7 @@ async fn endless_paging_ends_with_a_clear_error() {
             "links": {"next": {"uri": format!("/customers/{CUSTOMER}/orders?offset={n}")}}}),
         )
     });
-    let (client, _) = crate::mock::client(&mock, app_user(&mock));
+    let (client, _) = super::mock::client(&mock, app_user(&mock));
     let err = client.list_orders(CUSTOMER).await.unwrap_err();
     assert!(err.to_string().contains("empty pages"), "{err}");
     assert_eq!(mock.api_requests().len(), Limits::default().max_empty_pages);
@@ -388,7 +388,7 @@ async fn a_zero_token_lifetime_does_not_fetch_a_token_per_call() {
         &v1(&format!("/customers/{CUSTOMER}")),
         vec![Canned::json(200, customer_body())],
     );
-    let (client, clock) = crate::mock::client(&mock, app_only(&mock));
+    let (client, clock) = super::mock::client(&mock, app_only(&mock));
     for _ in 0..5 {
         client.get_customer(CUSTOMER).await.unwrap();
     }
@@ -406,7 +406,7 @@ async fn a_refused_connection_keeps_its_io_cause() {
     mock.base = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
     let creds = Credentials::app_only(TENANT, "client-id", Secret::new(CLIENT_SECRET), &tokens);
-    let (client, _) = crate::mock::client(&mock, creds);
+    let (client, _) = super::mock::client(&mock, creds);
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert!(
         err.to_string()
@@ -433,7 +433,7 @@ async fn partner_center_codes_are_integers_when_numeric() {
         &path,
         vec![Canned::error(403, json!("20002"), "no relationship")],
     );
-    let (client, _) = crate::mock::client(&mock, app_only(&mock));
+    let (client, _) = super::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert_eq!(
         (err.code(), err.code_number()),
@@ -445,7 +445,7 @@ async fn partner_center_codes_are_integers_when_numeric() {
         &path,
         vec![Canned::error(400, json!("InvalidInput"), "bad")],
     );
-    let (client, _) = crate::mock::client(&mock, app_only(&mock));
+    let (client, _) = super::mock::client(&mock, app_only(&mock));
     let err = client.get_customer(CUSTOMER).await.unwrap_err();
     assert_eq!(
         (err.code(), err.code_number()),

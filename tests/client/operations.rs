@@ -1,6 +1,6 @@
 //! Paths, query parameters, headers and lenient decoding of individual operations.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::partner_center::wire::{
     CartStatus, EntitlementType, InventoryCheckRequest, InventoryTarget, OrderBillingType,
     OrderStatus, RegistrationState, ReservationScope, TargetView,

@@ -1,7 +1,7 @@
 //! Collections are read completely: seek paging (`links.next` + `MS-ContinuationToken`) and
 //! size/offset paging, with relative links resolved by the `/v1` rule.
 
-use crate::mock::*;
+use super::mock::*;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::str::FromStr;

@@ -1,7 +1,7 @@
 //! Retries on a simulated clock: 429 waits at least Retry-After and keeps the MS-RequestId,
 //! 5xx and 408 are retried with backoff, other 4xx are final, writes report an open outcome.
 
-use crate::mock::*;
+use super::mock::*;
 use reservoir::partner_center::wire::{BillingCycle, CartLineItemRequest, CartRequest};
 use reservoir::partner_center::{ApiError, RequestId};
 use serde_json::json;
@@ -215,7 +215,7 @@ async fn dropped_connection_on_a_write_is_an_open_outcome_but_refused_connect_is
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     mock.base = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let (client, _) = crate::mock::client(&mock, creds);
+    let (client, _) = super::mock::client(&mock, creds);
     let err = client
         .checkout_cart(CUSTOMER, "c1", RequestId::new())
         .await

@@ -1,6 +1,6 @@
 //! `schemas/manifest.schema.json` is exactly what `reservoir schema` prints. When it is stale the
 //! test shows the diff, and
-//! `UPDATE_SCHEMA=1 cargo test --test manifest checked_in_schema_is_fresh` rewrites it.
+//! `UPDATE_SCHEMA=1 cargo test --test integration checked_in_schema_is_fresh` rewrites it.
 
 use reservoir::manifest::schema_json;
 
@@ -20,7 +20,7 @@ fn checked_in_schema_is_fresh() {
             .header(CHECKED_IN, "reservoir schema")
             .to_string();
         panic!(
-            "{CHECKED_IN} is stale; regenerate it with\n  UPDATE_SCHEMA=1 cargo test --test manifest checked_in_schema_is_fresh\n(or `reservoir schema > {CHECKED_IN}`)\n\n{diff}"
+            "{CHECKED_IN} is stale; regenerate it with\n  UPDATE_SCHEMA=1 cargo test --test integration checked_in_schema_is_fresh\n(or `reservoir schema > {CHECKED_IN}`)\n\n{diff}"
         );
     }
 }

@@ -2,7 +2,7 @@
 //! with its reason, but the run exits 0 (2 with changes); a *different* block of the same item
 //! still fails.
 
-use crate::support::*;
+use super::support::*;
 
 /// tailspin is in RU, where reservations are not sold; contoso buys one more unit.
 const TAILSPIN: &str = r#"

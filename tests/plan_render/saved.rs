@@ -1,6 +1,6 @@
 //! Saved plans: write, read back, render the same as the live plan; `reservoir show`.
 
-use crate::fixture;
+use super::fixture;
 use assert_cmd::Command;
 use chrono::{Duration, TimeZone, Utc};
 use reservoir::plan::{SavedPlan, diff};

@@ -1,6 +1,6 @@
 //! Snapshots of the three formats on the demo fixture, and the Markdown size cap.
 
-use crate::fixture;
+use super::fixture;
 use reservoir::plan::{Action, diff};
 use reservoir::render::{Format, markdown, render_plan};
 

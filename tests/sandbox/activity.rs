@@ -1,7 +1,7 @@
 //! The partner activity log (`GET /v1/auditrecords`): the lag, the PascalCase order inside
 //! `resourceNewValue`, portal purchases (admin holdings), filters, paging and bad input.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::Knobs;
 use serde_json::{Value, json};
 

@@ -1,6 +1,6 @@
 //! Token endpoint, bearer checks, App+User-only operations, header echo.
 
-use crate::common::*;
+use super::common::*;
 
 #[tokio::test]
 async fn token_endpoint_issues_both_kinds_and_rejects_bad_credentials() {

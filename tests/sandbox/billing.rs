@@ -1,6 +1,6 @@
 //! Invoices, one-time line items with seek paging, the statement PDF.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::{Value, json};
 
 #[tokio::test]

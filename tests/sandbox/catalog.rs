@@ -1,6 +1,6 @@
 //! Products, SKUs, availabilities, check inventory, unavailable markets.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::json;
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 //! and non-Azure subscriptions, quantity bounds, `pending_po_upload`, InventoryCheck on every
 //! reservation SKU, the retired Graph audience, provisioning-status and entitlement shapes.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::Knobs;
 use serde_json::{Value, json};
 

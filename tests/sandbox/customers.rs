@@ -1,6 +1,6 @@
 //! Customers, subscriptions and registration.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::Value;
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! Scripted faults, rate limits, request counters.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::Knobs;
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! state, `sandbox serve` throttle flags apart from the client's, segments, order groups by
 //! billing cycle.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::{Value, json};
 use std::io::BufRead;
 

@@ -2,7 +2,7 @@
 //! endless paging, slow bodies, secret echo, wrong checkout answers and §19 error codes. Each
 //! test also checks what was (or was not) bought, with `/_sandbox/orders`.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::{Value, json};
 
 async fn d2s(s: &Sbx) -> String {

@@ -1,6 +1,6 @@
 //! World files, the admin world API, and `reservoir sandbox serve`.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::WorldSource;
 use serde_json::{Value, json};
 use std::io::BufRead;

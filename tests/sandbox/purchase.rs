@@ -1,6 +1,6 @@
 //! Carts, checkout, orders and entitlements.
 
-use crate::common::*;
+use super::common::*;
 use serde_json::{Value, json};
 
 async fn d2s_item(s: &Sbx) -> String {

@@ -2,7 +2,7 @@
 //! shows — zone-less timestamps, numeric strings, PascalCase provisioning-context keys, `code` as
 //! a string, comma-joined echoed ids, `0001-01-01T00:00:00`.
 
-use crate::common::*;
+use super::common::*;
 use reservoir::sandbox::Knobs;
 use serde_json::{Value, json};
 

@@ -3,7 +3,7 @@
 //! is shortened with the hidden `RESERVOIR_TEST_LEASE_SECS` knob so the test takes seconds.
 
 use super::common::*;
-use crate::support::*;
+use crate::apply::support::*;
 use serde_json::json;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};

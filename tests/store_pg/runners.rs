@@ -3,7 +3,7 @@
 //! migrate` copies a directory store.
 
 use super::common::*;
-use crate::support::*;
+use crate::apply::support::*;
 use reservoir::store::HolderInfo;
 
 fn rt() -> tokio::runtime::Runtime {

@@ -1,6 +1,6 @@
 //! `reservoir entitlements`, including `--expiring-within` and the embedded sandbox.
 
-use crate::common::{CONTOSO, CONTOSO_PLAN, Fixture, bare_cmd, csv_records, run};
+use super::common::{CONTOSO, CONTOSO_PLAN, Fixture, bare_cmd, csv_records, run};
 use serde_json::Value;
 
 fn items(v: &Value) -> Vec<Value> {

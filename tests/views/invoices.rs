@@ -1,6 +1,6 @@
 //! `reservoir invoices`: balance, summaries, list (paged), show, lines (multi-page), pdf.
 
-use crate::common::{Fixture, csv_records};
+use super::common::{Fixture, csv_records};
 use serde_json::Value;
 
 /// The id of the USD invoice of the current billing period (holds the orders added "now").

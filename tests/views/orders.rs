@@ -1,6 +1,6 @@
 //! `reservoir orders` and `orders show`.
 
-use crate::common::{CONTOSO, CONTOSO_PLAN, Fixture, csv_records, days_ago};
+use super::common::{CONTOSO, CONTOSO_PLAN, Fixture, csv_records, days_ago};
 
 #[test]
 fn orders_list_every_customers_orders_in_text_json_and_csv() {
@@ -171,7 +171,7 @@ fn app_only_credentials_show_the_order_without_provisioning_status() {
     let mut cmd = f.cmd();
     cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
         .args(["orders", "show", "contoso", &id, "--format", "json"]);
-    let out = crate::common::run(&mut cmd);
+    let out = super::common::run(&mut cmd);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let json = out.json();
     assert_eq!(json["id"], id.as_str());
@@ -183,7 +183,7 @@ fn app_only_credentials_show_the_order_without_provisioning_status() {
     let mut cmd = f.cmd();
     cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
         .arg("entitlements");
-    let out = crate::common::run(&mut cmd);
+    let out = super::common::run(&mut cmd);
     assert_eq!(out.code, 1);
     assert!(
         out.stderr.contains("PARTNER_CENTER_REFRESH_TOKEN"),

@@ -1,6 +1,6 @@
 //! `reservoir reconcile`: one-time charges against the journal and receipts.
 
-use crate::common::{CONTOSO, Fixture, days_ago};
+use super::common::{CONTOSO, Fixture, days_ago};
 use serde_json::{Value, json};
 
 /// The charged line items of `orders` on the invoices since `since`: (order, catalog item,
