@@ -23,6 +23,8 @@ pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
 pub(crate) use resolve::{catalog_item, failed};
 pub mod search;
+mod search_prices;
+mod search_savings;
 pub mod search_text;
 pub mod view;
 

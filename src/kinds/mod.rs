@@ -19,6 +19,8 @@
 pub mod irreversible;
 pub mod renewal;
 pub mod reservation;
+mod reservation_catalog;
+mod reservation_import;
 pub mod software;
 
 mod declare;
@@ -34,9 +36,9 @@ pub use holdings::{
     HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,
     classify_order_line, could_count_for, describe_holding, kind_of_product_type,
 };
-pub use reservation::{ReservationAttribution, ReservationItem};
 pub use item::{Item, Purchasable};
 pub use key::{CartTerms, KindTotals, PurchaseKey};
+pub use reservation::{ReservationAttribution, ReservationItem};
 pub use savings_plan::SavingsPlanItem;
 pub use software::SoftwareItem;
 
@@ -119,6 +121,15 @@ impl Kind {
         match self {
             Kind::SavingsPlan => savings_plan::amount(n),
             Kind::Reservation | Kind::Software => n.to_string(),
+        }
+    }
+
+    /// A row's money in words ([`RowMoney::describe`]); a savings plan's as its hourly
+    /// commitment over the hours of its term.
+    pub fn describe_money(self, m: &crate::prices::money::RowMoney) -> String {
+        match self {
+            Kind::SavingsPlan => savings_plan::describe_money(m),
+            Kind::Reservation | Kind::Software => m.describe(),
         }
     }
 
@@ -294,8 +305,14 @@ mod tests {
 
     #[test]
     fn names_and_summary_parts_come_from_the_kinds() {
-        assert_eq!(all_plural(), "reservations or software");
-        assert_eq!(all_market_names(), "Azure reservations and software");
+        assert_eq!(all_plural(), "reservations, software or savings plans");
+        assert_eq!(
+            all_market_names(),
+            "Azure reservations, software and Azure savings plans"
+        );
+        assert_eq!(Kind::SavingsPlan.amount(5000), "5.00/h");
+        assert_eq!(Kind::SavingsPlan.units_bought(5000), 1);
+        assert_eq!(Kind::Reservation.units_bought(4), 4);
         let mut by_kind = BTreeMap::new();
         let mut r = KindTotals::default();
         r.add(Some(Term::P1Y), 2);

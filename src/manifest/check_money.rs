@@ -52,7 +52,6 @@ pub fn money_limit(
     })
 }
 
-
 /// A three-letter ISO 4217 code, upper-cased. `what` names the field in messages.
 pub fn currency(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {

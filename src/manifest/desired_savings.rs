@@ -33,7 +33,10 @@ impl HourlyCommitment {
 
     /// Reads a decimal text such as `5.00`, `0.05` (also `"5"`), leniently trimmed.
     pub fn parse(s: &str) -> Option<Self> {
-        s.trim().parse::<Decimal>().ok().and_then(Self::from_decimal)
+        s.trim()
+            .parse::<Decimal>()
+            .ok()
+            .and_then(Self::from_decimal)
     }
 
     /// The amount per hour as a decimal (`5.000`).
@@ -45,7 +48,7 @@ impl HourlyCommitment {
     pub fn text(self) -> String {
         let whole = self.0 / Self::GRAIN;
         let milli = self.0 % Self::GRAIN;
-        if milli % 10 == 0 {
+        if milli.is_multiple_of(10) {
             format!("{whole}.{:02}", milli / 10)
         } else {
             format!("{whole}.{milli:03}")
@@ -85,10 +88,20 @@ mod tests {
 
     #[test]
     fn commitments_are_exact_thousandths() {
-        assert_eq!(HourlyCommitment::parse("5.00"), Some(HourlyCommitment(5000)));
+        assert_eq!(
+            HourlyCommitment::parse("5.00"),
+            Some(HourlyCommitment(5000))
+        );
         assert_eq!(HourlyCommitment::parse("0.001"), Some(HourlyCommitment(1)));
-        assert_eq!(HourlyCommitment::parse("12"), Some(HourlyCommitment(12_000)));
-        assert_eq!(HourlyCommitment::parse("0.0005"), None, "finer than the grain");
+        assert_eq!(
+            HourlyCommitment::parse("12"),
+            Some(HourlyCommitment(12_000))
+        );
+        assert_eq!(
+            HourlyCommitment::parse("0.0005"),
+            None,
+            "finer than the grain"
+        );
         assert_eq!(HourlyCommitment::parse("0"), None);
         assert_eq!(HourlyCommitment::parse("-1"), None);
         assert_eq!(HourlyCommitment::parse("5000000"), None, "too large");

@@ -10,14 +10,15 @@
 
 mod check;
 mod check_money;
+mod check_names;
 mod classify;
 pub mod desired;
+mod desired_savings;
 pub mod diagnostics;
 mod lenient;
 mod merge;
 pub mod model;
 pub mod model_savings;
-mod desired_savings;
 mod normalise;
 mod parse;
 mod regions;

@@ -96,6 +96,11 @@ impl Reader {
         self.client.list_products(country, view, scope).await
     }
 
+    /// The FX rates of a month (`YYYYMM`), as CSV text.
+    pub async fn get_fx_rates(&self, month: &str) -> Result<String, ApiError> {
+        self.client.get_fx_rates(month).await
+    }
+
     /// A product's SKUs read by customer (savings plans).
     pub async fn list_customer_skus(
         &self,

@@ -31,13 +31,9 @@ pub fn price_rows(
         let billing = item.map(|i| i.billing()).unwrap_or(BillingPlan::Upfront);
         // Savings plans price themselves: the commitment is hourly × hours in the term.
         r.money = Some(match item.and_then(|i| i.own_price()) {
-            Some((unit_price, currency)) => RowMoney::known(
-                unit_price,
-                &currency,
-                r.to_buy,
-                billing,
-                r.term.map(months),
-            ),
+            Some((unit_price, currency)) => {
+                RowMoney::known(unit_price, &currency, r.to_buy, billing, r.term.map(months))
+            }
             None => price_row(r, billing, observed),
         });
         r.cannot_undo = r

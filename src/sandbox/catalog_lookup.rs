@@ -23,10 +23,9 @@ impl Catalog {
                 "azurereservations" => {
                     matches!(p.kind, Kind::Reservation { .. }) && p.azure_plan == azure_plan
                 }
-                "software" => matches!(
-                    p.kind,
-                    Kind::SoftwarePerpetual | Kind::SoftwareSubscription
-                ),
+                "software" => {
+                    matches!(p.kind, Kind::SoftwarePerpetual | Kind::SoftwareSubscription)
+                }
                 _ => {
                     p.view.eq_ignore_ascii_case(&v)
                         && p.kind != Kind::SavingsPlan
@@ -96,4 +95,3 @@ impl Product {
         }
     }
 }
-

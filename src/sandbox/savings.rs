@@ -45,7 +45,10 @@ pub fn product() -> Product {
         azure_plan: true,
         kind: Kind::SavingsPlan,
         sub_type: "SavingsPlan",
-        skus: vec![sku("0001", "P1Y", "1Year", "1 year"), sku("0002", "P3Y", "3Years", "3 years")],
+        skus: vec![
+            sku("0001", "P1Y", "1Year", "1 year"),
+            sku("0002", "P3Y", "3Years", "3 years"),
+        ],
     }
 }
 
@@ -111,31 +114,58 @@ fn err(code: i64, text: String) -> Option<LineError> {
 /// Checks a savings-plan cart line (billing cycle and term are checked like any line).
 pub fn validate(customer: &Customer, l: &CartLine) -> Option<LineError> {
     if !sold_to(customer) {
-        return err(10010, "savings plans are sold to Azure plan customers only".into());
-    }
-    if l.quantity != 1 {
-        return err(10010, format!("quantity {} is not valid for a savings plan (1)", l.quantity));
-    }
-    let Some(c) = &l.purchase_commitment else {
-        return err(10010, "purchaseCommitment is required for a savings plan".into());
-    };
-    if !c.grain.eq_ignore_ascii_case("hourly") {
-        return err(10010, format!("purchaseCommitment.grain {} is not hourly", c.grain));
-    }
-    if !c.currency.eq_ignore_ascii_case("usd") {
-        return err(10010, format!("purchaseCommitment.currency {} is not usd", c.currency));
-    }
-    let minimum: f64 = MINIMUM_HOURLY.parse().unwrap_or(0.001);
-    if !(c.amount >= minimum - 1e-9) {
         return err(
             10010,
-            format!("purchaseCommitment.amount {} is below the minimum {MINIMUM_HOURLY}", c.amount),
+            "savings plans are sold to Azure plan customers only".into(),
         );
     }
-    match ctx_value(l, "scope").map(str::to_ascii_lowercase).as_deref() {
+    if l.quantity != 1 {
+        return err(
+            10010,
+            format!(
+                "quantity {} is not valid for a savings plan (1)",
+                l.quantity
+            ),
+        );
+    }
+    let Some(c) = &l.purchase_commitment else {
+        return err(
+            10010,
+            "purchaseCommitment is required for a savings plan".into(),
+        );
+    };
+    if !c.grain.eq_ignore_ascii_case("hourly") {
+        return err(
+            10010,
+            format!("purchaseCommitment.grain {} is not hourly", c.grain),
+        );
+    }
+    if !c.currency.eq_ignore_ascii_case("usd") {
+        return err(
+            10010,
+            format!("purchaseCommitment.currency {} is not usd", c.currency),
+        );
+    }
+    let minimum: f64 = MINIMUM_HOURLY.parse().unwrap_or(0.001);
+    if c.amount.is_nan() || c.amount < minimum - 1e-9 {
+        return err(
+            10010,
+            format!(
+                "purchaseCommitment.amount {} is below the minimum {MINIMUM_HOURLY}",
+                c.amount
+            ),
+        );
+    }
+    match ctx_value(l, "scope")
+        .map(str::to_ascii_lowercase)
+        .as_deref()
+    {
         Some("shared") => {
             let Some(sub) = ctx_value(l, "subscriptionId") else {
-                return err(10010, "provisioningContext.subscriptionId is required".into());
+                return err(
+                    10010,
+                    "provisioningContext.subscriptionId is required".into(),
+                );
             };
             let ok = customer.subscriptions.iter().any(|s| {
                 s.id.eq_ignore_ascii_case(sub)
@@ -143,12 +173,18 @@ pub fn validate(customer: &Customer, l: &CartLine) -> Option<LineError> {
                     && s.status.eq_ignore_ascii_case("active")
             });
             if !ok {
-                return err(10007, format!("subscription {sub} is not an active Azure plan"));
+                return err(
+                    10007,
+                    format!("subscription {sub} is not an active Azure plan"),
+                );
             }
         }
         Some("single") => {
             if ctx_value(l, "entitlementId").is_none() {
-                return err(10010, "provisioningContext.entitlementId is required".into());
+                return err(
+                    10010,
+                    "provisioningContext.entitlementId is required".into(),
+                );
             }
         }
         other => {

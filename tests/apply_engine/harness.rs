@@ -39,6 +39,7 @@ pub fn reservation(
 ) -> PurchaseLine {
     let product = "DZH318Z0BQ3V";
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Reservation {
             customer_id: customer.into(),
             subscription_id: sub.into(),
@@ -70,6 +71,7 @@ pub fn reservation(
 pub fn software(customer: &str, qty: u32, world: &FakeWorld) -> PurchaseLine {
     let (product, sku) = ("DG7GMGF0DWM3", "0002");
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Software {
             customer_id: customer.into(),
             product_id: product.into(),

@@ -131,6 +131,7 @@ impl Fleet {
                     let cart = CartRequest {
                         id: None,
                         line_items: vec![CartLineItemRequest {
+                            purchase_commitment: None,
                             id: 0,
                             catalog_item_id: ci.catalog_item_id.clone(),
                             friendly_name: None,

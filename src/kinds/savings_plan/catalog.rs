@@ -25,10 +25,7 @@ pub fn sku_term(sku: &Sku) -> Result<Term, String> {
                 sku.id
             )
         }),
-        None => Err(format!(
-            "savings-plan SKU {} gives no termDuration",
-            sku.id
-        )),
+        None => Err(format!("savings-plan SKU {} gives no termDuration", sku.id)),
     }
 }
 
@@ -39,7 +36,12 @@ pub fn minimum_commitment(sku: &Sku) -> Result<Option<(HourlyCommitment, Option<
     let Some(m) = &sku.minimum_purchase_commitment else {
         return Ok(None);
     };
-    let bad = |why: &str| format!("savings-plan SKU {} minimumPurchaseCommitment {why}", sku.id);
+    let bad = |why: &str| {
+        format!(
+            "savings-plan SKU {} minimumPurchaseCommitment {why}",
+            sku.id
+        )
+    };
     if let Some(g) = &m.grain
         && !g.trim().eq_ignore_ascii_case("hourly")
     {

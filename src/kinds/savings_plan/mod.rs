@@ -118,6 +118,52 @@ pub(super) fn amount(n: u32) -> String {
     format!("{}/h", HourlyCommitment(n).text())
 }
 
+/// `USD 43,800.00 (USD 5.00/h × 8,760 h, upfront)`, `USD 43,800.00 (USD 5.00/h × 8,760 h;
+/// monthly USD 3,650.00)`.
+pub(super) fn describe_money(m: &crate::prices::money::RowMoney) -> String {
+    use crate::prices::money::{RowMoney, format_amount};
+    let RowMoney::Known {
+        unit_price,
+        currency,
+        billing,
+        commitment,
+        monthly,
+        ..
+    } = m
+    else {
+        return m.describe();
+    };
+    if unit_price.is_zero() {
+        return m.describe();
+    }
+    use rust_decimal::prelude::ToPrimitive;
+    let hourly = (*commitment / *unit_price)
+        .round()
+        .to_u32()
+        .map_or_else(|| "?".to_owned(), |t| HourlyCommitment(t).text());
+    let hours = (*unit_price * Decimal::from(HourlyCommitment::GRAIN))
+        .round()
+        .to_u64()
+        .unwrap_or_default();
+    let per_hour = format!(
+        "{currency} {hourly}/h × {},{:03} h",
+        hours / 1000,
+        hours % 1000
+    );
+    match monthly {
+        Some(x) => format!(
+            "{} ({per_hour}; monthly {})",
+            format_amount(currency, *commitment),
+            format_amount(currency, *x)
+        ),
+        None => format!(
+            "{} ({per_hour}, {})",
+            format_amount(currency, *commitment),
+            billing.as_str()
+        ),
+    }
+}
+
 impl SavingsPlanItem<'_> {
     /// The price of one counted unit (a thousandth per hour) over the whole term: 0.001 × 8,760
     /// × years, in the declared currency. The commitment of a row is then exactly hourly ×

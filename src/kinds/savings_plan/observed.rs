@@ -82,7 +82,10 @@ pub fn holdings(customer_id: &str, subs: &[Subscription]) -> Result<Vec<Holding>
                 .filter(|c| c.len() == 3)
                 .ok_or_else(|| bad(&field, "has no purchaseCommitment.currency".into()))?;
             if currency.as_ref().is_some_and(|x| x != &code) {
-                return Err(bad(&field, format!("is in {code}, another line in {currency:?}")));
+                return Err(bad(
+                    &field,
+                    format!("is in {code}, another line in {currency:?}"),
+                ));
             }
             let sc = l
                 .scope
@@ -90,11 +93,15 @@ pub fn holdings(customer_id: &str, subs: &[Subscription]) -> Result<Vec<Holding>
                 .and_then(scope_from_wire)
                 .ok_or_else(|| bad(&field, format!("has scope {:?}", l.scope)))?;
             if scope.is_some_and(|x| x != sc) {
-                return Err(bad(&field, "has another scope than the plan's other lines".into()));
+                return Err(bad(
+                    &field,
+                    "has another scope than the plan's other lines".into(),
+                ));
             }
             currency = Some(code);
             scope = Some(sc);
-            entitlement = entitlement.or_else(|| l.entitlement_id.as_ref().map(|e| e.to_ascii_lowercase()));
+            entitlement =
+                entitlement.or_else(|| l.entitlement_id.as_ref().map(|e| e.to_ascii_lowercase()));
             total = total
                 .checked_add(amount.0)
                 .ok_or_else(|| bad(&field, "adds up to more than this version counts".into()))?;

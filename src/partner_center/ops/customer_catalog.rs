@@ -38,7 +38,10 @@ impl Client {
         let s = segment("sku id", sku_id)?;
         let url = self.url(
             &["customers", c, "products", p, "skus", s, "availabilities"],
-            &[("targetView", target_view), ("targetSegment", target_segment)],
+            &[
+                ("targetView", target_view),
+                ("targetSegment", target_segment),
+            ],
         );
         self.collect_pages(Call::get(url, Category::Catalog, Some(customer_id)))
             .await

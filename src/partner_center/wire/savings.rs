@@ -90,6 +90,9 @@ mod tests {
             currency: "usd".into(),
         })
         .expect("json");
-        assert_eq!(sent, json!({ "amount": 0.05, "grain": "hourly", "currency": "usd" }));
+        assert_eq!(
+            sent,
+            json!({ "amount": 0.05, "grain": "hourly", "currency": "usd" })
+        );
     }
 }

@@ -122,11 +122,9 @@ impl<'a> CustomerDiff<'a> {
             let problem = sub.and_then(|s| match problems.get(&s) {
                 Some(p) => p.clone(),
                 // A savings plan names its Azure plan subscription without declaring it.
-                None => self.subscription_problem(
-                    &s,
-                    crate::manifest::SubscriptionKind::AzurePlan,
-                    obs,
-                ),
+                None => {
+                    self.subscription_problem(&s, crate::manifest::SubscriptionKind::AzurePlan, obs)
+                }
             });
             self.push_item(item, obs, problem.as_deref());
         }

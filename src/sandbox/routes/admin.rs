@@ -90,6 +90,8 @@ async fn orders(State(s): State<Shared>) -> Response {
                     "termDuration": l.term_duration,
                     "provisioningContext": l.provisioning_context,
                     "reservationOrderId": l.reservation_order_id,
+                    "purchaseCommitment": l.purchase_commitment,
+                    "unitPrice": l.unit_price,
                 })).collect::<Vec<_>>(),
             })
         })

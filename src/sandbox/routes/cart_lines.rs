@@ -290,8 +290,8 @@ pub fn parse_lines(body: &Value, currency: &str) -> Result<Vec<CartLine>, ApiRes
                     .collect()
             })
             .unwrap_or_default();
-        let purchase_commitment = get_ci(it, "purchaseCommitment").map(|c| {
-            crate::sandbox::world::Commitment {
+        let purchase_commitment =
+            get_ci(it, "purchaseCommitment").map(|c| crate::sandbox::world::Commitment {
                 amount: get_ci(c, "amount")
                     .and_then(|a| a.as_f64().or_else(|| a.as_str()?.trim().parse().ok()))
                     .unwrap_or(-1.0),
@@ -303,8 +303,7 @@ pub fn parse_lines(body: &Value, currency: &str) -> Result<Vec<CartLine>, ApiRes
                     .and_then(Value::as_str)
                     .unwrap_or_default()
                     .to_owned(),
-            }
-        });
+            });
         out.push(CartLine {
             purchase_commitment,
             id: int_ci(it, "id").unwrap_or(i as i64),

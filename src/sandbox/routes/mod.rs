@@ -45,6 +45,9 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
     let put = req.method == Method::PUT;
     if req.prefix == "/v1.0" {
         return match l.as_slice() {
+            ["sales", f, "$value"] if get && f.starts_with("fxrates(") => {
+                prices::fx_rates(ctx, req, s[1])
+            }
             ["sales", _, "$value"] if get => prices::price_sheet(ctx, req, s[1]),
             _ => api_error(404, 404, format!("no resource at /v1.0{}", req.path)),
         };

@@ -69,7 +69,9 @@ pub fn list(ctx: &mut Ctx, customer: &str) -> ApiResponse {
         .iter()
         .map(|s| subscription_json(&c.id, s))
         .collect();
-    items.extend(crate::sandbox::savings::subscriptions(ctx.world, c, ctx.now));
+    items.extend(crate::sandbox::savings::subscriptions(
+        ctx.world, c, ctx.now,
+    ));
     ApiResponse::ok(collection(
         items,
         &format!("/customers/{}/subscriptions", c.id),
