@@ -4,11 +4,11 @@
 //! feature, so these tests need it (`cargo test --all-features`; `.ci/run` runs them). They share
 //! the integration tests' harness ([`support`]) and the apply area's helpers.
 
-#[allow(dead_code)]
+#[allow(dead_code, unused_imports)]
 mod support;
 
 mod apply {
-    #[allow(dead_code)]
+    #[allow(dead_code, unused_imports)]
     pub(crate) mod support;
 
     mod kills;

@@ -3,7 +3,7 @@
 //! against the embedded sandbox (the default endpoint).
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Output, Stdio};
 
 fn readme() -> String {
     std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
@@ -72,13 +72,8 @@ impl Repo {
             [first, rest @ ..] if first == "reservoir" => rest.iter().map(String::as_str).collect(),
             _ => panic!("not a reservoir command: {argv:?}"),
         };
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_reservoir"));
-        for (key, _) in std::env::vars() {
-            if key.starts_with("PARTNER_CENTER_") || key.starts_with("RESERVOIR_") {
-                cmd.env_remove(key);
-            }
-        }
-        cmd.current_dir(self.dir.path())
+        crate::support::reservoir()
+            .current_dir(self.dir.path())
             .args(&args)
             .args(extra)
             .stdin(Stdio::null())

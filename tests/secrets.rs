@@ -27,7 +27,7 @@ impl Drop for Served {
 
 impl Served {
     fn start(state: &Path) -> Served {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_reservoir"))
+        let mut child = crate::support::reservoir()
             .args(["sandbox", "serve", "--listen", "127.0.0.1:0"])
             .args(["--registration-delay", "0", "--state-dir"])
             .arg(state)
@@ -87,12 +87,7 @@ impl Served {
 
 /// The binary with no inherited configuration or credentials, verbose, tracing everything.
 fn reservoir(endpoint: &str, state: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reservoir"));
-    for (key, _) in std::env::vars() {
-        if key.starts_with("PARTNER_CENTER_") || key.starts_with("RESERVOIR_") {
-            cmd.env_remove(key);
-        }
-    }
+    let mut cmd = crate::support::reservoir();
     cmd.env("RESERVOIR_LOG", "trace")
         .args(["--endpoint", endpoint, "--state-dir"])
         .arg(state)

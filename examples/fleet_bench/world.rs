@@ -56,6 +56,10 @@ pub struct Minimum {
     /// A no-change plan with the country and registrations cached: per customer 2
     /// (subscriptions, entitlements); 1 per run for the activity log.
     pub no_change: u64,
+    /// The inventory checks the documented flow adds to a purchase: every reservation SKU lists
+    /// `InventoryCheck` as a purchase prerequisite, checked per (customer, subscription, region)
+    /// — one per subscription here. Issue 13's minimum leaves them out; the table shows both.
+    pub inventory: u64,
 }
 
 pub fn minimum(world: &World) -> Minimum {
@@ -73,5 +77,6 @@ pub fn minimum(world: &World) -> Minimum {
     Minimum {
         purchase: 5 * customers + subscriptions + 3 * countries.len() as u64 + 1,
         no_change: 2 * customers + 1,
+        inventory: subscriptions,
     }
 }

@@ -45,6 +45,7 @@ pub mod settle;
 pub mod summary;
 mod verify;
 pub mod witness;
+pub mod witness_log;
 
 pub use crate::store::PurchaseLine;
 pub use commerce::*;

@@ -21,6 +21,7 @@ use super::resume::resume_customer;
 use super::settle::{drop_visible_confirmations, settle_visible};
 use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use super::witness::with_activity_check;
+use super::witness_log::SharedLog;
 use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
@@ -33,7 +34,7 @@ use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_ba
 use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How a run behaves.
@@ -56,9 +57,9 @@ pub struct Prepared {
     pub observation: Observation,
     /// The activity log read with the observation, or why it could not be read.
     activity: Result<ActivityLog, String>,
-    /// When the observation finished: the check before checkout waits for the activity log's
-    /// lag counted from here.
-    observed_at: Instant,
+    /// When each customer's observation finished (by lower-case id): the check before checkout
+    /// waits for the activity log's lag counted from there.
+    observed_at: BTreeMap<String, Instant>,
     /// Held leases, by lower-case customer id.
     leases: Mutex<BTreeMap<String, Lease>>,
     /// Why a customer's lock could not be taken, by lower-case customer id.
@@ -138,11 +139,16 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
         limits: ctx.desired.limits.clone(),
         manifest_hash: ctx.desired.manifest_hash.clone(),
     };
-    let catalog = Catalog::new(Reader::new(ctx.client)).with_store_cache(ctx.store.cache.clone());
+    let catalog = Catalog::new(Reader::new(ctx.client))
+        .with_store_cache(ctx.store.cache.clone())
+        .for_desired(ctx.desired);
     let reader = Reader::new(ctx.client);
     let oopts = ObserveOptions::new(opts.parallelism.max(1), ctx.store.cache.clone());
-    let (mut observation, activity) =
-        observe::observe_with_log(&locked, &reader, &catalog, &ctx.store.journal, &oopts).await;
+    let observe::ObservedRun {
+        mut observation,
+        activity,
+        finished,
+    } = observe::observe_with_log(&locked, &reader, &catalog, &ctx.store.journal, &oopts).await;
     for (id, error) in &not_locked {
         observation.customers.push(CustomerObservation::Failed {
             customer_id: id.clone(),
@@ -155,7 +161,7 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
     Prepared {
         observation,
         activity,
-        observed_at: Instant::now(),
+        observed_at: finished,
         leases: Mutex::new(leases),
         not_locked,
         catalog,
@@ -189,11 +195,13 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
     let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired).remembering_orders(
         crate::observe::order_cache::OrderCache::over(ctx.store.cache.clone()),
     );
+    // One activity-log reader for the run: customers checking out together share a read.
+    let log = Arc::new(SharedLog::new(Reader::new(ctx.client)));
     let jobs: Vec<_> = ctx
         .desired
         .customers
         .iter()
-        .map(|dc| customer(ctx, prepared, &commerce, dc, approved, &hash))
+        .map(|dc| customer(ctx, prepared, &commerce, &log, dc, approved, &hash))
         .collect();
     let reports: Vec<CustomerReport> = futures::stream::iter(jobs)
         .buffer_unordered(ctx.opts.parallelism.max(1))
@@ -221,6 +229,7 @@ async fn customer(
     ctx: &Context<'_>,
     prepared: &Prepared,
     commerce: &PartnerCenterCommerce<'_>,
+    log: &Arc<SharedLog>,
     dc: &DesiredCustomer,
     approved: Approved<'_>,
     hash: &str,
@@ -275,6 +284,7 @@ async fn customer(
     let work = Work {
         prepared,
         commerce,
+        log,
         journal: &journal,
         pending_before,
     };
@@ -288,6 +298,8 @@ async fn customer(
 struct Work<'a> {
     prepared: &'a Prepared,
     commerce: &'a PartnerCenterCommerce<'a>,
+    /// The run's shared activity-log reader (the check before checkout).
+    log: &'a Arc<SharedLog>,
     /// The journal fenced by the customer's lease.
     journal: &'a Journal,
     /// The journal's unsettled lines before this run resumed them (`None`: unreadable). The
@@ -350,13 +362,17 @@ async fn locked(
     let (observation, log, observed_at) = if !unchanged {
         let oopts = ObserveOptions::new(1, ctx.store.cache.clone());
         let reader = Reader::new(ctx.client);
-        let (o, l) =
+        again =
             observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;
-        again = (o, l);
-        (&again.0, &again.1, Instant::now())
+        (&again.observation, &again.activity, Instant::now())
     } else {
         let p = work.prepared;
-        (&p.observation, &p.activity, p.observed_at)
+        let at = p
+            .observed_at
+            .get(&dc.id.to_ascii_lowercase())
+            .copied()
+            .unwrap_or_else(Instant::now);
+        (&p.observation, &p.activity, at)
     };
     let observed = match observation.customer(&dc.id) {
         Some(CustomerObservation::Observed(o)) => o.clone(),
@@ -397,14 +413,7 @@ async fn locked(
     if batch.register.is_empty() && batch.lines.is_empty() {
         return;
     }
-    let engine = with_activity_check(
-        &opts.engine,
-        ctx.client,
-        journal,
-        &observed,
-        log,
-        observed_at,
-    );
+    let engine = with_activity_check(&opts.engine, work.log, journal, &observed, log, observed_at);
     let out = apply_customer(&batch, commerce, journal, ctx.reporter, &engine).await;
     report.outcome.merge(out);
 }

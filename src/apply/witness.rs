@@ -1,12 +1,14 @@
 //! The last look before money moves (DESIGN §5 step 7): right before a cart is checked out, the
-//! partner activity log is read again for the customer. An order that the customer's re-plan did
+//! partner activity log is read again for the customer (by a read sent after the check asked,
+//! shared with the customers checking out at the same time: [`super::witness_log`]). An order that the customer's re-plan did
 //! not know — placed meanwhile by another runner, another tool or a person in the portal — vetoes
 //! the checkout: the engine abandons the cart and buys nothing more for the customer in this run.
 //! A log that cannot be read vetoes too (fail closed).
 //!
 //! The log lags behind orders by seconds (the documented examples show 1 s and 9 s). The check
 //! therefore reads no earlier than [`ApplyOptions::activity_log_lag`] after the customer was
-//! observed (under its lock; time spent since — approving the plan, registering — counts): every order placed before the re-plan — by a runner that finished just before
+//! observed (under its lock; time spent since — observing the other customers, approving the
+//! plan, registering — counts): every order placed before the re-plan — by a runner that finished just before
 //! this one started, or from a stale state dir — is then visible to it. Two runs whose checkouts
 //! fall within that lag of each other can still both buy: only a shared state store with leases
 //! (one writer per customer) rules that out.
@@ -15,9 +17,9 @@
 //! [`crate::apply::ApplyOptions::before_checkout`]); [`ActivityLogCheck`] is the real one.
 
 use super::options::ApplyOptions;
+use super::witness_log::SharedLog;
 use crate::observe::PendingSource;
-use crate::observe::activity::{self, ActivityLog, RecentOrder};
-use crate::partner_center::Reader;
+use crate::observe::activity::{ActivityLog, RecentOrder};
 use crate::plan::ObservedCustomer;
 use crate::store::Journal;
 use futures::future::BoxFuture;
@@ -112,7 +114,9 @@ fn customer_orders<'l>(
 
 /// Re-reads the activity log for the customer and vetoes on an order the re-plan did not know.
 pub struct ActivityLogCheck {
-    pub reader: Reader,
+    /// The run's shared reader: a read sent after the check asked, shared with the other
+    /// customers checking out at the same time.
+    pub log: Arc<SharedLog>,
     /// The journal, read again at check time: orders this very run placed (a resumed intent)
     /// are not "unknown".
     pub journal: Arc<dyn PendingSource>,
@@ -130,15 +134,12 @@ impl BeforeCheckout for ActivityLogCheck {
             if !wait.is_zero() {
                 tokio::time::sleep(wait).await;
             }
-            let ids = [customer_id.to_owned()];
-            let log = activity::read(&self.reader, &ids, chrono::Utc::now())
-                .await
-                .map_err(|e| {
-                    format!(
-                        "not checked out: {e}; orders placed since the plan cannot be ruled out, \
-                         so nothing more is bought for this customer in this run"
-                    )
-                })?;
+            let log = self.log.read_now(customer_id).await.map_err(|e| {
+                format!(
+                    "not checked out: {e}; orders placed since the plan cannot be ruled out, \
+                     so nothing more is bought for this customer in this run"
+                )
+            })?;
             let journal: BTreeSet<String> = self
                 .journal
                 .pending(customer_id)
@@ -161,11 +162,11 @@ impl BeforeCheckout for ActivityLogCheck {
 }
 
 /// `engine` with an [`ActivityLogCheck`] for the customer of `observed` (observed under its lock
-/// at `observed_at`, with `log`, the activity log read then). Only the part of the lag not
-/// already elapsed since `observed_at` is waited.
+/// at `observed_at`, with `log`, the activity log read then), reading through the run's shared
+/// `reader`. Only the part of the lag not already elapsed since `observed_at` is waited.
 pub fn with_activity_check(
     engine: &ApplyOptions,
-    client: &crate::partner_center::Client,
+    reader: &Arc<SharedLog>,
     journal: &Journal,
     observed: &ObservedCustomer,
     log: &Result<ActivityLog, String>,
@@ -177,7 +178,7 @@ pub fn with_activity_check(
     };
     let mut out = engine.clone();
     out.before_checkout = Some(Arc::new(ActivityLogCheck {
-        reader: Reader::new(client),
+        log: reader.clone(),
         journal: Arc::new(journal.clone()),
         known,
         not_before: observed_at + engine.activity_log_lag,

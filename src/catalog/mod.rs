@@ -4,11 +4,13 @@
 //! One [`Catalog`] is shared by every customer of a run. Each [`ViewKey`] is read once (products,
 //! then SKUs per product) no matter how many customers and items need it; availabilities are
 //! read once per (country, scope, product, SKU) actually resolved; the inventory check runs once
-//! per (customer, subscription, SKU, region). Failures are cached too, so a broken view costs one
+//! per (customer, subscription, SKU, region), and only for items that would be bought. Failures are cached too, so a broken view costs one
 //! attempt per run, not one per customer. Concurrent callers of the same key wait for the one
 //! fetch in flight (`tokio::sync::OnceCell` per key).
 //!
-//! With a store cache ([`Catalog::with_store_cache`]) views are kept between runs for a day
+//! With [`Catalog::for_desired`] a reservation view lists the SKUs of only the products the
+//! manifests need ([`wanted`]), and [`Catalog::cover`] lists more when holdings name them. With a
+//! store cache ([`Catalog::with_store_cache`]) views are kept between runs for a day
 //! ([`stored`]); availabilities never are.
 //!
 //! `apply` resolves with [`Freshness::Fresh`] right before buying: availabilities and inventory
@@ -27,6 +29,7 @@ mod search_prices;
 mod search_savings;
 pub mod search_text;
 pub mod view;
+pub mod wanted;
 
 pub use view::{SkuEntry, View, ViewKey};
 
@@ -35,7 +38,7 @@ use crate::partner_center::ApiError;
 use crate::partner_center::Reader;
 use crate::partner_center::wire::{Availability, ItemType};
 use crate::plan::Inventory;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
@@ -45,9 +48,20 @@ use tokio::sync::OnceCell;
 pub enum Freshness {
     /// Use what this run already read (plan).
     Cached,
-    /// Read availabilities and inventory again and replace the cached answers (apply).
+    /// Like [`Freshness::Cached`], but an inventory check the run has not made yet is not made:
+    /// the item shows [`Inventory::Unknown`]. Observe resolves every declared item this way and
+    /// then checks inventory only for the items it would buy (a no-change plan checks none).
+    DeferInventory,
+    /// Read availabilities again and replace the cached answers (apply, when an availability
+    /// went stale). Inventory is checked again unless this run found it available within
+    /// [`INVENTORY_REUSE`].
     Fresh,
 }
+
+/// How long an `available` inventory answer of this run stands for a [`Freshness::Fresh`]
+/// resolution (apply checks inventory under the customer's lock moments before it buys; a
+/// restricted SKU is also refused by the cart itself).
+pub const INVENTORY_REUSE: std::time::Duration = std::time::Duration::from_secs(600);
 
 /// A catalog read that failed, kept for the rest of the run.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,6 +93,9 @@ pub struct SkuFacts {
 
 type Cell<T> = Arc<OnceCell<Result<T, CatalogFailure>>>;
 
+/// An inventory answer and when it was read.
+type InventoryAnswer = (Inventory, std::time::Instant);
+
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AvailabilityKey {
     country: String,
@@ -107,9 +124,14 @@ pub struct Catalog {
     store: Option<Arc<dyn crate::store::Cache>>,
     views: Mutex<HashMap<ViewKey, Cell<Arc<View>>>>,
     availabilities: Mutex<HashMap<AvailabilityKey, Cell<Arc<Vec<Availability>>>>>,
-    inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<Inventory>>>>,
+    /// Inventory answers of the run, with when they were read.
+    inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<InventoryAnswer>>>>,
     /// `productType` per (country, product id).
     product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
+    /// What the run's manifests ask of each reservation view; `None`: read whole views.
+    wanted: Option<wanted::WantedViews>,
+    /// One [`Catalog::cover`] at a time (two customers naming the same product list it once).
+    covering: tokio::sync::Mutex<()>,
 }
 
 impl Catalog {
@@ -151,7 +173,22 @@ impl Catalog {
             availabilities: Mutex::default(),
             inventory: Mutex::default(),
             product_types: Mutex::default(),
+            wanted: None,
+            covering: tokio::sync::Mutex::new(()),
         }
+    }
+
+    /// Reads reservation views only as far as the reservations `desired` declares need
+    /// ([`wanted`]); views the manifests do not name, and software views, are read whole.
+    pub fn for_desired(mut self, desired: &crate::manifest::DesiredState) -> Self {
+        self.wanted = Some(wanted::from_desired(desired));
+        self
+    }
+
+    fn wanted_of(&self, key: &ViewKey) -> Option<&wanted::Wanted> {
+        self.wanted
+            .as_ref()?
+            .get(&(key.azure_plan, key.view.clone()))
     }
 
     /// Keeps views in (and reads them from) the state store's cache between runs.
@@ -164,15 +201,17 @@ impl Catalog {
     /// [`stored::VIEW_TTL`]).
     pub async fn view(&self, key: &ViewKey) -> Result<Arc<View>, CatalogFailure> {
         let c = cell(&self.views, key.clone());
+        let wanted = self.wanted_of(key);
         c.get_or_init(|| async {
             if let Some(cache) = &self.store
                 && let Some(v) = stored::load(cache.as_ref(), key).await
+                && (v.is_complete() || wanted.is_some_and(|w| w.answered_by(&v)))
             {
                 tracing::debug!("catalog: {} from the state store", key.describe());
                 return Ok(Arc::new(v));
             }
             tracing::debug!("catalog: reading {}", key.describe());
-            let v = View::load(&self.reader, key.clone())
+            let v = View::load_wanted(&self.reader, key.clone(), wanted)
                 .await
                 .map_err(|e| CatalogFailure::from(&e))?;
             if let Some(cache) = &self.store {
@@ -212,7 +251,7 @@ impl Catalog {
                 .map_err(|e| CatalogFailure::from(&e))
         };
         match freshness {
-            Freshness::Cached => cell(&self.availabilities, k)
+            Freshness::Cached | Freshness::DeferInventory => cell(&self.availabilities, k)
                 .get_or_init(fetch)
                 .await
                 .clone(),
@@ -243,6 +282,50 @@ impl Catalog {
             })
             .await
             .clone()
+    }
+
+    /// Lists the SKUs of `products` (upper-case ids) in every view of `country` read so far that
+    /// sells them but was read only in part, so [`Catalog::sku_facts`] knows them as a whole
+    /// view would (holdings of products no declared item names). Failures are logged: the
+    /// facts stay unknown, as for a product of a view the run did not read.
+    pub async fn cover(&self, country: &str, products: &BTreeSet<String>) {
+        let country = country.trim().to_ascii_uppercase();
+        let partial = |this: &Self| -> Vec<(ViewKey, Arc<View>)> {
+            this.views
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .iter()
+                .filter(|(k, _)| k.country == country)
+                .filter_map(|(k, c)| Some((k.clone(), c.get()?.as_ref().ok()?.clone())))
+                .filter(|(_, v)| !v.unlisted_of(products).is_empty())
+                .collect()
+        };
+        if partial(self).is_empty() {
+            return;
+        }
+        let _one = self.covering.lock().await;
+        for (key, view) in partial(self) {
+            let more = view.unlisted_of(products);
+            let base = View::from_listed(
+                key.clone(),
+                view.products.clone(),
+                view.skus.clone(),
+                view.listed().clone(),
+            );
+            match base.extend(&self.reader, &more).await {
+                Ok(v) => {
+                    if let Some(cache) = &self.store {
+                        stored::save(cache.as_ref(), &v).await;
+                    }
+                    replace(&self.views, key, Ok(Arc::new(v)));
+                }
+                Err(e) => tracing::warn!(
+                    "catalog: cannot list the SKUs of {} in {}: {e}",
+                    more.join(", "),
+                    key.describe()
+                ),
+            }
+        }
     }
 
     /// What the views read so far say about a SKU (no API call).

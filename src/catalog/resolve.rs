@@ -3,10 +3,13 @@
 //! the inventory check for SKUs that require it (docs/partner-center.md §8). Each kind's own
 //! resolution (which view, which SKU) lives with the kind in [`crate::kinds`].
 
-use super::{Catalog, CatalogFailure, Freshness, InventoryKey, SkuEntry, cell, replace};
+use super::{
+    Catalog, CatalogFailure, Freshness, INVENTORY_REUSE, InventoryKey, SkuEntry, cell, replace,
+};
 use crate::partner_center::wire::{Availability, InventoryCheckRequest, InventoryTarget};
 use crate::plan::{CatalogItem, Inventory, Resolution};
 use std::collections::BTreeMap;
+use std::time::Instant;
 
 /// Who the item is for (the inventory check needs it).
 #[derive(Debug, Clone, Copy)]
@@ -28,7 +31,8 @@ pub(crate) fn failed(f: CatalogFailure) -> Resolution {
 impl Catalog {
     /// The inventory state of a SKU for a buyer: `NotRequired` unless the SKU lists
     /// `InventoryCheck`; otherwise the check's answer (once per customer, subscription, SKU and
-    /// region per run; `Unknown` when the check failed — apply checks again).
+    /// region per run; `Unknown` when the check failed — apply checks again — or, with
+    /// [`Freshness::DeferInventory`], when the run has not checked it yet).
     pub(crate) async fn inventory_for(
         &self,
         buyer: Buyer<'_>,
@@ -50,7 +54,7 @@ impl Catalog {
         };
         let check = || async {
             let request = inventory_request(buyer, subscription_id, region, entry);
-            match self.reader.check_inventory(buyer.country, &request).await {
+            let answer = match self.reader.check_inventory(buyer.country, &request).await {
                 Ok(items) => inventory_state(&items, entry),
                 Err(e) => {
                     tracing::warn!(
@@ -60,14 +64,25 @@ impl Catalog {
                     );
                     Inventory::Unknown
                 }
-            }
+            };
+            (answer, Instant::now())
         };
+        let c = cell(&self.inventory, key.clone());
         match freshness {
-            Freshness::Cached => cell(&self.inventory, key).get_or_init(check).await.clone(),
+            Freshness::Cached => c.get_or_init(check).await.0.clone(),
+            Freshness::DeferInventory => match c.get() {
+                Some((answer, _)) => answer.clone(),
+                None => Inventory::Unknown,
+            },
             Freshness::Fresh => {
+                if let Some((Inventory::Available, at)) = c.get()
+                    && at.elapsed() < INVENTORY_REUSE
+                {
+                    return Inventory::Available;
+                }
                 let v = check().await;
                 replace(&self.inventory, key, v.clone());
-                v
+                v.0
             }
         }
     }

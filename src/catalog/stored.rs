@@ -1,5 +1,6 @@
 //! Catalog views kept in the state store's [`Cache`] (namespace `catalog/views`), so repeat runs do
-//! not list products and SKUs again: product and SKU metadata is stable, and an entry expires
+//! not list products and SKUs again (a partial view, read for one run's wanted items, serves a
+//! later run only when it answers for that run's items too): product and SKU metadata is stable, and an entry expires
 //! after [`VIEW_TTL`]. Availabilities are never kept here (their ids change over time; they are
 //! read per run, and again right before buying). Any cache failure reads as a miss.
 
@@ -8,12 +9,13 @@ use crate::partner_center::wire::{Product, Sku};
 use crate::store::{Cache, CacheEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeSet;
 
 /// How long a cached catalog view is trusted.
 pub const VIEW_TTL: chrono::Duration = chrono::Duration::hours(24);
 
 const NAMESPACE: &str = "catalog/views";
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 #[derive(Serialize, Deserialize)]
 struct Stored {
@@ -21,6 +23,9 @@ struct Stored {
     products: Vec<Product>,
     /// Each SKU with the index of its product.
     skus: Vec<(usize, Sku)>,
+    /// Upper-case ids of the products whose SKUs were listed (a partial view read for a run's
+    /// wanted items, [`super::wanted`]).
+    listed: BTreeSet<String>,
 }
 
 /// The cache key of a view: a hash of (country, scope, view).
@@ -45,7 +50,12 @@ pub async fn load(cache: &dyn Cache, key: &ViewKey) -> Option<View> {
     for (i, sku) in stored.skus {
         skus.push(SkuEntry::new(stored.products.get(i)?, sku));
     }
-    Some(View::from_parts(key.clone(), stored.products, skus))
+    Some(View::from_listed(
+        key.clone(),
+        stored.products,
+        skus,
+        stored.listed,
+    ))
 }
 
 /// Keeps a view read from Partner Center for [`VIEW_TTL`].
@@ -65,6 +75,7 @@ pub async fn save(cache: &dyn Cache, view: &View) {
         format: FORMAT,
         products: view.products.clone(),
         skus,
+        listed: view.listed().clone(),
     };
     let Ok(value) = serde_json::to_value(&stored) else {
         return;

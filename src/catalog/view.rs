@@ -1,5 +1,6 @@
-//! One catalog view: every product and SKU Partner Center lists for a (country, reservation
-//! scope, target view), read once (products, then the SKUs of each product) and indexed by
+//! One catalog view: the products Partner Center lists for a (country, reservation scope, target
+//! view) and the SKUs of every product, or of the products a run's manifests need
+//! ([`super::wanted`]), read once and indexed by
 //! (armSkuName, armRegionName, duration) and by (product id, SKU id). Also the "did you mean"
 //! suggestions for items that match nothing.
 
@@ -9,7 +10,7 @@ use crate::partner_center::Reader;
 use crate::partner_center::wire::{Product, ReservationScope, Sku, TargetView};
 use crate::plan::term_from_wire;
 use futures::{StreamExt, TryStreamExt};
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 /// What a view is keyed by. `country` is upper-case; `view` is the `targetView` wire value.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -90,35 +91,85 @@ impl SkuEntry {
     }
 }
 
-/// Every product and SKU of one view.
+/// The products of one view and the SKUs of those listed (every product unless the view was
+/// read for a run's wanted items only: [`super::wanted`]).
 #[derive(Debug)]
 pub struct View {
     pub key: ViewKey,
     pub products: Vec<Product>,
     pub skus: Vec<SkuEntry>,
+    /// Upper-case ids of the products whose SKUs are in `skus`.
+    listed: BTreeSet<String>,
     by_arm: HashMap<(String, String, Option<Term>), Vec<usize>>,
     by_id: HashMap<(String, String), usize>,
+}
+
+fn product_id(p: &Product) -> String {
+    p.id.trim().to_ascii_uppercase()
 }
 
 impl View {
     /// Lists the view's products, then each product's SKUs (a few products at a time).
     pub async fn load(reader: &Reader, key: ViewKey) -> Result<View, ApiError> {
-        let scope = key.scope();
+        Self::load_wanted(reader, key, None).await
+    }
+
+    /// Lists the view's products, then the SKUs of the products likely to hold the `wanted`
+    /// items; the SKUs of every other product only when a wanted item is still missing. With
+    /// `None`, every product's SKUs.
+    pub async fn load_wanted(
+        reader: &Reader,
+        key: ViewKey,
+        wanted: Option<&super::wanted::Wanted>,
+    ) -> Result<View, ApiError> {
         let target = TargetView::parse(&key.view);
         let products = reader
-            .list_products(&key.country, &target, scope.as_ref())
+            .list_products(&key.country, &target, key.scope().as_ref())
             .await?;
-        let jobs: Vec<_> = products
+        let view = View::from_listed(key, products, Vec::new(), BTreeSet::new());
+        let Some(wanted) = wanted else {
+            let all: Vec<String> = view.products.iter().map(product_id).collect();
+            return view.extend(reader, &all).await;
+        };
+        let likely: Vec<String> = wanted
+            .likely_products(&view.products)
+            .into_iter()
+            .map(product_id)
+            .collect();
+        let view = view.extend(reader, &likely).await?;
+        if wanted.answered_by(&view) {
+            return Ok(view);
+        }
+        let all: Vec<String> = view.products.iter().map(product_id).collect();
+        view.extend(reader, &all).await
+    }
+
+    /// This view with the SKUs of `products` (upper-case ids of the view's products) listed
+    /// too; products already listed, or not in the view, are not read.
+    pub async fn extend(self, reader: &Reader, products: &[String]) -> Result<View, ApiError> {
+        let scope = self.key.scope();
+        let todo: Vec<(usize, &Product)> = self
+            .products
             .iter()
             .enumerate()
+            .filter(|(_, p)| {
+                let id = product_id(p);
+                products.contains(&id) && !self.listed.contains(&id)
+            })
+            .collect();
+        if todo.is_empty() {
+            return Ok(self);
+        }
+        let jobs: Vec<_> = todo
+            .iter()
             .map(|(i, p)| {
                 let scope = scope.clone();
-                let country = key.country.clone();
+                let country = self.key.country.clone();
                 async move {
                     reader
                         .list_skus(&p.id, &country, scope.as_ref())
                         .await
-                        .map(|s| (i, s))
+                        .map(|s| (*i, s))
                 }
             })
             .collect();
@@ -126,19 +177,43 @@ impl View {
             .buffer_unordered(4)
             .try_collect()
             .await?;
-        let mut lists = lists;
-        lists.sort_by_key(|(i, _)| *i);
-        let mut skus = Vec::new();
-        for (i, list) in lists {
-            for s in list {
-                skus.push(SkuEntry::new(&products[i], s));
+        let View {
+            key,
+            products,
+            skus,
+            mut listed,
+            ..
+        } = self;
+        let mut by_product: Vec<Vec<SkuEntry>> = vec![Vec::new(); products.len()];
+        for e in skus {
+            if let Some(i) = products.iter().position(|p| product_id(p) == e.product_id) {
+                by_product[i].push(e);
             }
         }
-        Ok(View::from_parts(key, products, skus))
+        for (i, list) in lists {
+            listed.insert(product_id(&products[i]));
+            by_product[i] = list
+                .into_iter()
+                .map(|s| SkuEntry::new(&products[i], s))
+                .collect();
+        }
+        let skus = by_product.into_iter().flatten().collect();
+        Ok(View::from_listed(key, products, skus, listed))
     }
 
-    /// Builds the indexes over already-read products and SKUs.
+    /// Builds the indexes over already-read products and SKUs (every product listed).
     pub fn from_parts(key: ViewKey, products: Vec<Product>, skus: Vec<SkuEntry>) -> View {
+        let listed = products.iter().map(product_id).collect();
+        Self::from_listed(key, products, skus, listed)
+    }
+
+    /// Builds the indexes over already-read products and the SKUs of the `listed` products.
+    pub fn from_listed(
+        key: ViewKey,
+        products: Vec<Product>,
+        skus: Vec<SkuEntry>,
+        listed: BTreeSet<String>,
+    ) -> View {
         let mut by_arm: HashMap<_, Vec<usize>> = HashMap::new();
         let mut by_id = HashMap::new();
         for (i, e) in skus.iter().enumerate() {
@@ -156,9 +231,31 @@ impl View {
             key,
             products,
             skus,
+            listed,
             by_arm,
             by_id,
         }
+    }
+
+    /// Whether every product's SKUs are listed.
+    pub fn is_complete(&self) -> bool {
+        self.products
+            .iter()
+            .all(|p| self.listed.contains(&product_id(p)))
+    }
+
+    /// Upper-case ids of the products whose SKUs are listed.
+    pub fn listed(&self) -> &BTreeSet<String> {
+        &self.listed
+    }
+
+    /// Ids among `products` that are products of this view whose SKUs are not listed yet.
+    pub fn unlisted_of(&self, products: &BTreeSet<String>) -> Vec<String> {
+        self.products
+            .iter()
+            .map(product_id)
+            .filter(|id| products.contains(id) && !self.listed.contains(id))
+            .collect()
     }
 
     /// The SKU for (armSkuName, armRegionName, term), case-insensitive.

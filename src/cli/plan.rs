@@ -66,7 +66,9 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             ),
         },
     };
-    let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
+    let catalog = Catalog::new(reader.clone())
+        .with_store_cache(opts.cache.clone())
+        .for_desired(&desired);
     let progress = progress(g, desired.customers.len());
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
     progress.finish_and_clear();

@@ -1,4 +1,5 @@
-//! Purchasable kinds: one file per kind ([`reservation`], [`software`]), each owning its purchase
+//! Purchasable kinds: one file (or folder) per kind ([`reservation`], [`software`],
+//! [`savings_plan`]), each owning its purchase
 //! key, its catalog resolution, how holdings count for its items, its cart line, and the names
 //! users see. Plan, apply and render go through this module and never `match` on a kind.
 //!
@@ -10,11 +11,13 @@
 //! [`HoldingKind`], [`Kind`]) forward to the kind's file. The compiler lists every place to
 //! extend when a variant is added, and all of those places are in this module.
 //!
-//! Adding a kind (e.g. savings plans): a file here implementing [`Purchasable`] plus its key,
-//! holding, cart-line and summary functions; one variant in each enum of this file (the compiler
-//! points at every `match` to extend, all of them here); the manifest's model and desired-state
-//! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
-//! change.
+//! Adding a kind: a file here implementing [`Purchasable`] plus its key, holding, cart-line and
+//! summary functions; one variant in each enum here ([`item`], [`key`], [`holdings`]; the
+//! compiler points at every `match` to extend); the manifest's model and desired-state field for
+//! it (`manifest`); and the sandbox's catalog for it. Savings plans also needed what a row's count
+//! *means*: their count is an hourly commitment, not units, so rows are worded through
+//! [`Kind::amount`] and [`Kind::describe_money`], unit totals and limits count
+//! [`Kind::units_bought`], and a kind may price itself ([`Item::own_price`]).
 
 pub mod irreversible;
 pub mod renewal;

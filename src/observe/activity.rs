@@ -89,23 +89,47 @@ pub async fn read(
     customers: &[String],
     now: DateTime<Utc>,
 ) -> Result<ActivityLog, String> {
+    read_for(reader, customers, now, PER_CUSTOMER_MAX)
+        .await
+        .map(|(log, _)| log)
+}
+
+/// [`read`], reading per customer (one filtered query each, at the same time) for up to
+/// `per_customer_max` customers and partner-wide (paged) above. Also returns how many records a
+/// partner-wide read listed (0 for per-customer reads), so a caller can tell what the next
+/// partner-wide read would cost in pages.
+pub async fn read_for(
+    reader: &Reader,
+    customers: &[String],
+    now: DateTime<Utc>,
+    per_customer_max: usize,
+) -> Result<(ActivityLog, usize), String> {
     let ids: BTreeSet<String> = customers.iter().map(|c| c.to_ascii_lowercase()).collect();
     let mut records = Vec::new();
-    if ids.len() <= PER_CUSTOMER_MAX {
-        for id in &ids {
-            let got = reader
+    let mut listed = 0;
+    if ids.len() <= per_customer_max {
+        let reads = ids.iter().map(|id| async move {
+            reader
                 .list_audit_records(&query(now, AuditFilter::customer(id)))
                 .await
-                .map_err(|e| format!("reading the partner activity log for customer {id}: {e}"))?;
-            records.extend(got);
+                .map_err(|e| format!("reading the partner activity log for customer {id}: {e}"))
+        });
+        for got in futures::future::join_all(reads).await {
+            records.extend(got?);
         }
     } else {
         records = reader
             .list_audit_records(&query(now, AuditFilter::resource_type("Order")))
             .await
             .map_err(|e| format!("reading the partner activity log: {e}"))?;
+        listed = records.len();
     }
-    Ok(from_records(&records, &ids, now))
+    Ok((from_records(&records, &ids, now), listed))
+}
+
+/// Pages a partner-wide read of `records` records costs.
+pub fn pages(records: usize) -> usize {
+    records / PAGE_SIZE as usize + 1
 }
 
 /// The recent orders of `customers` (lower-case ids) among `records`, for a window ending `now`.

@@ -1,7 +1,8 @@
 //! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
 //! its declared items, its holdings and its pending purchases. The customer's profile, its
 //! subscriptions and its entitlements are read at the same time; the country and `Registered`
-//! statuses come from the store's cache when known ([`super::facts`]). Any failed read that the plan
+//! statuses come from the store's cache when known ([`super::facts`]). Inventory is checked only
+//! for the items the customer's plan would buy. Any failed read that the plan
 //! cannot do without makes the whole customer `Failed`, with one line naming the call.
 
 use super::Reader;
@@ -12,13 +13,13 @@ use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
-use crate::manifest::{DesiredCustomer, DesiredSubscription};
+use crate::manifest::{DesiredCustomer, DesiredState, DesiredSubscription, Limits, PurchaseKey};
 use crate::partner_center::wire::{Entitlement, Order};
 use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
-    CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, ItemResolution,
-    ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus,
-    kind_from_offer_id,
+    CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, Inventory,
+    ItemResolution, Observation, ObservedCustomer, ObservedSubscription, PendingPurchase,
+    Registration, Resolution, SubscriptionStatus, kind_from_offer_id,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -49,6 +50,11 @@ pub(super) struct Context<'a> {
     pub orders_by_id: AtomicU32,
     /// Set when the journal could not be read for some customer.
     pub journal_unreadable: AtomicBool,
+    /// When the observation started (the diff that picks what to inventory-check measures
+    /// expiry against it, as the plan's diff does).
+    pub observed_at: chrono::DateTime<chrono::Utc>,
+    /// When each customer's observation finished, by lower-case id.
+    pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
 }
 
 /// A failed read: what was being read, and the error.
@@ -61,6 +67,15 @@ fn failed(customer_id: &str, what: &str, e: impl std::fmt::Display) -> CustomerO
 
 impl Context<'_> {
     pub async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
+        let observed = self.observe_customer(dc).await;
+        self.finished
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dc.id.to_ascii_lowercase(), std::time::Instant::now());
+        observed
+    }
+
+    async fn observe_customer(&self, dc: &DesiredCustomer) -> CustomerObservation {
         let id = dc.id.to_ascii_lowercase();
         tracing::info!("observing customer {}", dc.label());
         // Independent reads overlap: the profile (cached after the first run), the
@@ -127,7 +142,7 @@ impl Context<'_> {
 
         let (pending, in_flight_unknown) = self.pending(&id, &holdings, &resolutions).await;
 
-        CustomerObservation::Observed(ObservedCustomer {
+        let mut observed = ObservedCustomer {
             id,
             company_name: profile.company_name,
             country,
@@ -141,7 +156,57 @@ impl Context<'_> {
             pending,
             in_flight_unknown,
             resolutions,
-        })
+        };
+        self.check_inventory(dc, &mut observed).await;
+        CustomerObservation::Observed(observed)
+    }
+
+    /// Checks inventory for the items the customer's plan would buy, and only those: every item
+    /// was resolved with [`Freshness::DeferInventory`], and a diff of this customer alone (no
+    /// guardrails, so it buys at least what the run's plan buys) says which rows buy. A
+    /// no-change plan therefore makes no inventory call.
+    async fn check_inventory(&self, dc: &DesiredCustomer, observed: &mut ObservedCustomer) {
+        let unchecked = |r: &Resolution| matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown);
+        if !observed
+            .resolutions
+            .iter()
+            .any(|r| unchecked(&r.resolution))
+        {
+            return;
+        }
+        let one = DesiredState {
+            customers: vec![dc.clone()],
+            limits: Limits::default(),
+            manifest_hash: String::new(),
+        };
+        let observation = Observation {
+            customers: vec![CustomerObservation::Observed(observed.clone())],
+            witnesses: None,
+            observed_at: Some(self.observed_at),
+            prices: Default::default(),
+        };
+        let buying: Vec<PurchaseKey> = crate::plan::diff(&one, &observation)
+            .rows
+            .into_iter()
+            .filter(|r| r.action.buys())
+            .filter_map(|r| r.key)
+            .collect();
+        let buyer = Buyer {
+            customer_id: &dc.id,
+            country: &observed.country,
+        };
+        let items = kinds::items(dc);
+        let checks = observed
+            .resolutions
+            .iter_mut()
+            .filter(|r| unchecked(&r.resolution) && buying.contains(&r.key))
+            .filter_map(|r| {
+                let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
+                Some(async move {
+                    r.resolution = item.resolve(self.catalog, buyer, Freshness::Cached).await;
+                })
+            });
+        futures::future::join_all(checks).await;
     }
 
     /// The customer's country and company name: from the store's cache, else
@@ -276,7 +341,9 @@ impl Context<'_> {
         futures::future::join_all(items.into_iter().map(|item| async move {
             ItemResolution {
                 key: item.key(&dc.id),
-                resolution: item.resolve(self.catalog, buyer, Freshness::Cached).await,
+                resolution: item
+                    .resolve(self.catalog, buyer, Freshness::DeferInventory)
+                    .await,
             }
         }))
         .await
@@ -316,6 +383,23 @@ impl Context<'_> {
             cache: self.cache,
             customer_id: id,
         };
+        // The catalog's views may be partial (read for the declared items): list the products
+        // the holdings name, so their SKU facts are known as with whole views.
+        let products: BTreeSet<String> = match &listed {
+            Listed::Entitlements(ents) => ents
+                .iter()
+                .filter_map(|e| e.product_id.as_deref())
+                .map(|p| p.trim().to_ascii_uppercase())
+                .collect(),
+            Listed::Orders(list) => list
+                .iter()
+                .flat_map(|o| &o.line_items)
+                .filter_map(|l| l.offer_id.as_deref())
+                .filter_map(|o| o.split(':').next())
+                .map(|p| p.trim().to_ascii_uppercase())
+                .collect(),
+        };
+        self.catalog.cover(country, &products).await;
         let list = match listed {
             Listed::Entitlements(ents) => {
                 let ids = holdings::orders_to_attribute(&ents);

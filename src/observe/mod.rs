@@ -27,9 +27,11 @@ use crate::manifest::DesiredState;
 use crate::plan::{ActivityWitness, JournalWitness, Observation, Witnesses};
 use crate::store::Cache;
 use futures::StreamExt;
+use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
 
 /// How `observe` runs.
 #[derive(Clone)]
@@ -79,18 +81,29 @@ pub async fn observe(
 ) -> Observation {
     observe_with_log(desired, reader, catalog, journal, opts)
         .await
-        .0
+        .observation
 }
 
-/// [`observe`], also returning the activity log it read (or why it could not), for a caller that
-/// checks it again later (apply, right before checkout).
+/// What [`observe_with_log`] returns: the observation, the activity log read with it (or why it
+/// could not be read), and when each customer's observation finished.
+pub struct ObservedRun {
+    pub observation: Observation,
+    pub activity: Result<activity::ActivityLog, String>,
+    /// When each customer's reads finished, by lower-case customer id: apply's check before
+    /// checkout reads the activity log no earlier than the log's lag after this.
+    pub finished: BTreeMap<String, Instant>,
+}
+
+/// [`observe`], also returning the activity log it read (or why it could not) and when each
+/// customer was observed, for a caller that checks the log again later (apply, right before
+/// checkout).
 pub async fn observe_with_log(
     desired: &DesiredState,
     reader: &Reader,
     catalog: &Catalog,
     journal: &dyn PendingSource,
     opts: &ObserveOptions,
-) -> (Observation, Result<activity::ActivityLog, String>) {
+) -> ObservedRun {
     let cache = order_cache::OrderCache::over(opts.cache.clone());
     let ids: Vec<String> = desired.customers.iter().map(|c| c.id.clone()).collect();
     let observed_at = chrono::Utc::now();
@@ -112,6 +125,8 @@ pub async fn observe_with_log(
         activity: &activity,
         orders_by_id: AtomicU32::new(0),
         journal_unreadable: AtomicBool::new(false),
+        observed_at,
+        finished: Mutex::default(),
     };
     // Futures are built up front (not in a stream closure) so the whole future stays `Send`.
     let jobs: Vec<_> = desired.customers.iter().map(|dc| ctx.observe(dc)).collect();
@@ -151,7 +166,12 @@ pub async fn observe_with_log(
         observed_at: Some(observed_at),
         prices,
     };
-    (observation, activity)
+    let finished = ctx.finished.into_inner().unwrap_or_else(|p| p.into_inner());
+    ObservedRun {
+        observation,
+        activity,
+        finished,
+    }
 }
 
 #[cfg(test)]

@@ -215,14 +215,26 @@ pub fn order_line_fields(l: &OrderLine, v: &mut Value) {
 
 /// The savings-plan subscriptions the customer's checked-out plans have become by `now` (each
 /// once its order is fulfilled), in order of purchase.
-pub fn subscriptions(world: &World, c: &Customer, now: DateTime<Utc>) -> Vec<Value> {
+/// With `documented` (the `documentedShapes` knob) `commitmentEndDate` is written with the doubled
+/// `T` of the documented example (`2023-05-18TT21:22:26`).
+pub fn subscriptions(
+    world: &World,
+    c: &Customer,
+    now: DateTime<Utc>,
+    documented: bool,
+) -> Vec<Value> {
     let mut out = Vec::new();
     for o in c.order_ids.iter().filter_map(|id| world.orders.get(id)) {
         if o.fulfilled_at.is_some_and(|f| f > now) || o.status.eq_ignore_ascii_case("cancelled") {
             continue;
         }
         for l in o.lines.iter().filter(|l| is_savings_plan(l.product_id())) {
-            out.push(subscription_json(o, l, now));
+            let mut v = subscription_json(o, l, now);
+            if documented && let Some(end) = v["commitmentEndDate"].as_str() {
+                let doubled = end.trim_end_matches('Z').replacen('T', "TT", 1);
+                v["commitmentEndDate"] = json!(doubled);
+            }
+            out.push(v);
         }
     }
     out

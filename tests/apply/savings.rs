@@ -218,3 +218,15 @@ fn a_savings_plan_on_a_legacy_subscription_is_blocked_azure_plan_customers_only(
     assert_eq!(sb.apply(&yaml, &[]).code, Some(1));
     assert!(sb.orders().is_empty(), "nothing bought");
 }
+
+#[test]
+fn the_documented_doubled_t_in_commitment_end_date_is_read_and_the_plan_still_converges() {
+    let sb = Sandbox::start();
+    sb.knobs(json!({"fulfillmentDelaySecs": 0, "documentedShapes": true}));
+    let yaml = manifest("1.25", "upfront");
+    assert_eq!(sb.apply(&yaml, &[]).code, Some(0));
+    let after = sb.plan(&yaml, &["--detailed-exitcode"]);
+    assert_eq!(after.code, Some(0), "{}", after.all());
+    assert!(after.stdout.contains("(1.25/h owned)"), "{}", after.all());
+    assert_eq!(plan_lines(&sb).len(), 1);
+}

@@ -19,8 +19,7 @@ use std::sync::Arc;
 use std::sync::atomic::AtomicUsize;
 use std::time::Duration;
 
-pub const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
-pub const FABRIKAM: &str = "7d2a9c61-4e8b-4f3a-b1c5-6e0d2f8a9b02";
+pub(crate) use crate::support::world::{CONTOSO, FABRIKAM};
 
 /// One customer's desired lines (quantity = desired units) and subscriptions to register.
 #[derive(Debug, Clone)]

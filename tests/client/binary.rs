@@ -4,19 +4,16 @@
 
 use super::mock::*;
 use serde_json::json;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 /// Runs `reservoir ARGS` with App+User credentials for `authority` and a fresh state dir.
 async fn run(authority: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let state = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_reservoir"));
+    let mut cmd = crate::support::reservoir();
     cmd.args(args)
         .arg("--state-dir")
         .arg(state.path())
-        .env_remove("RESERVOIR_ENDPOINT")
-        .env_remove("RESERVOIR_TIMEOUT")
-        .env_remove("PARTNER_CENTER_ACCESS_TOKEN")
         .env("PARTNER_CENTER_TENANT_ID", TENANT)
         .env("PARTNER_CENTER_CLIENT_ID", "client-id")
         .env("PARTNER_CENTER_CLIENT_SECRET", CLIENT_SECRET)

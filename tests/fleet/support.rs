@@ -2,13 +2,12 @@
 //! reservation on every subscription, holdings bought through the client (as apply would), a
 //! plan run through the library (observe + diff), and the sandbox's request counters.
 
+use crate::support::admin::Admin;
+use crate::support::creds::{buy_reservation, client};
 use reservoir::catalog::{Buyer, Catalog, Freshness};
 use reservoir::manifest::{self, DesiredState};
 use reservoir::observe::{self, ObserveOptions, Reader};
-use reservoir::partner_center::wire::{BillingCycle, CartLineItemRequest, CartRequest};
-use reservoir::partner_center::{
-    Client, ClientConfig, Credentials, RateLimits, RequestId, Secret, Stats,
-};
+use reservoir::partner_center::{Client, RateLimits, Stats};
 use reservoir::plan::{Plan, Resolution};
 use reservoir::sandbox::{Knobs, RunningSandbox, SandboxOptions, WorldSource};
 use serde_json::Value;
@@ -20,7 +19,7 @@ pub struct Fleet {
     pub client: Client,
     pub desired: DesiredState,
     pub state: tempfile::TempDir,
-    http: reqwest::Client,
+    admin: Admin,
 }
 
 /// What one plan run cost.
@@ -77,36 +76,22 @@ impl Fleet {
         .expect("the sandbox starts");
         let desired = manifest(&sandbox.world(), units);
         let client = client(&sandbox, RateLimits::new(1_000_000, 1_000_000));
+        let admin = Admin::new(sandbox.endpoint().as_str());
         Fleet {
             sandbox,
             client,
             desired,
             state: tempfile::tempdir().expect("tempdir"),
-            http: reqwest::Client::new(),
+            admin,
         }
     }
 
-    fn admin(&self, path: &str) -> String {
-        format!("{}_sandbox/{path}", self.sandbox.endpoint())
-    }
-
     pub async fn reset_requests(&self) {
-        self.http
-            .post(self.admin("requests/reset"))
-            .send()
-            .await
-            .expect("reset");
+        self.admin.reset_requests().await;
     }
 
     pub async fn counters(&self) -> Value {
-        self.http
-            .get(self.admin("requests"))
-            .send()
-            .await
-            .expect("requests")
-            .json()
-            .await
-            .expect("json")
+        self.admin.get("requests").await
     }
 
     /// Buys `units` of the declared reservation on every declared subscription, through the
@@ -128,35 +113,15 @@ impl Fleet {
                     let Resolution::Found(ci) = res else {
                         panic!("cannot resolve the reservation for {}: {res:?}", dc.id);
                     };
-                    let cart = CartRequest {
-                        id: None,
-                        line_items: vec![CartLineItemRequest {
-                            purchase_commitment: None,
-                            id: 0,
-                            catalog_item_id: ci.catalog_item_id.clone(),
-                            friendly_name: None,
-                            quantity: i64::from(units),
-                            billing_cycle: BillingCycle::OneTime,
-                            term_duration: Some(r.term.as_str().into()),
-                            provisioning_context: BTreeMap::from([
-                                ("subscriptionId".to_owned(), ds.id.clone()),
-                                ("scope".to_owned(), "shared".to_owned()),
-                                ("duration".to_owned(), r.term.duration().to_owned()),
-                            ]),
-                            participants: vec![],
-                            attestation_accepted: None,
-                        }],
-                        partner_on_record_attestation_accepted: None,
-                    };
-                    let created = self
-                        .client
-                        .create_cart(&dc.id, &cart, RequestId::new())
-                        .await
-                        .expect("cart");
-                    self.client
-                        .checkout_cart(&dc.id, &created.id, RequestId::new())
-                        .await
-                        .expect("checkout");
+                    buy_reservation(
+                        &self.client,
+                        &dc.id,
+                        &ds.id,
+                        &ci.catalog_item_id,
+                        r.term,
+                        units,
+                    )
+                    .await;
                 }
             }
         }
@@ -170,7 +135,9 @@ impl Fleet {
         let reader = Reader::new(&client);
         let journal = observe::from_journal(self.state.path());
         let opts = ObserveOptions::with_dir(parallelism, self.state.path());
-        let catalog = Catalog::new(reader.clone()).with_store_cache(opts.cache.clone());
+        let catalog = Catalog::new(reader.clone())
+            .with_store_cache(opts.cache.clone())
+            .for_desired(&self.desired);
         let observation =
             observe::observe(&self.desired, &reader, &catalog, journal.as_ref(), &opts).await;
         let plan = reservoir::plan::diff(&self.desired, &observation);
@@ -238,6 +205,17 @@ impl Fleet {
         }
     }
 
+    /// The markets (customer countries) of the world.
+    pub fn markets(&self) -> usize {
+        let world = self.sandbox.world();
+        let countries: std::collections::BTreeSet<String> = world
+            .customers
+            .values()
+            .map(|c| c.country.clone())
+            .collect();
+        countries.len()
+    }
+
     /// Declared subscriptions per customer id.
     pub fn declared_subscriptions(&self) -> BTreeMap<String, usize> {
         self.desired
@@ -246,18 +224,4 @@ impl Fleet {
             .map(|c| (c.id.to_ascii_lowercase(), c.subscriptions.len()))
             .collect()
     }
-}
-
-pub fn client(sandbox: &RunningSandbox, limits: RateLimits) -> Client {
-    let c = sandbox.credentials();
-    let creds = Credentials::app_user(
-        &c.tenant_id,
-        &c.client_id,
-        Secret::new(c.client_secret),
-        Secret::new(c.refresh_token),
-        sandbox.authority().as_str().trim_end_matches('/'),
-    );
-    let mut cfg = ClientConfig::new(sandbox.endpoint(), creds);
-    cfg.rate_limits = limits;
-    Client::new(cfg).expect("client")
 }

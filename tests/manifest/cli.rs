@@ -4,8 +4,8 @@ use assert_cmd::Command;
 use predicates::prelude::*;
 
 fn reservoir() -> Command {
-    let mut cmd = Command::cargo_bin("reservoir").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("RESERVOIR_ENDPOINT");
+    let mut cmd = Command::from_std(crate::support::reservoir());
+    cmd.env("NO_COLOR", "1");
     cmd
 }
 

@@ -7,12 +7,7 @@ use serde_json::Value;
 use std::path::Path;
 
 fn reservoir(dir: &Path) -> Command {
-    let mut cmd = Command::cargo_bin("reservoir").unwrap();
-    for (k, _) in std::env::vars() {
-        if k.starts_with("PARTNER_CENTER_") || k.starts_with("RESERVOIR_") {
-            cmd.env_remove(k);
-        }
-    }
+    let mut cmd = Command::from_std(crate::support::reservoir());
     cmd.env("NO_COLOR", "1").current_dir(dir);
     cmd
 }

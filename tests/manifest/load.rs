@@ -3,7 +3,7 @@
 use reservoir::manifest::{self, ReservationTarget, Scope, Term};
 use std::path::Path;
 
-const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
+use crate::support::world::CONTOSO;
 const PLAN: &str = "9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10";
 
 fn load(docs: &[(&str, &str)]) -> manifest::Loaded {

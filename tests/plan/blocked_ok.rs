@@ -34,9 +34,11 @@ fn an_acknowledged_block_is_shown_and_the_run_stays_green() {
     let sb = Sandbox::start();
     let run = sb.plan(TAILSPIN, &["--detailed-exitcode"]);
     assert_eq!(
-        run.code, 2,
+        run.code,
+        Some(2),
         "changes, nothing failing\n{}\n{}",
-        run.stdout, run.stderr
+        run.stdout,
+        run.stderr
     );
     assert!(
         run.stdout.contains(
@@ -57,7 +59,7 @@ fn an_acknowledged_block_is_shown_and_the_run_stays_green() {
         "{}",
         run.stdout
     );
-    assert_eq!(sb.plan(TAILSPIN, &[]).code, 0);
+    assert_eq!(sb.plan(TAILSPIN, &[]).code, Some(0));
 
     let json = sb.plan(TAILSPIN, &["--format", "json"]).json();
     let r = row(&json, "baseline");
@@ -93,7 +95,7 @@ customers:
             blocked_ok: "not sold in this market"
 "#;
     let run = sb.plan(unknown_subscription, &["--detailed-exitcode"]);
-    assert_eq!(run.code, 1, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
     assert!(
         run.stdout.contains("x blocked web-tier")
             && run.stdout.contains("was not found for customer contoso"),
@@ -108,7 +110,7 @@ fn an_empty_blocked_ok_is_a_manifest_error() {
     let sb = Sandbox::start();
     let empty = TAILSPIN.replace("\"RU: not sold there; TICKET-12\"", "\"  \"");
     let run = sb.plan(&empty, &[]);
-    assert_eq!(run.code, 1);
+    assert_eq!(run.code, Some(1));
     assert!(
         run.stderr.contains("blocked_ok needs a reason"),
         "{}",

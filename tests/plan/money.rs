@@ -177,7 +177,7 @@ fn app_only_credentials_give_price_unknown_and_why() {
 #[test]
 fn a_refused_price_sheet_403_800043_gives_price_unknown_and_why() {
     let sb = Sandbox::start();
-    sb.add_fault(json!({
+    sb.fault(json!({
         "path": "/v1.0/sales/*", "kind": "api_error", "status": 403, "code": 800043,
     }));
     let manifest = MATCHING.replace("quantity: 5", "quantity: 8");

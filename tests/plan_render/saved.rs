@@ -54,7 +54,7 @@ fn expiry_is_decided_by_the_time_given() {
 }
 
 fn show() -> Command {
-    let mut c = Command::cargo_bin("reservoir").expect("binary");
+    let mut c = Command::from_std(crate::support::reservoir());
     c.env("NO_COLOR", "1");
     c
 }

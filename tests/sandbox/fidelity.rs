@@ -140,7 +140,7 @@ async fn raising_a_delay_knob_never_undoes_state_reached() {
 
 /// `reservoir sandbox serve` with the given args and environment; returns (child, endpoint).
 fn serve(args: &[&str], env: &[(&str, &str)]) -> (std::process::Child, String) {
-    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin!("reservoir"));
+    let mut cmd = crate::support::reservoir();
     cmd.args(["sandbox", "serve", "--listen", "127.0.0.1:0"])
         .args(args)
         .stdout(std::process::Stdio::piped())

@@ -91,7 +91,7 @@ async fn world_can_be_dumped_and_replaced() {
 
 #[test]
 fn serve_prints_one_json_line() {
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin!("reservoir"))
+    let mut child = crate::support::reservoir()
         .args([
             "sandbox",
             "serve",

@@ -1,6 +1,6 @@
 //! `reservoir entitlements`, including `--expiring-within` and the embedded sandbox.
 
-use super::common::{CONTOSO, CONTOSO_PLAN, Fixture, bare_cmd, csv_records, run};
+use super::common::{CONTOSO, CONTOSO_PLAN, Sandbox, csv_records, reservoir, run};
 use serde_json::Value;
 
 fn items(v: &Value) -> Vec<Value> {
@@ -9,9 +9,9 @@ fn items(v: &Value) -> Vec<Value> {
 
 #[test]
 fn entitlements_are_attributed_and_follow_the_reservation_link() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let json = f
-        .run(&["entitlements", "--customer", "contoso", "--format", "json"])
+        .reservoir(&["entitlements", "--customer", "contoso", "--format", "json"])
         .json();
     let all = items(&json);
     assert_eq!(all.len(), 2, "contoso's VM reservation and software");
@@ -41,7 +41,7 @@ fn entitlements_are_attributed_and_follow_the_reservation_link() {
     assert_eq!(r["provisioning_state"], "Created");
 
     let sw = f
-        .run(&[
+        .reservoir(&[
             "entitlements",
             "--customer",
             CONTOSO,
@@ -56,14 +56,14 @@ fn entitlements_are_attributed_and_follow_the_reservation_link() {
     assert_eq!(sw[0]["entitlement_type"], "software");
     assert!(sw[0]["reservations"].as_array().expect("list").is_empty());
 
-    let text = f.run(&["entitlements"]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
+    let text = f.reservoir(&["entitlements"]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
     assert!(
         text.stdout.contains("Fabrikam") && text.stdout.contains("P3Y"),
         "{}",
         text.stdout
     );
-    let csv = f.run(&["entitlements", "--format", "csv"]);
+    let csv = f.reservoir(&["entitlements", "--format", "csv"]);
     let records = csv_records(&csv.stdout);
     assert!(
         records[0].starts_with("customer,type,product,sku"),
@@ -75,10 +75,10 @@ fn entitlements_are_attributed_and_follow_the_reservation_link() {
 
 #[test]
 fn single_scope_reservations_show_their_applied_scope() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let id = f.add_vm(1, 5, "single");
     let json = f
-        .run(&[
+        .reservoir(&[
             "entitlements",
             "--customer",
             "contoso",
@@ -102,51 +102,51 @@ fn single_scope_reservations_show_their_applied_scope() {
 
 #[test]
 fn expiring_within_finds_reservations_to_renew_and_exits_2() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let old = f.add_vm(3, 300, "shared");
-    let found = f.run(&[
+    let found = f.reservoir(&[
         "entitlements",
         "--expiring-within",
         "90d",
         "--format",
         "json",
     ]);
-    assert_eq!(found.code, 2, "{}", found.stderr);
+    assert_eq!(found.code, Some(2), "{}", found.stderr);
     let list = items(&found.json());
     assert_eq!(list.len(), 1, "{list:?}");
     assert_eq!(list[0]["order_id"], old.as_str());
     assert_eq!(list[0]["quantity"], 3);
 
-    let text = f.run(&["entitlements", "--expiring-within", "90d"]);
-    assert_eq!(text.code, 2);
+    let text = f.reservoir(&["entitlements", "--expiring-within", "90d"]);
+    assert_eq!(text.code, Some(2));
     assert!(
         text.stdout.contains("1 entitlement(s) expire on or before"),
         "{}",
         text.stdout
     );
 
-    let none = f.run(&[
+    let none = f.reservoir(&[
         "entitlements",
         "--expiring-within",
         "30d",
         "--format",
         "csv",
     ]);
-    assert_eq!(none.code, 0, "{}", none.stderr);
+    assert_eq!(none.code, Some(0), "{}", none.stderr);
     assert_eq!(csv_records(&none.stdout).len(), 1, "header only");
 
-    let bad = f.run(&["entitlements", "--expiring-within", "soon"]);
-    assert_ne!(bad.code, 0);
+    let bad = f.reservoir(&["entitlements", "--expiring-within", "soon"]);
+    assert_ne!(bad.code, Some(0));
     assert!(bad.stderr.contains("90d"), "{}", bad.stderr);
 }
 
 #[test]
 fn the_embedded_sandbox_serves_the_views_by_default() {
     let state = tempfile::tempdir().expect("tempdir");
-    let mut prep = Fixture::embedded_world(state.path());
+    let mut prep = Sandbox::embedded_world(state.path());
     prep.add_vm(1, 340, "shared");
     prep.stop();
-    let mut cmd = bare_cmd();
+    let mut cmd = reservoir();
     cmd.arg("--state-dir").arg(state.path()).args([
         "entitlements",
         "--customer",
@@ -157,6 +157,6 @@ fn the_embedded_sandbox_serves_the_views_by_default() {
         "json",
     ]);
     let out = run(&mut cmd);
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     assert_eq!(items(&out.json()).len(), 1);
 }

@@ -1,11 +1,13 @@
 //! `reservoir invoices`: balance, summaries, list (paged), show, lines (multi-page), pdf.
 
-use super::common::{Fixture, csv_records};
+use super::common::{Sandbox, csv_records};
 use serde_json::Value;
 
 /// The id of the USD invoice of the current billing period (holds the orders added "now").
-fn current_usd_invoice(f: &Fixture) -> String {
-    let list = f.run(&["invoices", "list", "--format", "json"]).json();
+fn current_usd_invoice(f: &Sandbox) -> String {
+    let list = f
+        .reservoir(&["invoices", "list", "--format", "json"])
+        .json();
     list.as_array()
         .expect("list")
         .iter()
@@ -18,8 +20,10 @@ fn current_usd_invoice(f: &Fixture) -> String {
 
 #[test]
 fn balance_and_summaries_in_every_format() {
-    let f = Fixture::new();
-    let b = f.run(&["invoices", "balance", "--format", "json"]).json();
+    let f = Sandbox::views();
+    let b = f
+        .reservoir(&["invoices", "balance", "--format", "json"])
+        .json();
     assert_eq!(b["currency"], "USD");
     assert!(
         b["balance"]
@@ -29,15 +33,17 @@ fn balance_and_summaries_in_every_format() {
     );
     assert!(b["by_type"].as_array().is_some_and(|t| t.len() == 2));
 
-    let text = f.run(&["invoices", "balance"]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
+    let text = f.reservoir(&["invoices", "balance"]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
     assert!(
         text.stdout.starts_with("currency  balance"),
         "{}",
         text.stdout
     );
 
-    let s = f.run(&["invoices", "summaries", "--format", "json"]).json();
+    let s = f
+        .reservoir(&["invoices", "summaries", "--format", "json"])
+        .json();
     let currencies: Vec<&str> = s
         .as_array()
         .expect("list")
@@ -49,15 +55,15 @@ fn balance_and_summaries_in_every_format() {
         vec!["USD", "GBP"],
         "contoso pays in USD, fabrikam in GBP"
     );
-    let csv = f.run(&["invoices", "summaries", "--format", "csv"]);
+    let csv = f.reservoir(&["invoices", "summaries", "--format", "csv"]);
     assert_eq!(csv_records(&csv.stdout).len(), 3);
 }
 
 #[test]
 fn list_reads_every_page_and_show_reads_one() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let paged = f
-        .run(&["invoices", "list", "--page-size", "1", "--format", "json"])
+        .reservoir(&["invoices", "list", "--page-size", "1", "--format", "json"])
         .json();
     let ids: Vec<String> = paged
         .as_array()
@@ -70,26 +76,28 @@ fn list_reads_every_page_and_show_reads_one() {
         f.requests_matching("/v1/invoices") >= 2,
         "one request per page"
     );
-    let whole = f.run(&["invoices", "list", "--format", "json"]).json();
+    let whole = f
+        .reservoir(&["invoices", "list", "--format", "json"])
+        .json();
     assert_eq!(paged, whole);
 
     let one = f
-        .run(&["invoices", "show", &ids[0], "--format", "json"])
+        .reservoir(&["invoices", "show", &ids[0], "--format", "json"])
         .json();
     assert_eq!(one["id"], ids[0].as_str());
     assert_eq!(one["invoice_type"], "OneTime");
     assert_eq!(one["line_item_sets"][0], "one_time/billing_line_items");
-    let text = f.run(&["invoices", "show", &ids[0]]);
+    let text = f.reservoir(&["invoices", "show", &ids[0]]);
     assert!(text.stdout.contains("billing period:"), "{}", text.stdout);
 
-    let missing = f.run(&["invoices", "show", "G000000000"]);
-    assert_eq!(missing.code, 1);
+    let missing = f.reservoir(&["invoices", "show", "G000000000"]);
+    assert_eq!(missing.code, Some(1));
     assert!(missing.stderr.contains("G000000000"), "{}", missing.stderr);
 }
 
 #[test]
 fn lines_are_read_completely_across_continuation_pages() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let orders = [
         f.add_vm(1, 0, "shared"),
         f.add_vm(2, 0, "shared"),
@@ -97,7 +105,7 @@ fn lines_are_read_completely_across_continuation_pages() {
     ];
     let id = current_usd_invoice(&f);
     let before = f.requests_matching("/lineitems");
-    let out = f.run(&[
+    let out = f.reservoir(&[
         "invoices",
         "lines",
         &id,
@@ -106,7 +114,7 @@ fn lines_are_read_completely_across_continuation_pages() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let lines = out.json();
     let lines = lines.as_array().expect("lines");
     assert!(
@@ -141,7 +149,7 @@ fn lines_are_read_completely_across_continuation_pages() {
     assert_eq!(sw["quantity"], "7");
 
     let one_page = f
-        .run(&[
+        .reservoir(&[
             "invoices",
             "lines",
             &id,
@@ -153,7 +161,7 @@ fn lines_are_read_completely_across_continuation_pages() {
         .json();
     assert_eq!(one_page.as_array().expect("lines").len(), lines.len());
 
-    let csv = f.run(&[
+    let csv = f.reservoir(&[
         "invoices",
         "lines",
         &id,
@@ -171,7 +179,7 @@ fn lines_are_read_completely_across_continuation_pages() {
         "quoted commas: {records:?}"
     );
 
-    let text = f.run(&["invoices", "lines", &id]);
+    let text = f.reservoir(&["invoices", "lines", &id]);
     assert!(
         text.stdout
             .contains(&format!("{} line item(s) on invoice {id}", lines.len())),
@@ -182,18 +190,20 @@ fn lines_are_read_completely_across_continuation_pages() {
 
 #[test]
 fn pdf_is_written_and_never_overwritten_without_force() {
-    let f = Fixture::new();
-    let list: Value = f.run(&["invoices", "list", "--format", "json"]).json();
+    let f = Sandbox::views();
+    let list: Value = f
+        .reservoir(&["invoices", "list", "--format", "json"])
+        .json();
     let id = list[0]["id"].as_str().expect("id").to_string();
     let out = f.dir.path().join("statement.pdf");
-    let first = f.run(&[
+    let first = f.reservoir(&[
         "invoices",
         "pdf",
         &id,
         "--out",
         out.to_str().expect("utf-8"),
     ]);
-    assert_eq!(first.code, 0, "{}", first.stderr);
+    assert_eq!(first.code, Some(0), "{}", first.stderr);
     assert!(first.stdout.is_empty());
     let bytes = std::fs::read(&out).expect("pdf written");
     assert!(bytes.starts_with(b"%PDF-"));
@@ -204,18 +214,18 @@ fn pdf_is_written_and_never_overwritten_without_force() {
     );
 
     std::fs::write(&out, b"keep me").expect("overwrite by hand");
-    let again = f.run(&[
+    let again = f.reservoir(&[
         "invoices",
         "pdf",
         &id,
         "--out",
         out.to_str().expect("utf-8"),
     ]);
-    assert_eq!(again.code, 1);
+    assert_eq!(again.code, Some(1));
     assert!(again.stderr.contains("--force"), "{}", again.stderr);
     assert_eq!(std::fs::read(&out).expect("file"), b"keep me");
 
-    let forced = f.run(&[
+    let forced = f.reservoir(&[
         "invoices",
         "pdf",
         &id,
@@ -223,6 +233,6 @@ fn pdf_is_written_and_never_overwritten_without_force() {
         out.to_str().expect("utf-8"),
         "--force",
     ]);
-    assert_eq!(forced.code, 0, "{}", forced.stderr);
+    assert_eq!(forced.code, Some(0), "{}", forced.stderr);
     assert!(std::fs::read(&out).expect("file").starts_with(b"%PDF-"));
 }

@@ -1,13 +1,13 @@
 //! `reservoir orders` and `orders show`.
 
-use super::common::{CONTOSO, CONTOSO_PLAN, Fixture, csv_records, days_ago};
+use super::common::{CONTOSO, CONTOSO_PLAN, Sandbox, csv_records, days_ago};
 
 #[test]
 fn orders_list_every_customers_orders_in_text_json_and_csv() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     // Fitted to 120 columns by default (the subscription column is left out, and named).
-    let fitted = f.run(&["orders"]);
-    assert_eq!(fitted.code, 0, "{}", fitted.stderr);
+    let fitted = f.reservoir(&["orders"]);
+    assert_eq!(fitted.code, Some(0), "{}", fitted.stderr);
     let table: Vec<&str> = fitted
         .stdout
         .lines()
@@ -28,8 +28,8 @@ fn orders_list_every_customers_orders_in_text_json_and_csv() {
         "{}",
         fitted.stdout
     );
-    let text = f.run(&["orders", "--wide"]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
+    let text = f.reservoir(&["orders", "--wide"]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
     for want in [
         "Contoso",
         "Fabrikam",
@@ -51,7 +51,7 @@ fn orders_list_every_customers_orders_in_text_json_and_csv() {
         "columns line up"
     );
 
-    let json = f.run(&["orders", "--format", "json"]).json();
+    let json = f.reservoir(&["orders", "--format", "json"]).json();
     assert!(json["note"].as_str().expect("note").contains("15 minutes"));
     let orders = json["orders"].as_array().expect("orders");
     assert_eq!(orders.len(), 3, "the demo world's three seed orders");
@@ -65,8 +65,8 @@ fn orders_list_every_customers_orders_in_text_json_and_csv() {
     assert_eq!(vm["lines"][0]["quantity"], 2);
     assert_eq!(vm["lines"][0]["scope"], "shared");
 
-    let csv = f.run(&["orders", "--format", "csv"]);
-    assert_eq!(csv.code, 0);
+    let csv = f.reservoir(&["orders", "--format", "csv"]);
+    assert_eq!(csv.code, Some(0));
     let records = csv_records(&csv.stdout);
     assert!(
         records[0].starts_with("customer,order,created,status"),
@@ -82,10 +82,10 @@ fn orders_list_every_customers_orders_in_text_json_and_csv() {
 
 #[test]
 fn orders_filter_by_customer_since_and_billing_cycle() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let recent = f.add_vm(3, 2, "shared");
     let json = f
-        .run(&[
+        .reservoir(&[
             "orders",
             "--customer",
             "CONTOSO",
@@ -104,7 +104,7 @@ fn orders_filter_by_customer_since_and_billing_cycle() {
     assert_eq!(ids, vec![recent.as_str()]);
 
     let one_time = f
-        .run(&[
+        .reservoir(&[
             "orders",
             "--customer",
             CONTOSO,
@@ -116,21 +116,21 @@ fn orders_filter_by_customer_since_and_billing_cycle() {
         .json();
     assert_eq!(one_time["orders"].as_array().expect("orders").len(), 3);
     let monthly = f
-        .run(&["orders", "--billing-cycle", "monthly", "--format", "json"])
+        .reservoir(&["orders", "--billing-cycle", "monthly", "--format", "json"])
         .json();
     assert!(monthly["orders"].as_array().expect("orders").is_empty());
 
-    let unknown = f.run(&["orders", "--customer", "initech"]);
-    assert_eq!(unknown.code, 1);
+    let unknown = f.reservoir(&["orders", "--customer", "initech"]);
+    assert_eq!(unknown.code, Some(1));
     assert!(unknown.stderr.contains("\"initech\""), "{}", unknown.stderr);
 }
 
 #[test]
 fn orders_show_reads_one_order_with_provisioning_status() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let id = f.add_vm(2, 1, "single");
     let json = f
-        .run(&["orders", "show", "contoso", &id, "--format", "json"])
+        .reservoir(&["orders", "show", "contoso", &id, "--format", "json"])
         .json();
     assert_eq!(json["id"], id.as_str());
     let line = &json["lines"][0];
@@ -143,8 +143,8 @@ fn orders_show_reads_one_order_with_provisioning_status() {
     );
     assert_eq!(line["scope"], "single");
 
-    let text = f.run(&["orders", "show", "contoso", &id]);
-    assert_eq!(text.code, 0, "{}", text.stderr);
+    let text = f.reservoir(&["orders", "show", "contoso", &id]);
+    assert_eq!(text.code, Some(0), "{}", text.stderr);
     assert!(text.stdout.contains("provisioning"), "{}", text.stdout);
     assert!(
         text.stdout.to_ascii_lowercase().contains("fulfilled"),
@@ -152,11 +152,11 @@ fn orders_show_reads_one_order_with_provisioning_status() {
         text.stdout
     );
 
-    let csv = f.run(&["orders", "show", CONTOSO, &id, "--format", "csv"]);
+    let csv = f.reservoir(&["orders", "show", CONTOSO, &id, "--format", "csv"]);
     assert_eq!(csv_records(&csv.stdout).len(), 2);
 
-    let missing = f.run(&["orders", "show", "contoso", "no-such-order"]);
-    assert_eq!(missing.code, 1);
+    let missing = f.reservoir(&["orders", "show", "contoso", "no-such-order"]);
+    assert_eq!(missing.code, Some(1));
     assert!(
         missing.stderr.contains("no-such-order"),
         "{}",
@@ -166,13 +166,13 @@ fn orders_show_reads_one_order_with_provisioning_status() {
 
 #[test]
 fn app_only_credentials_show_the_order_without_provisioning_status() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let id = f.add_software(1, 1);
-    let mut cmd = f.cmd();
+    let mut cmd = f.std_command(false);
     cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
         .args(["orders", "show", "contoso", &id, "--format", "json"]);
     let out = super::common::run(&mut cmd);
-    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.code, Some(0), "{}", out.stderr);
     let json = out.json();
     assert_eq!(json["id"], id.as_str());
     assert!(
@@ -180,11 +180,11 @@ fn app_only_credentials_show_the_order_without_provisioning_status() {
         "{json}"
     );
 
-    let mut cmd = f.cmd();
+    let mut cmd = f.std_command(false);
     cmd.env_remove("PARTNER_CENTER_REFRESH_TOKEN")
         .arg("entitlements");
     let out = super::common::run(&mut cmd);
-    assert_eq!(out.code, 1);
+    assert_eq!(out.code, Some(1));
     assert!(
         out.stderr.contains("PARTNER_CENTER_REFRESH_TOKEN"),
         "{}",
@@ -194,14 +194,14 @@ fn app_only_credentials_show_the_order_without_provisioning_status() {
 
 #[test]
 fn text_views_name_the_endpoint_and_partner_tenant_and_machine_formats_do_not() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     for args in [
         &["orders"][..],
         &["entitlements"][..],
         &["invoices", "list"][..],
         &["reconcile", "--since", "2026-01-01"][..],
     ] {
-        let text = f.run(args);
+        let text = f.reservoir(args);
         let last = text.stdout.trim_end().lines().last().unwrap_or_default();
         assert!(
             last.starts_with("Endpoint: ")
@@ -211,12 +211,12 @@ fn text_views_name_the_endpoint_and_partner_tenant_and_machine_formats_do_not() 
             text.stdout
         );
     }
-    let json = f.run(&["orders", "--format", "json"]);
+    let json = f.reservoir(&["orders", "--format", "json"]);
     assert!(
         serde_json::from_str::<serde_json::Value>(&json.stdout).is_ok(),
         "{}",
         json.stdout
     );
-    let csv = f.run(&["orders", "--format", "csv"]);
+    let csv = f.reservoir(&["orders", "--format", "csv"]);
     assert!(!csv.stdout.contains("Endpoint: "), "{}", csv.stdout);
 }

@@ -1,16 +1,20 @@
 //! `reservoir reconcile`: one-time charges against the journal and receipts.
 
-use super::common::{CONTOSO, Fixture, days_ago};
+use super::common::{CONTOSO, Sandbox, days_ago};
 use serde_json::{Value, json};
 
 /// The charged line items of `orders` on the invoices since `since`: (order, catalog item,
 /// quantity, unit price).
-fn charged(f: &Fixture, orders: &[String]) -> Vec<(String, String, String, String)> {
-    let list = f.run(&["invoices", "list", "--format", "json"]).json();
+fn charged(f: &Sandbox, orders: &[String]) -> Vec<(String, String, String, String)> {
+    let list = f
+        .reservoir(&["invoices", "list", "--format", "json"])
+        .json();
     let mut out = Vec::new();
     for inv in list.as_array().expect("list") {
         let id = inv["id"].as_str().expect("id");
-        let lines = f.run(&["invoices", "lines", id, "--format", "json"]).json();
+        let lines = f
+            .reservoir(&["invoices", "lines", id, "--format", "json"])
+            .json();
         for l in lines.as_array().expect("lines") {
             let o = l["order_id"].as_str().unwrap_or("").to_string();
             if orders.contains(&o) {
@@ -47,7 +51,7 @@ fn receipt(lines: &[(String, String, String, String)], with_price: bool) -> Valu
     json!({"customers": [{"customer_id": CONTOSO, "orders": orders}]})
 }
 
-fn write_receipt(f: &Fixture, name: &str, v: &Value) -> std::path::PathBuf {
+fn write_receipt(f: &Sandbox, name: &str, v: &Value) -> std::path::PathBuf {
     let dir = f.dir.path().join(name);
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(
@@ -70,14 +74,14 @@ fn rows_with(report: &Value, status: &str) -> Vec<Value> {
 
 #[test]
 fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_strict() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let mine = vec![f.add_vm(2, 1, "shared"), f.add_software(3, 1)];
     let stranger = f.add_vm(1, 1, "shared");
     let known = charged(&f, &mine);
     assert_eq!(known.len(), 2);
     let dir = write_receipt(&f, "receipts", &receipt(&known, true));
     let since = days_ago(5);
-    let out = f.run(&[
+    let out = f.reservoir(&[
         "reconcile",
         "--since",
         &since,
@@ -87,7 +91,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
         "json",
         "--strict",
     ]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     let report = out.json();
     assert_eq!(report["counts"]["matched"], 2, "{report:#}");
     assert_eq!(report["counts"]["unexpected"], 1, "{report:#}");
@@ -101,7 +105,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
             .is_some_and(|s| !s.is_empty())
     );
 
-    let text = f.run(&[
+    let text = f.reservoir(&[
         "reconcile",
         "--since",
         &since,
@@ -109,7 +113,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
         dir.to_str().expect("utf-8"),
     ]);
     // By default an order reservoir did not place is reported, not fatal.
-    assert_eq!(text.code, 0, "{}{}", text.stdout, text.stderr);
+    assert_eq!(text.code, Some(0), "{}{}", text.stdout, text.stderr);
     assert!(
         text.stdout
             .contains("1 charged but not placed by reservoir"),
@@ -123,7 +127,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
     );
     assert!(text.stdout.contains(&stranger), "{}", text.stdout);
 
-    let csv = f.run(&[
+    let csv = f.reservoir(&[
         "reconcile",
         "--since",
         &since,
@@ -133,7 +137,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
         "csv",
         "--strict",
     ]);
-    assert_eq!(csv.code, 2);
+    assert_eq!(csv.code, Some(2));
     assert!(
         csv.stdout.starts_with("status,customer,order"),
         "{}",
@@ -143,7 +147,7 @@ fn reconcile_reports_a_charge_reservoir_did_not_place_and_exits_2_only_when_stri
 
 #[test]
 fn reconcile_against_the_journal_matches_an_invoice_and_exits_0() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let orders = vec![f.add_vm(4, 0, "shared"), f.add_software(1, 0)];
     let lines = charged(&f, &orders);
     let journal = f.state_dir().join("journal");
@@ -164,7 +168,9 @@ fn reconcile_against_the_journal_matches_an_invoice_and_exits_0() {
         format!("{record}\n"),
     )
     .expect("journal");
-    let list = f.run(&["invoices", "list", "--format", "json"]).json();
+    let list = f
+        .reservoir(&["invoices", "list", "--format", "json"])
+        .json();
     let invoice = list
         .as_array()
         .expect("list")
@@ -174,8 +180,8 @@ fn reconcile_against_the_journal_matches_an_invoice_and_exits_0() {
         .and_then(|i| i["id"].as_str())
         .expect("current USD invoice")
         .to_string();
-    let out = f.run(&["reconcile", "--invoice", &invoice, "--format", "json"]);
-    assert_eq!(out.code, 0, "{}\n{}", out.stdout, out.stderr);
+    let out = f.reservoir(&["reconcile", "--invoice", &invoice, "--format", "json"]);
+    assert_eq!(out.code, Some(0), "{}\n{}", out.stdout, out.stderr);
     let report = out.json();
     assert_eq!(report["counts"]["matched"], 2, "{report:#}");
     assert_eq!(report["invoices_read"][0], invoice.as_str());
@@ -183,7 +189,7 @@ fn reconcile_against_the_journal_matches_an_invoice_and_exits_0() {
 
 #[test]
 fn reconcile_reports_quantity_and_amount_mismatches_and_uncharged_orders() {
-    let f = Fixture::new();
+    let f = Sandbox::views();
     let orders = vec![f.add_vm(2, 1, "shared"), f.add_software(3, 1)];
     let mut lines = charged(&f, &orders);
     // The VM line claims 5 units, the software line a different price.
@@ -204,7 +210,7 @@ fn reconcile_reports_quantity_and_amount_mismatches_and_uncharged_orders() {
             "lines": [{"catalog_item_id": lines[vm].1, "quantity": 1}],
         }));
     let dir = write_receipt(&f, "r", &r);
-    let out = f.run(&[
+    let out = f.reservoir(&[
         "--customer",
         "contoso",
         "reconcile",
@@ -215,7 +221,7 @@ fn reconcile_reports_quantity_and_amount_mismatches_and_uncharged_orders() {
         "--format",
         "json",
     ]);
-    assert_eq!(out.code, 2, "{}", out.stderr);
+    assert_eq!(out.code, Some(2), "{}", out.stderr);
     let report = out.json();
     let mismatches = rows_with(&report, "mismatch");
     assert_eq!(mismatches.len(), 2, "{report:#}");
@@ -238,9 +244,9 @@ fn reconcile_reports_quantity_and_amount_mismatches_and_uncharged_orders() {
 
 #[test]
 fn reconcile_needs_an_invoice_or_a_date() {
-    let f = Fixture::new();
-    let out = f.run(&["reconcile"]);
-    assert_ne!(out.code, 0);
+    let f = Sandbox::views();
+    let out = f.reservoir(&["reconcile"]);
+    assert_ne!(out.code, Some(0));
     assert!(
         out.stderr.contains("--invoice") || out.stderr.contains("--since"),
         "{}",

@@ -70,7 +70,10 @@ pub fn list(ctx: &mut Ctx, customer: &str) -> ApiResponse {
         .map(|s| subscription_json(&c.id, s))
         .collect();
     items.extend(crate::sandbox::savings::subscriptions(
-        ctx.world, c, ctx.now,
+        ctx.world,
+        c,
+        ctx.now,
+        ctx.knobs.documented_shapes,
     ));
     ApiResponse::ok(collection(
         items,
