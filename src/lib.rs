@@ -6,6 +6,9 @@
 //! plan::diff → plan → render; apply (+ store: journal, locks, caches) → receipt; sandbox: an
 //! independent simulator.
 
+// Items visible outside the crate are `pub`; everything else is at most `pub(crate)`.
+#![warn(unreachable_pub)]
+
 pub mod adopt;
 pub mod apply;
 pub mod catalog;

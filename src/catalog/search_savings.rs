@@ -13,7 +13,7 @@ const NO_SUBSCRIPTION: &str = "<azure-plan-subscription-id>";
 
 /// The `savings_plans:` list item for an offer: the first term offered, shared, upfront, and the
 /// SKU's minimum as the hourly commitment (raise it to what the customer should hold).
-pub fn manifest_item(o: &Offer, subscription_id: Option<&str>) -> String {
+pub(super) fn manifest_item(o: &Offer, subscription_id: Option<&str>) -> String {
     let term = o
         .terms
         .iter()

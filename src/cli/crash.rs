@@ -50,7 +50,7 @@ impl JournalHook for CrashAt {
 }
 
 /// `store` with the crash hook `RESERVOIR_TEST_CRASH_AFTER` asks for, if any.
-pub fn install(mut store: Store) -> anyhow::Result<Store> {
+pub(super) fn install(mut store: Store) -> anyhow::Result<Store> {
     if let Some(hook) = hook_from_env()? {
         store.journal = store.journal.with_hook(hook);
     }

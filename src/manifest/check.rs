@@ -5,24 +5,24 @@
 
 use super::desired::SourceRef;
 use super::diagnostics::{Diagnostic, Diagnostics, SourceFile};
-pub use super::lenient::is_gap;
+pub(super) use super::lenient::is_gap;
 use super::model::{Choice, ChoiceSet, Number};
 use super::parse::line_col;
 use super::show::{invisible_hint, quoted};
 use serde_saphyr::Spanned;
 
-pub use super::check_money::money_limit;
-pub use super::check_names::{arm_sku, catalog_id, region};
+pub(super) use super::check_money::money_limit;
+pub(super) use super::check_names::{arm_sku, catalog_id, region};
 
 /// The file being checked and where its problems go.
-pub struct Ctx<'a> {
+pub(super) struct Ctx<'a> {
     pub file: &'a SourceFile,
     pub diags: &'a mut Diagnostics,
 }
 
 impl Ctx<'_> {
     /// Where a located value is.
-    pub fn source<T>(&self, v: &Spanned<T>) -> SourceRef {
+    pub(super) fn source<T>(&self, v: &Spanned<T>) -> SourceRef {
         let (line, column) = line_col(&v.referenced).unwrap_or((1, 1));
         SourceRef {
             file: self.file.path.clone(),
@@ -32,13 +32,13 @@ impl Ctx<'_> {
     }
 
     /// A diagnostic pointing at a located value.
-    pub fn at<T>(&self, d: Diagnostic, v: &Spanned<T>) -> Diagnostic {
+    pub(super) fn at<T>(&self, d: Diagnostic, v: &Spanned<T>) -> Diagnostic {
         let s = self.source(v);
         d.at(self.file, s.line, s.column)
     }
 
     /// A number as the user wrote it (`1e3`, not 1000; `"3"` with its quotes), for messages.
-    pub fn written(&self, v: &Spanned<Number>) -> String {
+    pub(super) fn written(&self, v: &Spanned<Number>) -> String {
         let token = line_col(&v.referenced)
             .map(|(l, c)| {
                 let start = self.file.offset(l, c);
@@ -52,7 +52,7 @@ impl Ctx<'_> {
         }
     }
 
-    pub fn push<T>(&mut self, d: Diagnostic, v: &Spanned<T>) {
+    pub(super) fn push<T>(&mut self, d: Diagnostic, v: &Spanned<T>) {
         let d = self.at(d, v);
         self.diags.push(d);
     }
@@ -66,7 +66,7 @@ fn quoted_number(n: &Number) -> String {
 }
 
 /// True for a GUID in its hyphenated 8-4-4-4-12 form.
-pub fn is_guid(s: &str) -> bool {
+pub(super) fn is_guid(s: &str) -> bool {
     let groups: Vec<&str> = s.split('-').collect();
     groups.len() == 5
         && groups
@@ -76,7 +76,7 @@ pub fn is_guid(s: &str) -> bool {
 }
 
 /// A customer or subscription id: must be a GUID; returned lower-cased. The caller skips gaps.
-pub fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
+pub(super) fn guid(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> String {
     let id = v.value.trim_ascii();
     if id.is_empty() {
         ctx.push(
@@ -109,7 +109,7 @@ fn guid_hint(what: &str) -> &'static str {
 }
 
 /// A value from a fixed set; the message lists the allowed values.
-pub fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option<E> {
+pub(super) fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option<E> {
     if is_gap(v) {
         return None;
     }
@@ -140,7 +140,7 @@ pub fn choice<E: ChoiceSet>(ctx: &mut Ctx<'_>, v: &Spanned<Choice<E>>) -> Option
 }
 
 /// A quantity: a positive integer, at most `max` (from `limits.max_units_per_item`).
-pub fn quantity(
+pub(super) fn quantity(
     ctx: &mut Ctx<'_>,
     what: &str,
     v: &Spanned<Number>,
@@ -210,7 +210,7 @@ pub fn quantity(
 }
 
 /// A limit value: a positive integer.
-pub fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> {
+pub(super) fn limit(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<Number>) -> Option<u32> {
     if is_gap(v) {
         return None;
     }
@@ -242,7 +242,10 @@ const MAX_RENEW_BEFORE_DAYS: u64 = 3 * 366;
 
 /// A renewal window (`renew_before`): a humantime duration such as `30d`, `6w` or `2months`,
 /// at least a day and at most three years.
-pub fn renew_before(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<super::desired::RenewBefore> {
+pub(super) fn renew_before(
+    ctx: &mut Ctx<'_>,
+    v: &Spanned<String>,
+) -> Option<super::desired::RenewBefore> {
     if is_gap(v) {
         return None;
     }
@@ -282,12 +285,12 @@ pub fn renew_before(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<super::des
 }
 
 /// Longest item or customer name.
-pub const MAX_NAME_CHARS: usize = 256;
+pub(super) const MAX_NAME_CHARS: usize = 256;
 
 /// An item or customer name: not empty, one line, at most [`MAX_NAME_CHARS`] characters.
 /// `blocked_ok: "<reason>"`: the reason, trimmed; an empty one is an error (an acknowledgement
 /// must say why). `Some(None)` when the field is absent; `None` when it is invalid.
-pub fn blocked_ok(ctx: &mut Ctx<'_>, v: Option<&Spanned<String>>) -> Option<Option<String>> {
+pub(super) fn blocked_ok(ctx: &mut Ctx<'_>, v: Option<&Spanned<String>>) -> Option<Option<String>> {
     let Some(v) = v else {
         return Some(None);
     };
@@ -307,7 +310,7 @@ pub fn blocked_ok(ctx: &mut Ctx<'_>, v: Option<&Spanned<String>>) -> Option<Opti
     Some(Some(s.to_owned()))
 }
 
-pub fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
+pub(super) fn name(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
     }

@@ -10,7 +10,7 @@ use super::model_savings::SavingsPlan;
 use serde_saphyr::Spanned;
 
 /// A money limit (`limits.max_commitment…`): a positive amount and a three-letter currency code.
-pub fn money_limit(
+pub(super) fn money_limit(
     ctx: &mut Ctx<'_>,
     what: &str,
     v: &super::model::MoneyLimit,
@@ -53,7 +53,7 @@ pub fn money_limit(
 }
 
 /// A three-letter ISO 4217 code, upper-cased. `what` names the field in messages.
-pub fn currency(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
+pub(super) fn currency(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
     }
@@ -70,7 +70,10 @@ pub fn currency(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<St
 }
 
 /// An hourly commitment: a positive decimal (number or string) with at most three decimals.
-pub fn hourly_commitment(ctx: &mut Ctx<'_>, v: &Spanned<Number>) -> Option<HourlyCommitment> {
+pub(super) fn hourly_commitment(
+    ctx: &mut Ctx<'_>,
+    v: &Spanned<Number>,
+) -> Option<HourlyCommitment> {
     if is_gap(v) {
         return None;
     }
@@ -106,7 +109,7 @@ fn label(p: &SavingsPlan) -> String {
 
 /// Checks and normalises a `savings_plans:` item; `default_term` is the file's `defaults.term`
 /// (`None` when given but invalid). `single` scope needs `entitlement`; `shared` refuses one.
-pub fn savings_plan(
+pub(super) fn savings_plan(
     ctx: &mut Ctx<'_>,
     p: &SavingsPlan,
     default_term: Option<Term>,

@@ -9,7 +9,7 @@ use serde_saphyr::Spanned;
 
 /// An ARM SKU name (`Standard_D4s_v5`): letters, digits, `_`, `-`, `.`, in the shape of its
 /// reservation type when the type is known (see [`sku_shape`]); case kept.
-pub fn arm_sku(
+pub(super) fn arm_sku(
     ctx: &mut Ctx<'_>,
     v: &Spanned<String>,
     rtype: Option<super::model::ReservationType>,
@@ -74,7 +74,7 @@ pub fn arm_sku(
 /// `Standard_D4s_v5` (vm), `SQLDB_GP_Compute_Gen5` / `SQLMI_…` (sql), `Cosmos_DB_100_RUs`
 /// (cosmosdb). Only the prefix is checked (any case), so real names are never refused. The error
 /// is the hint, with a did-you-mean when the name fits another type or lacks its prefix.
-pub fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), String> {
+pub(super) fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), String> {
     use super::model::ReservationType as T;
     let lower = sku.to_ascii_lowercase();
     let of = |l: &str| {
@@ -113,7 +113,7 @@ pub fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), Stri
 }
 
 /// An ARM region name (`eastus`) from the known regions (see `regions`); returned lower-cased.
-pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
+pub(super) fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
     }
@@ -153,7 +153,7 @@ pub fn region(ctx: &mut Ctx<'_>, v: &Spanned<String>) -> Option<String> {
 }
 
 /// A catalog product or SKU id: letters and digits only.
-pub fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
+pub(super) fn catalog_id(ctx: &mut Ctx<'_>, what: &str, v: &Spanned<String>) -> Option<String> {
     if is_gap(v) {
         return None;
     }

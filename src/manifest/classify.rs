@@ -15,10 +15,10 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 use serde_saphyr::Spanned;
 
 /// The top-level keys of a manifest.
-pub const MANIFEST_KEYS: &[&str] = &["version", "defaults", "limits", "customers"];
+pub(super) const MANIFEST_KEYS: &[&str] = &["version", "defaults", "limits", "customers"];
 
 /// What a file is.
-pub enum Class {
+pub(super) enum Class {
     /// Nothing but comments, blank lines and document markers.
     Blank,
     /// A reservoir manifest (possibly invalid): parse it.
@@ -30,7 +30,7 @@ pub enum Class {
 }
 
 /// Classifies one file's text.
-pub fn classify(file: &SourceFile) -> Class {
+pub(super) fn classify(file: &SourceFile) -> Class {
     if parse::is_blank(&file.text) {
         return Class::Blank;
     }
@@ -69,7 +69,7 @@ pub fn classify(file: &SourceFile) -> Class {
 }
 
 /// The number of non-empty YAML documents in the text; `None` when it is not valid YAML.
-pub fn document_count(file: &SourceFile) -> Option<usize> {
+pub(super) fn document_count(file: &SourceFile) -> Option<usize> {
     serde_saphyr::from_multiple_with_options::<TopLevel>(&file.text, parse::options(false))
         .ok()
         .map(|d| d.len())

@@ -19,12 +19,12 @@ type Entry = (Spanned<String>, Node);
 
 /// True for a value that could not be read (missing or of the wrong type): its structural problem
 /// is already reported, so checks skip it and the item holding it is not merged.
-pub fn is_gap<T>(v: &Spanned<T>) -> bool {
+pub(super) fn is_gap<T>(v: &Spanned<T>) -> bool {
     v.referenced.line() == 0
 }
 
 /// Reads the tree of a file that failed to parse into the model, with gaps where it does not fit.
-pub fn read(tree: &Node) -> Manifest {
+pub(super) fn read(tree: &Node) -> Manifest {
     let e = entries(tree);
     Manifest {
         version: number(field(e, "version")),

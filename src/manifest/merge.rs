@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Files are looked up by path to point diagnostics into them.
-pub struct Files<'a>(pub &'a [SourceFile]);
+pub(super) struct Files<'a>(pub &'a [SourceFile]);
 
 impl Files<'_> {
     fn at(&self, d: Diagnostic, s: &SourceRef) -> Diagnostic {
@@ -24,7 +24,7 @@ impl Files<'_> {
 }
 
 /// Joins the declarations of every file (in file order) into one desired state.
-pub fn merge(
+pub(super) fn merge(
     files: &Files<'_>,
     decls: Vec<CustomerDecl>,
     limits: Limits,
@@ -303,7 +303,7 @@ fn warnings(files: &Files<'_>, customers: &[DesiredCustomer], diags: &mut Diagno
 
 /// Hex SHA-256 over the canonical JSON of the state without source locations, so moving or
 /// reformatting an item does not change the hash but any change of meaning does.
-pub fn manifest_hash(state: &DesiredState) -> String {
+pub(super) fn manifest_hash(state: &DesiredState) -> String {
     let mut canonical = state.clone();
     canonical.manifest_hash = String::new();
     let blank = SourceRef {

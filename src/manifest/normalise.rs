@@ -13,11 +13,11 @@ use super::diagnostics::Diagnostic;
 use super::model::{self, Manifest};
 
 /// The manifest format versions this build reads.
-pub const SUPPORTED_VERSION: i64 = 1;
+pub(super) const SUPPORTED_VERSION: i64 = 1;
 
 /// One customer as one file declares it.
 #[derive(Debug, Clone)]
-pub struct CustomerDecl {
+pub(super) struct CustomerDecl {
     pub id: String,
     pub id_source: SourceRef,
     pub name: Option<(String, SourceRef)>,
@@ -28,7 +28,7 @@ pub struct CustomerDecl {
 
 /// One subscription as one file declares it.
 #[derive(Debug, Clone)]
-pub struct SubscriptionDecl {
+pub(super) struct SubscriptionDecl {
     pub id: String,
     pub id_source: SourceRef,
     /// `None` when the kind was not valid (already reported).
@@ -38,7 +38,11 @@ pub struct SubscriptionDecl {
 
 /// Checks and normalises one file's customers. `max_per_item` is the merged
 /// `limits.max_units_per_item` of all files.
-pub fn normalise(ctx: &mut Ctx<'_>, m: &Manifest, max_per_item: Option<u32>) -> Vec<CustomerDecl> {
+pub(super) fn normalise(
+    ctx: &mut Ctx<'_>,
+    m: &Manifest,
+    max_per_item: Option<u32>,
+) -> Vec<CustomerDecl> {
     if !check::is_gap(&m.version) && m.version.value.as_int() != Some(SUPPORTED_VERSION) {
         ctx.push(
             Diagnostic::error(format!("unsupported manifest version {}", m.version.value))

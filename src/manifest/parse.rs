@@ -12,12 +12,12 @@ use serde_saphyr::{Budget, Error, Location, Options};
 
 /// Largest manifest file read (checked before reading it): the YAML budget below is sized so
 /// that any file up to this size fits.
-pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+pub(super) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The YAML reader's options: unknown tags refused (`!Ref` would silently lose its meaning) when
 /// `reject_tags`, and limits raised from serde-saphyr's defaults (250,000 nodes) so that a valid
 /// manifest up to [`MAX_FILE_BYTES`] loads; a breach names the limit.
-pub fn options(reject_tags: bool) -> Options {
+pub(super) fn options(reject_tags: bool) -> Options {
     let mut o = Options::default();
     o.budget = Some(budget());
     o.reject_unsupported_tags = reject_tags;
@@ -36,7 +36,7 @@ fn budget() -> Budget {
 
 /// Reads one YAML document of `file`. A stream whose other documents are empty (a trailing
 /// `---`) is one document.
-pub fn read_one<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Error> {
+pub(super) fn read_one<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Error> {
     match serde_saphyr::from_str_with_options::<T>(file.text.as_str(), options(true)) {
         Err(e)
             if matches!(e.without_snippet(), Error::MultipleDocuments { .. })
@@ -50,7 +50,7 @@ pub fn read_one<T: DeserializeOwned>(file: &SourceFile) -> Result<T, Error> {
 }
 
 /// One file, read.
-pub struct Parsed {
+pub(super) struct Parsed {
     /// The manifest, as far as it could be read; `None` when the file is not valid YAML (or
     /// fails in a way the schema does not explain).
     pub manifest: Option<Manifest>,
@@ -62,7 +62,7 @@ pub struct Parsed {
 /// Parses one manifest file. On failure, every structural problem of the file is returned (see
 /// `structure`) with a lenient read of the rest, or the parser's own error when the file is not
 /// valid YAML.
-pub fn parse(file: &SourceFile) -> Parsed {
+pub(super) fn parse(file: &SourceFile) -> Parsed {
     let e = match read_one::<Manifest>(file) {
         Ok(m) => {
             return Parsed {
@@ -89,7 +89,7 @@ pub fn parse(file: &SourceFile) -> Parsed {
 }
 
 /// True when the text holds nothing but blank lines, comments and document markers.
-pub fn is_blank(text: &str) -> bool {
+pub(super) fn is_blank(text: &str) -> bool {
     text.lines().all(|l| {
         let t = l.trim();
         t.is_empty() || t.starts_with('#') || t == "---" || t == "..."
@@ -97,11 +97,11 @@ pub fn is_blank(text: &str) -> bool {
 }
 
 /// Line and column of a serde-saphyr location, `None` when unknown.
-pub fn line_col(loc: &Location) -> Option<(usize, usize)> {
+pub(super) fn line_col(loc: &Location) -> Option<(usize, usize)> {
     (loc.line() > 0).then(|| (loc.line() as usize, loc.column().max(1) as usize))
 }
 
-pub fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
+pub(super) fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
     let err = err.without_snippet();
     let d = match err {
         Error::SerdeUnknownField {
@@ -199,7 +199,7 @@ pub fn diagnose(file: &SourceFile, err: &Error) -> Diagnostic {
 
 /// What to write for a missing or empty field; `owner` is the schema definition holding it
 /// (`Software`, `Reservation`) when known.
-pub fn missing_field_hint(owner: Option<&str>, field: &str) -> Option<&'static str> {
+pub(super) fn missing_field_hint(owner: Option<&str>, field: &str) -> Option<&'static str> {
     Some(match (owner, field) {
         (Some("Software"), "sku") => {
             "give the catalog SKU id of the product, quoted, e.g. sku: \"0002\""
@@ -274,7 +274,7 @@ fn mapping_start(file: &SourceFile, line: usize, col: usize) -> (usize, usize) {
 }
 
 /// The known field closest to a misspelt one, if it is close enough to be a likely typo.
-pub fn did_you_mean<'a>(field: &str, known: &[&'a str]) -> Option<&'a str> {
+pub(super) fn did_you_mean<'a>(field: &str, known: &[&'a str]) -> Option<&'a str> {
     known
         .iter()
         .map(|k| (strsim::jaro_winkler(field, k), *k))

@@ -8,7 +8,7 @@
 //! world (`src/sandbox/catalog.rs`, checked by a test). When Azure opens a region, add it here.
 
 /// Every known ARM region name, lower case, sorted.
-pub const REGIONS: &[&str] = &[
+pub(super) const REGIONS: &[&str] = &[
     "australiacentral",
     "australiacentral2",
     "australiaeast",
@@ -85,7 +85,7 @@ pub const REGIONS: &[&str] = &[
 ];
 
 /// True for a known ARM region name (any case).
-pub fn is_known(name: &str) -> bool {
+pub(super) fn is_known(name: &str) -> bool {
     REGIONS
         .binary_search(&name.to_ascii_lowercase().as_str())
         .is_ok()
@@ -93,7 +93,7 @@ pub fn is_known(name: &str) -> bool {
 
 /// The known region a user probably meant: the display name or a differently spelt name of a
 /// region (`East US`, `east-us`, `EastUS2`), else the closest name.
-pub fn did_you_mean(name: &str) -> Option<&'static str> {
+pub(super) fn did_you_mean(name: &str) -> Option<&'static str> {
     let squashed: String = name
         .chars()
         .filter(|c| c.is_alphanumeric())

@@ -3,10 +3,10 @@
 //! first [`MAX_CHARS`] characters with its size, so a 50 MB value never floods a log.
 
 /// Characters of a value echoed before it is cut.
-pub const MAX_CHARS: usize = 80;
+pub(super) const MAX_CHARS: usize = 80;
 
 /// The value as it can be printed: invisible characters escaped, cut after [`MAX_CHARS`].
-pub fn show(value: &str) -> String {
+pub(super) fn show(value: &str) -> String {
     let mut out = String::new();
     for (n, c) in value.chars().enumerate() {
         if n == MAX_CHARS {
@@ -23,12 +23,12 @@ pub fn show(value: &str) -> String {
 }
 
 /// The value in double quotes, as [`show`] prints it.
-pub fn quoted(value: &str) -> String {
+pub(super) fn quoted(value: &str) -> String {
     format!("\"{}\"", show(value).replace('"', "\\\""))
 }
 
 /// A hint naming the first invisible character of the value, if it holds one.
-pub fn invisible_hint(value: &str) -> Option<String> {
+pub(super) fn invisible_hint(value: &str) -> Option<String> {
     let c = value.chars().find(|c| is_invisible(*c))?;
     Some(format!(
         "the value holds an invisible character, U+{:04X} {} (shown as \\u{{{:x}}}); \
@@ -40,7 +40,7 @@ pub fn invisible_hint(value: &str) -> Option<String> {
 }
 
 /// Characters a user cannot see in a terminal or an editor.
-pub fn is_invisible(c: char) -> bool {
+pub(super) fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(
             c,

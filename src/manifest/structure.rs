@@ -12,12 +12,12 @@ use serde_json::Value;
 use serde_saphyr::Spanned;
 
 /// A YAML node with its location.
-pub type Node = Spanned<Raw>;
+pub(super) type Node = Spanned<Raw>;
 
 /// A YAML value, its children located. Scalars keep what serde saw: a string, an integer, or
 /// another plain value (a float, a boolean, an integer too large for `i64`) as text.
 #[derive(Debug)]
-pub enum Raw {
+pub(super) enum Raw {
     Null,
     Str(String),
     Int(i64),
@@ -76,7 +76,7 @@ impl<'de> Deserialize<'de> for Raw {
 
 impl Raw {
     /// A scalar's text; `None` for anything else.
-    pub fn text(&self) -> Option<String> {
+    pub(super) fn text(&self) -> Option<String> {
         match self {
             Raw::Str(s) | Raw::Other(s) => Some(s.clone()),
             Raw::Int(i) => Some(i.to_string()),
@@ -86,12 +86,12 @@ impl Raw {
 }
 
 /// The file as a located tree, `None` when it cannot be read as one (not valid YAML).
-pub fn tree(file: &SourceFile) -> Option<Node> {
+pub(super) fn tree(file: &SourceFile) -> Option<Node> {
     super::parse::read_one::<Node>(file).ok()
 }
 
 /// Every structural problem of the tree against the schema; empty when the schema finds nothing.
-pub fn problems(file: &SourceFile, tree: &Node) -> Vec<Diagnostic> {
+pub(super) fn problems(file: &SourceFile, tree: &Node) -> Vec<Diagnostic> {
     let Ok(schema) = serde_json::from_str::<Value>(&super::schema_json()) else {
         return Vec::new();
     };

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// The manifest files under `paths`, in order, each once. Problems (a missing path, a folder
 /// with no manifests, an unreadable folder) are returned as diagnostics.
-pub fn manifest_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+pub(super) fn manifest_files(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<Diagnostic>) {
     let mut files = Vec::new();
     let mut problems = Vec::new();
     let mut seen = BTreeSet::new();

@@ -66,7 +66,7 @@ fn failed(customer_id: &str, what: &str, e: impl std::fmt::Display) -> CustomerO
 }
 
 impl Context<'_> {
-    pub async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
+    pub(super) async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
         let observed = self.observe_customer(dc).await;
         self.finished
             .lock()

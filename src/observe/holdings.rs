@@ -33,7 +33,7 @@ pub(super) struct Orders<'a> {
 impl Orders<'_> {
     /// Orders by id: from the cache, else fetched (completed ones are then cached). With
     /// `attribution_only`, an order as apply placed it also answers (its lines, not its status).
-    pub async fn by_id(
+    pub(super) async fn by_id(
         &self,
         ids: BTreeSet<String>,
         attribution_only: bool,

@@ -122,7 +122,10 @@ pub fn money(d: Option<Decimal>) -> String {
 pub(crate) mod iso_date {
     use chrono::{DateTime, Utc};
     use serde::Serializer;
-    pub fn serialize<S: Serializer>(d: &Option<DateTime<Utc>>, s: S) -> Result<S::Ok, S::Error> {
+    pub(crate) fn serialize<S: Serializer>(
+        d: &Option<DateTime<Utc>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
         match d {
             Some(d) => s.serialize_str(&super::iso(d)),
             None => s.serialize_none(),

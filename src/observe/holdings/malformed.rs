@@ -18,7 +18,7 @@ pub(crate) fn orders_call(customer_id: &str) -> String {
 
 /// What the customer owns cannot be established: nothing is bought for it.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum HoldingsError {
+pub(crate) enum HoldingsError {
     /// An entitlement or order line is missing a field or has an impossible value.
     #[error(
         "{call}: {which} {problem}; what the customer owns cannot be established, so nothing is bought for it"

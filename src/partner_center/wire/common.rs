@@ -118,7 +118,7 @@ macro_rules! lenient_enum {
 
         impl $name {
             /// The canonical wire spelling.
-            pub fn as_str(&self) -> &str {
+            $vis fn as_str(&self) -> &str {
                 match self {
                     $(Self::$variant => $wire,)+
                     Self::Unknown(s) => s.as_str(),
@@ -126,7 +126,7 @@ macro_rules! lenient_enum {
             }
 
             /// Parses any spelling; never fails.
-            pub fn parse(s: &str) -> Self {
+            $vis fn parse(s: &str) -> Self {
                 let folded = $crate::partner_center::wire::common::fold_enum(s);
                 $(if folded == $crate::partner_center::wire::common::fold_enum($wire) {
                     return Self::$variant;
