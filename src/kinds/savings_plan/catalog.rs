@@ -8,9 +8,10 @@
 use super::{PRODUCT_ID, TARGET_VIEW};
 use crate::catalog::{Buyer, CUSTOMER_SEGMENT, Catalog, SkuEntry, catalog_item, failed};
 use crate::manifest::{DesiredSavingsPlan, HourlyCommitment, Term};
+use crate::observe::wire_values::term_from_wire;
 use crate::partner_center::CredentialsKind;
 use crate::partner_center::wire::Sku;
-use crate::plan::{Inventory, Resolution, market_available, term_from_wire};
+use crate::plan::{Inventory, Resolution, market_available};
 
 /// The term a savings-plan SKU is for (`dynamicAttributes.termDuration`), or why it cannot be
 /// read (`"PY"` and other unusable values).

@@ -8,8 +8,9 @@
 use super::{PRODUCT_ID, SavingsPlanAttribution};
 use crate::kinds::HoldingKind;
 use crate::manifest::{HourlyCommitment, Scope};
+use crate::observe::wire_values::{scope_from_wire, term_from_wire};
 use crate::partner_center::wire::Subscription;
-use crate::plan::{Holding, scope_from_wire, term_from_wire};
+use crate::plan::Holding;
 use crate::prices::money::BillingPlan;
 use chrono::SecondsFormat;
 
