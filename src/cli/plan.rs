@@ -23,6 +23,9 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: crate::render::Format,
+    /// Text: every line at full length instead of wrapped to 120 columns.
+    #[arg(long)]
+    pub wide: bool,
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on errors.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -87,7 +90,13 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         &args.paths,
     ));
     conn.close().await;
-    let text = crate::render::render_plan(&plan, args.format, settings::use_color_stdout(g));
+    let color = settings::use_color_stdout(g);
+    let text = match args.format {
+        crate::render::Format::Text if args.wide => {
+            crate::render::text::render_fitted(&plan, color, None)
+        }
+        format => crate::render::render_plan(&plan, format, color),
+    };
     {
         let mut stdout = std::io::stdout().lock();
         stdout.write_all(text.as_bytes())?;
