@@ -82,13 +82,13 @@ impl Fit<'_> {
         for (i, part) in parts.iter().enumerate() {
             let plain = format!("{}{}", part.sep, part.text);
             let len = plain.chars().count();
-            if let Some((used, text)) = current.as_mut() {
-                if *used + len <= width {
-                    *used += len;
-                    text.push_str(part.sep);
-                    text.push_str(&self.paint(part.style, &part.text));
-                    continue;
-                }
+            if let Some((used, text)) = current.as_mut()
+                && *used + len <= width
+            {
+                *used += len;
+                text.push_str(part.sep);
+                text.push_str(&self.paint(part.style, &part.text));
+                continue;
             }
             if let Some((_, text)) = current.take() {
                 self.push(&text);
