@@ -95,7 +95,7 @@ fn listed(plan: &Plan, c: &CustomerSummary) -> bool {
             .rows
             .iter()
             .chain(&plan.unmanaged)
-            .any(|r| r.customer_id == c.id && r.action != Action::Ok)
+            .any(|r| r.customer_id == c.id && (r.action != Action::Ok || r.expires_soon.is_some()))
 }
 
 struct Section {
@@ -289,6 +289,14 @@ fn counts_line(c: &CustomerSummary, rows: &[&Row]) -> String {
 }
 
 fn action_cell(r: &Row) -> String {
+    let action = action_text(r);
+    match &r.expires_soon {
+        Some(mark) => format!("{action} ⏳ {}", mark.short()),
+        None => action,
+    }
+}
+
+fn action_text(r: &Row) -> String {
     match r.action {
         Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.to_buy),
         Action::Renew => format!("**renew {}** ⚠️ irreversible", r.to_buy),
@@ -304,6 +312,10 @@ fn reason_cell(r: &Row) -> String {
     let mut s = cell(r.reason.as_deref().unwrap_or(""));
     if let Some(ack) = &r.acknowledged {
         let _ = write!(s, " — blocked_ok: {}", cell(ack));
+    }
+    if let Some(mark) = &r.expires_soon {
+        let sep = if s.is_empty() { "" } else { "; " };
+        let _ = write!(s, "{sep}{}", cell(&mark.message));
     }
     if let Some(yaml) = &r.declare {
         let _ = write!(s, "; to manage it, declare `{}`", yaml.replace('`', "'"));

@@ -1,9 +1,9 @@
 //! The text rendering of a plan (`--format text`, the default): per customer, per subscription a
 //! unified diff of owned vs declared (surplus is never drawn as a removal), then the
 //! rows; notes; the endpoint, partner tenant and commit (provenance); the summary as the last
-//! line. Colour (plain ANSI codes) only when the caller allows it. Lines fit
+//! line. Colour (plain ANSI codes) only when the caller allows it. The customers' lines fit
 //! [`FIT_WIDTH`] columns (wrapped onto indented continuation lines) unless every line is asked
-//! for at full length (`--wide`).
+//! for at full length (`--wide`); the footer (witnesses, provenance, summary) stays one line each.
 
 mod fit;
 
@@ -71,6 +71,9 @@ pub fn render_fitted(plan: &Plan, color: bool, width: Option<usize>) -> String {
         }
         p.out.push('\n');
     }
+    // The footer lines stay whole, as CI logs and scripts read them: what was checked, where,
+    // and the summary last.
+    p.width = None;
     if let Some(w) = &plan.witnesses {
         p.line(0, DIM, &w.line());
     }
@@ -78,8 +81,6 @@ pub fn render_fitted(plan: &Plan, color: bool, width: Option<usize>) -> String {
         let style = if prov.sandbox { YELLOW } else { DIM };
         p.line(0, style, &prov.line());
     }
-    // The summary stays one line, the last: scripts and CI logs read it whole.
-    p.width = None;
     p.line(0, BOLD, &plan.summary.line());
     out
 }
@@ -234,6 +235,13 @@ fn row_parts(r: &Row) -> Vec<Part<'static>> {
         style,
         text: format!("{marker} {head}"),
     }];
+    if let Some(mark) = &r.expires_soon {
+        parts.push(Part {
+            sep: " ",
+            style: YELLOW,
+            text: format!("[{}]", mark.short()),
+        });
+    }
     if r.irreversible {
         parts.push(Part {
             sep: " ",
@@ -253,6 +261,13 @@ fn row_parts(r: &Row) -> Vec<Part<'static>> {
             sep: "",
             style: DIM,
             text: format!(" — {reason}"),
+        });
+    }
+    if let Some(mark) = &r.expires_soon {
+        parts.push(Part {
+            sep: "",
+            style: YELLOW,
+            text: format!(" — {}", mark.message),
         });
     }
     if let Some(ack) = &r.acknowledged {

@@ -1,7 +1,8 @@
 //! Plan text fits 120 columns (issue 15 item 11): on a fleet with long customer and item names,
 //! long reasons and money, every line of `plan` is at most 120 characters, wrapped rather than
-//! cut (the words are exactly those of `plan --wide`, which keeps every line whole). The one
-//! exception is the last line, the summary, which stays whole for the scripts that read it.
+//! cut (the words are exactly those of `plan --wide`, which keeps every line whole). The footer
+//! (what was checked for recent purchases, the endpoint line, the summary) stays one line each,
+//! for the CI logs and scripts that read them whole.
 
 use super::support::*;
 
@@ -52,12 +53,19 @@ fn plan_text_on_a_long_named_fleet_fits_120_columns_and_wide_keeps_every_line_wh
     let yaml = long_named_fleet();
     let fitted = sb.plan(&yaml, &[]);
     assert_eq!(fitted.code, Some(0), "{}", fitted.all());
-    let (body, summary) = fitted
+    let (body, footer) = fitted
         .stdout
         .trim_end()
-        .rsplit_once('\n')
-        .expect("more than one line");
-    assert!(summary.starts_with("Plan: buy 4 units"), "{summary}");
+        .rsplit_once("\n\n")
+        .expect("customers, then the footer");
+    let footer: Vec<&str> = footer.lines().collect();
+    assert!(
+        footer.len() == 3
+            && footer[0].starts_with("Recent purchases checked with:")
+            && footer[1].starts_with("Endpoint:")
+            && footer[2].starts_with("Plan: buy 4 units"),
+        "{footer:#?}"
+    );
     let too_wide: Vec<&str> = body.lines().filter(|l| l.chars().count() > 120).collect();
     assert!(too_wide.is_empty(), "lines past 120 columns: {too_wide:#?}");
 
