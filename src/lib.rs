@@ -6,6 +6,9 @@
 //! plan::diff → plan → render; apply (+ store: journal, locks, caches) → receipt; sandbox: an
 //! independent simulator.
 
+// Only `cli::output` (the `Printer`) writes to stdout and stderr; see clippy.toml for
+// `std::io::stdout`.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 // Items visible outside the crate are `pub`; everything else is at most `pub(crate)`.
 #![warn(unreachable_pub)]
 
@@ -13,6 +16,7 @@ pub mod adopt;
 pub mod apply;
 pub mod catalog;
 pub mod cli;
+pub mod exit;
 pub mod kinds;
 pub mod manifest;
 pub mod observe;
@@ -21,6 +25,7 @@ pub mod plan;
 pub mod prices;
 pub mod render;
 pub mod sandbox;
+pub mod settings;
 pub mod store;
 pub mod time;
 pub mod views;

@@ -7,6 +7,7 @@ mod errors;
 mod help;
 #[cfg(unix)]
 mod pipes;
+mod settings;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

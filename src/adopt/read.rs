@@ -9,10 +9,11 @@ use crate::manifest::{
     DesiredCustomer, DesiredState, DesiredSubscription, Limits, ReservationType, SourceRef,
     SubscriptionKind,
 };
+use crate::observe::wire_values::kind_from_offer_id;
 use crate::observe::{self, NoJournal, ObserveOptions};
 use crate::partner_center::ApiError;
 use crate::partner_center::Reader;
-use crate::plan::{CustomerObservation, ObservedCustomer, kind_from_offer_id};
+use crate::plan::{CustomerObservation, ObservedCustomer};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 

@@ -172,8 +172,8 @@ impl ApplyReport {
     }
 
     /// 0 when everything planned was done; 1 when anything failed or was blocked.
-    pub fn exit_code(&self) -> u8 {
-        u8::from(self.totals.failed > 0 || self.totals.blocked > 0)
+    pub fn exit_code(&self) -> crate::exit::ExitStatus {
+        crate::exit::ExitStatus::failed_if(self.totals.failed > 0 || self.totals.blocked > 0)
     }
 
     /// The final one-line summary, e.g.

@@ -11,8 +11,9 @@ use super::{CUSTOMER_SEGMENT, Catalog, Freshness, SkuEntry, ViewKey};
 use crate::catalog::resolve::Buyer;
 use crate::manifest::{ReservationType, SubscriptionKind};
 use crate::observe::Reader;
+use crate::observe::wire_values::kind_from_offer_id;
 use crate::partner_center::ApiError;
-use crate::plan::{Inventory, kind_from_offer_id, market_available};
+use crate::plan::{Inventory, market_available};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -5,10 +5,10 @@
 //! suggestions for items that match nothing.
 
 use crate::manifest::Term;
+use crate::observe::wire_values::term_from_wire;
 use crate::partner_center::ApiError;
 use crate::partner_center::Reader;
 use crate::partner_center::wire::{Product, ReservationScope, Sku, TargetView};
-use crate::plan::term_from_wire;
 use futures::{StreamExt, TryStreamExt};
 use std::collections::{BTreeSet, HashMap};
 

@@ -23,13 +23,13 @@
 //! Built with the `fault-injection` feature (tests only), `RESERVOIR_TEST_CRASH_AFTER` aborts the
 //! process at a point of the purchase protocol (see [`super::crash`]).
 
-use super::{EXIT_ERROR, GlobalArgs, output, settings};
+use super::{output, setup};
 use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, prepare};
 use crate::apply::{ApplyEvent, ApplyOptions, Backoff};
-use crate::plan::SavedPlan;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use std::io::IsTerminal;
-use std::process::ExitCode;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -77,7 +77,7 @@ pub struct ApplyArgs {
     #[arg(long)]
     pub receipt: Option<std::path::PathBuf>,
     #[command(flatten)]
-    pub fresh: settings::FreshStateArg,
+    pub fresh: setup::FreshStateArg,
 }
 
 /// `apply --format`.
@@ -99,24 +99,25 @@ fn duration(flag: &str, value: &str) -> anyhow::Result<Duration> {
         .ok_or_else(|| anyhow::anyhow!("{flag} {value:?}: expected a duration like 30s, 10m or 1h"))
 }
 
-pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let lock_timeout = duration("--lock-timeout", &args.lock_timeout)?;
     let registration_timeout = duration("--registration-timeout", &args.registration_timeout)?;
     // The embedded sandbox lives in this process and this state dir: no other runner can buy
     // from it, so there is no lag to wait out.
     let activity_log_lag = match duration("--activity-log-lag", &args.activity_log_lag)? {
-        _ if settings::is_embedded_sandbox(g) => Duration::ZERO,
+        _ if g.is_embedded_sandbox() => Duration::ZERO,
         d => d,
     };
-    let stderr_color = settings::use_color_stderr(g);
+    let stderr_color = g.color_stderr;
+    let out = output::Printer::new(g);
     let json = args.format == ApplyFormat::Json;
 
     let saved = match &args.plan {
         Some(path) => {
-            let saved = SavedPlan::read(path)?;
+            let saved = crate::store::plan_file::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
                 refuse(json, Some(path), &refusal);
-                return Ok(ExitCode::from(EXIT_ERROR));
+                return Ok(ExitStatus::Error);
             }
             Some(saved)
         }
@@ -134,17 +135,17 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             } else {
                 args.paths.clone()
             };
-            match settings::load_manifests(&paths, g) {
+            match setup::load_manifests(&paths, g) {
                 Some(d) => d,
-                None => return Ok(ExitCode::from(EXIT_ERROR)),
+                None => return Ok(ExitStatus::Error),
             }
         }
     };
-    settings::filter_customers(&mut desired, &g.customers)?;
+    setup::filter_customers(&mut desired, &g.customers)?;
 
     args.fresh.warn();
     // A state dir without a journal gets one: the activity log witnesses what other runs bought.
-    let store = settings::open_store(g, true).await?;
+    let store = setup::open_store(g, true).await?;
     #[cfg(feature = "fault-injection")]
     let store = super::crash::install(store)?;
     let opts = RunOptions {
@@ -158,7 +159,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         },
     };
 
-    let conn = settings::connect(g).await?;
+    let conn = setup::connect(g).await?;
     if let Some(refusal) = saved
         .as_ref()
         .and_then(|s| s.plan.provenance.as_ref())
@@ -166,14 +167,18 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     {
         conn.close().await;
         refuse(json, args.plan.as_deref(), &refusal);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(ExitStatus::Error);
     }
     let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
         Some(p) if args.paths.is_empty() => crate::plan::Provenance {
             commit: p.commit.clone(),
             ..conn.provenance.clone()
         },
-        _ => super::provenance::with_commit(conn.provenance.clone(), &args.paths),
+        _ => super::provenance::with_commit(
+            conn.provenance.clone(),
+            g.commit.as_deref(),
+            &args.paths,
+        ),
     };
     // Every in-scope customer is locked first, then observed once: the plan shown is the one
     // acted on (DESIGN §5 steps 1-2).
@@ -200,16 +205,12 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if json {
         super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));
     } else {
-        let text = crate::render::render_plan(
-            &plan,
-            crate::render::Format::Text,
-            settings::use_color_stdout(g),
-        );
-        print_out(&text)?;
+        let text = crate::render::render_plan(&plan, crate::render::Format::Text, g.color_stdout);
+        out.line(&text)?;
         if let Some(saved) = saved_plan {
             let blocked = crate::render::receipt::saved_blocked_text(saved, &plan);
             if !blocked.is_empty() {
-                print_out(&blocked)?;
+                out.line(&blocked)?;
             }
         }
     }
@@ -217,7 +218,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         prepared.release_all(&store).await;
         conn.close().await;
         refuse(json, args.plan.as_deref(), &refusal);
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(ExitStatus::Error);
     }
 
     if plan.has_changes() && !args.auto_approve {
@@ -227,14 +228,14 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
                 prepared.release_all(&store).await;
                 conn.close().await;
                 output::eprint(&format!("error: {e}"));
-                return Ok(ExitCode::from(EXIT_ERROR));
+                return Ok(ExitStatus::Error);
             }
         };
         if !approved {
             prepared.release_all(&store).await;
             conn.close().await;
             output::eprint("apply cancelled; nothing was done");
-            return Ok(ExitCode::from(EXIT_ERROR));
+            return Ok(ExitStatus::Error);
         }
     }
 
@@ -253,7 +254,7 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         progress.notes(),
     )?;
     let heartbeat = (!g.quiet && !progress.is_interactive())
-        .then(|| super::waits::spawn_heartbeat(progress.waits(), names, super::waits::interval()));
+        .then(|| super::waits::spawn_heartbeat(progress.waits(), names, g.heartbeat_interval));
     let events = super::events::JsonEvents {
         inner: &progress,
         names: desired
@@ -289,15 +290,13 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
         let now = chrono::Utc::now();
         super::events::emit(&crate::render::events::summary(&report, &provenance, now));
     } else {
-        print_out(&crate::render::receipt::results_text(&report, &provenance))?;
+        out.line(&crate::render::receipt::results_text(&report, &provenance))?;
     }
     if let Some(path) = &args.receipt {
         report.write(path).map_err(|e| {
             anyhow::Error::new(e).context(format!("cannot write the receipt {}", path.display()))
         })?;
-        if !g.quiet {
-            output::eprint(&format!("wrote the receipt to {}", path.display()));
-        }
+        out.note(&format!("wrote the receipt to {}", path.display()));
     }
     watcher.abort();
     if interrupt.is_requested() {
@@ -305,9 +304,9 @@ pub async fn run(args: ApplyArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             "interrupted: what was in flight finished and is journalled; run apply again to do \
              the rest",
         );
-        return Ok(ExitCode::from(EXIT_ERROR));
+        return Ok(ExitStatus::Error);
     }
-    Ok(ExitCode::from(report.exit_code()))
+    Ok(report.exit_code())
 }
 
 /// Says on stderr why the run is refused (and, with `--format json`, as a `refused` event).
@@ -342,9 +341,4 @@ impl crate::apply::Reporter for LockWaits {
             ));
         }
     }
-}
-
-fn print_out(text: &str) -> anyhow::Result<()> {
-    output::print(text)?;
-    Ok(())
 }

@@ -1,12 +1,13 @@
 //! `reservoir catalog search`: what one customer can buy, with a ready-to-paste manifest item per
 //! offer (see [`crate::catalog::search`]). Read-only: it holds only a read-only `Reader`.
 
-use super::{GlobalArgs, output, settings};
+use super::{output, setup};
 use crate::catalog::Catalog;
 use crate::catalog::search::{self, OfferType, Query};
 use crate::catalog::search_text;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::views::customers;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum CatalogCommand {
@@ -40,7 +41,7 @@ pub enum SearchFormat {
     Json,
 }
 
-pub async fn run(cmd: CatalogCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(cmd: CatalogCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     let CatalogCommand::Search(args) = cmd;
     let [wanted] = g.customers.as_slice() else {
         anyhow::bail!(
@@ -54,7 +55,7 @@ pub async fn run(cmd: CatalogCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode
         anyhow::bail!("--region {r:?} is not an ARM region name (e.g. eastus, westeurope)");
     }
     // Only a read-only `Reader` is kept: the search cannot write to Partner Center.
-    let conn = settings::connect(g).await?.read_only();
+    let conn = setup::connect(g).await?.read_only();
     let selected = customers::one(&conn.reader, wanted).await;
     let customer = match selected {
         Ok(c) => c,
@@ -77,10 +78,10 @@ pub async fn run(cmd: CatalogCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode
         SearchFormat::Text => search_text::text(&result),
         SearchFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
     };
-    output::print(&out)?;
+    output::Printer::new(g).line(&out)?;
     Ok(if result.errors.is_empty() {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     } else {
-        ExitCode::from(super::EXIT_ERROR)
+        ExitStatus::Error
     })
 }

@@ -1,13 +1,13 @@
 //! `reservoir entitlements`: what each customer owns and when it expires. Read-only.
 //! `--expiring-within` exits 2 when anything expires within the window (for CI alerts).
 
-use super::GlobalArgs;
 use super::orders::print_view;
-use super::settings::connect;
+use super::setup::connect;
 use super::view_output::ViewOutput;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
 use crate::views::{customers, render};
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct EntitlementsArgs {
@@ -22,7 +22,7 @@ pub struct EntitlementsArgs {
     pub output: ViewOutput,
 }
 
-pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let conn = connect(g).await?.read_only();
     let provenance = conn.provenance.clone();
     let result = async {
@@ -56,7 +56,7 @@ pub async fn run(args: EntitlementsArgs, g: &GlobalArgs) -> anyhow::Result<ExitC
         args.output.is_text(),
     )?;
     if args.expiring_within.is_some() && !report.entitlements.is_empty() {
-        return Ok(ExitCode::from(super::EXIT_CHANGES));
+        return Ok(ExitStatus::Changes);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

@@ -2,13 +2,13 @@
 //! (see [`crate::adopt::import`]). Read-only against Partner Center: customers are selected, then
 //! only a read-only `Reader` is kept. Prints the files written on stdout.
 
-use super::{GlobalArgs, settings};
+use super::setup;
 use crate::adopt::{DEFAULT_SCHEMA, import, read};
 use crate::catalog::Catalog;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::views::customers;
 use futures::StreamExt;
-use std::io::Write;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
@@ -24,8 +24,8 @@ pub struct ImportArgs {
     pub schema: String,
 }
 
-pub async fn run(args: ImportArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let conn = settings::connect(g).await?.read_only();
+pub async fn run(args: ImportArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
+    let conn = setup::connect(g).await?.read_only();
     let selected = customers::select(&conn.reader, &g.customers).await;
     // Only a read-only `Reader` survives: import cannot write to Partner Center.
     let selected = match selected {
@@ -64,20 +64,18 @@ pub async fn run(args: ImportArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     }
     let manifests = import::manifests(&observed, &args.schema, chrono::Utc::now());
     let paths = import::write(&args.out, &manifests, args.force)?;
-    let mut stdout = std::io::stdout().lock();
-    for p in &paths {
-        writeln!(stdout, "{}", p.display())?;
-    }
-    stdout.flush()?;
+    let out = super::output::Printer::new(g);
+    let listing: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
+    out.write(&listing)?;
     if !g.quiet {
         let items: usize = manifests.iter().map(|m| m.items).sum();
         let skipped: usize = manifests.iter().map(|m| m.not_declared).sum();
-        eprintln!(
+        super::output::eprint(&format!(
             "imported {} customer(s) into {}: {items} item(s) declared, {skipped} holding(s) \
              not declared (listed in the files' comments)",
             manifests.len(),
             args.out.display()
-        );
+        ));
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }

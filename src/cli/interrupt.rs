@@ -6,9 +6,6 @@
 use crate::apply::Interrupt;
 use tokio::task::JoinHandle;
 
-/// Exit code of a second Ctrl-C (the shell's code for "ended by SIGINT").
-pub const EXIT_SECOND_INTERRUPT: i32 = 130;
-
 /// Interrupt signals, listened to from the moment this is built.
 struct Signals {
     #[cfg(unix)]
@@ -59,7 +56,8 @@ pub fn watch(
                 "second interrupt: stopping now; the journal keeps what was sent, and the next \
                  apply resumes it",
             );
-            std::process::exit(EXIT_SECOND_INTERRUPT);
+            // The one exit outside `cli::main`: it must not wait for the run to unwind.
+            std::process::exit(i32::from(crate::exit::ExitStatus::Interrupted.code()));
         }
     }))
 }

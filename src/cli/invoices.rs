@@ -1,14 +1,14 @@
 //! `reservoir invoices`: balance, per-currency summaries, the invoice list, one invoice, its
 //! one-time line items and the statement PDF. Read-only.
 
-use super::GlobalArgs;
 use super::orders::print_view;
-use super::settings::connect;
+use super::setup::connect;
+use crate::exit::ExitStatus;
 use crate::partner_center::Reader;
+use crate::settings::Settings;
 use crate::views::invoices;
 use crate::views::render;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// `--format` and `--wide`, shared by the subcommands.
 pub type FormatArg = super::view_output::ViewOutput;
@@ -65,7 +65,7 @@ pub enum InvoicesCommand {
     },
 }
 
-pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: InvoicesCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     let conn = connect(g).await?.read_only();
     let provenance = conn.provenance.clone();
     let text = match &args {
@@ -78,14 +78,10 @@ pub async fn run(args: InvoicesCommand, g: &GlobalArgs) -> anyhow::Result<ExitCo
     let result = run_with(args, g, &conn.reader).await;
     conn.close().await;
     print_view(&result?, &provenance, text)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
-async fn run_with(
-    args: InvoicesCommand,
-    g: &GlobalArgs,
-    client: &Reader,
-) -> anyhow::Result<String> {
+async fn run_with(args: InvoicesCommand, g: &Settings, client: &Reader) -> anyhow::Result<String> {
     let text = |f: &FormatArg| f.is_text();
     Ok(match args {
         InvoicesCommand::Balance(f) => {
@@ -129,10 +125,10 @@ async fn run_with(
         InvoicesCommand::Pdf { id, out, force } => {
             let w = invoices::pdf(client, &id, &out, force).await?;
             if !g.quiet {
-                eprintln!(
+                super::output::eprint(&format!(
                     "wrote the statement of invoice {} to {} ({} bytes)",
                     w.invoice, w.path, w.bytes
-                );
+                ));
             }
             String::new()
         }

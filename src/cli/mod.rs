@@ -22,22 +22,18 @@ pub mod provenance;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schema;
-pub mod settings;
+pub mod setup;
 pub mod show;
 pub mod state;
 pub mod validate;
 pub mod view_output;
 pub mod waits;
 
+use crate::settings::{Environment, Settings};
 use clap::{FromArgMatches, Parser, Subcommand};
-use std::process::ExitCode;
 
-/// Exit code: success, no changes.
-pub const EXIT_OK: u8 = 0;
-/// Exit code: an error, blocked items, or a partial apply.
-pub const EXIT_ERROR: u8 = 1;
-/// Exit code: `plan --detailed-exitcode` found changes (and similar "found something" signals).
-pub const EXIT_CHANGES: u8 = 2;
+use crate::exit::ExitStatus;
+pub use crate::settings::GlobalArgs;
 
 #[derive(Debug, Parser)]
 #[command(name = "reservoir", version, about = "Declarative Azure reservations through Partner Center", long_about = None)]
@@ -46,83 +42,6 @@ pub struct Cli {
     pub global: GlobalArgs,
     #[command(subcommand)]
     pub command: Command,
-}
-
-/// Options every command accepts (each command's help shows only those it uses, see
-/// [`help::command`]).
-#[derive(Debug, Clone, clap::Args)]
-#[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
-    /// Partner Center endpoint: `sandbox` (embedded simulator), `global`, `china`, or a URL.
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_ENDPOINT",
-        default_value = "sandbox"
-    )]
-    pub endpoint: String,
-    /// Where the journal, locks and caches live: a directory, or a `postgres://` URL shared by
-    /// every runner (credentials in the URL; `sslmode=require` for Azure). Default: the state dir.
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_STATE",
-        hide_env_values = true,
-        value_name = "DIR|URL"
-    )]
-    pub state: Option<String>,
-    /// Directory for the journal, locks and caches (same as `--state DIR`), and always for the
-    /// embedded sandbox's world.
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_STATE_DIR",
-        default_value = ".reservoir"
-    )]
-    pub state_dir: std::path::PathBuf,
-    /// Only these customers (id or name): comma-separated, or repeat the option. A name that
-    /// itself holds a comma ("Contoso, Ltd.") is matched whole first.
-    #[arg(long = "customer", global = true, value_name = "ID|NAME")]
-    pub customers: Vec<String>,
-    /// Customers worked on at once.
-    #[arg(long, global = true, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    pub parallelism: u16,
-    /// Partner-wide request budget per minute (Partner Center publishes 500).
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_RATE_LIMIT",
-        default_value_t = 500
-    )]
-    pub rate_limit: u32,
-    /// Per-customer request budget per minute.
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_CUSTOMER_RATE_LIMIT",
-        default_value_t = 100
-    )]
-    pub customer_rate_limit: u32,
-    /// Deadline for each Partner Center request: connecting, the answer and its whole body
-    /// (e.g. `30s`, `2m`).
-    #[arg(
-        long,
-        global = true,
-        env = "RESERVOIR_TIMEOUT",
-        default_value = "60s",
-        value_name = "DURATION",
-        value_parser = settings::parse_timeout
-    )]
-    pub timeout: std::time::Duration,
-    /// Print only the requested output and errors.
-    #[arg(long, short, global = true, conflicts_with = "verbose")]
-    pub quiet: bool,
-    /// More logging on stderr (repeat for more).
-    #[arg(long, short, global = true, action = clap::ArgAction::Count)]
-    pub verbose: u8,
-    /// Never colour output (also honoured: the NO_COLOR environment variable).
-    #[arg(long, global = true)]
-    pub no_color: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -161,52 +80,54 @@ pub enum Command {
     State(state::StateCommand),
 }
 
-/// Parses arguments, runs the command on a tokio runtime, and maps the outcome to an exit code.
-pub fn main() -> ExitCode {
+/// Parses arguments, resolves the [`Settings`], runs the command on a tokio runtime, and turns
+/// its [`ExitStatus`] into the process's exit code (the one place that does).
+pub fn main() -> std::process::ExitCode {
+    std::process::ExitCode::from(status())
+}
+
+fn status() -> ExitStatus {
     // Usage errors exit 1, not clap's 2: exit 2 means "found changes" for plan and the views.
-    let cli = match help::command()
+    let (cli, matches) = match help::command()
         .try_get_matches()
-        .and_then(|m| Cli::from_arg_matches(&m))
+        .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
     {
-        Ok(cli) => cli,
+        Ok(parsed) => parsed,
         Err(e) => {
             output::die_quietly_on_closed_pipe();
             let _ = e.print();
-            return ExitCode::from(if e.use_stderr() { EXIT_ERROR } else { EXIT_OK });
+            return ExitStatus::failed_if(e.use_stderr());
         }
     };
     // A closed pipe ends every command quietly, except apply, which finishes its purchases.
     if !matches!(cli.command, Command::Apply(_)) {
         output::die_quietly_on_closed_pipe();
     }
-    settings::init_logging(&cli.global);
+    let Cli { global, command } = cli;
+    let settings = Settings::resolve(global, &matches, &Environment::process());
+    setup::init_logging(&settings);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
         Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::from(EXIT_ERROR);
+            output::eprint(&format!("error: cannot start the async runtime: {e}"));
+            return ExitStatus::Error;
         }
     };
-    match runtime.block_on(run(cli)) {
-        Ok(code) => code,
-        Err(e) if output::is_closed_pipe(&e) => ExitCode::from(EXIT_OK),
+    match runtime.block_on(run(command, &settings)) {
+        Ok(status) => status,
+        Err(e) if output::is_closed_pipe(&e) => ExitStatus::Success,
         Err(e) => {
-            eprint!("{}", errors::render(&e));
-            ExitCode::from(EXIT_ERROR)
+            output::eprint_raw(&errors::render(&e));
+            ExitStatus::Error
         }
     }
 }
 
-async fn run(mut cli: Cli) -> anyhow::Result<ExitCode> {
-    // `--state DIR` is `--state-dir DIR`.
-    if let Some(crate::store::StateLocation::Dir(dir)) = settings::state_location(&cli.global) {
-        cli.global.state_dir = dir;
-    }
-    let g = &cli.global;
-    match cli.command {
+async fn run(command: Command, g: &Settings) -> anyhow::Result<ExitStatus> {
+    match command {
         Command::Validate(a) => validate::run(a, g).await,
         Command::Plan(a) => plan::run(a, g).await,
         Command::Apply(a) => apply::run(a, g).await,

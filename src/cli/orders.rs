@@ -1,12 +1,12 @@
 //! `reservoir orders`: customers' orders with their line items; `orders show CUSTOMER ORDER_ID`
 //! adds the provisioning status of each line. Read-only.
 
-use super::GlobalArgs;
-use super::settings::connect;
+use super::setup::connect;
 use super::view_output::ViewOutput;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
 use crate::views::{ViewFormat, customers, parse_since, render};
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -35,7 +35,7 @@ pub enum OrdersCommand {
     },
 }
 
-pub async fn run(args: OrdersArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: OrdersArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let conn = connect(g).await?.read_only();
     let provenance = conn.provenance.clone();
     let result = run_with(&args, g, &conn.reader).await;
@@ -49,14 +49,14 @@ pub async fn run(args: OrdersArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     if let Some(n) = note
         && !g.quiet
     {
-        eprintln!("{n}");
+        super::output::eprint(n);
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 async fn run_with(
     args: &OrdersArgs,
-    g: &GlobalArgs,
+    g: &Settings,
     client: &crate::partner_center::Reader,
 ) -> anyhow::Result<(String, Option<&'static str>)> {
     match &args.command {

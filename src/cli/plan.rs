@@ -3,14 +3,16 @@
 //! stdout; diagnostics, progress and logs go to stderr. Recent purchases are read from the
 //! journal (plan never creates it), orders fetched by id and the partner activity log; the plan
 //! says which were consulted. `--fresh-state` is a deprecated no-op
-//! ([`settings::FreshStateArg`]).
+//! ([`setup::FreshStateArg`]).
 
-use super::{EXIT_ERROR, GlobalArgs, settings};
+use super::output::Printer;
+use super::setup;
 use crate::catalog::Catalog;
+use crate::exit::ExitStatus;
 use crate::observe::{self, ObserveOptions};
 use crate::plan::{SavedPlan, parse_ttl};
-use std::io::{IsTerminal, Write};
-use std::process::ExitCode;
+use crate::settings::Settings;
+use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
@@ -33,29 +35,29 @@ pub struct PlanArgs {
     #[arg(long, default_value = "4h")]
     pub plan_ttl: String,
     #[command(flatten)]
-    pub fresh: settings::FreshStateArg,
+    pub fresh: setup::FreshStateArg,
 }
 
-pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let ttl = parse_ttl(&args.plan_ttl)
         .map_err(|e| anyhow::anyhow!("--plan-ttl {:?}: {e}", args.plan_ttl))?;
-    let Some(mut desired) = settings::load_manifests(&args.paths, g) else {
-        return Ok(ExitCode::from(EXIT_ERROR));
+    let Some(mut desired) = setup::load_manifests(&args.paths, g) else {
+        return Ok(ExitStatus::Error);
     };
-    settings::filter_customers(&mut desired, &g.customers)?;
+    setup::filter_customers(&mut desired, &g.customers)?;
     args.fresh.warn();
 
     // Only a read-only `Reader` survives: plan cannot write to Partner Center.
-    let conn = settings::connect(g).await?.read_only();
+    let conn = setup::connect(g).await?.read_only();
     let reader = &conn.reader;
     let parallelism = usize::from(g.parallelism);
     // The completed-order cache lives in the state store (a directory's cache, or PostgreSQL's).
-    let (journal, opts) = match settings::store_location(g) {
+    let (journal, opts) = match &g.state {
         crate::store::StateLocation::Dir(dir) => (
-            observe::from_journal(&dir),
-            ObserveOptions::with_dir(parallelism, &dir),
+            observe::from_journal(dir),
+            ObserveOptions::with_dir(parallelism, dir),
         ),
-        crate::store::StateLocation::Postgres(_) => match settings::open_store(g, false).await {
+        crate::store::StateLocation::Postgres(_) => match setup::open_store(g, false).await {
             Ok(store) => {
                 let opts = ObserveOptions::new(parallelism, store.cache.clone());
                 (observe::from_store(Ok(store)), opts)
@@ -87,35 +89,30 @@ pub async fn run(args: PlanArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
     let mut plan = crate::plan::diff(&desired, &observation);
     plan.provenance = Some(super::provenance::with_commit(
         conn.provenance.clone(),
+        g.commit.as_deref(),
         &args.paths,
     ));
     conn.close().await;
-    let color = settings::use_color_stdout(g);
+    let out = Printer::new(g);
     let text = match args.format {
         crate::render::Format::Text if args.wide => {
-            crate::render::text::render_fitted(&plan, color, None)
+            crate::render::text::render_fitted(&plan, out.color(), None)
         }
-        format => crate::render::render_plan(&plan, format, color),
+        format => crate::render::render_plan(&plan, format, out.color()),
     };
-    {
-        let mut stdout = std::io::stdout().lock();
-        stdout.write_all(text.as_bytes())?;
-        stdout.flush()?;
-    }
+    out.write(&text)?;
     if let Some(path) = &args.out {
         let code = plan.exit_code(args.detailed_exitcode);
-        SavedPlan::new(plan, chrono::Utc::now(), ttl).write(path)?;
-        if !g.quiet {
-            eprintln!("saved the plan to {}", path.display());
-        }
-        return Ok(ExitCode::from(code));
+        crate::store::plan_file::write(path, &SavedPlan::new(plan, chrono::Utc::now(), ttl))?;
+        out.note(&format!("saved the plan to {}", path.display()));
+        return Ok(code);
     }
-    Ok(ExitCode::from(plan.exit_code(args.detailed_exitcode)))
+    Ok(plan.exit_code(args.detailed_exitcode))
 }
 
 /// A spinner on stderr while customers are observed (hidden when stderr is not a terminal or
 /// with `--quiet`).
-fn progress(g: &GlobalArgs, customers: usize) -> indicatif::ProgressBar {
+fn progress(g: &Settings, customers: usize) -> indicatif::ProgressBar {
     if g.quiet || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }

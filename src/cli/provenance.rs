@@ -23,21 +23,22 @@ pub fn of_endpoint(embedded: bool, base: &url::Url, partner_tenant: Option<Strin
     }
 }
 
-/// `provenance` with the commit of the manifests at `paths` (the first one decides).
-pub fn with_commit(mut provenance: Provenance, paths: &[std::path::PathBuf]) -> Provenance {
-    provenance.commit = commit(paths.first().map(|p| p.as_path()));
+/// `provenance` with the commit of the manifests at `paths` (the first one decides):
+/// `github_sha` ([`crate::settings::Settings::commit`]) when set, else git's `HEAD` there.
+pub fn with_commit(
+    mut provenance: Provenance,
+    github_sha: Option<&str>,
+    paths: &[std::path::PathBuf],
+) -> Provenance {
+    provenance.commit = match github_sha {
+        Some(sha) => Some(sha.to_owned()),
+        None => commit(paths.first().map(|p| p.as_path())),
+    };
     provenance
 }
 
-/// `GITHUB_SHA` when set, else the `HEAD` commit of the git work tree holding `path`.
+/// The `HEAD` commit of the git work tree holding `path`.
 fn commit(path: Option<&Path>) -> Option<String> {
-    if let Some(sha) = std::env::var("GITHUB_SHA")
-        .ok()
-        .map(|s| s.trim().to_owned())
-        .filter(|s| !s.is_empty())
-    {
-        return Some(sha);
-    }
     let path = path.unwrap_or(Path::new("."));
     let dir = if path.is_dir() {
         path

@@ -3,14 +3,14 @@
 //! placed does not match (a quantity or amount differs, or it is not charged yet); charges for
 //! orders reservoir did not place are reported, and fail the run (exit 2) only with `--strict`.
 
-use super::GlobalArgs;
 use super::orders::print_view;
-use super::settings::connect;
+use super::setup::connect;
 use super::view_output::ViewOutput;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::views::reconcile::{self, Period};
 use crate::views::{customers, parse_since, placed, render};
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Args)]
 #[command(group(clap::ArgGroup::new("period").required(true).args(["invoice", "since"])))]
@@ -35,8 +35,8 @@ pub struct ReconcileArgs {
     pub output: ViewOutput,
 }
 
-pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let store = super::settings::open_store(g, false).await?;
+pub async fn run(args: ReconcileArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
+    let store = super::setup::open_store(g, false).await?;
     let mut sources = placed::from_journal(&store.journal).await?;
     if let Some(r) = &args.receipts {
         sources.extend(placed::from_receipts(r)?);
@@ -69,8 +69,8 @@ pub async fn run(args: ReconcileArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode
         args.output.is_text(),
     )?;
     Ok(if report.passes(args.strict) {
-        ExitCode::SUCCESS
+        ExitStatus::Success
     } else {
-        ExitCode::from(super::EXIT_CHANGES)
+        ExitStatus::Changes
     })
 }

@@ -1,10 +1,9 @@
 //! `reservoir sandbox`: run the Partner Center simulator in the foreground.
 
-use super::GlobalArgs;
+use crate::exit::ExitStatus;
 use crate::sandbox::knobs::{DEFAULT_FULFILLMENT_DELAY_SECS, PARTNER_CENTER_LIMIT_PER_MINUTE};
 use crate::sandbox::{Knobs, SandboxOptions, WorldSource};
-use std::io::Write;
-use std::process::ExitCode;
+use crate::settings::Settings;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum SandboxCommand {
@@ -70,7 +69,7 @@ pub struct ServeArgs {
     pub seed: u64,
 }
 
-pub async fn run(args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: SandboxCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     let SandboxCommand::Serve(a) = args;
     let world = match (a.world, a.generate_customers) {
         (Some(path), Some(n)) => WorldSource::GeneratedFile {
@@ -117,15 +116,11 @@ pub async fn run(args: SandboxCommand, _g: &GlobalArgs) -> anyhow::Result<ExitCo
         "client_secret": creds.client_secret,
         "refresh_token": creds.refresh_token,
     });
-    {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "{line}")?;
-        out.flush()?;
-    }
-    eprintln!("sandbox serving on {base}; stop with Ctrl-C");
+    super::output::Printer::new(g).line(&line.to_string())?;
+    super::output::eprint(&format!("sandbox serving on {base}; stop with Ctrl-C"));
     wait_for_signal().await;
     sandbox.shutdown().await;
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
 async fn wait_for_signal() {

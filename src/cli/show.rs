@@ -2,10 +2,9 @@
 //! when it expires (`--format json` prints the saved file, which carries both). Warns on stderr
 //! when it has expired but still renders it.
 
-use super::{EXIT_OK, GlobalArgs};
-use crate::plan::SavedPlan;
-use std::io::Write;
-use std::process::ExitCode;
+use super::output::Printer;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 
 #[derive(Debug, clap::Args)]
 pub struct ShowArgs {
@@ -16,18 +15,19 @@ pub struct ShowArgs {
     pub format: crate::render::Format,
 }
 
-pub async fn run(args: ShowArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let saved = SavedPlan::read(&args.file)?;
+pub async fn run(args: ShowArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
+    let saved = crate::store::plan_file::read(&args.file)?;
     let now = chrono::Utc::now();
     if saved.is_expired(now) {
-        eprintln!(
+        super::output::eprint(&format!(
             "warning: this plan expired at {} (created {}); `apply --plan` will refuse it — run plan again",
             saved.expires_at.to_rfc3339(),
             saved.created_at.to_rfc3339()
-        );
+        ));
     }
     let made = saved.made_line(now);
-    let color = super::settings::use_color_stdout(g);
+    let out = Printer::new(g);
+    let color = out.color();
     let text = match args.format {
         // The saved file as is: the plan plus `created_at` and `expires_at`.
         crate::render::Format::Json => saved.to_json(),
@@ -36,8 +36,6 @@ pub async fn run(args: ShowArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             crate::render::render_plan(&saved.plan, format, color)
         ),
     };
-    let mut stdout = std::io::stdout().lock();
-    stdout.write_all(text.as_bytes())?;
-    stdout.flush()?;
-    Ok(ExitCode::from(EXIT_OK))
+    out.write(&text)?;
+    Ok(ExitStatus::Success)
 }

@@ -1,10 +1,11 @@
 //! `reservoir state`: list the held locks (holder, age, expiry), break one with `unlock CUSTOMER
 //! --force` (journalled), and copy a directory store into PostgreSQL with `migrate --to URL`.
 
-use super::GlobalArgs;
-use super::settings;
+use super::output::Printer;
+use super::setup;
+use crate::exit::ExitStatus;
+use crate::settings::Settings;
 use crate::store::{HolderInfo, StateLocation, Store};
-use std::process::ExitCode;
 
 #[derive(Debug, clap::Subcommand)]
 pub enum StateCommand {
@@ -32,7 +33,7 @@ pub enum StateCommand {
     },
 }
 
-pub async fn run(cmd: StateCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(cmd: StateCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     match cmd {
         StateCommand::Locks => locks(g).await,
         StateCommand::Unlock { customer, force } => unlock(g, &customer, force).await,
@@ -40,8 +41,8 @@ pub async fn run(cmd: StateCommand, g: &GlobalArgs) -> anyhow::Result<ExitCode> 
     }
 }
 
-async fn locks(g: &GlobalArgs) -> anyhow::Result<ExitCode> {
-    let store = settings::open_store(g, false).await?;
+async fn locks(g: &Settings) -> anyhow::Result<ExitStatus> {
+    let store = setup::open_store(g, false).await?;
     let list = store.locks.list().await?;
     let now = chrono::Utc::now();
     let mut out = format!("state store: {}\n", store.location);
@@ -66,22 +67,22 @@ async fn locks(g: &GlobalArgs) -> anyhow::Result<ExitCode> {
             l.customer_id, l.epoch, age, expiry, holder
         ));
     }
-    print!("{out}");
-    Ok(ExitCode::SUCCESS)
+    Printer::new(g).write(&out)?;
+    Ok(ExitStatus::Success)
 }
 
-async fn unlock(g: &GlobalArgs, customer: &str, force: bool) -> anyhow::Result<ExitCode> {
+async fn unlock(g: &Settings, customer: &str, force: bool) -> anyhow::Result<ExitStatus> {
     if !force {
         anyhow::bail!(
             "refusing to break the lock of customer {customer} without --force: only do it when \
              the run holding it is gone"
         );
     }
-    let store = settings::open_store(g, false).await?;
+    let store = setup::open_store(g, false).await?;
     let by = HolderInfo::current("reservoir state unlock --force");
     match store.locks.force_unlock(customer, &by).await? {
         Some(info) => {
-            if !matches!(settings::store_location(g), StateLocation::Postgres(_)) {
+            if !matches!(&g.state, StateLocation::Postgres(_)) {
                 // The PostgreSQL store journals it itself, in the same call.
                 let record = crate::store::Record::LockBroken {
                     at: chrono::Utc::now(),
@@ -96,17 +97,17 @@ async fn unlock(g: &GlobalArgs, customer: &str, force: bool) -> anyhow::Result<E
             let holder = info
                 .holder
                 .map_or_else(|| "holder unknown".to_owned(), |h| h.to_string());
-            println!(
+            Printer::new(g).line(&format!(
                 "broke the lock of customer {customer} (epoch {}, {holder})",
                 info.epoch
-            );
+            ))?;
         }
-        None => println!("customer {customer} is not locked"),
+        None => Printer::new(g).line(&format!("customer {customer} is not locked"))?,
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(ExitStatus::Success)
 }
 
-async fn migrate(g: &GlobalArgs, to: &str) -> anyhow::Result<ExitCode> {
+async fn migrate(g: &Settings, to: &str) -> anyhow::Result<ExitStatus> {
     let target = StateLocation::parse(to);
     let StateLocation::Postgres(url) = &target else {
         anyhow::bail!("--to must be a postgres:// URL, not {}", target.display());
@@ -116,15 +117,15 @@ async fn migrate(g: &GlobalArgs, to: &str) -> anyhow::Result<ExitCode> {
         .await
         .map_err(|e| anyhow::Error::new(e).context(format!("state store {}", target.display())))?;
     let copied = copy(&source, &pg).await?;
-    println!(
+    Printer::new(g).line(&format!(
         "copied {} journal record(s) of {} customer(s) and {} cache entr(ies) from {} to {}",
         copied.records,
         copied.customers,
         copied.cache,
         g.state_dir.display(),
         target.display()
-    );
-    Ok(ExitCode::SUCCESS)
+    ))?;
+    Ok(ExitStatus::Success)
 }
 
 /// What [`copy`] copied.

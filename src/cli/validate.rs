@@ -4,11 +4,12 @@
 //! diagnostic with file, line, column, severity, message and hint, and the skipped files.
 //! Exits 1 when there is any error, 0 otherwise (warnings included).
 
-use super::{EXIT_ERROR, EXIT_OK, GlobalArgs};
+use super::output::Printer;
+use crate::exit::ExitStatus;
 use crate::manifest::{self, Diagnostic, Severity, Skipped};
+use crate::settings::Settings;
 use serde::Serialize;
 use std::path::PathBuf;
-use std::process::ExitCode;
 
 /// The version of the `--format json` document; raised on any incompatible change.
 pub const FORMAT_VERSION: u32 = 1;
@@ -100,23 +101,23 @@ fn skipped_json(skipped: &[Skipped]) -> Vec<SkippedJson> {
         .collect()
 }
 
-pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode> {
+pub async fn run(args: ValidateArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let result = manifest::load(&args.paths);
     if args.format == ValidateFormat::Json {
-        return json(result);
+        return json(result, Printer::new(g));
     }
-    let color = super::settings::use_color_stderr(g);
+    let color = g.color_stderr;
     match result {
         Ok(loaded) => {
             if !g.quiet {
                 print_skipped(&loaded.skipped);
                 for w in &loaded.warnings {
-                    eprintln!("{}", w.render(color));
+                    super::output::eprint(&w.render(color));
                 }
             }
             let d = &loaded.desired;
             let subs: usize = d.customers.iter().map(|c| c.subscriptions.len()).sum();
-            println!(
+            Printer::new(g).line(&format!(
                 "ok: {} valid ({}, {}, {}){}{}",
                 plural(loaded.files.len(), "file"),
                 plural(d.customers.len(), "customer"),
@@ -127,8 +128,8 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
                     n => format!("; {}", plural(n, "warning")),
                 },
                 skipped_suffix(&loaded.skipped),
-            );
-            Ok(ExitCode::from(EXIT_OK))
+            ))?;
+            Ok(ExitStatus::Success)
         }
         Err(diags) => {
             if !g.quiet {
@@ -138,7 +139,7 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
                 if g.quiet && !d.is_error() {
                     continue;
                 }
-                eprintln!("{}", d.render(color));
+                super::output::eprint(&d.render(color));
             }
             let files: std::collections::BTreeSet<_> = diags
                 .errors
@@ -153,13 +154,16 @@ pub async fn run(args: ValidateArgs, g: &GlobalArgs) -> anyhow::Result<ExitCode>
                 summary.push_str(&format!(", {}", plural(diags.warnings.len(), "warning")));
             }
             summary.push_str(&skipped_suffix(&diags.skipped));
-            println!("{summary}");
-            Ok(ExitCode::from(EXIT_ERROR))
+            Printer::new(g).line(&summary)?;
+            Ok(ExitStatus::Error)
         }
     }
 }
 
-fn json(result: Result<manifest::Loaded, manifest::Diagnostics>) -> anyhow::Result<ExitCode> {
+fn json(
+    result: Result<manifest::Loaded, manifest::Diagnostics>,
+    out: Printer,
+) -> anyhow::Result<ExitStatus> {
     let (report, code) = match result {
         Ok(loaded) => {
             let d = &loaded.desired;
@@ -177,7 +181,7 @@ fn json(result: Result<manifest::Loaded, manifest::Diagnostics>) -> anyhow::Resu
                 },
                 diagnostics: loaded.warnings.iter().map(DiagnosticJson::from).collect(),
             };
-            (report, EXIT_OK)
+            (report, ExitStatus::Success)
         }
         Err(diags) => {
             let report = Report {
@@ -194,20 +198,20 @@ fn json(result: Result<manifest::Loaded, manifest::Diagnostics>) -> anyhow::Resu
                 },
                 diagnostics: diags.all().map(DiagnosticJson::from).collect(),
             };
-            (report, EXIT_ERROR)
+            (report, ExitStatus::Error)
         }
     };
-    println!("{}", serde_json::to_string_pretty(&report)?);
-    Ok(ExitCode::from(code))
+    out.line(&serde_json::to_string_pretty(&report)?)?;
+    Ok(code)
 }
 
 fn print_skipped(skipped: &[Skipped]) {
     for s in skipped {
-        eprintln!(
+        super::output::eprint(&format!(
             "skipped (not a reservoir manifest): {} ({})",
             s.path.display(),
             s.reason
-        );
+        ));
     }
 }
 

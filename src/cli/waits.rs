@@ -4,26 +4,13 @@
 //! elapsed` when no customer is in a known wait. Also counts the writes in flight for the
 //! Ctrl-C message.
 //!
-//! Testing aid: `RESERVOIR_PROGRESS_INTERVAL_MS` (hidden) sets the heartbeat interval.
+//! Testing aid: `RESERVOIR_PROGRESS_INTERVAL_MS` (hidden) sets the heartbeat interval
+//! ([`crate::settings::Settings::heartbeat_interval`]).
 
 use crate::apply::ApplyEvent;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
-
-/// The heartbeat interval environment variable (milliseconds).
-pub const INTERVAL_ENV: &str = "RESERVOIR_PROGRESS_INTERVAL_MS";
-/// The default heartbeat interval.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(30);
-
-/// The interval: [`INTERVAL_ENV`] when set to a positive number, else [`DEFAULT_INTERVAL`].
-pub fn interval() -> Duration {
-    std::env::var(INTERVAL_ENV)
-        .ok()
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .filter(|ms| *ms > 0)
-        .map_or(DEFAULT_INTERVAL, Duration::from_millis)
-}
 
 /// What a customer waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

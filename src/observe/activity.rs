@@ -11,14 +11,12 @@
 //! never "zero pending".
 
 use super::Reader;
+use super::wire_values::{scope_from_wire, term_from_wire};
 use crate::manifest::PurchaseKey;
 use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::audit::{AuditFilter, AuditQuery, AuditRecord};
 use crate::partner_center::wire::{Order, OrderStatus};
-use crate::plan::{
-    Holding, ItemResolution, PendingPurchase, Resolution, UnattributedOrder, scope_from_wire,
-    term_from_wire,
-};
+use crate::plan::{Holding, ItemResolution, PendingPurchase, Resolution, UnattributedOrder};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
 

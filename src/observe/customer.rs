@@ -11,6 +11,7 @@ use super::facts::{CustomerProfile, Facts};
 use super::holdings::{self, Orders};
 use super::order_cache::OrderCache;
 use super::pending::{PendingSource, split_catalog_item};
+use super::wire_values::kind_from_offer_id;
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState, DesiredSubscription, Limits, PurchaseKey};
@@ -19,7 +20,7 @@ use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
     CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, Inventory,
     ItemResolution, Observation, ObservedCustomer, ObservedSubscription, PendingPurchase,
-    Registration, Resolution, SubscriptionStatus, kind_from_offer_id,
+    Registration, Resolution, SubscriptionStatus,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};

@@ -6,9 +6,9 @@
 //! Orders `apply` places are also kept (namespace `placed/<customer>`, any status) for
 //! attributing their entitlements only ([`OrderCache::get_attribution`]).
 
+use super::wire_values::{scope_from_wire, term_from_wire};
 use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
-use crate::plan::{scope_from_wire, term_from_wire};
 use crate::store::{Cache, CacheEntry};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};

@@ -32,17 +32,26 @@ impl fmt::Display for SubscriptionBasis {
     }
 }
 
+/// A subscription basis that does not read back (in a saved plan).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SubscriptionBasisError {
+    #[error("{0:?} is not status/kind/registration")]
+    Shape(String),
+    #[error("{0:?} is not a subscription kind")]
+    Kind(String),
+}
+
 impl std::str::FromStr for SubscriptionBasis {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = SubscriptionBasisError;
+    fn from_str(s: &str) -> Result<Self, SubscriptionBasisError> {
         let parts: Vec<&str> = s.split('/').collect();
         let [status, kind, registration] = parts[..] else {
-            return Err(format!("{s:?} is not status/kind/registration"));
+            return Err(SubscriptionBasisError::Shape(s.to_owned()));
         };
         let kind = match kind {
             "azure-plan" => SubscriptionKind::AzurePlan,
             "legacy" => SubscriptionKind::Legacy,
-            other => return Err(format!("{other:?} is not a subscription kind")),
+            other => return Err(SubscriptionBasisError::Kind(other.to_owned())),
         };
         Ok(SubscriptionBasis {
             status: SubscriptionStatus::from_wire(status),
@@ -71,8 +80,10 @@ pub enum CatalogBasis {
 impl CatalogBasis {
     /// Reads a basis as written (never fails: text that names no item is an outcome).
     pub fn from_text(s: &str) -> Self {
-        s.parse()
-            .unwrap_or_else(|_| CatalogBasis::Outcome(s.to_owned()))
+        match s.parse() {
+            Ok(basis) => basis,
+            Err(never) => match never {},
+        }
     }
 
     /// The same basis without the availability id (which may rotate while the item stays the
@@ -118,9 +129,10 @@ impl fmt::Display for CatalogBasis {
     }
 }
 
+/// Text that names no item is an outcome, so reading a catalog basis never fails.
 impl std::str::FromStr for CatalogBasis {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = std::convert::Infallible;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
         let (id, terms) = s.split_once(' ').unwrap_or((s, ""));
         let parts: Vec<&str> = id.split(':').collect();
         Ok(match parts[..] {

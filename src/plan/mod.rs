@@ -20,6 +20,7 @@ pub mod money_limits;
 pub mod observed;
 pub mod provenance;
 pub mod saved;
+pub mod summary;
 
 pub use compare::{RowChange, compare};
 pub use diff::diff;
@@ -30,4 +31,4 @@ pub use model::{
 };
 pub use observed::*;
 pub use provenance::{Provenance, ProvenanceMismatch, SANDBOX_NOTE};
-pub use saved::{SavedPlan, SavedPlanError, parse_ttl};
+pub use saved::{SavedPlan, SavedPlanError, TtlError, parse_ttl};

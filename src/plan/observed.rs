@@ -14,9 +14,9 @@
 //! |---|---|
 //! | [`ObservedCustomer::country`] | `GET /v1/customers/{id}` → `billingProfile.defaultAddress.country` (§7) |
 //! | [`ObservedCustomer::company_name`] | same call, `companyProfile.companyName` |
-//! | [`ObservedSubscription`] | `GET …/subscriptions` (§7): `status` via [`SubscriptionStatus::from_wire`], kind via [`kind_from_offer_id`] on `offerId` |
+//! | [`ObservedSubscription`] | `GET …/subscriptions` (§7): `status` via [`SubscriptionStatus::from_wire`], kind via [`crate::observe::wire_values::kind_from_offer_id`] on `offerId` |
 //! | [`ObservedSubscription::registration`] | `GET …/subscriptions/{id}/registrationstatus` (§7) via [`Registration::from_wire`], only for subscriptions the manifest gives reservations |
-//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§11): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`scope_from_wire`]) / `duration` ([`term_from_wire`]) (§10) |
+//! | [`Holding`] (entitlements) | `GET …/entitlements?entitlementType=reservedInstance&showExpiry=true` and `…=software` (§11): `productId`, `skuId`, `quantity`, `referenceOrder.id`, `expiryDate`; attribution from the order's line `referenceOrder.lineItemId` → `provisioningContext` `subscriptionId` / `scope` ([`crate::observe::wire_values::scope_from_wire`]) / `duration` ([`crate::observe::wire_values::term_from_wire`]) (§10) |
 //! | [`Holding`] (orders fallback) | on 403/900329 for entitlements: `GET …/orders?billingType=OneTime` (§10), skipping `cancelled` orders; one holding per line, with `offerId` split into product/SKU; set [`HoldingsSource::Orders`] |
 //! | [`ReservationAttribution`] `reservation_type`/`arm_*` | the SKU's catalog entry (`dynamicAttributes.armSkuName`, `armRegionName`; the product's `targetView`), when the run resolved it anyway |
 //! | [`PendingPurchase`] | the journal: orders recorded by apply and not yet seen in holdings (get-by-id, §10, confirms them); intents with no recorded order get `order_id: None`; and the partner activity log (§15): `create_order` records of the last 30 minutes whose order lines are not yet holdings, attributed through `OfferId`, `ProvisioningContext`, `TermDuration` (one unit counted once: deduplicated by order id) |
@@ -25,7 +25,7 @@
 //! | [`Resolution`] | catalog discovery per (country, scope, target view), §8; inventory check §8 |
 
 pub use crate::kinds::{HoldingKind, ReservationAttribution};
-use crate::manifest::{PurchaseKey, Scope, SubscriptionKind, Term};
+use crate::manifest::{PurchaseKey, SubscriptionKind};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -374,47 +374,6 @@ pub struct Holding {
     pub title: Option<String>,
 }
 
-/// Reads a provisioning-context `duration` (`1Year`, `3Years`, also `3Year`) or an ISO term
-/// (`P1Y`, `P3Y`), case-insensitively.
-pub fn term_from_wire(s: &str) -> Option<Term> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "1year" | "1years" | "p1y" => Some(Term::P1Y),
-        "3year" | "3years" | "p3y" => Some(Term::P3Y),
-        _ => None,
-    }
-}
-
-/// Reads a provisioning-context `scope` (`Shared` / `Single`), case-insensitively.
-pub fn scope_from_wire(s: &str) -> Option<Scope> {
-    match s.trim().to_ascii_lowercase().as_str() {
-        "shared" => Some(Scope::Shared),
-        "single" => Some(Scope::Single),
-        _ => None,
-    }
-}
-
-/// The Azure plan product id (`offerId` of an Azure plan subscription starts with it).
-pub const AZURE_PLAN_PRODUCT_ID: &str = "DZH318Z0BPS6";
-/// The offer id of a legacy CSP Azure subscription.
-pub const LEGACY_AZURE_OFFER_ID: &str = "MS-AZR-0145P";
-
-/// The kind of an Azure subscription from its `offerId`: `MS-AZR-0145P` is legacy,
-/// `DZH318Z0BPS6:…` an Azure plan; anything else is not an Azure subscription (`None`).
-pub fn kind_from_offer_id(offer_id: &str) -> Option<SubscriptionKind> {
-    let o = offer_id.trim();
-    if o.eq_ignore_ascii_case(LEGACY_AZURE_OFFER_ID) {
-        Some(SubscriptionKind::Legacy)
-    } else if o
-        .split(':')
-        .next()
-        .is_some_and(|p| p.eq_ignore_ascii_case(AZURE_PLAN_PRODUCT_ID))
-    {
-        Some(SubscriptionKind::AzurePlan)
-    } else {
-        None
-    }
-}
-
 /// A purchase recorded in the journal, or seen in the partner activity log, and not yet visible
 /// in holdings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -499,14 +458,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn wire_values_parse_case_insensitively() {
-        assert_eq!(term_from_wire("1Year"), Some(Term::P1Y));
-        assert_eq!(term_from_wire("3Years"), Some(Term::P3Y));
-        assert_eq!(term_from_wire("3Year"), Some(Term::P3Y));
-        assert_eq!(term_from_wire("P1Y"), Some(Term::P1Y));
-        assert_eq!(term_from_wire("P1M"), None);
-        assert_eq!(scope_from_wire("Shared"), Some(Scope::Shared));
-        assert_eq!(scope_from_wire("single"), Some(Scope::Single));
+    fn statuses_parse_case_insensitively() {
         assert_eq!(
             Registration::from_wire("notregistered"),
             Registration::NotRegistered
@@ -523,14 +475,5 @@ mod tests {
             SubscriptionStatus::from_wire("deleted"),
             SubscriptionStatus::Other("deleted".into())
         );
-        assert_eq!(
-            kind_from_offer_id("MS-AZR-0145P"),
-            Some(SubscriptionKind::Legacy)
-        );
-        assert_eq!(
-            kind_from_offer_id("DZH318Z0BPS6:0001:DZH318Z0BPS7"),
-            Some(SubscriptionKind::AzurePlan)
-        );
-        assert_eq!(kind_from_offer_id("CFQ7TTC0LH18:0001"), None);
     }
 }

@@ -1,7 +1,8 @@
 //! Saved plans (`plan --out FILE`, `apply --plan FILE`, `show FILE`): the JSON plan plus its
 //! creation time and expiry. The file is the `--format json` plan with two more top-level fields,
 //! `created_at` and `expires_at`; the plan's `provenance` records the endpoint, partner tenant and
-//! commit it was made against. Times are passed in by the caller; the plan has no clock.
+//! commit it was made against. Times are passed in by the caller; the plan has no clock, and no
+//! file access: [`crate::store::plan_file`] reads and writes the files.
 
 use crate::plan::model::{FORMAT_VERSION, Plan};
 use chrono::{DateTime, Duration, Utc};
@@ -17,21 +18,9 @@ pub struct SavedPlan {
     pub expires_at: DateTime<Utc>,
 }
 
-/// Why a saved plan could not be written or read.
+/// Why a text is not a saved plan this build can use.
 #[derive(Debug, thiserror::Error)]
 pub enum SavedPlanError {
-    #[error("cannot read plan file {path}")]
-    Read {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("cannot write plan file {path}")]
-    Write {
-        path: PathBuf,
-        #[source]
-        source: std::io::Error,
-    },
     #[error("{path} is not a reservoir plan: {detail}")]
     NotAPlan { path: PathBuf, detail: String },
     #[error(
@@ -102,59 +91,41 @@ impl SavedPlan {
         }
         serde_json::from_value(value).map_err(|e| not_a_plan(e.to_string()))
     }
-
-    /// Writes the plan to `path` atomically (a temporary file in the same folder, then renamed).
-    pub fn write(&self, path: &Path) -> Result<(), SavedPlanError> {
-        use std::io::Write;
-        let err = |source| SavedPlanError::Write {
-            path: path.to_owned(),
-            source,
-        };
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p,
-            _ => Path::new("."),
-        };
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(err)?;
-        tmp.write_all(self.to_json().as_bytes()).map_err(err)?;
-        tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(path).map_err(|e| err(e.error))?;
-        Ok(())
-    }
-
-    /// Reads a plan saved by [`SavedPlan::write`].
-    pub fn read(path: &Path) -> Result<Self, SavedPlanError> {
-        let text = std::fs::read_to_string(path).map_err(|source| SavedPlanError::Read {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::from_json(&text, path)
-    }
 }
 
 /// Parses a `--plan-ttl` value: a positive whole number followed by `s`, `m`, `h` or `d`
 /// (`4h`, `30m`, `1d`).
-pub fn parse_ttl(s: &str) -> Result<Duration, String> {
+pub fn parse_ttl(s: &str) -> Result<Duration, TtlError> {
     let t = s.trim();
     let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let n: i64 = num
         .parse()
-        .map_err(|_| format!("invalid duration {s:?}: expected e.g. 4h, 30m, 1d"))?;
+        .map_err(|_| TtlError::NotANumber(s.to_owned()))?;
     if n <= 0 {
-        return Err(format!("invalid duration {s:?}: must be more than zero"));
+        return Err(TtlError::NotPositive(s.to_owned()));
     }
     let d = match unit {
         "s" => Duration::try_seconds(n),
         "m" => Duration::try_minutes(n),
         "h" => Duration::try_hours(n),
         "d" => Duration::try_days(n),
-        _ => {
-            return Err(format!(
-                "invalid duration {s:?}: the unit must be s, m, h or d"
-            ));
-        }
+        _ => return Err(TtlError::Unit(s.to_owned())),
     };
-    d.ok_or_else(|| format!("invalid duration {s:?}: too long"))
+    d.ok_or_else(|| TtlError::TooLong(s.to_owned()))
+}
+
+/// Why a `--plan-ttl` value is not a duration (each variant holds the value as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TtlError {
+    #[error("invalid duration {0:?}: expected e.g. 4h, 30m, 1d")]
+    NotANumber(String),
+    #[error("invalid duration {0:?}: must be more than zero")]
+    NotPositive(String),
+    #[error("invalid duration {0:?}: the unit must be s, m, h or d")]
+    Unit(String),
+    #[error("invalid duration {0:?}: too long")]
+    TooLong(String),
 }
 
 #[cfg(test)]

@@ -36,8 +36,12 @@ pub enum JournalError {
         #[source]
         source: serde_json::Error,
     },
-    #[error("journal file {path} is inconsistent: {message}")]
-    Inconsistent { path: PathBuf, message: String },
+    #[error("journal file {path} is inconsistent")]
+    Inconsistent {
+        path: PathBuf,
+        #[source]
+        source: super::replay::ReplayError,
+    },
     #[error("customer id {0:?} cannot name a journal file")]
     InvalidCustomerId(String),
     #[error("journal append for customer {customer_id} refused: {message}")]
@@ -258,9 +262,9 @@ impl Journal {
     /// Replays a customer's journal into intents.
     pub async fn intents(&self, customer_id: &str) -> Result<Vec<IntentView>, JournalError> {
         let records = self.read(customer_id).await?;
-        replay(&records.records).map_err(|message| JournalError::Inconsistent {
+        replay(&records.records).map_err(|source| JournalError::Inconsistent {
             path: self.store.location(customer_id),
-            message,
+            source,
         })
     }
 

@@ -20,6 +20,7 @@ pub mod dir;
 pub mod fs;
 pub mod journal;
 pub mod lock;
+pub mod plan_file;
 pub mod postgres;
 pub mod record;
 pub mod replay;

@@ -84,7 +84,7 @@ impl IntentView {
 
 /// Folds records into intents (in the order they were opened). `Err` names the offending record
 /// (1-based index) and what is wrong with it.
-pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, String> {
+pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, ReplayError> {
     let mut intents: Vec<IntentView> = Vec::new();
     let mut settled: BTreeSet<String> = BTreeSet::new();
     for (i, record) in records.iter().enumerate() {
@@ -98,7 +98,10 @@ pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, String> {
         } = record
         {
             if intents.iter().any(|v| &v.intent_id == intent_id) {
-                return Err(format!("record {n}: intent {intent_id} opened twice"));
+                return Err(ReplayError::OpenedTwice {
+                    record: n,
+                    intent_id: intent_id.clone(),
+                });
             }
             intents.push(IntentView {
                 intent_id: intent_id.clone(),
@@ -130,12 +133,17 @@ pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, String> {
             continue;
         };
         let Some(view) = intents.iter_mut().find(|v| v.intent_id == id) else {
-            return Err(format!(
-                "record {n} ({}): unknown intent {id}",
-                record.kind()
-            ));
+            return Err(ReplayError::UnknownIntent {
+                record: n,
+                kind: record.kind(),
+                intent_id: id.to_owned(),
+            });
         };
-        advance(view, record).map_err(|e| format!("record {n} ({}): {e}", record.kind()))?;
+        advance(view, record).map_err(|source| ReplayError::Step {
+            record: n,
+            kind: record.kind(),
+            source,
+        })?;
     }
     for view in &mut intents {
         if let IntentState::Ordered { orders } = &view.state {
@@ -156,7 +164,7 @@ pub fn replay(records: &[Record]) -> Result<Vec<IntentView>, String> {
 
 /// Advances one intent by one of its records (what [`replay`] does per record). The engine uses
 /// it to keep its in-memory view identical to what a replay of the journal would give.
-pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
+pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), StepError> {
     let finished = !view.is_unfinished();
     match record {
         Record::CartCreated {
@@ -167,7 +175,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             ..
         } => {
             if finished || view.cart_id.is_some() {
-                return Err("cart created twice or after the intent ended".into());
+                return Err(StepError::CartCreatedTwice);
             }
             check_lines(view, line_errors.iter().map(|e| e.line))?;
             check_lines(view, line_groups.iter().map(|g| g.line))?;
@@ -267,7 +275,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
         }
         Record::CartAbandoned { reason, .. } => {
             if finished {
-                return Err("abandoned after the intent ended".into());
+                return Err(StepError::AfterEnd("abandoned"));
             }
             view.state = IntentState::Abandoned {
                 reason: reason.clone(),
@@ -279,11 +287,14 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             ..
         } => {
             if finished {
-                return Err("cart rejected after the intent ended".into());
+                return Err(StepError::AfterEnd("cart rejected"));
             }
             match &view.cart_id {
                 Some(c) if c != cart_id => {
-                    return Err(format!("cart {cart_id} is not the intent's cart {c}"));
+                    return Err(StepError::OtherCart {
+                        cart_id: cart_id.clone(),
+                        intent_cart: c.clone(),
+                    });
                 }
                 Some(_) => {}
                 None => view.cart_id = Some(cart_id.clone()),
@@ -296,7 +307,7 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
             code, description, ..
         } => {
             if finished {
-                return Err("failed after the intent ended".into());
+                return Err(StepError::AfterEnd("failed"));
             }
             view.state = IntentState::Failed {
                 code: code.clone(),
@@ -308,27 +319,73 @@ pub fn advance(view: &mut IntentView, record: &Record) -> Result<(), String> {
     Ok(())
 }
 
-fn check_lines(view: &IntentView, mut lines: impl Iterator<Item = usize>) -> Result<(), String> {
+fn check_lines(view: &IntentView, mut lines: impl Iterator<Item = usize>) -> Result<(), StepError> {
     match lines.find(|i| *i >= view.lines.len()) {
-        Some(i) => Err(format!(
-            "line {i} is out of range (the intent has {} lines)",
-            view.lines.len()
-        )),
+        Some(line) => Err(StepError::LineOutOfRange {
+            line,
+            lines: view.lines.len(),
+        }),
         None => Ok(()),
     }
 }
 
-fn expect_cart(view: &IntentView, cart_id: &str, finished: bool) -> Result<(), String> {
+fn expect_cart(view: &IntentView, cart_id: &str, finished: bool) -> Result<(), StepError> {
     if finished {
-        return Err("step recorded after the intent ended".into());
+        return Err(StepError::AfterEnd("step recorded"));
     }
     match &view.cart_id {
         Some(c) if c == cart_id => Ok(()),
-        Some(c) => Err(format!("cart {cart_id} is not the intent's cart {c}")),
-        None => Err(format!(
-            "cart {cart_id} used before it was recorded as created"
-        )),
+        Some(c) => Err(StepError::OtherCart {
+            cart_id: cart_id.to_owned(),
+            intent_cart: c.clone(),
+        }),
+        None => Err(StepError::CartNotCreated(cart_id.to_owned())),
     }
+}
+
+/// Why a journal does not replay: the record (1-based) and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplayError {
+    #[error("record {record}: intent {intent_id} opened twice")]
+    OpenedTwice { record: usize, intent_id: String },
+    #[error("record {record} ({kind}): unknown intent {intent_id}")]
+    UnknownIntent {
+        record: usize,
+        kind: &'static str,
+        intent_id: String,
+    },
+    #[error("record {record} ({kind})")]
+    Step {
+        record: usize,
+        kind: &'static str,
+        #[source]
+        source: StepError,
+    },
+    /// A record the engine just wrote did not replay on its own.
+    #[error("a new intent did not replay")]
+    NewIntent,
+    /// A record the engine just appended does not advance its intent.
+    #[error(transparent)]
+    Advance(#[from] StepError),
+}
+
+/// Why a record cannot advance its intent.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StepError {
+    #[error("cart created twice or after the intent ended")]
+    CartCreatedTwice,
+    /// What happened (`abandoned`, `failed`, …) after the intent had ended.
+    #[error("{0} after the intent ended")]
+    AfterEnd(&'static str),
+    #[error("cart {cart_id} is not the intent's cart {intent_cart}")]
+    OtherCart {
+        cart_id: String,
+        intent_cart: String,
+    },
+    #[error("cart {0} used before it was recorded as created")]
+    CartNotCreated(String),
+    #[error("line {line} is out of range (the intent has {lines} lines)")]
+    LineOutOfRange { line: usize, lines: usize },
 }
 
 fn groups(list: &[LineGroup]) -> BTreeMap<usize, String> {

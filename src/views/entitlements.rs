@@ -32,10 +32,15 @@ impl EntitlementTypeFilter {
     }
 }
 
+/// A `--expiring-within` value that is not a window (the value as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a duration; use e.g. 90d, 12w or 1y")]
+pub struct WindowError(String);
+
 /// Parses `--expiring-within`: `90d`, `12w`, `1y` (365 days) or a bare number of days.
-pub fn parse_window(s: &str) -> Result<Duration, String> {
+pub fn parse_window(s: &str) -> Result<Duration, WindowError> {
     let t = s.trim().to_ascii_lowercase();
-    let bad = || format!("{s:?} is not a duration; use e.g. 90d, 12w or 1y");
+    let bad = || WindowError(s.to_owned());
     let (num, unit) = match t.find(|c: char| !c.is_ascii_digit()) {
         Some(i) => t.split_at(i),
         None => (t.as_str(), "d"),

@@ -60,6 +60,12 @@ pub enum ViewError {
         #[source]
         source: Option<std::io::Error>,
     },
+    #[error("{path}: not a receipt")]
+    NotAReceipt {
+        path: PathBuf,
+        #[source]
+        source: placed::ReceiptError,
+    },
     #[error("{0}")]
     Invalid(String),
     #[error("cannot read the purchase journal")]
@@ -84,7 +90,7 @@ impl ViewError {
 }
 
 /// Parses `--since`: a date (`2026-01-31`, midnight UTC) or an RFC 3339 timestamp.
-pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
+pub fn parse_since(s: &str) -> Result<DateTime<Utc>, SinceError> {
     let t = s.trim();
     if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d")
         && let Some(dt) = d.and_hms_opt(0, 0, 0)
@@ -93,7 +99,19 @@ pub fn parse_since(s: &str) -> Result<DateTime<Utc>, String> {
     }
     DateTime::parse_from_rfc3339(t)
         .map(|d| d.with_timezone(&Utc))
-        .map_err(|_| format!("{s:?} is not a date; use YYYY-MM-DD or an RFC 3339 timestamp"))
+        .map_err(|source| SinceError {
+            value: s.to_owned(),
+            source,
+        })
+}
+
+/// A `--since` value that is neither a date nor an RFC 3339 timestamp.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{value:?} is not a date; use YYYY-MM-DD or an RFC 3339 timestamp")]
+pub struct SinceError {
+    value: String,
+    #[source]
+    source: chrono::ParseError,
 }
 
 /// An ISO 8601 timestamp (`2026-01-31T12:00:00Z`), for JSON and CSV.

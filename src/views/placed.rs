@@ -205,8 +205,12 @@ pub fn from_receipts(path: &Path) -> Result<Vec<PlacedOrder>, ViewError> {
             continue;
         }
         out.extend(
-            receipt_orders(&text, &f.display().to_string())
-                .map_err(|e| ViewError::file(&f, format!("not a receipt: {e}")))?,
+            receipt_orders(&text, &f.display().to_string()).map_err(|source| {
+                ViewError::NotAReceipt {
+                    path: f.clone(),
+                    source,
+                }
+            })?,
         );
     }
     Ok(out)
@@ -217,21 +221,32 @@ fn is_saved_plan(text: &str) -> bool {
     serde_json::from_str::<Value>(text).is_ok_and(|v| v.get("format_version").is_some())
 }
 
+/// Why a file is not a receipt.
+#[derive(Debug, thiserror::Error)]
+pub enum ReceiptError {
+    #[error("not JSON of a receipt")]
+    Json(#[source] serde_json::Error),
+    #[error("`customers` must be a list")]
+    CustomersNotAList,
+    #[error("expected a JSON object or list")]
+    Shape,
+}
+
 /// The pure part of [`from_receipts`] for one file.
-pub fn receipt_orders(text: &str, source: &str) -> Result<Vec<PlacedOrder>, String> {
-    let v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+pub fn receipt_orders(text: &str, source: &str) -> Result<Vec<PlacedOrder>, ReceiptError> {
+    let v: Value = serde_json::from_str(text).map_err(ReceiptError::Json)?;
     let customers = match v {
         Value::Array(items) => items,
         Value::Object(mut m) => match m.remove("customers") {
             Some(Value::Array(items)) => items,
-            Some(_) => return Err("`customers` must be a list".into()),
+            Some(_) => return Err(ReceiptError::CustomersNotAList),
             None => vec![Value::Object(m)],
         },
-        _ => return Err("expected a JSON object or list".into()),
+        _ => return Err(ReceiptError::Shape),
     };
     let mut out = Vec::new();
     for c in customers {
-        let c: ReceiptCustomer = serde_json::from_value(c).map_err(|e| e.to_string())?;
+        let c: ReceiptCustomer = serde_json::from_value(c).map_err(ReceiptError::Json)?;
         for o in c.orders {
             if cancelled(o.status.as_deref()) {
                 continue;

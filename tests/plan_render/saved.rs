@@ -13,14 +13,14 @@ fn saved_demo(expires_in: Duration) -> (SavedPlan, tempfile::TempDir, std::path:
     let saved = SavedPlan::new(plan, now, expires_in);
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("plan.json");
-    saved.write(&path).expect("write plan");
+    reservoir::store::plan_file::write(&path, &saved).expect("write plan");
     (saved, dir, path)
 }
 
 #[test]
 fn a_saved_plan_reads_back_and_renders_like_the_live_plan() {
     let (saved, _dir, path) = saved_demo(Duration::hours(4));
-    let back = SavedPlan::read(&path).expect("read plan");
+    let back = reservoir::store::plan_file::read(&path).expect("read plan");
     assert_eq!(back, saved);
     for f in [Format::Text, Format::Json, Format::Markdown] {
         assert_eq!(

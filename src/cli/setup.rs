@@ -1,59 +1,23 @@
-//! Settings resolved once from flags and the environment: logging, colour, the connection to
-//! Partner Center or the embedded sandbox, and loading the manifests with diagnostics on stderr.
+//! What commands set up from the [`Settings`]: logging, the connection to Partner Center or the
+//! embedded sandbox, the state store, and loading the manifests with diagnostics on stderr.
 
-use super::GlobalArgs;
+use crate::settings::{Setting, Settings};
 
-/// Sets up tracing on stderr. Quiet by default when stderr is not a terminal.
-pub fn init_logging(g: &GlobalArgs) {
-    let default = if g.quiet {
-        "error"
-    } else {
-        match g.verbose {
-            0 => "warn",
-            1 => "info,reservoir=debug",
-            _ => "debug,reservoir=trace",
-        }
-    };
-    let filter = tracing_subscriber::EnvFilter::try_from_env("RESERVOIR_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+/// Sets up tracing on stderr (the filter is [`Settings::log_filter`]), then logs the settings
+/// with their sources at debug level.
+pub fn init_logging(g: &Settings) {
+    let filter = tracing_subscriber::EnvFilter::try_new(&g.log_filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(use_color_stderr(g))
+        .with_ansi(g.color_stderr)
         .try_init();
+    g.log();
 }
 
-/// Whether stdout output may carry colour: a terminal, no `--no-color`, no `NO_COLOR`.
-pub fn use_color_stdout(g: &GlobalArgs) -> bool {
-    use std::io::IsTerminal;
-    !g.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stdout().is_terminal()
-}
-
-/// Whether stderr output may carry colour.
-pub fn use_color_stderr(g: &GlobalArgs) -> bool {
-    use std::io::IsTerminal;
-    !g.no_color
-        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        && std::io::stderr().is_terminal()
-}
-
-/// `--rate-limit` and `--customer-rate-limit` defaults (keep in step with `GlobalArgs`).
-const DEFAULT_RATE_LIMIT: u32 = 500;
-const DEFAULT_CUSTOMER_RATE_LIMIT: u32 = 100;
-/// Requests per minute used against the embedded sandbox when the defaults are in force.
+/// Requests per minute used against the embedded sandbox when nobody set the budgets.
 const SANDBOX_RATE_LIMIT: u32 = 60_000;
-
-/// Parses `--timeout` / `RESERVOIR_TIMEOUT` (`60s`, `2m`, `1m 30s`): between 1 s and 1 h.
-pub fn parse_timeout(raw: &str) -> Result<std::time::Duration, String> {
-    let d = humantime::parse_duration(raw.trim())
-        .map_err(|e| format!("{raw:?} is not a duration like 60s or 2m ({e})"))?;
-    if d < std::time::Duration::from_secs(1) || d > std::time::Duration::from_secs(3600) {
-        return Err(format!("{raw:?} is outside 1s..1h"));
-    }
-    Ok(d)
-}
 
 /// A connection to Partner Center or the embedded sandbox.
 pub struct Connection {
@@ -113,7 +77,7 @@ impl ReadConnection {
 /// `<state-dir>/sandbox/world.json`) and uses its App+User demo credentials; any other endpoint
 /// takes credentials from the `PARTNER_CENTER_*` environment. Rate limits come from
 /// `--rate-limit` / `--customer-rate-limit`.
-pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
+pub async fn connect(g: &Settings) -> anyhow::Result<Connection> {
     use crate::partner_center::{
         Client, ClientConfig, Credentials, EndpointSpec, RateLimits, Secret,
     };
@@ -139,10 +103,9 @@ pub async fn connect(g: &GlobalArgs) -> anyhow::Result<Connection> {
                 Secret::new(c.refresh_token),
                 sb.authority().as_str().trim_end_matches('/'),
             );
-            // The embedded sandbox does not throttle: unless the budgets were changed from their
-            // defaults (Partner Center's), do not pace requests to it.
-            let defaults = RateLimits::new(DEFAULT_RATE_LIMIT, DEFAULT_CUSTOMER_RATE_LIMIT);
-            if limits == defaults {
+            // The embedded sandbox does not throttle: unless a budget was set (flag or
+            // environment), do not pace requests to it.
+            if g.is_default(Setting::RateLimit) && g.is_default(Setting::CustomerRateLimit) {
                 limits = RateLimits::new(SANDBOX_RATE_LIMIT, SANDBOX_RATE_LIMIT);
             }
             (sb.endpoint(), creds, Some(sb))
@@ -216,9 +179,9 @@ pub fn filter_customers(
 /// `None` when they have errors, so the caller contacts nothing.
 pub fn load_manifests(
     paths: &[std::path::PathBuf],
-    g: &GlobalArgs,
+    g: &Settings,
 ) -> Option<crate::manifest::DesiredState> {
-    let color = use_color_stderr(g);
+    let color = g.color_stderr;
     let loaded = match crate::manifest::load(paths) {
         Ok(l) => l,
         Err(diags) => {
@@ -226,25 +189,25 @@ pub fn load_manifests(
                 if g.quiet && !d.is_error() {
                     continue;
                 }
-                eprintln!("{}", d.render(color));
+                super::output::eprint(&d.render(color));
             }
-            eprintln!(
+            super::output::eprint(&format!(
                 "error: the manifests have {} error(s); nothing was contacted",
                 diags.errors.len()
-            );
+            ));
             return None;
         }
     };
     if !g.quiet {
         for w in &loaded.warnings {
-            eprintln!("{}", w.render(color));
+            super::output::eprint(&w.render(color));
         }
         if !loaded.skipped.is_empty() {
-            eprintln!(
+            super::output::eprint(&format!(
                 "note: skipped {} YAML file(s) that are not reservoir manifests (no top-level \
                  `customers:`); `reservoir validate` lists them",
                 loaded.skipped.len()
-            );
+            ));
         }
     }
     Some(loaded.desired)
@@ -269,13 +232,18 @@ pub struct FreshStateArg {
 
 /// `RESERVOIR_FRESH_STATE`: `1`/`true`/`yes`/`on` assert it, `0`/`false`/`no`/`off` or empty
 /// do not; anything else is an error (a typo must not assert anything).
-fn parse_fresh_state(v: &str) -> Result<bool, String> {
+fn parse_fresh_state(v: &str) -> Result<bool, NotABoolean> {
     match v.trim().to_ascii_lowercase().as_str() {
         "1" | "true" | "yes" | "on" => Ok(true),
         "" | "0" | "false" | "no" | "off" => Ok(false),
-        other => Err(format!("{other:?} is not 1/true/yes/on or 0/false/no/off")),
+        other => Err(NotABoolean(other.to_owned())),
     }
 }
+
+/// A yes/no value that is neither (the lower-cased value as given).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not 1/true/yes/on or 0/false/no/off")]
+pub struct NotABoolean(String);
 
 impl FreshStateArg {
     /// The deprecation note for stderr, when the flag (or `RESERVOIR_FRESH_STATE`) asserts it.
@@ -291,56 +259,23 @@ impl FreshStateArg {
     /// to change a pipeline).
     pub fn warn(&self) {
         if let Some(note) = self.deprecation() {
-            eprintln!("{note}");
+            super::output::eprint(note);
         }
     }
 }
 
-/// True when `--endpoint` names the embedded sandbox (false when it does not parse: connecting
-/// reports that).
-pub fn is_embedded_sandbox(g: &GlobalArgs) -> bool {
-    matches!(
-        crate::partner_center::EndpointSpec::parse(&g.endpoint),
-        Ok(crate::partner_center::EndpointSpec::Sandbox)
-    )
-}
-
-/// Where `--state` (or `RESERVOIR_STATE`) points, if it was given.
-pub fn state_location(g: &GlobalArgs) -> Option<crate::store::StateLocation> {
-    g.state
-        .as_deref()
-        .filter(|s| !s.trim().is_empty())
-        .map(crate::store::StateLocation::parse)
-}
-
-/// The state store the run uses: `--state`, else the state dir.
-pub fn store_location(g: &GlobalArgs) -> crate::store::StateLocation {
-    state_location(g).unwrap_or_else(|| crate::store::StateLocation::Dir(g.state_dir.clone()))
-}
-
 /// Opens the state store (`create`: create a missing directory journal; see
 /// [`crate::store::Store::dir`]). Errors never contain the store's password.
-pub async fn open_store(g: &GlobalArgs, create: bool) -> anyhow::Result<crate::store::Store> {
-    let location = store_location(g);
-    crate::store::Store::open(&location, create)
+pub async fn open_store(g: &Settings, create: bool) -> anyhow::Result<crate::store::Store> {
+    let location = &g.state;
+    crate::store::Store::open(location, create)
         .await
         .map_err(|e| anyhow::Error::new(e).context(format!("state store {}", location.display())))
 }
 
 #[cfg(test)]
 mod tests {
-    use super::{FreshStateArg, parse_fresh_state, parse_timeout};
-    use std::time::Duration;
-
-    #[test]
-    fn timeouts_parse_as_durations_within_bounds() {
-        assert_eq!(parse_timeout("60s"), Ok(Duration::from_secs(60)));
-        assert_eq!(parse_timeout("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_timeout(" 1m 30s "), Ok(Duration::from_secs(90)));
-        for bad in ["", "soon", "0s", "500ms", "2h", "-1s"] {
-            assert!(parse_timeout(bad).is_err(), "{bad}");
-        }
-    }
+    use super::{FreshStateArg, parse_fresh_state};
 
     #[test]
     fn fresh_state_is_asserted_only_by_a_clear_yes_and_a_typo_is_an_error() {
