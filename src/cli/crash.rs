@@ -8,7 +8,7 @@
 //! process dies as it is about to append `cart_created` / `checkout_result`).
 
 use super::output;
-use crate::store::{JournalHook, Record, Store};
+use crate::store::{HookRefusal, JournalHook, Record, Store};
 use std::sync::Arc;
 
 /// The test crash point environment variable.
@@ -35,7 +35,7 @@ impl CrashAt {
 }
 
 impl JournalHook for CrashAt {
-    fn before_append(&self, _customer_id: &str, record: &Record) -> Result<(), String> {
+    fn before_append(&self, _customer_id: &str, record: &Record) -> Result<(), HookRefusal> {
         if self.before && record.kind() == self.kind {
             self.abort();
         }

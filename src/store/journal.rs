@@ -15,10 +15,21 @@ use std::sync::Arc;
 /// Observes appends; used by tests to simulate a process killed right after a journal step.
 /// `before_append` returning `Err` makes the append fail without writing anything.
 pub trait JournalHook: Send + Sync {
-    fn before_append(&self, _customer_id: &str, _record: &Record) -> Result<(), String> {
+    fn before_append(&self, _customer_id: &str, _record: &Record) -> Result<(), HookRefusal> {
         Ok(())
     }
     fn after_append(&self, _customer_id: &str, _record: &Record) {}
+}
+
+/// Why a [`JournalHook`] refused an append (the hook's own words).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct HookRefusal(pub String);
+
+impl From<&str> for HookRefusal {
+    fn from(reason: &str) -> Self {
+        HookRefusal(reason.to_owned())
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -44,10 +55,11 @@ pub enum JournalError {
     },
     #[error("customer id {0:?} cannot name a journal file")]
     InvalidCustomerId(String),
-    #[error("journal append for customer {customer_id} refused: {message}")]
+    #[error("journal append for customer {customer_id} refused")]
     Refused {
         customer_id: String,
-        message: String,
+        #[source]
+        source: HookRefusal,
     },
     /// The writer no longer holds the customer's lease with its epoch: another run took the lock
     /// over (or it was force-unlocked). Nothing more may be bought for this customer by this run.
@@ -232,9 +244,9 @@ impl Journal {
         check_customer_id(customer_id)?;
         if let Some(hook) = &self.hook {
             hook.before_append(customer_id, record)
-                .map_err(|message| JournalError::Refused {
+                .map_err(|source| JournalError::Refused {
                     customer_id: customer_id.to_owned(),
-                    message,
+                    source,
                 })?;
         }
         let epoch = self

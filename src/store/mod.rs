@@ -29,7 +29,8 @@ pub mod state_dir;
 pub use cache::{Cache, CacheEntry, CacheError, CacheKey};
 pub use dir::CustomerLock;
 pub use journal::{
-    CustomerRecords, Journal, JournalError, JournalHook, JournalStore, PendingOrder, PendingState,
+    CustomerRecords, HookRefusal, Journal, JournalError, JournalHook, JournalStore, PendingOrder,
+    PendingState,
 };
 pub use lock::{HolderInfo, Lease, LockError, LockInfo, Locks, acquire, lock_backoff};
 pub use record::*;

@@ -11,7 +11,7 @@ use reservoir::apply::{
     OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
 };
 use reservoir::manifest::PurchaseKey;
-use reservoir::store::{JournalHook, PurchaseLine, Record};
+use reservoir::store::{HookRefusal, JournalHook, PurchaseLine, Record};
 use reservoir::time::Clock;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -722,7 +722,7 @@ pub struct KillAtAppend {
 }
 
 impl JournalHook for KillAtAppend {
-    fn before_append(&self, _customer_id: &str, _record: &Record) -> Result<(), String> {
+    fn before_append(&self, _customer_id: &str, _record: &Record) -> Result<(), HookRefusal> {
         if self.world.is_killed() {
             Err("the process is dead".into())
         } else {
