@@ -21,4 +21,5 @@ mod mixed_prop;
 mod money;
 mod provenance;
 mod renewal;
+mod savings;
 mod witnesses;

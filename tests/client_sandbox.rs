@@ -7,4 +7,5 @@ mod documented;
 mod operations;
 mod purchase;
 mod resilience;
+mod savings;
 mod secrets;

@@ -165,7 +165,7 @@ fn the_tour_runs_in_order_as_described() {
     let out = repo.run(&tour[2], &["--auto-approve"]);
     assert_eq!(out.status.code(), Some(0), "finishes green: {out:?}");
     let report = format!("{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(report.contains("Apply: ordered 35 units"), "{report}");
+    assert!(report.contains("Apply: ordered 36 units"), "{report}");
     assert!(
         report.contains("(sandbox: nothing real was bought)"),
         "{report}"

@@ -76,6 +76,7 @@ pub async fn customer(
     let dc = DesiredCustomer {
         id: id.clone(),
         name: None,
+        savings_plans: Vec::new(),
         subscriptions: subscriptions
             .iter()
             .map(|(sid, kind)| DesiredSubscription {

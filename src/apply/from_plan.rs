@@ -39,6 +39,7 @@ pub fn desired_from_plan(plan: &Plan, path: &Path) -> DesiredState {
                     name: (!c.name.eq_ignore_ascii_case(&c.id)).then(|| c.name.clone()),
                     subscriptions: Vec::new(),
                     software: Vec::new(),
+                    savings_plans: Vec::new(),
                     source: source.clone(),
                 },
             )

@@ -33,6 +33,7 @@ pub mod interrupt;
 mod lines;
 pub mod options;
 pub mod pc;
+mod pc_wire;
 pub mod preflight;
 pub mod receipt;
 pub mod registration;

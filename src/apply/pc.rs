@@ -7,20 +7,17 @@
 //! answer is `OutcomeUnknown`, and only a refusal with a Partner Center error body is `Definite`.
 
 use super::commerce::{
-    Cart, CartLine, CartLineResult, CartStatus, CheckoutOutcome, Commerce, CommerceError,
-    OrderGroupError, OrderInfo, OrderStatus, PlacedOrder, PlacedOrderLine, RegistrationStatus,
-    Unavailable,
+    Cart, CartLine, CartStatus, CheckoutOutcome, Commerce, CommerceError, OrderGroupError,
+    OrderInfo, PlacedOrder, RegistrationStatus, Unavailable,
 };
+use super::pc_wire::{cart_from_wire, cart_request, order_lines, order_status};
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::DesiredState;
-use crate::partner_center::wire::{
-    self, BillingCycle, CartLineItemRequest, CartRequest, RegistrationState,
-};
+use crate::partner_center::wire::{self, RegistrationState};
 use crate::partner_center::{ApiError, Client, RequestId};
 use crate::plan::{Inventory, Resolution};
 use crate::store::PurchaseLine;
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// The production [`Commerce`]: Partner Center through the client, catalog through the run's
@@ -189,102 +186,6 @@ fn expired(e: &ApiError, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> b
     let refused = matches!(e, ApiError::Http { status, .. } if (400..500).contains(status))
         && !e.outcome_unknown();
     refused && expires_at.is_some_and(|t| t <= chrono::Utc::now())
-}
-
-fn context_text(map: &serde_json::Map<String, Value>) -> BTreeMap<String, String> {
-    map.iter()
-        .filter_map(|(k, v)| {
-            let v = match v {
-                Value::String(s) => s.clone(),
-                Value::Null => return None,
-                other => other.to_string(),
-            };
-            Some((k.clone(), v))
-        })
-        .collect()
-}
-
-fn cart_request(lines: &[CartLine]) -> CartRequest {
-    CartRequest {
-        id: None,
-        line_items: lines
-            .iter()
-            .map(|l| CartLineItemRequest {
-                id: l.id as i64,
-                catalog_item_id: l.line.catalog_item_id.clone(),
-                friendly_name: l.line.friendly_name.clone(),
-                quantity: i64::from(l.line.quantity),
-                billing_cycle: BillingCycle::parse(&l.line.billing_cycle),
-                term_duration: l.line.term_duration.clone(),
-                provisioning_context: l.line.provisioning_context.clone(),
-                participants: Vec::new(),
-                attestation_accepted: None,
-            })
-            .collect(),
-        partner_on_record_attestation_accepted: None,
-    }
-}
-
-fn cart_from_wire(cart: wire::Cart) -> Cart {
-    Cart {
-        cart_id: cart.id,
-        expires_at: cart.expiration_timestamp,
-        status: match cart.status {
-            Some(wire::CartStatus::Ordered) => CartStatus::Ordered,
-            _ => CartStatus::Active,
-        },
-        lines: cart
-            .line_items
-            .into_iter()
-            .map(|l| CartLineResult {
-                id: l.id.and_then(|i| usize::try_from(i).ok()),
-                catalog_item_id: Some(l.catalog_item_id).filter(|c| !c.trim().is_empty()),
-                quantity: l.quantity,
-                billing_cycle: l.billing_cycle.map(|b| b.as_str().to_owned()),
-                term_duration: l.term_duration,
-                provisioning_context: context_text(&l.provisioning_context),
-                order_group: l.order_group,
-                error: l.error.map(|e| {
-                    (
-                        e.error_code.unwrap_or_else(|| "0".to_owned()),
-                        e.error_description.unwrap_or_default(),
-                    )
-                }),
-            })
-            .collect(),
-    }
-}
-
-fn order_lines(order: &wire::Order) -> Vec<PlacedOrderLine> {
-    order
-        .line_items
-        .iter()
-        .map(|l| PlacedOrderLine {
-            price: l
-                .pricing
-                .as_ref()
-                .map(|p| crate::prices::money::OrderPrice {
-                    currency: order.currency_code.clone(),
-                    unit_price: p.price.or(p.discounted_price).or(p.list_price),
-                    extended_price: p.extended_price,
-                }),
-            catalog_item_id: l.offer_id.clone().unwrap_or_default(),
-            quantity: l
-                .quantity
-                .and_then(|q| u32::try_from(q).ok())
-                .unwrap_or_default(),
-            provisioning_context: context_text(&l.provisioning_context),
-        })
-        .collect()
-}
-
-fn order_status(s: Option<&wire::OrderStatus>) -> OrderStatus {
-    match s {
-        Some(wire::OrderStatus::Completed) => OrderStatus::Completed,
-        Some(wire::OrderStatus::Pending) => OrderStatus::Pending,
-        Some(wire::OrderStatus::Cancelled) => OrderStatus::Cancelled,
-        _ => OrderStatus::Other,
-    }
 }
 
 impl Commerce for PartnerCenterCommerce<'_> {
@@ -499,104 +400,5 @@ fn not_declared(line: &PurchaseLine) -> CommerceError {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn http(status: u16, code: Option<&str>, outcome_unknown: bool) -> ApiError {
-        ApiError::Http {
-            method: "POST".into(),
-            path: "/v1/customers/c/carts".into(),
-            status,
-            code: code.map(str::to_owned),
-            description: Some("d".into()),
-            attempts: 1,
-            outcome_unknown,
-        }
-    }
-
-    #[test]
-    fn a_transient_failure_keeps_the_api_error_as_its_cause() {
-        let e = http(503, None, false);
-        let text = e.to_string();
-        let mapped = keep_cause(read_error(&e), e);
-        assert!(matches!(mapped, CommerceError::Transient(_)), "{mapped:?}");
-        assert_eq!(
-            mapped.to_string(),
-            format!("partner center is unavailable: {text}")
-        );
-        let chain: Vec<String> =
-            std::iter::successors(std::error::Error::source(&mapped), |e| e.source())
-                .map(ToString::to_string)
-                .collect();
-        assert_eq!(
-            chain,
-            [text.clone(), text],
-            "Unavailable, then the ApiError itself"
-        );
-        // Classifications other than transient are left as they are.
-        let refused = http(404, Some("800008"), false);
-        assert_eq!(
-            keep_cause(read_error(&refused), refused),
-            CommerceError::CartNotFound
-        );
-    }
-
-    #[test]
-    fn write_errors_follow_the_mapping_table() {
-        assert_eq!(
-            write_error(&http(404, Some("400019"), false)),
-            CommerceError::AvailabilityNotFound
-        );
-        assert_eq!(
-            write_error(&http(404, Some("800008"), false)),
-            CommerceError::CartNotFound
-        );
-        assert_eq!(
-            write_error(&http(409, Some("800064"), false)),
-            CommerceError::OutcomeUnknown
-        );
-        assert_eq!(
-            write_error(&http(400, Some("800065"), false)),
-            CommerceError::OutcomeUnknown
-        );
-        assert_eq!(
-            write_error(&http(503, None, true)),
-            CommerceError::OutcomeUnknown
-        );
-        assert_eq!(
-            write_error(&http(400, Some("800009"), false)),
-            CommerceError::Definite {
-                code: "800009".into(),
-                description: "d".into()
-            }
-        );
-        // expiry: a refusal of a cart past its expirationTimestamp, whatever the wording
-        let past = Some(chrono::Utc::now() - chrono::Duration::minutes(1));
-        let future = Some(chrono::Utc::now() + chrono::Duration::days(1));
-        let refusal = http(400, Some("800002"), false);
-        assert!(expired(&refusal, past));
-        assert!(!expired(&refusal, future));
-        assert!(!expired(&refusal, None));
-        assert!(!expired(&http(503, None, true), past));
-        let mut worded = http(400, Some("800002"), false);
-        if let ApiError::Http { description, .. } = &mut worded {
-            *description = Some("cart c has expired".into());
-        }
-        assert_eq!(
-            write_error(&worded),
-            CommerceError::Definite {
-                code: "800002".into(),
-                description: "cart c has expired".into()
-            },
-            "the wording alone proves nothing"
-        );
-        assert!(matches!(
-            read_error(&http(503, None, false)),
-            CommerceError::Transient(_)
-        ));
-        assert_eq!(
-            read_error(&http(404, Some("800008"), false)),
-            CommerceError::CartNotFound
-        );
-    }
-}
+#[path = "pc_tests.rs"]
+mod tests;

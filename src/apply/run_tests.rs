@@ -28,6 +28,7 @@ fn src() -> SourceRef {
 fn desired(vm: u32, software: u32) -> DesiredState {
     DesiredState {
         customers: vec![DesiredCustomer {
+            savings_plans: Vec::new(),
             id: C.into(),
             name: Some("contoso".into()),
             subscriptions: vec![DesiredSubscription {

@@ -124,6 +124,7 @@ mod tests {
 
     fn line(name: &str, qty: u32) -> PurchaseLine {
         PurchaseLine {
+            commitment: None,
             key: PurchaseKey::Software {
                 customer_id: "c".into(),
                 product_id: "P".into(),

@@ -25,6 +25,8 @@ pub use availability::{AmbiguousAvailability, CUSTOMER_SEGMENT};
 pub use resolve::Buyer;
 pub(crate) use resolve::{catalog_item, failed};
 pub mod search;
+mod search_prices;
+mod search_savings;
 pub mod search_text;
 pub mod view;
 pub mod wanted;
@@ -130,6 +132,13 @@ pub struct Catalog {
     wanted: Option<wanted::WantedViews>,
     /// One [`Catalog::cover`] at a time (two customers naming the same product list it once).
     covering: tokio::sync::Mutex<()>,
+}
+
+impl Catalog {
+    /// The read-only client the catalog reads through (kinds that read the catalog by customer).
+    pub(crate) fn reader(&self) -> &Reader {
+        &self.reader
+    }
 }
 
 impl std::fmt::Debug for Catalog {

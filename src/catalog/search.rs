@@ -4,8 +4,9 @@
 //! manifest needs — ARM SKU name, region, terms, billing plans, quantity bounds, inventory
 //! restrictions — and a ready-to-paste manifest item ([`super::search_text`]).
 //!
-//! Read-only: everything goes through the [`Reader`] (via the run's [`Catalog`]). Prices are not
-//! shown: this build does not read the partner price sheet.
+//! Read-only: everything goes through the [`Reader`] (via the run's [`Catalog`]). Prices come from
+//! the partner price sheet when it can be read ([`super::search_prices`]); savings plans are
+//! listed by [`super::search_savings`].
 
 use super::{CUSTOMER_SEGMENT, Catalog, Freshness, SkuEntry, ViewKey};
 use crate::catalog::resolve::Buyer;
@@ -35,14 +36,17 @@ pub enum OfferType {
     Cosmosdb,
     /// Software (perpetual licences and software subscriptions).
     Software,
+    /// Azure savings plans (Azure plan customers).
+    SavingsPlan,
 }
 
 impl OfferType {
-    pub const ALL: [OfferType; 4] = [
+    pub const ALL: [OfferType; 5] = [
         OfferType::Vm,
         OfferType::Sql,
         OfferType::Cosmosdb,
         OfferType::Software,
+        OfferType::SavingsPlan,
     ];
 
     fn reservation_type(self) -> Option<ReservationType> {
@@ -50,17 +54,18 @@ impl OfferType {
             OfferType::Vm => Some(ReservationType::Vm),
             OfferType::Sql => Some(ReservationType::Sql),
             OfferType::Cosmosdb => Some(ReservationType::Cosmosdb),
-            OfferType::Software => None,
+            OfferType::Software | OfferType::SavingsPlan => None,
         }
     }
 
-    /// The manifest spelling: `vm`, `sql`, `cosmosdb`, `software`.
+    /// The manifest spelling: `vm`, `sql`, `cosmosdb`, `software`, `savings-plan`.
     pub fn as_str(self) -> &'static str {
         match self {
             OfferType::Vm => "vm",
             OfferType::Sql => "sql",
             OfferType::Cosmosdb => "cosmosdb",
             OfferType::Software => "software",
+            OfferType::SavingsPlan => "savings-plan",
         }
     }
 }
@@ -98,6 +103,12 @@ pub struct Offer {
     pub inventory: String,
     /// The manifest item to paste (YAML, a list item).
     pub manifest_item: String,
+    /// Savings plans: the least hourly commitment, e.g. `0.001 USD/h`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub minimum_commitment: Option<String>,
+    /// The price of one unit for the term from the partner price sheet, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub price: Option<String>,
 }
 
 /// The answer for one customer.
@@ -202,9 +213,7 @@ pub async fn search(
         subscription_id: subscription_id.clone(),
         offers: Vec::new(),
         errors: Vec::new(),
-        notes: vec![
-            "prices are not shown: this build does not read the partner price sheet".to_owned(),
-        ],
+        notes: Vec::new(),
     };
     if !market_available(&country) {
         result.notes.push(format!(
@@ -220,7 +229,8 @@ pub async fn search(
     };
     let azure_plan = kind == SubscriptionKind::AzurePlan;
     let mut entries: Vec<(OfferType, SkuEntry)> = Vec::new();
-    for t in types {
+    let savings = types.contains(&OfferType::SavingsPlan);
+    for t in types.into_iter().filter(|t| *t != OfferType::SavingsPlan) {
         let views: Vec<ViewKey> = match t.reservation_type() {
             Some(rt) => vec![ViewKey::new(&country, azure_plan, rt.target_view())],
             None => SOFTWARE_VIEWS
@@ -298,6 +308,8 @@ pub async fn search(
             max_quantity: e.sku.maximum_quantity,
             inventory: inventory.clone(),
             manifest_item: String::new(),
+            minimum_commitment: None,
+            price: None,
         });
         // Software views overlap (`Software` lists what `SoftwarePerpetual` does).
         if offer.sku_ids.contains(&e.sku.id) {
@@ -324,6 +336,10 @@ pub async fn search(
             o
         })
         .collect();
+    if savings {
+        super::search_savings::add_offer(reader, &id, kind, query, &mut result).await;
+    }
+    super::search_prices::add_prices(reader, &mut result).await;
     Ok(result)
 }
 

@@ -10,6 +10,7 @@ use crate::kinds::slug;
 /// `software:` for software (by catalog ids).
 pub fn manifest_item(o: &Offer) -> String {
     match (o.offer_type, &o.arm_sku_name, &o.arm_region_name) {
+        (OfferType::SavingsPlan, _, _) => super::search_savings::manifest_item(o, None),
         (OfferType::Software, _, _) | (_, None, _) | (_, _, None) => {
             let sku = o.sku_ids.first().map(String::as_str).unwrap_or_default();
             format!(
@@ -73,6 +74,12 @@ pub fn text(r: &SearchResult) -> String {
             (None, Some(b)) => facts.push(format!("quantity ≤ {b}")),
             (None, None) => {}
         }
+        if let Some(m) = &o.minimum_commitment {
+            facts.push(format!("minimum commitment {m}"));
+        }
+        if let Some(p) = &o.price {
+            facts.push(format!("price {p}"));
+        }
         facts.push(format!("inventory {}", o.inventory));
         out.push_str(&format!("  {}\n", facts.join(" · ")));
         for line in o.manifest_item.lines() {
@@ -91,12 +98,16 @@ pub fn text(r: &SearchResult) -> String {
 /// `vm Standard_D4s_v5 eastus — title [PRODUCT]`, `software — title [PRODUCT/SKU]`.
 fn heading(o: &Offer) -> String {
     match (&o.arm_sku_name, &o.arm_region_name) {
-        (Some(s), Some(r)) if o.offer_type != OfferType::Software => format!(
-            "{} {s} {r} — {} [{}]",
-            o.offer_type.as_str(),
-            o.title,
-            o.product_id
-        ),
+        (Some(s), Some(r))
+            if !matches!(o.offer_type, OfferType::Software | OfferType::SavingsPlan) =>
+        {
+            format!(
+                "{} {s} {r} — {} [{}]",
+                o.offer_type.as_str(),
+                o.title,
+                o.product_id
+            )
+        }
         _ => format!(
             "{} — {} [{}/{}]",
             o.offer_type.as_str(),
@@ -113,6 +124,8 @@ mod tests {
 
     fn offer(t: OfferType, arm: Option<(&str, &str)>) -> Offer {
         Offer {
+            minimum_commitment: None,
+            price: None,
             offer_type: t,
             product_id: "DZH318Z0BQ4Q".into(),
             sku_ids: vec!["0001".into(), "0002".into()],

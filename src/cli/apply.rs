@@ -116,8 +116,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         Some(path) => {
             let saved = crate::store::plan_file::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
-                refuse(json, Some(path), &refusal);
-                return Ok(ExitStatus::Error);
+                return Err(refuse(json, Some(path), &refusal));
             }
             Some(saved)
         }
@@ -166,8 +165,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .and_then(|p| conn.provenance.mismatch(p))
     {
         conn.close().await;
-        refuse(json, args.plan.as_deref(), &refusal);
-        return Ok(ExitStatus::Error);
+        return Err(refuse(json, args.plan.as_deref(), &refusal));
     }
     let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
         Some(p) if args.paths.is_empty() => crate::plan::Provenance {
@@ -217,8 +215,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     if let Some(refusal) = refusal {
         prepared.release_all(&store).await;
         conn.close().await;
-        refuse(json, args.plan.as_deref(), &refusal);
-        return Ok(ExitStatus::Error);
+        return Err(refuse(json, args.plan.as_deref(), &refusal));
     }
 
     if plan.has_changes() && !args.auto_approve {
@@ -227,8 +224,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             Err(e) => {
                 prepared.release_all(&store).await;
                 conn.close().await;
-                output::eprint(&format!("error: {e}"));
-                return Ok(ExitStatus::Error);
+                return Err(e.into());
             }
         };
         if !approved {
@@ -309,8 +305,13 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     Ok(report.exit_code())
 }
 
-/// Says on stderr why the run is refused (and, with `--format json`, as a `refused` event).
-fn refuse(json: bool, plan_file: Option<&std::path::Path>, refusal: &dyn std::fmt::Display) {
+/// Why the run is refused, as the error `cli::main` prints (with `--format json`, also emitted
+/// as a `refused` event).
+fn refuse(
+    json: bool,
+    plan_file: Option<&std::path::Path>,
+    refusal: &dyn std::fmt::Display,
+) -> anyhow::Error {
     let message = match plan_file {
         Some(path) => format!("refusing to apply {}: {refusal}", path.display()),
         None => format!("refusing to apply: {refusal}"),
@@ -321,7 +322,7 @@ fn refuse(json: bool, plan_file: Option<&std::path::Path>, refusal: &dyn std::fm
             chrono::Utc::now(),
         ));
     }
-    output::eprint(&format!("error: {message}"));
+    anyhow::Error::msg(message)
 }
 
 /// Says on stderr (unless `--quiet`) when a customer's lock is held by another run while the

@@ -51,6 +51,7 @@ pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitSta
         ));
     }
     print_view(
+        &super::output::Printer::new(g),
         &render(args.output.format, &report, &[("", table)], &notes),
         &provenance,
         args.output.is_text(),

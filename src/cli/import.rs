@@ -67,15 +67,13 @@ pub async fn run(args: ImportArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let out = super::output::Printer::new(g);
     let listing: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();
     out.write(&listing)?;
-    if !g.quiet {
-        let items: usize = manifests.iter().map(|m| m.items).sum();
-        let skipped: usize = manifests.iter().map(|m| m.not_declared).sum();
-        super::output::eprint(&format!(
-            "imported {} customer(s) into {}: {items} item(s) declared, {skipped} holding(s) \
-             not declared (listed in the files' comments)",
-            manifests.len(),
-            args.out.display()
-        ));
-    }
+    let items: usize = manifests.iter().map(|m| m.items).sum();
+    let skipped: usize = manifests.iter().map(|m| m.not_declared).sum();
+    out.note(&format!(
+        "imported {} customer(s) into {}: {items} item(s) declared, {skipped} holding(s) \
+         not declared (listed in the files' comments)",
+        manifests.len(),
+        args.out.display()
+    ));
     Ok(ExitStatus::Success)
 }

@@ -77,7 +77,7 @@ pub async fn run(args: InvoicesCommand, g: &Settings) -> anyhow::Result<ExitStat
     };
     let result = run_with(args, g, &conn.reader).await;
     conn.close().await;
-    print_view(&result?, &provenance, text)?;
+    print_view(&super::output::Printer::new(g), &result?, &provenance, text)?;
     Ok(ExitStatus::Success)
 }
 
@@ -124,12 +124,10 @@ async fn run_with(args: InvoicesCommand, g: &Settings, client: &Reader) -> anyho
         }
         InvoicesCommand::Pdf { id, out, force } => {
             let w = invoices::pdf(client, &id, &out, force).await?;
-            if !g.quiet {
-                super::output::eprint(&format!(
-                    "wrote the statement of invoice {} to {} ({} bytes)",
-                    w.invoice, w.path, w.bytes
-                ));
-            }
+            super::output::Printer::new(g).note(&format!(
+                "wrote the statement of invoice {} to {} ({} bytes)",
+                w.invoice, w.path, w.bytes
+            ));
             String::new()
         }
     })

@@ -45,11 +45,10 @@ pub async fn run(args: OrdersArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         Some(OrdersCommand::Show { output, .. }) => output.is_text(),
         None => args.output.is_text(),
     };
-    print_view(&out, &provenance, text)?;
-    if let Some(n) = note
-        && !g.quiet
-    {
-        super::output::eprint(n);
+    let printer = super::output::Printer::new(g);
+    print_view(&printer, &out, &provenance, text)?;
+    if let Some(n) = note {
+        printer.note(n);
     }
     Ok(ExitStatus::Success)
 }
@@ -97,22 +96,18 @@ async fn run_with(
     }
 }
 
-/// Writes the rendered output to stdout.
-pub(super) fn print(out: &str) -> anyhow::Result<()> {
-    super::output::print(out)?;
-    Ok(())
-}
-
 /// Writes a rendered view to stdout; text output ends with the endpoint and partner tenant it
 /// was read from (JSON and CSV stay as they are, for machines).
 pub(super) fn print_view(
+    printer: &super::output::Printer,
     out: &str,
     provenance: &crate::plan::Provenance,
     text: bool,
 ) -> anyhow::Result<()> {
     if text && !out.is_empty() {
-        print(&format!("{out}\n{}\n", provenance.line()))
+        printer.line(&format!("{out}\n{}\n", provenance.line()))?;
     } else {
-        print(out)
+        printer.line(out)?;
     }
+    Ok(())
 }

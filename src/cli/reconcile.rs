@@ -64,6 +64,7 @@ pub async fn run(args: ReconcileArgs, g: &Settings) -> anyhow::Result<ExitStatus
     let mut notes = vec![reconcile::summary(&report)];
     notes.extend(reconcile::unexpected_note(&report, args.strict));
     print_view(
+        &super::output::Printer::new(g),
         &render(args.output.format, &report, &[("", table)], &notes),
         &provenance,
         args.output.is_text(),

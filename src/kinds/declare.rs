@@ -1,9 +1,9 @@
 //! How a holding is declared again in a manifest (`reservoir import`), or why it cannot be. The
 //! kind-specific part (which fields an item of the kind gets) is one function per kind file
-//! ([`super::reservation::declare`], [`super::software::declare`]); this file holds the shape
+//! ([`super::reservation_import::declare`], [`super::software::declare`], [`super::savings_plan::declare`]); this file holds the shape
 //! they return and the dispatch on the holding's kind.
 
-use super::{HoldingKind, Kind, reservation, software};
+use super::{HoldingKind, Kind, software};
 use crate::plan::Holding;
 
 /// A manifest item that declares a holding: what `import` writes.
@@ -41,8 +41,9 @@ impl Declaration {
 /// The manifest item for a holding, or why it cannot be declared (a sentence, lower-case).
 pub fn declare_holding(h: &Holding) -> Result<Declaration, String> {
     match &h.kind {
-        HoldingKind::Reservation(a) => reservation::declare(h, a),
+        HoldingKind::Reservation(a) => super::reservation_import::declare(h, a),
         HoldingKind::Software => software::declare(h),
+        HoldingKind::SavingsPlan(_) => super::savings_plan::declare(h),
     }
 }
 

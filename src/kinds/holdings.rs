@@ -2,6 +2,7 @@
 //! to, and how a holding is named in output. `observe` reads the wire; this decides the kind.
 
 use super::reservation::{self, ReservationAttribution};
+use super::savings_plan::{self, SavingsPlanAttribution};
 use super::{Item, Kind, software};
 use crate::catalog::SkuFacts;
 use crate::manifest::Term;
@@ -18,6 +19,7 @@ use serde::{Deserialize, Serialize};
 pub enum HoldingKind {
     Reservation(ReservationAttribution),
     Software,
+    SavingsPlan(SavingsPlanAttribution),
 }
 
 impl HoldingKind {
@@ -25,6 +27,15 @@ impl HoldingKind {
         match self {
             HoldingKind::Reservation(_) => Kind::Reservation,
             HoldingKind::Software => Kind::Software,
+            HoldingKind::SavingsPlan(_) => Kind::SavingsPlan,
+        }
+    }
+
+    /// The savings-plan attribution, for a savings-plan holding.
+    pub fn savings_plan(&self) -> Option<&SavingsPlanAttribution> {
+        match self {
+            HoldingKind::SavingsPlan(a) => Some(a),
+            _ => None,
         }
     }
 
@@ -32,7 +43,7 @@ impl HoldingKind {
     pub fn reservation(&self) -> Option<&ReservationAttribution> {
         match self {
             HoldingKind::Reservation(a) => Some(a),
-            HoldingKind::Software => None,
+            HoldingKind::Software | HoldingKind::SavingsPlan(_) => None,
         }
     }
 
@@ -45,7 +56,10 @@ impl HoldingKind {
 
     /// The term the holding was bought for, when the kind shows one on rows.
     pub fn term(&self) -> Option<Term> {
-        self.reservation().and_then(|a| a.term)
+        match self {
+            HoldingKind::SavingsPlan(a) => a.term,
+            _ => self.reservation().and_then(|a| a.term),
+        }
     }
 }
 
@@ -54,6 +68,7 @@ pub fn describe_holding(h: &Holding) -> String {
     match &h.kind {
         HoldingKind::Software => software::describe_holding(h),
         HoldingKind::Reservation(a) => reservation::describe_holding(h, a),
+        HoldingKind::SavingsPlan(a) => savings_plan::describe_holding(a),
     }
 }
 
@@ -91,7 +106,12 @@ pub fn classify_entitlement(
 /// `None` for any other type (e.g. `OnlineServicesNCE`), which no declared kind buys.
 pub fn kind_of_product_type(t: &ItemType) -> Option<Kind> {
     let id = t.id.as_deref()?.trim();
-    if id.eq_ignore_ascii_case("Azure") {
+    let sub_type = t.sub_type.as_ref().and_then(|s| s.id.as_deref());
+    if id.eq_ignore_ascii_case("Azure")
+        && sub_type.is_some_and(|s| s.trim().eq_ignore_ascii_case("SavingsPlan"))
+    {
+        Some(Kind::SavingsPlan)
+    } else if id.eq_ignore_ascii_case("Azure") {
         Some(Kind::Reservation)
     } else if id.to_ascii_lowercase().starts_with("software") {
         Some(Kind::Software)
@@ -135,6 +155,8 @@ pub fn classify_order_line(
     Some(match kind {
         Kind::Reservation => HoldingKind::Reservation(reservation::attribution(Some(l), facts)),
         Kind::Software => HoldingKind::Software,
+        // Savings plans are held as subscriptions, read there ([`savings_plan::observed`]).
+        Kind::SavingsPlan => return None,
     })
 }
 
@@ -173,6 +195,15 @@ pub fn could_count_for(
     let mut filled = h.clone();
     filled.kind = match item {
         Item::Software(_) => HoldingKind::Software,
+        Item::SavingsPlan(p) => {
+            let mut a = h.kind.savings_plan().cloned().unwrap_or_default();
+            a.scope = a.scope.or(Some(p.0.scope));
+            a.entitlement_id = a.entitlement_id.or_else(|| p.0.entitlement_id.clone());
+            a.term = a.term.or(Some(p.0.term));
+            a.billing = a.billing.or(Some(p.0.billing));
+            a.currency = a.currency.or_else(|| Some(p.0.currency.clone()));
+            HoldingKind::SavingsPlan(a)
+        }
         Item::Reservation(r) => {
             let mut a = h.kind.reservation().cloned().unwrap_or_default();
             a.subscription_id = a

@@ -5,7 +5,7 @@
 //! Sources: Microsoft's Azure reservations exchange and refund policy
 //! (<https://learn.microsoft.com/azure/cost-management-billing/reservations/exchange-and-refund-azure-reservations>)
 //! and the savings-plan pages (docs/partner-center.md, savings plans: "all savings plan purchases
-//! are final"; this build has no savings-plan kind yet, so that rule has no row to concern).
+//! are final" — the SKU lists a `Refund` action, but it is treated as non-refundable).
 
 use super::PurchaseKey;
 use crate::manifest::ReservationType;
@@ -17,6 +17,8 @@ pub enum Concerns {
     Reservations,
     /// Reservations of these types only.
     ReservationTypes(&'static [ReservationType]),
+    /// Every savings plan.
+    SavingsPlans,
 }
 
 /// One thing that cannot be undone.
@@ -45,6 +47,12 @@ pub const RULES: &[Rule] = &[
         text: "refunds capped at USD 50,000 per customer per rolling 12 months",
         source: EXCHANGE_POLICY,
     },
+    Rule {
+        concerns: Concerns::SavingsPlans,
+        text: "final: a savings plan cannot be cancelled, exchanged or refunded",
+        source: "Azure savings plan pages (learn.microsoft.com/azure/cost-management-billing/\
+                 savings-plan/cancel-savings-plan: \"all savings plan purchases are final\")",
+    },
 ];
 
 impl Rule {
@@ -52,6 +60,7 @@ impl Rule {
     pub fn concerns(&self, key: &PurchaseKey) -> bool {
         match (self.concerns, key) {
             (Concerns::Reservations, PurchaseKey::Reservation { .. }) => true,
+            (Concerns::SavingsPlans, PurchaseKey::SavingsPlan { .. }) => true,
             (
                 Concerns::ReservationTypes(types),
                 PurchaseKey::Reservation {
@@ -107,6 +116,15 @@ mod tests {
             sku_id: "1".into(),
         };
         assert!(rules_for(&software).is_empty());
+        let plan = PurchaseKey::SavingsPlan {
+            customer_id: "c".into(),
+            subscription_id: "s".into(),
+            entitlement_id: None,
+            scope: Scope::Shared,
+            term: Term::P1Y,
+            billing: crate::prices::money::BillingPlan::Upfront,
+        };
+        assert_eq!(cannot_undo(&plan), vec![RULES[2].text.to_owned()]);
         assert!(RULES.iter().all(|r| !r.source.is_empty()));
     }
 }

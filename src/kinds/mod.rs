@@ -1,4 +1,5 @@
-//! Purchasable kinds: one file per kind ([`reservation`], [`software`]), each owning its purchase
+//! Purchasable kinds: one file (or folder) per kind ([`reservation`], [`software`],
+//! [`savings_plan`]), each owning its purchase
 //! key, its catalog resolution, how holdings count for its items, its cart line, and the names
 //! users see. Plan, apply and render go through this module and never `match` on a kind.
 //!
@@ -10,20 +11,27 @@
 //! [`HoldingKind`], [`Kind`]) forward to the kind's file. The compiler lists every place to
 //! extend when a variant is added, and all of those places are in this module.
 //!
-//! Adding a kind (e.g. savings plans): a file here implementing [`Purchasable`] plus its key,
-//! holding, cart-line and summary functions; one variant in each enum of this file (the compiler
-//! points at every `match` to extend, all of them here); the manifest's model and desired-state
-//! field for it (`manifest`); and the sandbox's catalog for it. Plan, apply and render need no
-//! change.
+//! Adding a kind: a file here implementing [`Purchasable`] plus its key, holding, cart-line and
+//! summary functions; one variant in each enum here ([`item`], [`key`], [`holdings`]; the
+//! compiler points at every `match` to extend); the manifest's model and desired-state field for
+//! it (`manifest`); and the sandbox's catalog for it. Savings plans also needed what a row's count
+//! *means*: their count is an hourly commitment, not units, so rows are worded through
+//! [`Kind::amount`] and [`Kind::describe_money`], unit totals and limits count
+//! [`Kind::units_bought`], and a kind may price itself ([`Item::own_price`]).
 
 pub mod irreversible;
 pub mod renewal;
 pub mod reservation;
+mod reservation_catalog;
+mod reservation_import;
 pub mod software;
 
 mod declare;
 mod duplicates;
 mod holdings;
+mod item;
+mod key;
+pub mod savings_plan;
 
 pub use declare::{Declaration, declare_holding, slug};
 pub use duplicates::{Duplicate, duplicates};
@@ -31,20 +39,17 @@ pub use holdings::{
     HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,
     classify_order_line, could_count_for, describe_holding, kind_of_product_type,
 };
+pub use item::{Item, Purchasable};
+pub use key::{CartTerms, KindTotals, PurchaseKey};
 pub use reservation::{ReservationAttribution, ReservationItem};
+pub use savings_plan::SavingsPlanItem;
 pub use software::SoftwareItem;
 
-use crate::catalog::{Buyer, Catalog, Freshness};
-use crate::manifest::{
-    DesiredCustomer, DesiredState, RenewBefore, ReservationTarget, ReservationType, Scope,
-    SourceRef, SubscriptionKind, Term,
-};
-use crate::plan::{Holding, Resolution, Row};
-use crate::prices::money::BillingPlan;
+use crate::manifest::{DesiredCustomer, DesiredState, SourceRef, SubscriptionKind};
+use crate::plan::Row;
 use crate::store::PurchaseLine;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
-use std::future::Future;
 
 /// What a row or a holding is about: one variant per purchasable kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -52,17 +57,19 @@ use std::future::Future;
 pub enum Kind {
     Reservation,
     Software,
+    SavingsPlan,
 }
 
 impl Kind {
     /// Every kind, in the order totals are shown.
-    pub const ALL: [Kind; 2] = [Kind::Reservation, Kind::Software];
+    pub const ALL: [Kind; 3] = [Kind::Reservation, Kind::Software, Kind::SavingsPlan];
 
     /// The kind's name in plural prose: `reservations`, `software`.
     pub fn plural(self) -> &'static str {
         match self {
             Kind::Reservation => reservation::PLURAL,
             Kind::Software => software::PLURAL,
+            Kind::SavingsPlan => savings_plan::PLURAL,
         }
     }
 
@@ -71,6 +78,7 @@ impl Kind {
         match self {
             Kind::Reservation => reservation::MARKET_NAME,
             Kind::Software => software::PLURAL,
+            Kind::SavingsPlan => savings_plan::MARKET_NAME,
         }
     }
 
@@ -79,6 +87,7 @@ impl Kind {
         match self {
             Kind::Reservation => reservation::SOLD_PHRASE,
             Kind::Software => software::SOLD_PHRASE,
+            Kind::SavingsPlan => savings_plan::SOLD_PHRASE,
         }
     }
 
@@ -87,6 +96,8 @@ impl Kind {
         match self {
             Kind::Reservation => crate::prices::RESERVATIONS_VIEW,
             Kind::Software => crate::prices::SOFTWARE_VIEW,
+            // Never read: a savings plan's price is its commitment ([`Item::own_price`]).
+            Kind::SavingsPlan => crate::prices::RESERVATIONS_VIEW,
         }
     }
 
@@ -94,7 +105,7 @@ impl Kind {
     pub fn needs_registration(self) -> bool {
         match self {
             Kind::Reservation => true,
-            Kind::Software => false,
+            Kind::Software | Kind::SavingsPlan => false,
         }
     }
 
@@ -103,6 +114,34 @@ impl Kind {
         match self {
             Kind::Reservation => reservation::summary_parts(totals),
             Kind::Software => software::summary_parts(totals),
+            Kind::SavingsPlan => savings_plan::summary_parts(totals),
+        }
+    }
+
+    /// What a row's count is in words: units for reservations and software, the hourly
+    /// commitment for savings plans (`5.00/h`).
+    pub fn amount(self, n: u32) -> String {
+        match self {
+            Kind::SavingsPlan => savings_plan::amount(n),
+            Kind::Reservation | Kind::Software => n.to_string(),
+        }
+    }
+
+    /// A row's money in words ([`RowMoney::describe`]); a savings plan's as its hourly
+    /// commitment over the hours of its term.
+    pub fn describe_money(self, m: &crate::prices::money::RowMoney) -> String {
+        match self {
+            Kind::SavingsPlan => savings_plan::describe_money(m),
+            Kind::Reservation | Kind::Software => m.describe(),
+        }
+    }
+
+    /// How many units a purchase of `n` counts as in unit totals and unit limits: a savings
+    /// plan is one unit whatever its commitment.
+    pub fn units_bought(self, n: u32) -> u32 {
+        match self {
+            Kind::SavingsPlan => u32::from(n > 0),
+            Kind::Reservation | Kind::Software => n,
         }
     }
 }
@@ -141,228 +180,6 @@ pub const REGISTRATION_KIND: Kind = Kind::Reservation;
 /// be attributed to one).
 pub const CUSTOMER_LEVEL_GROUP: &str = "software";
 
-/// Units to buy of one kind, in total and per term (rows without a term count in the total only).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct KindTotals {
-    pub units: u32,
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub by_term: BTreeMap<Term, u32>,
-}
-
-impl KindTotals {
-    /// Counts `units` bought for `term`.
-    pub fn add(&mut self, term: Option<Term>, units: u32) {
-        self.units = self.units.saturating_add(units);
-        if let Some(t) = term {
-            let e = self.by_term.entry(t).or_default();
-            *e = e.saturating_add(units);
-        }
-    }
-}
-
-/// The identity of a purchase: two items with the same key are the same thing to buy.
-/// Reservations: (customer, subscription, type, target, term, scope); software: (customer, product, sku).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum PurchaseKey {
-    Reservation {
-        customer_id: String,
-        subscription_id: String,
-        reservation_type: ReservationType,
-        target: ReservationTarget,
-        term: Term,
-        scope: Scope,
-    },
-    Software {
-        customer_id: String,
-        product_id: String,
-        sku_id: String,
-    },
-}
-
-/// What the cart line of a purchase carries besides its catalog item and quantity.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CartTerms {
-    /// Wire value, e.g. `one_time`.
-    pub billing_cycle: String,
-    pub term_duration: Option<String>,
-    pub provisioning_context: BTreeMap<String, String>,
-}
-
-impl PurchaseKey {
-    pub fn kind(&self) -> Kind {
-        match self {
-            PurchaseKey::Reservation { .. } => Kind::Reservation,
-            PurchaseKey::Software { .. } => Kind::Software,
-        }
-    }
-
-    /// The customer the purchase is for.
-    pub fn customer_id(&self) -> &str {
-        match self {
-            PurchaseKey::Reservation { customer_id, .. }
-            | PurchaseKey::Software { customer_id, .. } => customer_id,
-        }
-    }
-
-    /// The key as compared for duplicates: ARM SKU names and catalog SKU ids are matched
-    /// case-insensitively (the catalog does), so `Standard_D2s_v5` and `standard_d2s_v5` collide.
-    pub fn comparable(self) -> PurchaseKey {
-        match self {
-            PurchaseKey::Reservation { .. } => reservation::comparable(self),
-            PurchaseKey::Software { .. } => software::comparable(self),
-        }
-    }
-
-    /// Whether a purchase made for `self` of a given product+SKU counts for an item keyed
-    /// `other` that resolved to the same product+SKU: the same customer and, for reservations,
-    /// the same subscription, term and scope.
-    pub fn same_slot(&self, other: &PurchaseKey) -> bool {
-        match (self, other) {
-            (PurchaseKey::Reservation { .. }, PurchaseKey::Reservation { .. }) => {
-                reservation::same_slot(self, other)
-            }
-            (PurchaseKey::Software { .. }, PurchaseKey::Software { .. }) => {
-                software::same_slot(self, other)
-            }
-            _ => false,
-        }
-    }
-}
-
-/// A declared item of one kind, as plan, observe and apply see it.
-pub trait Purchasable {
-    const KIND: Kind;
-    /// The item's purchase key for its customer.
-    fn key(&self, customer_id: &str) -> PurchaseKey;
-    /// The manifest item name.
-    fn name(&self) -> &str;
-    /// The declared quantity ("at least this many").
-    fn quantity(&self) -> u32;
-    /// Where the item is declared.
-    fn source(&self) -> &SourceRef;
-    /// The lower-case subscription the item belongs to, if any.
-    fn subscription_id(&self) -> Option<String>;
-    /// The term units are bought for, when the kind has one on its rows.
-    fn term(&self) -> Option<Term>;
-    /// The item in words, e.g. `vm Standard_D4s_v5 eastus P3Y shared`.
-    fn what(&self) -> String;
-    /// Catalog ids pinned in the manifest (product upper-case, SKU as written).
-    fn pinned_ids(&self) -> Option<(String, String)>;
-    /// Resolves the item in the catalog for `buyer`.
-    fn resolve(
-        &self,
-        catalog: &Catalog,
-        buyer: Buyer<'_>,
-        freshness: Freshness,
-    ) -> impl Future<Output = Resolution> + Send;
-    /// Whether a holding counts for this item (given its catalog resolution).
-    fn holding_matches(&self, h: &Holding, res: Option<&Resolution>) -> bool;
-    /// What the item buys once resolved, in words, when it is certain: two items of a customer
-    /// with the same answer buy the same thing (issue: duplicate declarations by ARM names and
-    /// by catalog ids). `None` when the item is not resolved to catalog ids.
-    fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String>;
-    /// The item's renewal window ([`renewal`]): holdings expiring within it do not count as
-    /// owned. `None` for kinds whose holdings do not expire, and for items without one.
-    fn renew_before(&self) -> Option<RenewBefore> {
-        None
-    }
-    /// How the purchase is paid (the declared `billing`, default up front).
-    fn billing(&self) -> BillingPlan;
-    /// The cart line's `billingCycle` for a SKU offering `supported` (snake_case wire values,
-    /// empty when the SKU lists none), or why the item cannot be bought with it (a blocked
-    /// reason naming what the SKU supports).
-    fn billing_cycle(&self, supported: &[String]) -> Result<String, String>;
-}
-
-/// One declared item of any kind.
-#[derive(Debug, Clone, Copy)]
-pub enum Item<'a> {
-    Reservation(ReservationItem<'a>),
-    Software(SoftwareItem<'a>),
-}
-
-/// Forwards a call to the kind's [`Purchasable`] implementation.
-macro_rules! each {
-    ($item:expr, $x:ident => $body:expr) => {
-        match $item {
-            Item::Reservation($x) => $body,
-            Item::Software($x) => $body,
-        }
-    };
-}
-
-impl Item<'_> {
-    pub fn kind(&self) -> Kind {
-        match self {
-            Item::Reservation(_) => ReservationItem::KIND,
-            Item::Software(_) => SoftwareItem::KIND,
-        }
-    }
-    pub fn key(&self, customer_id: &str) -> PurchaseKey {
-        each!(self, x => x.key(customer_id))
-    }
-    pub fn name(&self) -> &str {
-        each!(self, x => x.name())
-    }
-    pub fn quantity(&self) -> u32 {
-        each!(self, x => x.quantity())
-    }
-    /// The item's `blocked_ok` reason, when it acknowledges a known block.
-    pub fn blocked_ok(&self) -> Option<&str> {
-        match self {
-            Item::Reservation(x) => x.reservation.blocked_ok.as_deref(),
-            Item::Software(x) => x.0.blocked_ok.as_deref(),
-        }
-    }
-    pub fn source(&self) -> &SourceRef {
-        each!(self, x => x.source())
-    }
-    pub fn subscription_id(&self) -> Option<String> {
-        each!(self, x => x.subscription_id())
-    }
-    pub fn term(&self) -> Option<Term> {
-        each!(self, x => x.term())
-    }
-    pub fn what(&self) -> String {
-        each!(self, x => x.what())
-    }
-    pub fn pinned_ids(&self) -> Option<(String, String)> {
-        each!(self, x => x.pinned_ids())
-    }
-    pub async fn resolve(
-        &self,
-        catalog: &Catalog,
-        buyer: Buyer<'_>,
-        freshness: Freshness,
-    ) -> Resolution {
-        each!(self, x => x.resolve(catalog, buyer, freshness).await)
-    }
-    pub fn holding_matches(&self, h: &Holding, res: Option<&Resolution>) -> bool {
-        each!(self, x => x.holding_matches(h, res))
-    }
-    pub fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
-        each!(self, x => x.resolved_identity(res))
-    }
-    pub fn renew_before(&self) -> Option<RenewBefore> {
-        each!(self, x => x.renew_before())
-    }
-    /// Where a matched holding stands for this item at `now` ([`renewal::standing`]).
-    pub fn holding_standing(
-        &self,
-        h: &Holding,
-        now: Option<chrono::DateTime<chrono::Utc>>,
-    ) -> renewal::Standing {
-        renewal::standing(h, self.renew_before(), now)
-    }
-    pub fn billing(&self) -> BillingPlan {
-        each!(self, x => x.billing())
-    }
-    pub fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
-        each!(self, x => x.billing_cycle(supported))
-    }
-}
-
 /// Every declared item of a customer in canonical order: subscriptions by id with their
 /// reservations by name, then software by name. Holdings are counted in this order.
 pub fn items(dc: &DesiredCustomer) -> Vec<Item<'_>> {
@@ -371,6 +188,7 @@ pub fn items(dc: &DesiredCustomer) -> Vec<Item<'_>> {
         .map(Item::Reservation)
         .collect();
     out.extend(software::items(dc).into_iter().map(Item::Software));
+    out.extend(savings_plan::items(dc).into_iter().map(Item::SavingsPlan));
     out
 }
 
@@ -394,6 +212,12 @@ pub fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<P
     let terms = match &key {
         PurchaseKey::Reservation { .. } => reservation::cart_terms(&key)?,
         PurchaseKey::Software { .. } => software::cart_terms(dc, &key)?,
+        PurchaseKey::SavingsPlan { .. } => savings_plan::cart_terms(&key)?,
+    };
+    // A savings plan is one plan (quantity 1) carrying the hourly commitment bought.
+    let (wire_quantity, commitment) = match &key {
+        PurchaseKey::SavingsPlan { .. } => (1, Some(savings_plan::commitment(dc, &key, quantity)?)),
+        _ => (quantity, None),
     };
     // The plan decided the billing cycle against the SKU; older plans fall back to the kind's.
     let billing_cycle = resolved
@@ -405,7 +229,8 @@ pub fn purchase_line(dc: &DesiredCustomer, row: &Row, quantity: u32) -> Option<P
         catalog_item_id,
         product_id: resolved.product_id.clone(),
         sku_id: resolved.sku_id.clone(),
-        quantity,
+        quantity: wire_quantity,
+        commitment,
         billing_cycle,
         term_duration: terms.term_duration,
         provisioning_context: terms.provisioning_context,
@@ -433,12 +258,14 @@ pub fn redeclare(
             reservation::redeclare(dc, row, key, subscription_kinds, source)
         }
         PurchaseKey::Software { .. } => software::redeclare(dc, row, key, source),
+        PurchaseKey::SavingsPlan { .. } => savings_plan::redeclare(dc, row, key, source),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::manifest::{ReservationTarget, ReservationType, Scope, Term};
     use crate::plan::Summary;
     use serde_json::json;
 
@@ -481,8 +308,14 @@ mod tests {
 
     #[test]
     fn names_and_summary_parts_come_from_the_kinds() {
-        assert_eq!(all_plural(), "reservations or software");
-        assert_eq!(all_market_names(), "Azure reservations and software");
+        assert_eq!(all_plural(), "reservations, software or savings plans");
+        assert_eq!(
+            all_market_names(),
+            "Azure reservations, software and Azure savings plans"
+        );
+        assert_eq!(Kind::SavingsPlan.amount(5000), "5.00/h");
+        assert_eq!(Kind::SavingsPlan.units_bought(5000), 1);
+        assert_eq!(Kind::Reservation.units_bought(4), 4);
         let mut by_kind = BTreeMap::new();
         let mut r = KindTotals::default();
         r.add(Some(Term::P1Y), 2);

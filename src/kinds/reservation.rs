@@ -4,17 +4,14 @@
 //! resolution (the view of its type, for the subscription's kind), the attribution of reservation
 //! holdings and how they match a declared item, the cart line, and the words users see.
 
-use super::declare::{Declaration, slug};
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
-use crate::catalog::{
-    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, SkuFacts, catalog_item, failed, pick_availability,
-};
+use crate::catalog::{Buyer, Catalog, Freshness, SkuFacts};
 use crate::manifest::{
     DesiredCustomer, DesiredReservation, DesiredSubscription, ReservationTarget, ReservationType,
     Scope, SourceRef, SubscriptionKind, Term,
 };
 use crate::observe::order_cache::OrderLineSummary;
-use crate::plan::{Holding, Resolution, Row, market_available};
+use crate::plan::{Holding, Resolution, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -462,147 +459,4 @@ pub(super) fn reservation_type_attribute(v: &str) -> Option<ReservationType> {
     } else {
         None
     }
-}
-
-impl Catalog {
-    /// Resolves a reservation for a subscription of the declared kind: legacy subscriptions use
-    /// the catalog without `reservationScope`, Azure plans `reservationScope=AzurePlan`.
-    pub async fn resolve_reservation(
-        &self,
-        buyer: Buyer<'_>,
-        subscription_id: &str,
-        kind: SubscriptionKind,
-        r: &DesiredReservation,
-        freshness: Freshness,
-    ) -> Resolution {
-        if !market_available(buyer.country) {
-            return Resolution::MarketUnavailable;
-        }
-        let key = crate::catalog::ViewKey::new(
-            buyer.country,
-            kind == SubscriptionKind::AzurePlan,
-            r.reservation_type.target_view(),
-        );
-        let view = match self.view(&key).await {
-            Ok(v) => v,
-            Err(f) => return failed(f),
-        };
-        let (entry, wanted) = match &r.target {
-            ReservationTarget::Arm {
-                arm_sku_name,
-                arm_region_name,
-            } => (
-                view.find_arm(arm_sku_name, arm_region_name, r.term),
-                format!(
-                    "{arm_sku_name} in {arm_region_name} for {}",
-                    r.term.duration()
-                ),
-            ),
-            ReservationTarget::Pinned { product_id, sku_id } => (
-                view.find_id(product_id, sku_id),
-                format!("product {product_id} SKU {sku_id}"),
-            ),
-        };
-        let searched = format!("{}: {wanted}", key.describe());
-        let Some(entry) = entry else {
-            let suggestions = match &r.target {
-                ReservationTarget::Arm {
-                    arm_sku_name,
-                    arm_region_name,
-                } => view.suggest_arm(arm_sku_name, arm_region_name, r.term),
-                ReservationTarget::Pinned { product_id, sku_id } => {
-                    view.suggest_ids(product_id, sku_id)
-                }
-            };
-            return Resolution::NotFound {
-                searched,
-                suggestions,
-            };
-        };
-        let entry = entry.clone();
-        let availability = match self
-            .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
-            .await
-        {
-            Ok(list) => match pick_availability(&list, CUSTOMER_SEGMENT, Some(r.term.as_str())) {
-                Ok(a) => a,
-                Err(e) => {
-                    return Resolution::Ambiguous {
-                        reason: format!("{searched}: {e}"),
-                    };
-                }
-            },
-            Err(f) => return failed(f),
-        };
-        let Some(availability) = availability else {
-            return Resolution::NotFound {
-                searched: format!(
-                    "{searched} (the SKU has no availability for {})",
-                    r.term.as_str()
-                ),
-                suggestions: Vec::new(),
-            };
-        };
-        let region = entry.arm_region_name.clone();
-        let inventory = self
-            .inventory_for(
-                buyer,
-                Some(subscription_id),
-                region.as_deref(),
-                &entry,
-                freshness,
-            )
-            .await;
-        Resolution::Found(catalog_item(&entry, &availability, inventory))
-    }
-}
-
-/// The manifest item for a reservation holding (`import`): by ARM names when the catalog gave
-/// them, else by pinned catalog ids; refused when the order line does not attribute it.
-pub(super) fn declare(h: &Holding, a: &ReservationAttribution) -> Result<Declaration, String> {
-    let missing =
-        |what: &str| format!("its order line names no {what}, so it cannot be attributed");
-    let sub = a
-        .subscription_id
-        .clone()
-        .ok_or_else(|| missing("subscription"))?;
-    let term = a.term.ok_or_else(|| missing("term"))?;
-    let scope = a.scope.ok_or_else(|| missing("scope"))?;
-    let t = a
-        .reservation_type
-        .ok_or_else(|| "the catalog does not say which reservation type its SKU is".to_owned())?;
-    let mut fields = vec![("type", t.as_str().to_owned())];
-    let target = match (&a.arm_sku_name, &a.arm_region_name) {
-        (Some(s), Some(r)) => {
-            fields.push(("sku", s.clone()));
-            fields.push(("region", r.to_ascii_lowercase()));
-            [s.as_str(), r.as_str()]
-        }
-        _ => {
-            fields.push(("product", h.product_id.to_ascii_uppercase()));
-            fields.push(("sku", h.sku_id.clone()));
-            [h.product_id.as_str(), h.sku_id.as_str()]
-        }
-    };
-    fields.push(("term", term.as_str().to_owned()));
-    fields.push(("scope", scope.as_str().to_owned()));
-    let name = slug(&[
-        t.as_str(),
-        target[0],
-        target[1],
-        term.as_str(),
-        scope.as_str(),
-    ]);
-    let slot = fields
-        .iter()
-        .map(|(_, v)| v.to_ascii_lowercase())
-        .collect::<Vec<_>>()
-        .join(" ");
-    Ok(Declaration {
-        kind: Kind::Reservation,
-        slot: format!("{sub} {slot}"),
-        subscription_id: Some(sub),
-        name,
-        fields,
-    })
 }

@@ -55,6 +55,9 @@ pub struct DesiredCustomer {
     pub subscriptions: Vec<DesiredSubscription>,
     /// Sorted by item name.
     pub software: Vec<DesiredSoftware>,
+    /// Sorted by item name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub savings_plans: Vec<super::DesiredSavingsPlan>,
     pub source: SourceRef,
 }
 
@@ -71,6 +74,7 @@ impl DesiredCustomer {
             s.reservations.sort_by(|a, b| a.name.cmp(&b.name));
         }
         self.software.sort_by(|a, b| a.name.cmp(&b.name));
+        self.savings_plans.sort_by(|a, b| a.name.cmp(&b.name));
     }
 }
 

@@ -67,6 +67,7 @@ fn customer(e: &[Entry]) -> Customer {
         name: opt_text(field(e, "name")),
         subscriptions: list(field(e, "subscriptions"), subscription),
         software: list(field(e, "software"), software),
+        savings_plans: list(field(e, "savings_plans"), savings_plan),
     }
 }
 
@@ -102,6 +103,20 @@ fn software(e: &[Entry]) -> Software {
         quantity: number(field(e, "quantity")),
         term: opt_text(field(e, "term")),
         billing_cycle: opt_text(field(e, "billing_cycle")),
+        blocked_ok: opt_text(field(e, "blocked_ok")),
+    }
+}
+
+fn savings_plan(e: &[Entry]) -> super::model_savings::SavingsPlan {
+    super::model_savings::SavingsPlan {
+        name: text(field(e, "name")),
+        subscription: text(field(e, "subscription")),
+        scope: opt_text(field(e, "scope")),
+        entitlement: opt_text(field(e, "entitlement")),
+        term: opt_text(field(e, "term")),
+        billing: opt_text(field(e, "billing")),
+        hourly_commitment: number(field(e, "hourly_commitment")),
+        currency: text(field(e, "currency")),
         blocked_ok: opt_text(field(e, "blocked_ok")),
     }
 }

@@ -38,6 +38,7 @@ pub(super) fn merge(
         BTreeMap::new();
     let mut item_names: BTreeMap<(String, String, String), SourceRef> = BTreeMap::new();
     let mut software_names: BTreeMap<(String, String), SourceRef> = BTreeMap::new();
+    let mut savings_names: BTreeMap<(String, String), SourceRef> = BTreeMap::new();
     let mut keys: BTreeMap<PurchaseKey, (String, SourceRef)> = BTreeMap::new();
 
     for decl in decls {
@@ -48,6 +49,7 @@ pub(super) fn merge(
                 name: None,
                 subscriptions: Vec::new(),
                 software: Vec::new(),
+                savings_plans: Vec::new(),
                 source: decl.id_source.clone(),
             });
         if let Some((name, src)) = &decl.name {
@@ -208,6 +210,38 @@ pub(super) fn merge(
             keys.insert(key, (s.name.clone(), s.source.clone()));
             customer.software.push(s);
         }
+
+        for p in decl.savings_plans {
+            let name_key = (decl.id.clone(), p.name.clone());
+            if let Some(first) = savings_names.get(&name_key) {
+                diags.push(files.at(
+                    Diagnostic::error(format!(
+                        "savings plan name \"{}\" is used twice for customer {}",
+                        p.name, decl.id
+                    ))
+                    .with_hint(format!("the first is at {first}; names must be unique within a customer's savings plans")),
+                    &p.source,
+                ));
+                continue;
+            }
+            savings_names.insert(name_key, p.source.clone());
+            let key = p.purchase_key(&decl.id).comparable();
+            if let Some((first, first_src)) = keys.get(&key) {
+                diags.push(files.at(
+                    Diagnostic::error(format!(
+                        "savings plan \"{}\" has the same subscription, scope, term and billing as \"{first}\"",
+                        p.name
+                    ))
+                    .with_hint(format!(
+                        "\"{first}\" is at {first_src}; declare the total hourly commitment in one item"
+                    )),
+                    &p.source,
+                ));
+                continue;
+            }
+            keys.insert(key, (p.name.clone(), p.source.clone()));
+            customer.savings_plans.push(p);
+        }
     }
 
     let mut customers: Vec<DesiredCustomer> = customers.into_values().collect();
@@ -237,7 +271,7 @@ fn kind_name(k: super::desired::SubscriptionKind) -> &'static str {
 /// Legal but likely mistakes.
 fn warnings(files: &Files<'_>, customers: &[DesiredCustomer], diags: &mut Diagnostics) {
     for c in customers {
-        if c.subscriptions.is_empty() && c.software.is_empty() {
+        if c.subscriptions.is_empty() && c.software.is_empty() && c.savings_plans.is_empty() {
             diags.push(
                 files.at(
                     Diagnostic::warning(format!(
@@ -287,6 +321,9 @@ pub(super) fn manifest_hash(state: &DesiredState) -> String {
         }
         for s in &mut c.software {
             s.source = blank.clone();
+        }
+        for p in &mut c.savings_plans {
+            p.source = blank.clone();
         }
     }
     let json = serde_json::to_vec(&canonical).unwrap_or_default();

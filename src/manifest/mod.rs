@@ -9,12 +9,16 @@
 //! [`Diagnostics`] before anything is returned.
 
 mod check;
+mod check_money;
+mod check_names;
 mod classify;
 pub mod desired;
+mod desired_savings;
 pub mod diagnostics;
 mod lenient;
 mod merge;
 pub mod model;
+pub mod model_savings;
 mod normalise;
 mod parse;
 mod regions;
@@ -24,6 +28,7 @@ mod structure;
 mod walk;
 
 pub use desired::*;
+pub use desired_savings::{DesiredSavingsPlan, HourlyCommitment, PurchaseCommitment};
 pub use diagnostics::{Diagnostic, Diagnostics, Severity, Skipped, SourceFile};
 pub use schema::schema_json;
 
@@ -42,13 +47,14 @@ pub struct Loaded {
 }
 
 impl Loaded {
-    /// Number of reservation and software items.
+    /// Number of reservation, software and savings-plan items.
     pub fn item_count(&self) -> usize {
         self.desired
             .customers
             .iter()
             .map(|c| {
                 c.software.len()
+                    + c.savings_plans.len()
                     + c.subscriptions
                         .iter()
                         .map(|s| s.reservations.len())

@@ -98,6 +98,9 @@ pub struct Customer {
     /// Software (perpetual licences and software subscriptions) the customer should own.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub software: Vec<Software>,
+    /// Azure savings plans the customer should hold (Azure plan customers, App+User credentials).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub savings_plans: Vec<super::model_savings::SavingsPlan>,
 }
 
 /// An Azure subscription of the customer.

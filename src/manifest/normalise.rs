@@ -23,6 +23,7 @@ pub(super) struct CustomerDecl {
     pub name: Option<(String, SourceRef)>,
     pub subscriptions: Vec<SubscriptionDecl>,
     pub software: Vec<DesiredSoftware>,
+    pub savings_plans: Vec<super::DesiredSavingsPlan>,
 }
 
 /// One subscription as one file declares it.
@@ -118,12 +119,18 @@ fn customer(
         .iter()
         .filter_map(|s| software(ctx, s, max))
         .collect();
+    let savings_plans = c
+        .savings_plans
+        .iter()
+        .filter_map(|p| super::check_money::savings_plan(ctx, p, defaults.term))
+        .collect();
     Some(CustomerDecl {
         id: id?,
         id_source: ctx.source(&c.id),
         name,
         subscriptions,
         software,
+        savings_plans,
     })
 }
 

@@ -370,6 +370,13 @@ fn certain_key<'k>(
         match k {
             PurchaseKey::Software { .. } => software.push(k),
             PurchaseKey::Reservation { .. } => reservations.push(k),
+            // A record does not carry the commitment a savings plan bought, so it cannot be
+            // counted: fail closed (the plan's purchase waits until the order is held).
+            PurchaseKey::SavingsPlan { .. } => {
+                return Err("a savings-plan order's commitment cannot be read from the \
+                            activity log"
+                    .into());
+            }
         }
     }
     if !reservation_context && !software.is_empty() {

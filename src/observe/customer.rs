@@ -25,6 +25,13 @@ use crate::plan::{
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
+/// The observed subscriptions by lower-case id, and the savings-plan holdings among them (or
+/// why they cannot be read).
+type SubscriptionsRead = (
+    BTreeMap<String, ObservedSubscription>,
+    Result<Vec<crate::plan::Holding>, String>,
+);
+
 /// What was listed to find the customer's holdings.
 enum Listed {
     Entitlements(Vec<Entitlement>),
@@ -75,8 +82,8 @@ impl Context<'_> {
         // Independent reads overlap: the profile (cached after the first run), the
         // subscriptions with their registrations, and the entitlements (or one-time orders).
         let subscriptions = async {
-            if dc.subscriptions.is_empty() {
-                Ok(BTreeMap::new())
+            if dc.subscriptions.is_empty() && dc.savings_plans.is_empty() {
+                Ok((BTreeMap::new(), Ok(Vec::new())))
             } else {
                 self.subscriptions(&id, dc).await
             }
@@ -88,9 +95,18 @@ impl Context<'_> {
             Err(e) => return failed(&id, "reading the customer", e),
         };
         let country = profile.country.clone();
-        let subscriptions = match subscriptions {
+        let (subscriptions, savings_plans) = match subscriptions {
             Ok(s) => s,
             Err(e) => return failed(&id, "reading subscriptions", e),
+        };
+        let savings_plans = match savings_plans {
+            Ok(h) => h,
+            Err(error) => {
+                return CustomerObservation::Failed {
+                    customer_id: id,
+                    error,
+                };
+            }
         };
 
         let resolutions = self.resolve(dc, &country, &subscriptions).await;
@@ -122,7 +138,8 @@ impl Context<'_> {
                 error: e.to_string(),
             };
         }
-        let holdings = holdings.list;
+        let mut holdings = holdings.list;
+        holdings.extend(savings_plans);
 
         let (pending, in_flight_unknown) = self.pending(&id, &holdings, &resolutions).await;
 
@@ -216,14 +233,17 @@ impl Context<'_> {
     }
 
     /// The customer's Azure subscriptions (legacy and Azure plan), with the registration status
-    /// of every active declared subscription of the declared kind with items that need it.
+    /// of every active declared subscription of the declared kind with items that need it; and
+    /// the savings plans among them (read from the same answer), or why they cannot be read.
     async fn subscriptions(
         &self,
         id: &str,
         dc: &DesiredCustomer,
-    ) -> Result<BTreeMap<String, ObservedSubscription>, ApiError> {
+    ) -> Result<SubscriptionsRead, ApiError> {
         let mut out = BTreeMap::new();
-        for s in self.reader.list_subscriptions(id).await? {
+        let listed = self.reader.list_subscriptions(id).await?;
+        let savings_plans = kinds::savings_plan::observed::holdings(id, &listed);
+        for s in listed {
             let Some(kind) = s.offer_id.as_deref().and_then(kind_from_offer_id) else {
                 continue;
             };
@@ -279,7 +299,7 @@ impl Context<'_> {
                 }
             }
         }
-        Ok(out)
+        Ok((out, savings_plans))
     }
 
     /// The catalog resolution of every declared item. Items of a subscription that is missing,
@@ -304,9 +324,20 @@ impl Context<'_> {
             })
             .map(|ds| ds.id.to_ascii_lowercase())
             .collect();
+        // A savings plan is bought on an active Azure plan subscription it need not declare.
+        let azure_plan = |s: &str| {
+            subscriptions.get(s).is_some_and(|o| {
+                o.status == SubscriptionStatus::Active
+                    && o.kind == crate::manifest::SubscriptionKind::AzurePlan
+            })
+        };
         let items: Vec<_> = kinds::items(dc)
             .into_iter()
-            .filter(|i| i.subscription_id().is_none_or(|s| usable.contains(&s)))
+            .filter(|i| {
+                i.subscription_id().is_none_or(|s| {
+                    usable.contains(&s) || (i.kind() == kinds::Kind::SavingsPlan && azure_plan(&s))
+                })
+            })
             .collect();
         futures::future::join_all(items.into_iter().map(|item| async move {
             ItemResolution {

@@ -173,6 +173,10 @@ pub(super) fn from_entitlements(
         let product_id = field(e.product_id.as_ref())
             .ok_or_else(|| bad("has no productId".into()))?
             .to_ascii_uppercase();
+        // Savings plans are held as subscriptions and counted from there.
+        if product_id == kinds::savings_plan::PRODUCT_ID {
+            continue;
+        }
         let sku_id = field(e.sku_id.as_ref()).ok_or_else(|| bad("has no skuId".into()))?;
         let reference = e.reference_order.as_ref();
         let order_id = field(reference.and_then(|r| r.id.as_ref()))
@@ -298,6 +302,10 @@ pub(super) fn from_orders(
             let (product_id, sku_id) = l
                 .product_sku()
                 .ok_or_else(|| bad("has no offerId naming a product and SKU".into()))?;
+            // Savings plans are held as subscriptions and counted from there.
+            if product_id.eq_ignore_ascii_case(kinds::savings_plan::PRODUCT_ID) {
+                continue;
+            }
             let units = malformed::units(l.quantity, false).map_err(bad)?;
             let facts = catalog.sku_facts(&product_id, &sku_id);
             let evidence = match (&facts, product_kinds.get(&product_id)) {

@@ -275,6 +275,7 @@ async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_on
                 intent_id: "i-1".into(),
                 plan_hash: "h".into(),
                 lines: vec![PurchaseLine {
+                    commitment: None,
                     key: key.clone(),
                     item_name: "web-tier".into(),
                     catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),

@@ -72,6 +72,29 @@ impl Client {
         url.query_pairs_mut()
             .append_pair("timeline", "current")
             .append_pair("month", month);
+        self.sales_csv(url, "price sheet").await
+    }
+
+    /// The FX rates of a month (`YYYYMM`) as CSV text (`CurrencyCode,USDPerUnit,Month`), from
+    /// `GET {pricing host}/v1.0/sales/fxrates(Month='YYYYMM')/$value`; see [`crate::prices::fx`].
+    pub async fn get_fx_rates(&self, month: &str) -> Result<String, ApiError> {
+        if month.len() != 6 || !month.chars().all(|c| c.is_ascii_digit()) {
+            return Err(ApiError::InvalidInput {
+                what: "month",
+                value: month.to_owned(),
+                reason: "expected YYYYMM".into(),
+            });
+        }
+        let mut url = self.inner.price_url.clone();
+        url.set_path(&format!(
+            "{}v1.0/sales/fxrates(Month='{month}')/$value",
+            url.path()
+        ));
+        self.sales_csv(url, "FX rate list").await
+    }
+
+    /// A CSV answer of the pricing host (`what` names it in errors), inflated when deflated.
+    async fn sales_csv(&self, url: Url, what: &str) -> Result<String, ApiError> {
         let mut call = Call::get(url, Category::Prices, None);
         call.accept = "text/csv";
         call.headers
@@ -83,7 +106,7 @@ impl Client {
                 method: reply.method.clone(),
                 path: reply.path.clone(),
                 status: reply.status,
-                message: format!("the deflate-compressed price sheet cannot be inflated ({e})"),
+                message: format!("the deflate-compressed {what} cannot be inflated ({e})"),
             })?
         } else {
             reply.body.to_vec()
@@ -92,7 +115,7 @@ impl Client {
             method: reply.method,
             path: reply.path,
             status: reply.status,
-            message: format!("the price sheet is not UTF-8 text ({e})"),
+            message: format!("the {what} is not UTF-8 text ({e})"),
         })
     }
 }

@@ -96,6 +96,37 @@ impl Reader {
         self.client.list_products(country, view, scope).await
     }
 
+    /// The FX rates of a month (`YYYYMM`), as CSV text.
+    pub async fn get_fx_rates(&self, month: &str) -> Result<String, ApiError> {
+        self.client.get_fx_rates(month).await
+    }
+
+    /// A product's SKUs read by customer (savings plans).
+    pub async fn list_customer_skus(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        target_view: &str,
+    ) -> Result<Vec<Sku>, ApiError> {
+        self.client
+            .list_customer_skus(customer_id, product_id, target_view)
+            .await
+    }
+
+    /// A SKU's availabilities read by customer, for one segment (savings plans).
+    pub async fn list_customer_availabilities(
+        &self,
+        customer_id: &str,
+        product_id: &str,
+        sku_id: &str,
+        target_view: &str,
+        segment: &str,
+    ) -> Result<Vec<Availability>, ApiError> {
+        self.client
+            .list_customer_availabilities(customer_id, product_id, sku_id, target_view, segment)
+            .await
+    }
+
     /// A product's `productType` (`GET /v1/products/{id}?country=`; Azure-plan reservation
     /// products are asked for again with `reservationScope=AzurePlan` when the first answer is a
     /// 404). `None` when the product gives no type.

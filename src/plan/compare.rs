@@ -110,9 +110,9 @@ fn change(r: &Row, irreversible: bool, change: String) -> RowChange {
 
 fn describe_action(r: &Row) -> String {
     match r.action {
-        Action::Purchase => format!("purchase {}", r.to_buy),
-        Action::Renew => format!("renew {}", r.to_buy),
-        Action::Surplus => format!("surplus {}", r.surplus),
+        Action::Purchase => format!("purchase {}", r.kind.amount(r.to_buy)),
+        Action::Renew => format!("renew {}", r.kind.amount(r.to_buy)),
+        Action::Surplus => format!("surplus {}", r.kind.amount(r.surplus)),
         a => a.as_str().to_owned(),
     }
 }

@@ -198,7 +198,7 @@ fn block_over_total(rows: &mut [Row], max: u32, limit: &str) -> bool {
     let total: u32 = rows
         .iter()
         .filter(|r| r.action.buys())
-        .map(|r| r.to_buy)
+        .map(|r| r.kind.units_bought(r.to_buy))
         .fold(0u32, u32::saturating_add);
     if total <= max {
         return false;
@@ -207,7 +207,7 @@ fn block_over_total(rows: &mut [Row], max: u32, limit: &str) -> bool {
         r.reason = Some(format!(
             "the plan would buy {total} units in total, more than {limit} ({max}); this item \
              needs {}",
-            r.to_buy
+            r.kind.amount(r.to_buy)
         ));
         r.action = Action::Blocked;
         r.to_buy = 0;

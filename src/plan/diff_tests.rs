@@ -70,6 +70,7 @@ fn dcust(
     software: Vec<DesiredSoftware>,
 ) -> DesiredCustomer {
     DesiredCustomer {
+        savings_plans: Vec::new(),
         id: id.into(),
         name: Some(name.into()),
         subscriptions: subs,

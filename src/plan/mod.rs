@@ -32,3 +32,6 @@ pub use model::{
 pub use observed::*;
 pub use provenance::{Provenance, ProvenanceMismatch, SANDBOX_NOTE};
 pub use saved::{SavedPlan, SavedPlanError, TtlError, parse_ttl};
+
+#[cfg(test)]
+mod purity_tests;

@@ -27,13 +27,15 @@ pub fn price_rows(
     observed: &Observation,
 ) {
     for r in rows.iter_mut().filter(|r| r.action.buys() && r.to_buy > 0) {
-        let billing = r
-            .key
-            .as_ref()
-            .and_then(|k| kinds::find(desired, k))
-            .map(|i| i.billing())
-            .unwrap_or(BillingPlan::Upfront);
-        r.money = Some(price_row(r, billing, observed));
+        let item = r.key.as_ref().and_then(|k| kinds::find(desired, k));
+        let billing = item.map(|i| i.billing()).unwrap_or(BillingPlan::Upfront);
+        // Savings plans price themselves: the commitment is hourly × hours in the term.
+        r.money = Some(match item.and_then(|i| i.own_price()) {
+            Some((unit_price, currency)) => {
+                RowMoney::known(unit_price, &currency, r.to_buy, billing, r.term.map(months))
+            }
+            None => price_row(r, billing, observed),
+        });
         r.cannot_undo = r
             .key
             .as_ref()

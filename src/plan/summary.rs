@@ -57,12 +57,14 @@ impl Summary {
                     if let Some(m) = &r.money {
                         s.commitment.add(m);
                     }
-                    s.to_buy += r.to_buy;
-                    if r.to_buy > 0 {
+                    // A savings plan counts as one unit, whatever its commitment.
+                    let units = r.kind.units_bought(r.to_buy);
+                    s.to_buy += units;
+                    if units > 0 {
                         s.to_buy_by_kind
                             .entry(r.kind)
                             .or_default()
-                            .add(r.term, r.to_buy);
+                            .add(r.term, units);
                     }
                 }
                 Action::Pending => s.pending += 1,

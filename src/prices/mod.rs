@@ -5,6 +5,7 @@
 //! credentials, 403/800043) or an item missing from the sheet is a price *unknown*, with the
 //! reason. [`money`] formats amounts and keeps totals per currency (currencies are never added).
 
+pub mod fx;
 pub mod money;
 pub mod read;
 pub mod sheet;

@@ -256,11 +256,16 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
             t,
             "| {sub} | {item} | {} | {} | {} | {} | {} | {} | {} |",
             action_cell(r),
-            r.desired,
-            r.owned,
-            r.pending,
-            r.to_buy,
-            cell(&r.money.as_ref().map(|m| m.describe()).unwrap_or_default()),
+            r.kind.amount(r.desired),
+            r.kind.amount(r.owned),
+            r.kind.amount(r.pending),
+            r.kind.amount(r.to_buy),
+            cell(
+                &r.money
+                    .as_ref()
+                    .map(|m| r.kind.describe_money(m))
+                    .unwrap_or_default()
+            ),
             reason_cell(r)
         );
     }
@@ -275,7 +280,7 @@ fn section(plan: &Plan, c: &CustomerSummary) -> Section {
 
 fn counts_line(c: &CustomerSummary, rows: &[&Row]) -> String {
     let count = |a: Action| rows.iter().filter(|r| r.action == a).count();
-    let units: u32 = rows.iter().map(|r| r.to_buy).sum();
+    let units: u32 = rows.iter().map(|r| r.kind.units_bought(r.to_buy)).sum();
     let errors = count(Action::Error) + usize::from(c.error.is_some());
     format!(
         "| {} | {units} | {} | {} | {} | {errors} | {} | {} |\n",
@@ -298,9 +303,9 @@ fn action_cell(r: &Row) -> String {
 
 fn action_text(r: &Row) -> String {
     match r.action {
-        Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.to_buy),
-        Action::Renew => format!("**renew {}** ⚠️ irreversible", r.to_buy),
-        Action::Surplus => format!("surplus {} (kept)", r.surplus),
+        Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.kind.amount(r.to_buy)),
+        Action::Renew => format!("**renew {}** ⚠️ irreversible", r.kind.amount(r.to_buy)),
+        Action::Surplus => format!("surplus {} (kept)", r.kind.amount(r.surplus)),
         Action::Blocked if r.acknowledged.is_some() => "blocked (acknowledged)".to_owned(),
         Action::Blocked => "**blocked**".to_owned(),
         Action::Error => "**error**".to_owned(),

@@ -158,13 +158,17 @@ fn render_diff(p: &mut Fit<'_>, rows: &[&Row], unmanaged: &[&Row]) {
     let mut after: Vec<String> = Vec::new();
     for r in rows.iter().filter(|r| r.action != Action::Register) {
         if r.owned > 0 {
-            owned.push(format!("{} ×{}", r.what, r.owned));
+            owned.push(format!("{} ×{}", r.what, r.kind.amount(r.owned)));
         }
-        after.push(format!("{} ×{}", r.what, r.desired.max(r.owned)));
+        after.push(format!(
+            "{} ×{}",
+            r.what,
+            r.kind.amount(r.desired.max(r.owned))
+        ));
     }
     for r in unmanaged {
-        owned.push(format!("{} ×{}", r.what, r.owned));
-        after.push(format!("{} ×{}", r.what, r.owned));
+        owned.push(format!("{} ×{}", r.what, r.kind.amount(r.owned)));
+        after.push(format!("{} ×{}", r.what, r.kind.amount(r.owned)));
     }
     owned.sort();
     after.sort();
@@ -210,8 +214,16 @@ fn row_parts(r: &Row) -> Vec<Part<'static>> {
         format!("{name}: {}", r.what)
     };
     let (marker, style, head) = match r.action {
-        Action::Purchase => ("+", GREEN, format!("purchase {} × {item}", r.to_buy)),
-        Action::Renew => ("+", GREEN, format!("renew {} × {item}", r.to_buy)),
+        Action::Purchase => (
+            "+",
+            GREEN,
+            format!("purchase {} × {item}", r.kind.amount(r.to_buy)),
+        ),
+        Action::Renew => (
+            "+",
+            GREEN,
+            format!("renew {} × {item}", r.kind.amount(r.to_buy)),
+        ),
         Action::Register => (
             "~",
             CYAN,
@@ -220,15 +232,31 @@ fn row_parts(r: &Row) -> Vec<Part<'static>> {
                 kinds::REGISTRATION_KIND.plural()
             ),
         ),
-        Action::Pending => (">", YELLOW, format!("pending {} × {item}", r.pending)),
-        Action::Ok => ("=", DIM, format!("ok {item} ({} owned)", r.owned)),
-        Action::Surplus => ("^", YELLOW, format!("surplus {} × {item}", r.surplus)),
+        Action::Pending => (
+            ">",
+            YELLOW,
+            format!("pending {} × {item}", r.kind.amount(r.pending)),
+        ),
+        Action::Ok => (
+            "=",
+            DIM,
+            format!("ok {item} ({} owned)", r.kind.amount(r.owned)),
+        ),
+        Action::Surplus => (
+            "^",
+            YELLOW,
+            format!("surplus {} × {item}", r.kind.amount(r.surplus)),
+        ),
         Action::Blocked if r.acknowledged.is_some() => {
             ("x", YELLOW, format!("blocked (acknowledged) {item}"))
         }
         Action::Blocked => ("x", RED, format!("blocked {item}")),
         Action::Error => ("!", RED, format!("error {item}")),
-        Action::Unmanaged => ("?", MAGENTA, format!("unmanaged {} × {}", r.owned, r.what)),
+        Action::Unmanaged => (
+            "?",
+            MAGENTA,
+            format!("unmanaged {} × {}", r.kind.amount(r.owned), r.what),
+        ),
     };
     let mut parts = vec![Part {
         sep: "",
@@ -253,7 +281,7 @@ fn row_parts(r: &Row) -> Vec<Part<'static>> {
         parts.push(Part {
             sep: "",
             style: "",
-            text: format!(" · {}", m.describe()),
+            text: format!(" · {}", r.kind.describe_money(m)),
         });
     }
     if let Some(reason) = &r.reason {

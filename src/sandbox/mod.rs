@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod catalog;
+mod catalog_lookup;
 pub mod clock;
 pub mod errors;
 pub mod faults;
@@ -17,6 +18,7 @@ pub mod markets;
 pub mod pdf;
 pub mod pipeline;
 pub mod routes;
+pub mod savings;
 pub mod server;
 pub mod shapes;
 pub mod state;

@@ -325,7 +325,7 @@ fn pending_of(intents: &[IntentView]) -> Vec<PendingOrder> {
                         key: Some(line.key.clone()),
                         item_name: Some(line.item_name.clone()),
                         catalog_item_id: line.catalog_item_id.clone(),
-                        quantity: line.quantity,
+                        quantity: line.units(),
                         state: PendingState::OutcomeUnknown,
                         started_at: view.started_at,
                         ordered_at: None,
@@ -342,7 +342,11 @@ fn pending_of(intents: &[IntentView]) -> Vec<PendingOrder> {
                             key: line.map(|l| l.key.clone()),
                             item_name: line.map(|l| l.item_name.clone()),
                             catalog_item_id: ol.catalog_item_id.clone(),
-                            quantity: ol.quantity,
+                            // A savings plan's order line is one plan: it counts its commitment.
+                            quantity: match line {
+                                Some(l) if l.commitment.is_some() => l.units(),
+                                _ => ol.quantity,
+                            },
                             state: PendingState::Ordered,
                             started_at: view.started_at,
                             ordered_at: view.ordered_at,

@@ -32,6 +32,19 @@ pub struct PurchaseLine {
     /// The plan's price estimate for this line, when the plan had one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub estimate: Option<crate::prices::money::RowMoney>,
+    /// Savings plans: the hourly commitment bought (the line's `quantity` is then 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<crate::manifest::PurchaseCommitment>,
+}
+
+impl PurchaseLine {
+    /// What the line counts for its item: its quantity, or for a savings plan its hourly
+    /// commitment in thousandths (the unit plan rows count savings plans in).
+    pub fn units(&self) -> u32 {
+        self.commitment
+            .as_ref()
+            .map_or(self.quantity, |c| c.hourly.0)
+    }
 }
 
 /// A cart line the service flagged with an `error` at creation.

@@ -17,6 +17,7 @@ fn at() -> chrono::DateTime<Utc> {
 
 fn line(sku: &str, qty: u32) -> PurchaseLine {
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Reservation {
             customer_id: C.into(),
             subscription_id: "sub-1".into(),

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 
 fn software_line(catalog_item_id: &str) -> PurchaseLine {
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Software {
             customer_id: CONTOSO.into(),
             product_id: "DG7GMGF0FKZV".into(),

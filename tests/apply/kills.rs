@@ -104,3 +104,44 @@ fn availability_rotated_between_cart_and_checkout_is_re_resolved_without_overbuy
     assert_eq!(run.code, Some(0), "{}", run.all());
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "{}", run.all());
 }
+
+/// contoso's savings plan of USD 5.00 per hour (issue 14 item 4).
+const SAVINGS_YAML: &str = r#"
+version: 1
+customers:
+  - id: 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01
+    name: contoso
+    savings_plans:
+      - { name: compute, subscription: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10, hourly_commitment: "5.00", currency: USD }
+"#;
+
+/// A savings plan killed at `point` then applied again: one plan of exactly the declared hourly
+/// commitment, never a second one.
+fn savings_plan_killed_then_resumed(point: &str) {
+    let sb = Sandbox::start();
+    let killed = sb.apply_crashing(SAVINGS_YAML, point);
+    assert_eq!(killed.code, None, "{point}: killed: {}", killed.all());
+    let resumed = sb.apply(SAVINGS_YAML, &[]);
+    assert_eq!(resumed.code, Some(0), "{point}: {}", resumed.all());
+    let again = sb.apply(SAVINGS_YAML, &[]);
+    assert_eq!(again.code, Some(0), "{point}: {}", again.all());
+    let lines: Vec<serde_json::Value> = sb
+        .orders()
+        .iter()
+        .flat_map(|o| o["lines"].as_array().cloned().unwrap_or_default())
+        .collect();
+    assert_eq!(lines.len(), 1, "{point}: one plan: {lines:#?}");
+    assert_eq!(lines[0]["purchaseCommitment"]["amount"], 5.0, "{point}");
+    let plan = sb.plan(SAVINGS_YAML, &["--detailed-exitcode"]);
+    assert_eq!(plan.code, Some(0), "{point}: {}", plan.all());
+}
+
+#[test]
+fn a_savings_plan_killed_after_the_cart_was_created_is_bought_once() {
+    savings_plan_killed_then_resumed("cart_sent");
+}
+
+#[test]
+fn a_savings_plan_killed_after_the_checkout_was_answered_is_bought_once() {
+    savings_plan_killed_then_resumed("checkout_sent");
+}

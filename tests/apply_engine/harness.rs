@@ -38,6 +38,7 @@ pub fn reservation(
 ) -> PurchaseLine {
     let product = "DZH318Z0BQ3V";
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Reservation {
             customer_id: customer.into(),
             subscription_id: sub.into(),
@@ -69,6 +70,7 @@ pub fn reservation(
 pub fn software(customer: &str, qty: u32, world: &FakeWorld) -> PurchaseLine {
     let (product, sku) = ("DG7GMGF0DWM3", "0002");
     PurchaseLine {
+        commitment: None,
         key: PurchaseKey::Software {
             customer_id: customer.into(),
             product_id: product.into(),

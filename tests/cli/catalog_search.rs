@@ -105,3 +105,44 @@ fn an_inventory_restriction_is_shown() {
         out.all()
     );
 }
+
+/// `--type savings-plan`: the savings-plan SKUs read by customer, with terms, billing plans and
+/// the minimum hourly commitment, and a `savings_plans:` item that validates and plans as a
+/// purchase of that commitment when pasted.
+#[test]
+fn savings_plans_with_their_minimum_commitment_and_a_pasteable_item() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = search(dir.path(), &["--type", "savings-plan"]);
+    assert_eq!(out.code, Some(0), "{}", out.all());
+    assert!(
+        out.stdout.contains(
+            "terms P1Y, P3Y · billing one_time, monthly · minimum commitment 0.001 USD/h"
+        ),
+        "{}",
+        out.all()
+    );
+    insta::assert_snapshot!("catalog_search_savings_plan", out.stdout);
+
+    let out = search(dir.path(), &["--type", "savings-plan", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("json");
+    assert_eq!(v["offers"][0]["type"], "savings_plan");
+    assert_eq!(
+        v["offers"][0]["sku_ids"],
+        serde_json::json!(["0001", "0002"])
+    );
+    let item = v["offers"][0]["manifest_item"].as_str().expect("an offer");
+    let indented: String = item.lines().map(|l| format!("      {l}\n")).collect();
+    let manifest =
+        format!("version: 1\ncustomers:\n  - id: {CONTOSO}\n    savings_plans:\n{indented}");
+    let m = dir.path().join("m.yaml");
+    std::fs::write(&m, &manifest).expect("write");
+    let out = run(reservoir(dir.path()).arg("validate").arg(&m));
+    assert_eq!(out.code, Some(0), "{manifest}\n{}", out.all());
+    let out = run(reservoir(dir.path())
+        .args(["plan", "--format", "json"])
+        .arg(&m));
+    assert_eq!(out.code, Some(0), "{manifest}\n{}", out.all());
+    let plan: serde_json::Value = serde_json::from_str(&out.stdout).expect("json plan");
+    assert_eq!(plan["rows"][0]["action"], "purchase", "{plan:#}");
+    assert_eq!(plan["rows"][0]["to_buy"], 1, "0.001 per hour: {plan:#}");
+}

@@ -55,6 +55,7 @@ async fn a_cart_update_sends_the_full_cart() {
     let update = CartRequest {
         id: Some("cart-7".into()),
         line_items: vec![CartLineItemRequest {
+            purchase_commitment: None,
             id: 0,
             catalog_item_id: "NEW:0001:0002".into(),
             friendly_name: None,

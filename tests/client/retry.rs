@@ -11,6 +11,7 @@ fn cart_request() -> CartRequest {
     CartRequest {
         id: None,
         line_items: vec![CartLineItemRequest {
+            purchase_commitment: None,
             id: 0,
             catalog_item_id: "DZH318Z0BQ3V:00G1:DZH318Z0DV2K".into(),
             friendly_name: None,

@@ -264,6 +264,7 @@ async fn odd_but_documented_shapes_parse() {
             CONTOSO,
             &reservoir::partner_center::wire::CartRequest {
                 line_items: vec![reservoir::partner_center::wire::CartLineItemRequest {
+                    purchase_commitment: None,
                     id: 0,
                     catalog_item_id: "DG7GMGF0DWM3:0002:NOPE".into(),
                     friendly_name: None,
@@ -305,6 +306,7 @@ async fn a_failed_order_group_comes_back_next_to_the_placed_order() {
         .expect("software availability");
     let sw = avs.first().expect("one").catalog_item_id.clone();
     let line = |id, item: &str, reservation: bool| CartLineItemRequest {
+        purchase_commitment: None,
         id,
         catalog_item_id: item.to_string(),
         friendly_name: None,
@@ -385,6 +387,7 @@ async fn an_unavailable_market_cannot_buy() {
             TAILSPIN,
             &CartRequest {
                 line_items: vec![CartLineItemRequest {
+                    purchase_commitment: None,
                     id: 0,
                     catalog_item_id: a.catalog_item_id.clone(),
                     friendly_name: None,

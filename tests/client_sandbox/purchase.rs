@@ -49,6 +49,7 @@ pub async fn find_reservation(
 
 fn reservation_line(id: i64, a: &Availability, sub: &str, qty: i64) -> CartLineItemRequest {
     CartLineItemRequest {
+        purchase_commitment: None,
         id,
         catalog_item_id: a.catalog_item_id.clone(),
         friendly_name: Some(format!("line {id}")),

@@ -24,6 +24,7 @@ async fn contoso_cart(env: &Env) -> CartRequest {
     .await;
     CartRequest {
         line_items: vec![CartLineItemRequest {
+            purchase_commitment: None,
             id: 0,
             catalog_item_id: a.catalog_item_id,
             friendly_name: None,

@@ -15,7 +15,7 @@ fn validate_examples_succeeds_with_a_summary() {
         .args(["validate", "examples"])
         .assert()
         .success()
-        .stdout("ok: 9 files valid (5 customers, 6 subscriptions, 14 items)\n")
+        .stdout("ok: 9 files valid (5 customers, 6 subscriptions, 15 items)\n")
         .stderr("");
 }
 

@@ -56,7 +56,7 @@ fn validate_at_a_gitops_root_lists_the_skipped_files() {
     assert_eq!(out.status.code(), Some(0), "{stderr}\n{stdout}");
     assert_eq!(
         stdout,
-        "ok: 1 file valid (1 customer, 1 subscription, 2 items); 6 skipped (not manifests)\n"
+        "ok: 1 file valid (1 customer, 1 subscription, 3 items); 6 skipped (not manifests)\n"
     );
     for f in skipped {
         let line = format!("skipped (not a reservoir manifest): ./{f}");
@@ -166,7 +166,10 @@ fn validate_json_reports_diagnostics_and_skipped_files() {
     assert_eq!(out.status.code(), Some(0));
     let v: Value = serde_json::from_slice(&out.stdout).expect("validate JSON");
     assert_eq!(v["valid"], true);
-    assert_eq!(v["summary"]["items"], 2);
+    assert_eq!(
+        v["summary"]["items"], 3,
+        "examples/contoso.yaml: two reservations and a savings plan"
+    );
     assert_eq!(v["diagnostics"], Value::Array(vec![]));
 }
 

@@ -103,6 +103,7 @@ fn customer(seed: u32, i: usize) -> impl Strategy<Value = model::Customer> {
         (0usize..3).prop_flat_map(|n| (0..n).map(software).collect::<Vec<_>>()),
     )
         .prop_map(move |(name, subscriptions, software)| model::Customer {
+            savings_plans: Vec::new(),
             id: sp(guid(seed, i)),
             name: name.map(|n| sp(format!("{n}-{i}"))),
             subscriptions,

@@ -147,6 +147,50 @@ fn the_examples_plan_against_the_embedded_sandbox() {
     insta::assert_snapshot!("examples_text", stdout);
 }
 
+/// The examples' Markdown comment: contoso's savings-plan row with its hourly commitment and
+/// what it commits over the term, next to the reservations and software.
+#[test]
+fn the_examples_markdown_shows_the_savings_plan_and_its_commitment() {
+    let state = tempfile::tempdir().expect("tempdir");
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
+    let mut cmd = assert_cmd::Command::cargo_bin("reservoir").expect("binary");
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PARTNER_CENTER_") || k.starts_with("RESERVOIR_") {
+            cmd.env_remove(k);
+        }
+    }
+    let out = cmd
+        .env("GITHUB_SHA", "0123456789abcdef0123456789abcdef01234567")
+        .arg("--state-dir")
+        .arg(state.path())
+        .args(["plan", "--format", "markdown"])
+        .arg(&examples)
+        .output()
+        .expect("runs");
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{md}");
+    assert!(
+        md.contains("| **purchase 2.50/h** ⚠️ irreversible | 2.50/h | 0.00/h | 0.00/h | 2.50/h | USD 21,900.00 (USD 2.50/h × 8,760 h; monthly USD 1,825.00) |"),
+        "{md}"
+    );
+    // Row fingerprints cover holdings' expiry, which moves with the clock: masked.
+    let masked: String = md
+        .lines()
+        .map(|l| match l.split_once(" `") {
+            Some((head, rest))
+                if l.starts_with("- ")
+                    && rest.len() > 17
+                    && rest.as_bytes()[16] == b'`'
+                    && rest[..16].bytes().all(|b| b.is_ascii_hexdigit()) =>
+            {
+                format!("{head} `<fingerprint>`{}\n", &rest[17..])
+            }
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    insta::assert_snapshot!("examples_markdown", masked);
+}
+
 #[test]
 fn a_saved_plan_shown_later_renders_like_the_live_plan() {
     let sb = Sandbox::start();

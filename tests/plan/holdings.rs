@@ -200,6 +200,7 @@ fn journalled_purchases_show_as_pending_and_a_broken_journal_blocks_buying() {
         intent_id: "i-1".into(),
         plan_hash: "h".into(),
         lines: vec![PurchaseLine {
+            commitment: None,
             key,
             item_name: "web-tier".into(),
             catalog_item_id: "DZH318Z0AAAA:0001:AV".into(),

@@ -57,6 +57,19 @@ fn the_demo_plan_totals_per_currency_match_the_sandbox_price_sheet() {
     let rows = purchases(&plan);
     assert!(rows.len() >= 8, "{plan:#}");
     for r in rows {
+        // A savings plan prices itself: hourly commitment × 8,760 hours a year, in its currency.
+        if r["kind"] == "savings_plan" {
+            let years = if r["term"] == "P3Y" { 3 } else { 1 };
+            let thousandths = Decimal::from(r["to_buy"].as_u64().expect("to_buy"));
+            let commitment = thousandths * Decimal::new(8_760 * years, 3);
+            assert_eq!(dec(&r["money"]["commitment"]), commitment, "{r:#}");
+            let currency = r["money"]["currency"]
+                .as_str()
+                .expect("currency")
+                .to_owned();
+            *expected.entry(currency).or_default() += commitment;
+            continue;
+        }
         let view = if r["kind"] == "software" {
             "software"
         } else {
@@ -95,7 +108,8 @@ fn the_demo_plan_totals_per_currency_match_the_sandbox_price_sheet() {
     let last = text.lines().last().unwrap_or_default();
     assert!(
         last.ends_with(
-            "Estimated commitment: EUR 23,030.61, GBP 5,793.66, JPY 179,880, USD 23,802.88."
+            // USD: the reservations' 23,802.88 plus contoso's savings plan, 2.50/h × 8,760 h.
+            "Estimated commitment: EUR 23,030.61, GBP 5,793.66, JPY 179,880, USD 45,702.88."
         ),
         "{last}"
     );
@@ -186,7 +200,7 @@ fn each_purchase_row_says_what_cannot_be_undone_from_the_table() {
     let plan = sb
         .reservoir(&["plan", &examples(), "--format", "json"])
         .json();
-    let (exchange, refund) = (RULES[0].text, RULES[1].text);
+    let (exchange, refund, final_plan) = (RULES[0].text, RULES[1].text, RULES[2].text);
     for r in purchases(&plan) {
         let said: Vec<&str> = r["cannot_undo"]
             .as_array()
@@ -196,6 +210,7 @@ fn each_purchase_row_says_what_cannot_be_undone_from_the_table() {
         {
             (Some("reservation"), Some("vm")) => vec![exchange, refund],
             (Some("reservation"), _) => vec![refund],
+            (Some("savings_plan"), _) => vec![final_plan],
             _ => vec![],
         };
         assert_eq!(said, expected, "{r:#}");

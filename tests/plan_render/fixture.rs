@@ -76,6 +76,7 @@ pub fn customer(
     sw: Vec<DesiredSoftware>,
 ) -> DesiredCustomer {
     DesiredCustomer {
+        savings_plans: Vec::new(),
         id: id.into(),
         name: Some(name.into()),
         subscriptions: subs,
@@ -602,6 +603,8 @@ fn price_book(o: &Observation) -> reservoir::prices::PriceBook {
                 PurchaseKey::Reservation { term, .. } => {
                     ("azure_reservations", "1234.50", term.as_str().to_owned())
                 }
+                // Savings plans price themselves (their commitment), not from the sheet.
+                PurchaseKey::SavingsPlan { .. } => continue,
             };
             rows.entry((oc.country.clone(), view))
                 .or_default()

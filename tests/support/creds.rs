@@ -60,6 +60,7 @@ pub(crate) async fn buy_reservation(
     let cart = CartRequest {
         id: None,
         line_items: vec![CartLineItemRequest {
+            purchase_commitment: None,
             id: 0,
             catalog_item_id: catalog_item_id.to_owned(),
             friendly_name: None,

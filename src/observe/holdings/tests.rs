@@ -325,6 +325,7 @@ fn declared(sub: &str, product: &str) -> crate::manifest::DesiredCustomer {
         column: 11,
     };
     DesiredCustomer {
+        savings_plans: Vec::new(),
         id: "c1".into(),
         name: None,
         subscriptions: vec![DesiredSubscription {

@@ -3,6 +3,7 @@
 mod audit;
 mod carts;
 mod catalog;
+mod customer_catalog;
 mod customers;
 mod entitlements;
 mod invoices;

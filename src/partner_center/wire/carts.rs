@@ -37,6 +37,9 @@ pub struct CartLineItemRequest {
     pub participants: Vec<Participant>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub attestation_accepted: Option<bool>,
+    /// Savings plans: the hourly commitment bought.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub purchase_commitment: Option<super::savings::PurchaseCommitmentRequest>,
 }
 
 /// A cart as sent (create / update).
@@ -91,6 +94,7 @@ pub struct CartLineItem {
     pub order_group: Option<String>,
     pub error: Option<CartError>,
     pub pricing: Option<Value>,
+    pub purchase_commitment: Option<super::savings::PurchaseCommitment>,
 }
 
 lenient_enum! {

@@ -74,6 +74,8 @@ pub struct Sku {
     pub actions: Vec<String>,
     pub links: Option<Links>,
     pub attributes: Option<Attributes>,
+    /// Savings plans: the least hourly commitment a purchase may have.
+    pub minimum_purchase_commitment: Option<super::savings::MinimumPurchaseCommitment>,
 }
 
 impl Sku {

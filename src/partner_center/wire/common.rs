@@ -213,7 +213,9 @@ pub fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<St
 /// Parses a Partner Center date: RFC 3339 with `Z` or offset, or zone-less (taken as UTC), or a
 /// bare date. `0001-01-01…` (.NET's minimum, meaning "never") gives `Ok(None)`.
 pub fn parse_date(s: &str) -> Result<Option<DateTime<Utc>>, String> {
-    let s = s.trim();
+    // A documented example writes `2023-05-18TT21:22:26`: the doubled `T` is read as one.
+    let fixed = s.trim().replacen("TT", "T", 1);
+    let s = fixed.as_str();
     if s.is_empty() || s.starts_with("0001-01-01") {
         return Ok(None);
     }

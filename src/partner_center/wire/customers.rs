@@ -130,6 +130,9 @@ pub struct Subscription {
     pub product_order_id: Option<String>,
     pub links: Option<Links>,
     pub attributes: Option<Attributes>,
+    /// Savings plans (`unitType: Benefit`): scope, hourly commitment and status.
+    #[serde(deserialize_with = "super::savings::line_items")]
+    pub line_items: Vec<super::savings::SubscriptionLineItem>,
 }
 
 impl Subscription {

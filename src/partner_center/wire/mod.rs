@@ -9,6 +9,7 @@ pub mod customers;
 pub mod entitlements;
 pub mod invoices;
 pub mod orders;
+pub mod savings;
 
 pub use carts::*;
 pub use catalog::*;

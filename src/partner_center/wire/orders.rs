@@ -46,6 +46,8 @@ pub struct OrderLineItem {
     pub links: Option<Links>,
     /// The line's prices (documented for savings plans; the binding price of the line).
     pub pricing: Option<LinePricing>,
+    /// Savings plans: the hourly commitment bought.
+    pub purchase_commitment: Option<super::savings::PurchaseCommitment>,
 }
 
 /// `pricing` of an order line: `listPrice`, `discountedPrice`, `proratedPrice`, `price`,

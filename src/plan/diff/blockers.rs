@@ -147,23 +147,31 @@ impl CustomerDiff<'_> {
                     .to_owned(),
             );
         }
+        let kind = item.kind();
+        let units = |n: u32| match kind {
+            crate::kinds::Kind::SavingsPlan => kind.amount(n),
+            _ => format!("{n} units"),
+        };
         if shortfall < ci.min_quantity {
             return blocked(format!(
-                "buying {shortfall} units is below the SKU's minimum of {}",
-                ci.min_quantity
+                "buying {} is below the SKU's minimum of {}",
+                units(shortfall),
+                kind.amount(ci.min_quantity)
             ));
         }
         if shortfall > ci.max_quantity {
             return blocked(format!(
-                "buying {shortfall} units is above the SKU's maximum of {}",
-                ci.max_quantity
+                "buying {} is above the SKU's maximum of {}",
+                units(shortfall),
+                kind.amount(ci.max_quantity)
             ));
         }
         if let Some(max) = self.limits.max_units_per_item
-            && shortfall > max
+            && kind.units_bought(shortfall) > max
         {
             return blocked(format!(
-                "buying {shortfall} units exceeds limits.max_units_per_item ({max})"
+                "buying {} exceeds limits.max_units_per_item ({max})",
+                units(shortfall)
             ));
         }
         if let Some(why) = &self.oc.in_flight_unknown

@@ -119,7 +119,13 @@ impl<'a> CustomerDiff<'a> {
         for item in &items {
             let sub = item.subscription_id();
             let obs = sub.as_deref().and_then(|s| self.oc.subscription(s));
-            let problem = sub.and_then(|s| problems.get(&s).cloned().flatten());
+            let problem = sub.and_then(|s| match problems.get(&s) {
+                Some(p) => p.clone(),
+                // A savings plan names its Azure plan subscription without declaring it.
+                None => {
+                    self.subscription_problem(&s, crate::manifest::SubscriptionKind::AzurePlan, obs)
+                }
+            });
             self.push_item(item, obs, problem.as_deref());
         }
         if !self.duplicates.is_empty() {

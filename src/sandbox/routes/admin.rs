@@ -90,6 +90,8 @@ async fn orders(State(s): State<Shared>) -> Response {
                     "termDuration": l.term_duration,
                     "provisioningContext": l.provisioning_context,
                     "reservationOrderId": l.reservation_order_id,
+                    "purchaseCommitment": l.purchase_commitment,
+                    "unitPrice": l.unit_price,
                 })).collect::<Vec<_>>(),
             })
         })
@@ -314,6 +316,7 @@ async fn add_holding(State(s): State<Shared>, body: Bytes) -> Response {
             reservation_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
             line_item_guid: stable_guid(&format!("li|{id}|0")),
             subscription_id: reservation.then(|| uuid::Uuid::new_v4().to_string()),
+            purchase_commitment: None,
         }],
         seed: true,
         billing_cycle: "one_time".into(),

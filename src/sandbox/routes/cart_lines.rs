@@ -138,6 +138,22 @@ fn validate(
                 format!("quantity {} is out of range (1..={max})", l.quantity),
             );
         }
+        if crate::sandbox::savings::is_savings_plan(&p.id) {
+            match (&l.term_duration, s.term) {
+                (Some(t), Some(want)) if t.eq_ignore_ascii_case(want) => {}
+                (t, want) => {
+                    return line_err(
+                        10010,
+                        format!(
+                            "termDuration {} does not match the item's term {}",
+                            t.as_deref().unwrap_or("(missing)"),
+                            want.unwrap_or("")
+                        ),
+                    );
+                }
+            }
+            return crate::sandbox::savings::validate(customer, l);
+        }
         if !p.is_reservation() {
             return None;
         }
@@ -274,7 +290,22 @@ pub fn parse_lines(body: &Value, currency: &str) -> Result<Vec<CartLine>, ApiRes
                     .collect()
             })
             .unwrap_or_default();
+        let purchase_commitment =
+            get_ci(it, "purchaseCommitment").map(|c| crate::sandbox::world::Commitment {
+                amount: get_ci(c, "amount")
+                    .and_then(|a| a.as_f64().or_else(|| a.as_str()?.trim().parse().ok()))
+                    .unwrap_or(-1.0),
+                grain: get_ci(c, "grain")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                currency: get_ci(c, "currency")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+            });
         out.push(CartLine {
+            purchase_commitment,
             id: int_ci(it, "id").unwrap_or(i as i64),
             catalog_item_id,
             friendly_name: str_ci(it, "friendlyName"),

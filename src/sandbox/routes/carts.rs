@@ -38,6 +38,10 @@ pub fn cart_json(c: &Cart, partner_user: &str) -> Value {
             if let Some(n) = &l.friendly_name {
                 v["friendlyName"] = json!(n);
             }
+            if let Some(c) = &l.purchase_commitment {
+                v["purchaseCommitment"] =
+                    json!({ "amount": c.amount, "grain": c.grain, "currency": c.currency });
+            }
             if let Some(e) = &l.error {
                 v["error"] = json!({ "errorCode": e.error_code, "errorDescription": e.error_description, "additionalInformation": {} });
             }
@@ -70,6 +74,9 @@ pub fn create(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
         Ok(l) => l,
         Err(e) => return e,
     };
+    if let Some(refused) = crate::sandbox::savings::refuse_app_only(req, &lines) {
+        return refused;
+    }
     validate_all(
         ctx.world,
         c,
@@ -295,6 +302,11 @@ fn place_order(
                 .product(l.catalog_item_id.split(':').next().unwrap_or(""))
                 .and_then(|p| Some((p, p.sku(l.catalog_item_id.split(':').nth(1)?)?)))
                 .map_or((false, 0.0), |(p, s)| (p.is_reservation(), s.price_usd));
+            // A savings plan costs its commitment: hourly × 8,760 × years, in USD.
+            let plan_price = l
+                .purchase_commitment
+                .as_ref()
+                .map(|c| crate::sandbox::savings::price(c.amount, l.term_duration.as_deref()));
             OrderLine {
                 line_item_number: i as i64,
                 catalog_item_id: l.catalog_item_id.clone(),
@@ -302,7 +314,8 @@ fn place_order(
                 term_duration: l.term_duration.clone(),
                 provisioning_context: l.provisioning_context.clone(),
                 friendly_name: l.friendly_name.clone(),
-                unit_price: markets::convert(s, currency),
+                unit_price: plan_price.unwrap_or_else(|| markets::convert(s, currency)),
+                purchase_commitment: l.purchase_commitment.clone(),
                 reservation_order_id: p.then(|| uuid::Uuid::new_v4().to_string()),
                 reservation_id: p.then(|| uuid::Uuid::new_v4().to_string()),
                 line_item_guid: stable_guid(&format!("li|{id}|{i}")),

@@ -59,7 +59,7 @@ fn scope_query(p: &Product) -> &'static str {
 
 pub fn product_json(p: &Product, country: &str) -> Value {
     let product_type = match p.kind {
-        Kind::Reservation { .. } => {
+        Kind::Reservation { .. } | Kind::SavingsPlan => {
             json!({ "id": "Azure", "displayName": "Azure", "subType": { "id": p.sub_type, "displayName": p.sub_type } })
         }
         _ => json!({ "id": "Software", "displayName": "Software" }),
@@ -112,7 +112,7 @@ pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
             prerequisites.push("InventoryCheck");
             inventory = vec!["CustomerId", "AzureSubscriptionId", "ArmRegionName"];
         }
-    } else {
+    } else if p.kind != Kind::SavingsPlan {
         dynamic.insert("isAddon".into(), json!(false));
         dynamic.insert(
             "category".into(),
@@ -123,7 +123,7 @@ pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
             }),
         );
     }
-    json!({
+    let mut v = json!({
         "id": s.id,
         "productId": p.id,
         "title": s.title,
@@ -143,7 +143,11 @@ pub fn sku_json(p: &Product, s: &Sku, country: &str) -> Value {
             "self": link(format!("/products/{}/skus/{}?country={}", p.id, s.id, enc(country))),
         },
         "attributes": { "objectType": "Sku" },
-    })
+    });
+    if p.kind == Kind::SavingsPlan {
+        crate::sandbox::savings::sku_fields(s, &mut v);
+    }
+    v
 }
 
 pub fn availability_json(

@@ -107,6 +107,10 @@ pub fn list(ctx: &mut Ctx, req: &ApiRequest, customer: &str) -> ApiResponse {
         .q("showExpiry")
         .is_some_and(|s| s.eq_ignore_ascii_case("true"));
     let want = |l: &OrderLine| -> Option<bool> {
+        // Savings plans are held as subscriptions, not entitlements.
+        if crate::sandbox::savings::is_savings_plan(l.product_id()) {
+            return Some(false);
+        }
         let rtype = reservation_type(l);
         match filter.as_deref() {
             None => Some(true),

@@ -45,6 +45,9 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
     let put = req.method == Method::PUT;
     if req.prefix == "/v1.0" {
         return match l.as_slice() {
+            ["sales", f, "$value"] if get && f.starts_with("fxrates(") => {
+                prices::fx_rates(ctx, req, s[1])
+            }
             ["sales", _, "$value"] if get => prices::price_sheet(ctx, req, s[1]),
             _ => api_error(404, 404, format!("no resource at /v1.0{}", req.path)),
         };
@@ -61,6 +64,19 @@ pub fn dispatch(ctx: &mut Ctx, req: &ApiRequest) -> ApiResponse {
             subscriptions::status(ctx, s[1], s[3])
         }
         ["customers", _, "products"] if get => catalog::products_for_customer(ctx, req, s[1]),
+        ["customers", _, "products", p, ..]
+            if get
+                && crate::sandbox::savings::is_savings_plan(p)
+                && !ctx
+                    .world
+                    .customer(s[1])
+                    .is_some_and(crate::sandbox::savings::sold_to) =>
+        {
+            match ctx.world.customer(s[1]) {
+                Some(_) => api_error(404, 400013, format!("product {p} was not found")),
+                None => customers::customer_not_found(s[1]),
+            }
+        }
         ["customers", _, "products", ..] if get => match ctx.world.customer(s[1]) {
             Some(c) => {
                 let country = c.country.clone();

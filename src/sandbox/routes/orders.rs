@@ -79,6 +79,7 @@ pub fn order_json(o: &Order, status: &str) -> Value {
             if let Some(n) = &l.friendly_name {
                 v["friendlyName"] = json!(n);
             }
+            crate::sandbox::savings::order_line_fields(l, &mut v);
             // Subscription ids appear once the order is fulfilled.
             if let Some(s) = &l.subscription_id
                 && status == "completed"

@@ -54,7 +54,13 @@ pub fn sheet_csv(market: &str, view: &str) -> Option<String> {
         return Some(out);
     }
     for p in &catalog().products {
-        if matches!(p.kind, Kind::Reservation { .. }) != reservations {
+        let wanted = match p.kind {
+            Kind::Reservation { .. } => reservations,
+            Kind::SoftwarePerpetual | Kind::SoftwareSubscription => !reservations,
+            // A savings plan's price is its commitment: it is not on a price sheet.
+            Kind::SavingsPlan => false,
+        };
+        if !wanted {
             continue;
         }
         for s in &p.skus {
@@ -106,6 +112,39 @@ pub fn price_sheet(_ctx: &mut Ctx, req: &ApiRequest, segment: &str) -> ApiRespon
         body: Body::Bytes {
             content_type: "text/csv",
             data,
+        },
+        trickle: None,
+    }
+}
+
+/// The sandbox's FX rates for a month, consistent with the prices it converts
+/// ([`markets::convert`]): USD per unit of EUR, GBP and JPY, and USD itself.
+pub fn fx_csv(month: &str) -> String {
+    let mut out = String::from("CurrencyCode,USDPerUnit,Month\n");
+    for (code, per_usd) in [("EUR", 0.92), ("GBP", 0.79), ("JPY", 150.0), ("USD", 1.0)] {
+        out.push_str(&format!("{code},{:.6},{month}\n", 1.0 / per_usd));
+    }
+    out
+}
+
+/// `GET /v1.0/sales/fxrates(Month='YYYYMM')/$value`: CSV (App+User, like the price sheet).
+pub fn fx_rates(_ctx: &mut Ctx, _req: &ApiRequest, segment: &str) -> ApiResponse {
+    let month = segment
+        .strip_prefix("fxrates(")
+        .and_then(|s| s.strip_suffix(')'))
+        .and_then(|s| s.split_once('='))
+        .filter(|(k, _)| k.trim().eq_ignore_ascii_case("month"))
+        .map(|(_, v)| v.trim().trim_matches('\'').to_owned())
+        .filter(|m| m.len() == 6 && m.chars().all(|c| c.is_ascii_digit()));
+    let Some(month) = month else {
+        return bad_request(format!("expected fxrates(Month='YYYYMM'), got {segment:?}"));
+    };
+    ApiResponse {
+        status: 200,
+        headers: vec![],
+        body: Body::Bytes {
+            content_type: "text/csv",
+            data: fx_csv(&month).into_bytes(),
         },
         trickle: None,
     }

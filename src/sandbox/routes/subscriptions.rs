@@ -64,11 +64,17 @@ pub fn list(ctx: &mut Ctx, customer: &str) -> ApiResponse {
     let Some(c) = ctx.world.customer(customer) else {
         return customer_not_found(customer);
     };
-    let items = c
+    let mut items: Vec<Value> = c
         .subscriptions
         .iter()
         .map(|s| subscription_json(&c.id, s))
         .collect();
+    items.extend(crate::sandbox::savings::subscriptions(
+        ctx.world,
+        c,
+        ctx.now,
+        ctx.knobs.documented_shapes,
+    ));
     ApiResponse::ok(collection(
         items,
         &format!("/customers/{}/subscriptions", c.id),

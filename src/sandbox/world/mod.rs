@@ -205,6 +205,18 @@ pub struct CartLine {
     pub currency_code: String,
     #[serde(default)]
     pub error: Option<LineError>,
+    /// Savings plans: the hourly commitment asked for, as sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_commitment: Option<Commitment>,
+}
+
+/// A savings plan's `purchaseCommitment`: an amount per `grain` (hourly) in a currency.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Commitment {
+    pub amount: f64,
+    pub grain: String,
+    pub currency: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -287,6 +299,9 @@ pub struct OrderLine {
     pub line_item_guid: String,
     #[serde(default)]
     pub subscription_id: Option<String>,
+    /// Savings plans: the hourly commitment bought.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_commitment: Option<Commitment>,
 }
 
 impl OrderLine {

@@ -1,0 +1,171 @@
+//! Resolving a savings plan in the catalog read by customer: the product's SKUs
+//! (`GET /v1/customers/{c}/products/DZH318Z09V6F/skus`), the one whose `termDuration` is the
+//! declared term, and its availability for the customer's segment. The SKU's string-valued
+//! `minimumPurchaseCommitment` becomes the row's minimum (in thousandths per hour). The
+//! documented `"termDuration": "PY"` defect is read, then refused: a SKU whose term cannot be
+//! read makes the item an error, never a guess. App-only credentials cannot buy savings plans.
+
+use super::{PRODUCT_ID, TARGET_VIEW};
+use crate::catalog::{Buyer, CUSTOMER_SEGMENT, Catalog, SkuEntry, catalog_item, failed};
+use crate::manifest::{DesiredSavingsPlan, HourlyCommitment, Term};
+use crate::observe::wire_values::term_from_wire;
+use crate::partner_center::CredentialsKind;
+use crate::partner_center::wire::Sku;
+use crate::plan::{Inventory, Resolution, market_available};
+
+/// The term a savings-plan SKU is for (`dynamicAttributes.termDuration`), or why it cannot be
+/// read (`"PY"` and other unusable values).
+pub fn sku_term(sku: &Sku) -> Result<Term, String> {
+    let raw = sku
+        .dynamic_str("termDuration")
+        .or_else(|| sku.dynamic_str("duration"));
+    match raw.as_deref().map(str::trim) {
+        Some(t) => term_from_wire(t).ok_or_else(|| {
+            format!(
+                "savings-plan SKU {} gives termDuration {t:?}, which is not a term",
+                sku.id
+            )
+        }),
+        None => Err(format!("savings-plan SKU {} gives no termDuration", sku.id)),
+    }
+}
+
+/// The SKU's `minimumPurchaseCommitment` in thousandths per hour and its currency; `Ok(None)`
+/// when the SKU states none. A minimum that is not an hourly amount of at most three decimals
+/// is an error.
+pub fn minimum_commitment(sku: &Sku) -> Result<Option<(HourlyCommitment, Option<String>)>, String> {
+    let Some(m) = &sku.minimum_purchase_commitment else {
+        return Ok(None);
+    };
+    let bad = |why: &str| {
+        format!(
+            "savings-plan SKU {} minimumPurchaseCommitment {why}",
+            sku.id
+        )
+    };
+    if let Some(g) = &m.grain
+        && !g.trim().eq_ignore_ascii_case("hourly")
+    {
+        return Err(bad(&format!("has grain {g:?}, not Hourly")));
+    }
+    let Some(amount) = m.amount else {
+        return Ok(None);
+    };
+    let hourly = HourlyCommitment::from_decimal(amount)
+        .ok_or_else(|| bad(&format!("amount {amount} is not a usable hourly amount")))?;
+    let currency = m
+        .currency_code
+        .as_ref()
+        .and_then(|c| c.code.clone())
+        .map(|c| c.trim().to_ascii_uppercase());
+    Ok(Some((hourly, currency)))
+}
+
+impl Catalog {
+    /// Resolves a savings plan for `buyer` (see the module doc).
+    pub async fn resolve_savings_plan(
+        &self,
+        buyer: Buyer<'_>,
+        p: &DesiredSavingsPlan,
+    ) -> Resolution {
+        if !market_available(buyer.country) {
+            return Resolution::MarketUnavailable;
+        }
+        let reader = self.reader();
+        if reader.credentials_kind() == CredentialsKind::AppOnly {
+            return Resolution::NeedsAppUser;
+        }
+        let skus = match reader
+            .list_customer_skus(buyer.customer_id, PRODUCT_ID, TARGET_VIEW)
+            .await
+        {
+            Ok(s) => s,
+            Err(e) if e.is_not_found() => {
+                return Resolution::NotFound {
+                    searched: format!(
+                        "the savings-plan product {PRODUCT_ID} in customer {}'s catalog (it is \
+                         sold to Azure plan customers only)",
+                        buyer.customer_id
+                    ),
+                    suggestions: Vec::new(),
+                };
+            }
+            Err(e) => return failed((&e).into()),
+        };
+        let mut found = None;
+        for sku in &skus {
+            match sku_term(sku) {
+                Ok(t) if t == p.term => found = Some(sku.clone()),
+                Ok(_) => {}
+                Err(e) => return Resolution::Error(e),
+            }
+        }
+        let searched = format!(
+            "customer catalog {TARGET_VIEW}: savings-plan product {PRODUCT_ID} for {}",
+            p.term.as_str()
+        );
+        let Some(sku) = found else {
+            return Resolution::NotFound {
+                searched,
+                suggestions: Vec::new(),
+            };
+        };
+        let minimum = match minimum_commitment(&sku) {
+            Ok(m) => m,
+            Err(e) => return Resolution::Error(e),
+        };
+        if let Some((_, Some(c))) = &minimum
+            && !c.eq_ignore_ascii_case(&p.currency)
+        {
+            return Resolution::Ambiguous {
+                reason: format!(
+                    "the savings-plan SKU {} states its minimum commitment in {c}, not {}: \
+                     declare currency: {c}",
+                    sku.id, p.currency
+                ),
+            };
+        }
+        let list = match reader
+            .list_customer_availabilities(
+                buyer.customer_id,
+                PRODUCT_ID,
+                &sku.id,
+                TARGET_VIEW,
+                CUSTOMER_SEGMENT,
+            )
+            .await
+        {
+            Ok(l) => l,
+            Err(e) => return failed((&e).into()),
+        };
+        let availability =
+            match crate::catalog::pick_availability(&list, CUSTOMER_SEGMENT, Some(p.term.as_str()))
+            {
+                Ok(Some(a)) => a,
+                Ok(None) => {
+                    return Resolution::NotFound {
+                        searched: format!("{searched} (no availability for the term)"),
+                        suggestions: Vec::new(),
+                    };
+                }
+                Err(e) => {
+                    return Resolution::Ambiguous {
+                        reason: format!("{searched}: {e}"),
+                    };
+                }
+            };
+        let entry = SkuEntry {
+            product_id: PRODUCT_ID.to_owned(),
+            product_title: Some("Azure savings plan".to_owned()),
+            arm_sku_name: sku.dynamic_str("armSkuName"),
+            arm_region_name: None,
+            term: Some(p.term),
+            sku,
+        };
+        let mut item = catalog_item(&entry, &availability, Inventory::NotRequired);
+        // Quantities of a savings-plan row are hourly commitments.
+        item.min_quantity = minimum.map_or(1, |(m, _)| m.0);
+        item.max_quantity = u32::MAX;
+        Resolution::Found(item)
+    }
+}
