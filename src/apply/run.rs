@@ -213,7 +213,10 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
             ));
         }
         match running.next().await {
-            Some(report) => reports.push(report),
+            Some(report) => {
+                ctx.reporter.customer_finished(&report);
+                reports.push(report);
+            }
             None => break,
         }
     }
