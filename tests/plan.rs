@@ -9,3 +9,4 @@ mod blocked_ok;
 mod fleet;
 mod holdings;
 mod money;
+mod width;

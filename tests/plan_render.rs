@@ -2,5 +2,6 @@
 //! fixture modelled on the sandbox demo world, Markdown trimming, and saved plans (`show`).
 
 mod fixture;
+mod markdown_fallback;
 mod saved;
 mod snapshots;

@@ -87,6 +87,10 @@ pub enum ApplyEvent {
 /// Receives progress events (customers run in parallel, so events carry the customer).
 pub trait Reporter: Send + Sync {
     fn event(&self, customer_id: &str, event: &ApplyEvent);
+
+    /// A customer is done (its part of the report), reported as it finishes while others may
+    /// still be running.
+    fn customer_finished(&self, _report: &super::summary::CustomerReport) {}
 }
 
 /// Discards events.

@@ -205,6 +205,7 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
         .collect();
     let reports: Vec<CustomerReport> = futures::stream::iter(jobs)
         .buffer_unordered(ctx.opts.parallelism.max(1))
+        .inspect(|report| ctx.reporter.customer_finished(report))
         .collect()
         .await;
     prepared.release_all(ctx.store).await;

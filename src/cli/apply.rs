@@ -282,10 +282,8 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     conn.close().await;
 
     if json {
+        // Each customer_finished event went out as that customer finished.
         let now = chrono::Utc::now();
-        for c in &report.customers {
-            super::events::emit(&crate::render::events::customer_finished(c, now));
-        }
         super::events::emit(&crate::render::events::summary(&report, &provenance, now));
     } else {
         out.line(&crate::render::receipt::results_text(&report, &provenance))?;

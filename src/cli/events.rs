@@ -25,6 +25,14 @@ impl Reporter for JsonEvents<'_> {
         }
         self.inner.event(customer_id, event);
     }
+
+    fn customer_finished(&self, report: &crate::apply::CustomerReport) {
+        emit(&crate::render::events::customer_finished(
+            report,
+            chrono::Utc::now(),
+        ));
+        self.inner.customer_finished(report);
+    }
 }
 
 /// Writes one event line to stdout; a closed pipe drops it (apply goes on, see [`output`]).

@@ -25,6 +25,9 @@ pub struct PlanArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     pub format: crate::render::Format,
+    /// Text: every line at full length instead of wrapped to 120 columns.
+    #[arg(long)]
+    pub wide: bool,
     /// Exit 2 when the plan has changes, 0 when it has none, 1 on errors.
     #[arg(long)]
     pub detailed_exitcode: bool,
@@ -91,7 +94,13 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     ));
     conn.close().await;
     let out = Printer::new(g);
-    out.write(&crate::render::render_plan(&plan, args.format, out.color()))?;
+    let text = match args.format {
+        crate::render::Format::Text if args.wide => {
+            crate::render::text::render_fitted(&plan, out.color(), None)
+        }
+        format => crate::render::render_plan(&plan, format, out.color()),
+    };
+    out.write(&text)?;
     if let Some(path) = &args.out {
         let code = plan.exit_code(args.detailed_exitcode);
         crate::store::plan_file::write(path, &SavedPlan::new(plan, chrono::Utc::now(), ttl))?;

@@ -165,6 +165,7 @@ fn error_rows(dc: &DesiredCustomer, reason: &str) -> Vec<Row> {
                 cannot_undo: Vec::new(),
                 basis,
                 renew_before: item.renew_before(),
+                expires_soon: None,
             }
         })
         .collect()

@@ -70,13 +70,27 @@ fn a_short_window_or_an_untimed_observation_renews_nothing() {
 }
 
 #[test]
-fn without_a_window_units_expiring_within_sixty_days_are_noted() {
+fn without_a_window_units_expiring_within_sixty_days_mark_their_row() {
     let p = plan(None, 4, 0, true);
     let r = item_row(&p, "web");
     assert_eq!((r.action, r.owned), (Action::Ok, 4));
-    let notes = p.customers[0].notes.join("\n");
+    let mark = r.expires_soon.as_ref().expect("the row is marked");
+    assert_eq!((mark.units, mark.expires.as_str()), (4, "2026-12-19"));
+    assert_eq!(mark.in_days, Some(20));
     assert!(
-        notes.contains("web: 4 units of order o-old expiring 2026-12-19 (in 20 days)"),
-        "{notes}"
+        mark.message
+            .contains("4 units of order o-old expiring 2026-12-19 (in 20 days)"),
+        "{mark:?}"
+    );
+    assert!(
+        p.customers[0].notes.iter().all(|n| !n.contains("o-old")),
+        "the mark is on the row, not a customer note: {:?}",
+        p.customers[0].notes
+    );
+    let later = plan(None, 0, 4, true);
+    assert_eq!(
+        item_row(&later, "web").expires_soon,
+        None,
+        "nothing soon, no mark"
     );
 }

@@ -12,6 +12,7 @@
 pub mod basis;
 pub mod compare;
 pub mod diff;
+pub mod expiry;
 pub mod markets;
 pub mod model;
 pub mod money;
@@ -23,6 +24,7 @@ pub mod summary;
 
 pub use compare::{RowChange, compare};
 pub use diff::diff;
+pub use expiry::ExpiryMark;
 pub use markets::market_available;
 pub use model::{
     Action, Basis, CustomerSummary, FORMAT_VERSION, ItemKind, Plan, Resolved, Row, Summary,

@@ -201,6 +201,10 @@ pub struct Row {
     /// The item's `renew_before`, so `apply --plan` without the manifests renews as planned.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub renew_before: Option<crate::manifest::RenewBefore>,
+    /// Holdings of this row that expire within 60 days while the item has no `renew_before`
+    /// (they still count as owned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_soon: Option<super::expiry::ExpiryMark>,
 }
 
 impl Row {

@@ -177,6 +177,7 @@ mod tests {
             money,
             cannot_undo: Vec::new(),
             renew_before: None,
+            expires_soon: None,
             acknowledged: None,
             declare: None,
         }

@@ -50,7 +50,7 @@ pub fn render_with_limit(plan: &Plan, limit: usize) -> String {
     // Every table with the details of the first `d` customers.
     let fits = |len: usize| len < limit;
     for d in (0..=n).rev() {
-        let note = note(n - d, 0);
+        let note = note(n - d, 0, limit);
         if fits(base + tables[n] + details[d] + chars(&note)) {
             let mut out = header;
             for (i, s) in sections.iter().enumerate() {
@@ -65,7 +65,7 @@ pub fn render_with_limit(plan: &Plan, limit: usize) -> String {
     }
     // The tables of the first `k` customers, the rest as counts.
     for k in (0..n).rev() {
-        let note = note(k, n - k);
+        let note = note(k, n - k, limit);
         let len = base + tables[k] + chars(COUNTS_HEAD) + counts[n] - counts[k] + chars(&note);
         if fits(len) {
             let mut out = header;
@@ -95,7 +95,7 @@ fn listed(plan: &Plan, c: &CustomerSummary) -> bool {
             .rows
             .iter()
             .chain(&plan.unmanaged)
-            .any(|r| r.customer_id == c.id && r.action != Action::Ok)
+            .any(|r| r.customer_id == c.id && (r.action != Action::Ok || r.expires_soon.is_some()))
 }
 
 struct Section {
@@ -168,7 +168,7 @@ fn header(plan: &Plan, unchanged: usize) -> String {
 }
 
 /// The note saying what was shortened, or nothing when everything is shown.
-fn note(without_details: usize, as_counts: usize) -> String {
+fn note(without_details: usize, as_counts: usize, limit: usize) -> String {
     let mut parts = Vec::new();
     if without_details > 0 {
         parts.push(format!("the details of {without_details} customer(s)"));
@@ -182,7 +182,7 @@ fn note(without_details: usize, as_counts: usize) -> String {
         return String::new();
     }
     format!(
-        "> [!NOTE]\n> This comment was shortened to stay under {LIMIT} characters: left out are \
+        "> [!NOTE]\n> This comment was shortened to stay under {limit} characters: left out are \
          {}. Run `reservoir show` on the saved plan to see everything.\n",
         parts.join(" and ")
     )
@@ -206,7 +206,7 @@ fn names_only(header: String, sections: &[Section], limit: usize) -> String {
     out.push_str(".\n\n");
     let _ = write!(
         out,
-        "> [!NOTE]\n> This comment was shortened to stay under {LIMIT} characters: it names {shown} \
+        "> [!NOTE]\n> This comment was shortened to stay under {limit} characters: it names {shown} \
          of {} customers with changes or problems and shows no rows. Run `reservoir show` on the \
          saved plan to see everything.\n",
         sections.len()
@@ -294,6 +294,14 @@ fn counts_line(c: &CustomerSummary, rows: &[&Row]) -> String {
 }
 
 fn action_cell(r: &Row) -> String {
+    let action = action_text(r);
+    match &r.expires_soon {
+        Some(mark) => format!("{action} ⏳ {}", mark.short()),
+        None => action,
+    }
+}
+
+fn action_text(r: &Row) -> String {
     match r.action {
         Action::Purchase => format!("**purchase {}** ⚠️ irreversible", r.kind.amount(r.to_buy)),
         Action::Renew => format!("**renew {}** ⚠️ irreversible", r.kind.amount(r.to_buy)),
@@ -309,6 +317,10 @@ fn reason_cell(r: &Row) -> String {
     let mut s = cell(r.reason.as_deref().unwrap_or(""));
     if let Some(ack) = &r.acknowledged {
         let _ = write!(s, " — blocked_ok: {}", cell(ack));
+    }
+    if let Some(mark) = &r.expires_soon {
+        let sep = if s.is_empty() { "" } else { "; " };
+        let _ = write!(s, "{sep}{}", cell(&mark.message));
     }
     if let Some(yaml) = &r.declare {
         let _ = write!(s, "; to manage it, declare `{}`", yaml.replace('`', "'"));

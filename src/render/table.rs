@@ -240,20 +240,28 @@ pub fn csv_field(s: &str) -> String {
 
 /// Word-wraps `text` into lines of at most `width` characters (a longer word is cut).
 fn wrap_text(text: &str, width: usize) -> Vec<String> {
-    let width = width.max(1);
-    let mut lines = Vec::new();
+    wrap_hanging(text, width, width)
+}
+
+/// Word-wraps `text`: the first line at most `first` characters, the others at most `rest` (a
+/// longer word is cut).
+pub(crate) fn wrap_hanging(text: &str, first: usize, rest: usize) -> Vec<String> {
+    let (first, rest) = (first.max(1), rest.max(1));
+    let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let width = |lines: &Vec<String>| if lines.is_empty() { first } else { rest };
         let mut word: Vec<char> = word.chars().collect();
-        while word.len() > width {
+        while word.len() > width(&lines) {
             if !current.is_empty() {
                 lines.push(std::mem::take(&mut current));
             }
-            lines.push(word.drain(..width).collect());
+            let w = width(&lines);
+            lines.push(word.drain(..w).collect());
         }
         let word: String = word.into_iter().collect();
         let len = current.chars().count();
-        if len > 0 && len + 1 + word.chars().count() > width {
+        if len > 0 && len + 1 + word.chars().count() > width(&lines) {
             lines.push(std::mem::take(&mut current));
         }
         if !current.is_empty() {

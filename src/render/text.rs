@@ -1,14 +1,19 @@
 //! The text rendering of a plan (`--format text`, the default): per customer, per subscription a
 //! unified diff of owned vs declared (surplus is never drawn as a removal), then the
 //! rows; notes; the endpoint, partner tenant and commit (provenance); the summary as the last
-//! line. Colour (plain ANSI codes) only when the caller allows it.
+//! line. Colour (plain ANSI codes) only when the caller allows it. The customers' lines fit
+//! [`FIT_WIDTH`] columns (wrapped onto indented continuation lines) unless every line is asked
+//! for at full length (`--wide`); the footer (witnesses, provenance, summary) stays one line each.
+
+mod fit;
 
 use crate::kinds;
 use crate::plan::{Action, Plan, Row};
+use crate::render::table::FIT_WIDTH;
+use fit::{Fit, Part};
 use similar::TextDiff;
 use std::fmt::Write;
 
-const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
 const DIM: &str = "\x1b[2m";
 const RED: &str = "\x1b[31m";
@@ -16,25 +21,23 @@ const GREEN: &str = "\x1b[32m";
 const YELLOW: &str = "\x1b[33m";
 const CYAN: &str = "\x1b[36m";
 const MAGENTA: &str = "\x1b[35m";
+const BOLD_RED: &str = "\x1b[1m\x1b[31m";
 
-struct Painter {
-    color: bool,
-}
-
-impl Painter {
-    fn paint(&self, style: &str, text: &str) -> String {
-        if self.color {
-            format!("{style}{text}{RESET}")
-        } else {
-            text.to_owned()
-        }
-    }
-}
-
-/// Renders a plan as text. `color`: whether ANSI colour codes may be used.
+/// Renders a plan as text fitted to [`FIT_WIDTH`] columns. `color`: whether ANSI colour codes
+/// may be used.
 pub fn render(plan: &Plan, color: bool) -> String {
-    let p = Painter { color };
+    render_fitted(plan, color, Some(FIT_WIDTH))
+}
+
+/// Renders a plan as text; `width`: the columns every line fits (wrapped), `None` for every
+/// line at full length (`--wide`).
+pub fn render_fitted(plan: &Plan, color: bool, width: Option<usize>) -> String {
     let mut out = String::new();
+    let mut p = Fit {
+        out: &mut out,
+        color,
+        width,
+    };
     for c in &plan.customers {
         let mut header = format!("{} ({})", c.name, c.id);
         if let Some(country) = &c.country {
@@ -43,9 +46,9 @@ pub fn render(plan: &Plan, color: bool) -> String {
         if let Some(src) = c.holdings_source {
             let _ = write!(header, " · holdings from {}", src.as_str());
         }
-        let _ = writeln!(out, "{}", p.paint(BOLD, &header));
+        p.line(0, BOLD, &header);
         if let Some(e) = &c.error {
-            let _ = writeln!(out, "  {}", p.paint(RED, &format!("error: {e}")));
+            p.line(2, RED, &format!("error: {e}"));
         }
         let rows: Vec<&Row> = plan.rows.iter().filter(|r| r.customer_id == c.id).collect();
         let unmanaged: Vec<&Row> = plan
@@ -54,24 +57,31 @@ pub fn render(plan: &Plan, color: bool) -> String {
             .filter(|r| r.customer_id == c.id)
             .collect();
         for group in groups(&rows, &unmanaged) {
-            render_group(&mut out, &p, &group, &rows, &unmanaged, c.error.is_none());
+            render_group(&mut p, &group, &rows, &unmanaged, c.error.is_none());
         }
         for n in &c.notes {
-            let _ = writeln!(out, "  {}", p.paint(YELLOW, &format!("note: {n}")));
+            p.line(2, YELLOW, &format!("note: {n}"));
         }
         if !c.commitment.is_empty() {
-            let _ = writeln!(out, "  estimated commitment: {}", c.commitment.describe());
+            p.line(
+                2,
+                "",
+                &format!("estimated commitment: {}", c.commitment.describe()),
+            );
         }
-        out.push('\n');
+        p.out.push('\n');
     }
+    // The footer lines stay whole, as CI logs and scripts read them: what was checked, where,
+    // and the summary last.
+    p.width = None;
     if let Some(w) = &plan.witnesses {
-        let _ = writeln!(out, "{}", p.paint(DIM, &w.line()));
+        p.line(0, DIM, &w.line());
     }
     if let Some(prov) = &plan.provenance {
         let style = if prov.sandbox { YELLOW } else { DIM };
-        let _ = writeln!(out, "{}", p.paint(style, &prov.line()));
+        p.line(0, style, &prov.line());
     }
-    let _ = writeln!(out, "{}", p.paint(BOLD, &plan.summary.line()));
+    p.line(0, BOLD, &plan.summary.line());
     out
 }
 
@@ -93,8 +103,7 @@ fn groups(rows: &[&Row], unmanaged: &[&Row]) -> Vec<Option<String>> {
 }
 
 fn render_group(
-    out: &mut String,
-    p: &Painter,
+    p: &mut Fit<'_>,
     sub: &Option<String>,
     rows: &[&Row],
     unmanaged: &[&Row],
@@ -123,26 +132,20 @@ fn render_group(
         }
         None => kinds::CUSTOMER_LEVEL_GROUP.to_owned(),
     };
-    let _ = writeln!(out, "  {title}");
+    p.line(2, "", &title);
     let theirs: Vec<&Row> = unmanaged
         .iter()
         .filter(|r| &r.subscription_id == sub)
         .copied()
         .collect();
     if observed {
-        render_diff(out, p, &mine, &theirs);
+        render_diff(p, &mine, &theirs);
     }
     for r in mine.iter().chain(theirs.iter()) {
-        let _ = writeln!(out, "    {}", row_line(p, r));
+        p.parts(4, &row_parts(r));
         if !r.cannot_undo.is_empty() {
-            let _ = writeln!(
-                out,
-                "      {}",
-                p.paint(
-                    DIM,
-                    &format!("cannot be undone: {}", r.cannot_undo.join("; "))
-                )
-            );
+            let text = format!("cannot be undone: {}", r.cannot_undo.join("; "));
+            p.line(6, DIM, &text);
         }
     }
 }
@@ -150,7 +153,7 @@ fn render_group(
 /// A unified diff of what is owned vs what is declared in this group, one line per item.
 /// Nothing owned is ever cancelled, so the declared side counts at least what is owned: surplus
 /// and unmanaged holdings stay as they are (context lines), never drawn as removals.
-fn render_diff(out: &mut String, p: &Painter, rows: &[&Row], unmanaged: &[&Row]) {
+fn render_diff(p: &mut Fit<'_>, rows: &[&Row], unmanaged: &[&Row]) {
     let mut owned: Vec<String> = Vec::new();
     let mut after: Vec<String> = Vec::new();
     for r in rows.iter().filter(|r| r.action != Action::Register) {
@@ -181,18 +184,19 @@ fn render_diff(out: &mut String, p: &Painter, rows: &[&Row], unmanaged: &[&Row])
         .header("owned", "declared (owned units are never cancelled)")
         .to_string();
     for line in text.lines() {
-        let styled = if line.starts_with("+++") || line.starts_with("---") {
-            p.paint(BOLD, line)
+        let style = if line.starts_with("+++") || line.starts_with("---") {
+            BOLD
         } else if line.starts_with("@@") {
-            p.paint(CYAN, line)
+            CYAN
         } else if line.starts_with('+') {
-            p.paint(GREEN, line)
+            GREEN
         } else if line.starts_with('-') {
-            p.paint(RED, line)
+            RED
         } else {
-            line.to_owned()
+            ""
         };
-        let _ = writeln!(out, "    {styled}");
+        // A wrapped diff line repeats its marker (`+`, `-` or ` `) on each continuation line.
+        p.line_keeping(4, style, line, 1);
     }
 }
 
@@ -200,8 +204,9 @@ fn lines(v: &[String]) -> String {
     v.iter().map(|l| format!("{l}\n")).collect()
 }
 
-/// One row: a marker, the action, the item and its reason.
-fn row_line(p: &Painter, r: &Row) -> String {
+/// One row: a marker, the action and the item; then whether it can be undone, its money, its
+/// reason and its acknowledgement, each a part that gets its own line when the row is too wide.
+fn row_parts(r: &Row) -> Vec<Part<'static>> {
     let name = r.item.as_deref().unwrap_or("");
     let item = if name.is_empty() {
         r.what.clone()
@@ -253,19 +258,52 @@ fn row_line(p: &Painter, r: &Row) -> String {
             format!("unmanaged {} × {}", r.kind.amount(r.owned), r.what),
         ),
     };
-    let mut s = p.paint(style, &format!("{marker} {head}"));
+    let mut parts = vec![Part {
+        sep: "",
+        style,
+        text: format!("{marker} {head}"),
+    }];
+    if let Some(mark) = &r.expires_soon {
+        parts.push(Part {
+            sep: " ",
+            style: YELLOW,
+            text: format!("[{}]", mark.short()),
+        });
+    }
     if r.irreversible {
-        s.push(' ');
-        s.push_str(&p.paint(&format!("{BOLD}{RED}"), "(irreversible)"));
+        parts.push(Part {
+            sep: " ",
+            style: BOLD_RED,
+            text: "(irreversible)".to_owned(),
+        });
     }
     if let Some(m) = &r.money {
-        s.push_str(&format!(" · {}", r.kind.describe_money(m)));
+        parts.push(Part {
+            sep: "",
+            style: "",
+            text: format!(" · {}", r.kind.describe_money(m)),
+        });
     }
     if let Some(reason) = &r.reason {
-        s.push_str(&p.paint(DIM, &format!(" — {reason}")));
+        parts.push(Part {
+            sep: "",
+            style: DIM,
+            text: format!(" — {reason}"),
+        });
+    }
+    if let Some(mark) = &r.expires_soon {
+        parts.push(Part {
+            sep: "",
+            style: YELLOW,
+            text: format!(" — {}", mark.message),
+        });
     }
     if let Some(ack) = &r.acknowledged {
-        s.push_str(&p.paint(DIM, &format!(" (blocked_ok: {ack})")));
+        parts.push(Part {
+            sep: "",
+            style: DIM,
+            text: format!(" (blocked_ok: {ack})"),
+        });
     }
-    s
+    parts
 }

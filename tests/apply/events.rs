@@ -3,7 +3,7 @@
 //! `apply/resumed.rs`, with the kill tests.)
 
 use super::support::*;
-use serde_json::Value;
+use serde_json::{Value, json};
 
 /// Every stdout line parsed as JSON (each line must be one complete event).
 pub fn events(run: &Run) -> Vec<Value> {
@@ -83,6 +83,57 @@ fn the_event_stream_parses_line_by_line_in_the_order_of_the_run() {
         summary["totals"]["units_ordered"], 10,
         "7 for contoso, 3 for northwind"
     );
+}
+
+#[test]
+fn a_customer_finished_event_comes_as_that_customer_finishes_not_at_the_end() {
+    let sb = Sandbox::start();
+    // northwind's subscription takes 8 s to register; contoso buys at once meanwhile.
+    sb.knobs(json!({ "registrationDelaySecs": 8 }));
+    let yaml = format!(
+        "{CONTOSO_YAML}{}",
+        NORTHWIND_YAML
+            .split_once("customers:\n")
+            .expect("customers")
+            .1
+    );
+    let run = sb.apply(&yaml, &["--format", "json", "--parallelism", "2"]);
+    assert_eq!(run.code, Some(0), "{}", run.all());
+    let ev = events(&run);
+    let at = |pred: &dyn Fn(&Value) -> bool, what: &str| {
+        ev.iter()
+            .position(pred)
+            .unwrap_or_else(|| panic!("no {what} in {}", run.stdout))
+    };
+    let contoso_finished = at(
+        &|e| e["type"] == "customer_finished" && e["customer"] == "contoso",
+        "contoso's customer_finished",
+    );
+    let northwind_registered = at(
+        &|e| {
+            e["type"] == "registration"
+                && e["customer"] == "northwind"
+                && e["status"] == "registered"
+        },
+        "northwind's completed registration",
+    );
+    let northwind_finished = at(
+        &|e| e["type"] == "customer_finished" && e["customer"] == "northwind",
+        "northwind's customer_finished",
+    );
+    assert!(
+        contoso_finished < northwind_registered && northwind_registered < northwind_finished,
+        "contoso finishes while northwind still waits on its registration:\n{}",
+        run.stdout
+    );
+    assert_eq!(
+        ev.iter()
+            .filter(|e| e["type"] == "customer_finished")
+            .count(),
+        2,
+        "one customer_finished per customer"
+    );
+    assert_eq!(ev.last().map(|e| &e["type"]), Some(&json!("summary")));
 }
 
 #[test]

@@ -147,18 +147,40 @@ fn without_renew_before_expiring_units_count_and_plan_warns() {
     let r = row(&plan, "renew");
     assert_eq!(r["action"], "ok", "{r:#}");
     assert_eq!(r["owned"], 2, "{r:#}");
+    // The warning is a mark on the row (not a customer note): units, date, orders, what to do.
+    let mark = &r["expires_soon"];
+    assert_eq!(mark["units"], 2, "{r:#}");
+    let message = mark["message"].as_str().unwrap_or_default();
+    assert!(message.contains(&order), "the mark names the order: {r:#}");
+    assert!(message.contains("renew_before"), "{r:#}");
+    let expires = mark["expires"]
+        .as_str()
+        .expect("the expiry date")
+        .to_owned();
     let notes = plan["customers"][0]["notes"].to_string();
-    assert!(
-        notes.contains(&order),
-        "the warning names the order: {notes}"
-    );
-    assert!(notes.contains("renew_before"), "{notes}");
+    assert!(!notes.contains(&order), "not a customer note: {notes}");
     let text = sb.plan(&yaml, &[]);
     assert_eq!(text.code, Some(0), "{}", text.all());
+    let row_line = text
+        .stdout
+        .lines()
+        .find(|l| l.contains("ok renew"))
+        .unwrap_or_default();
+    assert!(
+        row_line.contains(&format!("[expires {expires}]")),
+        "the row is marked with the date: {}",
+        text.all()
+    );
     assert!(
         text.stdout.contains("(in 19 days)") || text.stdout.contains("(in 20 days)"),
         "{}",
         text.all()
+    );
+    let md = sb.plan(&yaml, &["--format", "markdown"]);
+    assert!(
+        md.stdout.contains(&format!("⏳ expires {expires}")) && md.stdout.contains(&order),
+        "the Markdown row is marked too: {}",
+        md.all()
     );
     // A window shorter than what is left: still owned, no renewal.
     let plan = plan_json(&sb, &manifest(Some("10d")));

@@ -46,6 +46,12 @@ impl std::fmt::Display for Run {
     }
 }
 
+/// `text` with every run of whitespace as one space: what a reader sees of text output whose
+/// lines wrap at 120 columns.
+pub(crate) fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Runs `cmd` to the end and collects its exit code and output.
 pub(crate) fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("the binary runs");

@@ -184,6 +184,7 @@ impl<'a> CustomerDiff<'a> {
             cannot_undo: Vec::new(),
             basis,
             renew_before: None,
+            expires_soon: None,
         });
     }
 
@@ -198,13 +199,7 @@ impl<'a> CustomerDiff<'a> {
         let resolved = resolved_ids(item, res);
         let counted = self.take_holdings(item, res);
         let owned = counted.owned;
-        if !counted.expiring_soon.is_empty() {
-            self.summary.notes.push(renewal::expiry_warning(
-                item.name(),
-                &counted.expiring_soon,
-                self.now,
-            ));
-        }
+        let expires_soon = crate::plan::ExpiryMark::of(&counted.expiring_soon, self.now);
         let (pending, unconfirmed) = self.take_pending(&key, resolved.as_ref());
         let desired = item.quantity();
         let shortfall = desired.saturating_sub(owned.saturating_add(pending));
@@ -241,6 +236,7 @@ impl<'a> CustomerDiff<'a> {
             cannot_undo: Vec::new(),
             basis,
             renew_before: item.renew_before(),
+            expires_soon,
         };
         if let Some(reason) = self.duplicates.get(&key) {
             row.action = Action::Error;
@@ -374,6 +370,7 @@ impl<'a> CustomerDiff<'a> {
                 cannot_undo: Vec::new(),
                 basis,
                 renew_before: None,
+                expires_soon: None,
             });
         }
     }
