@@ -158,6 +158,17 @@ pub struct CartLineResult {
     pub order_group: Option<String>,
     /// `(code, description)` when the service flagged the line.
     pub error: Option<(String, String)>,
+    /// A savings plan's `purchaseCommitment` as answered (`None`: the line carries none).
+    pub commitment: Option<AnsweredCommitment>,
+}
+
+/// A cart line's `purchaseCommitment` as the service answered it, each part as given.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AnsweredCommitment {
+    /// The amount per `grain`.
+    pub amount: Option<rust_decimal::Decimal>,
+    pub grain: Option<String>,
+    pub currency: Option<String>,
 }
 
 impl CartLineResult {
@@ -172,6 +183,11 @@ impl CartLineResult {
             provisioning_context: line.provisioning_context.clone(),
             order_group: None,
             error: None,
+            commitment: line.commitment.as_ref().map(|c| AnsweredCommitment {
+                amount: Some(c.hourly.amount()),
+                grain: Some("hourly".to_owned()),
+                currency: Some(c.currency.to_ascii_lowercase()),
+            }),
         }
     }
 }

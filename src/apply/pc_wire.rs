@@ -2,7 +2,9 @@
 //! plan's line carries its `purchaseCommitment`), and the cart, order lines and order status
 //! read back from Partner Center's answers.
 
-use super::commerce::{Cart, CartLine, CartLineResult, CartStatus, OrderStatus, PlacedOrderLine};
+use super::commerce::{
+    AnsweredCommitment, Cart, CartLine, CartLineResult, CartStatus, OrderStatus, PlacedOrderLine,
+};
 use crate::partner_center::wire::{self, BillingCycle, CartLineItemRequest, CartRequest};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -67,6 +69,11 @@ pub(super) fn cart_from_wire(cart: wire::Cart) -> Cart {
                 term_duration: l.term_duration,
                 provisioning_context: context_text(&l.provisioning_context),
                 order_group: l.order_group,
+                commitment: l.purchase_commitment.map(|c| AnsweredCommitment {
+                    amount: c.amount,
+                    grain: c.grain,
+                    currency: c.currency,
+                }),
                 error: l.error.map(|e| {
                     (
                         e.error_code.unwrap_or_else(|| "0".to_owned()),

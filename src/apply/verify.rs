@@ -1,7 +1,7 @@
 //! Cart verification (DESIGN.md §5 step 6): the cart the server returns — at creation, after an
 //! update, and when re-read before a resumed checkout — must hold exactly the journalled lines
-//! that were sent: the same ids, catalog items, quantities, terms, billing cycles and provisioning
-//! contexts, nothing missing, nothing added. Any difference means the cart is not checked out.
+//! that were sent: the same ids, catalog items, quantities, terms, billing cycles, provisioning
+//! contexts and savings-plan commitments, nothing missing, nothing added. Any difference means the cart is not checked out.
 
 use super::commerce::{Cart, CartLineResult};
 use super::lines::same_context;
@@ -105,6 +105,42 @@ fn line_differences(id: usize, sent: &PurchaseLine, got: &CartLineResult, out: &
             context(&sent.provisioning_context)
         ));
     }
+    if let Some(diff) = commitment_difference(sent, got) {
+        out.push(format!("line {id} ({name}): {diff}"));
+    }
+}
+
+/// How the answered `purchaseCommitment` differs from the one sent (a savings plan's money is
+/// in its commitment, not its quantity of 1), in words; `None` when it is the same. A line sent
+/// without a commitment must come back without an amount.
+fn commitment_difference(sent: &PurchaseLine, got: &CartLineResult) -> Option<String> {
+    let answered = got.commitment.as_ref().filter(|c| c.amount.is_some());
+    let Some(asked) = &sent.commitment else {
+        return answered.map(|c| format!("commitment {} was not asked for", commitment_text(c)));
+    };
+    let asked_text = format!(
+        "{} {}/h",
+        asked.currency.to_ascii_uppercase(),
+        asked.hourly.text()
+    );
+    let Some(c) = answered else {
+        return Some(format!("no commitment, asked {asked_text}"));
+    };
+    let same_amount = c.amount == Some(asked.hourly.amount());
+    let same_grain = same(c.grain.as_deref(), Some("hourly"));
+    let same_currency = same(c.currency.as_deref(), Some(&asked.currency));
+    (!(same_amount && same_grain && same_currency))
+        .then(|| format!("commitment {}, asked {asked_text}", commitment_text(c)))
+}
+
+fn commitment_text(c: &super::commerce::AnsweredCommitment) -> String {
+    format!(
+        "{} {}/{}",
+        text(c.currency.as_deref()).to_ascii_uppercase(),
+        c.amount
+            .map_or_else(|| "none".to_owned(), |a| a.normalize().to_string()),
+        text(c.grain.as_deref())
+    )
 }
 
 fn context(m: &BTreeMap<String, String>) -> String {
@@ -118,7 +154,7 @@ fn context(m: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::apply::commerce::CartStatus;
+    use crate::apply::commerce::{AnsweredCommitment, CartStatus};
     use crate::manifest::PurchaseKey;
     use crate::store::{Record, replay};
 
@@ -225,6 +261,65 @@ mod tests {
                 "line 1 (1 × P:b:A) was not asked for",
                 "a line without an id (4 × P:a:A) that was not asked for",
             ]
+        );
+    }
+
+    fn savings_line(hourly: u32) -> PurchaseLine {
+        PurchaseLine {
+            commitment: Some(crate::manifest::PurchaseCommitment {
+                hourly: crate::manifest::HourlyCommitment(hourly),
+                currency: "USD".into(),
+            }),
+            quantity: 1,
+            ..line("plan", 1)
+        }
+    }
+
+    #[test]
+    fn a_savings_plan_commitment_must_come_back_as_sent() {
+        let v = view(vec![savings_line(5_000)]);
+        let echo = CartLineResult::echo(0, &v.lines[0]);
+        assert_eq!(
+            cart_differences(&v, &[0], &cart(vec![echo.clone()])),
+            Vec::<String>::new(),
+            "5.000 answered as 5 (any scale, any case) is the same commitment"
+        );
+        let mut doubled = echo.clone();
+        doubled.commitment = Some(AnsweredCommitment {
+            amount: Some(rust_decimal::Decimal::new(10, 0)),
+            grain: Some("Hourly".into()),
+            currency: Some("USD".into()),
+        });
+        let mut dropped = echo.clone();
+        dropped.commitment = None;
+        let mut daily = echo;
+        daily.commitment.as_mut().expect("commitment").grain = Some("daily".into());
+        assert_eq!(
+            cart_differences(&v, &[0], &cart(vec![doubled])),
+            vec!["line 0 (plan): commitment USD 10/Hourly, asked USD 5.00/h"]
+        );
+        assert_eq!(
+            cart_differences(&v, &[0], &cart(vec![dropped])),
+            vec!["line 0 (plan): no commitment, asked USD 5.00/h"]
+        );
+        assert_eq!(
+            cart_differences(&v, &[0], &cart(vec![daily])),
+            vec!["line 0 (plan): commitment USD 5/daily, asked USD 5.00/h"]
+        );
+    }
+
+    #[test]
+    fn a_commitment_on_a_line_sent_without_one_is_a_difference() {
+        let v = view(vec![line("a", 4)]);
+        let mut a = CartLineResult::echo(0, &v.lines[0]);
+        a.commitment = Some(AnsweredCommitment {
+            amount: Some(rust_decimal::Decimal::new(1, 0)),
+            grain: Some("hourly".into()),
+            currency: Some("usd".into()),
+        });
+        assert_eq!(
+            cart_differences(&v, &[0], &cart(vec![a])),
+            vec!["line 0 (a): commitment USD 1/hourly was not asked for"]
         );
     }
 }

@@ -117,6 +117,8 @@ pub enum CartMismatch {
     DoubleQuantity,
     /// The first line's catalog item replaced by another SKU of the same product.
     OtherItem,
+    /// Every savings-plan line's `purchaseCommitment.amount` doubled (quantity stays 1).
+    DoubleCommitment,
 }
 
 /// What is wrong with the first entitlement of a scripted entitlement list.

@@ -89,6 +89,25 @@ pub fn mismatch_cart(body: &Bytes, mode: CartMismatch, world: &World) -> Option<
                 }
             }
         }
+        CartMismatch::DoubleCommitment => {
+            for l in lines.iter_mut() {
+                let Some(obj) = l.as_object_mut() else {
+                    continue;
+                };
+                let Some(k) = obj
+                    .keys()
+                    .find(|k| k.eq_ignore_ascii_case("purchaseCommitment"))
+                    .cloned()
+                else {
+                    continue;
+                };
+                if let Some(c) = obj.get_mut(&k).and_then(Value::as_object_mut)
+                    && let Some(a) = c.get("amount").and_then(Value::as_f64)
+                {
+                    c.insert("amount".into(), json!(a * 2.0));
+                }
+            }
+        }
         CartMismatch::OtherItem => {
             let first = lines.first_mut()?.as_object_mut()?;
             let k = first

@@ -230,3 +230,23 @@ fn the_documented_doubled_t_in_commitment_end_date_is_read_and_the_plan_still_co
     assert!(after.stdout.contains("(1.25/h owned)"), "{}", after.all());
     assert_eq!(plan_lines(&sb).len(), 1);
 }
+
+#[test]
+fn a_cart_answered_with_a_doubled_commitment_is_never_checked_out() {
+    let sb = Sandbox::start();
+    sb.fault(json!({ "kind": "cart_mismatch", "mode": "double_commitment", "count": 1 }));
+    let run = sb.apply(&manifest("5.00", "upfront"), &[]);
+    let out = run.all();
+    assert_eq!(run.code, Some(1), "the customer fails: {out}");
+    assert!(plan_lines(&sb).is_empty(), "nothing is bought: {out}");
+    assert!(
+        out.contains("commitment USD 10/hourly, asked USD 5.00/h"),
+        "the message names the difference: {out}"
+    );
+    sb.clear_faults();
+    let again = sb.apply(&manifest("5.00", "upfront"), &[]);
+    assert_eq!(again.code, Some(0), "{}", again.all());
+    let lines = plan_lines(&sb);
+    assert_eq!(lines.len(), 1, "bought once, as asked: {lines:#?}");
+    assert_eq!(lines[0]["purchaseCommitment"]["amount"], 5.0);
+}

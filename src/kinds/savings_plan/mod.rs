@@ -11,7 +11,8 @@
 //! commitment is hourly × 8,760 hours per year of the term, in its currency.
 //!
 //! **Matching.** A holding counts for an item with the same scope (and entitlement for
-//! `single`), term, billing plan and currency. The Azure plan subscription it was bought under
+//! `single`, when the subscription names it; one that does not counts, so that a doubt buys
+//! less rather than twice), term, billing plan and currency. The Azure plan subscription it was bought under
 //! is not compared: a subscription of a savings plan does not name it, and a `shared` plan
 //! applies to the customer's whole billing account anyway.
 
@@ -226,13 +227,14 @@ impl Purchasable for SavingsPlanItem<'_> {
             return false;
         };
         let p = self.0;
-        let entitlement_ok = match p.scope {
-            Scope::Single => a
+        // A single-scope plan whose subscription does not name its entitlement still counts:
+        // counting it can only buy less, never a second plan.
+        let entitlement_ok = match (p.scope, a.entitlement_id.as_deref()) {
+            (Scope::Single, Some(held)) => p
                 .entitlement_id
                 .as_deref()
-                .zip(p.entitlement_id.as_deref())
-                .is_some_and(|(x, y)| x.eq_ignore_ascii_case(y)),
-            Scope::Shared => true,
+                .is_some_and(|want| held.eq_ignore_ascii_case(want)),
+            _ => true,
         };
         a.scope == Some(p.scope)
             && entitlement_ok

@@ -1,4 +1,5 @@
 use super::*;
+use crate::kinds::HoldingKind;
 use crate::partner_center::wire::Subscription;
 use serde_json::json;
 
@@ -91,6 +92,24 @@ fn holdings_sum_active_lines_and_read_the_documented_date_defect() {
     assert!(SavingsPlanItem(&item).holding_matches(&h[0], None));
     let monthly = plan(Scope::Shared, None, BillingPlan::Monthly);
     assert!(!SavingsPlanItem(&monthly).holding_matches(&h[0], None));
+    // Single scope: the entitlement must agree when the subscription names one; when it does
+    // not, the holding counts (a doubt buys less, never twice).
+    let mut single = h[0].clone();
+    single.kind = HoldingKind::SavingsPlan(SavingsPlanAttribution {
+        scope: Some(Scope::Single),
+        entitlement_id: Some("ent-a".into()),
+        ..a.clone()
+    });
+    let want_a = plan(Scope::Single, Some("ENT-A"), BillingPlan::Upfront);
+    let want_b = plan(Scope::Single, Some("ent-b"), BillingPlan::Upfront);
+    assert!(SavingsPlanItem(&want_a).holding_matches(&single, None));
+    assert!(!SavingsPlanItem(&want_b).holding_matches(&single, None));
+    single.kind = HoldingKind::SavingsPlan(SavingsPlanAttribution {
+        scope: Some(Scope::Single),
+        entitlement_id: None,
+        ..a.clone()
+    });
+    assert!(SavingsPlanItem(&want_b).holding_matches(&single, None));
 }
 
 #[test]
