@@ -138,23 +138,8 @@ fn validate(
                 format!("quantity {} is out of range (1..={max})", l.quantity),
             );
         }
-        if crate::sandbox::savings::is_savings_plan(&p.id) {
-            match (&l.term_duration, s.term) {
-                (Some(t), Some(want)) if t.eq_ignore_ascii_case(want) => {}
-                (t, want) => {
-                    return line_err(
-                        10010,
-                        format!(
-                            "termDuration {} does not match the item's term {}",
-                            t.as_deref().unwrap_or("(missing)"),
-                            want.unwrap_or("")
-                        ),
-                    );
-                }
-            }
-            return crate::sandbox::savings::validate(customer, l);
-        }
-        if !p.is_reservation() {
+        let savings_plan = crate::sandbox::savings::is_savings_plan(&p.id);
+        if !savings_plan && !p.is_reservation() {
             return None;
         }
         match (&l.term_duration, s.term) {
@@ -169,6 +154,9 @@ fn validate(
                     ),
                 );
             }
+        }
+        if savings_plan {
+            return crate::sandbox::savings::validate(customer, l);
         }
         let pc = &l.provisioning_context;
         let Some(sub_id) = ctx_value(pc, "subscriptionId") else {
