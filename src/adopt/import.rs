@@ -64,7 +64,20 @@ fn declaration(
     {
         return Err(format!("expired on {}", t.format("%Y-%m-%d")));
     }
-    let d = declare_holding(h)?;
+    let mut d = declare_holding(h)?;
+    if d.needs_azure_plan_subscription() {
+        // Any of the customer's active Azure plan subscriptions: the plan counts for its
+        // scope, not for the subscription it was bought under.
+        let sid = c
+            .subscriptions
+            .iter()
+            .filter(|(_, s)| s.kind == SubscriptionKind::AzurePlan)
+            .filter(|(_, s)| s.status == SubscriptionStatus::Active)
+            .map(|(id, _)| id.to_ascii_lowercase())
+            .min()
+            .ok_or("the customer has no active Azure plan subscription to declare it under")?;
+        d.fields.insert(0, ("subscription", sid));
+    }
     if let Some(sid) = &d.subscription_id {
         match c.subscription(sid) {
             None => {
@@ -81,8 +94,9 @@ fn declaration(
     Ok(d)
 }
 
-/// `order O (N units, expires 2027-01-31)`.
-fn order_note(h: &Holding) -> String {
+/// `order O (N units, expires 2027-01-31)`; a savings plan's amount is its hourly commitment
+/// (`order O (2.75/h, expires …)`).
+fn order_note(h: &Holding, kind: Kind) -> String {
     let expiry = h
         .expiry
         .as_deref()
@@ -94,7 +108,11 @@ fn order_note(h: &Holding) -> String {
     } else {
         format!("order {}", h.order_id)
     };
-    format!("{order} ({} units{expiry})", h.quantity)
+    let amount = match kind {
+        Kind::SavingsPlan => kind.amount(h.quantity),
+        Kind::Reservation | Kind::Software => format!("{} units", h.quantity),
+    };
+    format!("{order} ({amount}{expiry})")
 }
 
 /// The manifest of one customer. `file_name` is chosen by the caller; `schema` is the modeline
@@ -119,7 +137,7 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
                     });
                 g.quantity = g.quantity.saturating_add(h.quantity);
                 g.titles.extend(h.title.clone());
-                g.orders.push(order_note(h));
+                g.orders.push(order_note(h, g.decl.kind));
             }
             Err(why) => skipped.push(format!(
                 "{} ({}/{}) × {}, {}: {why}",
@@ -199,6 +217,16 @@ pub fn render(c: &ObservedCustomer, schema: &str, now: DateTime<Utc>) -> (String
             write_item(&mut out, "      ", name, g);
         }
     }
+    let savings_plans: Vec<&(String, Group)> = items
+        .iter()
+        .filter(|(_, g)| g.decl.kind == Kind::SavingsPlan)
+        .collect();
+    if !savings_plans.is_empty() {
+        let _ = writeln!(out, "    savings_plans:");
+        for (name, g) in savings_plans {
+            write_item(&mut out, "      ", name, g);
+        }
+    }
     if items.is_empty() {
         let _ = writeln!(
             out,
@@ -229,7 +257,8 @@ fn write_item(out: &mut String, indent: &str, name: &str, g: &Group) {
     for (k, v) in &g.decl.fields {
         let _ = writeln!(out, "{indent}  {k}: {}", yaml_scalar(v));
     }
-    let _ = writeln!(out, "{indent}  quantity: {}", g.quantity);
+    let (k, v) = g.decl.amount_field(g.quantity);
+    let _ = writeln!(out, "{indent}  {k}: {v}");
 }
 
 /// One manifest per customer, sorted by customer id, with file names from the company name (else

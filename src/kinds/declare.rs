@@ -23,6 +23,25 @@ pub struct Declaration {
 }
 
 impl Declaration {
+    /// Whether the item must name the customer's Azure plan subscription, which the holding
+    /// does not tell (a savings plan): the caller adds `subscription:` from the customer's
+    /// subscriptions, or offers no item.
+    pub fn needs_azure_plan_subscription(&self) -> bool {
+        self.kind == Kind::SavingsPlan
+    }
+
+    /// The last field of the item and its YAML value: `quantity: N`, or a savings plan's
+    /// `hourly_commitment: "5.00"` (its holdings count thousandths per hour).
+    pub fn amount_field(&self, quantity: u32) -> (&'static str, String) {
+        match self.kind {
+            Kind::SavingsPlan => (
+                "hourly_commitment",
+                format!("\"{}\"", crate::manifest::HourlyCommitment(quantity).text()),
+            ),
+            Kind::Reservation | Kind::Software => ("quantity", quantity.to_string()),
+        }
+    }
+
     /// The item as one line of YAML a user can paste into a manifest (under the subscription's
     /// `reservations:` or the customer's `software:`), e.g.
     /// `{ name: vm-standard-d2s-v5-eastus, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 2 }`.
@@ -33,7 +52,8 @@ impl Declaration {
                 .iter()
                 .map(|(k, v)| format!("{k}: {}", crate::adopt::yaml_scalar(v))),
         );
-        parts.push(format!("quantity: {quantity}"));
+        let (k, v) = self.amount_field(quantity);
+        parts.push(format!("{k}: {v}"));
         format!("{{ {} }}", parts.join(", "))
     }
 }

@@ -257,3 +257,38 @@ fn import_of_a_generated_world_of_50_customers_with_random_holdings_round_trips(
     assert!(declared > 0);
     assert_eq!(owned, declared, "{plan:#}");
 }
+
+#[test]
+fn an_owned_savings_plan_is_imported_as_a_savings_plans_item_and_round_trips() {
+    let sb = Sandbox::for_import();
+    let yaml = format!(
+        r#"
+version: 1
+customers:
+  - id: {}
+    savings_plans:
+      - name: compute
+        subscription: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10
+        scope: shared
+        term: P1Y
+        billing: monthly
+        hourly_commitment: "2.75"
+        currency: USD
+"#,
+        crate::support::world::CONTOSO
+    );
+    let bought = sb.apply(&yaml, &[]);
+    assert_eq!(bought.code, Some(0), "{bought}");
+    round_trip(&sb, "imported");
+    let contoso = &files(&sb.path("imported"))["contoso.yaml"];
+    for expected in [
+        "    savings_plans:\n      # compute\n      # order ",
+        " (2.75/h, expires 20",
+        "      - name: savings-plan-shared-p1y-monthly\n        subscription: \"9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10\"\n        scope: shared\n        term: P1Y\n        billing: monthly\n        currency: USD\n        hourly_commitment: \"2.75\"\n",
+    ] {
+        assert!(
+            contoso.contains(expected),
+            "missing {expected:?} in:\n{contoso}"
+        );
+    }
+}

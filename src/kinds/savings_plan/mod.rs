@@ -370,9 +370,45 @@ pub(super) fn summary_parts(t: &KindTotals) -> Vec<String> {
     }
 }
 
-/// `import` does not write savings plans yet: the holding is listed as a comment.
-pub(super) fn declare(_h: &Holding) -> Result<Declaration, String> {
-    Err("savings plans are not imported by this version; declare it under savings_plans:".into())
+/// The `savings_plans:` item of a savings-plan holding, without its `subscription` (the
+/// holding does not name the Azure plan it was bought under; `import` adds one of the
+/// customer's, which matching does not compare).
+pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
+    let Some(a) = h.kind.savings_plan() else {
+        return Err("not a savings plan".into());
+    };
+    let (Some(scope), Some(term), Some(billing), Some(currency)) =
+        (a.scope, a.term, a.billing, a.currency.as_deref())
+    else {
+        return Err(
+            "its subscription does not say the scope, term, billing plan and currency".into(),
+        );
+    };
+    let mut fields = vec![("scope", scope.as_str().to_owned())];
+    match (scope, &a.entitlement_id) {
+        (Scope::Single, Some(e)) => fields.push(("entitlement", e.clone())),
+        (Scope::Single, None) => {
+            return Err("a single-scope plan whose subscription names no entitlement".into());
+        }
+        (Scope::Shared, _) => {}
+    }
+    fields.extend([
+        ("term", term.as_str().to_owned()),
+        ("billing", billing.as_str().to_owned()),
+        ("currency", currency.to_ascii_uppercase()),
+    ]);
+    Ok(Declaration {
+        kind: Kind::SavingsPlan,
+        subscription_id: None,
+        slot: describe_holding(a),
+        name: super::slug(&[
+            "savings-plan",
+            scope.as_str(),
+            term.as_str(),
+            billing.as_str(),
+        ]),
+        fields,
+    })
 }
 
 #[cfg(test)]

@@ -364,7 +364,10 @@ impl<'a> CustomerDiff<'a> {
                 irreversible: false,
                 reason: Some(reason),
                 acknowledged: None,
-                declare: kinds::declare_holding(h).ok().map(|d| d.inline(h.quantity)),
+                declare: kinds::declare_holding(h)
+                    .ok()
+                    .filter(|d| !d.needs_azure_plan_subscription())
+                    .map(|d| d.inline(h.quantity)),
                 fingerprint: fingerprint(&basis),
                 money: None,
                 cannot_undo: Vec::new(),
