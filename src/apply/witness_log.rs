@@ -139,30 +139,17 @@ impl SharedLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::partner_center::{Client, ClientConfig, Credentials, Secret};
-
+    /// A reader against a sandbox answering each call after `latency_ms`.
     async fn reader(latency_ms: u64) -> (crate::sandbox::RunningSandbox, Reader) {
-        let sandbox = crate::sandbox::start(crate::sandbox::SandboxOptions {
+        let options = crate::sandbox::SandboxOptions {
             knobs: crate::sandbox::Knobs {
                 latency_ms,
                 ..crate::sandbox::Knobs::default()
             },
             ..crate::sandbox::SandboxOptions::default()
-        })
-        .await
-        .expect("sandbox");
-        let c = sandbox.credentials();
-        let creds = Credentials::app_user(
-            &c.tenant_id,
-            &c.client_id,
-            Secret::new(c.client_secret),
-            Secret::new(c.refresh_token),
-            sandbox.authority().as_str().trim_end_matches('/'),
-        );
-        let mut config = ClientConfig::new(sandbox.endpoint(), creds);
-        config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
-        let reader = Reader::new(&Client::new(config).expect("client"));
-        (sandbox, reader)
+        };
+        // The client's default retries, as a run has them.
+        crate::partner_center::sandbox_reader(options, 5).await
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -56,21 +56,8 @@ struct World {
 }
 
 async fn world() -> World {
-    let sandbox = crate::sandbox::start(crate::sandbox::SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let c = sandbox.credentials();
-    let creds = Credentials::app_user(
-        &c.tenant_id,
-        &c.client_id,
-        Secret::new(c.client_secret),
-        Secret::new(c.refresh_token),
-        sandbox.authority().as_str().trim_end_matches('/'),
-    );
-    let mut config = ClientConfig::new(sandbox.endpoint(), creds);
-    config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
-    config.retry.max_attempts = 1;
-    let reader = Reader::new(&Client::new(config).expect("client"));
+    let (sandbox, reader) =
+        crate::partner_center::sandbox_reader(crate::sandbox::SandboxOptions::default(), 1).await;
     let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), WEB_TIER_4)])
         .expect("manifest")
         .desired;

@@ -28,6 +28,8 @@ pub mod paging;
 pub mod prices;
 pub mod ratelimit;
 mod reader;
+#[cfg(test)]
+pub(crate) use reader::sandbox_reader;
 pub mod secret;
 mod transfer;
 pub mod wire;

@@ -274,3 +274,28 @@ impl Reader {
         self.client.get_invoice_statement(invoice_id).await
     }
 }
+
+/// A `Reader` on App+User credentials against a sandbox started with `options`, paced far above
+/// anything a test spends (60,000/min), making `max_attempts` attempts per call. For library tests
+/// that read through the sandbox.
+#[cfg(test)]
+pub(crate) async fn sandbox_reader(
+    options: crate::sandbox::SandboxOptions,
+    max_attempts: u32,
+) -> (crate::sandbox::RunningSandbox, Reader) {
+    use crate::partner_center::{ClientConfig, Credentials, Secret};
+    let sandbox = crate::sandbox::start(options).await.expect("sandbox");
+    let c = sandbox.credentials();
+    let creds = Credentials::app_user(
+        &c.tenant_id,
+        &c.client_id,
+        Secret::new(c.client_secret),
+        Secret::new(c.refresh_token),
+        sandbox.authority().as_str().trim_end_matches('/'),
+    );
+    let mut config = ClientConfig::new(sandbox.endpoint(), creds);
+    config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
+    config.retry.max_attempts = max_attempts;
+    let reader = Reader::new(&Client::new(config).expect("client"));
+    (sandbox, reader)
+}

@@ -6,14 +6,6 @@
 use super::support::*;
 use serde_json::Value;
 
-/// The row of a declared item in a JSON plan.
-pub fn row<'a>(plan: &'a Value, item: &str) -> &'a Value {
-    plan["rows"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["item"] == item))
-        .unwrap_or_else(|| panic!("no row for {item} in {plan:#}"))
-}
-
 /// The sandbox's activity log lags behind orders by up to this many seconds (its default).
 pub const LOG_LAG_SECS: u64 = 3;
 

@@ -35,17 +35,7 @@ customers:
 }
 
 fn plan_json(sb: &Sandbox, yaml: &str) -> Value {
-    let run = sb.plan(yaml, &["--format", "json"]);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("json plan: {e}\n{}", run.all()))
-}
-
-fn row<'a>(plan: &'a Value, item: &str) -> &'a Value {
-    plan["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|r| r["item"] == item)
-        .unwrap_or_else(|| panic!("row {item} in {plan:#}"))
+    sb.plan(yaml, &["--format", "json"]).json()
 }
 
 /// Seeds 2 units of the item bought 345 days ago for a year: they expire in 20 days.

@@ -29,18 +29,8 @@ customers:
     )
 }
 
-fn row<'a>(plan: &'a Value, item: &str) -> &'a Value {
-    plan["rows"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .find(|r| r["item"] == item)
-        .unwrap_or_else(|| panic!("no row {item}: {plan:#}"))
-}
-
 fn json_plan(sb: &Sandbox, yaml: &str) -> Value {
-    let run = sb.plan(yaml, &["--format", "json"]);
-    serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("json plan: {e}\n{}", run.all()))
+    sb.plan(yaml, &["--format", "json"]).json()
 }
 
 /// The savings-plan lines ordered for contoso, as the sandbox recorded them.

@@ -4,7 +4,7 @@
 //! `RESERVOIR_TEST_STATE`) come from the shared [`crate::support`].
 
 pub(crate) use crate::support::world::{CONTOSO, NORTHWIND};
-pub(crate) use crate::support::{Run, Sandbox};
+pub(crate) use crate::support::{Run, Sandbox, row};
 use serde_json::Value;
 
 /// contoso: 4 × D4s_v5 P3Y (new), 2 × D2s_v5 P1Y (owned), 3 software units (new).

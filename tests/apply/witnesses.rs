@@ -2,7 +2,7 @@
 //! (`/_sandbox/orders`): runners with separate or stale state dirs inside the fulfilment window
 //! never buy twice, and an activity log that cannot be read blocks every purchase (fail closed).
 
-use super::lost_journal::{LOG_LAG_SECS, row, wait_out_the_log_lag};
+use super::lost_journal::{LOG_LAG_SECS, wait_out_the_log_lag};
 use super::support::*;
 use serde_json::{Value, json};
 use std::path::Path;

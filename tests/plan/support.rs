@@ -9,11 +9,10 @@ use reservoir::manifest::{
 };
 use reservoir::partner_center::Reader;
 use reservoir::plan::Resolution;
-use serde_json::Value;
 use std::path::PathBuf;
 
-pub(crate) use crate::support::Sandbox;
 pub(crate) use crate::support::world::{CONTOSO, CONTOSO_PLAN, FABRIKAM};
+pub(crate) use crate::support::{Sandbox, row};
 
 /// Manifest whose items match exactly what the demo world owns.
 pub(crate) const MATCHING: &str = r#"
@@ -51,14 +50,6 @@ customers:
             scope: shared
             quantity: 4
 "#;
-
-/// The row of a JSON plan for a declared item name.
-pub(crate) fn row<'a>(plan: &'a Value, item: &str) -> &'a Value {
-    plan["rows"]
-        .as_array()
-        .and_then(|rows| rows.iter().find(|r| r["item"] == item))
-        .unwrap_or_else(|| panic!("no row for {item} in {plan:#}"))
-}
 
 impl Sandbox {
     /// Buys a reservation through the client, as apply would.

@@ -23,6 +23,14 @@ pub(crate) struct Run {
     pub(crate) stderr: String,
 }
 
+/// The row of a declared item in a JSON plan (panics with the plan when there is none).
+pub(crate) fn row<'a>(plan: &'a Value, item: &str) -> &'a Value {
+    plan["rows"]
+        .as_array()
+        .and_then(|rows| rows.iter().find(|r| r["item"] == item))
+        .unwrap_or_else(|| panic!("no row for {item} in {plan:#}"))
+}
+
 impl Run {
     /// Both streams, labelled, for assertion messages.
     pub(crate) fn all(&self) -> String {

@@ -20,5 +20,5 @@ pub(crate) mod postgres;
 pub(crate) mod sandbox;
 pub(crate) mod world;
 
-pub(crate) use binary::{Run, flat, reservoir, run};
+pub(crate) use binary::{Run, flat, reservoir, row, run};
 pub(crate) use sandbox::Sandbox;
