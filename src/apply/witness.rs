@@ -1,7 +1,7 @@
 //! The last look before money moves (DESIGN §5 step 7): right before a cart is checked out, the
-//! partner activity log is read again for the customer (by a read sent after the check asked,
-//! shared with the customers checking out at the same time: [`super::witness_log`]). An order that the customer's re-plan did
-//! not know — placed meanwhile by another runner, another tool or a person in the portal — vetoes
+//! partner activity log is read again for the customer (by a read sent no earlier than the log's
+//! lag before the check asked, shared with the customers checking out about the same time:
+//! [`super::witness_log`]). An order that the customer's re-plan did not know — placed meanwhile by another runner, another tool or a person in the portal — vetoes
 //! the checkout: the engine abandons the cart and buys nothing more for the customer in this run.
 //! A log that cannot be read vetoes too (fail closed).
 //!
@@ -114,8 +114,8 @@ fn customer_orders<'l>(
 
 /// Re-reads the activity log for the customer and vetoes on an order the re-plan did not know.
 pub struct ActivityLogCheck {
-    /// The run's shared reader: a read sent after the check asked, shared with the other
-    /// customers checking out at the same time.
+    /// The run's shared reader: a read sent no earlier than the log's lag before the check
+    /// asked, shared with the other customers checking out about the same time.
     pub log: Arc<SharedLog>,
     /// The journal, read again at check time: orders this very run placed (a resumed intent)
     /// are not "unknown".
@@ -128,18 +128,16 @@ pub struct ActivityLogCheck {
 impl BeforeCheckout for ActivityLogCheck {
     fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>> {
         Box::pin(async move {
-            let wait = self
-                .not_before
-                .saturating_duration_since(std::time::Instant::now());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-            let log = self.log.read_now(customer_id).await.map_err(|e| {
-                format!(
-                    "not checked out: {e}; orders placed since the plan cannot be ruled out, \
+            let log = self
+                .log
+                .read_for(customer_id, self.not_before)
+                .await
+                .map_err(|e| {
+                    format!(
+                        "not checked out: {e}; orders placed since the plan cannot be ruled out, \
                      so nothing more is bought for this customer in this run"
-                )
-            })?;
+                    )
+                })?;
             let journal: BTreeSet<String> = self
                 .journal
                 .pending(customer_id)
