@@ -68,7 +68,7 @@ pub enum InvoicesCommand {
 pub async fn run(args: InvoicesCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     let conn = connect(g).await?.read_only();
     let provenance = conn.provenance.clone();
-    let printer = super::output::Printer::new(g);
+    let printer = Printer::new(g);
     let printer = match &args {
         InvoicesCommand::Balance(f) | InvoicesCommand::Summaries(f) => {
             printer.with_format(f.format)
