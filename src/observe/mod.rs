@@ -12,6 +12,7 @@
 //! [`activity::PER_CUSTOMER_MAX`] customers).
 
 pub mod activity;
+mod activity_errors;
 mod customer;
 pub mod facts;
 mod holdings;
@@ -89,7 +90,7 @@ pub async fn observe(
 /// could not be read), and when each customer's observation finished.
 pub struct ObservedRun {
     pub observation: Observation,
-    pub activity: Result<activity::ActivityLog, String>,
+    pub activity: Result<activity::ActivityLog, activity::ActivityLogError>,
     /// When each customer's reads finished, by lower-case customer id: apply's check before
     /// checkout reads the activity log no earlier than the log's lag after this.
     pub finished: BTreeMap<String, Instant>,
@@ -114,7 +115,7 @@ pub async fn observe_with_log(
         activity::read(reader, &ids, observed_at).await
     };
     if let Err(e) = &activity {
-        tracing::warn!("{e}: purchases are blocked");
+        tracing::warn!("{}: purchases are blocked", crate::error_chain::one_line(e));
     }
     let facts = facts::Facts::over(opts.cache.clone());
     let ctx = customer::Context {
@@ -161,7 +162,9 @@ pub async fn observe_with_log(
                 minutes: log.minutes,
                 orders: log.orders(),
             },
-            Err(e) => ActivityWitness::Failed { error: e.clone() },
+            Err(e) => ActivityWitness::Failed {
+                error: crate::error_chain::one_line(e),
+            },
         },
     };
     let wanted = crate::prices::read::wanted(desired, &customers);

@@ -1,0 +1,195 @@
+//! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
+//! its declared items, its holdings and its pending purchases. The customer's profile, its
+//! subscriptions and its entitlements are read at the same time; the country and `Registered`
+//! statuses come from the store's cache when known ([`super::facts`]). Inventory is checked only
+//! for the items the customer's plan would buy. Any failed read that the plan
+//! cannot do without makes the whole customer `Failed`, with one line naming the call
+//! ([`error::CustomerError`]).
+//!
+//! This file runs the steps; [`reads`] reads the profile and subscriptions and resolves the
+//! declared items, [`owned`] reads the holdings, [`in_flight`] the pending purchases.
+
+mod error;
+mod in_flight;
+mod owned;
+mod reads;
+
+use super::Reader;
+use super::activity::{ActivityLog, ActivityLogError};
+use super::facts::Facts;
+use super::holdings;
+use super::order_cache::OrderCache;
+use super::pending::PendingSource;
+use crate::catalog::{Buyer, Catalog, Freshness};
+use crate::kinds;
+use crate::kinds::savings_plan::observed::UnreadableSavingsPlan;
+use crate::manifest::{DesiredCustomer, DesiredState, Limits, PurchaseKey};
+use crate::plan::{
+    CredentialsKind, CustomerObservation, HoldingsSource, Inventory, Observation, ObservedCustomer,
+    ObservedSubscription, Resolution,
+};
+use error::CustomerError;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicU32};
+
+/// The observed subscriptions by lower-case id, and the savings-plan holdings among them (or
+/// why they cannot be read).
+type SubscriptionsRead = (
+    BTreeMap<String, ObservedSubscription>,
+    Result<Vec<crate::plan::Holding>, UnreadableSavingsPlan>,
+);
+
+pub(super) struct Context<'a> {
+    pub reader: &'a Reader,
+    /// Cached customer profiles and registrations.
+    pub facts: &'a Facts,
+    pub catalog: &'a Catalog,
+    pub journal: &'a dyn PendingSource,
+    pub cache: &'a OrderCache,
+    /// The run's read of the partner activity log, or why it failed.
+    pub activity: &'a Result<ActivityLog, ActivityLogError>,
+    /// Journalled orders fetched by id (for the witness line).
+    pub orders_by_id: AtomicU32,
+    /// Set when the journal could not be read for some customer.
+    pub journal_unreadable: AtomicBool,
+    /// When the observation started (the diff that picks what to inventory-check measures
+    /// expiry against it, as the plan's diff does).
+    pub observed_at: chrono::DateTime<chrono::Utc>,
+    /// When each customer's observation finished, by lower-case id.
+    pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
+}
+
+/// A customer whose read failed: its row shows the error and its causes on one line.
+fn failed(customer_id: String, e: &CustomerError) -> CustomerObservation {
+    CustomerObservation::Failed {
+        customer_id,
+        error: crate::error_chain::one_line(e),
+    }
+}
+
+impl Context<'_> {
+    pub(super) async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
+        let observed = self.observe_customer(dc).await;
+        self.finished
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(dc.id.to_ascii_lowercase(), std::time::Instant::now());
+        observed
+    }
+
+    async fn observe_customer(&self, dc: &DesiredCustomer) -> CustomerObservation {
+        let id = dc.id.to_ascii_lowercase();
+        tracing::info!("observing customer {}", dc.label());
+        // Independent reads overlap: the profile (cached after the first run), the
+        // subscriptions with their registrations, and the entitlements (or one-time orders).
+        let subscriptions = async {
+            if dc.subscriptions.is_empty() && dc.savings_plans.is_empty() {
+                Ok((BTreeMap::new(), Ok(Vec::new())))
+            } else {
+                self.subscriptions(&id, dc).await
+            }
+        };
+        let (profile, subscriptions, listed) =
+            tokio::join!(self.profile(&id), subscriptions, self.list_holdings(&id));
+        let profile = match profile {
+            Ok(p) => p,
+            Err(e) => return failed(id, &e),
+        };
+        let country = profile.country.clone();
+        let (subscriptions, savings_plans) = match subscriptions {
+            Ok(s) => s,
+            Err(e) => return failed(id, &e),
+        };
+        let savings_plans = match savings_plans {
+            Ok(h) => h,
+            Err(e) => return failed(id, &e.into()),
+        };
+
+        let resolutions = self.resolve(dc, &country, &subscriptions).await;
+
+        let listed = match listed {
+            Ok(l) => l,
+            Err(e) => return failed(id, &e),
+        };
+        let (holdings, source) = match self.holdings(&id, &country, listed).await {
+            Ok(h) => h,
+            Err(e) => return failed(id, &e),
+        };
+        if let Some(e) =
+            holdings::first_conflict(&holdings.uncertain, &kinds::items(dc), &dc.id, &resolutions)
+        {
+            tracing::warn!("{e}");
+            return failed(id, &e.into());
+        }
+        let mut holdings = holdings.list;
+        holdings.extend(savings_plans);
+
+        let (pending, in_flight_unknown) = self.pending(&id, &holdings, &resolutions).await;
+
+        let mut observed = ObservedCustomer {
+            id,
+            company_name: profile.company_name,
+            country,
+            subscriptions,
+            holdings,
+            holdings_source: source,
+            credentials: match source {
+                HoldingsSource::Orders => CredentialsKind::AppOnly,
+                HoldingsSource::Entitlements => CredentialsKind::AppUser,
+            },
+            pending,
+            in_flight_unknown,
+            resolutions,
+        };
+        self.check_inventory(dc, &mut observed).await;
+        CustomerObservation::Observed(observed)
+    }
+
+    /// Checks inventory for the items the customer's plan would buy, and only those: every item
+    /// was resolved with [`Freshness::DeferInventory`], and a diff of this customer alone (no
+    /// guardrails, so it buys at least what the run's plan buys) says which rows buy. A
+    /// no-change plan therefore makes no inventory call.
+    async fn check_inventory(&self, dc: &DesiredCustomer, observed: &mut ObservedCustomer) {
+        let unchecked = |r: &Resolution| matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown);
+        if !observed
+            .resolutions
+            .iter()
+            .any(|r| unchecked(&r.resolution))
+        {
+            return;
+        }
+        let one = DesiredState {
+            customers: vec![dc.clone()],
+            limits: Limits::default(),
+            manifest_hash: String::new(),
+        };
+        let observation = Observation {
+            customers: vec![CustomerObservation::Observed(observed.clone())],
+            witnesses: None,
+            observed_at: Some(self.observed_at),
+            prices: Default::default(),
+        };
+        let buying: Vec<PurchaseKey> = crate::plan::diff(&one, &observation)
+            .rows
+            .into_iter()
+            .filter(|r| r.action.buys())
+            .filter_map(|r| r.key)
+            .collect();
+        let buyer = Buyer {
+            customer_id: &dc.id,
+            country: &observed.country,
+        };
+        let items = kinds::items(dc);
+        let checks = observed
+            .resolutions
+            .iter_mut()
+            .filter(|r| unchecked(&r.resolution) && buying.contains(&r.key))
+            .filter_map(|r| {
+                let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
+                Some(async move {
+                    r.resolution = item.resolve(self.catalog, buyer, Freshness::Cached).await;
+                })
+            });
+        futures::future::join_all(checks).await;
+    }
+}
