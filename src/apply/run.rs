@@ -148,6 +148,7 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
         mut observation,
         activity,
         finished,
+        ..
     } = observe::observe_with_log(&locked, &reader, &catalog, &ctx.store.journal, &oopts).await;
     for (id, error) in &not_locked {
         observation.customers.push(CustomerObservation::Failed {

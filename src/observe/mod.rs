@@ -94,6 +94,9 @@ pub struct ObservedRun {
     /// When each customer's reads finished, by lower-case customer id: apply's check before
     /// checkout reads the activity log no earlier than the log's lag after this.
     pub finished: BTreeMap<String, Instant>,
+    /// Why each `Failed` customer could not be observed, by lower-case id: the error its row
+    /// shows on one line, with its causes.
+    pub(crate) failures: BTreeMap<String, customer::CustomerError>,
 }
 
 /// [`observe`], also returning the activity log it read (or why it could not) and when each
@@ -129,6 +132,7 @@ pub async fn observe_with_log(
         journal_unreadable: AtomicBool::new(false),
         observed_at,
         finished: Mutex::default(),
+        failures: Mutex::default(),
     };
     // Each customer's future is made when a slot frees (no closure, so the whole future stays
     // `Send`; not all up front, so a fleet does not hold thousands of futures at once).
@@ -182,10 +186,12 @@ pub async fn observe_with_log(
         prices,
     };
     let finished = ctx.finished.into_inner().unwrap_or_else(|p| p.into_inner());
+    let failures = ctx.failures.into_inner().unwrap_or_else(|p| p.into_inner());
     ObservedRun {
         observation,
         activity,
         finished,
+        failures,
     }
 }
 

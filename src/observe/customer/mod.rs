@@ -28,7 +28,7 @@ use crate::plan::{
     CredentialsKind, CustomerObservation, HoldingsSource, Inventory, Observation, ObservedCustomer,
     ObservedSubscription, Resolution,
 };
-use error::CustomerError;
+pub(crate) use error::CustomerError;
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU32};
 
@@ -57,17 +57,22 @@ pub(super) struct Context<'a> {
     pub observed_at: chrono::DateTime<chrono::Utc>,
     /// When each customer's observation finished, by lower-case id.
     pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
-}
-
-/// A customer whose read failed: its row shows the error and its causes on one line.
-fn failed(customer_id: String, e: &CustomerError) -> CustomerObservation {
-    CustomerObservation::Failed {
-        customer_id,
-        error: crate::error_chain::one_line(e),
-    }
+    /// Why each failed customer could not be observed, by lower-case id.
+    pub failures: std::sync::Mutex<BTreeMap<String, CustomerError>>,
 }
 
 impl Context<'_> {
+    /// A customer whose read failed: its row shows the error and its causes on one line; the
+    /// error itself is kept for a caller that reports it ([`super::ObservedRun::failures`]).
+    fn failed(&self, customer_id: String, e: CustomerError) -> CustomerObservation {
+        let error = crate::error_chain::one_line(&e);
+        self.failures
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(customer_id.clone(), e);
+        CustomerObservation::Failed { customer_id, error }
+    }
+
     pub(super) async fn observe(&self, dc: &DesiredCustomer) -> CustomerObservation {
         let observed = self.observe_customer(dc).await;
         self.finished
@@ -93,33 +98,33 @@ impl Context<'_> {
             tokio::join!(self.profile(&id), subscriptions, self.list_holdings(&id));
         let profile = match profile {
             Ok(p) => p,
-            Err(e) => return failed(id, &e),
+            Err(e) => return self.failed(id, e),
         };
         let country = profile.country.clone();
         let (subscriptions, savings_plans) = match subscriptions {
             Ok(s) => s,
-            Err(e) => return failed(id, &e),
+            Err(e) => return self.failed(id, e),
         };
         let savings_plans = match savings_plans {
             Ok(h) => h,
-            Err(e) => return failed(id, &e.into()),
+            Err(e) => return self.failed(id, e.into()),
         };
 
         let resolutions = self.resolve(dc, &country, &subscriptions).await;
 
         let listed = match listed {
             Ok(l) => l,
-            Err(e) => return failed(id, &e),
+            Err(e) => return self.failed(id, e),
         };
         let (holdings, source) = match self.holdings(&id, &country, listed).await {
             Ok(h) => h,
-            Err(e) => return failed(id, &e),
+            Err(e) => return self.failed(id, e),
         };
         if let Some(e) =
             holdings::first_conflict(&holdings.uncertain, &kinds::items(dc), &dc.id, &resolutions)
         {
             tracing::warn!("{e}");
-            return failed(id, &e.into());
+            return self.failed(id, e.into());
         }
         let mut holdings = holdings.list;
         holdings.extend(savings_plans);
