@@ -1,13 +1,16 @@
 //! The command line itself, driven through the real binary: closed pipes, help layout and the
-//! options each command shows, `--customer` lists and suggestions.
+//! options each command shows, `--customer` lists and suggestions, what goes to stdout and what
+//! to stderr (help, usage errors, `--quiet`, machine formats).
 
 mod catalog_search;
 mod customers;
 mod errors;
 mod help;
+mod machine_output;
 #[cfg(unix)]
 mod pipes;
 mod settings;
+mod streams;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -29,7 +29,6 @@ use crate::apply::run::{Approved, Context, RunOptions, prepare};
 use crate::apply::{ApplyEvent, ApplyOptions, Backoff};
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
-use std::io::IsTerminal;
 use std::time::Duration;
 
 #[derive(Debug, clap::Args)]
@@ -108,15 +107,14 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         _ if g.is_embedded_sandbox() => Duration::ZERO,
         d => d,
     };
-    let stderr_color = g.color_stderr;
-    let out = output::Printer::new(g);
+    let out = output::Printer::new(g).with_format(args.format);
     let json = args.format == ApplyFormat::Json;
 
     let saved = match &args.plan {
         Some(path) => {
             let saved = crate::store::plan_file::read(path)?;
             if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
-                return Err(refuse(json, Some(path), &refusal));
+                return Err(refuse(out, Some(path), &refusal));
             }
             Some(saved)
         }
@@ -165,7 +163,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .and_then(|p| conn.provenance.mismatch(p))
     {
         conn.close().await;
-        return Err(refuse(json, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, args.plan.as_deref(), &refusal));
     }
     let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
         Some(p) if args.paths.is_empty() => crate::plan::Provenance {
@@ -201,9 +199,9 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .or_else(|| plan.money_refusal());
     plan.provenance = Some(provenance.clone());
     if json {
-        super::events::emit(&crate::render::events::plan(&plan, chrono::Utc::now()));
+        out.event(&crate::render::events::plan(&plan, chrono::Utc::now()));
     } else {
-        let text = crate::render::render_plan(&plan, crate::render::Format::Text, g.color_stdout);
+        let text = crate::render::render_plan(&plan, crate::render::Format::Text, out.color());
         out.line(&text)?;
         if let Some(saved) = saved_plan {
             let blocked = crate::render::receipt::saved_blocked_text(saved, &plan);
@@ -215,7 +213,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     if let Some(refusal) = refusal {
         prepared.release_all(&store).await;
         conn.close().await;
-        return Err(refuse(json, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, args.plan.as_deref(), &refusal));
     }
 
     if plan.has_changes() && !args.auto_approve {
@@ -240,8 +238,8 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|c| (c.id.clone(), c.label().to_owned()))
         .collect();
-    let interactive = !g.quiet && std::io::stderr().is_terminal();
-    let progress = super::progress::Progress::new(interactive, stderr_color, names.clone());
+    let progress =
+        super::progress::Progress::new(out.live_progress(), out.color_stderr(), names.clone());
     let interrupt = opts.engine.interrupt.clone();
     let waits = progress.waits();
     let watcher = super::interrupt::watch(
@@ -249,7 +247,8 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         move || waits.writes_in_flight(),
         progress.notes(),
     )?;
-    let heartbeat = (!g.quiet && !progress.is_interactive())
+    let heartbeat = out
+        .heartbeat()
         .then(|| super::waits::spawn_heartbeat(progress.waits(), names, g.heartbeat_interval));
     let events = super::events::JsonEvents {
         inner: &progress,
@@ -258,6 +257,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             .iter()
             .map(|c| (c.id.clone(), c.label().to_owned()))
             .collect(),
+        out,
     };
     let ctx = Context {
         desired: &desired,
@@ -284,7 +284,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     if json {
         // Each customer_finished event went out as that customer finished.
         let now = chrono::Utc::now();
-        super::events::emit(&crate::render::events::summary(&report, &provenance, now));
+        out.event(&crate::render::events::summary(&report, &provenance, now));
     } else {
         out.line(&crate::render::receipt::results_text(&report, &provenance))?;
     }
@@ -308,7 +308,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 /// Why the run is refused, as the error `cli::main` prints (with `--format json`, also emitted
 /// as a `refused` event).
 fn refuse(
-    json: bool,
+    out: output::Printer,
     plan_file: Option<&std::path::Path>,
     refusal: &dyn std::fmt::Display,
 ) -> anyhow::Error {
@@ -316,8 +316,8 @@ fn refuse(
         Some(path) => format!("refusing to apply {}: {refusal}", path.display()),
         None => format!("refusing to apply: {refusal}"),
     };
-    if json {
-        super::events::emit(&crate::render::events::refused(
+    if out.is_machine() {
+        out.event(&crate::render::events::refused(
             &message,
             chrono::Utc::now(),
         ));

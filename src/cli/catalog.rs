@@ -78,7 +78,9 @@ pub async fn run(cmd: CatalogCommand, g: &Settings) -> anyhow::Result<ExitStatus
         SearchFormat::Text => search_text::text(&result),
         SearchFormat::Json => format!("{}\n", serde_json::to_string_pretty(&result)?),
     };
-    output::Printer::new(g).line(&out)?;
+    output::Printer::new(g)
+        .with_format(args.format)
+        .line(&out)?;
     Ok(if result.errors.is_empty() {
         ExitStatus::Success
     } else {

@@ -1,7 +1,6 @@
 //! `reservoir entitlements`: what each customer owns and when it expires. Read-only.
 //! `--expiring-within` exits 2 when anything expires within the window (for CI alerts).
 
-use super::orders::print_view;
 use super::setup::connect;
 use super::view_output::ViewOutput;
 use crate::exit::ExitStatus;
@@ -50,12 +49,13 @@ pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitSta
             cut.format("%Y-%m-%d")
         ));
     }
-    print_view(
-        &super::output::Printer::new(g),
-        &render(args.output.format, &report, &[("", table)], &notes),
-        &provenance,
-        args.output.is_text(),
-    )?;
+    super::output::Printer::new(g)
+        .with_format(args.output.format)
+        .view(
+            &render(args.output.format, &report, &[("", table)], &notes),
+            &notes,
+            &provenance.line(),
+        )?;
     if args.expiring_within.is_some() && !report.entitlements.is_empty() {
         return Ok(ExitStatus::Changes);
     }

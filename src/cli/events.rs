@@ -1,7 +1,8 @@
 //! `apply --format json`: the [`Reporter`] that streams engine events to stdout as JSON lines
-//! ([`crate::render::events`]) while the usual progress (heartbeat, logs) goes on on stderr.
+//! ([`crate::render::events`]) through the [`Printer`], while the usual progress (heartbeat,
+//! logs) goes on on stderr.
 
-use super::output;
+use super::output::Printer;
 use crate::apply::{ApplyEvent, Reporter};
 use std::collections::BTreeMap;
 
@@ -9,6 +10,8 @@ use std::collections::BTreeMap;
 pub struct JsonEvents<'a> {
     pub inner: &'a dyn Reporter,
     pub names: BTreeMap<String, String>,
+    /// Where the lines go (a closed pipe drops them: apply goes on).
+    pub out: Printer,
 }
 
 impl Reporter for JsonEvents<'_> {
@@ -21,23 +24,16 @@ impl Reporter for JsonEvents<'_> {
         if let Some(line) =
             crate::render::events::engine(customer_id, name, event, chrono::Utc::now())
         {
-            emit(&line);
+            self.out.event(&line);
         }
         self.inner.event(customer_id, event);
     }
 
     fn customer_finished(&self, report: &crate::apply::CustomerReport) {
-        emit(&crate::render::events::customer_finished(
+        self.out.event(&crate::render::events::customer_finished(
             report,
             chrono::Utc::now(),
         ));
         self.inner.customer_finished(report);
-    }
-}
-
-/// Writes one event line to stdout; a closed pipe drops it (apply goes on, see [`output`]).
-pub fn emit(line: &str) {
-    if let Err(e) = output::print(line) {
-        tracing::warn!("cannot write an event to stdout: {e}");
     }
 }

@@ -1,7 +1,7 @@
 //! `reservoir invoices`: balance, per-currency summaries, the invoice list, one invoice, its
 //! one-time line items and the statement PDF. Read-only.
 
-use super::orders::print_view;
+use super::output::Printer;
 use super::setup::connect;
 use crate::exit::ExitStatus;
 use crate::partner_center::Reader;
@@ -68,20 +68,30 @@ pub enum InvoicesCommand {
 pub async fn run(args: InvoicesCommand, g: &Settings) -> anyhow::Result<ExitStatus> {
     let conn = connect(g).await?.read_only();
     let provenance = conn.provenance.clone();
-    let text = match &args {
-        InvoicesCommand::Balance(f) | InvoicesCommand::Summaries(f) => f.is_text(),
+    let printer = Printer::new(g);
+    let printer = match &args {
+        InvoicesCommand::Balance(f) | InvoicesCommand::Summaries(f) => {
+            printer.with_format(f.format)
+        }
         InvoicesCommand::List { format, .. }
         | InvoicesCommand::Show { format, .. }
-        | InvoicesCommand::Lines { format, .. } => format.is_text(),
-        InvoicesCommand::Pdf { .. } => false,
+        | InvoicesCommand::Lines { format, .. } => printer.with_format(format.format),
+        // Nothing on stdout: a note on stderr says where the PDF went.
+        InvoicesCommand::Pdf { .. } => printer,
     };
-    let result = run_with(args, g, &conn.reader).await;
+    let result = run_with(args, printer, &conn.reader).await;
     conn.close().await;
-    print_view(&super::output::Printer::new(g), &result?, &provenance, text)?;
+    let (out, notes) = result?;
+    printer.view(&out, &notes, &provenance.line())?;
     Ok(ExitStatus::Success)
 }
 
-async fn run_with(args: InvoicesCommand, g: &Settings, client: &Reader) -> anyhow::Result<String> {
+/// The rendered view, and the notes that text carries inline (see [`Printer::view`]).
+async fn run_with(
+    args: InvoicesCommand,
+    printer: Printer,
+    client: &Reader,
+) -> anyhow::Result<(String, Vec<String>)> {
     let text = |f: &FormatArg| f.is_text();
     Ok(match args {
         InvoicesCommand::Balance(f) => {
@@ -90,26 +100,27 @@ async fn run_with(args: InvoicesCommand, g: &Settings, client: &Reader) -> anyho
                 std::slice::from_ref(&b),
                 text(&f),
             ));
-            render(f.format, &b, &[("", t)], &[])
+            (render(f.format, &b, &[("", t)], &[]), Vec::new())
         }
         InvoicesCommand::Summaries(f) => {
             let s = invoices::summaries(client).await?;
             let t = f.fit(invoices::summaries_table(&s, text(&f)));
-            render(f.format, &s, &[("", t)], &[])
+            (render(f.format, &s, &[("", t)], &[]), Vec::new())
         }
         InvoicesCommand::List { page_size, format } => {
             let l = invoices::list(client, page_size).await?;
             let t = format.fit(invoices::invoices_table(&l, text(&format)));
-            render(format.format, &l, &[("", t)], &[])
+            (render(format.format, &l, &[("", t)], &[]), Vec::new())
         }
         InvoicesCommand::Show { id, format } => {
             let i = invoices::show(client, &id).await?;
-            if text(&format) {
+            let out = if text(&format) {
                 invoices::invoice_text(&i)
             } else {
                 let t = invoices::invoices_table(std::slice::from_ref(&i), false);
                 render(format.format, &i, &[("", t)], &[])
-            }
+            };
+            (out, Vec::new())
         }
         InvoicesCommand::Lines {
             id,
@@ -119,16 +130,16 @@ async fn run_with(args: InvoicesCommand, g: &Settings, client: &Reader) -> anyho
         } => {
             let l = invoices::lines(client, &id, page_size).await?;
             let t = format.fit(invoices::lines_table(&l, text(&format)));
-            let note = format!("{} line item(s) on invoice {id}", l.len());
-            render(format.format, &l, &[("", t)], &[note])
+            let notes = vec![format!("{} line item(s) on invoice {id}", l.len())];
+            (render(format.format, &l, &[("", t)], &notes), notes)
         }
         InvoicesCommand::Pdf { id, out, force } => {
             let w = invoices::pdf(client, &id, &out, force).await?;
-            super::output::Printer::new(g).note(&format!(
+            printer.note(&format!(
                 "wrote the statement of invoice {} to {} ({} bytes)",
                 w.invoice, w.path, w.bytes
             ));
-            String::new()
+            (String::new(), Vec::new())
         }
     })
 }

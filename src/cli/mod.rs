@@ -87,7 +87,7 @@ pub fn main() -> std::process::ExitCode {
 }
 
 fn status() -> ExitStatus {
-    // Usage errors exit 1, not clap's 2: exit 2 means "found changes" for plan and the views.
+    let environment = Environment::process();
     let (cli, matches) = match help::command()
         .try_get_matches()
         .and_then(|m| Cli::from_arg_matches(&m).map(|cli| (cli, m)))
@@ -95,8 +95,10 @@ fn status() -> ExitStatus {
         Ok(parsed) => parsed,
         Err(e) => {
             output::die_quietly_on_closed_pipe();
-            let _ = e.print();
-            return ExitStatus::failed_if(e.use_stderr());
+            // Help, version and usage errors go through the Printer like every other output.
+            // The arguments did not parse, so `--no-color` is looked for by hand.
+            let no_color = std::env::args_os().any(|a| a == "--no-color");
+            return output::Printer::before_settings(&environment, no_color).clap(&e);
         }
     };
     // A closed pipe ends every command quietly, except apply, which finishes its purchases.
@@ -104,7 +106,7 @@ fn status() -> ExitStatus {
         output::die_quietly_on_closed_pipe();
     }
     let Cli { global, command } = cli;
-    let settings = Settings::resolve(global, &matches, &Environment::process());
+    let settings = Settings::resolve(global, &matches, &environment);
     setup::init_logging(&settings);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()

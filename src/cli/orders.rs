@@ -6,7 +6,7 @@ use super::view_output::ViewOutput;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use crate::views::orders::{self, BillingCycleFilter, LAG_NOTE};
-use crate::views::{ViewFormat, customers, parse_since, render};
+use crate::views::{customers, parse_since, render};
 
 #[derive(Debug, clap::Args)]
 #[command(args_conflicts_with_subcommands = true)]
@@ -40,16 +40,14 @@ pub async fn run(args: OrdersArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let provenance = conn.provenance.clone();
     let result = run_with(&args, g, &conn.reader).await;
     conn.close().await;
-    let (out, note) = result?;
-    let text = match &args.command {
-        Some(OrdersCommand::Show { output, .. }) => output.is_text(),
-        None => args.output.is_text(),
+    let (out, notes) = result?;
+    let format = match &args.command {
+        Some(OrdersCommand::Show { output, .. }) => output.format,
+        None => args.output.format,
     };
-    let printer = super::output::Printer::new(g);
-    print_view(&printer, &out, &provenance, text)?;
-    if let Some(n) = note {
-        printer.note(n);
-    }
+    super::output::Printer::new(g)
+        .with_format(format)
+        .view(&out, &notes, &provenance.line())?;
     Ok(ExitStatus::Success)
 }
 
@@ -57,7 +55,7 @@ async fn run_with(
     args: &OrdersArgs,
     g: &Settings,
     client: &crate::partner_center::Reader,
-) -> anyhow::Result<(String, Option<&'static str>)> {
+) -> anyhow::Result<(String, Vec<String>)> {
     match &args.command {
         Some(OrdersCommand::Show {
             customer,
@@ -68,7 +66,10 @@ async fn run_with(
             let view = orders::show(client, &c, order_id).await?;
             let table = orders::table(std::slice::from_ref(&view), true, output.is_text());
             let table = output.fit(table);
-            Ok((render(output.format, &view, &[("", table)], &[]), None))
+            Ok((
+                render(output.format, &view, &[("", table)], &[]),
+                Vec::new(),
+            ))
         }
         None => {
             let selected = customers::select(client, &g.customers).await?;
@@ -83,31 +84,10 @@ async fn run_with(
             let table =
                 args.output
                     .fit(orders::table(&report.orders, false, args.output.is_text()));
-            let out = render(
-                args.output.format,
-                &report,
-                &[("", table)],
-                &[LAG_NOTE.to_string()],
-            );
-            // CSV has no room for the note: it goes to stderr.
-            let note = (args.output.format == ViewFormat::Csv).then_some(LAG_NOTE);
-            Ok((out, note))
+            // Text carries the note; JSON and CSV have no room for it: it goes to stderr.
+            let notes = vec![LAG_NOTE.to_string()];
+            let out = render(args.output.format, &report, &[("", table)], &notes);
+            Ok((out, notes))
         }
     }
-}
-
-/// Writes a rendered view to stdout; text output ends with the endpoint and partner tenant it
-/// was read from (JSON and CSV stay as they are, for machines).
-pub(super) fn print_view(
-    printer: &super::output::Printer,
-    out: &str,
-    provenance: &crate::plan::Provenance,
-    text: bool,
-) -> anyhow::Result<()> {
-    if text && !out.is_empty() {
-        printer.line(&format!("{out}\n{}\n", provenance.line()))?;
-    } else {
-        printer.line(out)?;
-    }
-    Ok(())
 }

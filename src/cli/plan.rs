@@ -12,7 +12,6 @@ use crate::exit::ExitStatus;
 use crate::observe::{self, ObserveOptions};
 use crate::plan::{SavedPlan, parse_ttl};
 use crate::settings::Settings;
-use std::io::IsTerminal;
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
@@ -74,7 +73,12 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let catalog = Catalog::new(reader.clone())
         .with_store_cache(opts.cache.clone())
         .for_desired(&desired);
-    let progress = progress(g, desired.customers.len());
+    let out = Printer::new(g).with_format(args.format);
+    let customers = desired.customers.len();
+    let progress = out.spinner(format!(
+        "observing {customers} customer{} in Partner Center…",
+        if customers == 1 { "" } else { "s" }
+    ));
     let observation = observe::observe(&desired, reader, &catalog, journal.as_ref(), &opts).await;
     progress.finish_and_clear();
     let stats = reader.stats();
@@ -93,7 +97,6 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         &args.paths,
     ));
     conn.close().await;
-    let out = Printer::new(g);
     let text = match args.format {
         crate::render::Format::Text if args.wide => {
             crate::render::text::render_fitted(&plan, out.color(), None)
@@ -108,19 +111,4 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         return Ok(code);
     }
     Ok(plan.exit_code(args.detailed_exitcode))
-}
-
-/// A spinner on stderr while customers are observed (hidden when stderr is not a terminal or
-/// with `--quiet`).
-fn progress(g: &Settings, customers: usize) -> indicatif::ProgressBar {
-    if g.quiet || !std::io::stderr().is_terminal() {
-        return indicatif::ProgressBar::hidden();
-    }
-    let bar = indicatif::ProgressBar::new_spinner();
-    bar.set_message(format!(
-        "observing {customers} customer{} in Partner Center…",
-        if customers == 1 { "" } else { "s" }
-    ));
-    bar.enable_steady_tick(std::time::Duration::from_millis(120));
-    bar
 }

@@ -1,5 +1,5 @@
 //! Progress of `apply` on stderr: one indicatif spinner per customer on a terminal; otherwise
-//! (CI logs, pipes, `--quiet`) no bars — events go to tracing (`-v` shows them; failures and
+//! (CI logs, pipes, `--quiet`, `--format json`) no bars — events go to tracing (`-v` shows them; failures and
 //! unknown outcomes are warnings, shown by default) and, unless `--quiet`, a heartbeat says what
 //! each customer waits for (see [`super::waits`]).
 
@@ -19,8 +19,9 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// Bars when `interactive` (stderr is a terminal and not `--quiet`); `names` maps customer
-    /// ids to the labels shown.
+    /// Bars when `interactive` ([`super::output::Printer::live_progress`]: stderr is a
+    /// terminal, not `--quiet`, not a machine format); `names` maps customer ids to the labels
+    /// shown.
     pub fn new(interactive: bool, color: bool, names: BTreeMap<String, String>) -> Self {
         Progress {
             bars: interactive
@@ -62,11 +63,6 @@ impl Progress {
     /// What each customer waits for (shared with the heartbeat and the Ctrl-C handler).
     pub fn waits(&self) -> super::waits::Waits {
         self.waits.clone()
-    }
-
-    /// True when progress is drawn as bars (stderr is a terminal).
-    pub fn is_interactive(&self) -> bool {
-        self.bars.is_some()
     }
 
     /// A line on stderr that does not garble the bars.

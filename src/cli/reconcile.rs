@@ -3,7 +3,6 @@
 //! placed does not match (a quantity or amount differs, or it is not charged yet); charges for
 //! orders reservoir did not place are reported, and fail the run (exit 2) only with `--strict`.
 
-use super::orders::print_view;
 use super::setup::connect;
 use super::view_output::ViewOutput;
 use crate::exit::ExitStatus;
@@ -63,12 +62,13 @@ pub async fn run(args: ReconcileArgs, g: &Settings) -> anyhow::Result<ExitStatus
     let table = args.output.fit(reconcile::table(&report.rows));
     let mut notes = vec![reconcile::summary(&report)];
     notes.extend(reconcile::unexpected_note(&report, args.strict));
-    print_view(
-        &super::output::Printer::new(g),
-        &render(args.output.format, &report, &[("", table)], &notes),
-        &provenance,
-        args.output.is_text(),
-    )?;
+    super::output::Printer::new(g)
+        .with_format(args.output.format)
+        .view(
+            &render(args.output.format, &report, &[("", table)], &notes),
+            &notes,
+            &provenance.line(),
+        )?;
     Ok(if report.passes(args.strict) {
         ExitStatus::Success
     } else {

@@ -116,7 +116,9 @@ pub async fn run(args: SandboxCommand, g: &Settings) -> anyhow::Result<ExitStatu
         "client_secret": creds.client_secret,
         "refresh_token": creds.refresh_token,
     });
-    super::output::Printer::new(g).line(&line.to_string())?;
+    super::output::Printer::new(g)
+        .with_format(super::output::OutputFormat::Json)
+        .line(&line.to_string())?;
     super::output::eprint(&format!("sandbox serving on {base}; stop with Ctrl-C"));
     wait_for_signal().await;
     sandbox.shutdown().await;

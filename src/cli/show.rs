@@ -26,7 +26,7 @@ pub async fn run(args: ShowArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         ));
     }
     let made = saved.made_line(now);
-    let out = Printer::new(g);
+    let out = Printer::new(g).with_format(args.format);
     let color = out.color();
     let text = match args.format {
         // The saved file as is: the plan plus `created_at` and `expires_at`.

@@ -104,9 +104,9 @@ fn skipped_json(skipped: &[Skipped]) -> Vec<SkippedJson> {
 pub async fn run(args: ValidateArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let result = manifest::load(&args.paths);
     if args.format == ValidateFormat::Json {
-        return json(result, Printer::new(g));
+        return json(result, Printer::new(g).with_format(args.format));
     }
-    let color = g.color_stderr;
+    let color = Printer::new(g).color_stderr();
     match result {
         Ok(loaded) => {
             if !g.quiet {

@@ -146,6 +146,9 @@ pub struct Settings {
     pub color_stdout: bool,
     /// Colour on stderr.
     pub color_stderr: bool,
+    /// Whether stderr is a terminal (live progress is drawn only there; see
+    /// [`crate::cli::output::Printer`]).
+    pub stderr_is_terminal: bool,
     /// The tracing filter: `RESERVOIR_LOG` when it parses, else one from `--quiet`/`-v`.
     pub log_filter: String,
     /// How often apply's heartbeat speaks off a terminal.
@@ -173,6 +176,18 @@ impl Environment<'static> {
             stdout_is_terminal: std::io::stdout().is_terminal(),
             stderr_is_terminal: std::io::stderr().is_terminal(),
         }
+    }
+}
+
+impl Environment<'_> {
+    /// Whether stdout and stderr may carry colour: each a terminal, and neither `--no-color`
+    /// (`no_color_flag`) nor a non-empty `NO_COLOR`.
+    pub fn colors(&self, no_color_flag: bool) -> (bool, bool) {
+        let no_color = no_color_flag || (self.var)("NO_COLOR").is_some_and(|v| !v.is_empty());
+        (
+            !no_color && self.stdout_is_terminal,
+            !no_color && self.stderr_is_terminal,
+        )
     }
 }
 
@@ -224,7 +239,7 @@ impl Settings {
         if no_color_env && !args.no_color {
             sources.insert(Setting::NoColor, Source::Environment("NO_COLOR"));
         }
-        let no_color = args.no_color || no_color_env;
+        let (color_stdout, color_stderr) = env.colors(args.no_color);
 
         let default_filter = if args.quiet {
             "error"
@@ -270,8 +285,9 @@ impl Settings {
             timeout: args.timeout,
             quiet: args.quiet,
             verbose: args.verbose,
-            color_stdout: !no_color && env.stdout_is_terminal,
-            color_stderr: !no_color && env.stderr_is_terminal,
+            color_stdout,
+            color_stderr,
+            stderr_is_terminal: env.stderr_is_terminal,
             log_filter,
             heartbeat_interval: heartbeat.unwrap_or(DEFAULT_HEARTBEAT),
             commit,
