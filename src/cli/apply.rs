@@ -178,7 +178,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     };
     // Every in-scope customer is locked first, then observed once: the plan shown is the one
     // acted on (DESIGN §5 steps 1-2).
-    let waits = LockWaits { quiet: g.quiet };
+    let waits = LockWaits { out };
     let prepared = prepare(&Context {
         desired: &desired,
         client: &conn.client,
@@ -228,7 +228,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         if !approved {
             prepared.release_all(&store).await;
             conn.close().await;
-            output::eprint("apply cancelled; nothing was done");
+            out.warn("apply cancelled; nothing was done");
             return Ok(ExitStatus::Error);
         }
     }
@@ -296,7 +296,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     }
     watcher.abort();
     if interrupt.is_requested() {
-        output::eprint(
+        out.warn(
             "interrupted: what was in flight finished and is journalled; run apply again to do \
              the rest",
         );
@@ -328,15 +328,13 @@ fn refuse(
 /// Says on stderr (unless `--quiet`) when a customer's lock is held by another run while the
 /// customers are locked before observing.
 struct LockWaits {
-    quiet: bool,
+    out: output::Printer,
 }
 
 impl crate::apply::Reporter for LockWaits {
     fn event(&self, customer_id: &str, event: &ApplyEvent) {
-        if let ApplyEvent::WaitingForLock { holder } = event
-            && !self.quiet
-        {
-            output::eprint(&format!(
+        if let ApplyEvent::WaitingForLock { holder } = event {
+            self.out.note(&format!(
                 "customer {customer_id}: waiting for its lock, held by {}",
                 holder.as_deref().unwrap_or("another apply")
             ));

@@ -181,34 +181,33 @@ pub fn load_manifests(
     paths: &[std::path::PathBuf],
     g: &Settings,
 ) -> Option<crate::manifest::DesiredState> {
-    let color = g.color_stderr;
+    let out = super::output::Printer::new(g);
+    let color = out.color_stderr();
     let loaded = match crate::manifest::load(paths) {
         Ok(l) => l,
         Err(diags) => {
             for d in diags.all() {
-                if g.quiet && !d.is_error() {
-                    continue;
+                match d.is_error() {
+                    true => out.warn(&d.render(color)),
+                    false => out.note(&d.render(color)),
                 }
-                super::output::eprint(&d.render(color));
             }
-            super::output::eprint(&format!(
+            out.warn(&format!(
                 "error: the manifests have {} error(s); nothing was contacted",
                 diags.errors.len()
             ));
             return None;
         }
     };
-    if !g.quiet {
-        for w in &loaded.warnings {
-            super::output::eprint(&w.render(color));
-        }
-        if !loaded.skipped.is_empty() {
-            super::output::eprint(&format!(
-                "note: skipped {} YAML file(s) that are not reservoir manifests (no top-level \
-                 `customers:`); `reservoir validate` lists them",
-                loaded.skipped.len()
-            ));
-        }
+    for w in &loaded.warnings {
+        out.note(&w.render(color));
+    }
+    if !loaded.skipped.is_empty() {
+        out.note(&format!(
+            "note: skipped {} YAML file(s) that are not reservoir manifests (no top-level \
+             `customers:`); `reservoir validate` lists them",
+            loaded.skipped.len()
+        ));
     }
     Some(loaded.desired)
 }

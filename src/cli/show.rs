@@ -18,15 +18,15 @@ pub struct ShowArgs {
 pub async fn run(args: ShowArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let saved = crate::store::plan_file::read(&args.file)?;
     let now = chrono::Utc::now();
+    let out = Printer::new(g).with_format(args.format);
     if saved.is_expired(now) {
-        super::output::eprint(&format!(
+        out.warn(&format!(
             "warning: this plan expired at {} (created {}); `apply --plan` will refuse it — run plan again",
             saved.expires_at.to_rfc3339(),
             saved.created_at.to_rfc3339()
         ));
     }
     let made = saved.made_line(now);
-    let out = Printer::new(g).with_format(args.format);
     let color = out.color();
     let text = match args.format {
         // The saved file as is: the plan plus `created_at` and `expires_at`.

@@ -106,18 +106,17 @@ pub async fn run(args: ValidateArgs, g: &Settings) -> anyhow::Result<ExitStatus>
     if args.format == ValidateFormat::Json {
         return json(result, Printer::new(g).with_format(args.format));
     }
-    let color = Printer::new(g).color_stderr();
+    let out = Printer::new(g);
+    let color = out.color_stderr();
     match result {
         Ok(loaded) => {
-            if !g.quiet {
-                print_skipped(&loaded.skipped);
-                for w in &loaded.warnings {
-                    super::output::eprint(&w.render(color));
-                }
+            print_skipped(out, &loaded.skipped);
+            for w in &loaded.warnings {
+                out.note(&w.render(color));
             }
             let d = &loaded.desired;
             let subs: usize = d.customers.iter().map(|c| c.subscriptions.len()).sum();
-            Printer::new(g).line(&format!(
+            out.line(&format!(
                 "ok: {} valid ({}, {}, {}){}{}",
                 plural(loaded.files.len(), "file"),
                 plural(d.customers.len(), "customer"),
@@ -132,14 +131,12 @@ pub async fn run(args: ValidateArgs, g: &Settings) -> anyhow::Result<ExitStatus>
             Ok(ExitStatus::Success)
         }
         Err(diags) => {
-            if !g.quiet {
-                print_skipped(&diags.skipped);
-            }
+            print_skipped(out, &diags.skipped);
             for d in diags.all() {
-                if g.quiet && !d.is_error() {
-                    continue;
+                match d.is_error() {
+                    true => out.warn(&d.render(color)),
+                    false => out.note(&d.render(color)),
                 }
-                super::output::eprint(&d.render(color));
             }
             let files: std::collections::BTreeSet<_> = diags
                 .errors
@@ -154,7 +151,7 @@ pub async fn run(args: ValidateArgs, g: &Settings) -> anyhow::Result<ExitStatus>
                 summary.push_str(&format!(", {}", plural(diags.warnings.len(), "warning")));
             }
             summary.push_str(&skipped_suffix(&diags.skipped));
-            Printer::new(g).line(&summary)?;
+            out.line(&summary)?;
             Ok(ExitStatus::Error)
         }
     }
@@ -205,9 +202,10 @@ fn json(
     Ok(code)
 }
 
-fn print_skipped(skipped: &[Skipped]) {
+/// Lists the skipped files on stderr (unless `--quiet`).
+fn print_skipped(out: Printer, skipped: &[Skipped]) {
     for s in skipped {
-        super::output::eprint(&format!(
+        out.note(&format!(
             "skipped (not a reservoir manifest): {} ({})",
             s.path.display(),
             s.reason

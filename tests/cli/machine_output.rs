@@ -131,6 +131,27 @@ fn apply_prints_one_json_event_per_line_and_its_notes_on_stderr() {
     for note in ["wrote the receipt to", "skipped", "manifest file is empty"] {
         assert!(out.stderr.contains(note), "{note}: {}", out.all());
     }
+
+    // Again with --quiet (nothing left to buy): the events, and not a word on stderr.
+    let quiet = rsv(
+        state.path(),
+        &[
+            "apply",
+            manifests.path().to_str().expect("utf-8"),
+            "--auto-approve",
+            "--format",
+            "json",
+            "--quiet",
+            "--receipt",
+            receipt.to_str().expect("utf-8"),
+        ],
+    );
+    assert_eq!(quiet.code, Some(0), "{}", quiet.all());
+    assert_eq!(quiet.stderr, "", "{}", quiet.all());
+    for l in quiet.stdout.lines() {
+        let e: Value = serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?}"));
+        assert_ne!(e["type"], "order_placed", "bought once: {}", quiet.all());
+    }
 }
 
 #[test]
