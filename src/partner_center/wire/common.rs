@@ -310,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn a_number_no_decimal_holds_keeps_the_decimal_error_as_its_cause() {
+        let e = value_to_decimal(&serde_json::json!(1e30))
+            .expect("a value")
+            .expect_err("beyond a decimal's range");
+        let cause = std::error::Error::source(&e).expect("a cause");
+        assert!(cause.is::<rust_decimal::Error>(), "{cause}");
+        // serde's error (a message only) carries the cause's text too.
+        #[derive(Debug, serde::Deserialize)]
+        struct Amount {
+            #[serde(deserialize_with = "opt_decimal")]
+            #[allow(dead_code)]
+            amount: Option<Decimal>,
+        }
+        let de = serde_json::from_value::<Amount>(serde_json::json!({ "amount": 1e30 }))
+            .expect_err("refused");
+        assert!(de.to_string().starts_with("number 1e30: "), "{de}");
+        assert!(de.to_string().contains(&cause.to_string()), "{de}");
+    }
+
+    #[test]
     fn enums_fold_case_and_underscores_and_keep_unknown() {
         for s in ["one_time", "OneTime", "onetime", "ONE_TIME"] {
             let c: Cycle = serde_json::from_value(Value::String(s.into())).unwrap();
