@@ -325,7 +325,7 @@ mod tests {
         }
         let de = serde_json::from_value::<Amount>(serde_json::json!({ "amount": 1e30 }))
             .expect_err("refused");
-        assert!(de.to_string().starts_with("number 1e30: "), "{de}");
+        assert!(de.to_string().starts_with("number 1e+30: "), "{de}");
         assert!(de.to_string().contains(&cause.to_string()), "{de}");
     }
 
