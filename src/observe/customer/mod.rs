@@ -1,8 +1,9 @@
 //! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
 //! its declared items, its holdings and its pending purchases. The customer's profile, its
 //! subscriptions and its entitlements are read at the same time; the country and `Registered`
-//! statuses come from the store's cache when known ([`super::facts`]). Inventory is checked only
-//! for the items the customer's plan would buy. Any failed read that the plan
+//! statuses come from the store's cache when known ([`super::facts`]). Items resolve to their
+//! SKUs; availabilities are read, and inventory checked, only for the items the customer's plan
+//! wants to buy ([`super::shortfall`]). Any failed read that the plan
 //! cannot do without makes the whole customer `Failed`, with one line naming the call
 //! ([`error::CustomerError`]).
 //!
@@ -20,13 +21,12 @@ use super::facts::Facts;
 use super::holdings;
 use super::order_cache::OrderCache;
 use super::pending::PendingSource;
-use crate::catalog::{Buyer, Catalog, Freshness};
+use crate::catalog::Catalog;
 use crate::kinds;
 use crate::kinds::savings_plan::observed::UnreadableSavingsPlan;
-use crate::manifest::{DesiredCustomer, DesiredState, Limits, PurchaseKey};
+use crate::manifest::DesiredCustomer;
 use crate::plan::{
-    CredentialsKind, CustomerObservation, HoldingsSource, Inventory, Observation, ObservedCustomer,
-    ObservedSubscription, Resolution,
+    CredentialsKind, CustomerObservation, HoldingsSource, ObservedCustomer, ObservedSubscription,
 };
 pub(crate) use error::CustomerError;
 use std::collections::BTreeMap;
@@ -52,8 +52,8 @@ pub(super) struct Context<'a> {
     pub orders_by_id: AtomicU32,
     /// Set when the journal could not be read for some customer.
     pub journal_unreadable: AtomicBool,
-    /// When the observation started (the diff that picks what to inventory-check measures
-    /// expiry against it, as the plan's diff does).
+    /// When the observation started (the diff that picks which items want their availability
+    /// measures expiry against it, as the plan's diff does).
     pub observed_at: chrono::DateTime<chrono::Utc>,
     /// When each customer's observation finished, by lower-case id.
     pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
@@ -146,55 +146,7 @@ impl Context<'_> {
             in_flight_unknown,
             resolutions,
         };
-        self.check_inventory(dc, &mut observed).await;
+        super::shortfall::complete(self.catalog, self.observed_at, dc, &mut observed).await;
         CustomerObservation::Observed(observed)
-    }
-
-    /// Checks inventory for the items the customer's plan would buy, and only those: every item
-    /// was resolved with [`Freshness::DeferInventory`], and a diff of this customer alone (no
-    /// guardrails, so it buys at least what the run's plan buys) says which rows buy. A
-    /// no-change plan therefore makes no inventory call.
-    async fn check_inventory(&self, dc: &DesiredCustomer, observed: &mut ObservedCustomer) {
-        let unchecked = |r: &Resolution| matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown);
-        if !observed
-            .resolutions
-            .iter()
-            .any(|r| unchecked(&r.resolution))
-        {
-            return;
-        }
-        let one = DesiredState {
-            customers: vec![dc.clone()],
-            limits: Limits::default(),
-            manifest_hash: String::new(),
-        };
-        let observation = Observation {
-            customers: vec![CustomerObservation::Observed(observed.clone())],
-            witnesses: None,
-            observed_at: Some(self.observed_at),
-            prices: Default::default(),
-        };
-        let buying: Vec<PurchaseKey> = crate::plan::diff(&one, &observation)
-            .rows
-            .into_iter()
-            .filter(|r| r.action.buys())
-            .filter_map(|r| r.key)
-            .collect();
-        let buyer = Buyer {
-            customer_id: &dc.id,
-            country: &observed.country,
-        };
-        let items = kinds::items(dc);
-        let checks = observed
-            .resolutions
-            .iter_mut()
-            .filter(|r| unchecked(&r.resolution) && buying.contains(&r.key))
-            .filter_map(|r| {
-                let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
-                Some(async move {
-                    r.resolution = item.resolve(self.catalog, buyer, Freshness::Cached).await;
-                })
-            });
-        futures::future::join_all(checks).await;
     }
 }

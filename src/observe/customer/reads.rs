@@ -149,7 +149,7 @@ impl Context<'_> {
             ItemResolution {
                 key: item.key(&dc.id),
                 resolution: item
-                    .resolve(self.catalog, buyer, Freshness::DeferInventory)
+                    .resolve(self.catalog, buyer, Freshness::DeferAvailability)
                     .await,
             }
         }))
