@@ -196,7 +196,7 @@ impl SharedLog {
                     }
                     Ok(Arc::new(log))
                 }
-                Err(e) => Err(e),
+                Err(e) => Err(crate::error_chain::one_line(&e)),
             };
             tracing::debug!(
                 "activity log read before checkout for {} waiting customer(s){}",
