@@ -19,7 +19,7 @@
 use super::options::ApplyOptions;
 use super::witness_log::SharedLog;
 use crate::observe::PendingSource;
-use crate::observe::activity::{ActivityLog, RecentOrder};
+use crate::observe::activity::{ActivityLog, ActivityLogError, RecentOrder};
 use crate::plan::ObservedCustomer;
 use crate::store::Journal;
 use futures::future::BoxFuture;
@@ -28,8 +28,29 @@ use std::sync::Arc;
 
 /// Runs right before a cart is checked out for the first time.
 pub trait BeforeCheckout: Send + Sync {
-    /// `Err(reason)` vetoes the checkout: one sentence saying why, shown to the user.
-    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>>;
+    /// `Err(veto)` vetoes the checkout; its text (with its causes) is shown to the user.
+    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), Veto>>;
+}
+
+/// Why a cart is not checked out.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Veto {
+    /// The activity log could not be read (the failed read is the source).
+    #[error(
+        "not checked out: orders placed since the plan cannot be ruled out, so nothing more is \
+         bought for this customer in this run"
+    )]
+    LogUnreadable(#[source] ActivityLogError),
+    /// The log shows an order the customer's re-plan did not know.
+    #[error(
+        "not checked out: the partner activity log shows {order}, placed for this customer after \
+         the plan was made (another run, tool or the portal); nothing more is bought for this \
+         customer in this run: run plan again"
+    )]
+    OrderAppeared {
+        /// The order as the user sees it, e.g. `order o-1 at 10:00:03 UTC`.
+        order: String,
+    },
 }
 
 /// What the customer's re-plan knew: the orders it saw in holdings and in the activity log.
@@ -126,18 +147,13 @@ pub struct ActivityLogCheck {
 }
 
 impl BeforeCheckout for ActivityLogCheck {
-    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>> {
+    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), Veto>> {
         Box::pin(async move {
             let log = self
                 .log
                 .read_for(customer_id, self.not_before)
                 .await
-                .map_err(|e| {
-                    format!(
-                        "not checked out: {e}; orders placed since the plan cannot be ruled out, \
-                     so nothing more is bought for this customer in this run"
-                    )
-                })?;
+                .map_err(Veto::LogUnreadable)?;
             let journal: BTreeSet<String> = self
                 .journal
                 .pending(customer_id)
@@ -149,11 +165,7 @@ impl BeforeCheckout for ActivityLogCheck {
                 .collect();
             match self.known.first_unknown(&log, customer_id, &journal) {
                 None => Ok(()),
-                Some(order) => Err(format!(
-                    "not checked out: the partner activity log shows {order}, placed for this \
-                     customer after the plan was made (another run, tool or the portal); \
-                     nothing more is bought for this customer in this run: run plan again"
-                )),
+                Some(order) => Err(Veto::OrderAppeared { order }),
             }
         })
     }

@@ -19,7 +19,7 @@
 //! showed it costs more pages): then it is one filtered query per waiting customer
 //! ([`activity::read_for`]).
 
-use crate::observe::activity::{self, ActivityLog, PER_CUSTOMER_MAX};
+use crate::observe::activity::{self, ActivityLog, ActivityLogError, PER_CUSTOMER_MAX};
 use crate::partner_center::{RateLimiter, Reader};
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
@@ -30,7 +30,7 @@ use std::time::{Duration, Instant};
 #[derive(Clone)]
 struct Served {
     started: Instant,
-    log: Result<Arc<ActivityLog>, String>,
+    log: Result<Arc<ActivityLog>, ActivityLogError>,
 }
 
 /// The last read that succeeded, kept for reuse.
@@ -122,12 +122,12 @@ impl SharedLog {
 
     /// The customer's recent orders, from a read sent no earlier than `not_before` (its
     /// observation plus the log's lag) and no earlier than the reuse window before now. `Err`
-    /// is one line naming the call and what failed.
+    /// names the call that failed, with its error as the source.
     pub async fn read_for(
         &self,
         customer_id: &str,
         not_before: Instant,
-    ) -> Result<Arc<ActivityLog>, String> {
+    ) -> Result<Arc<ActivityLog>, ActivityLogError> {
         let wait = not_before.saturating_duration_since(Instant::now());
         if !wait.is_zero() {
             tokio::time::sleep(wait).await;
@@ -196,7 +196,7 @@ impl SharedLog {
                     }
                     Ok(Arc::new(log))
                 }
-                Err(e) => Err(crate::error_chain::one_line(&e)),
+                Err(e) => Err(e),
             };
             tracing::debug!(
                 "activity log read before checkout for {} waiting customer(s){}",
@@ -376,5 +376,38 @@ mod tests {
             "the earlier read was sent before not_before"
         );
         sandbox.shutdown().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_failed_read_is_the_vetos_cause_and_is_never_reused() {
+        let options = crate::sandbox::SandboxOptions::default();
+        let (sandbox, reader) = crate::partner_center::sandbox_reader(options, 1).await;
+        sandbox.shutdown().await;
+        let log = SharedLog::new(reader, [CONTOSO, FABRIKAM], 2, Duration::from_secs(30));
+        let err = log
+            .read_for(CONTOSO, Instant::now())
+            .await
+            .expect_err("nothing answers");
+        let veto = crate::apply::witness::Veto::LogUnreadable(err);
+        let source = std::error::Error::source(&veto).expect("the failed read is the source");
+        assert!(
+            source
+                .to_string()
+                .contains("reading the partner activity log"),
+            "{source}"
+        );
+        let line = crate::error_chain::one_line(&veto);
+        assert!(
+            line.starts_with("not checked out: orders placed since the plan cannot be ruled out"),
+            "{line}"
+        );
+        assert_eq!(
+            line.matches("reading the partner activity log").count(),
+            1,
+            "the call is named once: {line}"
+        );
+        // A failed read is not kept for reuse: the next check reads again.
+        assert!(log.read_for(CONTOSO, Instant::now()).await.is_err());
+        assert_eq!(log.reads(), 2);
     }
 }
