@@ -238,6 +238,17 @@ async fn apply_costs(n: usize) -> (BTreeMap<usize, BTreeSet<u64>>, u64) {
         declared,
         "one inventory check per item bought, never a second one before buying"
     );
+    assert_eq!(
+        costs.paths_with("/availabilities").len(),
+        fleet.markets(),
+        "one availability read per market: each SKU bought is read once for the plan (apply \
+         reads it again only when the cart refuses it)"
+    );
+    assert_eq!(
+        costs.paths_with("pricesheets").len(),
+        fleet.markets(),
+        "one price sheet per market a purchase is in"
+    );
     assert!(
         costs.category("auditrecords") <= 1 + n as u64,
         "the observation's read, then at most one shared read per customer before checkout: {}",
