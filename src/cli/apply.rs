@@ -113,7 +113,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let saved = match &args.plan {
         Some(path) => {
             let saved = crate::store::plan_file::read(path)?;
-            if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
+            if let Err(refusal) = check_saved(&saved, g.clock.wall()) {
                 return Err(refuse(out, Some(path), &refusal));
             }
             Some(saved)
@@ -152,6 +152,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             registration_timeout,
             activity_log_lag,
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
+            clock: g.clock.clone(),
             ..ApplyOptions::default()
         },
     };
@@ -199,7 +200,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .or_else(|| plan.money_refusal());
     plan.provenance = Some(provenance.clone());
     if json {
-        out.event(&crate::render::events::plan(&plan, chrono::Utc::now()));
+        out.event(&crate::render::events::plan(&plan, g.clock.wall()));
     } else {
         let text = crate::render::render_plan(&plan, crate::render::Format::Text, out.color());
         out.line(&text)?;
@@ -283,7 +284,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 
     if json {
         // Each customer_finished event went out as that customer finished.
-        let now = chrono::Utc::now();
+        let now = g.clock.wall();
         out.event(&crate::render::events::summary(&report, &provenance, now));
     } else {
         out.line(&crate::render::receipt::results_text(&report, &provenance))?;

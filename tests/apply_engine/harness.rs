@@ -203,8 +203,7 @@ pub async fn apply_all(
         let _lock = CustomerLock::acquire(
             dir,
             &c.id,
-            Duration::from_secs(60),
-            HolderInfo::current("reservoir apply (test)"),
+            HolderInfo::current("reservoir apply (test)", chrono::Utc::now()),
         )
         .expect("customer lock");
         let mut out = resume_customer(&c.id, None, world, journal, &NoopReporter, opts).await;
