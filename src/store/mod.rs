@@ -141,6 +141,8 @@ impl Store {
 }
 
 #[cfg(test)]
+mod clock_tests;
+#[cfg(test)]
 mod seam_tests;
 #[cfg(test)]
 mod tests;
