@@ -137,4 +137,33 @@ mod tests {
         assert!(facts.registered("c1", "S1").await);
         assert!(!facts.registered("c2", "s1").await, "per customer");
     }
+
+    #[tokio::test]
+    async fn a_profile_expires_after_30_days_on_the_run_clock_and_a_registration_never() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = crate::time::ManualClock::new();
+        let facts = Facts::over(
+            Arc::new(crate::store::dir::DirCache::new(dir.path())),
+            Arc::new(clock.clone()),
+        );
+        let p = CustomerProfile {
+            country: "US".into(),
+            company_name: None,
+        };
+        facts.put_profile("C1", &p).await;
+        facts.put_registered("C1", "s1").await;
+        clock.advance(std::time::Duration::from_secs(30 * 86_400 - 1));
+        assert_eq!(
+            facts.profile("c1").await,
+            Some(p),
+            "a second before 30 days"
+        );
+        clock.advance(std::time::Duration::from_secs(1));
+        assert_eq!(facts.profile("c1").await, None, "read again at 30 days");
+        clock.advance(std::time::Duration::from_secs(3650 * 86_400));
+        assert!(
+            facts.registered("c1", "S1").await,
+            "registration never reverts"
+        );
+    }
 }

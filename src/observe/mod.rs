@@ -184,4 +184,6 @@ pub async fn observe_with_log(
 }
 
 #[cfg(test)]
+mod clock_tests;
+#[cfg(test)]
 mod tests;

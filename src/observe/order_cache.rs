@@ -310,6 +310,26 @@ mod tests {
         assert_eq!(cache.get_attribution("c2", "ord-1").await, None);
     }
 
+    #[tokio::test]
+    async fn a_placed_order_is_kept_30_days_on_the_run_clock_and_a_completed_one_for_good() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = crate::time::ManualClock::new();
+        let cache = OrderCache::over(
+            Arc::new(crate::store::dir::DirCache::new(dir.path())),
+            Arc::new(clock.clone()),
+        );
+        let placed = OrderSummary::from_wire(&order("pending"));
+        cache.put_placed("C1", &placed).await;
+        clock.advance(std::time::Duration::from_secs(30 * 86_400 - 1));
+        assert_eq!(cache.get_attribution("c1", "ord-1").await, Some(placed));
+        clock.advance(std::time::Duration::from_secs(1));
+        assert_eq!(cache.get_attribution("c1", "ord-1").await, None, "expired");
+        let done = OrderSummary::from_wire(&order("completed"));
+        cache.put("C1", &done).await;
+        clock.advance(std::time::Duration::from_secs(3650 * 86_400));
+        assert_eq!(cache.get("c1", "ord-1").await, Some(done), "never expires");
+    }
+
     #[test]
     fn odd_order_ids_get_safe_file_names() {
         assert_eq!(file_name("9qg-ErcO_1"), "9qg-ErcO_1.json");
