@@ -9,4 +9,5 @@ mod blocked_ok;
 mod fleet;
 mod holdings;
 mod money;
+mod no_change;
 mod width;

@@ -377,8 +377,14 @@ impl Commerce for PartnerCenterCommerce<'_> {
                         description: reason.clone(),
                     });
                 }
+                // A fresh resolution always reads the availability.
+                let Some(catalog_item_id) = ci.catalog_item_id().map(str::to_owned) else {
+                    return Err(CommerceError::Transient(
+                        format!("{}: the catalog gave no availability", line.item_name).into(),
+                    ));
+                };
                 let mut fresh = line.clone();
-                fresh.catalog_item_id = ci.catalog_item_id;
+                fresh.catalog_item_id = catalog_item_id;
                 fresh.product_id = ci.product_id;
                 fresh.sku_id = ci.sku_id;
                 Ok(fresh)

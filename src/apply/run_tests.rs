@@ -72,8 +72,10 @@ fn found(product: &str, sku: &str) -> Resolution {
     Resolution::Found(CatalogItem {
         product_id: product.into(),
         sku_id: sku.into(),
-        availability_id: "AV".into(),
-        catalog_item_id: format!("{product}:{sku}:AV"),
+        availability: Some(crate::plan::ChosenAvailability {
+            id: "AV".into(),
+            catalog_item_id: format!("{product}:{sku}:AV"),
+        }),
         title: "t".into(),
         min_quantity: 1,
         max_quantity: 1000,

@@ -13,6 +13,10 @@
 //! store cache ([`Catalog::with_store_cache`]) views are kept between runs for a day
 //! ([`stored`]); availabilities never are.
 //!
+//! `plan` (and the plan phase of `apply`) reads availabilities only for items whose row has a
+//! shortfall ([`Freshness::DeferAvailability`] first, then the rows that want to buy): a
+//! no-change plan reads none.
+//!
 //! `apply` resolves with [`Freshness::Fresh`] right before buying: availabilities and inventory
 //! are read again (availability ids change over time, docs/partner-center.md §8), while the
 //! product/SKU listing of the run is reused.
@@ -43,15 +47,23 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
-/// Whether cached availabilities and inventory answers may be used.
+/// Whether cached availabilities and inventory answers may be used, and whether they are read
+/// at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Freshness {
     /// Use what this run already read (plan).
     Cached,
     /// Like [`Freshness::Cached`], but an inventory check the run has not made yet is not made:
-    /// the item shows [`Inventory::Unknown`]. Observe resolves every declared item this way and
-    /// then checks inventory only for the items it would buy (a no-change plan checks none).
+    /// the item shows [`Inventory::Unknown`] (observe, for an item whose row has a shortfall but
+    /// would not buy: a blocked row).
     DeferInventory,
+    /// The item resolves to its SKU only: no availability is read
+    /// ([`crate::plan::CatalogItem::availability`] is `None`) and inventory is as for
+    /// [`Freshness::DeferInventory`]. Observe resolves every declared item this way, then reads
+    /// availabilities only for the items whose row has a shortfall, and checks inventory only
+    /// for those it would buy: a no-change plan reads neither (issue 13). What holdings are
+    /// matched on — product and SKU ids, the SKU's ARM names — is all there.
+    DeferAvailability,
     /// Read availabilities again and replace the cached answers (apply, when an availability
     /// went stale). Inventory is checked again unless this run found it available within
     /// [`INVENTORY_REUSE`].
@@ -132,6 +144,13 @@ pub struct Catalog {
     wanted: Option<wanted::WantedViews>,
     /// One [`Catalog::cover`] at a time (two customers naming the same product list it once).
     covering: tokio::sync::Mutex<()>,
+}
+
+impl Freshness {
+    /// Whether a resolution with this freshness reads the item's availability.
+    pub fn reads_availability(self) -> bool {
+        self != Freshness::DeferAvailability
+    }
 }
 
 impl Catalog {
@@ -251,10 +270,12 @@ impl Catalog {
                 .map_err(|e| CatalogFailure::from(&e))
         };
         match freshness {
-            Freshness::Cached | Freshness::DeferInventory => cell(&self.availabilities, k)
-                .get_or_init(fetch)
-                .await
-                .clone(),
+            Freshness::Cached | Freshness::DeferInventory | Freshness::DeferAvailability => {
+                cell(&self.availabilities, k)
+                    .get_or_init(fetch)
+                    .await
+                    .clone()
+            }
             Freshness::Fresh => {
                 let v = fetch().await;
                 replace(&self.availabilities, k, v.clone());

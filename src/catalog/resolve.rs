@@ -1,13 +1,14 @@
 //! The kind-independent steps of resolving a declared item to a purchasable catalog item
-//! ([`Resolution`]): picking the availability whose terms match, building the catalog item, and
+//! ([`Resolution`]): picking the availability whose terms match (when it is to be read), building the catalog item, and
 //! the inventory check for SKUs that require it (docs/partner-center.md §8). Each kind's own
 //! resolution (which view, which SKU) lives with the kind in [`crate::kinds`].
 
 use super::{
-    Catalog, CatalogFailure, Freshness, INVENTORY_REUSE, InventoryKey, SkuEntry, cell, replace,
+    CUSTOMER_SEGMENT, Catalog, CatalogFailure, Freshness, INVENTORY_REUSE, InventoryKey, SkuEntry,
+    ViewKey, cell, pick_availability, replace,
 };
 use crate::partner_center::wire::{Availability, InventoryCheckRequest, InventoryTarget};
-use crate::plan::{CatalogItem, Inventory, Resolution};
+use crate::plan::{CatalogItem, ChosenAvailability, Inventory, Resolution};
 use std::collections::BTreeMap;
 
 /// Who the item is for (the inventory check needs it).
@@ -28,6 +29,38 @@ pub(crate) fn failed(f: CatalogFailure) -> Resolution {
 }
 
 impl Catalog {
+    /// The availability to buy `entry` with: the customer's segment, the term `term` when one is
+    /// asked for. `Ok(None)` with [`Freshness::DeferAvailability`] (nothing is read); otherwise
+    /// the resolution that stops the item when none, several, or nothing readable answer
+    /// (`missing` says what was missing, after `searched`).
+    pub(crate) async fn chosen_availability(
+        &self,
+        key: &ViewKey,
+        entry: &SkuEntry,
+        term: Option<&str>,
+        searched: &str,
+        missing: &str,
+        freshness: Freshness,
+    ) -> Result<Option<Availability>, Resolution> {
+        if !freshness.reads_availability() {
+            return Ok(None);
+        }
+        let list = self
+            .availabilities(key, &entry.product_id, &entry.sku.id, freshness)
+            .await
+            .map_err(failed)?;
+        match pick_availability(&list, CUSTOMER_SEGMENT, term) {
+            Ok(Some(a)) => Ok(Some(a)),
+            Ok(None) => Err(Resolution::NotFound {
+                searched: format!("{searched} ({missing})"),
+                suggestions: Vec::new(),
+            }),
+            Err(e) => Err(Resolution::Ambiguous {
+                reason: format!("{searched}: {e}"),
+            }),
+        }
+    }
+
     /// The inventory state of a SKU for a buyer: `NotRequired` unless the SKU lists
     /// `InventoryCheck`; otherwise the check's answer (once per customer, subscription, SKU and
     /// region per run; `Unknown` when the check failed — apply checks again — or, with
@@ -69,7 +102,7 @@ impl Catalog {
         let c = cell(&self.inventory, key.clone());
         match freshness {
             Freshness::Cached => c.get_or_init(check).await.0.clone(),
-            Freshness::DeferInventory => match c.get() {
+            Freshness::DeferInventory | Freshness::DeferAvailability => match c.get() {
                 Some((answer, _)) => answer.clone(),
                 None => Inventory::Unknown,
             },
@@ -87,25 +120,28 @@ impl Catalog {
     }
 }
 
-/// The catalog item a resolution found: ids, title, quantity bounds and inventory.
+/// The catalog item a resolution found: ids, the availability when one was read
+/// ([`Freshness::DeferAvailability`] reads none), title, quantity bounds and inventory.
 pub(crate) fn catalog_item(
     entry: &SkuEntry,
-    a: &Availability,
+    a: Option<&Availability>,
     inventory: Inventory,
 ) -> CatalogItem {
     let clamp = |v: Option<i64>, default: u32| {
         v.map_or(default, |n| u32::try_from(n.max(0)).unwrap_or(u32::MAX))
     };
-    let catalog_item_id = if a.catalog_item_id.is_empty() {
-        format!("{}:{}:{}", entry.product_id, entry.sku.id, a.id)
-    } else {
-        a.catalog_item_id.clone()
-    };
+    let availability = a.map(|a| ChosenAvailability {
+        id: a.id.clone(),
+        catalog_item_id: if a.catalog_item_id.is_empty() {
+            format!("{}:{}:{}", entry.product_id, entry.sku.id, a.id)
+        } else {
+            a.catalog_item_id.clone()
+        },
+    });
     CatalogItem {
         product_id: entry.product_id.clone(),
         sku_id: entry.sku.id.clone(),
-        availability_id: a.id.clone(),
-        catalog_item_id,
+        availability,
         title: entry.title(),
         min_quantity: clamp(entry.sku.minimum_quantity, 1).max(1),
         max_quantity: clamp(entry.sku.maximum_quantity, u32::MAX),

@@ -1,11 +1,9 @@
 //! Catalog resolution of a reservation: the view of its type for the subscription's kind
 //! (Azure plan catalogs with `reservationScope=AzurePlan`), the SKU by ARM names or pinned ids
-//! with close matches when missing, the availability of the customer's segment for the term, and
-//! the inventory check.
+//! with close matches when missing, the availability of the customer's segment for the term
+//! (unless [`Freshness::DeferAvailability`]: the SKU alone), and the inventory check.
 
-use crate::catalog::{
-    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, catalog_item, failed, pick_availability,
-};
+use crate::catalog::{Buyer, Catalog, Freshness, catalog_item, failed};
 use crate::manifest::{DesiredReservation, ReservationTarget, SubscriptionKind};
 use crate::plan::{Resolution, market_available};
 
@@ -65,28 +63,20 @@ impl Catalog {
             };
         };
         let entry = entry.clone();
+        let missing = format!("the SKU has no availability for {}", r.term.as_str());
         let availability = match self
-            .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
+            .chosen_availability(
+                &key,
+                &entry,
+                Some(r.term.as_str()),
+                &searched,
+                &missing,
+                freshness,
+            )
             .await
         {
-            Ok(list) => match pick_availability(&list, CUSTOMER_SEGMENT, Some(r.term.as_str())) {
-                Ok(a) => a,
-                Err(e) => {
-                    return Resolution::Ambiguous {
-                        reason: format!("{searched}: {e}"),
-                    };
-                }
-            },
-            Err(f) => return failed(f),
-        };
-        let Some(availability) = availability else {
-            return Resolution::NotFound {
-                searched: format!(
-                    "{searched} (the SKU has no availability for {})",
-                    r.term.as_str()
-                ),
-                suggestions: Vec::new(),
-            };
+            Ok(a) => a,
+            Err(stop) => return stop,
         };
         let region = entry.arm_region_name.clone();
         let inventory = self
@@ -98,6 +88,6 @@ impl Catalog {
                 freshness,
             )
             .await;
-        Resolution::Found(catalog_item(&entry, &availability, inventory))
+        Resolution::Found(catalog_item(&entry, availability.as_ref(), inventory))
     }
 }

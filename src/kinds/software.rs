@@ -6,9 +6,7 @@
 use super::declare::{Declaration, slug};
 use super::reservation::same_product;
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
-use crate::catalog::{
-    Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, ViewKey, catalog_item, failed, pick_availability,
-};
+use crate::catalog::{Buyer, Catalog, Freshness, ViewKey, catalog_item, failed};
 use crate::manifest::{DesiredCustomer, DesiredSoftware, SourceRef, Term};
 use crate::partner_center::wire::common::fold_enum;
 use crate::plan::{Holding, Resolution, Row, market_available};
@@ -238,7 +236,8 @@ pub(super) fn summary_parts(t: &KindTotals) -> Vec<String> {
 
 impl Catalog {
     /// Resolves a software item (pinned product and SKU) in the customer's country: the SKU must
-    /// support the requested billing cycle, and an availability must offer the requested term.
+    /// support the requested billing cycle, and an availability must offer the requested term
+    /// (not read with [`Freshness::DeferAvailability`]).
     pub async fn resolve_software(
         &self,
         buyer: Buyer<'_>,
@@ -290,31 +289,28 @@ impl Catalog {
                     };
                 }
             }
+            let missing = format!(
+                "no availability for {}",
+                s.term.as_deref().unwrap_or("any term")
+            );
             let availability = match self
-                .availabilities(&key, &entry.product_id, &entry.sku.id, freshness)
+                .chosen_availability(
+                    &key,
+                    &entry,
+                    s.term.as_deref(),
+                    &searched,
+                    &missing,
+                    freshness,
+                )
                 .await
             {
-                Ok(list) => match pick_availability(&list, CUSTOMER_SEGMENT, s.term.as_deref()) {
-                    Ok(a) => a,
-                    Err(e) => {
-                        return Resolution::Ambiguous {
-                            reason: format!("{searched}: {e}"),
-                        };
-                    }
-                },
-                Err(f) => return failed(f),
-            };
-            let Some(availability) = availability else {
-                let term = s.term.as_deref().unwrap_or("any term");
-                return Resolution::NotFound {
-                    searched: format!("{searched} (no availability for {term})"),
-                    suggestions: Vec::new(),
-                };
+                Ok(a) => a,
+                Err(stop) => return stop,
             };
             let inventory = self
                 .inventory_for(buyer, None, None, &entry, freshness)
                 .await;
-            return Resolution::Found(catalog_item(&entry, &availability, inventory));
+            return Resolution::Found(catalog_item(&entry, availability.as_ref(), inventory));
         }
         if tried.is_empty()
             && let Some(f) = first_error

@@ -62,8 +62,10 @@ fn found(key: PurchaseKey, product: &str, sku: &str) -> ItemResolution {
         resolution: Resolution::Found(CatalogItem {
             product_id: product.into(),
             sku_id: sku.into(),
-            availability_id: "AV".into(),
-            catalog_item_id: format!("{product}:{sku}:AV"),
+            availability: Some(crate::plan::ChosenAvailability {
+                id: "AV".into(),
+                catalog_item_id: format!("{product}:{sku}:AV"),
+            }),
             title: "t".into(),
             min_quantity: 1,
             max_quantity: 100,

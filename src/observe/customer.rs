@@ -1,8 +1,9 @@
 //! Observing one customer: its country, subscriptions, registrations, the catalog resolution of
 //! its declared items, its holdings and its pending purchases. The customer's profile, its
 //! subscriptions and its entitlements are read at the same time; the country and `Registered`
-//! statuses come from the store's cache when known ([`super::facts`]). Inventory is checked only
-//! for the items the customer's plan would buy. Any failed read that the plan
+//! statuses come from the store's cache when known ([`super::facts`]). Items resolve to their
+//! SKUs; availabilities are read, and inventory checked, only for the items the customer's plan
+//! wants to buy ([`super::shortfall`]). Any failed read that the plan
 //! cannot do without makes the whole customer `Failed`, with one line naming the call.
 
 use super::Reader;
@@ -14,13 +15,12 @@ use super::pending::{PendingSource, split_catalog_item};
 use super::wire_values::kind_from_offer_id;
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
-use crate::manifest::{DesiredCustomer, DesiredState, DesiredSubscription, Limits, PurchaseKey};
+use crate::manifest::{DesiredCustomer, DesiredSubscription};
 use crate::partner_center::wire::{Entitlement, Order};
 use crate::partner_center::{ApiError, CredentialsKind as ClientCredentials};
 use crate::plan::{
-    CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, Inventory,
-    ItemResolution, Observation, ObservedCustomer, ObservedSubscription, PendingPurchase,
-    Registration, Resolution, SubscriptionStatus,
+    CredentialsKind, CustomerObservation, HoldingsSource, InFlightUnknown, ItemResolution,
+    ObservedCustomer, ObservedSubscription, PendingPurchase, Registration, SubscriptionStatus,
 };
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -51,8 +51,8 @@ pub(super) struct Context<'a> {
     pub orders_by_id: AtomicU32,
     /// Set when the journal could not be read for some customer.
     pub journal_unreadable: AtomicBool,
-    /// When the observation started (the diff that picks what to inventory-check measures
-    /// expiry against it, as the plan's diff does).
+    /// When the observation started (the diff that picks which items want their availability
+    /// measures expiry against it, as the plan's diff does).
     pub observed_at: chrono::DateTime<chrono::Utc>,
     /// When each customer's observation finished, by lower-case id.
     pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
@@ -158,56 +158,8 @@ impl Context<'_> {
             in_flight_unknown,
             resolutions,
         };
-        self.check_inventory(dc, &mut observed).await;
+        super::shortfall::complete(self.catalog, self.observed_at, dc, &mut observed).await;
         CustomerObservation::Observed(observed)
-    }
-
-    /// Checks inventory for the items the customer's plan would buy, and only those: every item
-    /// was resolved with [`Freshness::DeferInventory`], and a diff of this customer alone (no
-    /// guardrails, so it buys at least what the run's plan buys) says which rows buy. A
-    /// no-change plan therefore makes no inventory call.
-    async fn check_inventory(&self, dc: &DesiredCustomer, observed: &mut ObservedCustomer) {
-        let unchecked = |r: &Resolution| matches!(r, Resolution::Found(ci) if ci.inventory == Inventory::Unknown);
-        if !observed
-            .resolutions
-            .iter()
-            .any(|r| unchecked(&r.resolution))
-        {
-            return;
-        }
-        let one = DesiredState {
-            customers: vec![dc.clone()],
-            limits: Limits::default(),
-            manifest_hash: String::new(),
-        };
-        let observation = Observation {
-            customers: vec![CustomerObservation::Observed(observed.clone())],
-            witnesses: None,
-            observed_at: Some(self.observed_at),
-            prices: Default::default(),
-        };
-        let buying: Vec<PurchaseKey> = crate::plan::diff(&one, &observation)
-            .rows
-            .into_iter()
-            .filter(|r| r.action.buys())
-            .filter_map(|r| r.key)
-            .collect();
-        let buyer = Buyer {
-            customer_id: &dc.id,
-            country: &observed.country,
-        };
-        let items = kinds::items(dc);
-        let checks = observed
-            .resolutions
-            .iter_mut()
-            .filter(|r| unchecked(&r.resolution) && buying.contains(&r.key))
-            .filter_map(|r| {
-                let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
-                Some(async move {
-                    r.resolution = item.resolve(self.catalog, buyer, Freshness::Cached).await;
-                })
-            });
-        futures::future::join_all(checks).await;
     }
 
     /// The customer's country and company name: from the store's cache, else
@@ -343,7 +295,7 @@ impl Context<'_> {
             ItemResolution {
                 key: item.key(&dc.id),
                 resolution: item
-                    .resolve(self.catalog, buyer, Freshness::DeferInventory)
+                    .resolve(self.catalog, buyer, Freshness::DeferAvailability)
                     .await,
             }
         }))

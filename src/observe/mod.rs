@@ -17,6 +17,7 @@ pub mod facts;
 mod holdings;
 pub mod order_cache;
 pub mod pending;
+mod shortfall;
 pub mod wire_values;
 
 /// Kept here too for older imports; the read-only client lives in [`crate::partner_center`].

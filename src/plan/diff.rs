@@ -121,9 +121,14 @@ fn resolution_basis(res: Option<&Resolution>) -> Option<CatalogBasis> {
                 Inventory::Restricted { reason } => format!("restricted ({reason})"),
                 Inventory::Unknown => "unknown".to_owned(),
             };
+            // Without its availability (not read for a row that buys nothing) the item is
+            // `product:sku`.
+            let id = ci
+                .catalog_item_id()
+                .map_or_else(|| format!("{}:{}", ci.product_id, ci.sku_id), str::to_owned);
             CatalogBasis::from_text(&format!(
-                "{} min={} max={} inventory={inv}",
-                ci.catalog_item_id, ci.min_quantity, ci.max_quantity
+                "{id} min={} max={} inventory={inv}",
+                ci.min_quantity, ci.max_quantity
             ))
         }
         Resolution::NotFound { .. } => CatalogBasis::Outcome("not_found".to_owned()),

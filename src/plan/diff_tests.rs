@@ -146,8 +146,10 @@ fn found(product: &str, sku: &str) -> Resolution {
     Resolution::Found(CatalogItem {
         product_id: product.into(),
         sku_id: sku.into(),
-        availability_id: "AV01".into(),
-        catalog_item_id: format!("{product}:{sku}:AV01"),
+        availability: Some(crate::plan::ChosenAvailability {
+            id: "AV01".into(),
+            catalog_item_id: format!("{product}:{sku}:AV01"),
+        }),
         title: format!("{product} {sku}"),
         min_quantity: 1,
         max_quantity: 999_999_999,

@@ -424,9 +424,10 @@ pub enum Resolution {
 pub struct CatalogItem {
     pub product_id: String,
     pub sku_id: String,
-    pub availability_id: String,
-    /// `product:sku:availability`, the value a cart line buys.
-    pub catalog_item_id: String,
+    /// The availability a cart line buys; `None` when it was not read. Observe reads
+    /// availabilities only for items whose row has a shortfall (issue 13): a row that buys
+    /// nothing needs none, and holdings are matched on the product and SKU.
+    pub availability: Option<ChosenAvailability>,
     /// The SKU title.
     pub title: String,
     pub min_quantity: u32,
@@ -437,6 +438,24 @@ pub struct CatalogItem {
     /// The SKU's `supportedBillingCycles` (snake_case wire values; empty when not listed).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub billing_cycles: Vec<String>,
+}
+
+impl CatalogItem {
+    /// `product:sku:availability`, the value a cart line buys (`None`: the availability was not
+    /// read).
+    pub fn catalog_item_id(&self) -> Option<&str> {
+        self.availability
+            .as_ref()
+            .map(|a| a.catalog_item_id.as_str())
+    }
+}
+
+/// The availability chosen for a catalog item (the customer's segment, the declared term).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChosenAvailability {
+    pub id: String,
+    /// `product:sku:availability`, the value a cart line buys.
+    pub catalog_item_id: String,
 }
 
 /// The result of the inventory check (§8) for SKUs that require it.

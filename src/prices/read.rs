@@ -24,7 +24,9 @@ struct CacheFile {
 }
 
 /// The `(market, view)` sheets the observed customers need: each customer's country (where the
-/// kinds are sold) with the price-sheet view of every kind it declares.
+/// kinds are sold) with the price-sheet view of every item the plan may buy — those observe
+/// resolved with their availability, which it reads only for rows with a shortfall (issue 13:
+/// a no-change plan reads no price sheet). Savings plans price themselves.
 pub fn wanted(
     desired: &crate::manifest::DesiredState,
     customers: &[crate::plan::CustomerObservation],
@@ -46,10 +48,16 @@ pub fn wanted(
             continue;
         };
         for item in crate::kinds::items(dc) {
-            out.insert((
-                oc.country.to_ascii_uppercase(),
-                item.kind().price_view().to_owned(),
-            ));
+            let may_buy = matches!(
+                oc.resolution(&item.key(&dc.id)),
+                Some(crate::plan::Resolution::Found(ci)) if ci.availability.is_some()
+            );
+            if may_buy && item.own_price().is_none() {
+                out.insert((
+                    oc.country.to_ascii_uppercase(),
+                    item.kind().price_view().to_owned(),
+                ));
+            }
         }
     }
     out

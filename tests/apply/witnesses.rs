@@ -159,8 +159,9 @@ fn catalog_item(sb: &Sandbox, item: &str) -> String {
         .to_owned()
 }
 
-/// A colleague buys contoso's 4 batch-tier units in the portal, `minutes` ago.
-fn portal_purchase_of_batch_tier(sb: &Sandbox, minutes: i64) {
+/// A colleague buys contoso's 4 batch-tier units in the portal, `minutes` ago. Returns the
+/// catalog item bought (once they are pending, the plan reads no availability for them).
+fn portal_purchase_of_batch_tier(sb: &Sandbox, minutes: i64) -> String {
     let item = catalog_item(sb, "batch-tier");
     sb.portal_purchase(json!({
         "customerId": CONTOSO, "catalogItemId": item, "quantity": 4, "termDuration": "P3Y",
@@ -168,14 +169,14 @@ fn portal_purchase_of_batch_tier(sb: &Sandbox, minutes: i64) {
                                 "scope": "shared", "duration": "3Years"},
         "daysAgo": 0, "minutesAgo": minutes
     }));
+    item
 }
 
 #[test]
 fn a_portal_purchase_minutes_ago_is_pending_and_not_bought_again() {
     let sb = Sandbox::start();
     sb.knobs(json!({"fulfillmentDelaySecs": 3600, "auditLagSecs": LOG_LAG_SECS}));
-    portal_purchase_of_batch_tier(&sb, 5);
-    let batch_product = catalog_item(&sb, "batch-tier")
+    let batch_product = portal_purchase_of_batch_tier(&sb, 5)
         .split(':')
         .next()
         .unwrap_or_default()

@@ -117,7 +117,10 @@ async fn a_commercial_customer_gets_the_commercial_availability_whatever_the_ord
     let Resolution::Found(ci) = resolve(&catalog).await else {
         panic!("found expected");
     };
-    assert_eq!(ci.catalog_item_id, format!("{PRODUCT}:0001:COM1"));
+    assert_eq!(
+        ci.catalog_item_id(),
+        Some(format!("{PRODUCT}:0001:COM1").as_str())
+    );
     let asked: Vec<_> = mock
         .api_requests()
         .into_iter()

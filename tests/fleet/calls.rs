@@ -1,11 +1,23 @@
 //! Call economy at fleet scale (issues 6 and 13): a no-change plan costs the same per customer
-//! whatever the fleet size, checks no inventory, and a repeat costs exactly 2 calls per customer
-//! (country and `Registered` cached in the state store) and lists no catalog; apply observes
+//! whatever the fleet size, checks no inventory, reads no availability and no price sheet, and a
+//! repeat costs exactly 2 calls per customer (country and `Registered` cached in the state
+//! store) + 1 activity-log read and lists no catalog; one purchase reads the availability of its
+//! SKU alone; apply observes
 //! once (5 + S per customer, one inventory check per item bought); catalog calls are 3 per
 //! market and do not grow with the customers; completed orders are fetched once, ever.
 
-use super::support::Fleet;
+use super::support::{Costs, Fleet};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Partner Center API calls (tokens left out).
+fn api_calls(costs: &Costs) -> u64 {
+    costs
+        .by_category
+        .iter()
+        .filter(|(c, _)| c.as_str() != "token")
+        .map(|(_, n)| n)
+        .sum()
+}
 
 /// Calls per customer of a repeat no-change plan, grouped by declared subscriptions S.
 async fn no_change_costs(n: usize) -> BTreeMap<usize, BTreeSet<u64>> {
@@ -28,12 +40,34 @@ async fn no_change_costs(n: usize) -> BTreeMap<usize, BTreeSet<u64>> {
         0,
         "a no-change plan checks no inventory (only items it would buy are checked)"
     );
+    assert_eq!(
+        first.paths_with("/availabilities"),
+        Vec::<&str>::new(),
+        "a no-change plan reads no availability (only items with a shortfall need one)"
+    );
+    assert_eq!(
+        first.paths_with("pricesheets"),
+        Vec::<&str>::new(),
+        "a no-change plan reads no price sheet (only purchases are priced)"
+    );
+    assert_eq!(
+        first.category("catalog"),
+        2 * fleet.markets() as u64,
+        "per market: the product list and the SKUs of the one product the manifest needs"
+    );
     let second = fleet.plan(8).await;
     assert_eq!(second.category("inventory"), 0);
     assert_eq!(
         second.category("catalog"),
-        fleet.markets() as u64,
-        "a repeat lists no products or SKUs (cached): one availability read per market"
+        0,
+        "a repeat lists no products or SKUs (cached) and reads no availability"
+    );
+    assert_eq!(second.paths_with("pricesheets"), Vec::<&str>::new());
+    assert_eq!(
+        api_calls(&second),
+        2 * n as u64 + 1,
+        "2 per customer (subscriptions, entitlements) + 1 activity-log read: {:?}",
+        second.by_category
     );
     assert_eq!(second.plan.summary.to_buy, 0);
     assert_eq!(
@@ -76,6 +110,87 @@ async fn a_no_change_plan_costs_the_same_per_customer_for_20_and_60_customers() 
             assert_eq!(c, calls, "S = {s}: 20 vs 60 customers");
         }
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_purchase_in_a_no_change_fleet_reads_the_availability_of_its_sku_alone() {
+    let n = 30;
+    let mut fleet = Fleet::start(n, 2).await;
+    fleet.buy_everything(2).await;
+    let warm = fleet.plan(8).await;
+    assert_eq!(warm.plan.summary.to_buy, 0);
+    assert!(fleet.markets() > 1, "a multi-market world");
+    // One customer now declares one more unit on its first subscription.
+    let dc = &mut fleet.desired.customers[0];
+    let customer = dc.id.to_ascii_lowercase();
+    dc.subscriptions[0].reservations[0].quantity = 3;
+    let costs = fleet.plan(8).await;
+    assert_eq!(costs.plan.summary.to_buy, 1, "{:#?}", costs.plan.summary);
+    let buying: Vec<_> = costs.plan.rows.iter().filter(|r| r.action.buys()).collect();
+    assert_eq!(buying.len(), 1);
+    let resolved = buying[0].resolved.as_ref().expect("resolved");
+    assert!(
+        resolved.catalog_item_id.is_some(),
+        "the purchase row has its availability"
+    );
+    let read = costs.paths_with("/availabilities");
+    assert_eq!(read.len(), 1, "one availability read: {read:?}");
+    let want = format!(
+        "/products/{}/skus/{}/availabilities",
+        resolved.product_id, resolved.sku_id
+    );
+    assert!(
+        read[0]
+            .to_ascii_lowercase()
+            .contains(&want.to_ascii_lowercase()),
+        "{} is not {want}",
+        read[0]
+    );
+    assert_eq!(
+        costs.paths_with("pricesheets").len(),
+        1,
+        "the one market the purchase is in is priced"
+    );
+    assert_eq!(
+        costs.category("inventory"),
+        1,
+        "the one SKU bought is checked"
+    );
+    assert!(
+        matches!(
+            buying[0].money,
+            Some(reservoir::prices::money::RowMoney::Known { .. })
+        ),
+        "{:?}",
+        buying[0].money
+    );
+    for (id, calls) in &costs.by_customer {
+        assert_eq!(*calls, 2, "customer {id} (buying: {})", *id == customer);
+    }
+    assert_eq!(
+        api_calls(&costs),
+        2 * n as u64 + 4,
+        "2 per customer + the activity log, the availability, the inventory check and the \
+         price sheet: {:?}",
+        costs.by_category
+    );
+    let ok_rows = costs
+        .plan
+        .rows
+        .iter()
+        .filter(|r| r.action == reservoir::plan::Action::Ok);
+    for r in ok_rows {
+        let res = r.resolved.as_ref().expect("resolved");
+        assert_eq!(
+            (
+                res.availability_id.as_deref(),
+                res.catalog_item_id.as_deref()
+            ),
+            (None, None),
+            "an ok row carries the product and SKU, not an availability it did not read"
+        );
+    }
+    fleet.sandbox.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

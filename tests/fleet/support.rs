@@ -30,11 +30,23 @@ pub struct Costs {
     pub by_customer: BTreeMap<String, u64>,
     /// Sandbox-side calls by category.
     pub by_category: BTreeMap<String, u64>,
+    /// The paths of the sandbox-side calls, in order (the last 10,000).
+    pub paths: Vec<String>,
 }
 
 impl Costs {
     pub fn category(&self, c: &str) -> u64 {
         self.by_category.get(c).copied().unwrap_or(0)
+    }
+
+    /// The paths of the calls whose path contains `fragment` (case-insensitive).
+    pub fn paths_with(&self, fragment: &str) -> Vec<&str> {
+        let f = fragment.to_ascii_lowercase();
+        self.paths
+            .iter()
+            .filter(|p| p.to_ascii_lowercase().contains(&f))
+            .map(String::as_str)
+            .collect()
     }
 }
 
@@ -117,7 +129,8 @@ impl Fleet {
                         &self.client,
                         &dc.id,
                         &ds.id,
-                        &ci.catalog_item_id,
+                        ci.catalog_item_id()
+                            .expect("a resolution reads the availability"),
                         r.term,
                         units,
                     )
@@ -202,6 +215,14 @@ impl Fleet {
             stats,
             by_customer: map(&counters["byCustomer"]),
             by_category: map(&counters["byCategory"]),
+            paths: counters["log"]
+                .as_array()
+                .map(|log| {
+                    log.iter()
+                        .filter_map(|r| r["path"].as_str().map(str::to_owned))
+                        .collect()
+                })
+                .unwrap_or_default(),
         }
     }
 

@@ -101,7 +101,8 @@ impl Sandbox {
                 &client,
                 customer,
                 subscription,
-                &ci.catalog_item_id,
+                ci.catalog_item_id()
+                    .expect("a resolution reads the availability"),
                 term,
                 quantity,
             )

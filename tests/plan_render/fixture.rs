@@ -106,8 +106,10 @@ pub fn found(product: &str, sku: &str, title: &str) -> Resolution {
     Resolution::Found(CatalogItem {
         product_id: product.into(),
         sku_id: sku.into(),
-        availability_id: format!("DZH318XZ{sku}"),
-        catalog_item_id: format!("{product}:{sku}:DZH318XZ{sku}"),
+        availability: Some(reservoir::plan::ChosenAvailability {
+            id: format!("DZH318XZ{sku}"),
+            catalog_item_id: format!("{product}:{sku}:DZH318XZ{sku}"),
+        }),
         title: title.into(),
         min_quantity: 1,
         max_quantity: 999_999_999,

@@ -1,16 +1,17 @@
 //! Resolving a savings plan in the catalog read by customer: the product's SKUs
 //! (`GET /v1/customers/{c}/products/DZH318Z09V6F/skus`), the one whose `termDuration` is the
-//! declared term, and its availability for the customer's segment. The SKU's string-valued
+//! declared term, and its availability for the customer's segment (read only for a row with a
+//! shortfall: [`Freshness::DeferAvailability`]). The SKU's string-valued
 //! `minimumPurchaseCommitment` becomes the row's minimum (in thousandths per hour). The
 //! documented `"termDuration": "PY"` defect is read, then refused: a SKU whose term cannot be
 //! read makes the item an error, never a guess. App-only credentials cannot buy savings plans.
 
 use super::{PRODUCT_ID, TARGET_VIEW};
-use crate::catalog::{Buyer, CUSTOMER_SEGMENT, Catalog, SkuEntry, catalog_item, failed};
+use crate::catalog::{Buyer, CUSTOMER_SEGMENT, Catalog, Freshness, SkuEntry, catalog_item, failed};
 use crate::manifest::{DesiredSavingsPlan, HourlyCommitment, Term};
 use crate::observe::wire_values::term_from_wire;
 use crate::partner_center::CredentialsKind;
-use crate::partner_center::wire::Sku;
+use crate::partner_center::wire::{Availability, Sku};
 use crate::plan::{Inventory, Resolution, market_available};
 
 /// The term a savings-plan SKU is for (`dynamicAttributes.termDuration`), or why it cannot be
@@ -62,11 +63,14 @@ pub fn minimum_commitment(sku: &Sku) -> Result<Option<(HourlyCommitment, Option<
 }
 
 impl Catalog {
-    /// Resolves a savings plan for `buyer` (see the module doc).
+    /// Resolves a savings plan for `buyer` (see the module doc). With
+    /// [`Freshness::DeferAvailability`] the SKU is listed (its id attributes recent orders,
+    /// its minimum bounds the row) but its availabilities are not.
     pub async fn resolve_savings_plan(
         &self,
         buyer: Buyer<'_>,
         p: &DesiredSavingsPlan,
+        freshness: Freshness,
     ) -> Resolution {
         if !market_available(buyer.country) {
             return Resolution::MarketUnavailable;
@@ -125,6 +129,24 @@ impl Catalog {
                 ),
             };
         }
+        let entry = SkuEntry {
+            product_id: PRODUCT_ID.to_owned(),
+            product_title: Some("Azure savings plan".to_owned()),
+            arm_sku_name: sku.dynamic_str("armSkuName"),
+            arm_region_name: None,
+            term: Some(p.term),
+            sku: sku.clone(),
+        };
+        let with = |availability: Option<&Availability>| {
+            let mut item = catalog_item(&entry, availability, Inventory::NotRequired);
+            // Quantities of a savings-plan row are hourly commitments.
+            item.min_quantity = minimum.as_ref().map_or(1, |(m, _)| m.0);
+            item.max_quantity = u32::MAX;
+            Resolution::Found(item)
+        };
+        if !freshness.reads_availability() {
+            return with(None);
+        }
         let list = match reader
             .list_customer_availabilities(
                 buyer.customer_id,
@@ -154,18 +176,6 @@ impl Catalog {
                     };
                 }
             };
-        let entry = SkuEntry {
-            product_id: PRODUCT_ID.to_owned(),
-            product_title: Some("Azure savings plan".to_owned()),
-            arm_sku_name: sku.dynamic_str("armSkuName"),
-            arm_region_name: None,
-            term: Some(p.term),
-            sku,
-        };
-        let mut item = catalog_item(&entry, &availability, Inventory::NotRequired);
-        // Quantities of a savings-plan row are hourly commitments.
-        item.min_quantity = minimum.map_or(1, |(m, _)| m.0);
-        item.max_quantity = u32::MAX;
-        Resolution::Found(item)
+        with(Some(&availability))
     }
 }

@@ -218,9 +218,9 @@ impl Purchasable for SavingsPlanItem<'_> {
         &self,
         catalog: &Catalog,
         buyer: Buyer<'_>,
-        _freshness: Freshness,
+        freshness: Freshness,
     ) -> Resolution {
-        catalog.resolve_savings_plan(buyer, self.0).await
+        catalog.resolve_savings_plan(buyer, self.0, freshness).await
     }
     fn holding_matches(&self, h: &Holding, _res: Option<&Resolution>) -> bool {
         let Some(a) = h.kind.savings_plan() else {

@@ -15,8 +15,8 @@ pub(super) fn resolved_ids(item: &Item<'_>, res: Option<&Resolution>) -> Option<
         return Some(Resolved {
             product_id: ci.product_id.clone(),
             sku_id: ci.sku_id.clone(),
-            availability_id: Some(ci.availability_id.clone()),
-            catalog_item_id: Some(ci.catalog_item_id.clone()),
+            availability_id: ci.availability.as_ref().map(|a| a.id.clone()),
+            catalog_item_id: ci.catalog_item_id().map(str::to_owned),
             title: Some(ci.title.clone()),
             billing_cycle: item.billing_cycle(&ci.billing_cycles).ok(),
         });
