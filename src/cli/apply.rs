@@ -114,7 +114,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         Some(path) => {
             let saved = crate::store::plan_file::read(path)?;
             if let Err(refusal) = check_saved(&saved, g.clock.wall()) {
-                return Err(refuse(out, Some(path), &refusal));
+                return Err(refuse(out, g, Some(path), &refusal));
             }
             Some(saved)
         }
@@ -164,7 +164,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .and_then(|p| conn.provenance.mismatch(p))
     {
         conn.close().await;
-        return Err(refuse(out, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, g, args.plan.as_deref(), &refusal));
     }
     let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
         Some(p) if args.paths.is_empty() => crate::plan::Provenance {
@@ -214,7 +214,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     if let Some(refusal) = refusal {
         prepared.release_all(&store).await;
         conn.close().await;
-        return Err(refuse(out, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, g, args.plan.as_deref(), &refusal));
     }
 
     if plan.has_changes() && !args.auto_approve {
@@ -239,8 +239,12 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|c| (c.id.clone(), c.label().to_owned()))
         .collect();
-    let progress =
-        super::progress::Progress::new(out.live_progress(), out.color_stderr(), names.clone());
+    let progress = super::progress::Progress::new(
+        out.live_progress(),
+        out.color_stderr(),
+        names.clone(),
+        g.clock.clone(),
+    );
     let interrupt = opts.engine.interrupt.clone();
     let waits = progress.waits();
     let watcher = super::interrupt::watch(
@@ -253,6 +257,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .then(|| super::waits::spawn_heartbeat(progress.waits(), names, g.heartbeat_interval));
     let events = super::events::JsonEvents {
         inner: &progress,
+        clock: g.clock.clone(),
         names: desired
             .customers
             .iter()
@@ -310,6 +315,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 /// as a `refused` event).
 fn refuse(
     out: output::Printer,
+    g: &Settings,
     plan_file: Option<&std::path::Path>,
     refusal: &dyn std::fmt::Display,
 ) -> anyhow::Error {
@@ -318,10 +324,7 @@ fn refuse(
         None => format!("refusing to apply: {refusal}"),
     };
     if out.is_machine() {
-        out.event(&crate::render::events::refused(
-            &message,
-            chrono::Utc::now(),
-        ));
+        out.event(&crate::render::events::refused(&message, g.clock.wall()));
     }
     anyhow::Error::msg(message)
 }
