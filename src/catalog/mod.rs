@@ -10,8 +10,9 @@
 //!
 //! With [`Catalog::for_desired`] a reservation view lists the SKUs of only the products the
 //! manifests need ([`wanted`]), and [`Catalog::cover`] lists more when holdings name them. With a
-//! store cache ([`Catalog::with_store_cache`]) views are kept between runs for a day
-//! ([`stored`]); availabilities never are.
+//! store cache ([`Catalog::with_store_cache`]) views, and the SKUs a customer's own catalog lists
+//! ([`customer_skus`], savings plans), are kept between runs for a day ([`stored`]);
+//! availabilities never are.
 //!
 //! `plan` (and the plan phase of `apply`) reads availabilities only for items whose row has a
 //! shortfall ([`Freshness::DeferAvailability`] first, then the rows that want to buy): a
@@ -22,6 +23,7 @@
 //! product/SKU listing of the run is reused.
 
 mod availability;
+mod customer_skus;
 mod resolve;
 pub mod stored;
 pub(crate) use availability::pick_availability;
@@ -140,6 +142,9 @@ pub struct Catalog {
     inventory: Mutex<HashMap<InventoryKey, Arc<OnceCell<InventoryAnswer>>>>,
     /// `productType` per (country, product id).
     product_types: Mutex<HashMap<ProductKey, Cell<Option<ItemType>>>>,
+    /// SKUs of a product in a customer's own catalog ([`customer_skus`]).
+    customer_skus:
+        Mutex<HashMap<customer_skus::CustomerSkusKey, Arc<Vec<crate::partner_center::wire::Sku>>>>,
     /// What the run's manifests ask of each reservation view; `None`: read whole views.
     wanted: Option<wanted::WantedViews>,
     /// One [`Catalog::cover`] at a time (two customers naming the same product list it once).
@@ -192,6 +197,7 @@ impl Catalog {
             availabilities: Mutex::default(),
             inventory: Mutex::default(),
             product_types: Mutex::default(),
+            customer_skus: Mutex::default(),
             wanted: None,
             covering: tokio::sync::Mutex::new(()),
         }

@@ -104,3 +104,59 @@ fn an_owned_item_plans_ok_without_its_availability_and_a_shortfall_still_reads_i
         paths(&log, "pricesheets")
     );
 }
+
+/// A customer owning the savings plan it declares: the first plan after apply lists the
+/// savings-plan SKUs of its catalog at most once and reads no availability; a repeat reads
+/// its subscriptions and entitlements and nothing else (the SKUs come from the state store).
+#[test]
+fn a_repeat_plan_of_an_owned_savings_plan_costs_two_calls_and_reads_no_catalog() {
+    let sb = Sandbox::start();
+    sb.knobs(json!({"fulfillmentDelaySecs": 0}));
+    let yaml = format!(
+        r#"
+version: 1
+customers:
+  - id: {CONTOSO}
+    name: contoso
+    savings_plans:
+      - name: compute
+        subscription: {CONTOSO_PLAN}
+        scope: shared
+        term: P1Y
+        billing: upfront
+        hourly_commitment: "5.00"
+        currency: USD
+"#
+    );
+    let applied = sb.apply(&yaml, &[]);
+    assert_eq!(applied.code, Some(0), "{}", applied.all());
+
+    sb.reset_requests();
+    let first = sb.plan(&yaml, &["--detailed-exitcode"]);
+    assert_eq!(first.code, Some(0), "{}", first.all());
+    let log = sb.requests();
+    assert_eq!(paths(&log, "/availabilities"), Vec::<String>::new());
+    assert!(
+        paths(&log, "/skus").len() <= 1,
+        "{:?}",
+        paths(&log, "/skus")
+    );
+
+    sb.reset_requests();
+    let again = sb.plan(&yaml, &["--detailed-exitcode"]);
+    assert_eq!(again.code, Some(0), "{}", again.all());
+    assert_eq!(again.stdout, first.stdout, "the same plan, word for word");
+    let log = sb.requests();
+    let contoso: Vec<&str> = log
+        .iter()
+        .filter(|r| r["customerId"] == CONTOSO)
+        .filter_map(|r| r["path"].as_str())
+        .collect();
+    assert_eq!(
+        contoso.len(),
+        2,
+        "subscriptions and entitlements only: {contoso:?}"
+    );
+    assert_eq!(paths(&log, "/products"), Vec::<String>::new());
+    assert_eq!(paths(&log, "pricesheets"), Vec::<String>::new());
+}

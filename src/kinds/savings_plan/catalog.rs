@@ -1,5 +1,6 @@
 //! Resolving a savings plan in the catalog read by customer: the product's SKUs
-//! (`GET /v1/customers/{c}/products/DZH318Z09V6F/skus`), the one whose `termDuration` is the
+//! (`GET /v1/customers/{c}/products/DZH318Z09V6F/skus`, kept a day in the state store's cache),
+//! the one whose `termDuration` is the
 //! declared term, and its availability for the customer's segment (read only for a row with a
 //! shortfall: [`Freshness::DeferAvailability`]). The SKU's string-valued
 //! `minimumPurchaseCommitment` becomes the row's minimum (in thousandths per hour). The
@@ -79,8 +80,8 @@ impl Catalog {
         if reader.credentials_kind() == CredentialsKind::AppOnly {
             return Resolution::NeedsAppUser;
         }
-        let skus = match reader
-            .list_customer_skus(buyer.customer_id, PRODUCT_ID, TARGET_VIEW)
+        let skus = match self
+            .customer_skus(buyer.customer_id, PRODUCT_ID, TARGET_VIEW)
             .await
         {
             Ok(s) => s,
@@ -97,7 +98,7 @@ impl Catalog {
             Err(e) => return failed((&e).into()),
         };
         let mut found = None;
-        for sku in &skus {
+        for sku in skus.iter() {
             match sku_term(sku) {
                 Ok(t) if t == p.term => found = Some(sku.clone()),
                 Ok(_) => {}
