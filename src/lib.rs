@@ -16,6 +16,7 @@ pub mod adopt;
 pub mod apply;
 pub mod catalog;
 pub mod cli;
+pub mod error_chain;
 pub mod exit;
 pub mod kinds;
 pub mod manifest;

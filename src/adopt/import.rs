@@ -6,7 +6,7 @@
 //! dropped silently. Rendering is pure ([`render`]); writing refuses to overwrite without `force`.
 
 use super::{comment_text, yaml_scalar};
-use crate::kinds::{Declaration, Kind, declare_holding, describe_holding};
+use crate::kinds::{Declaration, Kind, Undeclarable, declare_holding, describe_holding};
 use crate::manifest::SubscriptionKind;
 use crate::plan::{Holding, ObservedCustomer, SubscriptionStatus};
 use chrono::{DateTime, Utc};
@@ -41,6 +41,23 @@ pub struct Imported {
     pub not_declared: usize,
 }
 
+/// Why a holding is listed as a comment instead of declared.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum NotDeclared {
+    #[error("cancelled: no units left")]
+    Cancelled,
+    #[error("expired on {0}")]
+    Expired(chrono::NaiveDate),
+    #[error(transparent)]
+    Undeclarable(#[from] Undeclarable),
+    #[error("the customer has no active Azure plan subscription to declare it under")]
+    NoAzurePlan,
+    #[error("subscription {0} is not one of the customer's Azure subscriptions")]
+    UnknownSubscription(String),
+    #[error("subscription {id} is {status}")]
+    Inactive { id: String, status: String },
+}
+
 /// A declared item being built: its declaration, units and the holdings behind it.
 struct Group {
     decl: Declaration,
@@ -54,15 +71,15 @@ fn declaration(
     c: &ObservedCustomer,
     h: &Holding,
     now: DateTime<Utc>,
-) -> Result<Declaration, String> {
+) -> Result<Declaration, NotDeclared> {
     if h.quantity == 0 {
-        return Err("cancelled: no units left".into());
+        return Err(NotDeclared::Cancelled);
     }
     if let Some(e) = &h.expiry
         && let Ok(t) = DateTime::parse_from_rfc3339(e)
         && t.with_timezone(&Utc) <= now
     {
-        return Err(format!("expired on {}", t.format("%Y-%m-%d")));
+        return Err(NotDeclared::Expired(t.date_naive()));
     }
     let mut d = declare_holding(h)?;
     if d.needs_azure_plan_subscription() {
@@ -75,18 +92,19 @@ fn declaration(
             .filter(|(_, s)| s.status == SubscriptionStatus::Active)
             .map(|(id, _)| id.to_ascii_lowercase())
             .min()
-            .ok_or("the customer has no active Azure plan subscription to declare it under")?;
+            .ok_or(NotDeclared::NoAzurePlan)?;
         d.fields.insert(0, ("subscription", sid));
     }
     if let Some(sid) = &d.subscription_id {
         match c.subscription(sid) {
             None => {
-                return Err(format!(
-                    "subscription {sid} is not one of the customer's Azure subscriptions"
-                ));
+                return Err(NotDeclared::UnknownSubscription(sid.clone()));
             }
             Some(s) if s.status != SubscriptionStatus::Active => {
-                return Err(format!("subscription {sid} is {}", s.status.as_str()));
+                return Err(NotDeclared::Inactive {
+                    id: sid.clone(),
+                    status: s.status.as_str().to_owned(),
+                });
             }
             Some(_) => {}
         }

@@ -27,8 +27,15 @@ pub enum ReadError {
         #[source]
         source: ApiError,
     },
-    #[error("customer {customer}: {message}")]
-    Observe { customer: String, message: String },
+    /// Observing the customer failed: why, with its causes.
+    #[error("customer {customer}")]
+    Observe {
+        customer: String,
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("customer {customer}: nothing was observed")]
+    NotObserved { customer: String },
 }
 
 /// The software views read for titles (software holdings are declared by ids either way).
@@ -95,17 +102,17 @@ pub async fn customer(
         manifest_hash: String::new(),
     };
     let opts = ObserveOptions::with_dir(1, state_dir);
-    let observation = observe::observe(&desired, reader, catalog, &NoJournal, &opts).await;
-    match observation.customers.into_iter().next() {
+    let mut run = observe::observe_with_log(&desired, reader, catalog, &NoJournal, &opts).await;
+    match run.observation.customers.into_iter().next() {
         Some(CustomerObservation::Observed(o)) => Ok(o),
-        Some(CustomerObservation::Failed { error, .. }) => Err(ReadError::Observe {
+        Some(CustomerObservation::Failed { customer_id, error }) => Err(ReadError::Observe {
+            source: match run.failures.remove(&customer_id) {
+                Some(e) => Box::new(e),
+                None => error.into(),
+            },
             customer: id,
-            message: error,
         }),
-        None => Err(ReadError::Observe {
-            customer: id,
-            message: "nothing was observed".into(),
-        }),
+        None => Err(ReadError::NotObserved { customer: id }),
     }
 }
 

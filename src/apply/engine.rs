@@ -184,14 +184,7 @@ impl<'a, C: Commerce> Run<'a, C> {
     }
 
     pub(crate) fn journal_failed(&mut self, e: JournalError) {
-        let mut msg = e.to_string();
-        let mut src = std::error::Error::source(&e);
-        while let Some(s) = src {
-            msg.push_str(": ");
-            msg.push_str(&s.to_string());
-            src = s.source();
-        }
-        self.out.journal_error = Some(msg);
+        self.out.journal_error = Some(crate::error_chain::one_line(&e));
     }
 
     /// Appends a record and advances the in-memory view exactly as a replay would.

@@ -25,7 +25,7 @@ use super::witness_log::SharedLog;
 use crate::catalog::Catalog;
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
-use crate::observe::activity::ActivityLog;
+use crate::observe::activity::{ActivityLog, ActivityLogError};
 use crate::observe::{self, ObserveOptions};
 use crate::partner_center::Client;
 use crate::partner_center::Reader;
@@ -55,7 +55,7 @@ pub struct Prepared {
     /// failed observation naming the holder.
     pub observation: Observation,
     /// The activity log read with the observation, or why it could not be read.
-    activity: Result<ActivityLog, String>,
+    activity: Result<ActivityLog, ActivityLogError>,
     /// When each customer's observation finished (by lower-case id): the check before checkout
     /// waits for the activity log's lag counted from there.
     observed_at: BTreeMap<String, Instant>,
@@ -147,6 +147,7 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
         mut observation,
         activity,
         finished,
+        ..
     } = observe::observe_with_log(&locked, &reader, &catalog, &ctx.store.journal, &oopts).await;
     for (id, error) in &not_locked {
         observation.customers.push(CustomerObservation::Failed {

@@ -169,7 +169,7 @@ pub fn with_activity_check(
     reader: &Arc<SharedLog>,
     journal: &Journal,
     observed: &ObservedCustomer,
-    log: &Result<ActivityLog, String>,
+    log: &Result<ActivityLog, crate::observe::activity::ActivityLogError>,
     observed_at: std::time::Instant,
 ) -> ApplyOptions {
     let known = match log {

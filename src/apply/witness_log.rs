@@ -116,7 +116,7 @@ impl SharedLog {
                     }
                     Ok(Arc::new(log))
                 }
-                Err(e) => Err(e),
+                Err(e) => Err(crate::error_chain::one_line(&e)),
             };
             tracing::debug!(
                 "activity log read for {} customer(s) before checkout",

@@ -88,7 +88,7 @@ pub(super) async fn add_offer(
         let term = match sku_term(sku) {
             Ok(t) => t,
             Err(e) => {
-                result.errors.push(e);
+                result.errors.push(e.to_string());
                 continue;
             }
         };
@@ -113,7 +113,7 @@ pub(super) async fn add_offer(
                 ));
             }
             Ok(None) => {}
-            Err(e) => result.errors.push(e),
+            Err(e) => result.errors.push(e.to_string()),
         }
     }
     if offer.sku_ids.is_empty() {

@@ -1,7 +1,7 @@
 //! How a failed command is reported: once, at the top level, as `error:` (the outermost
 //! message), one `caused by:` line per source in the chain, and at most one `hint:` — the first
-//! a [`Hint`] in the chain carries. Errors keep their causes in `source()`; nothing here
-//! flattens them.
+//! a [`Hint`] in the chain carries. Errors keep their causes in `source()`; the chain is read by
+//! [`crate::error_chain::messages`].
 
 use std::fmt::Write;
 
@@ -30,17 +30,13 @@ pub fn hinted(
 
 /// The text printed on stderr for a failed command (ends with a line break).
 pub fn render(e: &anyhow::Error) -> String {
-    let mut out = format!("error: {e}\n");
-    let mut hint = None;
-    let mut last = e.to_string();
-    for cause in e.chain().skip(1) {
-        let text = cause.to_string();
-        // A wrapper that repeats its source's message adds nothing.
-        if text != last && !last.ends_with(&text) {
-            let _ = writeln!(out, "caused by: {text}");
-        }
-        last = text;
+    let messages = crate::error_chain::messages(e.as_ref());
+    let mut out = String::new();
+    for (i, text) in messages.iter().enumerate() {
+        let label = if i == 0 { "error" } else { "caused by" };
+        let _ = writeln!(out, "{label}: {text}");
     }
+    let mut hint = None;
     for cause in e.chain() {
         if let Some(h) = cause.downcast_ref::<Hint>() {
             hint = Some(h.hint.clone());

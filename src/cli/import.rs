@@ -51,15 +51,28 @@ pub async fn run(args: ImportArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     for r in results {
         match r {
             Ok(o) => observed.push(o),
-            Err(e) => failures.push(e.to_string()),
+            Err(e) => failures.push(e),
         }
     }
+    // One customer's error is printed with its causes on `caused by:` lines; several, one line
+    // each (causes joined).
+    if failures.len() == 1
+        && let Some(e) = failures.pop()
+    {
+        return Err(
+            anyhow::Error::new(e).context("nothing was written: 1 customer(s) could not be read")
+        );
+    }
     if !failures.is_empty() {
-        failures.sort();
+        let mut lines: Vec<String> = failures
+            .iter()
+            .map(|e| crate::error_chain::one_line(e))
+            .collect();
+        lines.sort();
         anyhow::bail!(
             "nothing was written: {} customer(s) could not be read:\n  {}",
-            failures.len(),
-            failures.join("\n  ")
+            lines.len(),
+            lines.join("\n  ")
         );
     }
     let manifests = import::manifests(&observed, &args.schema, g.clock.wall());

@@ -62,7 +62,7 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
                 (observe::from_store(Ok(store)), opts)
             }
             Err(e) => (
-                observe::from_store(Err(format!("{e:#}"))),
+                observe::from_store(Err(e)),
                 ObserveOptions::new(
                     parallelism,
                     std::sync::Arc::new(crate::store::cache::NoCache),

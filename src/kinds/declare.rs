@@ -58,8 +58,26 @@ impl Declaration {
     }
 }
 
-/// The manifest item for a holding, or why it cannot be declared (a sentence, lower-case).
-pub fn declare_holding(h: &Holding) -> Result<Declaration, String> {
+/// Why a holding cannot be declared as a manifest item (`import` lists it as a comment).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Undeclarable {
+    /// A reservation whose order line does not say this (`subscription`, `term`, `scope`).
+    #[error("its order line names no {0}, so it cannot be attributed")]
+    Unattributed(&'static str),
+    #[error("the catalog does not say which reservation type its SKU is")]
+    NoReservationType,
+    #[error("Partner Center gives no product or SKU id for it")]
+    NoCatalogIds,
+    #[error("not a savings plan")]
+    NotASavingsPlan,
+    #[error("its subscription does not say the scope, term, billing plan and currency")]
+    NoSavingsPlanTerms,
+    #[error("a single-scope plan whose subscription names no entitlement")]
+    NoEntitlement,
+}
+
+/// The manifest item for a holding, or why it cannot be declared.
+pub fn declare_holding(h: &Holding) -> Result<Declaration, Undeclarable> {
     match &h.kind {
         HoldingKind::Reservation(a) => super::reservation_import::declare(h, a),
         HoldingKind::Software => software::declare(h),
@@ -138,7 +156,8 @@ mod tests {
         assert!(d.fields.contains(&("sku", "00C1".to_owned())));
         a.subscription_id = None;
         let e = declare_holding(&holding(HoldingKind::Reservation(a))).expect_err("refused");
-        assert!(e.contains("subscription"), "{e}");
+        assert_eq!(e, Undeclarable::Unattributed("subscription"));
+        assert!(e.to_string().contains("subscription"), "{e}");
     }
 
     #[test]

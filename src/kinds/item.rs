@@ -50,7 +50,28 @@ pub trait Purchasable {
     /// The cart line's `billingCycle` for a SKU offering `supported` (snake_case wire values,
     /// empty when the SKU lists none), or why the item cannot be bought with it (a blocked
     /// reason naming what the SKU supports).
-    fn billing_cycle(&self, supported: &[String]) -> Result<String, String>;
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, CycleError>;
+}
+
+/// Why an item cannot be bought with the billing cycles its SKU offers (a blocked reason).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CycleError {
+    /// The declared `billing` is not among the SKU's cycles.
+    #[error(
+        "billing: {billing} is not offered for this SKU; it supports {} (its supportedBillingCycles)",
+        .supported.join(", ")
+    )]
+    NotOffered {
+        billing: &'static str,
+        /// The SKU's cycles, as billing plans where they are one (`upfront`, `monthly`).
+        supported: Vec<String>,
+    },
+    /// The SKU offers several cycles and nothing says which.
+    #[error(
+        "the SKU offers billing cycles {}; declare billing_cycle to choose one",
+        .offered.join(", ")
+    )]
+    Choose { offered: Vec<String> },
 }
 
 /// One declared item of any kind.
@@ -140,7 +161,7 @@ impl Item<'_> {
     pub fn billing(&self) -> BillingPlan {
         each!(self, x => x.billing())
     }
-    pub fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+    pub fn billing_cycle(&self, supported: &[String]) -> Result<String, CycleError> {
         each!(self, x => x.billing_cycle(supported))
     }
     /// The price of one unit for the whole term and its currency, when the kind prices itself

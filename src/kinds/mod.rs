@@ -33,13 +33,13 @@ mod item;
 mod key;
 pub mod savings_plan;
 
-pub use declare::{Declaration, declare_holding, slug};
+pub use declare::{Declaration, Undeclarable, declare_holding, slug};
 pub use duplicates::{Duplicate, duplicates};
 pub use holdings::{
     HoldingKind, LineEvidence, attributed_through_order, attribution_gap, classify_entitlement,
     classify_order_line, could_count_for, describe_holding, kind_of_product_type,
 };
-pub use item::{Item, Purchasable};
+pub use item::{CycleError, Item, Purchasable};
 pub use key::{CartTerms, KindTotals, PurchaseKey};
 pub use reservation::{ReservationAttribution, ReservationItem};
 pub use savings_plan::SavingsPlanItem;

@@ -210,7 +210,7 @@ impl Purchasable for ReservationItem<'_> {
     fn billing(&self) -> crate::prices::money::BillingPlan {
         self.reservation.billing
     }
-    fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, super::CycleError> {
         reservation_cycle(self.reservation.billing, supported)
     }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
@@ -373,7 +373,7 @@ pub(super) fn redeclare(
 pub(crate) fn reservation_cycle(
     billing: crate::prices::money::BillingPlan,
     supported: &[String],
-) -> Result<String, String> {
+) -> Result<String, super::CycleError> {
     use crate::partner_center::wire::common::fold_enum;
     use crate::prices::money::BillingPlan;
     let want = billing.wire_cycle();
@@ -389,11 +389,10 @@ pub(crate) fn reservation_cycle(
         .iter()
         .map(|c| BillingPlan::from_wire_cycle(c).map_or_else(|| c.clone(), |b| b.as_str().into()))
         .collect();
-    Err(format!(
-        "billing: {} is not offered for this SKU; it supports {} (its supportedBillingCycles)",
-        billing.as_str(),
-        names.join(", ")
-    ))
+    Err(super::CycleError::NotOffered {
+        billing: billing.as_str(),
+        supported: names,
+    })
 }
 
 /// The billing plan of a saved plan's row: the cycle the plan decided, else its money, else

@@ -2,24 +2,23 @@
 //! the catalog gave them, else by pinned catalog ids; refused when its order line does not
 //! attribute it.
 
-use super::declare::{Declaration, slug};
+use super::declare::{Declaration, Undeclarable, slug};
 use super::{Kind, ReservationAttribution};
 use crate::plan::Holding;
 
 /// The manifest item for a reservation holding (`import`): by ARM names when the catalog gave
 /// them, else by pinned catalog ids; refused when the order line does not attribute it.
-pub(super) fn declare(h: &Holding, a: &ReservationAttribution) -> Result<Declaration, String> {
-    let missing =
-        |what: &str| format!("its order line names no {what}, so it cannot be attributed");
+pub(super) fn declare(
+    h: &Holding,
+    a: &ReservationAttribution,
+) -> Result<Declaration, Undeclarable> {
     let sub = a
         .subscription_id
         .clone()
-        .ok_or_else(|| missing("subscription"))?;
-    let term = a.term.ok_or_else(|| missing("term"))?;
-    let scope = a.scope.ok_or_else(|| missing("scope"))?;
-    let t = a
-        .reservation_type
-        .ok_or_else(|| "the catalog does not say which reservation type its SKU is".to_owned())?;
+        .ok_or(Undeclarable::Unattributed("subscription"))?;
+    let term = a.term.ok_or(Undeclarable::Unattributed("term"))?;
+    let scope = a.scope.ok_or(Undeclarable::Unattributed("scope"))?;
+    let t = a.reservation_type.ok_or(Undeclarable::NoReservationType)?;
     let mut fields = vec![("type", t.as_str().to_owned())];
     let target = match (&a.arm_sku_name, &a.arm_region_name) {
         (Some(s), Some(r)) => {

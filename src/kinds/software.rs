@@ -102,7 +102,7 @@ impl Purchasable for SoftwareItem<'_> {
             _ => crate::prices::money::BillingPlan::Upfront,
         }
     }
-    fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, super::CycleError> {
         software_cycle(self.0, supported)
     }
     fn resolved_identity(&self, res: Option<&Resolution>) -> Option<String> {
@@ -169,7 +169,7 @@ pub(super) fn cart_terms(dc: &DesiredCustomer, key: &PurchaseKey) -> Option<Cart
 /// against the SKU when resolving); else the SKU's only cycle; else `one_time` when offered; else
 /// the cycle of the subscription's term (`annual` for P1Y, `triennial` for P3Y). Partner Center
 /// refuses `one_time` for a subscription SKU that does not list it.
-fn software_cycle(s: &DesiredSoftware, supported: &[String]) -> Result<String, String> {
+fn software_cycle(s: &DesiredSoftware, supported: &[String]) -> Result<String, super::CycleError> {
     if let Some(c) = &s.billing_cycle {
         return Ok(c.clone());
     }
@@ -189,10 +189,9 @@ fn software_cycle(s: &DesiredSoftware, supported: &[String]) -> Result<String, S
     };
     match by_term {
         Some(c) if has(c) => Ok(c.to_owned()),
-        _ => Err(format!(
-            "the SKU offers billing cycles {}; declare billing_cycle to choose one",
-            supported.join(", ")
-        )),
+        _ => Err(super::CycleError::Choose {
+            offered: supported.to_vec(),
+        }),
     }
 }
 
@@ -331,9 +330,9 @@ impl Catalog {
 }
 
 /// The manifest item for a software holding (`import`): by catalog product and SKU ids.
-pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
+pub(super) fn declare(h: &Holding) -> Result<Declaration, super::declare::Undeclarable> {
     if h.product_id.trim().is_empty() || h.sku_id.trim().is_empty() {
-        return Err("Partner Center gives no product or SKU id for it".into());
+        return Err(super::declare::Undeclarable::NoCatalogIds);
     }
     let product = h.product_id.to_ascii_uppercase();
     Ok(Declaration {
@@ -394,6 +393,6 @@ mod tests {
         );
         let err = software_cycle(&sw(None, None), &cycles(&["annual", "monthly"]))
             .expect_err("ambiguous");
-        assert!(err.contains("declare billing_cycle"), "{err}");
+        assert!(err.to_string().contains("declare billing_cycle"), "{err}");
     }
 }

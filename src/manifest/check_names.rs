@@ -62,7 +62,7 @@ pub(super) fn arm_sku(
                 "sku {} is not {what} reservation SKU name",
                 quoted(&v.value)
             ))
-            .with_hint(hint),
+            .with_hint(hint.to_string()),
             v,
         );
         return None;
@@ -70,11 +70,31 @@ pub(super) fn arm_sku(
     Some(s.to_owned())
 }
 
+/// Why a SKU name does not have the shape of its reservation type: the hint shown with the
+/// diagnostic, with a did-you-mean when the name fits another type or lacks its prefix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum SkuShape {
+    /// The name has another type's prefix.
+    #[error("that is a {found} SKU name: did you mean `type: {spelling}`?")]
+    OtherType {
+        found: &'static str,
+        spelling: String,
+    },
+    #[error("virtual machine reservation SKU names look like Standard_D4s_v5")]
+    VmLooksLike,
+    /// A VM name without its `Standard_` prefix.
+    #[error("did you mean \"Standard_{0}\"?")]
+    VmPrefix(String),
+    #[error("SQL reservation SKU names look like SQLDB_GP_Compute_Gen5 or SQLMI_GP_Compute_Gen5")]
+    SqlLooksLike,
+    #[error("Cosmos DB reservation SKU names look like Cosmos_DB_100_RUs")]
+    CosmosLooksLike,
+}
+
 /// The shape of an ARM SKU name per reservation type, as the reservation catalog spells them:
 /// `Standard_D4s_v5` (vm), `SQLDB_GP_Compute_Gen5` / `SQLMI_…` (sql), `Cosmos_DB_100_RUs`
-/// (cosmosdb). Only the prefix is checked (any case), so real names are never refused. The error
-/// is the hint, with a did-you-mean when the name fits another type or lacks its prefix.
-pub(super) fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), String> {
+/// (cosmosdb). Only the prefix is checked (any case), so real names are never refused.
+pub(super) fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(), SkuShape> {
     use super::model::ReservationType as T;
     let lower = sku.to_ascii_lowercase();
     let of = |l: &str| {
@@ -90,24 +110,21 @@ pub(super) fn sku_shape(t: super::model::ReservationType, sku: &str) -> Result<(
     };
     match of(&lower) {
         Some(found) if found == t => Ok(()),
-        Some(found) => Err(format!(
-            "that is a {} SKU name: did you mean `type: {}`?",
-            match found {
+        Some(found) => Err(SkuShape::OtherType {
+            found: match found {
                 T::Vm => "virtual machine",
                 T::Sql => "SQL",
                 T::Cosmosdb => "Cosmos DB",
             },
-            Choice::of(found).raw
-        )),
+            spelling: Choice::of(found).raw,
+        }),
         None => Err(match t {
             T::Vm if lower.starts_with("standard") || lower.starts_with("basic_") => {
-                "virtual machine reservation SKU names look like Standard_D4s_v5".into()
+                SkuShape::VmLooksLike
             }
-            T::Vm => format!("did you mean \"Standard_{}\"?", super::show::show(sku)),
-            T::Sql => "SQL reservation SKU names look like SQLDB_GP_Compute_Gen5 or \
-                       SQLMI_GP_Compute_Gen5"
-                .into(),
-            T::Cosmosdb => "Cosmos DB reservation SKU names look like Cosmos_DB_100_RUs".into(),
+            T::Vm => SkuShape::VmPrefix(super::show::show(sku)),
+            T::Sql => SkuShape::SqlLooksLike,
+            T::Cosmosdb => SkuShape::CosmosLooksLike,
         }),
     }
 }

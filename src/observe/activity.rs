@@ -11,14 +11,16 @@
 //! never "zero pending".
 
 use super::Reader;
+pub use super::activity_errors::{ActivityLogError, Doubt, UnreadableOrder};
 use super::wire_values::{scope_from_wire, term_from_wire};
 use crate::manifest::PurchaseKey;
 use crate::manifest::{Scope, Term};
-use crate::partner_center::wire::audit::{AuditFilter, AuditQuery, AuditRecord};
+use crate::partner_center::wire::audit::{AuditFilter, AuditQuery, AuditRecord, RecordOrderError};
 use crate::partner_center::wire::{Order, OrderStatus};
 use crate::plan::{Holding, ItemResolution, PendingPurchase, Resolution, UnattributedOrder};
 use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 /// How far back a `create_order` record counts (DESIGN §4: orders can take up to 15 minutes to
 /// show in the order list and entitlements; twice that for margin).
@@ -50,7 +52,7 @@ pub struct RecentOrder {
     pub order_id: Option<String>,
     pub at: Option<DateTime<Utc>>,
     /// The order lines, or why the record's order cannot be read.
-    pub lines: Result<Vec<RecentLine>, String>,
+    pub lines: Result<Vec<RecentLine>, UnreadableOrder>,
 }
 
 /// What the log says for a run: recent orders per (lower-case) customer id, and orders whose
@@ -81,12 +83,12 @@ fn query(now: DateTime<Utc>, filter: AuditFilter) -> AuditQuery {
 }
 
 /// Reads the `create_order` records of the last [`WINDOW_MINUTES`] for `customers` (ids in any
-/// case). `Err` is one line naming the call and what failed.
+/// case). `Err` names the call that failed, which is its source.
 pub async fn read(
     reader: &Reader,
     customers: &[String],
     now: DateTime<Utc>,
-) -> Result<ActivityLog, String> {
+) -> Result<ActivityLog, ActivityLogError> {
     read_for(reader, customers, now, PER_CUSTOMER_MAX)
         .await
         .map(|(log, _)| log)
@@ -101,7 +103,7 @@ pub async fn read_for(
     customers: &[String],
     now: DateTime<Utc>,
     per_customer_max: usize,
-) -> Result<(ActivityLog, usize), String> {
+) -> Result<(ActivityLog, usize), ActivityLogError> {
     let ids: BTreeSet<String> = customers.iter().map(|c| c.to_ascii_lowercase()).collect();
     let mut records = Vec::new();
     let mut listed = 0;
@@ -110,7 +112,10 @@ pub async fn read_for(
             reader
                 .list_audit_records(&query(now, AuditFilter::customer(id)))
                 .await
-                .map_err(|e| format!("reading the partner activity log for customer {id}: {e}"))
+                .map_err(|e| ActivityLogError::ForCustomer {
+                    customer_id: id.clone(),
+                    source: Arc::new(e),
+                })
         });
         for got in futures::future::join_all(reads).await {
             records.extend(got?);
@@ -119,7 +124,9 @@ pub async fn read_for(
         records = reader
             .list_audit_records(&query(now, AuditFilter::resource_type("Order")))
             .await
-            .map_err(|e| format!("reading the partner activity log: {e}"))?;
+            .map_err(|e| ActivityLogError::PartnerWide {
+                source: Arc::new(e),
+            })?;
         listed = records.len();
     }
     Ok((from_records(&records, &ids, now), listed))
@@ -188,7 +195,7 @@ pub fn from_records(
     log
 }
 
-fn recent_order(r: &AuditRecord, order: Result<Option<Order>, String>) -> RecentOrder {
+fn recent_order(r: &AuditRecord, order: Result<Option<Order>, RecordOrderError>) -> RecentOrder {
     let from_json = order
         .as_ref()
         .ok()
@@ -197,9 +204,9 @@ fn recent_order(r: &AuditRecord, order: Result<Option<Order>, String>) -> Recent
         .filter(|id| !id.is_empty());
     let order_id = from_json.or_else(|| r.customized("OrderId").map(str::to_owned));
     let lines = match order {
-        Err(e) => Err(e),
-        Ok(None) => Err("the record carries no order (resourceNewValue is empty)".to_owned()),
-        Ok(Some(o)) if o.line_items.is_empty() => Err("the order has no lines".to_owned()),
+        Err(e) => Err(e.into()),
+        Ok(None) => Err(UnreadableOrder::NoOrder),
+        Ok(Some(o)) if o.line_items.is_empty() => Err(UnreadableOrder::NoLines),
         Ok(Some(o)) => o.line_items.iter().map(recent_line).collect(),
     };
     RecentOrder {
@@ -209,18 +216,19 @@ fn recent_order(r: &AuditRecord, order: Result<Option<Order>, String>) -> Recent
     }
 }
 
-fn recent_line(l: &crate::partner_center::wire::OrderLineItem) -> Result<RecentLine, String> {
+fn recent_line(
+    l: &crate::partner_center::wire::OrderLineItem,
+) -> Result<RecentLine, UnreadableOrder> {
     let offer = l.offer_id.as_deref().unwrap_or_default().trim();
     let mut parts = offer.split(':');
+    let not_an_offer = || UnreadableOrder::OfferId {
+        offer: offer.to_owned(),
+    };
     let (Some(p), Some(s)) = (parts.next(), parts.next()) else {
-        return Err(format!(
-            "order line OfferId {offer:?} is not product:sku:availability"
-        ));
+        return Err(not_an_offer());
     };
     if p.trim().is_empty() || s.trim().is_empty() {
-        return Err(format!(
-            "order line OfferId {offer:?} is not product:sku:availability"
-        ));
+        return Err(not_an_offer());
     }
     Ok(RecentLine {
         product_id: p.trim().to_ascii_uppercase(),
@@ -282,11 +290,11 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
                 })
             })
         };
-        let doubt = |product: Option<&RecentLine>, why: String| UnattributedOrder {
+        let doubt = |product: Option<&RecentLine>, why: Doubt| UnattributedOrder {
             order_id: o.order_id.clone(),
             product_id: product.map(|l| l.product_id.clone()),
             sku_id: product.map(|l| l.sku_id.clone()),
-            why,
+            why: crate::error_chain::one_line(&why),
         };
         let lines = match &o.lines {
             Ok(lines) => lines,
@@ -298,7 +306,7 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
                         .any(|h| h.order_id.eq_ignore_ascii_case(i))
                 });
                 if !shown {
-                    out.unattributed.push(doubt(None, why.clone()));
+                    out.unattributed.push(doubt(None, why.clone().into()));
                 }
                 continue;
             }
@@ -323,21 +331,18 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
                 continue; // not a declared item: it will show as an unmanaged holding
             }
             let Some(quantity) = line.quantity else {
-                out.unattributed
-                    .push(doubt(Some(line), "its order line gives no quantity".into()));
+                out.unattributed.push(doubt(Some(line), Doubt::NoQuantity));
                 continue;
             };
             if quantity == 0 {
                 continue;
             }
             if !named {
-                out.unattributed
-                    .push(doubt(Some(line), "its record names no customer".into()));
+                out.unattributed.push(doubt(Some(line), Doubt::NoCustomer));
                 continue;
             }
             if o.order_id.is_none() {
-                out.unattributed
-                    .push(doubt(Some(line), "its record names no order id".into()));
+                out.unattributed.push(doubt(Some(line), Doubt::NoOrderId));
                 continue;
             }
             match certain_key(line, &candidates) {
@@ -361,7 +366,7 @@ pub fn attribute(orders: &[RecentOrder], named: bool, known: &Known<'_>) -> Attr
 fn certain_key<'k>(
     line: &RecentLine,
     candidates: &[&'k PurchaseKey],
-) -> Result<Option<&'k PurchaseKey>, String> {
+) -> Result<Option<&'k PurchaseKey>, Doubt> {
     let reservation_context = line.subscription_id.is_some() || line.scope.is_some();
     // Exhaustive on purpose: a new kind of purchase must say here how its recent orders are
     // attributed (until then it does not compile, rather than silently count nothing).
@@ -373,16 +378,14 @@ fn certain_key<'k>(
             // A record does not carry the commitment a savings plan bought, so it cannot be
             // counted: fail closed (the plan's purchase waits until the order is held).
             PurchaseKey::SavingsPlan { .. } => {
-                return Err("a savings-plan order's commitment cannot be read from the \
-                            activity log"
-                    .into());
+                return Err(Doubt::SavingsPlanCommitment);
             }
         }
     }
     if !reservation_context && !software.is_empty() {
         return match software.as_slice() {
             [one] if reservations.is_empty() => Ok(Some(one)),
-            _ => Err("more than one declared item buys this product and SKU".into()),
+            _ => Err(Doubt::SameProductAndSku),
         };
     }
     let compatible: Vec<&PurchaseKey> = reservations
@@ -419,11 +422,8 @@ fn certain_key<'k>(
     }
     match (missing.is_empty(), compatible.as_slice()) {
         (true, [one]) => Ok(Some(one)),
-        (true, _) => Err("more than one declared item matches its order line".into()),
-        (false, _) => Err(format!(
-            "its order line gives no {} in its provisioning context",
-            missing.join(", ")
-        )),
+        (true, _) => Err(Doubt::SeveralMatch),
+        (false, _) => Err(Doubt::NoContext { missing }),
     }
 }
 

@@ -181,7 +181,7 @@ pub(super) fn from_entitlements(
         let reference = e.reference_order.as_ref();
         let order_id = field(reference.and_then(|r| r.id.as_ref()))
             .ok_or_else(|| bad("has no referenceOrder.id".into()))?;
-        let units = malformed::units(e.quantity, true).map_err(bad)?;
+        let units = malformed::units(e.quantity, true).map_err(|q| bad(q.to_string()))?;
         let line_id = field(reference.and_then(|r| r.line_item_id.as_ref()));
         let line = orders.get(&order_id).and_then(|order| {
             line_id.as_deref().and_then(|l| order.line(l)).or_else(|| {
@@ -306,7 +306,7 @@ pub(super) fn from_orders(
             if product_id.eq_ignore_ascii_case(kinds::savings_plan::PRODUCT_ID) {
                 continue;
             }
-            let units = malformed::units(l.quantity, false).map_err(bad)?;
+            let units = malformed::units(l.quantity, false).map_err(|q| bad(q.to_string()))?;
             let facts = catalog.sku_facts(&product_id, &sku_id);
             let evidence = match (&facts, product_kinds.get(&product_id)) {
                 (Some(f), _) => LineEvidence::Facts(f),

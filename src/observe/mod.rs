@@ -12,6 +12,7 @@
 //! [`activity::PER_CUSTOMER_MAX`] customers).
 
 pub mod activity;
+mod activity_errors;
 mod customer;
 pub mod facts;
 mod holdings;
@@ -90,10 +91,13 @@ pub async fn observe(
 /// could not be read), and when each customer's observation finished.
 pub struct ObservedRun {
     pub observation: Observation,
-    pub activity: Result<activity::ActivityLog, String>,
+    pub activity: Result<activity::ActivityLog, activity::ActivityLogError>,
     /// When each customer's reads finished, by lower-case customer id: apply's check before
     /// checkout reads the activity log no earlier than the log's lag after this.
     pub finished: BTreeMap<String, Instant>,
+    /// Why each `Failed` customer could not be observed, by lower-case id: the error its row
+    /// shows on one line, with its causes.
+    pub(crate) failures: BTreeMap<String, customer::CustomerError>,
 }
 
 /// [`observe`], also returning the activity log it read (or why it could not) and when each
@@ -117,7 +121,7 @@ pub async fn observe_with_log(
         activity::read(reader, &ids, observed_at).await
     };
     if let Err(e) = &activity {
-        tracing::warn!("{e}: purchases are blocked");
+        tracing::warn!("{}: purchases are blocked", crate::error_chain::one_line(e));
     }
     let facts = facts::Facts::over(opts.cache.clone(), clock.clone());
     let ctx = customer::Context {
@@ -131,6 +135,7 @@ pub async fn observe_with_log(
         journal_unreadable: AtomicBool::new(false),
         observed_at,
         finished: Mutex::default(),
+        failures: Mutex::default(),
     };
     // Each customer's future is made when a slot frees (no closure, so the whole future stays
     // `Send`; not all up front, so a fleet does not hold thousands of futures at once).
@@ -164,7 +169,9 @@ pub async fn observe_with_log(
                 minutes: log.minutes,
                 orders: log.orders(),
             },
-            Err(e) => ActivityWitness::Failed { error: e.clone() },
+            Err(e) => ActivityWitness::Failed {
+                error: crate::error_chain::one_line(e),
+            },
         },
     };
     let wanted = crate::prices::read::wanted(desired, &customers);
@@ -177,10 +184,12 @@ pub async fn observe_with_log(
         prices,
     };
     let finished = ctx.finished.into_inner().unwrap_or_else(|p| p.into_inner());
+    let failures = ctx.failures.into_inner().unwrap_or_else(|p| p.into_inner());
     ObservedRun {
         observation,
         activity,
         finished,
+        failures,
     }
 }
 

@@ -3,8 +3,21 @@
 //! depend on how apply stores it; [`from_journal`] connects it to [`crate::store::Journal`].
 
 use crate::manifest::PurchaseKey;
-use crate::store::Journal;
+use crate::store::{Journal, JournalError};
 use std::path::Path;
+use std::sync::Arc;
+
+/// Why the journal's unsettled lines cannot be read: holdings may then miss recent orders. The
+/// journal's (or the state store's) error is kept whole, shared by every customer asking.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum PendingError {
+    /// The journal could not be opened or read.
+    #[error(transparent)]
+    Journal(Arc<JournalError>),
+    /// The state store holding the journal could not be opened.
+    #[error(transparent)]
+    Store(Arc<dyn std::error::Error + Send + Sync>),
+}
 
 /// One journalled purchase line not yet settled.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,9 +35,9 @@ pub struct JournalEntry {
 /// Where pending purchases come from.
 #[async_trait::async_trait]
 pub trait PendingSource: Send + Sync {
-    /// The customer's unsettled purchase lines. `Err` (one line) when the journal cannot be
-    /// read: holdings may then miss recent orders.
-    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String>;
+    /// The customer's unsettled purchase lines. `Err` when the journal cannot be read: holdings
+    /// may then miss recent orders.
+    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, PendingError>;
 
     /// True when there is no journal at all (the state dir never had one, or lost it). It reads
     /// as empty: the partner activity log witnesses what another run bought (the plan says the
@@ -41,7 +54,7 @@ pub struct NoJournal;
 
 #[async_trait::async_trait]
 impl PendingSource for NoJournal {
-    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, PendingError> {
         Ok(Vec::new())
     }
 }
@@ -60,37 +73,28 @@ pub fn from_journal(state_dir: &Path) -> Box<dyn PendingSource> {
     }
     match Journal::open(state_dir) {
         Ok(j) => Box::new(j),
-        Err(e) => Box::new(Unreadable(error_line(&e))),
+        Err(e) => Box::new(Unreadable(PendingError::Journal(Arc::new(e)))),
     }
 }
 
 /// A store's journal as a [`PendingSource`], or — when the store could not be opened — a source
-/// that always fails with `error` (so `plan` says in-flight orders cannot be ruled out).
-pub fn from_store(store: Result<crate::store::Store, String>) -> Box<dyn PendingSource> {
+/// that always fails with that error (so `plan` says in-flight orders cannot be ruled out).
+pub fn from_store(store: anyhow::Result<crate::store::Store>) -> Box<dyn PendingSource> {
     match store {
         Ok(s) => Box::new(s.journal),
-        Err(e) => Box::new(Unreadable(e)),
+        Err(e) => {
+            let e: Box<dyn std::error::Error + Send + Sync> = e.into();
+            Box::new(Unreadable(PendingError::Store(Arc::from(e))))
+        }
     }
-}
-
-/// An error and its causes on one line.
-fn error_line(e: &dyn std::error::Error) -> String {
-    let mut s = e.to_string();
-    let mut cause = e.source();
-    while let Some(c) = cause {
-        s.push_str(": ");
-        s.push_str(&c.to_string());
-        cause = c.source();
-    }
-    s
 }
 
 #[async_trait::async_trait]
 impl PendingSource for Journal {
-    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, customer_id: &str) -> Result<Vec<JournalEntry>, PendingError> {
         let lines = Journal::pending(self, customer_id)
             .await
-            .map_err(|e| error_line(&e))?;
+            .map_err(|e| PendingError::Journal(Arc::new(e)))?;
         Ok(lines
             .into_iter()
             .map(|p| JournalEntry {
@@ -111,7 +115,7 @@ struct Missing;
 
 #[async_trait::async_trait]
 impl PendingSource for Missing {
-    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, PendingError> {
         Ok(Vec::new())
     }
     fn is_missing(&self) -> bool {
@@ -119,11 +123,11 @@ impl PendingSource for Missing {
     }
 }
 
-struct Unreadable(String);
+struct Unreadable(PendingError);
 
 #[async_trait::async_trait]
 impl PendingSource for Unreadable {
-    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, PendingError> {
         Err(self.0.clone())
     }
 }

@@ -39,11 +39,14 @@ customers:
           - { name: web-tier, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 4 }
 "#;
 
-struct FakeJournal(Result<Vec<JournalEntry>, String>);
+struct FakeJournal(Result<Vec<JournalEntry>, super::pending::PendingError>);
 
 #[async_trait::async_trait]
 impl PendingSource for FakeJournal {
-    async fn pending(&self, _customer_id: &str) -> Result<Vec<JournalEntry>, String> {
+    async fn pending(
+        &self,
+        _customer_id: &str,
+    ) -> Result<Vec<JournalEntry>, super::pending::PendingError> {
         self.0.clone()
     }
 }
@@ -145,7 +148,9 @@ async fn journalled_purchases_count_as_pending_until_visible() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unreadable_journal_blocks_purchases_instead_of_risking_a_duplicate() {
     let w = world().await;
-    let unreadable = FakeJournal(Err("journal file is corrupt at line 3".into()));
+    let corrupt: Box<dyn std::error::Error + Send + Sync> =
+        "journal file is corrupt at line 3".into();
+    let unreadable = FakeJournal(Err(super::pending::PendingError::Store(corrupt.into())));
     let oc = w.observe(&unreadable).await;
     assert_eq!(
         oc.in_flight_unknown,
@@ -238,7 +243,8 @@ async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_on
         from_journal(dir.path())
             .pending(CONTOSO)
             .await
-            .map(|v| v.len()),
+            .map(|v| v.len())
+            .map_err(|e| e.to_string()),
         Ok(0),
         "no journal yet: nothing pending"
     );
@@ -296,5 +302,18 @@ async fn from_journal_reads_the_state_dirs_journal_and_never_ignores_a_broken_on
     );
     let file = dir.path().join("journal").join(format!("{CONTOSO}.jsonl"));
     std::fs::write(&file, "garbage\n{\"type\": \"intent\"}\n").expect("corrupt");
-    assert!(from_journal(dir.path()).pending(CONTOSO).await.is_err());
+    let e = from_journal(dir.path())
+        .pending(CONTOSO)
+        .await
+        .expect_err("a corrupt journal is an error");
+    // The journal's own error is kept whole, not flattened into a line.
+    let super::pending::PendingError::Journal(journal) = &e else {
+        panic!("not the journal's error: {e:?}");
+    };
+    assert_eq!(e.to_string(), journal.to_string());
+    assert!(
+        crate::error_chain::one_line(&e).contains(&format!("{CONTOSO}.jsonl")),
+        "{}",
+        crate::error_chain::one_line(&e)
+    );
 }

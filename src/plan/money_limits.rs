@@ -278,6 +278,10 @@ mod tests {
         assert_eq!(usd("250,000.50eur").to_string(), "EUR 250,000.50");
         assert_eq!(usd("GBP 10").to_string(), "GBP 10.00");
         assert!(Money::parse("-5USD").is_err());
-        assert!(Money::parse("lots").is_err());
+        let e = Money::parse("lots").expect_err("not an amount");
+        assert!(e.to_string().contains("e.g. 250000USD"), "{e}");
+        // The decimal parser's error is kept as the cause.
+        let cause = std::error::Error::source(&e).expect("a cause");
+        assert!(cause.is::<rust_decimal::Error>(), "{cause}");
     }
 }

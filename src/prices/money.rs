@@ -216,11 +216,24 @@ impl std::fmt::Display for Money {
     }
 }
 
+/// Text that is not a money limit.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("{text:?} is not an amount with an optional currency, e.g. 250000USD")]
+    NotAnAmount {
+        text: String,
+        #[source]
+        source: rust_decimal::Error,
+    },
+    #[error("{text:?}: the amount must be positive")]
+    NotPositive { text: String },
+}
+
 impl Money {
     /// Parses `AMOUNT[CUR]`: `250000`, `250000USD`, `250000 EUR`, `USD 250000` (thousands
     /// separators `,` or `_` allowed). Without a currency the amount is in USD (the currency of
     /// Azure-plan prices). The amount must be positive.
-    pub fn parse(text: &str) -> Result<Money, String> {
+    pub fn parse(text: &str) -> Result<Money, MoneyError> {
         let t = text.trim();
         let is_code = |s: &str| s.len() == 3 && s.chars().all(|c| c.is_ascii_alphabetic());
         let (number, currency) = if t.len() > 3 && is_code(&t[t.len() - 3..]) {
@@ -235,11 +248,16 @@ impl Money {
             .chars()
             .filter(|c| *c != ',' && *c != '_')
             .collect();
-        let amount = digits.parse::<Decimal>().map_err(|_| {
-            format!("{text:?} is not an amount with an optional currency, e.g. 250000USD")
-        })?;
+        let amount = digits
+            .parse::<Decimal>()
+            .map_err(|source| MoneyError::NotAnAmount {
+                text: text.to_owned(),
+                source,
+            })?;
         if amount <= Decimal::ZERO {
-            return Err(format!("{text:?}: the amount must be positive"));
+            return Err(MoneyError::NotPositive {
+                text: text.to_owned(),
+            });
         }
         Ok(Money { amount, currency })
     }

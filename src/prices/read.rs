@@ -128,7 +128,10 @@ async fn one(
         Ok(s) => s,
         Err(e) => {
             return SheetObservation::Unavailable {
-                reason: format!("the {view} price sheet for market {market} cannot be read: {e}"),
+                reason: format!(
+                    "the {view} price sheet for market {market} cannot be read: {}",
+                    crate::error_chain::one_line(&e)
+                ),
             };
         }
     };
@@ -159,7 +162,10 @@ fn refused(e: &crate::partner_center::ApiError, market: &str, view: &str) -> Str
     if matches!(e, crate::partner_center::ApiError::AppUserRequired { .. }) {
         return APP_ONLY.to_owned();
     }
-    format!("reading the {view} price sheet for market {market} failed: {e}")
+    format!(
+        "reading the {view} price sheet for market {market} failed: {}",
+        crate::error_chain::one_line(e)
+    )
 }
 
 #[cfg(test)]

@@ -83,7 +83,7 @@ impl ViewError {
     pub(crate) fn io(path: &std::path::Path, what: &str, e: std::io::Error) -> ViewError {
         ViewError::File {
             path: path.to_path_buf(),
-            what: format!("{what}: {e}"),
+            what: what.to_owned(),
             source: Some(e),
         }
     }

@@ -149,7 +149,16 @@ async fn a_refused_activity_log_is_an_error_naming_the_call() {
     )
     .await
     .expect_err("403");
-    assert!(err.contains("partner activity log"), "{err}");
-    assert!(err.contains("/v1/auditrecords"), "{err}");
-    assert!(err.contains("403"), "{err}");
+    // The message names the log; the failed call (method, path, status) is its source, and the
+    // one-line form a plan shows carries both.
+    let line = reservoir::error_chain::one_line(&err);
+    assert!(err.to_string().contains("partner activity log"), "{line}");
+    assert!(line.contains("/v1/auditrecords"), "{line}");
+    assert!(line.contains("403"), "{line}");
+    let source = std::error::Error::source(&err).expect("the failed call is the source");
+    assert!(
+        source.to_string().starts_with("GET /v1/auditrecords"),
+        "{source}"
+    );
+    assert_eq!(err.api_error().status(), Some(403));
 }

@@ -22,6 +22,14 @@ fn a_customer_that_cannot_be_read_gets_error_rows_and_the_others_are_planned() {
         .unwrap_or_default()
         .to_owned();
     assert!(reason.contains("reading entitlements"), "{reason}");
+    // The row's one line carries the cause: the failed call with its status.
+    assert!(
+        reason.contains(&format!(
+            "reading entitlements: GET /v1/customers/{FABRIKAM}/entitlements"
+        )),
+        "{reason}"
+    );
+    assert!(reason.contains("HTTP 403"), "{reason}");
     assert_eq!(row(&plan, "web-tier")["action"], "ok");
     assert_eq!(row(&plan, "windows-server")["action"], "ok");
 }

@@ -15,46 +15,67 @@ use crate::partner_center::CredentialsKind;
 use crate::partner_center::wire::{Availability, Sku};
 use crate::plan::{Inventory, Resolution, market_available};
 
+/// A savings-plan SKU whose term or minimum commitment cannot be read: the item is an error,
+/// never a guess.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SkuError {
+    #[error("savings-plan SKU {sku} gives termDuration {term:?}, which is not a term")]
+    Term { sku: String, term: String },
+    #[error("savings-plan SKU {sku} gives no termDuration")]
+    NoTerm { sku: String },
+    #[error("savings-plan SKU {sku} minimumPurchaseCommitment has grain {grain:?}, not Hourly")]
+    Grain { sku: String, grain: String },
+    #[error(
+        "savings-plan SKU {sku} minimumPurchaseCommitment amount {amount} is not a usable hourly \
+         amount"
+    )]
+    Amount {
+        sku: String,
+        amount: rust_decimal::Decimal,
+    },
+}
+
 /// The term a savings-plan SKU is for (`dynamicAttributes.termDuration`), or why it cannot be
 /// read (`"PY"` and other unusable values).
-pub fn sku_term(sku: &Sku) -> Result<Term, String> {
+pub fn sku_term(sku: &Sku) -> Result<Term, SkuError> {
     let raw = sku
         .dynamic_str("termDuration")
         .or_else(|| sku.dynamic_str("duration"));
     match raw.as_deref().map(str::trim) {
-        Some(t) => term_from_wire(t).ok_or_else(|| {
-            format!(
-                "savings-plan SKU {} gives termDuration {t:?}, which is not a term",
-                sku.id
-            )
+        Some(t) => term_from_wire(t).ok_or_else(|| SkuError::Term {
+            sku: sku.id.clone(),
+            term: t.to_owned(),
         }),
-        None => Err(format!("savings-plan SKU {} gives no termDuration", sku.id)),
+        None => Err(SkuError::NoTerm {
+            sku: sku.id.clone(),
+        }),
     }
 }
 
 /// The SKU's `minimumPurchaseCommitment` in thousandths per hour and its currency; `Ok(None)`
 /// when the SKU states none. A minimum that is not an hourly amount of at most three decimals
 /// is an error.
-pub fn minimum_commitment(sku: &Sku) -> Result<Option<(HourlyCommitment, Option<String>)>, String> {
+pub fn minimum_commitment(
+    sku: &Sku,
+) -> Result<Option<(HourlyCommitment, Option<String>)>, SkuError> {
     let Some(m) = &sku.minimum_purchase_commitment else {
         return Ok(None);
-    };
-    let bad = |why: &str| {
-        format!(
-            "savings-plan SKU {} minimumPurchaseCommitment {why}",
-            sku.id
-        )
     };
     if let Some(g) = &m.grain
         && !g.trim().eq_ignore_ascii_case("hourly")
     {
-        return Err(bad(&format!("has grain {g:?}, not Hourly")));
+        return Err(SkuError::Grain {
+            sku: sku.id.clone(),
+            grain: g.clone(),
+        });
     }
     let Some(amount) = m.amount else {
         return Ok(None);
     };
-    let hourly = HourlyCommitment::from_decimal(amount)
-        .ok_or_else(|| bad(&format!("amount {amount} is not a usable hourly amount")))?;
+    let hourly = HourlyCommitment::from_decimal(amount).ok_or_else(|| SkuError::Amount {
+        sku: sku.id.clone(),
+        amount,
+    })?;
     let currency = m
         .currency_code
         .as_ref()
@@ -102,7 +123,7 @@ impl Catalog {
             match sku_term(sku) {
                 Ok(t) if t == p.term => found = Some(sku.clone()),
                 Ok(_) => {}
-                Err(e) => return Resolution::Error(e),
+                Err(e) => return Resolution::Error(e.to_string()),
             }
         }
         let searched = format!(
@@ -117,7 +138,7 @@ impl Catalog {
         };
         let minimum = match minimum_commitment(&sku) {
             Ok(m) => m,
-            Err(e) => return Resolution::Error(e),
+            Err(e) => return Resolution::Error(e.to_string()),
         };
         if let Some((_, Some(c))) = &minimum
             && !c.eq_ignore_ascii_case(&p.currency)

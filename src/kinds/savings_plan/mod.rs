@@ -19,7 +19,7 @@
 pub mod catalog;
 pub mod observed;
 
-use super::declare::Declaration;
+use super::declare::{Declaration, Undeclarable};
 use super::{CartTerms, Kind, KindTotals, Purchasable, PurchaseKey};
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::manifest::{
@@ -247,7 +247,7 @@ impl Purchasable for SavingsPlanItem<'_> {
     fn billing(&self) -> BillingPlan {
         self.0.billing
     }
-    fn billing_cycle(&self, supported: &[String]) -> Result<String, String> {
+    fn billing_cycle(&self, supported: &[String]) -> Result<String, crate::kinds::CycleError> {
         super::reservation::reservation_cycle(self.0.billing, supported)
     }
     /// The key says everything a savings plan buys: duplicates are caught by the manifest.
@@ -373,22 +373,20 @@ pub(super) fn summary_parts(t: &KindTotals) -> Vec<String> {
 /// The `savings_plans:` item of a savings-plan holding, without its `subscription` (the
 /// holding does not name the Azure plan it was bought under; `import` adds one of the
 /// customer's, which matching does not compare).
-pub(super) fn declare(h: &Holding) -> Result<Declaration, String> {
+pub(super) fn declare(h: &Holding) -> Result<Declaration, Undeclarable> {
     let Some(a) = h.kind.savings_plan() else {
-        return Err("not a savings plan".into());
+        return Err(Undeclarable::NotASavingsPlan);
     };
     let (Some(scope), Some(term), Some(billing), Some(currency)) =
         (a.scope, a.term, a.billing, a.currency.as_deref())
     else {
-        return Err(
-            "its subscription does not say the scope, term, billing plan and currency".into(),
-        );
+        return Err(Undeclarable::NoSavingsPlanTerms);
     };
     let mut fields = vec![("scope", scope.as_str().to_owned())];
     match (scope, &a.entitlement_id) {
         (Scope::Single, Some(e)) => fields.push(("entitlement", e.clone())),
         (Scope::Single, None) => {
-            return Err("a single-scope plan whose subscription names no entitlement".into());
+            return Err(Undeclarable::NoEntitlement);
         }
         (Scope::Shared, _) => {}
     }

@@ -14,6 +14,22 @@ use crate::plan::Holding;
 use crate::prices::money::BillingPlan;
 use chrono::SecondsFormat;
 
+/// A savings-plan subscription whose field cannot be read with certainty: the customer buys
+/// nothing until it can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "GET /v1/customers/{customer_id}/subscriptions: savings-plan subscription {subscription_id} \
+     {field} {problem}; nothing is bought for this customer until it can be read"
+)]
+pub struct UnreadableSavingsPlan {
+    pub customer_id: String,
+    pub subscription_id: String,
+    /// E.g. `termDuration`, `lineItems[0]`.
+    pub field: String,
+    /// E.g. `is "PY", not a term`.
+    pub problem: String,
+}
+
 /// Whether a listed subscription is a savings plan.
 pub fn is_savings_plan(s: &Subscription) -> bool {
     s.unit_type
@@ -30,19 +46,21 @@ fn active(status: Option<&str>) -> bool {
 
 /// The customer's savings-plan holdings among its subscriptions, or the first one that cannot
 /// be read with certainty (`GET /v1/customers/{id}/subscriptions: subscription S …`).
-pub fn holdings(customer_id: &str, subs: &[Subscription]) -> Result<Vec<Holding>, String> {
+pub fn holdings(
+    customer_id: &str,
+    subs: &[Subscription],
+) -> Result<Vec<Holding>, UnreadableSavingsPlan> {
     let mut out = Vec::new();
     for s in subs.iter().filter(|s| is_savings_plan(s)) {
         let status = s.status.as_ref().map(|st| st.as_str().to_owned());
         if !active(status.as_deref()) {
             continue;
         }
-        let bad = |field: &str, why: String| {
-            format!(
-                "GET /v1/customers/{customer_id}/subscriptions: savings-plan subscription {} {field} \
-                 {why}; nothing is bought for this customer until it can be read",
-                s.id
-            )
+        let bad = |field: &str, problem: String| UnreadableSavingsPlan {
+            customer_id: customer_id.to_owned(),
+            subscription_id: s.id.clone(),
+            field: field.to_owned(),
+            problem,
         };
         let term = match s.term_duration.as_deref().map(str::trim) {
             Some(t) => term_from_wire(t)

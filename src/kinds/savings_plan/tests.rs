@@ -117,7 +117,14 @@ fn an_unusable_term_or_amount_is_an_error_never_a_guess() {
     let line = json!([{ "scope": "shared", "purchaseCommitment": { "amount": "0.05", "grain": "hourly", "currency": "usd" } }]);
     let e = observed::holdings("c", &[subscription(benefit("PY", "2027-01-01", line))])
         .expect_err("PY is not a term");
-    assert!(e.contains("termDuration is \"PY\", not a term"), "{e}");
+    assert!(
+        e.to_string().contains("termDuration is \"PY\", not a term"),
+        "{e}"
+    );
+    assert_eq!(
+        (e.field.as_str(), e.subscription_id.as_str()),
+        ("termDuration", "sp1")
+    );
     let bad_amount = json!([{ "scope": "shared", "purchaseCommitment": { "amount": "0.0001", "grain": "hourly", "currency": "usd" } }]);
     let e = observed::holdings(
         "c",
@@ -125,7 +132,8 @@ fn an_unusable_term_or_amount_is_an_error_never_a_guess() {
     )
     .expect_err("finer than the grain");
     assert!(
-        e.contains("lineItems[0] has no usable purchaseCommitment.amount"),
+        e.to_string()
+            .contains("lineItems[0] has no usable purchaseCommitment.amount"),
         "{e}"
     );
     // Other subscriptions are not savings plans and are left alone.
@@ -146,7 +154,14 @@ fn a_skus_term_and_minimum_are_read_then_checked() {
     };
     assert_eq!(catalog::sku_term(&sku("P1Y")), Ok(Term::P1Y));
     let e = catalog::sku_term(&sku("PY")).expect_err("PY");
-    assert!(e.contains("\"PY\""), "{e}");
+    assert!(e.to_string().contains("\"PY\""), "{e}");
+    assert_eq!(
+        e,
+        catalog::SkuError::Term {
+            sku: "0001".into(),
+            term: "PY".into()
+        }
+    );
     assert_eq!(
         catalog::minimum_commitment(&sku("P1Y")),
         Ok(Some((HourlyCommitment(1), Some("USD".to_owned()))))

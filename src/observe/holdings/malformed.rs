@@ -64,15 +64,26 @@ pub(crate) struct Holdings {
 
 /// A quantity as owned units: missing or negative is malformed; zero is malformed unless
 /// `zero_possible` (an entitlement whose units were all transferred or unfulfilled).
-pub(crate) fn units(q: Option<i64>, zero_possible: bool) -> Result<u32, String> {
+pub(crate) fn units(q: Option<i64>, zero_possible: bool) -> Result<u32, BadQuantity> {
     match q {
-        None => Err("has no quantity".to_owned()),
-        Some(n) if n < 0 => Err(format!("has a negative quantity ({n})")),
-        Some(0) if !zero_possible => {
-            Err("has a quantity of 0, which an order line cannot have".to_owned())
-        }
-        Some(n) => u32::try_from(n).map_err(|_| format!("has an impossible quantity ({n})")),
+        None => Err(BadQuantity::Missing),
+        Some(n) if n < 0 => Err(BadQuantity::Negative(n)),
+        Some(0) if !zero_possible => Err(BadQuantity::Zero),
+        Some(n) => u32::try_from(n).map_err(|_| BadQuantity::Impossible(n)),
     }
+}
+
+/// Why a quantity is not a number of owned units (the problem of a [`HoldingsError::Malformed`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum BadQuantity {
+    #[error("has no quantity")]
+    Missing,
+    #[error("has a negative quantity ({0})")]
+    Negative(i64),
+    #[error("has a quantity of 0, which an order line cannot have")]
+    Zero,
+    #[error("has an impossible quantity ({0})")]
+    Impossible(i64),
 }
 
 /// The first uncertain holding that could be one of the customer's declared items, as an error.

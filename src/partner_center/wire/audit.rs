@@ -8,6 +8,7 @@ use super::orders::Order;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::sync::Arc;
 
 lenient_enum! {
     /// `operationStatus` of a record (SDK `OperationStatus`).
@@ -83,27 +84,50 @@ impl AuditRecord {
 
     /// The order in `resourceNewValue` (a string holding PascalCase JSON; an object is accepted
     /// too). `Err` says why it cannot be read; `Ok(None)` when the record carries no value.
-    pub fn order(&self) -> Result<Option<Order>, String> {
+    pub fn order(&self) -> Result<Option<Order>, RecordOrderError> {
         let raw = match &self.resource_new_value {
             None | Some(Value::Null) => return Ok(None),
             Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
             Some(Value::String(s)) => serde_json::from_str::<Value>(s)
-                .map_err(|e| format!("resourceNewValue is not JSON: {e}"))?,
+                .map_err(|e| RecordOrderError::NotJson(Arc::new(e)))?,
             Some(v @ Value::Object(_)) => v.clone(),
             Some(other) => {
-                return Err(format!(
-                    "resourceNewValue is neither a JSON string nor an object: {other}"
-                ));
+                return Err(RecordOrderError::NeitherStringNorObject {
+                    found: other.to_string(),
+                });
             }
         };
         if !raw.is_object() {
-            return Err("resourceNewValue does not hold a JSON object".to_owned());
+            return Err(RecordOrderError::NotAnObject);
         }
         serde_json::from_value::<Order>(normalize_keys(raw))
             .map(Some)
-            .map_err(|e| format!("resourceNewValue is not an order: {e}"))
+            .map_err(|e| RecordOrderError::NotAnOrder(Arc::new(e)))
     }
 }
+
+/// Why the order a record carries (`resourceNewValue`) cannot be read; the JSON error, when
+/// there is one, is the source. Cloned with the record's recent order, so the source is shared.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum RecordOrderError {
+    #[error("resourceNewValue is not JSON")]
+    NotJson(#[source] Arc<serde_json::Error>),
+    #[error("resourceNewValue is neither a JSON string nor an object: {found}")]
+    NeitherStringNorObject { found: String },
+    #[error("resourceNewValue does not hold a JSON object")]
+    NotAnObject,
+    #[error("resourceNewValue is not an order")]
+    NotAnOrder(#[source] Arc<serde_json::Error>),
+}
+
+/// Equal when they say the same (a JSON error has no equality of its own).
+impl PartialEq for RecordOrderError {
+    fn eq(&self, other: &Self) -> bool {
+        crate::error_chain::one_line(self) == crate::error_chain::one_line(other)
+    }
+}
+
+impl Eq for RecordOrderError {}
 
 /// The one filter `GET /v1/auditrecords` accepts (`{"Field","Value","Operator"}`, URL-encoded
 /// JSON).
@@ -245,7 +269,10 @@ mod tests {
             resource_new_value: Some(Value::String("{not json".into())),
             ..AuditRecord::default()
         };
-        assert!(r.order().unwrap_err().contains("not JSON"));
+        let e = r.order().unwrap_err();
+        assert!(crate::error_chain::one_line(&e).contains("not JSON"), "{e}");
+        let json = std::error::Error::source(&e).expect("the JSON error is the cause");
+        assert!(json.is::<Arc<serde_json::Error>>(), "{json}");
         r.resource_new_value = Some(json!(42));
         assert!(r.order().is_err());
         r.resource_new_value = Some(Value::String("[1]".into()));

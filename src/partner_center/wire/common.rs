@@ -160,37 +160,59 @@ macro_rules! lenient_enum {
 }
 pub(crate) use lenient_enum;
 
-fn value_to_decimal(v: &Value) -> Option<Result<Decimal, String>> {
+/// A JSON value that is not what a lenient field reads (the message serde reports, with its
+/// cause, through [`de_error`]).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ValueError {
+    /// A JSON number out of a decimal's range or precision.
+    #[error("number {number}")]
+    Number {
+        number: String,
+        #[source]
+        source: rust_decimal::Error,
+    },
+    #[error("expected a number, got the string {0:?}")]
+    NumericString(String),
+    #[error("expected a number, got {0}")]
+    NotANumber(String),
+    #[error("not a date-time: {0:?}")]
+    NotADate(String),
+}
+
+/// A serde error carrying `e` and its causes (serde's custom errors hold a message only).
+fn de_error<E: serde::de::Error>(e: ValueError) -> E {
+    E::custom(crate::error_chain::one_line(&e))
+}
+
+fn value_to_decimal(v: &Value) -> Option<Result<Decimal, ValueError>> {
     match v {
         Value::Null => None,
         Value::Number(n) => Some(Decimal::from_str(&n.to_string()).or_else(|_| {
-            Decimal::from_scientific(&n.to_string()).map_err(|e| format!("number {n}: {e}"))
+            Decimal::from_scientific(&n.to_string()).map_err(|source| ValueError::Number {
+                number: n.to_string(),
+                source,
+            })
         })),
         Value::String(s) if s.trim().is_empty() => None,
         Value::String(s) => Some(
             Decimal::from_str(s.trim())
                 .or_else(|_| Decimal::from_scientific(s.trim()))
-                .map_err(|_| format!("expected a number, got the string {s:?}")),
+                .map_err(|_| ValueError::NumericString(s.clone())),
         ),
-        other => Some(Err(format!("expected a number, got {other}"))),
+        other => Some(Err(ValueError::NotANumber(other.to_string()))),
     }
 }
 
 /// `Option<Decimal>` from a JSON number, a numeric string, an empty string or null.
 pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
     let v = Value::deserialize(d)?;
-    value_to_decimal(&v)
-        .transpose()
-        .map_err(serde::de::Error::custom)
+    value_to_decimal(&v).transpose().map_err(de_error)
 }
 
 /// `Option<i64>` from a JSON number, a numeric string (`"25"`, `"25.0"`), an empty string or null.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
     let v = Value::deserialize(d)?;
-    match value_to_decimal(&v)
-        .transpose()
-        .map_err(serde::de::Error::custom)?
-    {
+    match value_to_decimal(&v).transpose().map_err(de_error)? {
         None => Ok(None),
         Some(dec) if dec.fract().is_zero() => i64::try_from(dec)
             .map(Some)
@@ -212,7 +234,7 @@ pub fn opt_string_or_number<'de, D: Deserializer<'de>>(d: D) -> Result<Option<St
 
 /// Parses a Partner Center date: RFC 3339 with `Z` or offset, or zone-less (taken as UTC), or a
 /// bare date. `0001-01-01…` (.NET's minimum, meaning "never") gives `Ok(None)`.
-pub fn parse_date(s: &str) -> Result<Option<DateTime<Utc>>, String> {
+pub fn parse_date(s: &str) -> Result<Option<DateTime<Utc>>, ValueError> {
     // A documented example writes `2023-05-18TT21:22:26`: the doubled `T` is read as one.
     let fixed = s.trim().replacen("TT", "T", 1);
     let s = fixed.as_str();
@@ -231,14 +253,14 @@ pub fn parse_date(s: &str) -> Result<Option<DateTime<Utc>>, String> {
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
         return Ok(date.and_hms_opt(0, 0, 0).map(|d| d.and_utc()));
     }
-    Err(format!("not a date-time: {s:?}"))
+    Err(ValueError::NotADate(s.to_owned()))
 }
 
 /// Serde adapter for [`parse_date`] on `Option<DateTime<Utc>>` fields.
 pub fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
     match Value::deserialize(d)? {
         Value::Null => Ok(None),
-        Value::String(s) => parse_date(&s).map_err(serde::de::Error::custom),
+        Value::String(s) => parse_date(&s).map_err(de_error),
         other => Err(serde::de::Error::custom(format!(
             "expected a date-time string, got {other}"
         ))),
@@ -288,6 +310,26 @@ mod tests {
     }
 
     #[test]
+    fn a_number_no_decimal_holds_keeps_the_decimal_error_as_its_cause() {
+        let e = value_to_decimal(&serde_json::json!(1e30))
+            .expect("a value")
+            .expect_err("beyond a decimal's range");
+        let cause = std::error::Error::source(&e).expect("a cause");
+        assert!(cause.is::<rust_decimal::Error>(), "{cause}");
+        // serde's error (a message only) carries the cause's text too.
+        #[derive(Debug, serde::Deserialize)]
+        struct Amount {
+            #[serde(deserialize_with = "opt_decimal")]
+            #[allow(dead_code)]
+            amount: Option<Decimal>,
+        }
+        let de = serde_json::from_value::<Amount>(serde_json::json!({ "amount": 1e30 }))
+            .expect_err("refused");
+        assert!(de.to_string().starts_with("number 1e+30: "), "{de}");
+        assert!(de.to_string().contains(&cause.to_string()), "{de}");
+    }
+
+    #[test]
     fn enums_fold_case_and_underscores_and_keep_unknown() {
         for s in ["one_time", "OneTime", "onetime", "ONE_TIME"] {
             let c: Cycle = serde_json::from_value(Value::String(s.into())).unwrap();
@@ -312,7 +354,10 @@ mod tests {
         let d = parse_date("2019-05-02T19:29:59.1234567Z").unwrap().unwrap();
         assert_eq!(d.second(), 59);
         assert_eq!(parse_date("0001-01-01T00:00:00").unwrap(), None);
-        assert!(parse_date("yesterday").is_err());
+        assert_eq!(
+            parse_date("yesterday"),
+            Err(ValueError::NotADate("yesterday".into()))
+        );
     }
 
     #[test]

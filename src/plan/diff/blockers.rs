@@ -133,7 +133,7 @@ impl CustomerDiff<'_> {
             ));
         }
         if let Err(reason) = item.billing_cycle(&ci.billing_cycles) {
-            return blocked(reason);
+            return blocked(reason.to_string());
         }
         // Holdings read from one-time orders (app-only credentials) cannot see a monthly-billed
         // purchase later: buying one would make the next plan buy it again.
