@@ -56,9 +56,11 @@ pub struct Minimum {
     /// A no-change plan with the country and registrations cached: per customer 2
     /// (subscriptions, entitlements); 1 per run for the activity log.
     pub no_change: u64,
-    /// The inventory checks the documented flow adds to a purchase: every reservation SKU lists
-    /// `InventoryCheck` as a purchase prerequisite, checked per (customer, subscription, region)
-    /// — one per subscription here. Issue 13's minimum leaves them out; the table shows both.
+    /// What a purchase needs beyond issue 13's minimum: the inventory checks of the documented
+    /// flow (every reservation SKU lists `InventoryCheck` as a purchase prerequisite, checked
+    /// per customer, subscription and region — one per subscription here; DESIGN §5 step 4)
+    /// and one price-sheet read per country (the plan states what it would cost, DESIGN §4).
+    /// The table shows the ratios both without and with them.
     pub inventory: u64,
 }
 
@@ -77,6 +79,6 @@ pub fn minimum(world: &World) -> Minimum {
     Minimum {
         purchase: 5 * customers + subscriptions + 3 * countries.len() as u64 + 1,
         no_change: 2 * customers + 1,
-        inventory: subscriptions,
+        inventory: subscriptions + countries.len() as u64,
     }
 }

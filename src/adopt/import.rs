@@ -126,10 +126,7 @@ fn order_note(h: &Holding, kind: Kind) -> String {
     } else {
         format!("order {}", h.order_id)
     };
-    let amount = match kind {
-        Kind::SavingsPlan => kind.amount(h.quantity),
-        Kind::Reservation | Kind::Software => format!("{} units", h.quantity),
-    };
+    let amount = kind.amount_phrase(h.quantity);
     format!("{order} ({amount}{expiry})")
 }
 

@@ -198,9 +198,23 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
             ctx.opts.engine.clock.clone(),
         ),
     );
-    // One activity-log reader for the run: customers checking out together share a read.
+    // One activity-log reader for the run: customers checking out about the same time share a
+    // read (never older than the log's lag before a check asks).
+    let acting: BTreeSet<String> = approved
+        .shown
+        .rows
+        .iter()
+        .filter(|r| r.action.is_change())
+        .map(|r| r.customer_id.to_ascii_lowercase())
+        .collect();
     let log = Arc::new(
-        SharedLog::new(Reader::new(ctx.client)).waiting_for(ctx.client.rate_limiter().clone()),
+        SharedLog::new(
+            Reader::new(ctx.client),
+            ctx.desired.customers.iter().map(|c| c.id.as_str()),
+            acting.len(),
+            ctx.opts.engine.activity_log_lag,
+        )
+        .waiting_for(ctx.client.rate_limiter().clone()),
     );
     // Each customer's future is made when a slot frees (not all up front: at fleet scale the
     // futures' own size is most of the run's memory).

@@ -1,7 +1,7 @@
 //! The last look before money moves (DESIGN §5 step 7): right before a cart is checked out, the
-//! partner activity log is read again for the customer (by a read sent after the check asked,
-//! shared with the customers checking out at the same time: [`super::witness_log`]). An order that the customer's re-plan did
-//! not know — placed meanwhile by another runner, another tool or a person in the portal — vetoes
+//! partner activity log is read again for the customer (by a read sent no earlier than the log's
+//! lag before the check asked, shared with the customers checking out about the same time:
+//! [`super::witness_log`]). An order that the customer's re-plan did not know — placed meanwhile by another runner, another tool or a person in the portal — vetoes
 //! the checkout: the engine abandons the cart and buys nothing more for the customer in this run.
 //! A log that cannot be read vetoes too (fail closed).
 //!
@@ -19,7 +19,7 @@
 use super::options::ApplyOptions;
 use super::witness_log::SharedLog;
 use crate::observe::PendingSource;
-use crate::observe::activity::{ActivityLog, RecentOrder};
+use crate::observe::activity::{ActivityLog, ActivityLogError, RecentOrder};
 use crate::plan::ObservedCustomer;
 use crate::store::Journal;
 use futures::future::BoxFuture;
@@ -28,8 +28,29 @@ use std::sync::Arc;
 
 /// Runs right before a cart is checked out for the first time.
 pub trait BeforeCheckout: Send + Sync {
-    /// `Err(reason)` vetoes the checkout: one sentence saying why, shown to the user.
-    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>>;
+    /// `Err(veto)` vetoes the checkout; its text (with its causes) is shown to the user.
+    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), Veto>>;
+}
+
+/// Why a cart is not checked out.
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum Veto {
+    /// The activity log could not be read (the failed read is the source).
+    #[error(
+        "not checked out: orders placed since the plan cannot be ruled out, so nothing more is \
+         bought for this customer in this run"
+    )]
+    LogUnreadable(#[source] ActivityLogError),
+    /// The log shows an order the customer's re-plan did not know.
+    #[error(
+        "not checked out: the partner activity log shows {order}, placed for this customer after \
+         the plan was made (another run, tool or the portal); nothing more is bought for this \
+         customer in this run: run plan again"
+    )]
+    OrderAppeared {
+        /// The order as the user sees it, e.g. `order o-1 at 10:00:03 UTC`.
+        order: String,
+    },
 }
 
 /// What the customer's re-plan knew: the orders it saw in holdings and in the activity log.
@@ -114,8 +135,8 @@ fn customer_orders<'l>(
 
 /// Re-reads the activity log for the customer and vetoes on an order the re-plan did not know.
 pub struct ActivityLogCheck {
-    /// The run's shared reader: a read sent after the check asked, shared with the other
-    /// customers checking out at the same time.
+    /// The run's shared reader: a read sent no earlier than the log's lag before the check
+    /// asked, shared with the other customers checking out about the same time.
     pub log: Arc<SharedLog>,
     /// The journal, read again at check time: orders this very run placed (a resumed intent)
     /// are not "unknown".
@@ -126,20 +147,13 @@ pub struct ActivityLogCheck {
 }
 
 impl BeforeCheckout for ActivityLogCheck {
-    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), String>> {
+    fn check<'a>(&'a self, customer_id: &'a str) -> BoxFuture<'a, Result<(), Veto>> {
         Box::pin(async move {
-            let wait = self
-                .not_before
-                .saturating_duration_since(std::time::Instant::now());
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-            let log = self.log.read_now(customer_id).await.map_err(|e| {
-                format!(
-                    "not checked out: {e}; orders placed since the plan cannot be ruled out, \
-                     so nothing more is bought for this customer in this run"
-                )
-            })?;
+            let log = self
+                .log
+                .read_for(customer_id, self.not_before)
+                .await
+                .map_err(Veto::LogUnreadable)?;
             let journal: BTreeSet<String> = self
                 .journal
                 .pending(customer_id)
@@ -151,11 +165,7 @@ impl BeforeCheckout for ActivityLogCheck {
                 .collect();
             match self.known.first_unknown(&log, customer_id, &journal) {
                 None => Ok(()),
-                Some(order) => Err(format!(
-                    "not checked out: the partner activity log shows {order}, placed for this \
-                     customer after the plan was made (another run, tool or the portal); \
-                     nothing more is bought for this customer in this run: run plan again"
-                )),
+                Some(order) => Err(Veto::OrderAppeared { order }),
             }
         })
     }

@@ -58,7 +58,8 @@ pub struct ApplyArgs {
     pub registration_timeout: String,
     /// How long the partner activity log may lag behind an order: the check right before each
     /// checkout waits until this long after the customer was re-read, so orders another run
-    /// placed before then are visible to it (e.g. 10s; 0 turns the wait off).
+    /// placed before then are visible to it; a read of the log sent at most this long before a
+    /// check asked serves it too (e.g. 10s; 0 turns the wait off and reads after each ask).
     #[arg(long, env = "RESERVOIR_ACTIVITY_LOG_LAG", default_value = "10s")]
     pub activity_log_lag: String,
     /// Output: `text` for people, or `json`: one JSON event per line on stdout (plan,

@@ -127,6 +127,14 @@ impl Kind {
         }
     }
 
+    /// [`Kind::amount`] as a phrase: `3 units`, or a savings plan's `5.00/h`.
+    pub fn amount_phrase(self, n: u32) -> String {
+        match self {
+            Kind::SavingsPlan => savings_plan::amount(n),
+            Kind::Reservation | Kind::Software => format!("{n} units"),
+        }
+    }
+
     /// A row's money in words ([`RowMoney::describe`]); a savings plan's as its hourly
     /// commitment over the hours of its term.
     pub fn describe_money(self, m: &crate::prices::money::RowMoney) -> String {

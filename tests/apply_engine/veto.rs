@@ -5,7 +5,7 @@ use super::fake::FakeWorld;
 use super::harness::*;
 use futures::FutureExt;
 use futures::future::BoxFuture;
-use reservoir::apply::witness::BeforeCheckout;
+use reservoir::apply::witness::{BeforeCheckout, Veto as Vetoed};
 use reservoir::apply::{CartState, CustomerBatch, NoopReporter, apply_customer};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -17,12 +17,14 @@ struct Veto {
 }
 
 impl BeforeCheckout for Veto {
-    fn check<'a>(&'a self, _customer_id: &'a str) -> BoxFuture<'a, Result<(), String>> {
+    fn check<'a>(&'a self, _customer_id: &'a str) -> BoxFuture<'a, Result<(), Vetoed>> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         let veto = self.veto;
         Box::pin(async move {
             if veto {
-                Err("not checked out: the partner activity log shows order o-portal".into())
+                Err(Vetoed::OrderAppeared {
+                    order: "order o-portal".into(),
+                })
             } else {
                 Ok(())
             }

@@ -1,7 +1,8 @@
 //! Availability selection by segment: Partner Center lists one availability per segment and
 //! promises no order. With the documented list in reverse order (education first) a commercial
 //! customer was sold the education catalog item; the catalog must ask for the customer's segment
-//! (`targetSegment=commercial`), keep only that segment, and block when several remain.
+//! (`targetSegment=commercial`), keep only that segment, and block when several remain. A
+//! resolution that defers the availability (observe's first pass) reads none.
 
 use crate::client::mock::{CUSTOMER, Canned, Mock, SUBSCRIPTION, app_user, client, v1};
 use reservoir::catalog::{Buyer, Catalog, Freshness};
@@ -90,6 +91,10 @@ fn reservation() -> DesiredReservation {
 }
 
 async fn resolve(catalog: &Catalog) -> Resolution {
+    resolve_with(catalog, Freshness::Cached).await
+}
+
+async fn resolve_with(catalog: &Catalog, freshness: Freshness) -> Resolution {
     let buyer = Buyer {
         customer_id: CUSTOMER,
         country: "US",
@@ -100,7 +105,7 @@ async fn resolve(catalog: &Catalog) -> Resolution {
             SUBSCRIPTION,
             SubscriptionKind::AzurePlan,
             &reservation(),
-            Freshness::Cached,
+            freshness,
         )
         .await
 }
@@ -155,4 +160,64 @@ async fn several_availabilities_of_the_segment_block_the_item() {
             && !reason.contains("EDU1"),
         "{reason}"
     );
+}
+
+/// Observe first resolves items without their availability (issue 13: only rows with a
+/// shortfall need one): no availability is read, and the SKU found — what holdings are matched
+/// on — is the one a full resolution finds, even when no availability of the customer's
+/// segment would let it be bought.
+#[tokio::test]
+async fn a_resolution_deferring_the_availability_reads_none_and_finds_the_same_sku() {
+    let (mock, catalog) = catalog_with(vec![availability("EDU1", "education")]).await;
+    let Resolution::Found(sku) = resolve_with(&catalog, Freshness::DeferAvailability).await else {
+        panic!("the SKU is found without its availability");
+    };
+    assert_eq!(sku.availability, None);
+    assert_eq!(sku.catalog_item_id(), None);
+    let availability_reads = |mock: &crate::client::mock::Mock| {
+        mock.api_requests()
+            .into_iter()
+            .filter(|r| r.path.ends_with("/availabilities"))
+            .count()
+    };
+    assert_eq!(availability_reads(&mock), 0);
+    let full = resolve(&catalog).await;
+    assert!(
+        matches!(full, Resolution::NotFound { .. }),
+        "to buy it, the segment's availability is needed: {full:?}"
+    );
+    assert_eq!(availability_reads(&mock), 1);
+
+    let (mock, catalog) = catalog_with(vec![
+        availability("EDU1", "education"),
+        availability("COM1", "commercial"),
+    ])
+    .await;
+    let Resolution::Found(sku) = resolve_with(&catalog, Freshness::DeferAvailability).await else {
+        panic!("found");
+    };
+    let Resolution::Found(full) = resolve(&catalog).await else {
+        panic!("found");
+    };
+    assert_eq!(
+        full.catalog_item_id(),
+        Some(format!("{PRODUCT}:0001:COM1").as_str())
+    );
+    assert_eq!(
+        (
+            &sku.product_id,
+            &sku.sku_id,
+            sku.min_quantity,
+            sku.max_quantity,
+            &sku.inventory
+        ),
+        (
+            &full.product_id,
+            &full.sku_id,
+            full.min_quantity,
+            full.max_quantity,
+            &full.inventory
+        )
+    );
+    assert_eq!(availability_reads(&mock), 1);
 }

@@ -238,6 +238,17 @@ async fn apply_costs(n: usize) -> (BTreeMap<usize, BTreeSet<u64>>, u64) {
         declared,
         "one inventory check per item bought, never a second one before buying"
     );
+    assert_eq!(
+        costs.paths_with("/availabilities").len(),
+        fleet.markets(),
+        "one availability read per market: each SKU bought is read once for the plan (apply \
+         reads it again only when the cart refuses it)"
+    );
+    assert_eq!(
+        costs.paths_with("pricesheets").len(),
+        fleet.markets(),
+        "one price sheet per market a purchase is in"
+    );
     assert!(
         costs.category("auditrecords") <= 1 + n as u64,
         "the observation's read, then at most one shared read per customer before checkout: {}",
@@ -275,4 +286,32 @@ async fn apply_costs_the_same_bounded_calls_per_customer_for_60_and_120_customer
         small_catalog, large_catalog,
         "catalog calls, 60 vs 120 customers"
     );
+}
+
+/// With the activity log's lag a real run has, the checks before checkout share a few
+/// partner-wide reads (a read serves every check that asks within the lag after it was sent),
+/// instead of one read per customer or per group of customers checking out together.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_the_log_lag_the_checks_before_checkout_share_a_few_reads_per_lag_of_run() {
+    let fleet = Fleet::start(60, 2).await;
+    let subs = fleet.declared_subscriptions();
+    let lag = std::time::Duration::from_secs(2);
+    let started = std::time::Instant::now();
+    let (costs, units) = fleet.apply_with_lag(8, lag).await;
+    let secs = started.elapsed().as_secs_f64();
+    assert_eq!(
+        units as usize,
+        2 * subs.values().sum::<usize>(),
+        "everything bought"
+    );
+    // The observation's read, then before checkout at most one read per lag of run time (the
+    // first no earlier than the lag after the observations), and one more for a read in flight.
+    let reads = costs.category("auditrecords");
+    let bound = 1 + (secs / lag.as_secs_f64()).ceil() as u64 + 1;
+    assert!(
+        reads <= bound,
+        "{reads} activity-log reads for 60 customers in {secs:.1} s with a {lag:?} lag (bound {bound})"
+    );
+    assert!(reads < 15, "{reads} activity-log reads for 60 customers");
+    fleet.sandbox.shutdown().await;
 }

@@ -158,8 +158,20 @@ impl Fleet {
     }
 
     /// `reservoir apply --auto-approve` through the library (observe, preflight, run), counting
-    /// the calls on the sandbox side. Returns the costs and the units ordered.
+    /// the calls on the sandbox side. Returns the costs and the units ordered. The test's own
+    /// sandbox has no other runner, so the check before checkout does not wait for the activity
+    /// log's lag.
     pub async fn apply(&self, parallelism: usize) -> (Costs, u32) {
+        self.apply_with_lag(parallelism, std::time::Duration::ZERO)
+            .await
+    }
+
+    /// [`Fleet::apply`] with `--activity-log-lag` set to `lag`, as a user's run has it.
+    pub async fn apply_with_lag(
+        &self,
+        parallelism: usize,
+        lag: std::time::Duration,
+    ) -> (Costs, u32) {
         use reservoir::apply::{
             ApplyOptions, Approved, Context, NoopReporter, RunOptions, preflight, run,
         };
@@ -169,9 +181,8 @@ impl Fleet {
         let opts = RunOptions {
             parallelism,
             lock_timeout: std::time::Duration::from_secs(30),
-            // The test's own sandbox: no other runner, so no wait for the activity log's lag.
             engine: ApplyOptions {
-                activity_log_lag: std::time::Duration::ZERO,
+                activity_log_lag: lag,
                 ..ApplyOptions::default()
             },
         };

@@ -148,8 +148,9 @@ impl<'a, C: Commerce> Run<'a, C> {
         // checkout already sent: resending it with the same request id is what is safe).
         if request_id.is_none()
             && let Some(check) = &self.opts.before_checkout
-            && let Err(reason) = check.check(self.customer_id).await
+            && let Err(veto) = check.check(self.customer_id).await
         {
+            let reason = crate::error_chain::one_line(&veto);
             self.abandon(view, &reason).await?;
             self.fail_lines(view, &active, "order-appeared", &reason);
             return Ok(Flow::Continue);

@@ -148,21 +148,17 @@ impl CustomerDiff<'_> {
             );
         }
         let kind = item.kind();
-        let units = |n: u32| match kind {
-            crate::kinds::Kind::SavingsPlan => kind.amount(n),
-            _ => format!("{n} units"),
-        };
         if shortfall < ci.min_quantity {
             return blocked(format!(
                 "buying {} is below the SKU's minimum of {}",
-                units(shortfall),
+                kind.amount_phrase(shortfall),
                 kind.amount(ci.min_quantity)
             ));
         }
         if shortfall > ci.max_quantity {
             return blocked(format!(
                 "buying {} is above the SKU's maximum of {}",
-                units(shortfall),
+                kind.amount_phrase(shortfall),
                 kind.amount(ci.max_quantity)
             ));
         }
@@ -171,7 +167,7 @@ impl CustomerDiff<'_> {
         {
             return blocked(format!(
                 "buying {} exceeds limits.max_units_per_item ({max})",
-                units(shortfall)
+                kind.amount_phrase(shortfall)
             ));
         }
         if let Some(why) = &self.oc.in_flight_unknown
