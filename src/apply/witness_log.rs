@@ -11,8 +11,8 @@
 //! calls per minute of run instead of one per customer:
 //! * a read that covers the customer and falls in its bounds is reused as it is;
 //! * otherwise the customer waits for the next read, and every customer that reaches its
-//!   checkout while that read is in flight or waits for room in the rate limiter is served by it
-//!   too (group commit).
+//!   checkout while that read lingers (half the lag, at most 2 s, when other customers may still
+//!   ask), is in flight or waits for room in the rate limiter is served by it too (group commit).
 //!
 //! A read is one partner-wide query (paged) covering every customer of the run, unless at most a
 //! few customers can still ask ([`PER_CUSTOMER_MAX`], or more when the last partner-wide read
@@ -25,6 +25,9 @@ use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The longest a read waits for more checks to join it.
+const MAX_LINGER: Duration = Duration::from_secs(2);
 
 /// A log read served to a customer: when its call was started, and what it said.
 #[derive(Clone)]
@@ -116,6 +119,16 @@ impl SharedLog {
         self.reads.load(Ordering::Relaxed)
     }
 
+    /// How long a read that must be made waits for more checks to join it: half the reuse
+    /// window, at most [`MAX_LINGER`], and none when no other customer can still ask.
+    fn linger(&self) -> Duration {
+        let others = self.acting.saturating_sub(self.state().checked.len() + 1);
+        if others == 0 {
+            return Duration::ZERO;
+        }
+        (self.reuse / 2).min(MAX_LINGER)
+    }
+
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -163,7 +176,13 @@ impl SharedLog {
                 }
             }
             // No read in the customer's bounds: read for everyone waiting once the read can be
-            // sent.
+            // sent. When other customers may still ask, linger a little first (holding the
+            // turn, so the checks arriving meanwhile join this read): checks whose lag ends
+            // one after another then share one read instead of taking one each.
+            let linger = self.linger();
+            if !linger.is_zero() {
+                tokio::time::sleep(linger).await;
+            }
             if let Some(limiter) = &self.limiter {
                 limiter.ready().await;
             }
