@@ -68,8 +68,19 @@ pub trait Clock: Send + Sync + 'static {
     }
 }
 
+impl std::fmt::Debug for dyn Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Clock")
+    }
+}
+
 /// The real clock (tokio's timer for sleeping, the system clock for wall time).
 pub type SystemClock = TokioClock;
+
+/// A new real clock, shared (what a run uses unless a test injects a [`ManualClock`]).
+pub fn system() -> Arc<dyn Clock> {
+    Arc::new(SystemClock::default())
+}
 
 /// Real time through tokio.
 #[derive(Debug)]

@@ -86,7 +86,7 @@ impl<'a> PartnerCenterCommerce<'a> {
                 Err(_) => None,
             },
         };
-        if expired(&e, expires_at) {
+        if expired(&e, expires_at, self.client.clock().wall()) {
             CommerceError::CartExpired
         } else {
             mapped
@@ -181,11 +181,15 @@ fn read_error(e: &ApiError) -> CommerceError {
 
 /// Whether a refused cart write is the cart's expiry: a refusal (4xx) of a cart whose
 /// `expirationTimestamp` has passed. Recognised by the code and the cart's own timestamp, never
-/// by the wording of the description.
-fn expired(e: &ApiError, expires_at: Option<chrono::DateTime<chrono::Utc>>) -> bool {
+/// by the wording of the description. `now` is the run's clock.
+fn expired(
+    e: &ApiError,
+    expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> bool {
     let refused = matches!(e, ApiError::Http { status, .. } if (400..500).contains(status))
         && !e.outcome_unknown();
-    refused && expires_at.is_some_and(|t| t <= chrono::Utc::now())
+    refused && expires_at.is_some_and(|t| t <= now)
 }
 
 impl Commerce for PartnerCenterCommerce<'_> {
@@ -247,7 +251,9 @@ impl Commerce for PartnerCenterCommerce<'_> {
         self.remember(&cart);
         let cart = cart_from_wire(cart);
         if cart.status == CartStatus::Active
-            && cart.expires_at.is_some_and(|t| t <= chrono::Utc::now())
+            && cart
+                .expires_at
+                .is_some_and(|t| t <= self.client.clock().wall())
         {
             return Err(CommerceError::CartExpired);
         }

@@ -70,13 +70,16 @@ fn write_errors_follow_the_mapping_table() {
         }
     );
     // expiry: a refusal of a cart past its expirationTimestamp, whatever the wording
-    let past = Some(chrono::Utc::now() - chrono::Duration::minutes(1));
-    let future = Some(chrono::Utc::now() + chrono::Duration::days(1));
+    let now = chrono::Utc::now();
+    let past = Some(now - chrono::Duration::minutes(1));
+    let future = Some(now + chrono::Duration::days(1));
     let refusal = http(400, Some("800002"), false);
-    assert!(expired(&refusal, past));
-    assert!(!expired(&refusal, future));
-    assert!(!expired(&refusal, None));
-    assert!(!expired(&http(503, None, true), past));
+    assert!(expired(&refusal, past, now));
+    assert!(!expired(&refusal, future, now));
+    assert!(!expired(&refusal, None, now));
+    assert!(!expired(&http(503, None, true), past, now));
+    // "now" is the run's clock: the same cart counts as expired once that clock passes it.
+    assert!(expired(&refusal, future, now + chrono::Duration::days(2)));
     let mut worded = http(400, Some("800002"), false);
     if let ApiError::Http { description, .. } = &mut worded {
         *description = Some("cart c has expired".into());

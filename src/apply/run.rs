@@ -31,7 +31,6 @@ use crate::partner_center::Client;
 use crate::partner_center::Reader;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
 use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
-use chrono::Utc;
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
@@ -90,7 +89,7 @@ impl Prepared {
 /// counting in-flight purchases as pending.
 pub async fn prepare(ctx: &Context<'_>) -> Prepared {
     let opts = ctx.opts;
-    let holder = HolderInfo::current("reservoir apply");
+    let holder = HolderInfo::current("reservoir apply", opts.engine.clock.wall());
     let mut order: Vec<&DesiredCustomer> = ctx.desired.customers.iter().collect();
     order.sort_by_key(|c| c.id.to_ascii_lowercase());
     let mut leases = BTreeMap::new();
@@ -189,12 +188,15 @@ pub struct Context<'a> {
 /// Applies the approved plan, customer by customer (in parallel up to `parallelism`; a failure
 /// in one never stops the others), and returns the report.
 pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>) -> ApplyReport {
-    let started_at = Utc::now();
+    let started_at = ctx.opts.engine.clock.wall();
     let hash = plan_hash(approved.saved.unwrap_or(approved.shown));
     // The run's catalog: availabilities and inventory are read again right before buying.
     let catalog = &prepared.catalog;
     let commerce = PartnerCenterCommerce::new(ctx.client, catalog, ctx.desired).remembering_orders(
-        crate::observe::order_cache::OrderCache::over(ctx.store.cache.clone()),
+        crate::observe::order_cache::OrderCache::over(
+            ctx.store.cache.clone(),
+            ctx.opts.engine.clock.clone(),
+        ),
     );
     // One activity-log reader for the run: customers checking out about the same time share a
     // read (never older than the log's lag before a check asks).
@@ -241,7 +243,7 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
         hash,
         ctx.desired.manifest_hash.clone(),
         started_at,
-        Utc::now(),
+        ctx.opts.engine.clock.wall(),
         reports,
     )
 }

@@ -10,6 +10,7 @@ use super::Catalog;
 use crate::partner_center::ApiError;
 use crate::partner_center::wire::Sku;
 use crate::store::{Cache, CacheEntry};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -33,16 +34,15 @@ fn key_name(key: &CustomerSkusKey) -> String {
     format!("s-{hex}")
 }
 
-async fn load(cache: &dyn Cache, key: &CustomerSkusKey) -> Option<Vec<Sku>> {
-    let v = cache
-        .get(NAMESPACE, &key_name(key), chrono::Utc::now())
-        .await
-        .ok()??;
+/// The cached SKUs, if present, unexpired at `now` (the run's clock) and readable.
+async fn load(cache: &dyn Cache, key: &CustomerSkusKey, now: DateTime<Utc>) -> Option<Vec<Sku>> {
+    let v = cache.get(NAMESPACE, &key_name(key), now).await.ok()??;
     let stored: Stored = serde_json::from_value(v).ok()?;
     (stored.format == FORMAT).then_some(stored.skus)
 }
 
-async fn save(cache: &dyn Cache, key: &CustomerSkusKey, skus: &[Sku]) {
+/// Keeps the SKUs for [`super::stored::VIEW_TTL`] from `now` (the run's clock).
+async fn save(cache: &dyn Cache, key: &CustomerSkusKey, skus: &[Sku], now: DateTime<Utc>) {
     let Ok(value) = serde_json::to_value(Stored {
         format: FORMAT,
         skus: skus.to_vec(),
@@ -50,7 +50,7 @@ async fn save(cache: &dyn Cache, key: &CustomerSkusKey, skus: &[Sku]) {
         return;
     };
     let entry = CacheEntry {
-        expires_at: Some(chrono::Utc::now() + super::stored::VIEW_TTL),
+        expires_at: Some(now + super::stored::VIEW_TTL),
         value,
     };
     if let Err(e) = cache.put(NAMESPACE, &key_name(key), &entry).await {
@@ -86,7 +86,7 @@ impl Catalog {
             return Ok(skus);
         }
         let stored = match &self.store {
-            Some(cache) => load(cache.as_ref(), &key).await,
+            Some(cache) => load(cache.as_ref(), &key, self.reader.clock().wall()).await,
             None => None,
         };
         let skus = match stored {
@@ -97,7 +97,7 @@ impl Catalog {
                     .list_customer_skus(customer_id, product_id, view)
                     .await?;
                 if let Some(cache) = &self.store {
-                    save(cache.as_ref(), &key, &read).await;
+                    save(cache.as_ref(), &key, &read, self.reader.clock().wall()).await;
                 }
                 Arc::new(read)
             }
@@ -131,9 +131,11 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         let cache = crate::store::dir::DirCache::new(dir.path());
         let key: CustomerSkusKey = ("c1".into(), "DZH318Z09V6F".into(), "Azure".into());
-        assert!(load(&cache, &key).await.is_none());
-        save(&cache, &key, &[sku()]).await;
-        let back = load(&cache, &key).await.expect("cached");
+        let clock = crate::time::ManualClock::new();
+        let now = || crate::time::Clock::wall(&clock);
+        assert!(load(&cache, &key, now()).await.is_none());
+        save(&cache, &key, &[sku()], now()).await;
+        let back = load(&cache, &key, now()).await.expect("cached");
         assert_eq!(back.len(), 1);
         let p = crate::kinds::savings_plan::catalog::sku_term(&back[0]);
         assert_eq!(p.ok(), Some(crate::manifest::Term::P1Y));
@@ -145,6 +147,14 @@ mod tests {
             .expect("stated");
         assert_eq!(m, first, "the minimum reads back as it was read");
         let other: CustomerSkusKey = ("c2".into(), "DZH318Z09V6F".into(), "Azure".into());
-        assert!(load(&cache, &other).await.is_none(), "keyed by customer");
+        assert!(
+            load(&cache, &other, now()).await.is_none(),
+            "keyed by customer"
+        );
+        // Kept 24 h on the run's clock, like the views.
+        clock.advance(std::time::Duration::from_secs(24 * 3600 - 1));
+        assert!(load(&cache, &key, now()).await.is_some());
+        clock.advance(std::time::Duration::from_secs(1));
+        assert!(load(&cache, &key, now()).await.is_none(), "expired");
     }
 }

@@ -107,8 +107,8 @@ pub struct SkuFacts {
 
 type Cell<T> = Arc<OnceCell<Result<T, CatalogFailure>>>;
 
-/// An inventory answer and when it was read.
-type InventoryAnswer = (Inventory, std::time::Instant);
+/// An inventory answer and when it was read (the client clock's monotonic time).
+type InventoryAnswer = (Inventory, std::time::Duration);
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct AvailabilityKey {
@@ -229,7 +229,7 @@ impl Catalog {
         let wanted = self.wanted_of(key);
         c.get_or_init(|| async {
             if let Some(cache) = &self.store
-                && let Some(v) = stored::load(cache.as_ref(), key).await
+                && let Some(v) = stored::load(cache.as_ref(), key, self.reader.clock().wall()).await
                 && (v.is_complete() || wanted.is_some_and(|w| w.answered_by(&v)))
             {
                 tracing::debug!("catalog: {} from the state store", key.describe());
@@ -240,7 +240,7 @@ impl Catalog {
                 .await
                 .map_err(|e| CatalogFailure::from(&e))?;
             if let Some(cache) = &self.store {
-                stored::save(cache.as_ref(), &v).await;
+                stored::save(cache.as_ref(), &v, self.reader.clock().wall()).await;
             }
             Ok(Arc::new(v))
         })
@@ -342,7 +342,7 @@ impl Catalog {
             match base.extend(&self.reader, &more).await {
                 Ok(v) => {
                     if let Some(cache) = &self.store {
-                        stored::save(cache.as_ref(), &v).await;
+                        stored::save(cache.as_ref(), &v, self.reader.clock().wall()).await;
                     }
                     replace(&self.views, key, Ok(Arc::new(v)));
                 }

@@ -10,7 +10,6 @@ use super::{
 use crate::partner_center::wire::{Availability, InventoryCheckRequest, InventoryTarget};
 use crate::plan::{CatalogItem, ChosenAvailability, Inventory, Resolution};
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 /// Who the item is for (the inventory check needs it).
 #[derive(Debug, Clone, Copy)]
@@ -98,7 +97,7 @@ impl Catalog {
                     Inventory::Unknown
                 }
             };
-            (answer, Instant::now())
+            (answer, self.reader.clock().now())
         };
         let c = cell(&self.inventory, key.clone());
         match freshness {
@@ -109,7 +108,7 @@ impl Catalog {
             },
             Freshness::Fresh => {
                 if let Some((Inventory::Available, at)) = c.get()
-                    && at.elapsed() < INVENTORY_REUSE
+                    && self.reader.clock().now().saturating_sub(*at) < INVENTORY_REUSE
                 {
                     return Inventory::Available;
                 }

@@ -24,7 +24,7 @@ pub(super) async fn add_prices(reader: &Reader, result: &mut SearchResult) {
     if wanted.is_empty() {
         return;
     }
-    let book = crate::prices::read::read(reader, &wanted, None, chrono::Utc::now()).await;
+    let book = crate::prices::read::read(reader, &wanted, None, reader.clock().wall()).await;
     let mut unknown = BTreeSet::new();
     for o in &mut result.offers {
         let Some(v) = view(o.offer_type) else {

@@ -7,6 +7,7 @@
 use super::view::{SkuEntry, View, ViewKey};
 use crate::partner_center::wire::{Product, Sku};
 use crate::store::{Cache, CacheEntry};
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
@@ -36,12 +37,9 @@ fn key_name(key: &ViewKey) -> String {
     format!("v-{hex}")
 }
 
-/// The cached view, if present, unexpired and readable.
-pub async fn load(cache: &dyn Cache, key: &ViewKey) -> Option<View> {
-    let v = cache
-        .get(NAMESPACE, &key_name(key), chrono::Utc::now())
-        .await
-        .ok()??;
+/// The cached view, if present, unexpired at `now` (the run's clock) and readable.
+pub async fn load(cache: &dyn Cache, key: &ViewKey, now: DateTime<Utc>) -> Option<View> {
+    let v = cache.get(NAMESPACE, &key_name(key), now).await.ok()??;
     let stored: Stored = serde_json::from_value(v).ok()?;
     if stored.format != FORMAT {
         return None;
@@ -58,8 +56,8 @@ pub async fn load(cache: &dyn Cache, key: &ViewKey) -> Option<View> {
     ))
 }
 
-/// Keeps a view read from Partner Center for [`VIEW_TTL`].
-pub async fn save(cache: &dyn Cache, view: &View) {
+/// Keeps a view read from Partner Center for [`VIEW_TTL`] from `now` (the run's clock).
+pub async fn save(cache: &dyn Cache, view: &View, now: DateTime<Utc>) {
     let skus: Vec<(usize, Sku)> = view
         .skus
         .iter()
@@ -81,7 +79,7 @@ pub async fn save(cache: &dyn Cache, view: &View) {
         return;
     };
     let entry = CacheEntry {
-        expires_at: Some(chrono::Utc::now() + VIEW_TTL),
+        expires_at: Some(now + VIEW_TTL),
         value,
     };
     if let Err(e) = cache.put(NAMESPACE, &key_name(&view.key), &entry).await {
@@ -92,6 +90,8 @@ pub async fn save(cache: &dyn Cache, view: &View) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::{Clock, ManualClock};
+    use std::time::Duration;
 
     #[tokio::test]
     async fn a_view_round_trips_through_the_store_and_expires() {
@@ -101,26 +101,28 @@ mod tests {
             ("P1", "0001", "Standard_D2s_v5", "eastus", "1Year"),
             ("P2", "0002", "Standard_D4s_v5", "eastus", "3Years"),
         ]);
-        assert!(load(&cache, &v.key).await.is_none());
-        save(&cache, &v).await;
-        let back = load(&cache, &v.key).await.expect("cached");
+        let clock = ManualClock::new();
+        assert!(load(&cache, &v.key, clock.wall()).await.is_none());
+        save(&cache, &v, clock.wall()).await;
+        let back = load(&cache, &v.key, clock.wall()).await.expect("cached");
         assert_eq!(back.skus.len(), 2);
         let e = back
             .find_arm("Standard_D4s_v5", "eastus", crate::manifest::Term::P3Y)
             .expect("found");
         assert_eq!((e.product_id.as_str(), e.sku.id.as_str()), ("P2", "0002"));
         let other = ViewKey::new("de", true, "AzureReservationsVM");
-        assert!(load(&cache, &other).await.is_none(), "keyed by country");
-        let mut expired = cache
-            .entry(NAMESPACE, &key_name(&v.key))
-            .await
-            .expect("entry")
-            .expect("present");
-        expired.expires_at = Some(chrono::Utc::now() - chrono::Duration::seconds(1));
-        cache
-            .put(NAMESPACE, &key_name(&v.key), &expired)
-            .await
-            .expect("put");
-        assert!(load(&cache, &v.key).await.is_none(), "expired");
+        assert!(
+            load(&cache, &other, clock.wall()).await.is_none(),
+            "keyed by country"
+        );
+        // Expiry is decided on the run's clock: still there a second before 24 h, gone at 24 h.
+        clock.advance(Duration::from_secs(24 * 3600 - 1));
+        assert!(load(&cache, &v.key, clock.wall()).await.is_some());
+        clock.advance(Duration::from_secs(1));
+        assert!(
+            load(&cache, &v.key, clock.wall()).await.is_none(),
+            "expired"
+        );
+        assert!(clock.sleeps().is_empty(), "no wait was needed");
     }
 }

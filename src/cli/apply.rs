@@ -114,8 +114,8 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let saved = match &args.plan {
         Some(path) => {
             let saved = crate::store::plan_file::read(path)?;
-            if let Err(refusal) = check_saved(&saved, chrono::Utc::now()) {
-                return Err(refuse(out, Some(path), &refusal));
+            if let Err(refusal) = check_saved(&saved, g.clock.wall()) {
+                return Err(refuse(out, g, Some(path), &refusal));
             }
             Some(saved)
         }
@@ -153,6 +153,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             registration_timeout,
             activity_log_lag,
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
+            clock: g.clock.clone(),
             ..ApplyOptions::default()
         },
     };
@@ -164,7 +165,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .and_then(|p| conn.provenance.mismatch(p))
     {
         conn.close().await;
-        return Err(refuse(out, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, g, args.plan.as_deref(), &refusal));
     }
     let provenance = match saved.as_ref().and_then(|s| s.plan.provenance.as_ref()) {
         Some(p) if args.paths.is_empty() => crate::plan::Provenance {
@@ -200,7 +201,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .or_else(|| plan.money_refusal());
     plan.provenance = Some(provenance.clone());
     if json {
-        out.event(&crate::render::events::plan(&plan, chrono::Utc::now()));
+        out.event(&crate::render::events::plan(&plan, g.clock.wall()));
     } else {
         let text = crate::render::render_plan(&plan, crate::render::Format::Text, out.color());
         out.line(&text)?;
@@ -214,7 +215,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     if let Some(refusal) = refusal {
         prepared.release_all(&store).await;
         conn.close().await;
-        return Err(refuse(out, args.plan.as_deref(), &refusal));
+        return Err(refuse(out, g, args.plan.as_deref(), &refusal));
     }
 
     if plan.has_changes() && !args.auto_approve {
@@ -239,8 +240,12 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .iter()
         .map(|c| (c.id.clone(), c.label().to_owned()))
         .collect();
-    let progress =
-        super::progress::Progress::new(out.live_progress(), out.color_stderr(), names.clone());
+    let progress = super::progress::Progress::new(
+        out.live_progress(),
+        out.color_stderr(),
+        names.clone(),
+        g.clock.clone(),
+    );
     let interrupt = opts.engine.interrupt.clone();
     let waits = progress.waits();
     let watcher = super::interrupt::watch(
@@ -253,6 +258,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         .then(|| super::waits::spawn_heartbeat(progress.waits(), names, g.heartbeat_interval));
     let events = super::events::JsonEvents {
         inner: &progress,
+        clock: g.clock.clone(),
         names: desired
             .customers
             .iter()
@@ -284,7 +290,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 
     if json {
         // Each customer_finished event went out as that customer finished.
-        let now = chrono::Utc::now();
+        let now = g.clock.wall();
         out.event(&crate::render::events::summary(&report, &provenance, now));
     } else {
         out.line(&crate::render::receipt::results_text(&report, &provenance))?;
@@ -310,6 +316,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
 /// as a `refused` event).
 fn refuse(
     out: output::Printer,
+    g: &Settings,
     plan_file: Option<&std::path::Path>,
     refusal: &dyn std::fmt::Display,
 ) -> anyhow::Error {
@@ -318,10 +325,7 @@ fn refuse(
         None => format!("refusing to apply: {refusal}"),
     };
     if out.is_machine() {
-        out.event(&crate::render::events::refused(
-            &message,
-            chrono::Utc::now(),
-        ));
+        out.event(&crate::render::events::refused(&message, g.clock.wall()));
     }
     anyhow::Error::msg(message)
 }

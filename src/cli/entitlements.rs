@@ -31,7 +31,7 @@ pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitSta
             &selected,
             args.kind,
             args.expiring_within,
-            chrono::Utc::now(),
+            g.clock.wall(),
             usize::from(g.parallelism),
         )
         .await

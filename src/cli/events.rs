@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 /// Writes one JSON line per engine event to stdout, then hands the event to `inner`.
 pub struct JsonEvents<'a> {
     pub inner: &'a dyn Reporter,
+    /// The run's clock: each line's timestamp.
+    pub clock: std::sync::Arc<dyn crate::time::Clock>,
     pub names: BTreeMap<String, String>,
     /// Where the lines go (a closed pipe drops them: apply goes on).
     pub out: Printer,
@@ -22,7 +24,7 @@ impl Reporter for JsonEvents<'_> {
             .map(String::as_str)
             .unwrap_or(customer_id);
         if let Some(line) =
-            crate::render::events::engine(customer_id, name, event, chrono::Utc::now())
+            crate::render::events::engine(customer_id, name, event, self.clock.wall())
         {
             self.out.event(&line);
         }
@@ -32,7 +34,7 @@ impl Reporter for JsonEvents<'_> {
     fn customer_finished(&self, report: &crate::apply::CustomerReport) {
         self.out.event(&crate::render::events::customer_finished(
             report,
-            chrono::Utc::now(),
+            self.clock.wall(),
         ));
         self.inner.customer_finished(report);
     }

@@ -75,7 +75,7 @@ pub async fn run(args: ImportArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             lines.join("\n  ")
         );
     }
-    let manifests = import::manifests(&observed, &args.schema, chrono::Utc::now());
+    let manifests = import::manifests(&observed, &args.schema, g.clock.wall());
     let paths = import::write(&args.out, &manifests, args.force)?;
     let out = super::output::Printer::new(g);
     let listing: String = paths.iter().map(|p| format!("{}\n", p.display())).collect();

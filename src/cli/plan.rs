@@ -106,7 +106,7 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     out.write(&text)?;
     if let Some(path) = &args.out {
         let code = plan.exit_code(args.detailed_exitcode);
-        crate::store::plan_file::write(path, &SavedPlan::new(plan, chrono::Utc::now(), ttl))?;
+        crate::store::plan_file::write(path, &SavedPlan::new(plan, g.clock.wall(), ttl))?;
         out.note(&format!("saved the plan to {}", path.display()));
         return Ok(code);
     }

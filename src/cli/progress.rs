@@ -21,12 +21,17 @@ pub struct Progress {
 impl Progress {
     /// Bars when `interactive` ([`super::output::Printer::live_progress`]: stderr is a
     /// terminal, not `--quiet`, not a machine format); `names` maps customer ids to the labels
-    /// shown.
-    pub fn new(interactive: bool, color: bool, names: BTreeMap<String, String>) -> Self {
+    /// shown; waits are timed on `clock`.
+    pub fn new(
+        interactive: bool,
+        color: bool,
+        names: BTreeMap<String, String>,
+        clock: std::sync::Arc<dyn crate::time::Clock>,
+    ) -> Self {
         Progress {
             bars: interactive
                 .then(|| MultiProgress::with_draw_target(ProgressDrawTarget::stderr())),
-            waits: super::waits::Waits::default(),
+            waits: super::waits::Waits::new(clock),
             by_customer: Mutex::new(BTreeMap::new()),
             names,
             color,

@@ -117,6 +117,7 @@ pub async fn connect(g: &Settings) -> anyhow::Result<Connection> {
     let mut config = ClientConfig::new(base, credentials);
     config.rate_limits = limits;
     config.request_timeout = g.timeout;
+    config.clock = g.clock.clone();
     let client = Client::new(config)?;
     Ok(Connection {
         client,
@@ -269,6 +270,7 @@ pub async fn open_store(g: &Settings, create: bool) -> anyhow::Result<crate::sto
     let location = &g.state;
     crate::store::Store::open(location, create)
         .await
+        .map(|s| s.with_clock(g.clock.clone()))
         .map_err(|e| anyhow::Error::new(e).context(format!("state store {}", location.display())))
 }
 

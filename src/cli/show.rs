@@ -17,7 +17,7 @@ pub struct ShowArgs {
 
 pub async fn run(args: ShowArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     let saved = crate::store::plan_file::read(&args.file)?;
-    let now = chrono::Utc::now();
+    let now = g.clock.wall();
     let out = Printer::new(g).with_format(args.format);
     if saved.is_expired(now) {
         out.warn(&format!(

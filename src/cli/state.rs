@@ -44,7 +44,7 @@ pub async fn run(cmd: StateCommand, g: &Settings) -> anyhow::Result<ExitStatus> 
 async fn locks(g: &Settings) -> anyhow::Result<ExitStatus> {
     let store = setup::open_store(g, false).await?;
     let list = store.locks.list().await?;
-    let now = chrono::Utc::now();
+    let now = store.clock.wall();
     let mut out = format!("state store: {}\n", store.location);
     if list.is_empty() {
         out.push_str("no customer is locked\n");
@@ -79,13 +79,13 @@ async fn unlock(g: &Settings, customer: &str, force: bool) -> anyhow::Result<Exi
         );
     }
     let store = setup::open_store(g, false).await?;
-    let by = HolderInfo::current("reservoir state unlock --force");
+    let by = HolderInfo::current("reservoir state unlock --force", store.clock.wall());
     match store.locks.force_unlock(customer, &by).await? {
         Some(info) => {
             if !matches!(&g.state, StateLocation::Postgres(_)) {
                 // The PostgreSQL store journals it itself, in the same call.
                 let record = crate::store::Record::LockBroken {
-                    at: chrono::Utc::now(),
+                    at: by.started_at,
                     by,
                     holder: info.holder.clone(),
                     epoch: info.epoch,

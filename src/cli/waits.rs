@@ -8,9 +8,10 @@
 //! ([`crate::settings::Settings::heartbeat_interval`]).
 
 use crate::apply::ApplyEvent;
+use crate::time::Clock;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// What a customer waits for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,13 +41,23 @@ impl Wait {
     }
 }
 
-/// Each customer's current wait and since when; shared by the reporter and the heartbeat.
-#[derive(Debug, Clone, Default)]
+/// Each customer's current wait and since when (the run clock's [`Clock::now`]); shared by the
+/// reporter and the heartbeat.
+#[derive(Debug, Clone)]
 pub struct Waits {
-    by_customer: Arc<Mutex<BTreeMap<String, (Wait, Instant)>>>,
+    by_customer: Arc<Mutex<BTreeMap<String, (Wait, Duration)>>>,
+    clock: Arc<dyn Clock>,
 }
 
 impl Waits {
+    /// No customer waiting yet; waits are timed on `clock`.
+    pub fn new(clock: Arc<dyn Clock>) -> Waits {
+        Waits {
+            by_customer: Arc::default(),
+            clock,
+        }
+    }
+
     /// Updates the customer's wait from an engine event.
     pub fn record(&self, customer_id: &str, event: &ApplyEvent) {
         let next = match event {
@@ -83,7 +94,7 @@ impl Waits {
                 }
             }
             Some(w) => {
-                map.insert(customer_id.to_owned(), (w, Instant::now()));
+                map.insert(customer_id.to_owned(), (w, self.clock.now()));
             }
             None => {
                 map.remove(customer_id);
@@ -97,13 +108,15 @@ impl Waits {
         map.values().filter(|(w, _)| w.is_write()).count()
     }
 
-    /// The heartbeat lines now: one per waiting customer, or one for the whole run.
-    pub fn lines(&self, names: &BTreeMap<String, String>, run_started: Instant) -> Vec<String> {
+    /// The heartbeat lines now: one per waiting customer, or one for the whole run (started at
+    /// `run_started` on the clock).
+    pub fn lines(&self, names: &BTreeMap<String, String>, run_started: Duration) -> Vec<String> {
+        let now = self.clock.now();
         let map = self.by_customer.lock().unwrap_or_else(|p| p.into_inner());
         if map.is_empty() {
             return vec![format!(
                 "still applying… {}s elapsed",
-                run_started.elapsed().as_secs()
+                now.saturating_sub(run_started).as_secs()
             )];
         }
         map.iter()
@@ -112,7 +125,7 @@ impl Waits {
                 format!(
                     "still {}… {}s elapsed",
                     wait.line(name),
-                    since.elapsed().as_secs()
+                    now.saturating_sub(*since).as_secs()
                 )
             })
             .collect()
@@ -125,11 +138,11 @@ pub fn spawn_heartbeat(
     names: BTreeMap<String, String>,
     every: Duration,
 ) -> tokio::task::JoinHandle<()> {
-    let started = Instant::now();
+    let clock = waits.clock.clone();
+    let started = clock.now();
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
         loop {
-            tick.tick().await;
+            clock.sleep(every).await;
             for line in waits.lines(&names, started) {
                 super::output::eprint(&line);
             }
@@ -140,6 +153,7 @@ pub fn spawn_heartbeat(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::time::ManualClock;
 
     fn names() -> BTreeMap<String, String> {
         [("n".to_owned(), "northwind".to_owned())].into()
@@ -147,8 +161,9 @@ mod tests {
 
     #[test]
     fn a_registration_is_one_wait_until_it_ends() {
-        let w = Waits::default();
-        let t0 = Instant::now();
+        let clock = ManualClock::new();
+        let w = Waits::new(Arc::new(clock.clone()));
+        let t0 = clock.now();
         assert_eq!(w.lines(&names(), t0), vec!["still applying… 0s elapsed"]);
         w.record(
             "n",
@@ -168,6 +183,20 @@ mod tests {
             w.lines(&names(), t0),
             vec!["still registering northwind… 0s elapsed"]
         );
+        // Elapsed time is the run clock's: a poll of the same registration keeps its start.
+        clock.advance(Duration::from_secs(40));
+        w.record(
+            "n",
+            &ApplyEvent::RegistrationPolled {
+                subscription_id: "s".into(),
+                status: "Registering".into(),
+                elapsed: Duration::from_secs(45),
+            },
+        );
+        assert_eq!(
+            w.lines(&names(), t0),
+            vec!["still registering northwind… 40s elapsed"]
+        );
         assert_eq!(w.writes_in_flight(), 0, "a registration wait is no write");
         w.record(
             "n",
@@ -175,12 +204,13 @@ mod tests {
                 subscription_id: "s".into(),
             },
         );
-        assert_eq!(w.lines(&names(), t0), vec!["still applying… 0s elapsed"]);
+        assert_eq!(w.lines(&names(), t0), vec!["still applying… 40s elapsed"]);
     }
 
     #[test]
     fn a_purchase_counts_as_a_write_until_its_order_is_placed() {
-        let w = Waits::default();
+        let clock = ManualClock::new();
+        let w = Waits::new(Arc::new(clock.clone()));
         w.record("c", &ApplyEvent::WaitingForLock { holder: None });
         assert_eq!(w.writes_in_flight(), 0, "waiting for a lock writes nothing");
         w.record(
@@ -199,7 +229,7 @@ mod tests {
             },
         );
         assert_eq!(w.writes_in_flight(), 1);
-        let lines = w.lines(&BTreeMap::new(), Instant::now());
+        let lines = w.lines(&BTreeMap::new(), clock.now());
         assert_eq!(lines, vec!["still checking out c's cart… 0s elapsed"]);
         w.record(
             "c",

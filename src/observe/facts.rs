@@ -11,6 +11,7 @@
 //! A cache is an optimisation: any failure reads as a miss and is never fatal.
 
 use crate::store::{Cache, CacheEntry};
+use crate::time::Clock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -30,6 +31,8 @@ pub struct CustomerProfile {
 #[derive(Clone)]
 pub struct Facts {
     cache: Arc<dyn Cache>,
+    /// Expiry is decided on this clock's wall time.
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for Facts {
@@ -53,8 +56,9 @@ fn safe(id: &str) -> String {
 const REGISTERED: &str = "Registered";
 
 impl Facts {
-    pub fn over(cache: Arc<dyn Cache>) -> Self {
-        Facts { cache }
+    /// The facts in `cache`, expiring on `clock`.
+    pub fn over(cache: Arc<dyn Cache>, clock: Arc<dyn Clock>) -> Self {
+        Facts { cache, clock }
     }
 
     /// The cached profile of a customer, if present and not expired.
@@ -64,7 +68,7 @@ impl Facts {
             .get(
                 &format!("customers/{}", safe(customer_id)),
                 "profile",
-                chrono::Utc::now(),
+                self.clock.wall(),
             )
             .await
             .ok()??;
@@ -77,7 +81,7 @@ impl Facts {
             return;
         };
         let entry = CacheEntry {
-            expires_at: Some(chrono::Utc::now() + PROFILE_TTL),
+            expires_at: Some(self.clock.wall() + PROFILE_TTL),
             value,
         };
         let ns = format!("customers/{}", safe(customer_id));
@@ -91,7 +95,7 @@ impl Facts {
         let ns = format!("registrations/{}", safe(customer_id));
         matches!(
             self.cache
-                .get(&ns, &safe(subscription_id), chrono::Utc::now())
+                .get(&ns, &safe(subscription_id), self.clock.wall())
                 .await,
             Ok(Some(v)) if v.as_str() == Some(REGISTERED)
         )
@@ -117,7 +121,10 @@ mod tests {
     #[tokio::test]
     async fn profiles_and_registrations_round_trip_in_a_directory_store() {
         let dir = tempfile::tempdir().expect("tempdir");
-        let facts = Facts::over(Arc::new(crate::store::dir::DirCache::new(dir.path())));
+        let facts = Facts::over(
+            Arc::new(crate::store::dir::DirCache::new(dir.path())),
+            crate::time::system(),
+        );
         assert_eq!(facts.profile("C1").await, None);
         let p = CustomerProfile {
             country: "US".into(),
@@ -129,5 +136,34 @@ mod tests {
         facts.put_registered("C1", "s1").await;
         assert!(facts.registered("c1", "S1").await);
         assert!(!facts.registered("c2", "s1").await, "per customer");
+    }
+
+    #[tokio::test]
+    async fn a_profile_expires_after_30_days_on_the_run_clock_and_a_registration_never() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = crate::time::ManualClock::new();
+        let facts = Facts::over(
+            Arc::new(crate::store::dir::DirCache::new(dir.path())),
+            Arc::new(clock.clone()),
+        );
+        let p = CustomerProfile {
+            country: "US".into(),
+            company_name: None,
+        };
+        facts.put_profile("C1", &p).await;
+        facts.put_registered("C1", "s1").await;
+        clock.advance(std::time::Duration::from_secs(30 * 86_400 - 1));
+        assert_eq!(
+            facts.profile("c1").await,
+            Some(p),
+            "a second before 30 days"
+        );
+        clock.advance(std::time::Duration::from_secs(1));
+        assert_eq!(facts.profile("c1").await, None, "read again at 30 days");
+        clock.advance(std::time::Duration::from_secs(3650 * 86_400));
+        assert!(
+            facts.registered("c1", "S1").await,
+            "registration never reverts"
+        );
     }
 }

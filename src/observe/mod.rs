@@ -110,9 +110,11 @@ pub async fn observe_with_log(
     journal: &dyn PendingSource,
     opts: &ObserveOptions,
 ) -> ObservedRun {
-    let cache = order_cache::OrderCache::over(opts.cache.clone());
+    // The client's clock is the run's clock: "now" of the observation and of cache expiry.
+    let clock = reader.clock().clone();
+    let cache = order_cache::OrderCache::over(opts.cache.clone(), clock.clone());
     let ids: Vec<String> = desired.customers.iter().map(|c| c.id.clone()).collect();
-    let observed_at = chrono::Utc::now();
+    let observed_at = clock.wall();
     let activity = if ids.is_empty() {
         Ok(activity::ActivityLog::default())
     } else {
@@ -121,7 +123,7 @@ pub async fn observe_with_log(
     if let Err(e) = &activity {
         tracing::warn!("{}: purchases are blocked", crate::error_chain::one_line(e));
     }
-    let facts = facts::Facts::over(opts.cache.clone());
+    let facts = facts::Facts::over(opts.cache.clone(), clock.clone());
     let ctx = customer::Context {
         reader,
         facts: &facts,
@@ -173,13 +175,8 @@ pub async fn observe_with_log(
         },
     };
     let wanted = crate::prices::read::wanted(desired, &customers);
-    let prices = crate::prices::read::read(
-        reader,
-        &wanted,
-        Some(opts.cache.clone()),
-        chrono::Utc::now(),
-    )
-    .await;
+    let prices =
+        crate::prices::read::read(reader, &wanted, Some(opts.cache.clone()), clock.wall()).await;
     let observation = Observation {
         customers,
         witnesses: Some(witnesses),
@@ -196,5 +193,7 @@ pub async fn observe_with_log(
     }
 }
 
+#[cfg(test)]
+mod clock_tests;
 #[cfg(test)]
 mod tests;

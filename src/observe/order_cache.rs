@@ -10,6 +10,7 @@ use super::wire_values::{scope_from_wire, term_from_wire};
 use crate::manifest::{Scope, Term};
 use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
 use crate::store::{Cache, CacheEntry};
+use crate::time::Clock;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -127,6 +128,8 @@ const FORMAT: u32 = 1;
 #[derive(Clone)]
 pub struct OrderCache {
     cache: Arc<dyn Cache>,
+    /// Expiry of placed orders is decided on this clock's wall time.
+    clock: Arc<dyn Clock>,
 }
 
 impl std::fmt::Debug for OrderCache {
@@ -163,14 +166,17 @@ fn placed_namespace(customer_id: &str) -> String {
 pub const PLACED_TTL: chrono::Duration = chrono::Duration::days(30);
 
 impl OrderCache {
-    /// The order cache of a directory store.
+    /// The order cache of a directory store, on the real clock.
     pub fn new(state_dir: &Path) -> Self {
-        OrderCache::over(Arc::new(crate::store::dir::DirCache::new(state_dir)))
+        OrderCache::over(
+            Arc::new(crate::store::dir::DirCache::new(state_dir)),
+            crate::time::system(),
+        )
     }
 
-    /// The order cache over any store's cache.
-    pub fn over(cache: Arc<dyn Cache>) -> Self {
-        OrderCache { cache }
+    /// The order cache over any store's cache, expiring on `clock`.
+    pub fn over(cache: Arc<dyn Cache>, clock: Arc<dyn Clock>) -> Self {
+        OrderCache { cache, clock }
     }
 
     /// A cached completed order, if present and readable.
@@ -180,7 +186,7 @@ impl OrderCache {
             .get(
                 &namespace(customer_id),
                 &safe_name(order_id),
-                chrono::Utc::now(),
+                self.clock.wall(),
             )
             .await
             .ok()??;
@@ -201,7 +207,7 @@ impl OrderCache {
             .get(
                 &placed_namespace(customer_id),
                 &safe_name(order_id),
-                chrono::Utc::now(),
+                self.clock.wall(),
             )
             .await
             .ok()??;
@@ -219,7 +225,7 @@ impl OrderCache {
             return;
         };
         let entry = CacheEntry {
-            expires_at: Some(chrono::Utc::now() + PLACED_TTL),
+            expires_at: Some(self.clock.wall() + PLACED_TTL),
             value,
         };
         let ns = placed_namespace(customer_id);
@@ -302,6 +308,26 @@ mod tests {
         );
         assert_eq!(cache.get_attribution("c1", "ord-1").await, Some(placed));
         assert_eq!(cache.get_attribution("c2", "ord-1").await, None);
+    }
+
+    #[tokio::test]
+    async fn a_placed_order_is_kept_30_days_on_the_run_clock_and_a_completed_one_for_good() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let clock = crate::time::ManualClock::new();
+        let cache = OrderCache::over(
+            Arc::new(crate::store::dir::DirCache::new(dir.path())),
+            Arc::new(clock.clone()),
+        );
+        let placed = OrderSummary::from_wire(&order("pending"));
+        cache.put_placed("C1", &placed).await;
+        clock.advance(std::time::Duration::from_secs(30 * 86_400 - 1));
+        assert_eq!(cache.get_attribution("c1", "ord-1").await, Some(placed));
+        clock.advance(std::time::Duration::from_secs(1));
+        assert_eq!(cache.get_attribution("c1", "ord-1").await, None, "expired");
+        let done = OrderSummary::from_wire(&order("completed"));
+        cache.put("C1", &done).await;
+        clock.advance(std::time::Duration::from_secs(3650 * 86_400));
+        assert_eq!(cache.get("c1", "ord-1").await, Some(done), "never expires");
     }
 
     #[test]

@@ -399,10 +399,8 @@ impl TokenSource {
         let lifetime = match (parsed.expires_in, parsed.expires_on) {
             (Some(s), _) => Duration::from_secs(s.max(0) as u64),
             (None, Some(on)) => {
-                let unix_now = std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs() as i64)
-                    .unwrap_or(0);
+                // An absolute expiry is read against the clock's wall time.
+                let unix_now = self.clock.wall().timestamp();
                 Duration::from_secs((on - unix_now).max(0) as u64)
             }
             (None, None) => Duration::from_secs(3600),

@@ -262,6 +262,12 @@ impl Client {
         &self.inner.base_url
     }
 
+    /// The client's clock ([`ClientConfig::clock`]): the run's one time source for everything
+    /// that reads Partner Center (observation time, cache expiry, polling deadlines).
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
     /// The shared rate limiter.
     pub fn rate_limiter(&self) -> &RateLimiter {
         &self.inner.limiter

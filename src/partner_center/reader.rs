@@ -30,6 +30,11 @@ impl Reader {
         self.client.credentials_kind()
     }
 
+    /// The client's clock (the run's time source).
+    pub fn clock(&self) -> &std::sync::Arc<dyn crate::time::Clock> {
+        self.client.clock()
+    }
+
     /// Request counters of the underlying client.
     pub fn stats(&self) -> Stats {
         self.client.stats()

@@ -155,6 +155,10 @@ pub struct Settings {
     pub heartbeat_interval: Duration,
     /// `GITHUB_SHA`, when set: the commit a plan records (else `git rev-parse HEAD`).
     pub commit: Option<String>,
+    /// The run's one time source (the real clock; tests of the library inject a
+    /// [`crate::time::ManualClock`] where these settings are not used): the client, the store
+    /// (journal, locks, caches) and apply all take it from here.
+    pub clock: std::sync::Arc<dyn crate::time::Clock>,
     sources: BTreeMap<Setting, Source>,
 }
 
@@ -291,6 +295,7 @@ impl Settings {
             log_filter,
             heartbeat_interval: heartbeat.unwrap_or(DEFAULT_HEARTBEAT),
             commit,
+            clock: crate::time::system(),
             sources,
         }
     }

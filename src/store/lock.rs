@@ -22,8 +22,8 @@ pub struct HolderInfo {
 }
 
 impl HolderInfo {
-    /// This process, running `command`, now.
-    pub fn current(command: &str) -> HolderInfo {
+    /// This process, running `command`, since `started_at` (the run's [`Clock::wall`]).
+    pub fn current(command: &str, started_at: DateTime<Utc>) -> HolderInfo {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
             .ok()
             .map(|h| h.trim().to_owned())
@@ -35,7 +35,7 @@ impl HolderInfo {
             pid: std::process::id(),
             host,
             command: command.to_owned(),
-            started_at: Utc::now(),
+            started_at,
             ci_run: ci_run_url(),
         }
     }

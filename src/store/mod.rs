@@ -48,6 +48,8 @@ pub struct Store {
     pub cache: Arc<dyn Cache>,
     /// Where the store is, for messages (never contains a password).
     pub location: String,
+    /// The run's clock: journal timestamps, lock waits and cache expiry ([`Store::with_clock`]).
+    pub clock: Arc<dyn crate::time::Clock>,
 }
 
 impl std::fmt::Debug for Store {
@@ -73,7 +75,15 @@ impl Store {
             locks: Arc::new(dir::DirLocks::new(state_dir)),
             cache: Arc::new(dir::DirCache::new(state_dir)),
             location: state_dir.display().to_string(),
+            clock: crate::time::system(),
         })
+    }
+
+    /// The same store on `clock` (its journal's timestamps too).
+    pub fn with_clock(mut self, clock: Arc<dyn crate::time::Clock>) -> Store {
+        self.journal = self.journal.with_clock(clock.clone());
+        self.clock = clock;
+        self
     }
 }
 
@@ -130,6 +140,8 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod clock_tests;
 #[cfg(test)]
 mod seam_tests;
 #[cfg(test)]

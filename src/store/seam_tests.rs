@@ -21,7 +21,7 @@ fn settled(order: &str) -> Record {
 }
 
 fn holder(command: &str) -> HolderInfo {
-    let mut h = HolderInfo::current(command);
+    let mut h = HolderInfo::current(command, chrono::Utc::now());
     h.ci_run = None;
     h
 }

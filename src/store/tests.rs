@@ -372,8 +372,8 @@ fn holder(pid: u32) -> HolderInfo {
 #[test]
 fn a_second_lock_waits_then_names_the_holder_and_a_dropped_lock_is_free() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let first = CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(4242)).expect("first");
-    let err = CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(1)).expect_err("busy");
+    let first = CustomerLock::acquire(dir.path(), C, holder(4242)).expect("first");
+    let err = CustomerLock::acquire(dir.path(), C, holder(1)).expect_err("busy");
     let msg = err.to_string();
     assert!(
         msg.contains(&format!(
@@ -382,10 +382,10 @@ fn a_second_lock_waits_then_names_the_holder_and_a_dropped_lock_is_free() {
         "{msg}"
     );
     // another customer is independent
-    let other = CustomerLock::acquire(dir.path(), "other", Duration::ZERO, holder(1));
+    let other = CustomerLock::acquire(dir.path(), "other", holder(1));
     assert!(other.is_ok());
     drop(first);
-    let again = CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(2)).expect("free");
+    let again = CustomerLock::acquire(dir.path(), C, holder(2)).expect("free");
     assert_eq!(again.customer_id(), C);
 }
 
@@ -412,12 +412,12 @@ fn a_lock_held_by_a_killed_process_is_taken_over() {
         .expect("read");
     assert_eq!(first_line.trim(), "locked");
 
-    let err = CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(1)).expect_err("busy");
+    let err = CustomerLock::acquire(dir.path(), C, holder(1)).expect_err("busy");
     assert!(err.to_string().contains("holder unknown"), "{err}");
 
     child.kill().expect("kill");
     child.wait().expect("wait");
-    CustomerLock::acquire(dir.path(), C, Duration::ZERO, holder(1))
+    CustomerLock::acquire(dir.path(), C, holder(1))
         .expect("the dead holder's lock is released by the os");
 }
 

@@ -3,7 +3,6 @@
 
 use super::support::*;
 use reservoir::store::{CustomerLock, HolderInfo};
-use std::time::Duration;
 
 #[test]
 fn two_applies_started_together_buy_exactly_once() {
@@ -46,9 +45,8 @@ fn a_held_lock_makes_apply_wait_then_fail_naming_the_holder() {
     if !sb.dir_store_only() {
         return;
     }
-    let holder = HolderInfo::current("ci job 42");
-    let lock =
-        CustomerLock::acquire(&sb.state_dir(), CONTOSO, Duration::ZERO, holder).expect("lock");
+    let holder = HolderInfo::current("ci job 42", chrono::Utc::now());
+    let lock = CustomerLock::acquire(&sb.state_dir(), CONTOSO, holder).expect("lock");
     let run = sb.apply(CONTOSO_YAML, &["--lock-timeout", "1s"]);
     assert_eq!(run.code, Some(1), "{}", run.all());
     assert!(run.stdout.contains("is locked by pid"), "{}", run.all());

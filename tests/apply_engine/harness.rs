@@ -190,6 +190,24 @@ pub struct RunResult {
     pub outcomes: Vec<CustomerOutcome>,
 }
 
+/// Takes a customer's directory lock, waiting up to 60 s in real time on this thread: the
+/// scenarios run two applies on two real threads (`CustomerLock::acquire` itself never waits).
+fn lock_waiting(dir: &Path, customer_id: &str) -> CustomerLock {
+    let started = std::time::Instant::now();
+    loop {
+        let holder = HolderInfo::current("reservoir apply (test)", chrono::Utc::now());
+        match CustomerLock::acquire(dir, customer_id, holder) {
+            Ok(lock) => return lock,
+            Err(reservoir::store::LockError::Busy { .. })
+                if started.elapsed() < Duration::from_secs(60) =>
+            {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            Err(e) => panic!("customer lock: {e}"),
+        }
+    }
+}
+
 /// The lead's per-customer flow, as a future: lock → resume → plan → apply → unlock.
 pub async fn apply_all(
     world: &FakeWorld,
@@ -200,13 +218,7 @@ pub async fn apply_all(
 ) -> Vec<CustomerOutcome> {
     let mut outs = Vec::new();
     for c in desired {
-        let _lock = CustomerLock::acquire(
-            dir,
-            &c.id,
-            Duration::from_secs(60),
-            HolderInfo::current("reservoir apply (test)"),
-        )
-        .expect("customer lock");
+        let _lock = lock_waiting(dir, &c.id);
         let mut out = resume_customer(&c.id, None, world, journal, &NoopReporter, opts).await;
         if out.journal_error.is_some() || out.distrusts_the_server() {
             outs.push(out);

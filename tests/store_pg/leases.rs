@@ -50,8 +50,8 @@ async fn one_lease_per_customer_and_an_expired_holder_is_fenced_out() {
         .expect("b")
         .with_lease(Duration::from_secs(1));
     let (ha, hb) = (
-        HolderInfo::current("runner a"),
-        HolderInfo::current("runner b"),
+        HolderInfo::current("runner a", chrono::Utc::now()),
+        HolderInfo::current("runner b", chrono::Utc::now()),
     );
     let (la, lb) = tokio::join!(a.try_acquire(C, &ha), b.try_acquire(C, &hb));
     let (la, lb) = (la.expect("a"), lb.expect("b"));
@@ -79,7 +79,7 @@ async fn one_lease_per_customer_and_an_expired_holder_is_fenced_out() {
     drop(lease);
     tokio::time::sleep(Duration::from_millis(1500)).await;
     let taken = loser
-        .try_acquire(C, &HolderInfo::current("takeover"))
+        .try_acquire(C, &HolderInfo::current("takeover", chrono::Utc::now()))
         .await
         .expect("take over")
         .expect("the expired lease is free");
@@ -114,13 +114,13 @@ async fn renewal_keeps_a_live_lease_and_force_unlock_is_journalled() {
         .expect("a")
         .with_lease(Duration::from_secs(1));
     let lease = a
-        .try_acquire(C, &HolderInfo::current("long run"))
+        .try_acquire(C, &HolderInfo::current("long run", chrono::Utc::now()))
         .await
         .expect("acquire")
         .expect("free");
     tokio::time::sleep(Duration::from_millis(2000)).await;
     assert!(
-        a.try_acquire(C, &HolderInfo::current("other"))
+        a.try_acquire(C, &HolderInfo::current("other", chrono::Utc::now()))
             .await
             .expect("try")
             .is_none(),
@@ -129,7 +129,7 @@ async fn renewal_keeps_a_live_lease_and_force_unlock_is_journalled() {
     let store = open(&url).await;
     let broken = store
         .locks
-        .force_unlock(C, &HolderInfo::current("operator"))
+        .force_unlock(C, &HolderInfo::current("operator", chrono::Utc::now()))
         .await
         .expect("unlock")
         .expect("was held");
@@ -152,7 +152,7 @@ async fn a_lost_connection_fails_closed_and_never_shows_the_password() {
     let store = open(&url).await;
     let lease = store
         .locks
-        .try_acquire(C, &HolderInfo::current("run"))
+        .try_acquire(C, &HolderInfo::current("run", chrono::Utc::now()))
         .await
         .expect("acquire")
         .expect("free");

@@ -104,11 +104,10 @@ fn state_locks_and_force_unlock_name_the_holder_without_the_password() {
         .block_on(reservoir::store::postgres::open(&url))
         .expect("store");
     let lease = rt
-        .block_on(
-            store
-                .locks
-                .try_acquire(CONTOSO, &HolderInfo::current("ci job 42")),
-        )
+        .block_on(store.locks.try_acquire(
+            CONTOSO,
+            &HolderInfo::current("ci job 42", chrono::Utc::now()),
+        ))
         .expect("acquire")
         .expect("free");
 

@@ -14,7 +14,7 @@ use crate::store::lock::{HolderInfo, Lease, LeaseGuard, LockError, LockInfo, Loc
 use crate::store::state_dir::StateDir;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A held customer lock; released on drop (and by the OS if the process dies).
 #[derive(Debug)]
@@ -37,26 +37,17 @@ fn busy(state: &StateDir, customer_id: &str, waited: Duration) -> LockError {
 }
 
 impl CustomerLock {
-    /// Takes the lock, retrying until `timeout` has passed (a zero timeout tries once). Blocks the
-    /// calling thread between attempts: async code uses [`crate::store::acquire`], the one wait
-    /// on the simulated clock.
+    /// Takes the lock now, or fails with [`LockError::Busy`] naming the holder. It never waits:
+    /// waiting is [`crate::store::acquire`]'s, on the run's clock (so every lock wait can be
+    /// simulated).
     pub fn acquire(
         state_dir: &Path,
         customer_id: &str,
-        timeout: Duration,
         holder: HolderInfo,
     ) -> Result<CustomerLock, LockError> {
-        let started = Instant::now();
-        let state = StateDir::new(state_dir);
-        loop {
-            if let Some(lock) = Self::try_acquire(state_dir, customer_id, &holder)? {
-                return Ok(lock);
-            }
-            let waited = started.elapsed();
-            if waited >= timeout {
-                return Err(busy(&state, customer_id, waited));
-            }
-            std::thread::sleep((timeout - waited).min(Duration::from_millis(100)));
+        match Self::try_acquire(state_dir, customer_id, &holder)? {
+            Some(lock) => Ok(lock),
+            None => Err(busy(&StateDir::new(state_dir), customer_id, Duration::ZERO)),
         }
     }
 

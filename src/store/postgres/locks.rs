@@ -110,6 +110,9 @@ impl Locks for PgStore {
         let customer = customer_id.to_owned();
         let flag = lost.clone();
         let every = self.lease / 3;
+        // Deliberately real time, not the run's clock: the lease runs out on the server's clock
+        // (`now()` in SQL), which a simulated clock cannot move, so renewals must keep pace
+        // with real time.
         let task = tokio::spawn(async move {
             loop {
                 tokio::time::sleep(every).await;
@@ -192,7 +195,8 @@ impl Locks for PgStore {
             return Ok(None);
         };
         let record = Record::LockBroken {
-            at: chrono::Utc::now(),
+            // When the operator's command started (its clock), not the server's time.
+            at: by.started_at,
             by: by.clone(),
             holder: info.holder.clone(),
             epoch: info.epoch,

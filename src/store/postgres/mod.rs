@@ -130,5 +130,6 @@ pub async fn open(raw_url: &str) -> Result<crate::store::Store, PgError> {
         locks: Arc::new(pg.clone()),
         cache: Arc::new(pg.clone()),
         location: pg.location.clone(),
+        clock: crate::time::system(),
     })
 }
