@@ -26,6 +26,7 @@
 //! * [`witness`] — the activity-log check right before checkout (a veto hook of the engine).
 
 mod answer;
+mod batch;
 pub mod commerce;
 pub mod engine;
 pub mod from_plan;

@@ -12,7 +12,9 @@
 //! customer is touched. A customer whose lock cannot be taken within `--lock-timeout` is observed
 //! as an error (another apply holds it) and nothing is bought for it; the others proceed.
 
-use super::engine::{CustomerBatch, apply_customer};
+pub use super::batch::build_batch;
+use super::batch::rows_of;
+use super::engine::apply_customer;
 use super::options::ApplyOptions;
 use super::pc::PartnerCenterCommerce;
 use super::preflight::{bullets, compare_acting, restrict};
@@ -23,18 +25,17 @@ use super::summary::{ApplyReport, CustomerReport, plan_hash};
 use super::witness::with_activity_check;
 use super::witness_log::SharedLog;
 use crate::catalog::Catalog;
-use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::activity::{ActivityLog, ActivityLogError};
 use crate::observe::{self, ObserveOptions};
 use crate::partner_center::Client;
 use crate::partner_center::Reader;
-use crate::plan::{Action, CustomerObservation, Observation, Plan, Registration, Row, diff};
+use crate::plan::{Action, CustomerObservation, Observation, Plan, diff};
 use crate::store::{HolderInfo, Journal, Lease, LockInfo, Store, acquire, lock_backoff};
 use futures::StreamExt;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// How a run behaves.
 #[derive(Debug, Clone)]
@@ -56,9 +57,9 @@ pub struct Prepared {
     pub observation: Observation,
     /// The activity log read with the observation, or why it could not be read.
     activity: Result<ActivityLog, ActivityLogError>,
-    /// When each customer's observation finished (by lower-case id): the check before checkout
-    /// waits for the activity log's lag counted from there.
-    observed_at: BTreeMap<String, Instant>,
+    /// When each customer's observation finished (by lower-case id, on the client's clock): the
+    /// check before checkout waits for the activity log's lag counted from there.
+    observed_at: BTreeMap<String, Duration>,
     /// Held leases, by lower-case customer id.
     leases: Mutex<BTreeMap<String, Lease>>,
     /// Why a customer's lock could not be taken, by lower-case customer id.
@@ -200,18 +201,11 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
     );
     // One activity-log reader for the run: customers checking out about the same time share a
     // read (never older than the log's lag before a check asks).
-    let acting: BTreeSet<String> = approved
-        .shown
-        .rows
-        .iter()
-        .filter(|r| r.action.is_change())
-        .map(|r| r.customer_id.to_ascii_lowercase())
-        .collect();
     let log = Arc::new(
-        SharedLog::new(
+        SharedLog::for_plan(
             Reader::new(ctx.client),
-            ctx.desired.customers.iter().map(|c| c.id.as_str()),
-            acting.len(),
+            ctx.desired,
+            approved.shown,
             ctx.opts.engine.activity_log_lag,
         )
         .waiting_for(ctx.client.rate_limiter().clone()),
@@ -246,13 +240,6 @@ pub async fn run(ctx: &Context<'_>, prepared: &Prepared, approved: Approved<'_>)
         ctx.opts.engine.clock.wall(),
         reports,
     )
-}
-
-fn rows_of<'p>(plan: &'p Plan, customer_id: &str) -> impl Iterator<Item = &'p Row> {
-    let id = customer_id.to_owned();
-    plan.rows
-        .iter()
-        .filter(move |r| r.customer_id.eq_ignore_ascii_case(&id))
 }
 
 /// One customer, start to end. Never panics; everything lands in the report.
@@ -395,14 +382,18 @@ async fn locked(
         let reader = Reader::new(ctx.client);
         again =
             observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;
-        (&again.observation, &again.activity, Instant::now())
+        (
+            &again.observation,
+            &again.activity,
+            ctx.client.clock().now(),
+        )
     } else {
         let p = work.prepared;
         let at = p
             .observed_at
             .get(&dc.id.to_ascii_lowercase())
             .copied()
-            .unwrap_or_else(Instant::now);
+            .unwrap_or_else(|| ctx.client.clock().now());
         (&p.observation, &p.activity, at)
     };
     let observed = match observation.customer(&dc.id) {
@@ -447,57 +438,6 @@ async fn locked(
     let engine = with_activity_check(&opts.engine, work.log, journal, &observed, log, observed_at);
     let out = apply_customer(&batch, commerce, journal, ctx.reporter, &engine).await;
     report.outcome.merge(out);
-}
-
-/// The customer's batch: the fresh plan's purchases, each capped at what the shown plan said
-/// for the same row (never more than was shown and approved), and the registrations they need.
-pub fn build_batch(
-    dc: &DesiredCustomer,
-    shown: &Plan,
-    fresh: &Plan,
-    observed: &crate::plan::ObservedCustomer,
-    hash: &str,
-) -> CustomerBatch {
-    let shown_buy: BTreeMap<_, u32> = rows_of(shown, &dc.id)
-        .filter(|r| r.action.buys())
-        .map(|r| (r.identity(), r.to_buy))
-        .collect();
-    let shown_register: BTreeSet<String> = rows_of(shown, &dc.id)
-        .filter(|r| r.action == Action::Register)
-        .filter_map(|r| r.subscription_id.clone())
-        .collect();
-    let mut register: BTreeSet<String> = rows_of(fresh, &dc.id)
-        .filter(|r| r.action == Action::Register)
-        .filter_map(|r| r.subscription_id.clone())
-        .filter(|s| shown_register.contains(s))
-        .collect();
-    let mut lines = Vec::new();
-    for row in rows_of(fresh, &dc.id).filter(|r| r.action.buys()) {
-        let cap = shown_buy.get(&row.identity()).copied().unwrap_or(0);
-        let quantity = row.to_buy.min(cap);
-        if quantity == 0 {
-            continue;
-        }
-        let Some(line) = kinds::purchase_line(dc, row, quantity) else {
-            continue;
-        };
-        if let Some(sub) = &row.subscription_id
-            && row.kind.needs_registration()
-            && observed
-                .subscription(sub)
-                .is_some_and(|s| s.registration != Registration::Registered)
-        {
-            register.insert(sub.clone());
-        }
-        lines.push(line);
-    }
-    CustomerBatch {
-        customer_id: dc.id.clone(),
-        customer_name: dc.name.clone(),
-        plan_hash: hash.to_owned(),
-        register: register.into_iter().collect(),
-        lines,
-    }
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::manifest::{
     DesiredReservation, DesiredSoftware, DesiredSubscription, Limits, ReservationTarget,
     ReservationType, Scope, SourceRef, SubscriptionKind, Term,
 };
+use crate::plan::Registration;
 use crate::plan::SavedPlan;
 use crate::plan::{
     CatalogItem, CredentialsKind, HoldingsSource, Inventory, ItemResolution, ObservedCustomer,

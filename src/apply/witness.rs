@@ -142,8 +142,9 @@ pub struct ActivityLogCheck {
     /// are not "unknown".
     pub journal: Arc<dyn PendingSource>,
     pub known: KnownOrders,
-    /// The check reads the log no earlier than this (the re-plan's time plus the log's lag).
-    pub not_before: std::time::Instant,
+    /// The check reads the log no earlier than this on the client's clock (the re-plan's time
+    /// plus the log's lag).
+    pub not_before: std::time::Duration,
 }
 
 impl BeforeCheckout for ActivityLogCheck {
@@ -172,7 +173,8 @@ impl BeforeCheckout for ActivityLogCheck {
 }
 
 /// `engine` with an [`ActivityLogCheck`] for the customer of `observed` (observed under its lock
-/// at `observed_at`, with `log`, the activity log read then), reading through the run's shared
+/// at `observed_at` on the client's clock, with `log`, the activity log read then), reading
+/// through the run's shared
 /// `reader`. Only the part of the lag not already elapsed since `observed_at` is waited.
 pub fn with_activity_check(
     engine: &ApplyOptions,
@@ -180,7 +182,7 @@ pub fn with_activity_check(
     journal: &Journal,
     observed: &ObservedCustomer,
     log: &Result<ActivityLog, crate::observe::activity::ActivityLogError>,
-    observed_at: std::time::Instant,
+    observed_at: std::time::Duration,
 ) -> ApplyOptions {
     let known = match log {
         Ok(log) => KnownOrders::new(observed, log),

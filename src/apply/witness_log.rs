@@ -21,10 +21,11 @@
 
 use crate::observe::activity::{self, ActivityLog, ActivityLogError, PER_CUSTOMER_MAX};
 use crate::partner_center::{RateLimiter, Reader};
+use crate::time::Clock;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The longest a read waits for more checks to join it.
 const MAX_LINGER: Duration = Duration::from_secs(2);
@@ -32,13 +33,15 @@ const MAX_LINGER: Duration = Duration::from_secs(2);
 /// A log read served to a customer: when its call was started, and what it said.
 #[derive(Clone)]
 struct Served {
-    started: Instant,
+    /// On the client's clock.
+    started: Duration,
     log: Result<Arc<ActivityLog>, ActivityLogError>,
 }
 
 /// The last read that succeeded, kept for reuse.
 struct Latest {
-    started: Instant,
+    /// On the client's clock.
+    started: Duration,
     /// `None`: every customer of the run (a partner-wide read); else the lower-case ids read.
     covers: Option<BTreeSet<String>>,
     log: Arc<ActivityLog>,
@@ -64,6 +67,8 @@ struct State {
 /// The run's shared reader of the partner activity log.
 pub struct SharedLog {
     reader: Reader,
+    /// The client's clock: every wait and every read's start time.
+    clock: Arc<dyn Clock>,
     /// The client's limiter: a read gathers its customers only once it could be sent.
     limiter: Option<RateLimiter>,
     /// The run's customers (lower-case ids): what a partner-wide read is filtered to.
@@ -91,6 +96,7 @@ impl SharedLog {
         S: AsRef<str>,
     {
         SharedLog {
+            clock: reader.clock().clone(),
             reader,
             limiter: None,
             customers: customers
@@ -104,6 +110,24 @@ impl SharedLog {
             last_listed: AtomicUsize::new(0),
             reads: AtomicU32::new(0),
         }
+    }
+
+    /// A reader for a run over `desired`'s customers, of which those with a change in `shown`
+    /// may check out; reads are reused within `lag` (see [`SharedLog::new`]).
+    pub fn for_plan(
+        reader: Reader,
+        desired: &crate::manifest::DesiredState,
+        shown: &crate::plan::Plan,
+        lag: Duration,
+    ) -> Self {
+        let acting: BTreeSet<String> = shown
+            .rows
+            .iter()
+            .filter(|r| r.action.is_change())
+            .map(|r| r.customer_id.to_ascii_lowercase())
+            .collect();
+        let customers = desired.customers.iter().map(|c| c.id.as_str());
+        SharedLog::new(reader, customers, acting.len(), lag)
     }
 
     /// Gathers the customers of a read only once `limiter` has room for it: when the run is
@@ -134,23 +158,20 @@ impl SharedLog {
     }
 
     /// The customer's recent orders, from a read sent no earlier than `not_before` (its
-    /// observation plus the log's lag) and no earlier than the reuse window before now. `Err`
+    /// observation plus the log's lag, on the client's clock) and no earlier than the reuse window before now. `Err`
     /// names the call that failed, with its error as the source.
     pub async fn read_for(
         &self,
         customer_id: &str,
-        not_before: Instant,
+        not_before: Duration,
     ) -> Result<Arc<ActivityLog>, ActivityLogError> {
-        let wait = not_before.saturating_duration_since(Instant::now());
+        let wait = not_before.saturating_sub(self.clock.now());
         if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+            self.clock.sleep(wait).await;
         }
         let id = customer_id.to_ascii_lowercase();
-        let asked = Instant::now();
-        let since = asked
-            .checked_sub(self.reuse)
-            .unwrap_or(asked)
-            .max(not_before);
+        let asked = self.clock.now();
+        let since = asked.saturating_sub(self.reuse).max(not_before);
         self.state().waiting.insert(id.clone());
         loop {
             let _turn = self.turn.lock().await;
@@ -181,7 +202,7 @@ impl SharedLog {
             // one after another then share one read instead of taking one each.
             let linger = self.linger();
             if !linger.is_zero() {
-                tokio::time::sleep(linger).await;
+                self.clock.sleep(linger).await;
             }
             if let Some(limiter) = &self.limiter {
                 limiter.ready().await;
@@ -204,10 +225,10 @@ impl SharedLog {
             } else {
                 ids.iter().cloned().collect()
             };
-            let started = Instant::now();
+            let started = self.clock.now();
             self.reads.fetch_add(1, Ordering::Relaxed);
             let max = if wide { 0 } else { targets.len() };
-            let got = activity::read_for(&self.reader, &targets, chrono::Utc::now(), max).await;
+            let got = activity::read_for(&self.reader, &targets, self.clock.wall(), max).await;
             let log = match got {
                 Ok((log, listed)) => {
                     if wide {
@@ -247,6 +268,7 @@ impl SharedLog {
 mod tests {
     use super::*;
     use crate::sandbox::world::demo::{CONTOSO, FABRIKAM, NORTHWIND};
+    use std::time::Instant;
 
     /// A reader against a sandbox answering each call after `latency_ms`.
     async fn reader(latency_ms: u64) -> (crate::sandbox::RunningSandbox, Reader) {
@@ -298,7 +320,7 @@ mod tests {
         let ids: Vec<String> = (0..6).map(|i| format!("c{i}")).collect();
         // No reuse window (a lag of 0): only reads sent after a check asked serve it.
         let log = SharedLog::new(reader, &ids, ids.len(), Duration::ZERO);
-        let now = Instant::now();
+        let now = log.clock.now();
         let all = futures::future::join_all(ids.iter().map(|id| log.read_for(id, now))).await;
         assert!(
             all.iter().all(Result::is_ok),
@@ -311,7 +333,7 @@ mod tests {
             "the first asker reads alone; the five that asked meanwhile share the next read"
         );
         // Asking again later is never answered by a read sent before the ask.
-        log.read_for("c0", Instant::now()).await.expect("read");
+        log.read_for("c0", log.clock.now()).await.expect("read");
         assert_eq!(log.reads(), 3);
         sandbox.shutdown().await;
     }
@@ -323,7 +345,7 @@ mod tests {
         portal_order(&sandbox, NORTHWIND, 2).await;
         let customers = [CONTOSO, FABRIKAM, NORTHWIND, "c4", "c5"];
         let log = SharedLog::new(reader, customers, customers.len(), Duration::from_secs(30));
-        let observed = Instant::now();
+        let observed = log.clock.now();
         for c in [CONTOSO, FABRIKAM, "c4", NORTHWIND] {
             let got = log.read_for(c, observed).await.expect("read");
             assert_eq!(
@@ -341,7 +363,7 @@ mod tests {
         // A customer observed after that read needs a read sent after its observation plus the
         // lag: an order placed before its observation must be visible to it.
         portal_order(&sandbox, CONTOSO, 1).await;
-        let got = log.read_for(CONTOSO, Instant::now()).await.expect("read");
+        let got = log.read_for(CONTOSO, log.clock.now()).await.expect("read");
         assert_eq!(
             log.reads(),
             2,
@@ -357,7 +379,7 @@ mod tests {
         // Two acting customers: reads are filtered per customer.
         let lag = Duration::from_millis(300);
         let log = SharedLog::new(reader, [CONTOSO, FABRIKAM], 2, lag);
-        let observed = Instant::now();
+        let observed = log.clock.now();
         log.read_for(CONTOSO, observed).await.expect("read");
         log.read_for(CONTOSO, observed).await.expect("read");
         assert_eq!(log.reads(), 1, "reused within the lag");
@@ -378,16 +400,36 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-    async fn a_check_never_reads_before_the_customers_observation_plus_the_lag() {
-        let (sandbox, reader) = reader(0).await;
+    async fn a_check_never_reads_before_the_customers_observation_plus_the_lag_waited_on_the_run_clock()
+     {
+        let clock = crate::time::ManualClock::new();
+        // The simulated wall time starts where the sandbox's (real) one is: the log's queries
+        // name today's date.
+        clock.advance(
+            (chrono::Utc::now() - clock.wall())
+                .to_std()
+                .unwrap_or_default(),
+        );
+        let (sandbox, reader) = crate::partner_center::sandbox_reader_on(
+            crate::sandbox::SandboxOptions::default(),
+            5,
+            std::sync::Arc::new(clock.clone()),
+        )
+        .await;
         let log = SharedLog::new(reader, [CONTOSO], 1, Duration::from_secs(30));
-        let not_before = Instant::now() + Duration::from_millis(400);
-        log.read_for(CONTOSO, Instant::now()).await.expect("read");
-        let asked = Instant::now();
+        let observed = clock.now();
+        log.read_for(CONTOSO, observed).await.expect("read");
+        assert!(clock.sleeps().is_empty(), "no lag left to wait");
+        // Observed again just now, with a 10 s lag: the check waits the lag on the run's clock
+        // (no real second passes) and does not reuse the read sent before.
+        let real = Instant::now();
+        let not_before = clock.now() + Duration::from_secs(10);
         log.read_for(CONTOSO, not_before).await.expect("read");
+        assert_eq!(clock.sleeps(), vec![Duration::from_secs(10)]);
         assert!(
-            asked.elapsed() >= Duration::from_millis(350),
-            "waited for the lag"
+            real.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            real.elapsed()
         );
         assert_eq!(
             log.reads(),
@@ -404,7 +446,7 @@ mod tests {
         sandbox.shutdown().await;
         let log = SharedLog::new(reader, [CONTOSO, FABRIKAM], 2, Duration::from_secs(30));
         let err = log
-            .read_for(CONTOSO, Instant::now())
+            .read_for(CONTOSO, log.clock.now())
             .await
             .expect_err("nothing answers");
         let veto = crate::apply::witness::Veto::LogUnreadable(err);
@@ -426,7 +468,7 @@ mod tests {
             "the call is named once: {line}"
         );
         // A failed read is not kept for reuse: the next check reads again.
-        assert!(log.read_for(CONTOSO, Instant::now()).await.is_err());
+        assert!(log.read_for(CONTOSO, log.clock.now()).await.is_err());
         assert_eq!(log.reads(), 2);
     }
 }

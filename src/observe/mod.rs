@@ -34,7 +34,6 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 /// How `observe` runs.
 #[derive(Clone)]
@@ -94,7 +93,7 @@ pub struct ObservedRun {
     pub activity: Result<activity::ActivityLog, activity::ActivityLogError>,
     /// When each customer's reads finished, by lower-case customer id: apply's check before
     /// checkout reads the activity log no earlier than the log's lag after this.
-    pub finished: BTreeMap<String, Instant>,
+    pub finished: BTreeMap<String, std::time::Duration>,
     /// Why each `Failed` customer could not be observed, by lower-case id: the error its row
     /// shows on one line, with its causes.
     pub(crate) failures: BTreeMap<String, customer::CustomerError>,

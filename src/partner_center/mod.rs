@@ -29,7 +29,7 @@ pub mod prices;
 pub mod ratelimit;
 mod reader;
 #[cfg(test)]
-pub(crate) use reader::sandbox_reader;
+pub(crate) use reader::{sandbox_reader, sandbox_reader_on};
 pub mod secret;
 mod transfer;
 pub mod wire;

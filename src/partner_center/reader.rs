@@ -288,6 +288,16 @@ pub(crate) async fn sandbox_reader(
     options: crate::sandbox::SandboxOptions,
     max_attempts: u32,
 ) -> (crate::sandbox::RunningSandbox, Reader) {
+    sandbox_reader_on(options, max_attempts, crate::time::system()).await
+}
+
+/// [`sandbox_reader`] whose client runs on `clock` (its waits, retries and limiter).
+#[cfg(test)]
+pub(crate) async fn sandbox_reader_on(
+    options: crate::sandbox::SandboxOptions,
+    max_attempts: u32,
+    clock: std::sync::Arc<dyn crate::time::Clock>,
+) -> (crate::sandbox::RunningSandbox, Reader) {
     use crate::partner_center::{ClientConfig, Credentials, Secret};
     let sandbox = crate::sandbox::start(options).await.expect("sandbox");
     let c = sandbox.credentials();
@@ -301,6 +311,7 @@ pub(crate) async fn sandbox_reader(
     let mut config = ClientConfig::new(sandbox.endpoint(), creds);
     config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
     config.retry.max_attempts = max_attempts;
+    config.clock = clock;
     let reader = Reader::new(&Client::new(config).expect("client"));
     (sandbox, reader)
 }

@@ -55,8 +55,8 @@ pub(super) struct Context<'a> {
     /// When the observation started (the diff that picks which items want their availability
     /// measures expiry against it, as the plan's diff does).
     pub observed_at: chrono::DateTime<chrono::Utc>,
-    /// When each customer's observation finished, by lower-case id.
-    pub finished: std::sync::Mutex<BTreeMap<String, std::time::Instant>>,
+    /// When each customer's observation finished (the client's clock), by lower-case id.
+    pub finished: std::sync::Mutex<BTreeMap<String, std::time::Duration>>,
     /// Why each failed customer could not be observed, by lower-case id.
     pub failures: std::sync::Mutex<BTreeMap<String, CustomerError>>,
 }
@@ -78,7 +78,7 @@ impl Context<'_> {
         self.finished
             .lock()
             .unwrap_or_else(|p| p.into_inner())
-            .insert(dc.id.to_ascii_lowercase(), std::time::Instant::now());
+            .insert(dc.id.to_ascii_lowercase(), self.reader.clock().now());
         observed
     }
 
