@@ -4,21 +4,8 @@
 //! expiry.
 
 use super::*;
-use crate::partner_center::{Client, ClientConfig, Credentials, Secret};
 use crate::time::{Clock, ManualClock};
 use std::time::Duration;
-
-const MANIFEST: &str = r#"
-version: 1
-customers:
-  - id: 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01
-    name: contoso
-    subscriptions:
-      - id: 9a51d0e2-3b7c-4f0a-8c61-5e2d9f4a7b10
-        kind: azure-plan
-        reservations:
-          - { name: web-tier, type: vm, sku: Standard_D2s_v5, region: eastus, term: P1Y, scope: shared, quantity: 4 }
-"#;
 
 const DAY: u64 = 86_400;
 
@@ -74,25 +61,17 @@ fn listings(paths: &[String]) -> usize {
 
 #[tokio::test]
 async fn cached_profile_and_catalog_views_are_read_again_once_the_run_clock_passes_their_expiry() {
-    let sandbox = crate::sandbox::start(crate::sandbox::SandboxOptions::default())
-        .await
-        .expect("sandbox");
-    let c = sandbox.credentials();
-    let creds = Credentials::app_user(
-        &c.tenant_id,
-        &c.client_id,
-        Secret::new(c.client_secret),
-        Secret::new(c.refresh_token),
-        sandbox.authority().as_str().trim_end_matches('/'),
-    );
     let clock = ManualClock::new();
-    let mut config = ClientConfig::new(sandbox.endpoint(), creds);
-    config.rate_limits = crate::partner_center::RateLimits::new(60_000, 60_000);
-    config.clock = std::sync::Arc::new(clock.clone());
-    let reader = Reader::new(&Client::new(config).expect("client"));
-    let desired = crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), MANIFEST)])
-        .expect("manifest")
-        .desired;
+    let (sandbox, reader) = crate::partner_center::sandbox_reader_on(
+        crate::sandbox::SandboxOptions::default(),
+        5,
+        std::sync::Arc::new(clock.clone()),
+    )
+    .await;
+    let desired =
+        crate::manifest::load_str(&[(std::path::Path::new("m.yaml"), super::tests::WEB_TIER_4)])
+            .expect("manifest")
+            .desired;
     let state = tempfile::tempdir().expect("tempdir");
     let profile = "customers/4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
     let run = || paths_of_one_run(&sandbox, &reader, &desired, state.path());

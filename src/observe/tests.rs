@@ -27,7 +27,7 @@ fn observe_can_run_on_a_spawned_task() {
 
 const CONTOSO: &str = "4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01";
 
-const WEB_TIER_4: &str = r#"
+pub(super) const WEB_TIER_4: &str = r#"
 version: 1
 customers:
   - id: 4b5f3c2e-0d7a-4c1e-9a55-2f8c7b1e6d01
