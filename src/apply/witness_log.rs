@@ -43,13 +43,14 @@ struct Latest {
     /// On the client's clock.
     started: Duration,
     /// `None`: every customer of the run (a partner-wide read); else the lower-case ids read.
-    covers: Option<BTreeSet<String>>,
+    /// Lower-case ids of the customers whose orders it kept.
+    covers: BTreeSet<String>,
     log: Arc<ActivityLog>,
 }
 
 impl Latest {
     fn covers(&self, id: &str) -> bool {
-        self.covers.as_ref().is_none_or(|ids| ids.contains(id))
+        self.covers.contains(id)
     }
 }
 
@@ -220,15 +221,25 @@ impl SharedLog {
             // them all (reused within their bounds).
             let wide = ids.len() > per_customer_max
                 || (!self.reuse.is_zero() && remaining > per_customer_max);
-            let targets: Vec<String> = if wide {
-                self.customers.iter().chain(&ids).cloned().collect()
+            // A partner-wide read keeps the orders of every customer that may still ask (not
+            // of those already checked: the log stays small as the run goes on).
+            let targets: BTreeSet<String> = if wide {
+                let st = self.state();
+                self.customers
+                    .iter()
+                    .filter(|c| !st.checked.contains(*c))
+                    .chain(&ids)
+                    .cloned()
+                    .collect()
             } else {
-                ids.iter().cloned().collect()
+                ids.clone()
             };
+            let listed_targets: Vec<String> = targets.iter().cloned().collect();
             let started = self.clock.now();
             self.reads.fetch_add(1, Ordering::Relaxed);
             let max = if wide { 0 } else { targets.len() };
-            let got = activity::read_for(&self.reader, &targets, self.clock.wall(), max).await;
+            let got =
+                activity::read_for(&self.reader, &listed_targets, self.clock.wall(), max).await;
             let log = match got {
                 Ok((log, listed)) => {
                     if wide {
@@ -247,7 +258,7 @@ impl SharedLog {
             if let Ok(log) = &log {
                 st.latest = Some(Latest {
                     started,
-                    covers: (!wide).then(|| ids.clone()),
+                    covers: targets,
                     log: log.clone(),
                 });
             }
