@@ -14,8 +14,8 @@
 //!   checkout while that read lingers (half the lag, at most 2 s, when other customers may still
 //!   ask), is in flight or waits for room in the rate limiter is served by it too (group commit).
 //!
-//! A read is one partner-wide query (paged) covering every customer of the run, unless at most a
-//! few customers can still ask ([`PER_CUSTOMER_MAX`], or more when the last partner-wide read
+//! A read is one partner-wide query (paged) keeping the orders of every customer of the run that
+//! may still ask (not of those already checked), unless at most a few customers can still ask ([`PER_CUSTOMER_MAX`], or more when the last partner-wide read
 //! showed it costs more pages): then it is one filtered query per waiting customer
 //! ([`activity::read_for`]).
 
@@ -159,8 +159,8 @@ impl SharedLog {
     }
 
     /// The customer's recent orders, from a read sent no earlier than `not_before` (its
-    /// observation plus the log's lag, on the client's clock) and no earlier than the reuse window before now. `Err`
-    /// names the call that failed, with its error as the source.
+    /// observation plus the log's lag, on the client's clock) and no earlier than the reuse
+    /// window before now. `Err` names the call that failed, with its error as the source.
     pub async fn read_for(
         &self,
         customer_id: &str,
@@ -234,21 +234,17 @@ impl SharedLog {
             } else {
                 ids.clone()
             };
-            let listed_targets: Vec<String> = targets.iter().cloned().collect();
             let started = self.clock.now();
             self.reads.fetch_add(1, Ordering::Relaxed);
             let max = if wide { 0 } else { targets.len() };
-            let got =
-                activity::read_for(&self.reader, &listed_targets, self.clock.wall(), max).await;
-            let log = match got {
-                Ok((log, listed)) => {
+            let log = activity::read_for(&self.reader, &targets, self.clock.wall(), max)
+                .await
+                .map(|(log, listed)| {
                     if wide {
                         self.last_listed.store(listed, Ordering::Relaxed);
                     }
-                    Ok(Arc::new(log))
-                }
-                Err(e) => Err(e),
-            };
+                    Arc::new(log)
+                });
             tracing::debug!(
                 "activity log read before checkout for {} waiting customer(s){}",
                 ids.len(),

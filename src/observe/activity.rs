@@ -98,13 +98,20 @@ pub async fn read(
 /// `per_customer_max` customers and partner-wide (paged) above. Also returns how many records a
 /// partner-wide read listed (0 for per-customer reads), so a caller can tell what the next
 /// partner-wide read would cost in pages.
-pub async fn read_for(
+pub async fn read_for<I, S>(
     reader: &Reader,
-    customers: &[String],
+    customers: I,
     now: DateTime<Utc>,
     per_customer_max: usize,
-) -> Result<(ActivityLog, usize), ActivityLogError> {
-    let ids: BTreeSet<String> = customers.iter().map(|c| c.to_ascii_lowercase()).collect();
+) -> Result<(ActivityLog, usize), ActivityLogError>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<str>,
+{
+    let ids: BTreeSet<String> = customers
+        .into_iter()
+        .map(|c| c.as_ref().to_ascii_lowercase())
+        .collect();
     let mut records = Vec::new();
     let mut listed = 0;
     if ids.len() <= per_customer_max {
