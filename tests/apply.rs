@@ -15,6 +15,7 @@ mod guards;
 mod hostile_answers;
 mod hostile_cart;
 mod interrupt;
+mod inventory;
 mod lost_journal;
 mod mixed;
 mod mixed_prop;

@@ -3,6 +3,7 @@
 //! give. Pure: no I/O, no clock (times are passed in).
 
 use crate::manifest::DesiredState;
+use crate::plan::basis::CatalogBasis;
 use crate::plan::{Observation, Plan, RowChange, SavedPlan, compare, diff};
 use chrono::{DateTime, Utc};
 
@@ -97,7 +98,10 @@ pub fn preflight(
 
 /// [`compare`], ignoring a change of availability id alone: availability ids rotate over time
 /// (docs/partner-center.md §8) while the product, SKU and terms bought stay the same, and apply
-/// resolves the catalog item fresh anyway. Any other change of a row's observations counts.
+/// resolves the catalog item fresh anyway. Nor does an inventory check apply did not make count
+/// (the cart checks it, [`crate::observe::InventoryCheck::Cart`]): the saved plan's `available`
+/// and apply's `unknown` read alike. Any other change of a row's observations counts, a
+/// restriction included.
 pub(crate) fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
     compare(&without_availability(saved), &without_availability(fresh))
 }
@@ -105,7 +109,13 @@ pub(crate) fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
 fn without_availability(plan: &Plan) -> Plan {
     let mut p = plan.clone();
     for r in p.rows.iter_mut() {
-        r.basis.catalog = r.basis.catalog.as_ref().map(|c| c.without_availability());
+        r.basis.catalog = r.basis.catalog.as_ref().map(|c| {
+            let mut c = c.without_availability();
+            if let CatalogBasis::Item { terms, .. } = &mut c {
+                *terms = terms.replace("inventory=available", "inventory=unknown");
+            }
+            c
+        });
         // The fingerprint hashes the basis; compare the (normalised) basis itself.
         r.fingerprint.clear();
     }

@@ -27,7 +27,7 @@ use super::witness_log::SharedLog;
 use crate::catalog::Catalog;
 use crate::manifest::{DesiredCustomer, DesiredState};
 use crate::observe::activity::{ActivityLog, ActivityLogError};
-use crate::observe::{self, ObserveOptions};
+use crate::observe::{self, InventoryCheck, ObserveOptions};
 use crate::partner_center::Client;
 use crate::partner_center::Reader;
 use crate::plan::{Action, CustomerObservation, Observation, Plan, diff};
@@ -143,7 +143,10 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
         .with_store_cache(ctx.store.cache.clone())
         .for_desired(ctx.desired);
     let reader = Reader::new(ctx.client);
-    let oopts = ObserveOptions::new(opts.parallelism.max(1), ctx.store.cache.clone());
+    // The cart checks the inventory of what is bought (a restricted line comes back with 10003
+    // and is taken out): no `checkinventory` per subscription before it (issue 13).
+    let oopts = ObserveOptions::new(opts.parallelism.max(1), ctx.store.cache.clone())
+        .inventory_checked_by(InventoryCheck::Cart);
     let observe::ObservedRun {
         mut observation,
         activity,
@@ -378,7 +381,8 @@ async fn locked(
     };
     let again;
     let (observation, log, observed_at) = if !unchanged {
-        let oopts = ObserveOptions::new(1, ctx.store.cache.clone());
+        let oopts = ObserveOptions::new(1, ctx.store.cache.clone())
+            .inventory_checked_by(InventoryCheck::Cart);
         let reader = Reader::new(ctx.client);
         again =
             observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;

@@ -258,7 +258,7 @@ pub async fn search(
     if !check {
         result.notes.push(format!(
             "{} offers: inventory is not checked for each (narrow the search with --region or \
-             TEXT); apply checks it before buying",
+             TEXT); the cart checks it when apply buys",
             entries.len()
         ));
     }

@@ -42,12 +42,34 @@ pub struct ObserveOptions {
     pub parallelism: usize,
     /// The state store's cache: completed orders ([`order_cache`]) live there.
     pub cache: Arc<dyn Cache>,
+    /// Who checks the inventory of an item to buy: the observation (plan) or the cart (apply).
+    pub inventory: InventoryCheck,
+}
+
+/// Who checks the inventory of an item the plan would buy, when its SKU lists `InventoryCheck`
+/// (docs/partner-center.md §8).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum InventoryCheck {
+    /// The observation: `checkinventory` per customer, subscription, SKU and region, so a
+    /// restricted SKU is a `blocked` row of the plan (plan, and the preview a pull request
+    /// shows).
+    #[default]
+    Observe,
+    /// The cart: apply sends no `checkinventory` for an item to buy (the row's inventory is
+    /// [`crate::plan::Inventory::Unknown`]). Creating the cart checks every line; a restricted
+    /// line comes back with error 10003 (`InventoryNotAvailable`), is taken out of the cart and
+    /// reported as a failure, and the other lines are bought. This saves one call per
+    /// subscription (issue 13). Items that acknowledge a known block (`blocked_ok`) are still
+    /// checked while observing, so an acknowledged restriction stays an acknowledged `blocked`
+    /// row and never reaches a cart.
+    Cart,
 }
 
 impl std::fmt::Debug for ObserveOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ObserveOptions")
             .field("parallelism", &self.parallelism)
+            .field("inventory", &self.inventory)
             .finish_non_exhaustive()
     }
 }
@@ -55,7 +77,17 @@ impl std::fmt::Debug for ObserveOptions {
 impl ObserveOptions {
     /// Options over any store's cache.
     pub fn new(parallelism: usize, cache: Arc<dyn Cache>) -> Self {
-        ObserveOptions { parallelism, cache }
+        ObserveOptions {
+            parallelism,
+            cache,
+            inventory: InventoryCheck::Observe,
+        }
+    }
+
+    /// The same options with the inventory of items to buy checked by `who`.
+    pub fn inventory_checked_by(mut self, who: InventoryCheck) -> Self {
+        self.inventory = who;
+        self
     }
 
     /// Options over the cache of the directory store at `state_dir`.
@@ -133,6 +165,7 @@ pub async fn observe_with_log(
         orders_by_id: AtomicU32::new(0),
         journal_unreadable: AtomicBool::new(false),
         observed_at,
+        inventory: opts.inventory,
         finished: Mutex::default(),
         failures: Mutex::default(),
     };

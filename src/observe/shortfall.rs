@@ -6,7 +6,9 @@
 //! (no limits, so it buys at least what the run's plan buys) then says which rows have a
 //! shortfall, and only their items are resolved again with their availability:
 //!
-//! * a row that would buy: availability and inventory check ([`Freshness::Cached`]);
+//! * a row that would buy: availability and inventory check ([`Freshness::Cached`]); when the
+//!   cart checks inventory ([`InventoryCheck::Cart`], apply), availability alone
+//!   ([`Freshness::DeferInventory`]) unless the item acknowledges a known block;
 //! * a row with a shortfall that something blocks: availability, inventory only as already
 //!   known ([`Freshness::DeferInventory`]), so its reason is what it always was (an item the
 //!   catalog no longer sells is named first).
@@ -16,6 +18,7 @@
 //! buys, reads no price sheet). A customer who owns what they declared is not told the catalog
 //! stopped selling that term; `catalog search` and a plan that buys more still say so.
 
+use super::InventoryCheck;
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState, Limits, PurchaseKey};
@@ -32,10 +35,12 @@ enum Wants {
 
 /// Resolves again, with their availability, the items of `observed` whose row has a shortfall
 /// (see the module doc). `observed_at` is when the run's observation started (the diff measures
-/// expiry against it, as the plan's does).
+/// expiry against it, as the plan's does); `inventory` says who checks the inventory of an item
+/// to buy.
 pub(super) async fn complete(
     catalog: &Catalog,
     observed_at: chrono::DateTime<chrono::Utc>,
+    inventory: InventoryCheck,
     dc: &DesiredCustomer,
     observed: &mut ObservedCustomer,
 ) {
@@ -59,10 +64,7 @@ pub(super) async fn complete(
     let items = kinds::items(dc);
     // Blocked rows first, so that their inventory state is only what was already known, as
     // before any check of this customer.
-    for (pass, freshness) in [
-        (Wants::Blocked, Freshness::DeferInventory),
-        (Wants::Buy, Freshness::Cached),
-    ] {
+    for pass in [Wants::Blocked, Wants::Buy] {
         let again = observed
             .resolutions
             .iter_mut()
@@ -70,11 +72,24 @@ pub(super) async fn complete(
             .filter(|r| wanting.iter().any(|(k, w)| *k == r.key && *w == pass))
             .filter_map(|r| {
                 let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
+                let freshness = freshness(pass, inventory, item.blocked_ok().is_some());
                 Some(async move {
                     r.resolution = item.resolve(catalog, buyer, freshness).await;
                 })
             });
         futures::future::join_all(again).await;
+    }
+}
+
+/// How an item whose row has a shortfall is resolved again: with its availability; its inventory
+/// checked only when the row would buy and the observation checks it (or the item acknowledges a
+/// known block, which only an observed restriction can show as acknowledged).
+fn freshness(pass: Wants, inventory: InventoryCheck, acknowledges_a_block: bool) -> Freshness {
+    match (pass, inventory) {
+        (Wants::Blocked, _) => Freshness::DeferInventory,
+        (Wants::Buy, InventoryCheck::Observe) => Freshness::Cached,
+        (Wants::Buy, InventoryCheck::Cart) if acknowledges_a_block => Freshness::Cached,
+        (Wants::Buy, InventoryCheck::Cart) => Freshness::DeferInventory,
     }
 }
 

@@ -55,6 +55,8 @@ pub(super) struct Context<'a> {
     /// When the observation started (the diff that picks which items want their availability
     /// measures expiry against it, as the plan's diff does).
     pub observed_at: chrono::DateTime<chrono::Utc>,
+    /// Who checks the inventory of the items to buy.
+    pub inventory: super::InventoryCheck,
     /// When each customer's observation finished (the client's clock), by lower-case id.
     pub finished: std::sync::Mutex<BTreeMap<String, std::time::Duration>>,
     /// Why each failed customer could not be observed, by lower-case id.
@@ -146,7 +148,14 @@ impl Context<'_> {
             in_flight_unknown,
             resolutions,
         };
-        super::shortfall::complete(self.catalog, self.observed_at, dc, &mut observed).await;
+        super::shortfall::complete(
+            self.catalog,
+            self.observed_at,
+            self.inventory,
+            dc,
+            &mut observed,
+        )
+        .await;
         CustomerObservation::Observed(observed)
     }
 }

@@ -236,7 +236,7 @@ pub(super) fn purchase_caveat(
     if let Some(Resolution::Found(ci)) = res
         && ci.inventory == Inventory::Unknown
     {
-        notes.push("inventory not checked yet; apply checks it before buying".to_owned());
+        notes.push("inventory not checked yet; the cart checks it when apply buys".to_owned());
     }
     (!notes.is_empty()).then(|| notes.join("; "))
 }
