@@ -25,9 +25,7 @@
 //! `examples/fleet_bench/sequential.py` buys the same.
 //!
 //! Reported per phase: calls (server-side, token requests excluded) and calls per customer; the
-//! minimum ([`world::minimum`]) and calls ÷ minimum, also with the documented inventory checks
-//! and one price-sheet read per country added to the minimum of a purchase; wall and wall ÷
-//! (minimum ÷ rate), also with those added; 429s; the
+//! minimum ([`world::minimum`]) and calls ÷ minimum; wall and wall ÷ (minimum ÷ rate); 429s; the
 //! peak RSS of the process measured (the CLI, or the Python script). `apply` reads the activity
 //! log no earlier than its lag (10 s, DESIGN §5 step 7) after each customer was observed: any
 //! wait left is in the wall time.
@@ -93,8 +91,6 @@ struct Row {
     phase: &'static str,
     calls: u64,
     minimum: u64,
-    /// Inventory checks and price sheets a purchase needs beyond the minimum (purchases only).
-    inventory: u64,
     throttled: u64,
     wall: f64,
     peak_mb: f64,
@@ -103,9 +99,8 @@ struct Row {
 impl Row {
     fn line(&self) -> String {
         let ideal = self.minimum as f64 * 60.0 / f64::from(self.rate);
-        let full = (self.minimum + self.inventory) as f64 * 60.0 / f64::from(self.rate);
         format!(
-            "| {} | {}/min | {} | {} | {:.2} | {} | {:.2} | {:.2} | {:.1} s | {:.1} s | {:.2} | {:.2} | {} | {:.0} MB |",
+            "| {} | {}/min | {} | {} | {:.2} | {} | {:.2} | {:.1} s | {:.1} s | {:.2} | {} | {:.0} MB |",
             self.n,
             self.rate,
             self.phase,
@@ -113,11 +108,9 @@ impl Row {
             self.calls as f64 / self.n as f64,
             self.minimum,
             self.calls as f64 / self.minimum as f64,
-            self.calls as f64 / (self.minimum + self.inventory) as f64,
             self.wall,
             ideal,
             self.wall / ideal,
-            self.wall / full,
             self.throttled,
             self.peak_mb
         )
@@ -162,7 +155,6 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
                 phase: "sequential script (purchase)",
                 calls,
                 minimum: min.purchase,
-                inventory: min.inventory,
                 throttled,
                 wall: ran.wall.as_secs_f64(),
                 peak_mb: ran.peak_mb,
@@ -172,27 +164,24 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
 
     let mut rows = Vec::new();
     let sb = procs::Sandbox::start(bin, n, args.seed, rate, args.latency_ms)?;
-    let phases: [(&str, Vec<&str>, u64, u64); 3] = [
+    let phases: [(&str, Vec<&str>, u64); 3] = [
         (
             "reservoir apply",
             vec!["apply", m, "--auto-approve"],
             min.purchase,
-            min.inventory,
         ),
         (
             "reservoir plan (no change, 1st)",
             vec!["plan", m],
             min.no_change,
-            0,
         ),
         (
             "reservoir plan (no change, repeat)",
             vec!["plan", m],
             min.no_change,
-            0,
         ),
     ];
-    for (i, (phase, cmd_args, minimum, inventory)) in phases.into_iter().enumerate() {
+    for (i, (phase, cmd_args, minimum)) in phases.into_iter().enumerate() {
         if i > 0 {
             // Each phase is a separate run (as separate CI jobs are): it starts on a quiet
             // minute, so the server's window holds none of the previous phase's calls.
@@ -210,7 +199,6 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
             phase,
             calls,
             minimum,
-            inventory,
             throttled,
             wall: ran.wall.as_secs_f64(),
             peak_mb: ran.peak_mb,
@@ -246,9 +234,9 @@ fn main() -> anyhow::Result<()> {
         rows.extend(bench(&args, n, &bin)?);
     }
     println!(
-        "| customers | throttle | phase | calls | calls/customer | minimum | calls ÷ minimum | calls ÷ (minimum + inventory checks + price sheets) | wall | minimum ÷ rate | wall ÷ (minimum ÷ rate) | wall ÷ ((minimum + inventory checks + price sheets) ÷ rate) | 429s | peak RSS |"
+        "| customers | throttle | phase | calls | calls/customer | minimum | calls ÷ minimum | wall | minimum ÷ rate | wall ÷ (minimum ÷ rate) | 429s | peak RSS |"
     );
-    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!("{}", r.line());
     }
