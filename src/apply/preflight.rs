@@ -100,8 +100,8 @@ pub fn preflight(
 /// (docs/partner-center.md §8) while the product, SKU and terms bought stay the same, and apply
 /// resolves the catalog item fresh anyway. Nor does an inventory check apply did not make count
 /// (the cart checks it, [`crate::observe::InventoryCheck::Cart`]): the saved plan's `available`
-/// and apply's `unknown` read alike. Any other change of a row's observations counts, a
-/// restriction included.
+/// (or `unknown`, when its check failed) and apply's `by_cart` read alike. Any other change of a
+/// row's observations counts, a restriction included.
 pub(crate) fn compare_acting(saved: &Plan, fresh: &Plan) -> Vec<RowChange> {
     compare(&without_availability(saved), &without_availability(fresh))
 }
@@ -112,7 +112,9 @@ fn without_availability(plan: &Plan) -> Plan {
         r.basis.catalog = r.basis.catalog.as_ref().map(|c| {
             let mut c = c.without_availability();
             if let CatalogBasis::Item { terms, .. } = &mut c {
-                *terms = terms.replace("inventory=available", "inventory=unknown");
+                for unchecked in ["inventory=available", "inventory=unknown"] {
+                    *terms = terms.replace(unchecked, "inventory=by_cart");
+                }
             }
             c
         });

@@ -280,7 +280,7 @@ pub async fn search(
                 Inventory::NotRequired => "not required".to_owned(),
                 Inventory::Available => "available".to_owned(),
                 Inventory::Restricted { reason } => format!("restricted ({reason})"),
-                Inventory::Unknown => "checked at purchase".to_owned(),
+                Inventory::Unknown | Inventory::ByCart => "checked at purchase".to_owned(),
             }
         } else {
             "checked at purchase".to_owned()

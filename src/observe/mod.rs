@@ -56,7 +56,7 @@ pub enum InventoryCheck {
     #[default]
     Observe,
     /// The cart: apply sends no `checkinventory` for an item to buy (the row's inventory is
-    /// [`crate::plan::Inventory::Unknown`]). Creating the cart checks every line; a restricted
+    /// [`crate::plan::Inventory::ByCart`]). Creating the cart checks every line; a restricted
     /// line comes back with error 10003 (`InventoryNotAvailable`), is taken out of the cart and
     /// reported as a failure, and the other lines are bought. This saves one call per
     /// subscription (issue 13). Items that acknowledge a known block (`blocked_ok`) are still

@@ -120,6 +120,7 @@ fn resolution_basis(res: Option<&Resolution>) -> Option<CatalogBasis> {
                 Inventory::Available => "available".to_owned(),
                 Inventory::Restricted { reason } => format!("restricted ({reason})"),
                 Inventory::Unknown => "unknown".to_owned(),
+                Inventory::ByCart => "by_cart".to_owned(),
             };
             // Without its availability (not read for a row that buys nothing) the item is
             // `product:sku`.

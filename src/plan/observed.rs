@@ -468,8 +468,12 @@ pub enum Inventory {
     Restricted {
         reason: String,
     },
-    /// Required but not checked (apply checks again before buying).
+    /// Required but not checked: the check failed, or was not made for a row that buys nothing
+    /// (the cart checks it when apply buys).
     Unknown,
+    /// Required, and left to the cart: apply sends no inventory check for what it buys
+    /// ([`crate::observe::InventoryCheck::Cart`]); the cart refuses a restricted line (10003).
+    ByCart,
 }
 
 #[cfg(test)]

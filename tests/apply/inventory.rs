@@ -110,6 +110,11 @@ fn an_acknowledged_restriction_is_checked_before_the_cart_and_never_reaches_one(
         0,
         "no line was refused by a cart"
     );
+    assert!(
+        !run.all().contains("inventory not checked"),
+        "leaving the check to the cart is how apply works, not a note on every row: {}",
+        run.all()
+    );
 }
 
 #[test]
