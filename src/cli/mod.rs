@@ -19,6 +19,7 @@ pub mod plan;
 pub mod progress;
 pub mod prompt;
 pub mod provenance;
+pub mod rate_window;
 pub mod reconcile;
 pub mod sandbox;
 pub mod schema;

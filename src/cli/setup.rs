@@ -26,13 +26,30 @@ pub struct Connection {
     pub provenance: crate::plan::Provenance,
     /// The embedded sandbox, when `--endpoint sandbox`.
     pub sandbox: Option<crate::sandbox::RunningSandbox>,
+    /// Where the partner-wide rate window is kept for the next command.
+    window: Window,
+}
+
+/// The rate window and the limiter whose sends it keeps.
+struct Window {
+    store: super::rate_window::RateWindow,
+    limiter: crate::partner_center::RateLimiter,
+    clock: std::sync::Arc<dyn crate::time::Clock>,
+}
+
+impl Window {
+    async fn save(self) {
+        self.store.save(&self.limiter, self.clock.wall()).await;
+    }
 }
 
 impl Connection {
-    /// Ends the connection: stops the embedded sandbox (which saves its world). Drop every
-    /// other clone of the client first, or the sandbox waits for its idle connections.
+    /// Ends the connection: keeps the rate window for the next command, and stops the embedded
+    /// sandbox (which saves its world). Drop every other clone of the client first, or the
+    /// sandbox waits for its idle connections.
     pub async fn close(self) {
         drop(self.client);
+        self.window.save().await;
         if let Some(s) = self.sandbox {
             s.shutdown().await;
         }
@@ -45,6 +62,7 @@ pub struct ReadConnection {
     pub reader: crate::partner_center::Reader,
     pub provenance: crate::plan::Provenance,
     sandbox: Option<crate::sandbox::RunningSandbox>,
+    window: Window,
 }
 
 impl Connection {
@@ -54,6 +72,7 @@ impl Connection {
             reader: crate::partner_center::Reader::new(&self.client),
             provenance: self.provenance,
             sandbox: self.sandbox,
+            window: self.window,
         }
     }
 }
@@ -67,6 +86,7 @@ impl ReadConnection {
     /// Ends the connection (see [`Connection::close`]); drop clones of the reader first.
     pub async fn close(self) {
         drop(self.reader);
+        self.window.save().await;
         if let Some(s) = self.sandbox {
             s.shutdown().await;
         }
@@ -114,12 +134,24 @@ pub async fn connect(g: &Settings) -> anyhow::Result<Connection> {
     };
     let provenance =
         super::provenance::of_endpoint(sandbox.is_some(), &base, credentials.partner_tenant());
+    let window = super::rate_window::RateWindow::new(
+        &g.state_dir,
+        base.as_str(),
+        credentials.partner_tenant().as_deref().unwrap_or_default(),
+    );
     let mut config = ClientConfig::new(base, credentials);
     config.rate_limits = limits;
     config.request_timeout = g.timeout;
     config.clock = g.clock.clone();
     let client = Client::new(config)?;
+    // Requests an earlier command sent within the last minute still count at the server.
+    window.restore(client.rate_limiter(), g.clock.wall()).await;
     Ok(Connection {
+        window: Window {
+            store: window,
+            limiter: client.rate_limiter().clone(),
+            clock: g.clock.clone(),
+        },
         client,
         provenance,
         sandbox,

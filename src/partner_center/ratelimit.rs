@@ -12,6 +12,7 @@
 //! partner-wide limit was reached, and blocks everyone.
 
 use crate::time::Clock;
+use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -61,6 +62,8 @@ struct Window {
     /// The configured budget less the headroom.
     budget: f64,
     sent: VecDeque<Duration>,
+    /// The sends of this run among `sent` (the others were counted from an earlier run).
+    own: VecDeque<Duration>,
     factor: f64,
     blocked_until: Duration,
 }
@@ -70,6 +73,7 @@ impl Window {
         Window {
             budget: f64::from(per_minute.max(1)) * (1.0 - HEADROOM),
             sent: VecDeque::new(),
+            own: VecDeque::new(),
             factor: 1.0,
             blocked_until: Duration::ZERO,
         }
@@ -82,8 +86,10 @@ impl Window {
 
     /// Forgets the sends that left the window.
     fn prune(&mut self, now: Duration) {
-        while self.sent.front().is_some_and(|t| *t + WINDOW <= now) {
-            self.sent.pop_front();
+        for sent in [&mut self.sent, &mut self.own] {
+            while sent.front().is_some_and(|t| *t + WINDOW <= now) {
+                sent.pop_front();
+            }
         }
     }
 
@@ -186,6 +192,7 @@ impl RateLimiter {
                 }
                 if wait.is_zero() {
                     partner.sent.push_back(now);
+                    partner.own.push_back(now);
                     return;
                 }
                 wait
@@ -251,6 +258,42 @@ impl RateLimiter {
         }
     }
 
+    /// This run's partner-wide sends still inside the window, as wall-clock times: what the next
+    /// run on the same partner should count ([`RateLimiter::count_earlier_sends`]). Sends counted
+    /// from earlier runs are not among them.
+    pub fn recent_sends(&self) -> Vec<DateTime<Utc>> {
+        let (now, wall) = (self.clock.now(), self.clock.wall());
+        let mut st = self.lock();
+        st.partner.prune(now);
+        st.partner
+            .own
+            .iter()
+            .filter_map(|t| {
+                let age = chrono::Duration::from_std(now.saturating_sub(*t)).ok()?;
+                Some(wall - age)
+            })
+            .collect()
+    }
+
+    /// Counts sends another run made on the same partner (wall-clock times) in the partner-wide
+    /// window, so that a run started right after another spends only what is left of the
+    /// server's minute instead of meeting 429s. Times outside the window are ignored; a time in
+    /// the future counts as now.
+    pub fn count_earlier_sends(&self, sends: &[DateTime<Utc>]) {
+        let (now, wall) = (self.clock.now(), self.clock.wall());
+        let earlier = sends.iter().filter_map(|t| {
+            let age = (wall - *t).to_std().unwrap_or(Duration::ZERO);
+            // A send older than the run's clock origin counts from the origin: later than it
+            // happened, so the window is only ever overestimated.
+            (age < WINDOW).then(|| now.saturating_sub(age))
+        });
+        let mut st = self.lock();
+        let mut all: Vec<Duration> = st.partner.sent.drain(..).chain(earlier).collect();
+        all.sort_unstable();
+        st.partner.sent = all.into();
+        st.partner.prune(now);
+    }
+
     /// Current fraction of the configured rate for a key (1.0 = unthrottled). For tests and stats.
     pub fn factor(&self, customer: Option<&str>) -> f64 {
         let st = self.lock();
@@ -277,6 +320,45 @@ mod tests {
             best = best.max(n);
         }
         best
+    }
+
+    #[tokio::test]
+    async fn a_run_after_another_spends_only_what_is_left_of_the_minute() {
+        let limits = RateLimits::new(10, 10_000);
+        let first_clock = ManualClock::new();
+        let first = RateLimiter::new(limits, Arc::new(first_clock.clone()));
+        for _ in 0..9 {
+            first.acquire(None).await;
+        }
+        first_clock.advance(Duration::from_secs(20));
+        let sends = first.recent_sends();
+        assert_eq!(sends.len(), 9);
+
+        // The next run starts 20 s after the first one's sends, on its own clock (the same
+        // wall time).
+        let clock = ManualClock::new();
+        clock.advance(first_clock.now());
+        let next = RateLimiter::new(limits, Arc::new(clock.clone()));
+        next.count_earlier_sends(&sends);
+        // 9 of a budget of 9.9 were sent 20 s ago: the next request waits for them to leave
+        // the window, about 40 s.
+        let before = clock.now();
+        next.acquire(None).await;
+        let waited = clock.now() - before;
+        assert!(
+            waited >= Duration::from_secs(39) && waited <= Duration::from_secs(41),
+            "waited {waited:?}"
+        );
+        // Only the run's own send is kept for the next one.
+        assert_eq!(next.recent_sends().len(), 1);
+        // Sends that left the window long ago do not count.
+        let fresh = RateLimiter::new(limits, Arc::new(clock.clone()));
+        fresh.count_earlier_sends(&[clock.wall() - chrono::Duration::seconds(61)]);
+        let before = clock.now();
+        for _ in 0..9 {
+            fresh.acquire(None).await;
+        }
+        assert_eq!(clock.now(), before, "nothing to wait for");
     }
 
     #[tokio::test]

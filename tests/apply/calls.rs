@@ -74,3 +74,46 @@ fn apply_observes_once_and_a_repeat_reads_no_cached_fact() {
             .join("\n")
     );
 }
+
+/// Partner Center counts the last minute's requests whoever sent them: each command keeps its
+/// sends for the next command on this machine (`<state-dir>/cache/ratelimit/`), which counts
+/// them before spending the rest of the minute. One entry per endpoint and partner, holding
+/// timestamps only.
+#[test]
+fn each_command_keeps_its_requests_of_the_last_minute_for_the_next_one() {
+    let sb = Sandbox::start();
+    reset(&sb);
+    let plan = sb.plan(CONTOSO_YAML, &[]);
+    assert!(matches!(plan.code, Some(0 | 2)), "{}", plan.all());
+    let api = sb
+        .requests()
+        .iter()
+        .filter(|r| r["category"] != "token")
+        .count();
+    let dir = sb.state_dir().join("cache").join("ratelimit");
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("read");
+    let entry: Value = serde_json::from_str(&text).expect("json");
+    let sends = entry["value"].as_array().expect("an array of times");
+    assert_eq!(sends.len(), api, "one time per request sent: {text}");
+    let secret = sb.handle().credentials().client_secret;
+    assert!(!text.contains(&secret), "no credential in the window");
+
+    // The next command adds its own requests to the ones still in the minute.
+    reset(&sb);
+    let again = sb.apply(CONTOSO_YAML, &[]);
+    assert_eq!(again.code, Some(0), "{}", again.all());
+    let more = sb
+        .requests()
+        .iter()
+        .filter(|r| r["category"] != "token")
+        .count();
+    let text = std::fs::read_to_string(&files[0]).expect("read");
+    let entry: Value = serde_json::from_str(&text).expect("json");
+    assert_eq!(entry["value"].as_array().map(Vec::len), Some(api + more));
+}
