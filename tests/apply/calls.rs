@@ -1,36 +1,16 @@
 //! Call economy of the real binary (issue 13): apply observes each customer once, under its lock
 //! (also when the journal still holds its earlier orders, unsettled), and a repeat run reads
 //! neither the customer (its country is cached in the state store) nor the registration of a
-//! subscription known to be `Registered`.
+//! subscription known to be `Registered`; and each command keeps its requests of the last
+//! minute for the next one.
 
 use super::support::*;
-use serde_json::{Value, json};
-
-/// Requests of the last run whose path ends with `suffix` (query string ignored).
-fn count(log: &[Value], method: &str, suffix: &str) -> usize {
-    log.iter()
-        .filter(|r| r["method"] == method)
-        .filter(|r| {
-            r["path"]
-                .as_str()
-                .unwrap_or_default()
-                .split('?')
-                .next()
-                .unwrap_or_default()
-                .to_ascii_lowercase()
-                .ends_with(suffix)
-        })
-        .count()
-}
-
-fn reset(sb: &Sandbox) {
-    sb.post_admin("requests/reset", &json!({}));
-}
+use serde_json::Value;
 
 #[test]
 fn apply_observes_once_and_a_repeat_reads_no_cached_fact() {
     let sb = Sandbox::start();
-    reset(&sb);
+    sb.reset_requests();
     let run = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(run.code, Some(0), "{}", run.all());
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS);
@@ -49,7 +29,7 @@ fn apply_observes_once_and_a_repeat_reads_no_cached_fact() {
     );
     assert_eq!(count(&log, "POST", "/checkout"), 1, "one checkout");
 
-    reset(&sb);
+    sb.reset_requests();
     let again = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(again.code, Some(0), "{}", again.all());
     assert_eq!(sb.units(CONTOSO), CONTOSO_NEW_UNITS, "nothing bought twice");
@@ -82,7 +62,7 @@ fn apply_observes_once_and_a_repeat_reads_no_cached_fact() {
 #[test]
 fn each_command_keeps_its_requests_of_the_last_minute_for_the_next_one() {
     let sb = Sandbox::start();
-    reset(&sb);
+    sb.reset_requests();
     let plan = sb.plan(CONTOSO_YAML, &[]);
     assert!(matches!(plan.code, Some(0 | 2)), "{}", plan.all());
     let api = sb
@@ -105,7 +85,7 @@ fn each_command_keeps_its_requests_of_the_last_minute_for_the_next_one() {
     assert!(!text.contains(&secret), "no credential in the window");
 
     // The next command adds its own requests to the ones still in the minute.
-    reset(&sb);
+    sb.reset_requests();
     let again = sb.apply(CONTOSO_YAML, &[]);
     assert_eq!(again.code, Some(0), "{}", again.all());
     let more = sb

@@ -149,3 +149,21 @@ impl Sandbox {
         self.admin_post("availabilities/rotate", Value::Null);
     }
 }
+
+/// Requests in `log` (`/_sandbox/requests`) with `method` whose path, query string left out and
+/// in lower case, ends with `suffix` (`""`: every request with that method).
+pub(crate) fn count(log: &[Value], method: &str, suffix: &str) -> usize {
+    log.iter()
+        .filter(|r| r["method"] == method)
+        .filter(|r| {
+            r["path"]
+                .as_str()
+                .unwrap_or_default()
+                .split('?')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_lowercase()
+                .ends_with(suffix)
+        })
+        .count()
+}
