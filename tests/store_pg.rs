@@ -3,6 +3,7 @@
 //! two runners sharing one store. Each test gets its own database. Without the variable the tests
 //! fail under CI and are skipped (with a note) elsewhere.
 
+mod budget;
 mod common;
 mod leases;
 mod paused;

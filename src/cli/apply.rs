@@ -159,6 +159,7 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
     };
 
     let conn = setup::connect(g).await?;
+    conn.share_budget_of(&store);
     if let Some(refusal) = saved
         .as_ref()
         .and_then(|s| s.plan.provenance.as_ref())

@@ -58,6 +58,7 @@ pub async fn run(args: PlanArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
         ),
         crate::store::StateLocation::Postgres(_) => match setup::open_store(g, false).await {
             Ok(store) => {
+                conn.share_budget_of(&store);
                 let opts = ObserveOptions::new(parallelism, store.cache.clone());
                 (observe::from_store(Ok(store)), opts)
             }

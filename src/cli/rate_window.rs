@@ -5,7 +5,8 @@
 //!
 //! Kept in the state directory's cache (`<state-dir>/cache/ratelimit/<key>.json`; the key is a
 //! digest of the endpoint and the partner tenant, never a credential), whatever the state store:
-//! commands on other machines are not seen (their 429s are still waited out, `Retry-After`).
+//! commands on other machines are not seen here (runners sharing a PostgreSQL store share a live
+//! window there, [`crate::partner_center::SharedBudget`]; other 429s are still waited out).
 //! Like every cache, it is an optimisation: a missing, stale or unreadable entry counts as no
 //! earlier sends, and a failed write is ignored.
 
@@ -41,6 +42,11 @@ impl RateWindow {
             state_dir: state_dir.to_owned(),
             key: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
         }
+    }
+
+    /// The partner's key: a digest of the endpoint and the partner tenant.
+    pub fn key(&self) -> &str {
+        &self.key
     }
 
     fn cache(&self) -> DirCache {

@@ -41,9 +41,22 @@ impl Window {
     async fn save(self) {
         self.store.save(&self.limiter, self.clock.wall()).await;
     }
+
+    fn share(&self, store: &crate::store::Store) {
+        if let Some(budget) = &store.budget {
+            self.limiter
+                .share_budget(budget.clone(), self.store.key().to_owned());
+        }
+    }
 }
 
 impl Connection {
+    /// Takes every partner-wide request from the budget `store` shares between runners
+    /// (PostgreSQL), besides this run's own window.
+    pub fn share_budget_of(&self, store: &crate::store::Store) {
+        self.window.share(store);
+    }
+
     /// Ends the connection: keeps the rate window for the next command, and stops the embedded
     /// sandbox (which saves its world). Drop every other clone of the client first, or the
     /// sandbox waits for its idle connections.
@@ -81,6 +94,11 @@ impl ReadConnection {
     /// True when connected to the embedded sandbox.
     pub fn is_sandbox(&self) -> bool {
         self.sandbox.is_some()
+    }
+
+    /// See [`Connection::share_budget_of`].
+    pub fn share_budget_of(&self, store: &crate::store::Store) {
+        self.window.share(store);
     }
 
     /// Ends the connection (see [`Connection::close`]); drop clones of the reader first.

@@ -31,6 +31,7 @@ mod reader;
 #[cfg(test)]
 pub(crate) use reader::{sandbox_reader, sandbox_reader_on};
 pub mod secret;
+pub mod shared_budget;
 mod transfer;
 pub mod wire;
 
@@ -43,6 +44,7 @@ pub use limits::Limits;
 pub use ratelimit::{RateLimiter, RateLimits};
 pub use reader::Reader;
 pub use secret::Secret;
+pub use shared_budget::{Grant, SharedBudget, SharedBudgetError};
 
 use auth::TokenSource;
 use std::collections::BTreeMap;

@@ -7,13 +7,20 @@
 //! limiter is the same sliding window), else it waits until the oldest one leaves the window. No
 //! 60-second span ever holds more than the budget, so a run alone on the partner sees no 429.
 //!
+//! Runs that share a state store in PostgreSQL also take every partner-wide send from one shared
+//! window ([`super::shared_budget`]), so runners on several machines spend the partner's minute
+//! together; a command on the same machine also counts the sends of the one before it
+//! ([`RateLimiter::count_earlier_sends`]).
+//!
 //! Partner Center's 429 does not say which limit tripped. A customer's 429 blocks that customer;
 //! a second customer's 429 while the first one's `Retry-After` is still running means the
 //! partner-wide limit was reached, and blocks everyone.
 
+use super::shared_budget::{self, SharedBudget};
 use crate::time::Clock;
 use chrono::{DateTime, Utc};
 use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -125,6 +132,17 @@ struct State {
     customers: HashMap<String, Window>,
     /// The last customer answered 429, and until when its `Retry-After` runs.
     last_customer_429: Option<(String, Duration)>,
+    /// Partner-wide sends granted by the shared budget and not yet used.
+    grants: u32,
+}
+
+/// The shared budget a limiter takes its partner-wide sends from, and the partner's key in it.
+type Shared = (Arc<dyn SharedBudget>, String);
+
+/// What [`RateLimiter::acquire`] does next.
+enum Step {
+    Wait(Duration),
+    Grant,
 }
 
 /// The shared limiter. Cheap to clone (an `Arc` inside).
@@ -133,6 +151,12 @@ pub struct RateLimiter {
     limits: RateLimits,
     state: Arc<Mutex<State>>,
     clock: Arc<dyn Clock>,
+    /// The budget shared with other runs, once [`RateLimiter::share_budget`] set it.
+    shared: Arc<std::sync::OnceLock<Shared>>,
+    /// Set when the shared budget failed: the run is paced alone from then on.
+    shared_off: Arc<AtomicBool>,
+    /// One grant request at a time.
+    fetching: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for RateLimiter {
@@ -152,8 +176,56 @@ impl RateLimiter {
                 partner: Window::new(limits.partner_per_minute),
                 customers: HashMap::new(),
                 last_customer_429: None,
+                grants: 0,
             })),
             clock,
+            shared: Arc::default(),
+            shared_off: Arc::default(),
+            fetching: Arc::default(),
+        }
+    }
+
+    /// Takes every partner-wide send from `budget` too, under `partner`'s key (a digest, never a
+    /// credential), besides this run's own window. Set once; later calls are ignored.
+    pub fn share_budget(&self, budget: Arc<dyn SharedBudget>, partner: String) {
+        let _ = self.shared.set((budget, partner));
+    }
+
+    fn sharing(&self) -> bool {
+        self.shared.get().is_some() && !self.shared_off.load(Ordering::Relaxed)
+    }
+
+    /// Asks the shared budget for a batch of sends; returns how long to wait before trying again
+    /// (zero when granted, or when sharing was turned off because the budget failed).
+    async fn fetch_grant(&self) -> Duration {
+        let Some((budget, partner)) = self.shared.get() else {
+            return Duration::ZERO;
+        };
+        let _one = self.fetching.lock().await;
+        let per_minute = {
+            let st = self.lock();
+            if st.grants > 0 || !self.sharing() {
+                return Duration::ZERO;
+            }
+            u32::try_from(st.partner.allowed()).unwrap_or(u32::MAX)
+        };
+        match budget
+            .grant(partner, shared_budget::batch(per_minute), per_minute)
+            .await
+        {
+            Ok(g) if g.granted > 0 => {
+                self.lock().grants += g.granted;
+                Duration::ZERO
+            }
+            Ok(g) => shared_budget::pause(g.retry_in),
+            Err(e) => {
+                self.shared_off.store(true, Ordering::Relaxed);
+                tracing::warn!(
+                    "{}; this run paces its requests alone from now on",
+                    crate::error_chain::one_line(&e)
+                );
+                Duration::ZERO
+            }
         }
     }
 
@@ -170,34 +242,50 @@ impl RateLimiter {
     /// records the send in both windows.
     pub async fn acquire(&self, customer: Option<&str>) {
         loop {
-            let wait = {
+            let step = {
                 let now = self.clock.now();
+                let sharing = self.sharing();
                 let mut st = self.lock();
                 let State {
-                    partner, customers, ..
+                    partner,
+                    customers,
+                    grants,
+                    ..
                 } = &mut *st;
                 partner.prune(now);
                 let mut wait = partner.wait(now);
-                let cust = customer.map(|c| {
+                let mut cust = customer.map(|c| {
                     customers
                         .entry(c.to_ascii_lowercase())
                         .or_insert_with(|| Window::new(self.limits.customer_per_minute))
                 });
-                if let Some(w) = cust {
+                if let Some(w) = cust.as_mut() {
                     w.prune(now);
                     wait = wait.max(w.wait(now));
-                    if wait.is_zero() {
+                }
+                if !wait.is_zero() {
+                    Step::Wait(wait)
+                } else if sharing && *grants == 0 {
+                    Step::Grant
+                } else {
+                    if sharing {
+                        *grants -= 1;
+                    }
+                    if let Some(w) = cust {
                         w.sent.push_back(now);
                     }
-                }
-                if wait.is_zero() {
                     partner.sent.push_back(now);
                     partner.own.push_back(now);
                     return;
                 }
-                wait
             };
-            self.clock.sleep(wait).await;
+            let wait = match step {
+                Step::Wait(wait) => wait,
+                Step::Grant => self.fetch_grant().await,
+            };
+            if !wait.is_zero() {
+                self.clock.sleep(wait).await;
+            }
         }
     }
 
@@ -308,198 +396,5 @@ impl RateLimiter {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::time::ManualClock;
-
-    /// Max number of events inside any window of `window` length.
-    fn max_in_window(times: &[Duration], window: Duration) -> usize {
-        let mut best = 0;
-        for (i, t) in times.iter().enumerate() {
-            let n = times[i..].iter().take_while(|u| **u < *t + window).count();
-            best = best.max(n);
-        }
-        best
-    }
-
-    #[tokio::test]
-    async fn a_run_after_another_spends_only_what_is_left_of_the_minute() {
-        let limits = RateLimits::new(10, 10_000);
-        let first_clock = ManualClock::new();
-        let first = RateLimiter::new(limits, Arc::new(first_clock.clone()));
-        for _ in 0..9 {
-            first.acquire(None).await;
-        }
-        first_clock.advance(Duration::from_secs(20));
-        let sends = first.recent_sends();
-        assert_eq!(sends.len(), 9);
-
-        // The next run starts 20 s after the first one's sends, on its own clock (the same
-        // wall time).
-        let clock = ManualClock::new();
-        clock.advance(first_clock.now());
-        let next = RateLimiter::new(limits, Arc::new(clock.clone()));
-        next.count_earlier_sends(&sends);
-        // 9 of a budget of 9.9 were sent 20 s ago: the next request waits for them to leave
-        // the window, about 40 s.
-        let before = clock.now();
-        next.acquire(None).await;
-        let waited = clock.now() - before;
-        assert!(
-            waited >= Duration::from_secs(39) && waited <= Duration::from_secs(41),
-            "waited {waited:?}"
-        );
-        // Only the run's own send is kept for the next one.
-        assert_eq!(next.recent_sends().len(), 1);
-        // Sends that left the window long ago do not count.
-        let fresh = RateLimiter::new(limits, Arc::new(clock.clone()));
-        fresh.count_earlier_sends(&[clock.wall() - chrono::Duration::seconds(61)]);
-        let before = clock.now();
-        for _ in 0..9 {
-            fresh.acquire(None).await;
-        }
-        assert_eq!(clock.now(), before, "nothing to wait for");
-    }
-
-    #[tokio::test]
-    async fn never_exceeds_partner_rate_on_a_simulated_clock() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(
-            RateLimits {
-                partner_per_minute: 120,
-                customer_per_minute: 1000,
-            },
-            Arc::new(clock.clone()),
-        );
-        let mut times = Vec::new();
-        for _ in 0..600 {
-            rl.acquire(None).await;
-            times.push(clock.now());
-        }
-        // the burst (6 for 120/min) is paid for out of the minute's budget
-        let worst = max_in_window(&times, Duration::from_secs(60));
-        assert!(worst <= 120, "{worst} requests in one minute");
-        // and it runs close to the rate: 600 requests take about 5 minutes (at least 90%)
-        let total = times.last().copied().unwrap_or_default();
-        assert!(
-            total >= Duration::from_secs(300) && total <= Duration::from_secs(330),
-            "{total:?}"
-        );
-    }
-
-    #[tokio::test]
-    async fn the_minutes_budget_is_spent_at_once_and_then_paced_by_the_window() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(RateLimits::new(500, 10_000), Arc::new(clock.clone()));
-        for _ in 0..495 {
-            rl.acquire(Some("c")).await;
-        }
-        assert_eq!(clock.now(), Duration::ZERO, "495 of 500 go without waiting");
-        rl.acquire(None).await;
-        assert!(
-            clock.now() >= Duration::from_secs(60) && clock.now() <= Duration::from_secs(61),
-            "the next one waits for the first to leave the minute: {:?}",
-            clock.now()
-        );
-    }
-
-    #[tokio::test]
-    async fn ready_waits_for_room_without_spending_it() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(RateLimits::new(100, 10_000), Arc::new(clock.clone()));
-        rl.ready().await;
-        assert_eq!(clock.now(), Duration::ZERO, "room now: no wait");
-        // 99 of 100 fit the window (1% headroom).
-        for _ in 0..99 {
-            rl.acquire(None).await;
-        }
-        assert_eq!(clock.now(), Duration::ZERO);
-        rl.ready().await;
-        assert!(
-            clock.now() >= Duration::from_secs(60),
-            "the window is full: ready waits for the oldest send to leave it"
-        );
-        let at = clock.now();
-        rl.ready().await;
-        rl.acquire(None).await;
-        assert_eq!(
-            clock.now(),
-            at,
-            "ready spent nothing: the next send goes at once"
-        );
-    }
-
-    #[tokio::test]
-    async fn per_customer_budget_is_separate() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(
-            RateLimits {
-                partner_per_minute: 6000,
-                customer_per_minute: 60,
-            },
-            Arc::new(clock.clone()),
-        );
-        let mut a = Vec::new();
-        for _ in 0..200 {
-            rl.acquire(Some("A")).await;
-            a.push(clock.now());
-        }
-        assert!(max_in_window(&a, Duration::from_secs(60)) <= 60);
-        // customer B is not slowed by A's exhausted budget
-        let before = clock.now();
-        rl.acquire(Some("b")).await;
-        assert_eq!(clock.now(), before);
-    }
-
-    #[tokio::test]
-    async fn backs_off_after_429_and_recovers() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(
-            RateLimits {
-                partner_per_minute: 600,
-                customer_per_minute: 600,
-            },
-            Arc::new(clock.clone()),
-        );
-        rl.acquire(Some("c")).await;
-        rl.throttled(Some("c"), Duration::from_secs(23));
-        let t0 = clock.now();
-        rl.acquire(Some("c")).await;
-        assert!(
-            clock.now() - t0 >= Duration::from_secs(23),
-            "waited {:?}",
-            clock.now() - t0
-        );
-        assert!(rl.factor(Some("c")) <= 0.5);
-        // other customers are unaffected
-        let t1 = clock.now();
-        rl.acquire(Some("d")).await;
-        assert_eq!(clock.now(), t1);
-        for _ in 0..200 {
-            rl.succeeded(Some("c"));
-        }
-        assert_eq!(rl.factor(Some("c")), 1.0);
-    }
-
-    #[tokio::test]
-    async fn partner_wide_429_blocks_everyone() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(RateLimits::default(), Arc::new(clock.clone()));
-        rl.throttled(None, Duration::from_secs(10));
-        rl.acquire(Some("x")).await;
-        assert!(clock.now() >= Duration::from_secs(10));
-    }
-
-    #[tokio::test]
-    async fn a_second_customers_429_during_a_retry_after_blocks_everyone() {
-        let clock = ManualClock::new();
-        let rl = RateLimiter::new(RateLimits::default(), Arc::new(clock.clone()));
-        rl.throttled(Some("a"), Duration::from_secs(5));
-        // one customer's 429: the others go on
-        rl.acquire(Some("z")).await;
-        assert_eq!(clock.now(), Duration::ZERO);
-        rl.throttled(Some("b"), Duration::from_secs(5));
-        rl.acquire(Some("z")).await;
-        assert!(clock.now() >= Duration::from_secs(5), "{:?}", clock.now());
-    }
-}
+#[path = "ratelimit_tests.rs"]
+mod tests;

@@ -46,6 +46,9 @@ pub struct Store {
     pub journal: Journal,
     pub locks: Arc<dyn Locks>,
     pub cache: Arc<dyn Cache>,
+    /// The partner's request window shared by every run using the store (PostgreSQL); `None`
+    /// for a directory, which one machine uses (its commands carry the window in the cache).
+    pub budget: Option<Arc<dyn crate::partner_center::SharedBudget>>,
     /// Where the store is, for messages (never contains a password).
     pub location: String,
     /// The run's clock: journal timestamps, lock waits and cache expiry ([`Store::with_clock`]).
@@ -74,6 +77,7 @@ impl Store {
             journal,
             locks: Arc::new(dir::DirLocks::new(state_dir)),
             cache: Arc::new(dir::DirCache::new(state_dir)),
+            budget: None,
             location: state_dir.display().to_string(),
             clock: crate::time::system(),
         })

@@ -91,6 +91,38 @@ fn two_runners_sharing_postgres_buy_exactly_once() {
         CONTOSO_NEW_UNITS,
         "a third run buys nothing"
     );
+    // Every run took its requests from the partner's window shared in the store, under a
+    // digest of endpoint and partner (no tenant id, no credential).
+    let (granted, partners): (i64, Vec<String>) = rt.block_on(async {
+        let c = client(&url).await;
+        let granted = c
+            .query_one(
+                "SELECT coalesce(sum(n), 0)::bigint FROM reservoir_rate_grants",
+                &[],
+            )
+            .await
+            .expect("grants")
+            .get(0);
+        let partners = c
+            .query("SELECT DISTINCT partner FROM reservoir_rate_grants", &[])
+            .await
+            .expect("partners")
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        (granted, partners)
+    });
+    let api = sb
+        .requests()
+        .iter()
+        .filter(|r| r["category"] != "token")
+        .count() as i64;
+    assert!(granted >= api, "{granted} sends granted for {api} requests");
+    assert_eq!(partners.len(), 1, "{partners:?}");
+    assert!(
+        partners[0].len() == 24 && partners[0].chars().all(|c| c.is_ascii_hexdigit()),
+        "{partners:?}"
+    );
 }
 
 #[test]

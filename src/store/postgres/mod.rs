@@ -13,8 +13,10 @@
 //! confirmed is an error, so nothing more is bought for that customer.
 //!
 //! * [`schema`] — migrations in one transaction under `pg_advisory_xact_lock`.
-//! * [`journal`], [`locks`], [`cache`] — the three traits.
+//! * [`journal`], [`locks`], [`cache`] — the three traits; [`budget`] — the partner's request
+//!   window shared by every runner ([`crate::partner_center::SharedBudget`]).
 
+pub mod budget;
 pub mod cache;
 pub mod journal;
 pub mod locks;
@@ -129,6 +131,7 @@ pub async fn open(raw_url: &str) -> Result<crate::store::Store, PgError> {
         journal: crate::store::Journal::new(Arc::new(pg.clone())),
         locks: Arc::new(pg.clone()),
         cache: Arc::new(pg.clone()),
+        budget: Some(Arc::new(pg.clone())),
         location: pg.location.clone(),
         clock: crate::time::system(),
     })

@@ -9,7 +9,8 @@ use super::PgError;
 const MIGRATION_LOCK: i64 = 0x7265_7365_7276_6f69;
 
 /// Migrations, in order; the version is the index + 1.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE SEQUENCE reservoir_lock_epoch;
 CREATE TABLE reservoir_locks (
     customer_id text PRIMARY KEY,
@@ -33,7 +34,46 @@ CREATE TABLE reservoir_cache (
     expires_at timestamptz,
     PRIMARY KEY (namespace, key)
 );
-"#];
+"#,
+    r#"
+CREATE TABLE reservoir_rate_grants (
+    partner text NOT NULL,
+    granted_at timestamptz NOT NULL,
+    n integer NOT NULL
+);
+CREATE INDEX reservoir_rate_grants_partner ON reservoir_rate_grants (partner, granted_at);
+-- One call grants up to `want` sends of `per_minute` in a sliding window of `window_ms`, shared
+-- by every run of the partner. The advisory lock serialises the partner's callers until the
+-- calling statement commits; a VOLATILE function takes a fresh snapshot per query, so the sum
+-- read after the lock sees every grant committed before it. clock_timestamp(), not now(): the
+-- time after the lock was taken.
+CREATE FUNCTION reservoir_rate_grant(p text, want integer, per_minute integer, window_ms integer)
+RETURNS TABLE (granted integer, retry_ms bigint)
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+    used bigint;
+    oldest timestamptz;
+    t timestamptz;
+    span interval := make_interval(secs => window_ms / 1000.0);
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtextextended('reservoir_rate_grant:' || p, 0));
+    t := clock_timestamp();
+    DELETE FROM reservoir_rate_grants g WHERE g.partner = p AND g.granted_at <= t - span;
+    SELECT coalesce(sum(g.n), 0), min(g.granted_at) INTO used, oldest
+        FROM reservoir_rate_grants g WHERE g.partner = p;
+    granted := least(want, greatest(per_minute - used, 0))::integer;
+    IF granted > 0 THEN
+        INSERT INTO reservoir_rate_grants (partner, granted_at, n) VALUES (p, t, granted);
+        retry_ms := 0;
+    ELSE
+        retry_ms := greatest(
+            coalesce(ceil(extract(epoch FROM (oldest + span - t)) * 1000), 1000), 1)::bigint;
+    END IF;
+    RETURN NEXT;
+END
+$fn$;
+"#,
+];
 
 /// The schema version this build knows.
 pub fn known_version() -> i32 {
