@@ -46,6 +46,10 @@ pub struct RunOptions {
     pub lock_timeout: Duration,
     /// Engine knobs (registration timeout, backoff, clock).
     pub engine: ApplyOptions,
+    /// Who checks the inventory of what is bought: the cart (the default), or the observation
+    /// before it (`--check-inventory`, the documented flow: one call per subscription, SKU and
+    /// region).
+    pub inventory: InventoryCheck,
 }
 
 /// The in-scope customers, locked and observed once: what the plan is made from and what
@@ -143,10 +147,10 @@ pub async fn prepare(ctx: &Context<'_>) -> Prepared {
         .with_store_cache(ctx.store.cache.clone())
         .for_desired(ctx.desired);
     let reader = Reader::new(ctx.client);
-    // The cart checks the inventory of what is bought (a restricted line comes back with 10003
-    // and is taken out): no `checkinventory` per subscription before it (issue 13).
+    // By default the cart checks the inventory of what is bought (a restricted line comes back
+    // with 10003 and is taken out): no `checkinventory` per subscription before it (issue 13).
     let oopts = ObserveOptions::new(opts.parallelism.max(1), ctx.store.cache.clone())
-        .inventory_checked_by(InventoryCheck::Cart);
+        .inventory_checked_by(opts.inventory);
     let observe::ObservedRun {
         mut observation,
         activity,
@@ -382,7 +386,7 @@ async fn locked(
     let again;
     let (observation, log, observed_at) = if !unchanged {
         let oopts = ObserveOptions::new(1, ctx.store.cache.clone())
-            .inventory_checked_by(InventoryCheck::Cart);
+            .inventory_checked_by(ctx.opts.inventory);
         let reader = Reader::new(ctx.client);
         again =
             observe::observe_with_log(&one, &reader, &work.prepared.catalog, journal, &oopts).await;

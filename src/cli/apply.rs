@@ -28,6 +28,7 @@ use crate::apply::preflight::{Preflight, check_saved, preflight};
 use crate::apply::run::{Approved, Context, RunOptions, prepare};
 use crate::apply::{ApplyEvent, ApplyOptions, Backoff};
 use crate::exit::ExitStatus;
+use crate::observe::InventoryCheck;
 use crate::settings::Settings;
 use std::time::Duration;
 
@@ -62,6 +63,12 @@ pub struct ApplyArgs {
     /// check asked serves it too (e.g. 10s; 0 turns the wait off and reads after each ask).
     #[arg(long, env = "RESERVOIR_ACTIVITY_LOG_LAG", default_value = "10s")]
     pub activity_log_lag: String,
+    /// Check the inventory of every item before its cart, as `plan` does (one call per
+    /// subscription, SKU and region), so a restricted SKU is a blocked row of the plan shown.
+    /// Without it the cart checks: it refuses a restricted line (10003), which apply takes out
+    /// and reports as failed while it buys the rest.
+    #[arg(long)]
+    pub check_inventory: bool,
     /// Output: `text` for people, or `json`: one JSON event per line on stdout (plan,
     /// customer_started, registration, resumed, cart_created, order_placed, failed,
     /// customer_finished, summary — each with `version`, `type` and `timestamp`; see
@@ -155,6 +162,11 @@ pub async fn run(args: ApplyArgs, g: &Settings) -> anyhow::Result<ExitStatus> {
             backoff: Backoff::new(Duration::from_secs(1), 2, Duration::from_secs(30)),
             clock: g.clock.clone(),
             ..ApplyOptions::default()
+        },
+        inventory: if args.check_inventory {
+            InventoryCheck::Observe
+        } else {
+            InventoryCheck::Cart
         },
     };
 

@@ -122,3 +122,30 @@ fn a_saved_plan_whose_check_said_available_is_applied_without_a_stale_refusal() 
     assert_eq!(run.code, Some(0), "{}", run.all());
     assert_eq!(sb.units(ADATUM), 2);
 }
+
+#[test]
+fn with_check_inventory_a_restriction_is_a_blocked_row_and_never_reaches_a_cart() {
+    let sb = Sandbox::start();
+    let yaml = adatum("");
+    sb.reset_requests();
+    let run = sb.apply(&yaml, &["--check-inventory"]);
+    assert_eq!(
+        run.code,
+        Some(1),
+        "blocked, not acknowledged: {}",
+        run.all()
+    );
+    assert_eq!(sb.units(ADATUM), 2, "the baseline alone: {}", run.all());
+    let log = sb.requests();
+    assert_eq!(
+        count(&log, "POST", "checkinventory"),
+        2,
+        "both items are checked before the cart"
+    );
+    assert_eq!(count(&log, "PUT", ""), 0, "no line was refused by a cart");
+    assert!(
+        run.all().contains("inventory is restricted"),
+        "the plan shown says why: {}",
+        run.all()
+    );
+}

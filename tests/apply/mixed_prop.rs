@@ -77,6 +77,7 @@ async fn apply_once(client: &Client, state_dir: &Path, clock: Arc<dyn Clock>) {
             activity_log_lag: Duration::ZERO,
             ..ApplyOptions::default()
         },
+        inventory: reservoir::observe::InventoryCheck::Cart,
     };
     let ctx = Context {
         desired: &desired,

@@ -185,6 +185,7 @@ impl Fleet {
                 activity_log_lag: lag,
                 ..ApplyOptions::default()
             },
+            inventory: reservoir::observe::InventoryCheck::Cart,
         };
         let ctx = Context {
             desired: &self.desired,
