@@ -12,7 +12,10 @@
 //! `--scale-above` [200] (so N = 1000 and 5000 finish in minutes while the throttle, not the
 //! 20 ms latency × parallelism 8 = 24,000 calls/min, stays what binds; the table says which rate
 //! applied); `--latency-ms` per call [20]; `--seed` [1]; `--script-max N` [1000]: the sequential
-//! script runs only up to this N (it is slow by design).
+//! script runs only up to this N (it is slow by design); `--runners K` [0: not measured]: also K
+//! applies at once, each buying every K-th customer, on a fresh sandbox — once sharing one
+//! PostgreSQL store (a fresh database on `--postgres URL` [`RESERVOIR_BENCH_POSTGRES`], when
+//! given) and once with a directory store each — reporting their calls and 429s together.
 //!
 //! Per N, on a fresh sandbox and state dir (the world: N generated customers with 1–3 Azure plan
 //! subscriptions each, one VM reservation declared on each subscription), each phase a separate
@@ -32,6 +35,8 @@
 
 #[path = "fleet_bench/procs.rs"]
 mod procs;
+#[path = "fleet_bench/runners.rs"]
+mod runners;
 #[path = "fleet_bench/world.rs"]
 mod world;
 
@@ -46,6 +51,10 @@ struct Args {
     latency_ms: u64,
     seed: u64,
     script_max: usize,
+    /// Runners buying the fleet at once, each a share of the customers (0: not measured).
+    runners: usize,
+    /// The PostgreSQL server the runners share a store on (a fresh database per N).
+    postgres: Option<String>,
 }
 
 impl Args {
@@ -58,6 +67,8 @@ impl Args {
             latency_ms: 20,
             seed: 1,
             script_max: 1000,
+            runners: 0,
+            postgres: std::env::var("RESERVOIR_BENCH_POSTGRES").ok(),
         };
         let mut it = raw.iter();
         while let Some(flag) = it.next() {
@@ -77,6 +88,8 @@ impl Args {
                 "--latency-ms" => a.latency_ms = value.parse()?,
                 "--seed" => a.seed = value.parse()?,
                 "--script-max" => a.script_max = value.parse()?,
+                "--runners" => a.runners = value.parse()?,
+                "--postgres" => a.postgres = Some(value.clone()),
                 other => anyhow::bail!("unknown option {other}"),
             }
         }
@@ -206,6 +219,36 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
         eprintln!("{}", rows.last().map(Row::line).unwrap_or_default());
     }
     drop(sb);
+    if args.runners > 1 {
+        let setup = runners::Setup {
+            bin,
+            world: &world,
+            n,
+            seed: args.seed,
+            rate,
+            latency_ms: args.latency_ms,
+        };
+        let shared = args
+            .postgres
+            .as_deref()
+            .map(|pg| (RUNNERS_SHARED, Some(pg)));
+        for (phase, postgres) in shared.into_iter().chain([(RUNNERS_APART, None)]) {
+            let m = runners::apply(&setup, args.runners, postgres)?;
+            // A phase name per K (the table's rows hold `'static` names; a handful per run).
+            let phase: &'static str = Box::leak(format!("{} {phase}", args.runners).into());
+            rows.push(Row {
+                n,
+                rate,
+                phase,
+                calls: m.calls,
+                minimum: min.purchase,
+                throttled: m.throttled,
+                wall: m.wall,
+                peak_mb: m.peak_mb,
+            });
+            eprintln!("{}", rows.last().map(Row::line).unwrap_or_default());
+        }
+    }
     if let Some(handle) = script {
         let row = handle
             .join()
@@ -215,6 +258,10 @@ fn bench(args: &Args, n: usize, bin: &std::path::Path) -> anyhow::Result<Vec<Row
     }
     Ok(rows)
 }
+
+/// The runners' phases (`--runners K`): one PostgreSQL store shared, or a directory store each.
+const RUNNERS_SHARED: &str = "runners, one PostgreSQL store (apply)";
+const RUNNERS_APART: &str = "runners, a directory store each (apply)";
 
 /// The pause between phases: the server's sliding minute, and a margin.
 const QUIET: std::time::Duration = std::time::Duration::from_secs(61);

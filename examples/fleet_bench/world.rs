@@ -14,8 +14,14 @@ pub const SCOPE: &str = "shared";
 
 /// The manifest YAML.
 pub fn manifest(world: &World) -> String {
+    manifest_part(world, 1, 0)
+}
+
+/// The manifest of one runner's share when `parts` runners split the customers (every
+/// `parts`-th customer, from the `part`-th).
+pub fn manifest_part(world: &World, parts: usize, part: usize) -> String {
     let mut yaml = String::from("version: 1\ncustomers:\n");
-    for c in world.customers.values() {
+    for c in world.customers.values().skip(part).step_by(parts.max(1)) {
         yaml.push_str(&format!("  - id: {}\n    subscriptions:\n", c.id));
         for s in &c.subscriptions {
             yaml.push_str(&format!(
