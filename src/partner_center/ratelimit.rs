@@ -209,10 +209,13 @@ impl RateLimiter {
             }
             u32::try_from(st.partner.allowed()).unwrap_or(u32::MAX)
         };
-        match budget
-            .grant(partner, shared_budget::batch(per_minute), per_minute)
+        // A real deadline, like the HTTP calls' (docs/time.md): a store that does not answer
+        // must not hold every request of the run.
+        let asked = budget.grant(partner, shared_budget::batch(per_minute), per_minute);
+        let answer = tokio::time::timeout(shared_budget::DEADLINE, asked)
             .await
-        {
+            .unwrap_or_else(|_| Err(shared_budget::SharedBudgetError("no answer in time".into())));
+        match answer {
             Ok(g) if g.granted > 0 => {
                 self.lock().grants += g.granted;
                 Duration::ZERO

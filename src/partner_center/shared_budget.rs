@@ -6,8 +6,8 @@
 //! The limiter ([`super::RateLimiter`]) still paces each run with its own window; with a shared
 //! budget it also needs a grant for every partner-wide send. Grants are taken a few at a time
 //! ([`batch`]), so the store sees one call per batch, not one per request. A store that fails to
-//! answer turns sharing off for the rest of the run (logged once): the run is then paced alone,
-//! as without a shared store, and a 429 is still waited out.
+//! answer, or takes longer than [`DEADLINE`], turns sharing off for the rest of the run (logged
+//! once): the run is then paced alone, as without a shared store, and a 429 is still waited out.
 
 use std::time::Duration;
 
@@ -37,6 +37,9 @@ pub trait SharedBudget: Send + Sync {
         per_minute: u32,
     ) -> Result<Grant, SharedBudgetError>;
 }
+
+/// How long a grant may take before sharing is turned off for the run.
+pub const DEADLINE: Duration = Duration::from_secs(10);
 
 /// How many sends to ask for at once: a twenty-fifth of the minute's budget, between 1 and 50
 /// (about 25 store calls per minute at most; grants a run leaves unused are at most a batch).

@@ -103,3 +103,28 @@ async fn a_budget_that_fails_leaves_the_run_paced_alone() {
         "its own window still paces it"
     );
 }
+
+struct Silent;
+
+#[async_trait::async_trait]
+impl SharedBudget for Silent {
+    async fn grant(&self, _: &str, _: u32, _: u32) -> Result<Grant, SharedBudgetError> {
+        std::future::pending().await
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_budget_that_does_not_answer_is_given_up_after_its_deadline() {
+    let clock = ManualClock::new();
+    let run = RateLimiter::new(RateLimits::new(100, 10_000), Arc::new(clock.clone()));
+    run.share_budget(Arc::new(Silent), "partner".into());
+    let waited = tokio::time::Instant::now();
+    run.acquire(None).await;
+    assert!(waited.elapsed() >= DEADLINE, "the deadline was waited for");
+    let again = tokio::time::Instant::now();
+    run.acquire(None).await;
+    assert!(
+        again.elapsed() < DEADLINE,
+        "and the budget is not asked again"
+    );
+}
