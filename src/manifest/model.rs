@@ -25,7 +25,11 @@ pub struct Manifest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<Limits>,
     /// The customers this file declares items for. A customer may appear in several files.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "tight",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub customers: Vec<Customer>,
 }
 
@@ -93,13 +97,25 @@ pub struct Customer {
     #[schemars(with = "Option<String>")]
     pub name: Option<Spanned<String>>,
     /// The customer's Azure subscriptions and the reservations each should carry.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "tight",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub subscriptions: Vec<Subscription>,
     /// Software (perpetual licences and software subscriptions) the customer should own.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "tight",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub software: Vec<Software>,
     /// Azure savings plans the customer should hold (Azure plan customers, App+User credentials).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "tight",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub savings_plans: Vec<super::model_savings::SavingsPlan>,
 }
 
@@ -114,7 +130,11 @@ pub struct Subscription {
     #[schemars(with = "SubscriptionKind")]
     pub kind: Spanned<Choice<SubscriptionKind>>,
     /// Reservations this subscription should carry.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "tight",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub reservations: Vec<Reservation>,
 }
 
@@ -471,4 +491,17 @@ impl BillingCycle {
             BillingCycle::Annual => "annual",
         }
     }
+}
+
+/// A list read with no spare capacity: serde grows a list of unknown length to at least four
+/// elements, and a manifest item is large (every field keeps its location), so a fleet of
+/// one-item lists would hold about four times the memory it needs while the manifests are read.
+pub(crate) fn tight<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    let mut v = Vec::<T>::deserialize(d)?;
+    v.shrink_to_fit();
+    Ok(v)
 }
