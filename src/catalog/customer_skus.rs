@@ -12,7 +12,6 @@ use crate::partner_center::wire::Sku;
 use crate::store::{Cache, CacheEntry};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 const NAMESPACE: &str = "catalog/customer-skus";
@@ -29,9 +28,7 @@ struct Stored {
 
 fn key_name(key: &CustomerSkusKey) -> String {
     let text = format!("{}|{}|{}", key.0, key.1, key.2);
-    let d = Sha256::digest(text.as_bytes());
-    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("s-{hex}")
+    crate::store::cache::hashed_name("s", &text)
 }
 
 /// The cached SKUs, if present, unexpired at `now` (the run's clock) and readable.

@@ -59,6 +59,10 @@ pub enum Freshness {
     /// the item shows [`Inventory::Unknown`] (observe, for an item whose row has a shortfall but
     /// would not buy: a blocked row).
     DeferInventory,
+    /// Like [`Freshness::DeferInventory`], for an item the cart will check: an inventory check
+    /// the run has not made is [`Inventory::ByCart`] (apply,
+    /// [`crate::observe::InventoryCheck::Cart`]).
+    ByCart,
     /// The item resolves to its SKU only: no availability is read
     /// ([`crate::plan::CatalogItem::availability`] is `None`) and inventory is as for
     /// [`Freshness::DeferInventory`]. Observe resolves every declared item this way, then reads
@@ -276,12 +280,13 @@ impl Catalog {
                 .map_err(|e| CatalogFailure::from(&e))
         };
         match freshness {
-            Freshness::Cached | Freshness::DeferInventory | Freshness::DeferAvailability => {
-                cell(&self.availabilities, k)
-                    .get_or_init(fetch)
-                    .await
-                    .clone()
-            }
+            Freshness::Cached
+            | Freshness::DeferInventory
+            | Freshness::ByCart
+            | Freshness::DeferAvailability => cell(&self.availabilities, k)
+                .get_or_init(fetch)
+                .await
+                .clone(),
             Freshness::Fresh => {
                 let v = fetch().await;
                 replace(&self.availabilities, k, v.clone());

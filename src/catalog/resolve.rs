@@ -106,6 +106,10 @@ impl Catalog {
                 Some((answer, _)) => answer.clone(),
                 None => Inventory::Unknown,
             },
+            Freshness::ByCart => match c.get() {
+                Some((answer, _)) => answer.clone(),
+                None => Inventory::ByCart,
+            },
             Freshness::Fresh => {
                 if let Some((Inventory::Available, at)) = c.get()
                     && self.reader.clock().now().saturating_sub(*at) < INVENTORY_REUSE

@@ -9,7 +9,6 @@ use crate::partner_center::wire::{Product, Sku};
 use crate::store::{Cache, CacheEntry};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeSet;
 
 /// How long a cached catalog view is trusted.
@@ -32,9 +31,7 @@ struct Stored {
 /// The cache key of a view: a hash of (country, scope, view).
 fn key_name(key: &ViewKey) -> String {
     let text = format!("{}|{}|{}", key.country, key.azure_plan, key.view);
-    let d = Sha256::digest(text.as_bytes());
-    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
-    format!("v-{hex}")
+    crate::store::cache::hashed_name("v", &text)
 }
 
 /// The cached view, if present, unexpired at `now` (the run's clock) and readable.

@@ -5,8 +5,8 @@ use super::setup::connect;
 use super::view_output::ViewOutput;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
+use crate::views::customers;
 use crate::views::entitlements::{self, EntitlementTypeFilter, parse_window};
-use crate::views::{customers, render};
 
 #[derive(Debug, clap::Args)]
 pub struct EntitlementsArgs {
@@ -40,7 +40,6 @@ pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitSta
     conn.close().await;
     let report = result?;
     let table = entitlements::table(&report.entitlements, args.output.is_text());
-    let table = args.output.fit(table);
     let mut notes = Vec::new();
     if let Some(cut) = &report.expiring_before {
         notes.push(format!(
@@ -49,13 +48,8 @@ pub async fn run(args: EntitlementsArgs, g: &Settings) -> anyhow::Result<ExitSta
             cut.format("%Y-%m-%d")
         ));
     }
-    super::output::Printer::new(g)
-        .with_format(args.output.format)
-        .view(
-            &render(args.output.format, &report, &[("", table)], &notes),
-            &notes,
-            &provenance.line(),
-        )?;
+    args.output
+        .print(g, &report, table, &notes, &provenance.line())?;
     if args.expiring_within.is_some() && !report.entitlements.is_empty() {
         return Ok(ExitStatus::Changes);
     }

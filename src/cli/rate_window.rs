@@ -11,10 +11,9 @@
 //! earlier sends, and a failed write is ignored.
 
 use crate::partner_center::RateLimiter;
-use crate::store::cache::{Cache, CacheEntry};
+use crate::store::cache::{Cache, CacheEntry, hashed_name};
 use crate::store::dir::DirCache;
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
 const NAMESPACE: &str = "ratelimit";
@@ -33,14 +32,14 @@ pub struct RateWindow {
 impl RateWindow {
     /// The window of `partner_tenant` at `endpoint`, in `state_dir`.
     pub fn new(state_dir: &Path, endpoint: &str, partner_tenant: &str) -> Self {
-        let digest = Sha256::digest(format!(
+        let text = format!(
             "{}\n{}",
             endpoint.trim_end_matches('/').to_ascii_lowercase(),
             partner_tenant.to_ascii_lowercase()
-        ));
+        );
         RateWindow {
             state_dir: state_dir.to_owned(),
-            key: digest[..12].iter().map(|b| format!("{b:02x}")).collect(),
+            key: hashed_name("r", &text),
         }
     }
 

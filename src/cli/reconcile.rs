@@ -8,7 +8,7 @@ use super::view_output::ViewOutput;
 use crate::exit::ExitStatus;
 use crate::settings::Settings;
 use crate::views::reconcile::{self, Period};
-use crate::views::{customers, parse_since, placed, render};
+use crate::views::{customers, parse_since, placed};
 use std::path::PathBuf;
 
 #[derive(Debug, clap::Args)]
@@ -59,16 +59,11 @@ pub async fn run(args: ReconcileArgs, g: &Settings) -> anyhow::Result<ExitStatus
     .await;
     conn.close().await;
     let report = result?;
-    let table = args.output.fit(reconcile::table(&report.rows));
+    let table = reconcile::table(&report.rows);
     let mut notes = vec![reconcile::summary(&report)];
     notes.extend(reconcile::unexpected_note(&report, args.strict));
-    super::output::Printer::new(g)
-        .with_format(args.output.format)
-        .view(
-            &render(args.output.format, &report, &[("", table)], &notes),
-            &notes,
-            &provenance.line(),
-        )?;
+    args.output
+        .print(g, &report, table, &notes, &provenance.line())?;
     Ok(if report.passes(args.strict) {
         ExitStatus::Success
     } else {

@@ -32,4 +32,20 @@ impl ViewOutput {
     pub fn fit(&self, table: Table) -> Table {
         if self.wide { table.width(None) } else { table }
     }
+
+    /// Prints a view of one table: `model` as JSON, or the table (fitted) as text or CSV, with
+    /// its `notes` and the provenance `footer` (see [`super::output::Printer::view`]).
+    pub fn print<T: serde::Serialize>(
+        &self,
+        g: &crate::settings::Settings,
+        model: &T,
+        table: Table,
+        notes: &[String],
+        footer: &str,
+    ) -> std::io::Result<()> {
+        let text = crate::views::render(self.format, model, &[("", self.fit(table))], notes);
+        super::output::Printer::new(g)
+            .with_format(self.format)
+            .view(&text, notes, footer)
+    }
 }

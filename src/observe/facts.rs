@@ -13,7 +13,6 @@
 use crate::store::{Cache, CacheEntry};
 use crate::time::Clock;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::sync::Arc;
 
 /// How long a cached customer profile is trusted.
@@ -43,14 +42,7 @@ impl std::fmt::Debug for Facts {
 
 /// The id itself when it is a plain name, else a hash of it.
 fn safe(id: &str) -> String {
-    let id = id.trim().to_ascii_lowercase();
-    if crate::store::cache::is_plain_name(&id) {
-        id
-    } else {
-        let d = Sha256::digest(id.as_bytes());
-        let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("h-{hex}")
-    }
+    crate::store::cache::plain_or_hashed(&id.trim().to_ascii_lowercase())
 }
 
 const REGISTERED: &str = "Registered";

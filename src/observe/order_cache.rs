@@ -12,7 +12,6 @@ use crate::partner_center::wire::{Order, OrderLineItem, OrderStatus};
 use crate::store::{Cache, CacheEntry};
 use crate::time::Clock;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -145,13 +144,7 @@ fn file_name(id: &str) -> String {
 
 /// The id itself when it is a plain name, else a hash of it.
 fn safe_name(id: &str) -> String {
-    if crate::store::cache::is_plain_name(id) {
-        id.to_owned()
-    } else {
-        let d = Sha256::digest(id.as_bytes());
-        let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
-        format!("h-{hex}")
-    }
+    crate::store::cache::plain_or_hashed(id)
 }
 
 fn namespace(customer_id: &str) -> String {

@@ -8,8 +8,8 @@
 //!
 //! * a row that would buy: availability and inventory check ([`Freshness::Cached`]); when the
 //!   cart checks inventory ([`InventoryCheck::Cart`], apply), availability alone
-//!   ([`Freshness::DeferInventory`]; the item's inventory is [`Inventory::ByCart`]) unless the
-//!   item acknowledges a known block;
+//!   ([`Freshness::ByCart`]: the item's inventory is [`crate::plan::Inventory::ByCart`]) unless
+//!   the item acknowledges a known block;
 //! * a row with a shortfall that something blocks: availability, inventory only as already
 //!   known ([`Freshness::DeferInventory`]), so its reason is what it always was (an item the
 //!   catalog no longer sells is named first).
@@ -23,7 +23,7 @@ use super::InventoryCheck;
 use crate::catalog::{Buyer, Catalog, Freshness};
 use crate::kinds;
 use crate::manifest::{DesiredCustomer, DesiredState, Limits, PurchaseKey};
-use crate::plan::{CustomerObservation, Inventory, Observation, ObservedCustomer, Resolution};
+use crate::plan::{CustomerObservation, Observation, ObservedCustomer, Resolution};
 
 /// What the customer's plan does with a row that has a shortfall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,15 +74,8 @@ pub(super) async fn complete(
             .filter_map(|r| {
                 let item = items.iter().find(|i| i.key(&dc.id) == r.key)?;
                 let freshness = freshness(pass, inventory, item.blocked_ok().is_some());
-                let by_cart = pass == Wants::Buy && freshness == Freshness::DeferInventory;
                 Some(async move {
                     r.resolution = item.resolve(catalog, buyer, freshness).await;
-                    if by_cart
-                        && let Resolution::Found(ci) = &mut r.resolution
-                        && ci.inventory == Inventory::Unknown
-                    {
-                        ci.inventory = Inventory::ByCart;
-                    }
                 })
             });
         futures::future::join_all(again).await;
@@ -97,7 +90,7 @@ fn freshness(pass: Wants, inventory: InventoryCheck, acknowledges_a_block: bool)
         (Wants::Blocked, _) => Freshness::DeferInventory,
         (Wants::Buy, InventoryCheck::Observe) => Freshness::Cached,
         (Wants::Buy, InventoryCheck::Cart) if acknowledges_a_block => Freshness::Cached,
-        (Wants::Buy, InventoryCheck::Cart) => Freshness::DeferInventory,
+        (Wants::Buy, InventoryCheck::Cart) => Freshness::ByCart,
     }
 }
 

@@ -66,6 +66,23 @@ pub fn is_plain_name(s: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
 }
 
+/// A key for `text` whatever it holds: `<prefix>-` and 32 hex digits of its SHA-256.
+pub fn hashed_name(prefix: &str, text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(text.as_bytes());
+    let hex: String = d[..16].iter().map(|b| format!("{b:02x}")).collect();
+    format!("{prefix}-{hex}")
+}
+
+/// `id` itself when it is a plain name, else [`hashed_name`] with the prefix `h`.
+pub fn plain_or_hashed(id: &str) -> String {
+    if is_plain_name(id) {
+        id.to_owned()
+    } else {
+        hashed_name("h", id)
+    }
+}
+
 /// Checks a namespace (`a/b/c`) and a key.
 pub fn check_address(namespace: &str, key: &str) -> Result<(), CacheError> {
     for seg in namespace.split('/').chain(std::iter::once(key)) {

@@ -92,7 +92,7 @@ fn two_runners_sharing_postgres_buy_exactly_once() {
         "a third run buys nothing"
     );
     // Every run took its requests from the partner's window shared in the store, under a
-    // digest of endpoint and partner (no tenant id, no credential).
+    // digest of endpoint and partner (`r-` and 32 hex digits: no tenant id, no credential).
     let (granted, partners): (i64, Vec<String>) = rt.block_on(async {
         let c = client(&url).await;
         let granted = c
@@ -120,7 +120,9 @@ fn two_runners_sharing_postgres_buy_exactly_once() {
     assert!(granted >= api, "{granted} sends granted for {api} requests");
     assert_eq!(partners.len(), 1, "{partners:?}");
     assert!(
-        partners[0].len() == 24 && partners[0].chars().all(|c| c.is_ascii_hexdigit()),
+        partners[0]
+            .strip_prefix("r-")
+            .is_some_and(|h| h.len() == 32 && h.chars().all(|c| c.is_ascii_hexdigit())),
         "{partners:?}"
     );
 }
